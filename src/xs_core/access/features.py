@@ -1,0 +1,113 @@
+"""The catalogue of feature authorisations (feature autorisaties), R0.6.
+
+One catalogue for the whole suite, so that roles can be composed before later modules exist.
+Every feature has a stable code, a module and a Dutch and English label.
+"""
+
+from __future__ import annotations
+
+import enum
+
+import attrs
+
+
+@attrs.frozen
+class FeatureInfo:
+    module: str
+    label_nl: str
+    label_en: str
+
+
+class Feature(enum.Enum):
+    """Named permissions a role grants. Super administrators hold every one (R0.6)."""
+
+    MANAGE_ORGANISATION = "organisation.manage"
+    MANAGE_CONTACT_PERSONS = "organisation.manage_contact_persons"
+    VIEW_ORGANISATION = "organisation.view"
+    MANAGE_EMPLOYMENTS = "organisation.manage_employments"
+    MANAGE_USERS = "access.manage_users"
+    MANAGE_ROLES = "access.manage_roles"
+    MANAGE_PROTOCOLS = "protocols.manage"
+    START_TRAJECTORIES_IN_BULK = "protocols.bulk_start"
+    CLOSE_TRAJECTORIES = "protocols.close_trajectory"
+    CHANGE_FORMAL_REQUEST_DATE = "agenda.change_formal_request_date"
+    PLAN_AVAILABILITIES = "agenda.plan_availabilities"
+    MANAGE_APPOINTMENT_LOCATIONS = "agenda.manage_locations"
+    REGISTER_ACTIVITIES = "agenda.register_activities"
+    MANAGE_CONTRACTS = "contracts.manage"
+    RUN_BILLING = "contracts.run_billing"
+    MANAGE_SUPPLIERS = "reimbursements.manage_suppliers"
+    MANAGE_REIMBURSEMENT_BATCHES = "reimbursements.manage_batches"
+    MANAGE_POLICIES = "policies.manage"
+    VIEW_REPORTS = "reports.view"
+    USE_SECURE_MESSAGING = "messaging.use"
+    API_CREATE_EMPLOYER_USER = "api.create_employer_user"
+
+    @property
+    def info(self) -> FeatureInfo:
+        return FEATURE_INFO[self]
+
+
+FEATURE_INFO: dict[Feature, FeatureInfo] = {
+    Feature.MANAGE_ORGANISATION: FeatureInfo(
+        "organisation", "Mag organisatie beheren", "May manage the organisation"
+    ),
+    Feature.MANAGE_CONTACT_PERSONS: FeatureInfo(
+        "organisation",
+        "Mag contactpersonen van werkgever beheren",
+        "May manage employer contact persons",
+    ),
+    Feature.VIEW_ORGANISATION: FeatureInfo(
+        "organisation", "Mag organisatie inzien", "May view the organisation"
+    ),
+    Feature.MANAGE_EMPLOYMENTS: FeatureInfo(
+        "organisation", "Mag dienstverbanden beheren", "May manage employments"
+    ),
+    Feature.MANAGE_USERS: FeatureInfo("access", "Mag gebruikers beheren", "May manage users"),
+    Feature.MANAGE_ROLES: FeatureInfo("access", "Mag rollen beheren", "May manage roles"),
+    Feature.MANAGE_PROTOCOLS: FeatureInfo(
+        "protocols", "Mag protocollen beheren", "May manage protocols"
+    ),
+    Feature.START_TRAJECTORIES_IN_BULK: FeatureInfo(
+        "protocols", "Mag trajecten in bulk starten", "May start trajectories in bulk"
+    ),
+    Feature.CLOSE_TRAJECTORIES: FeatureInfo(
+        "protocols", "Mag trajecten afsluiten", "May close trajectories"
+    ),
+    Feature.CHANGE_FORMAL_REQUEST_DATE: FeatureInfo(
+        "agenda",
+        "Mag formele aanvraagdatum op oproepverzoek wijzigen",
+        "May change the formal request date of an appointment request",
+    ),
+    Feature.PLAN_AVAILABILITIES: FeatureInfo(
+        "agenda", "Mag beschikbaarheden inplannen", "May plan availabilities"
+    ),
+    Feature.MANAGE_APPOINTMENT_LOCATIONS: FeatureInfo(
+        "agenda", "Mag oproeplocaties beheren", "May manage appointment locations"
+    ),
+    Feature.REGISTER_ACTIVITIES: FeatureInfo(
+        "agenda", "Mag verrichtingen schrijven", "May register activities"
+    ),
+    Feature.MANAGE_CONTRACTS: FeatureInfo(
+        "contracts", "Mag contracten beheren", "May manage contracts"
+    ),
+    Feature.RUN_BILLING: FeatureInfo("contracts", "Mag facturatie uitvoeren", "May run billing"),
+    Feature.MANAGE_SUPPLIERS: FeatureInfo(
+        "reimbursements", "Mag leveranciers beheren", "May manage suppliers"
+    ),
+    Feature.MANAGE_REIMBURSEMENT_BATCHES: FeatureInfo(
+        "reimbursements", "Mag vergoedingsbatches beheren", "May manage reimbursement batches"
+    ),
+    Feature.MANAGE_POLICIES: FeatureInfo(
+        "policies", "Mag polisregistratie beheren", "May manage policy registration"
+    ),
+    Feature.VIEW_REPORTS: FeatureInfo("reports", "Mag rapportages inzien", "May view reports"),
+    Feature.USE_SECURE_MESSAGING: FeatureInfo(
+        "messaging", "Mag Veilig Communiceren gebruiken", "May use secure messaging"
+    ),
+    Feature.API_CREATE_EMPLOYER_USER: FeatureInfo(
+        "api", "Mag via de API werkgevergebruikers aanmaken", "May create employer users by API"
+    ),
+}
+
+ALL_FEATURES: frozenset[Feature] = frozenset(Feature)

@@ -1,0 +1,199 @@
+"""Users, roles and scopes (R0.6).
+
+A user acts within a scope — the organisation units they are authorised for; an employer includes
+its departments, branches and employees, a folder its employers, a department its
+sub-departments and the employees employed in them — and holds feature authorisations through
+their roles. Super administrators hold every feature authorisation and every scope.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from collections.abc import Iterable
+from typing import ClassVar
+
+import attrs
+
+from xs_core.access.features import ALL_FEATURES, Feature
+from xs_core.errors import DomainError, register_messages
+from xs_core.events import Aggregate, DomainEvent
+from xs_core.organisation.units import UnitKind, UnitRef, new_id
+from xs_core.organisation.validation import required_text, valid_email
+
+register_messages(
+    {
+        "access.invalid_scope_unit": (
+            "Een autorisatie kan alleen een map, werkgever of afdeling bevatten, niet {kind}.",
+            "A scope can hold only folders, employers and departments, not {kind}.",
+        ),
+        "access.email_in_use": (
+            "Het e-mailadres {email} is al in gebruik.",
+            "The e-mail address {email} is already in use.",
+        ),
+        "access.email_required": ("Een e-mailadres is verplicht.", "An e-mail address is required."),
+    }
+)
+
+SCOPE_KINDS = frozenset({UnitKind.FOLDER, UnitKind.EMPLOYER, UnitKind.DEPARTMENT})
+
+
+class RoleKind(enum.Enum):
+    """Who a role is for. Employer users (R7.1) hold roles of kind ``EMPLOYER``."""
+
+    INTERNAL = "internal"
+    EMPLOYER = "employer"
+
+
+@attrs.frozen
+class Scope:
+    """The organisation units a user may act on (R0.6)."""
+
+    units: frozenset[UnitRef] = frozenset()
+    everything: bool = False
+
+    def __attrs_post_init__(self) -> None:
+        for unit in self.units:
+            if unit.kind not in SCOPE_KINDS:
+                raise DomainError("access.invalid_scope_unit", {"kind": unit.kind.value})
+
+    @classmethod
+    def of(cls, units: Iterable[UnitRef]) -> Scope:
+        return cls(frozenset(units))
+
+    @classmethod
+    def all(cls) -> Scope:
+        return cls(frozenset(), everything=True)
+
+    def includes_any(self, units: Iterable[UnitRef]) -> bool:
+        """True when any of ``units`` (a unit and its ancestors) is granted."""
+        return self.everything or any(unit in self.units for unit in units)
+
+
+@attrs.frozen
+class ResolvedScope:
+    """A scope expanded for set-based filtering: every employer and department it covers.
+
+    ``employer_ids`` are employers covered whole (directly or through a folder);
+    ``department_ids`` are departments covered through a granted department (whole subtrees).
+    """
+
+    everything: bool
+    employer_ids: frozenset[uuid.UUID] = frozenset()
+    department_ids: frozenset[uuid.UUID] = frozenset()
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.everything and not self.employer_ids and not self.department_ids
+
+
+@attrs.frozen
+class Role:
+    """A role grants feature authorisations."""
+
+    id: uuid.UUID
+    name: str
+    kind: RoleKind
+    features: frozenset[Feature]
+
+    @classmethod
+    def create(
+        cls,
+        name: str,
+        features: Iterable[Feature],
+        kind: RoleKind = RoleKind.INTERNAL,
+        role_id: uuid.UUID | None = None,
+    ) -> Role:
+        return cls(role_id or new_id(), required_text(name, "name"), kind, frozenset(features))
+
+
+@attrs.frozen(kw_only=True)
+class UserCreated(DomainEvent):
+    name: ClassVar[str] = "UserCreated"
+    user_id: uuid.UUID
+    email: str
+    super_administrator: bool
+
+
+@attrs.frozen(kw_only=True)
+class UserAuthorisationChanged(DomainEvent):
+    name: ClassVar[str] = "UserAuthorisationChanged"
+    user_id: uuid.UUID
+
+
+@attrs.define(kw_only=True)
+class User(Aggregate):
+    """A user of the suite (R0.6)."""
+
+    id: uuid.UUID
+    name: str
+    email: str
+    role_ids: frozenset[uuid.UUID] = frozenset()
+    scope: Scope = Scope()
+    is_super_administrator: bool = False
+    active: bool = True
+
+    @classmethod
+    def create(
+        cls,
+        name: str,
+        email: str,
+        role_ids: Iterable[uuid.UUID] = (),
+        scope: Scope | None = None,
+        super_administrator: bool = False,
+        user_id: uuid.UUID | None = None,
+    ) -> User:
+        address = valid_email(email)
+        if address is None:
+            raise DomainError("access.email_required", {})
+        user = cls(
+            id=user_id or new_id(),
+            name=required_text(name, "name"),
+            email=address,
+            role_ids=frozenset(role_ids),
+            scope=Scope.all() if super_administrator else (scope or Scope()),
+            is_super_administrator=super_administrator,
+        )
+        user.record(
+            UserCreated(user_id=user.id, email=user.email, super_administrator=super_administrator)
+        )
+        return user
+
+    def grant(self, role_ids: Iterable[uuid.UUID] = (), units: Iterable[UnitRef] = ()) -> None:
+        self.role_ids = self.role_ids | frozenset(role_ids)
+        if not self.scope.everything:
+            self.scope = Scope(self.scope.units | frozenset(units))
+        self.record(UserAuthorisationChanged(user_id=self.id))
+
+    def revoke(self, role_ids: Iterable[uuid.UUID] = (), units: Iterable[UnitRef] = ()) -> None:
+        self.role_ids = self.role_ids - frozenset(role_ids)
+        if not self.scope.everything:
+            self.scope = Scope(self.scope.units - frozenset(units))
+        self.record(UserAuthorisationChanged(user_id=self.id))
+
+
+@attrs.frozen
+class Principal:
+    """A user as the authoriser sees them: effective features and scope (R0.6)."""
+
+    user_id: uuid.UUID
+    features: frozenset[Feature]
+    scope: Scope
+    is_super_administrator: bool = False
+
+    @classmethod
+    def of(cls, user: User, roles: Iterable[Role]) -> Principal:
+        if user.is_super_administrator:
+            return cls(user.id, ALL_FEATURES, Scope.all(), True)
+        features: frozenset[Feature] = frozenset()
+        for role in roles:
+            features |= role.features
+        return cls(user.id, features if user.active else frozenset(), user.scope, False)
+
+    @classmethod
+    def system(cls) -> Principal:
+        """The installation itself (CLI set-up, nightly jobs): every feature, every scope."""
+        return cls(uuid.UUID(int=0), ALL_FEATURES, Scope.all(), True)
+
+    def holds(self, feature: Feature) -> bool:
+        return feature in self.features

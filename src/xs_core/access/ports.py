@@ -1,0 +1,37 @@
+"""Ports of the access context (R0.6)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Protocol
+
+from xs_core.access.model import ResolvedScope, Role, Scope, User
+from xs_core.organisation.units import UnitRef
+
+
+class UserRepository(Protocol):
+    def add(self, user: User) -> None: ...
+    def get(self, user_id: uuid.UUID) -> User: ...
+    def find_by_email(self, email: str) -> User | None: ...
+    def save(self, user: User) -> None: ...
+
+
+class RoleRepository(Protocol):
+    def add(self, role: Role) -> None: ...
+    def get(self, role_id: uuid.UUID) -> Role: ...
+    def get_many(self, role_ids: Iterable[uuid.UUID]) -> list[Role]: ...
+    def list(self) -> list[Role]: ...
+
+
+class ScopeResolver(Protocol):
+    """Answers scope questions set-based, in the adapter (R0.6)."""
+
+    def ancestors(self, unit: UnitRef) -> frozenset[UnitRef]:
+        """The unit itself and every unit above it: departments, employers and folders; for an
+        employee, those of each of their employments."""
+        ...
+
+    def resolve(self, scope: Scope) -> ResolvedScope:
+        """Expand folders to employers and departments to their subtrees."""
+        ...

@@ -1,0 +1,114 @@
+"""Domain errors with stable codes and bilingual messages (R0.5).
+
+Every refusal in xs is a :class:`DomainError`. It carries
+
+* ``code`` – a stable machine code such as ``vat.invalid_checksum``;
+* ``details`` – structured facts (the rule, the offending values);
+* ``message(lang)`` – a human message in Dutch (``"nl"``) or English (``"en"``).
+
+Messages live in one catalogue keyed by code, so that a code keeps its meaning while the text
+can be improved. A refused command changes nothing: services raise before they commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar, Literal
+
+Lang = Literal["nl", "en"]
+
+#: code -> (Dutch, English). Placeholders are filled from ``details``.
+MESSAGES: dict[str, tuple[str, str]] = {}
+
+
+def register_messages(catalogue: Mapping[str, tuple[str, str]]) -> None:
+    """Add messages for codes; a code may be registered once only."""
+    for code, texts in catalogue.items():
+        if code in MESSAGES and MESSAGES[code] != texts:
+            raise ValueError(f"message for {code!r} registered twice")
+        MESSAGES[code] = texts
+
+
+class _SafeDict(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+class DomainError(Exception):
+    """A refusal by a business rule (R0.5).
+
+    >>> err = DomainError("vat.unknown_country", {"country": "XX"})
+    >>> err.code
+    'vat.unknown_country'
+    """
+
+    #: default code for subclasses that always raise the same code
+    default_code: ClassVar[str] = "domain.error"
+
+    def __init__(self, code: str | None = None, details: Mapping[str, Any] | None = None) -> None:
+        self.code: str = code or self.default_code
+        self.details: dict[str, Any] = dict(details or {})
+        super().__init__(self.code)
+
+    def message(self, lang: Lang = "en") -> str:
+        """The human message in Dutch (``"nl"``) or English (``"en"``)."""
+        texts = MESSAGES.get(self.code)
+        if texts is None:
+            return self.code
+        template = texts[0] if lang == "nl" else texts[1]
+        values = _SafeDict({k: _render(v) for k, v in self.details.items()})
+        return template.format_map(values)
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message('en')}"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.code!r}, {self.details!r})"
+
+
+def _render(value: Any) -> str:
+    if isinstance(value, list | tuple | set | frozenset):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+class NotFound(DomainError):
+    """An aggregate that a command names does not exist."""
+
+    default_code = "not_found"
+
+
+class NotAuthorised(DomainError):
+    """The acting user lacks a feature authorisation or the unit is outside their scope (R0.6)."""
+
+    default_code = "access.not_authorised"
+
+
+class InvalidInput(DomainError):
+    """A value failed validation."""
+
+    default_code = "input.invalid"
+
+
+register_messages(
+    {
+        "domain.error": ("De handeling is geweigerd.", "The action was refused."),
+        "not_found": (
+            "{kind} {id} bestaat niet.",
+            "{kind} {id} does not exist.",
+        ),
+        "input.invalid": (
+            "Ongeldige invoer voor {field}: {reason}.",
+            "Invalid input for {field}: {reason}.",
+        ),
+        "input.required": ("{field} is verplicht.", "{field} is required."),
+        "access.not_authorised": (
+            "U heeft niet de feature autorisatie '{feature}'.",
+            "You do not hold the feature authorisation '{feature}'.",
+        ),
+        "access.out_of_scope": (
+            "{unit} valt buiten uw autorisatie.",
+            "{unit} is outside your scope.",
+        ),
+    }
+)

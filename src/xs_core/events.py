@@ -1,0 +1,71 @@
+"""Domain events and the aggregate base that records them (R0.7).
+
+Aggregates record events as they change; the unit of work collects them from every aggregate it
+saw and writes them to the outbox in the same transaction, so that an embedding service can read
+them after commit (transactional outbox).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+import uuid
+from decimal import Decimal
+from typing import Any, ClassVar
+
+import attrs
+
+
+@attrs.frozen(kw_only=True)
+class DomainEvent:
+    """Something that happened. Subclasses set ``name`` and add their facts as attributes."""
+
+    name: ClassVar[str] = "DomainEvent"
+
+    def payload(self) -> dict[str, Any]:
+        """The event's facts as JSON-ready values (dates ISO, ids and decimals as strings)."""
+        return {key: _jsonable(value) for key, value in attrs.asdict(self, recurse=False).items()}
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID | Decimal):
+        return str(value)
+    if isinstance(value, enum.Enum):
+        return _jsonable(value.value)
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if attrs.has(type(value)):
+        return {k: _jsonable(v) for k, v in attrs.asdict(value, recurse=False).items()}
+    return str(value)
+
+
+@attrs.define(kw_only=True)
+class Aggregate:
+    """Base of aggregates: records domain events until the unit of work pulls them (R0.7)."""
+
+    pending_events: list[DomainEvent] = attrs.field(
+        factory=list, init=False, eq=False, repr=False
+    )
+
+    def record(self, event: DomainEvent) -> None:
+        self.pending_events.append(event)
+
+    def pull_events(self) -> list[DomainEvent]:
+        events, self.pending_events = self.pending_events, []
+        return events
+
+
+@attrs.frozen
+class OutboxMessage:
+    """A committed event as stored in the outbox."""
+
+    id: int
+    name: str
+    payload: dict[str, Any]
+    occurred_at: _dt.datetime

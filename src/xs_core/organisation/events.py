@@ -1,0 +1,118 @@
+"""Domain events of the organisation context (R0.7)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import ClassVar
+
+import attrs
+
+from xs_core.events import DomainEvent
+
+
+@attrs.frozen(kw_only=True)
+class FolderCreated(DomainEvent):
+    name: ClassVar[str] = "FolderCreated"
+    folder_id: uuid.UUID
+    folder_name: str
+
+
+@attrs.frozen(kw_only=True)
+class EmployerCreated(DomainEvent):
+    name: ClassVar[str] = "EmployerCreated"
+    employer_id: uuid.UUID
+    employer_name: str
+    code: str | None
+
+
+@attrs.frozen(kw_only=True)
+class EmployerChanged(DomainEvent):
+    name: ClassVar[str] = "EmployerChanged"
+    employer_id: uuid.UUID
+    fields: tuple[str, ...]
+
+
+@attrs.frozen(kw_only=True)
+class EmployerVatNumberChanged(DomainEvent):
+    """R1.1: set (``vat_number``) or cleared (``None``)."""
+
+    name: ClassVar[str] = "EmployerVatNumberChanged"
+    employer_id: uuid.UUID
+    vat_number: str | None
+
+
+@attrs.frozen(kw_only=True)
+class ContactPersonsChanged(DomainEvent):
+    """R1.5: a contact person was added, changed, removed or moved."""
+
+    name: ClassVar[str] = "ContactPersonsChanged"
+    employer_id: uuid.UUID
+    change: str
+    contact_person_id: uuid.UUID
+
+
+@attrs.frozen(kw_only=True)
+class DepartmentCreated(DomainEvent):
+    name: ClassVar[str] = "DepartmentCreated"
+    department_id: uuid.UUID
+    employer_id: uuid.UUID
+    parent_id: uuid.UUID | None
+    code: str | None
+
+
+@attrs.frozen(kw_only=True)
+class DepartmentChanged(DomainEvent):
+    name: ClassVar[str] = "DepartmentChanged"
+    department_id: uuid.UUID
+    fields: tuple[str, ...]
+
+
+@attrs.frozen(kw_only=True)
+class BranchCreated(DomainEvent):
+    name: ClassVar[str] = "BranchCreated"
+    branch_id: uuid.UUID
+    employer_id: uuid.UUID
+
+
+@attrs.frozen(kw_only=True)
+class BranchChanged(DomainEvent):
+    name: ClassVar[str] = "BranchChanged"
+    branch_id: uuid.UUID
+    fields: tuple[str, ...]
+
+
+@attrs.frozen(kw_only=True)
+class EmployeeRegistered(DomainEvent):
+    name: ClassVar[str] = "EmployeeRegistered"
+    employee_id: uuid.UUID
+
+
+@attrs.frozen(kw_only=True)
+class EmployeeChanged(DomainEvent):
+    name: ClassVar[str] = "EmployeeChanged"
+    employee_id: uuid.UUID
+    fields: tuple[str, ...]
+
+
+@attrs.frozen(kw_only=True)
+class EmploymentStarted(DomainEvent):
+    name: ClassVar[str] = "EmploymentStarted"
+    employee_id: uuid.UUID
+    employment_id: uuid.UUID
+    employer_id: uuid.UUID
+    start: str
+    leading: bool
+
+
+@attrs.frozen(kw_only=True)
+class LeadingEmploymentChanged(DomainEvent):
+    name: ClassVar[str] = "LeadingEmploymentChanged"
+    employee_id: uuid.UUID
+    employment_id: uuid.UUID
+
+
+@attrs.frozen(kw_only=True)
+class DossierOpened(DomainEvent):
+    name: ClassVar[str] = "DossierOpened"
+    dossier_id: uuid.UUID
+    unit: str

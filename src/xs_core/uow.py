@@ -1,0 +1,74 @@
+"""The unit-of-work port: one transaction per use case, events to the outbox (R0.5, R0.7).
+
+A use case opens a unit of work, loads aggregates through its repositories, calls the core and
+commits explicitly; leaving the block without ``commit()`` rolls back, so a refused command
+changes nothing (R0.5). On commit the events recorded by every aggregate the unit of work saw
+are written to the outbox in the same transaction (R0.7).
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Protocol, Self, runtime_checkable
+
+from xs_core.access.ports import RoleRepository, ScopeResolver, UserRepository
+from xs_core.events import DomainEvent, OutboxMessage
+from xs_core.organisation.ports import (
+    BranchRepository,
+    DepartmentRepository,
+    DossierRepository,
+    EmployeeRepository,
+    EmployerRepository,
+    FolderRepository,
+    OrganisationBulkWriter,
+    OrganisationSearch,
+)
+
+
+class Outbox(Protocol):
+    """Committed domain events, readable by the embedding service (R0.7)."""
+
+    def pending(self, limit: int = 100) -> list[OutboxMessage]:
+        """Undispatched messages, oldest first."""
+        ...
+
+    def mark_dispatched(self, message_ids: list[int]) -> None: ...
+
+
+@runtime_checkable
+class UnitOfWork(Protocol):
+    folders: FolderRepository
+    employers: EmployerRepository
+    departments: DepartmentRepository
+    branches: BranchRepository
+    employees: EmployeeRepository
+    dossiers: DossierRepository
+    search: OrganisationSearch
+    bulk: OrganisationBulkWriter
+    users: UserRepository
+    roles: RoleRepository
+    scopes: ScopeResolver
+    outbox: Outbox
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None:
+        """Write the collected events to the outbox and commit the transaction."""
+        ...
+
+    def rollback(self) -> None: ...
+
+    def publish(self, event: DomainEvent) -> None:
+        """Record an event that belongs to no aggregate (written on commit)."""
+        ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self) -> UnitOfWork: ...
