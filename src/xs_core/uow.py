@@ -71,4 +71,6 @@ class UnitOfWork(Protocol):
 
 
 class UnitOfWorkFactory(Protocol):
-    def __call__(self) -> UnitOfWork: ...
+    def __call__(self, write: bool = True) -> UnitOfWork:
+        """A new unit of work; ``write=False`` for queries."""
+        ...

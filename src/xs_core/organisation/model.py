@@ -60,6 +60,10 @@ register_messages(
             "De geboortedatum {birth_date} ligt in de toekomst.",
             "The birth date {birth_date} lies in the future.",
         ),
+        "organisation.dossier_exists": (
+            "{unit} heeft al een dossier.",
+            "{unit} already has a dossier.",
+        ),
         "organisation.no_dossier_for_kind": (
             "Een {kind} heeft geen dossier.",
             "A {kind} has no dossier.",

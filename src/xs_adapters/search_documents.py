@@ -1,0 +1,56 @@
+"""What the search index holds for each unit (R1.3): shared by every storage adapter."""
+
+from __future__ import annotations
+
+import uuid
+
+import attrs
+
+from xs_core.organisation.model import Department, Employee, Employer
+from xs_core.organisation.search import KIND_ORDER, normalise, normalise_code
+from xs_core.organisation.units import UnitKind
+
+
+@attrs.frozen
+class SearchDocument:
+    kind: UnitKind
+    unit_id: uuid.UUID
+    name: str
+    code: str | None
+    #: where the unit lives, for scope filtering: (employer_id, department_id) pairs
+    places: tuple[tuple[uuid.UUID | None, uuid.UUID | None], ...]
+
+    @property
+    def name_norm(self) -> str:
+        return normalise(self.name)
+
+    @property
+    def code_norm(self) -> str | None:
+        return normalise_code(self.code)
+
+    @property
+    def kind_order(self) -> int:
+        return KIND_ORDER[self.kind]
+
+
+def employer_document(employer: Employer) -> SearchDocument:
+    return SearchDocument(
+        UnitKind.EMPLOYER, employer.id, employer.name, employer.code, ((employer.id, None),)
+    )
+
+
+def department_document(department: Department) -> SearchDocument:
+    return SearchDocument(
+        UnitKind.DEPARTMENT,
+        department.id,
+        department.name,
+        department.code,
+        ((department.employer_id, department.id),),
+    )
+
+
+def employee_document(employee: Employee) -> SearchDocument:
+    places = tuple(
+        dict.fromkeys((e.employer_id, e.department_id) for e in employee.employments)
+    ) or ((None, None),)
+    return SearchDocument(UnitKind.EMPLOYEE, employee.id, employee.full_name, None, places)

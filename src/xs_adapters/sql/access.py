@@ -1,0 +1,211 @@
+"""SQL repositories of the access context and the scope resolver (R0.6)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from xs_adapters.sql import mappers
+from xs_adapters.sql import tables as t
+from xs_core.access.model import ResolvedScope, Role, Scope, User
+from xs_core.errors import DomainError, NotFound
+from xs_core.events import Aggregate
+from xs_core.organisation.units import UnitKind, UnitRef
+
+
+class SqlRoleRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def add(self, role: Role) -> None:
+        self._c.execute(t.roles.insert().values(id=role.id, name=role.name, kind=role.kind.value))
+        if role.features:
+            self._c.execute(
+                t.role_features.insert(),
+                [{"role_id": role.id, "feature": f.value} for f in sorted(role.features,
+                                                                            key=lambda f: f.value)],
+            )
+
+    def get_many(self, role_ids: Iterable[uuid.UUID]) -> list[Role]:
+        ids = list(role_ids)
+        if not ids:
+            return []
+        rows = list(self._c.execute(sa.select(t.roles).where(t.roles.c.id.in_(ids))))
+        features: dict[uuid.UUID, list[str]] = {r.id: [] for r in rows}
+        for f in self._c.execute(
+            sa.select(t.role_features).where(t.role_features.c.role_id.in_(ids))
+        ):
+            features[f.role_id].append(f.feature)
+        return [mappers.role_from_rows(r, features[r.id]) for r in rows]
+
+    def get(self, role_id: uuid.UUID) -> Role:
+        found = self.get_many([role_id])
+        if not found:
+            raise NotFound("not_found", {"kind": "role", "id": str(role_id)})
+        return found[0]
+
+    def list(self) -> list[Role]:
+        ids = [r.id for r in self._c.execute(sa.select(t.roles.c.id).order_by(t.roles.c.name))]
+        by_id = {r.id: r for r in self.get_many(ids)}
+        return [by_id[i] for i in ids]
+
+
+class SqlUserRepository:
+    def __init__(self, connection: Connection, track: Callable[[Aggregate], None]) -> None:
+        self._c = connection
+        self._track = track
+
+    def _write_links(self, user: User) -> None:
+        self._c.execute(t.user_roles.delete().where(t.user_roles.c.user_id == user.id))
+        self._c.execute(t.user_scope_units.delete().where(t.user_scope_units.c.user_id == user.id))
+        if user.role_ids:
+            self._c.execute(
+                t.user_roles.insert(), [{"user_id": user.id, "role_id": r} for r in user.role_ids]
+            )
+        if user.scope.units:
+            self._c.execute(
+                t.user_scope_units.insert(),
+                [
+                    {"user_id": user.id, "unit_kind": u.kind.value, "unit_id": u.id}
+                    for u in user.scope.units
+                ],
+            )
+
+    def _values(self, user: User) -> dict[str, object]:
+        return {
+            "id": user.id,
+            "name": user.name,
+            "email": user.email,
+            "email_norm": user.email.casefold(),
+            "is_super_administrator": user.is_super_administrator,
+            "active": user.active,
+        }
+
+    def add(self, user: User) -> None:
+        try:
+            with self._c.begin_nested():
+                self._c.execute(t.users.insert().values(**self._values(user)))
+        except sa.exc.IntegrityError:
+            raise DomainError("access.email_in_use", {"email": user.email}) from None
+        self._write_links(user)
+        self._track(user)
+
+    def save(self, user: User) -> None:
+        self._c.execute(t.users.update().where(t.users.c.id == user.id).values(**self._values(user)))
+        self._write_links(user)
+        self._track(user)
+
+    def _load(self, row: sa.Row[tuple[object, ...]] | None) -> User | None:
+        if row is None:
+            return None
+        user_id = row._mapping["id"]
+        role_ids = [
+            r.role_id
+            for r in self._c.execute(
+                sa.select(t.user_roles.c.role_id).where(t.user_roles.c.user_id == user_id)
+            )
+        ]
+        units = list(
+            self._c.execute(
+                sa.select(t.user_scope_units).where(t.user_scope_units.c.user_id == user_id)
+            )
+        )
+        return mappers.user_from_rows(row, role_ids, units)
+
+    def get(self, user_id: uuid.UUID) -> User:
+        user = self._load(self._c.execute(sa.select(t.users).where(t.users.c.id == user_id)).first())
+        if user is None:
+            raise NotFound("not_found", {"kind": "user", "id": str(user_id)})
+        return user
+
+    def find_by_email(self, email: str) -> User | None:
+        return self._load(
+            self._c.execute(
+                sa.select(t.users).where(t.users.c.email_norm == email.strip().casefold())
+            ).first()
+        )
+
+
+class SqlScopeResolver:
+    """Scope questions answered with a few (recursive) queries (R0.6)."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def _department_chain(self, department_ids: list[uuid.UUID]) -> set[UnitRef]:
+        """The departments and all their ancestor departments, plus their employers."""
+        if not department_ids:
+            return set()
+        d = t.departments
+        up = (
+            sa.select(d.c.id, d.c.parent_id, d.c.employer_id)
+            .where(d.c.id.in_(department_ids))
+            .cte("up", recursive=True)
+        )
+        up = up.union(
+            sa.select(d.c.id, d.c.parent_id, d.c.employer_id).join(up, d.c.id == up.c.parent_id)
+        )
+        units: set[UnitRef] = set()
+        for row in self._c.execute(sa.select(up.c.id, up.c.employer_id)):
+            units.add(UnitRef(UnitKind.DEPARTMENT, row.id))
+            units.add(UnitRef(UnitKind.EMPLOYER, row.employer_id))
+        return units
+
+    def _with_folders(self, units: set[UnitRef]) -> set[UnitRef]:
+        employer_ids = [u.id for u in units if u.kind is UnitKind.EMPLOYER]
+        if employer_ids:
+            for row in self._c.execute(
+                sa.select(t.employers.c.folder_id).where(
+                    t.employers.c.id.in_(employer_ids), t.employers.c.folder_id.is_not(None)
+                )
+            ):
+                units.add(UnitRef(UnitKind.FOLDER, row.folder_id))
+        return units
+
+    def ancestors(self, unit: UnitRef) -> frozenset[UnitRef]:
+        units: set[UnitRef] = {unit}
+        if unit.kind is UnitKind.EMPLOYER:
+            pass
+        elif unit.kind is UnitKind.DEPARTMENT:
+            units |= self._department_chain([unit.id])
+        elif unit.kind is UnitKind.BRANCH:
+            row = self._c.execute(
+                sa.select(t.branches.c.employer_id).where(t.branches.c.id == unit.id)
+            ).first()
+            if row is not None:
+                units.add(UnitRef(UnitKind.EMPLOYER, row.employer_id))
+        elif unit.kind is UnitKind.EMPLOYEE:
+            rows = list(
+                self._c.execute(
+                    sa.select(t.employments.c.employer_id, t.employments.c.department_id).where(
+                        t.employments.c.employee_id == unit.id
+                    )
+                )
+            )
+            units |= {UnitRef(UnitKind.EMPLOYER, r.employer_id) for r in rows}
+            units |= self._department_chain([r.department_id for r in rows if r.department_id])
+        return frozenset(self._with_folders(units))
+
+    def resolve(self, scope: Scope) -> ResolvedScope:
+        if scope.everything:
+            return ResolvedScope(everything=True)
+        employers = {u.id for u in scope.units if u.kind is UnitKind.EMPLOYER}
+        folders = [u.id for u in scope.units if u.kind is UnitKind.FOLDER]
+        if folders:
+            employers |= {
+                r.id
+                for r in self._c.execute(
+                    sa.select(t.employers.c.id).where(t.employers.c.folder_id.in_(folders))
+                )
+            }
+        roots = [u.id for u in scope.units if u.kind is UnitKind.DEPARTMENT]
+        departments: set[uuid.UUID] = set()
+        if roots:
+            d = t.departments
+            down = sa.select(d.c.id).where(d.c.id.in_(roots)).cte("down", recursive=True)
+            down = down.union(sa.select(d.c.id).join(down, d.c.parent_id == down.c.id))
+            departments = {r.id for r in self._c.execute(sa.select(down.c.id))}
+        return ResolvedScope(False, frozenset(employers), frozenset(departments))

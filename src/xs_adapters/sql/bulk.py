@@ -1,0 +1,93 @@
+"""Set-based writes of many new organisation units (generators, data loads)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+from sqlalchemy.engine import Connection
+
+from xs_adapters.search_documents import (
+    department_document,
+    employee_document,
+    employer_document,
+)
+from xs_adapters.sql import mappers, search_index
+from xs_adapters.sql import tables as t
+from xs_adapters.sql.organisation import _branch_values, _contact_rows, _department_values
+from xs_adapters.sql.organisation import _employer_values as employer_values
+from xs_core.events import Aggregate
+from xs_core.organisation.model import Branch, Department, Dossier, Employee, Employer, Folder
+
+CHUNK = 20_000
+T = TypeVar("T")
+
+
+def _chunks(items: Sequence[T]) -> list[Sequence[T]]:
+    return [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
+
+
+def parents_first(departments: Sequence[Department]) -> list[Department]:
+    """Order departments so that a parent is inserted before its children."""
+    by_id = {d.id: d for d in departments}
+    depth: dict[object, int] = {}
+
+    def level(d: Department) -> int:
+        if d.id not in depth:
+            parent = by_id.get(d.parent_id) if d.parent_id else None
+            depth[d.id] = 0 if parent is None else level(parent) + 1
+        return depth[d.id]
+
+    return sorted(departments, key=level)
+
+
+class SqlOrganisationBulkWriter:
+    def __init__(self, connection: Connection, track: Callable[[Aggregate], None]) -> None:
+        self._c = connection
+        self._track = track
+
+    def add_all(
+        self,
+        folders: Sequence[Folder] = (),
+        employers: Sequence[Employer] = (),
+        departments: Sequence[Department] = (),
+        branches: Sequence[Branch] = (),
+        employees: Sequence[Employee] = (),
+        dossiers: Sequence[Dossier] = (),
+    ) -> None:
+        c = self._c
+        for chunk in _chunks(folders):
+            c.execute(t.folders.insert(), [{"id": f.id, "name": f.name} for f in chunk])
+        for chunk in _chunks(employers):
+            c.execute(t.employers.insert(), [employer_values(e) for e in chunk])
+            contacts = [row for e in chunk for row in _contact_rows(e)]
+            if contacts:
+                c.execute(t.employer_contact_persons.insert(), contacts)
+            search_index.write(c, [employer_document(e) for e in chunk], replace=False)
+        for chunk in _chunks(parents_first(departments)):
+            c.execute(t.departments.insert(), [_department_values(d) for d in chunk])
+            search_index.write(c, [department_document(d) for d in chunk], replace=False)
+        for chunk in _chunks(branches):
+            c.execute(t.branches.insert(), [_branch_values(b) for b in chunk])
+        for chunk in _chunks(employees):
+            c.execute(t.employees.insert(), [mappers.employee_to_row(e) for e in chunk])
+            rows = [mappers.employment_to_row(e.id, m) for e in chunk for m in e.employments]
+            if rows:
+                c.execute(t.employments.insert(), rows)
+            search_index.write(c, [employee_document(e) for e in chunk], replace=False)
+        for chunk in _chunks(dossiers):
+            c.execute(
+                t.dossiers.insert(),
+                [
+                    {
+                        "id": d.id,
+                        "unit_kind": d.unit.kind.value,
+                        "unit_id": d.unit.id,
+                        "opened_on": d.opened_on,
+                    }
+                    for d in chunk
+                ],
+            )
+        for group in (folders, employers, departments, branches, employees, dossiers):
+            for aggregate in group:
+                self._track(aggregate)

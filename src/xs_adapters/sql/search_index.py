@@ -1,0 +1,81 @@
+"""Writes to the search index tables (R1.3), set-based."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from xs_adapters.search_documents import SearchDocument
+from xs_adapters.sql.tables import search_entries, search_entry_scopes
+from xs_core.organisation.units import UnitKind
+
+
+def remove(connection: Connection, kind: UnitKind, unit_ids: Sequence[uuid.UUID]) -> None:
+    if not unit_ids:
+        return
+    ids = sa.select(search_entries.c.id).where(
+        search_entries.c.kind == kind.value, search_entries.c.unit_id.in_(unit_ids)
+    )
+    connection.execute(search_entry_scopes.delete().where(search_entry_scopes.c.entry_id.in_(ids)))
+    connection.execute(
+        search_entries.delete().where(
+            search_entries.c.kind == kind.value, search_entries.c.unit_id.in_(unit_ids)
+        )
+    )
+
+
+def write(connection: Connection, documents: Sequence[SearchDocument], replace: bool) -> None:
+    """Insert (or replace) the entries of ``documents`` in a few statements."""
+    if not documents:
+        return
+    if replace:
+        by_kind: dict[UnitKind, list[uuid.UUID]] = {}
+        for doc in documents:
+            by_kind.setdefault(doc.kind, []).append(doc.unit_id)
+        for kind, ids in by_kind.items():
+            remove(connection, kind, ids)
+    connection.execute(
+        search_entries.insert(),
+        [
+            {
+                "kind": d.kind.value,
+                "unit_id": d.unit_id,
+                "kind_order": d.kind_order,
+                "name": d.name,
+                "code": d.code,
+                "name_norm": d.name_norm,
+                "code_norm": d.code_norm,
+            }
+            for d in documents
+        ],
+    )
+    # Look the new entry ids up in one query per kind (no query per row).
+    entry_ids: dict[tuple[str, uuid.UUID], int] = {}
+    by_kind_docs: dict[UnitKind, list[uuid.UUID]] = {}
+    for d in documents:
+        by_kind_docs.setdefault(d.kind, []).append(d.unit_id)
+    for kind, ids in by_kind_docs.items():
+        for chunk_start in range(0, len(ids), 5000):
+            chunk = ids[chunk_start : chunk_start + 5000]
+            rows = connection.execute(
+                sa.select(search_entries.c.id, search_entries.c.unit_id).where(
+                    search_entries.c.kind == kind.value, search_entries.c.unit_id.in_(chunk)
+                )
+            )
+            for row in rows:
+                entry_ids[(kind.value, row.unit_id)] = row.id
+    connection.execute(
+        search_entry_scopes.insert(),
+        [
+            {
+                "entry_id": entry_ids[(d.kind.value, d.unit_id)],
+                "employer_id": employer_id,
+                "department_id": department_id,
+            }
+            for d in documents
+            for employer_id, department_id in d.places
+        ],
+    )

@@ -1,0 +1,216 @@
+"""SQLAlchemy Core tables of xs. The schema evolves through Alembic migrations only."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from xs_adapters.sql.types import Cents, PendulumDate, SearchText, UtcDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = sa.MetaData(naming_convention=NAMING)
+
+# -- organisation (R1.1–R1.5) ---------------------------------------------------------------------
+
+folders = sa.Table(
+    "folders",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+)
+
+employers = sa.Table(
+    "employers",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("code", sa.String(20)),
+    sa.Column("code_norm", SearchText),
+    sa.Column("folder_id", sa.Uuid, sa.ForeignKey("folders.id")),
+    sa.Column("vat_number", sa.String(20)),
+    sa.Index("ix_employers_folder_id", "folder_id"),
+    sa.Index("uq_employers_code_norm", "code_norm", unique=True),
+)
+
+employer_contact_persons = sa.Table(
+    "employer_contact_persons",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column(
+        "employer_id", sa.Uuid, sa.ForeignKey("employers.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("role", sa.String(200)),
+    sa.Column("email", sa.String(320)),
+    sa.Column("phone", sa.String(32)),
+    sa.UniqueConstraint("employer_id", "position", name="uq_contact_persons_position"),
+)
+
+departments = sa.Table(
+    "departments",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("employer_id", sa.Uuid, sa.ForeignKey("employers.id"), nullable=False),
+    sa.Column("parent_id", sa.Uuid, sa.ForeignKey("departments.id")),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("code", sa.String(20)),
+    sa.Column("code_norm", SearchText),
+    sa.Index("ix_departments_employer_id", "employer_id"),
+    sa.Index("ix_departments_parent_id", "parent_id"),
+    sa.Index("uq_departments_employer_code", "employer_id", "code_norm", unique=True),
+)
+
+branches = sa.Table(
+    "branches",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("employer_id", sa.Uuid, sa.ForeignKey("employers.id"), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("code", sa.String(20)),
+    sa.Column("street", sa.String(200), nullable=False, server_default=""),
+    sa.Column("house_number", sa.String(20), nullable=False, server_default=""),
+    sa.Column("postcode", sa.String(10), nullable=False, server_default=""),
+    sa.Column("city", sa.String(100), nullable=False, server_default=""),
+    sa.Index("ix_branches_employer_id", "employer_id"),
+)
+
+employees = sa.Table(
+    "employees",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("first_name", sa.String(100), nullable=False),
+    sa.Column("last_name", sa.String(150), nullable=False),
+    sa.Column("birth_date", PendulumDate),
+    sa.Column("gender", sa.String(1), nullable=False),
+    sa.Column("personnel_number", sa.String(40)),
+)
+
+employments = sa.Table(
+    "employments",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column(
+        "employee_id", sa.Uuid, sa.ForeignKey("employees.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("employer_id", sa.Uuid, sa.ForeignKey("employers.id"), nullable=False),
+    sa.Column("department_id", sa.Uuid, sa.ForeignKey("departments.id")),
+    sa.Column("start_date", PendulumDate, nullable=False),
+    sa.Column("end_date", PendulumDate),
+    sa.Column("employment_type", sa.String(20), nullable=False),
+    sa.Column("hours_per_week", sa.Numeric(6, 2), nullable=False),
+    sa.Column("salary", Cents),
+    sa.Column("job_title", sa.String(200)),
+    sa.Column("is_leading", sa.Boolean, nullable=False),
+    sa.CheckConstraint("end_date IS NULL OR end_date > start_date", name="period_not_empty"),
+    sa.Index("ix_employments_employee_id", "employee_id"),
+    sa.Index("ix_employments_employer_id", "employer_id"),
+    sa.Index("ix_employments_department_id", "department_id"),
+)
+
+dossiers = sa.Table(
+    "dossiers",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("unit_kind", sa.String(20), nullable=False),
+    sa.Column("unit_id", sa.Uuid, nullable=False),
+    sa.Column("opened_on", PendulumDate, nullable=False),
+    sa.UniqueConstraint("unit_kind", "unit_id", name="uq_dossiers_unit"),
+)
+
+# -- search index (R1.3): one entry per unit, one scope row per place the unit lives -------------
+
+search_entries = sa.Table(
+    "search_entries",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("unit_id", sa.Uuid, nullable=False),
+    sa.Column("kind_order", sa.SmallInteger, nullable=False),
+    sa.Column("name", sa.String(300), nullable=False),
+    sa.Column("code", sa.String(20)),
+    sa.Column("name_norm", SearchText, nullable=False),
+    sa.Column("code_norm", SearchText),
+    sa.UniqueConstraint("kind", "unit_id", name="uq_search_entries_unit"),
+    sa.Index("ix_search_entries_name_norm", "name_norm", "kind_order", "unit_id"),
+    sa.Index("ix_search_entries_code_norm", "code_norm"),
+)
+
+search_entry_scopes = sa.Table(
+    "search_entry_scopes",
+    metadata,
+    sa.Column(
+        "entry_id",
+        sa.Integer,
+        sa.ForeignKey("search_entries.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("employer_id", sa.Uuid),
+    sa.Column("department_id", sa.Uuid),
+    sa.Index("ix_search_entry_scopes_entry_id", "entry_id"),
+    sa.Index("ix_search_entry_scopes_employer_id", "employer_id", "entry_id"),
+    sa.Index("ix_search_entry_scopes_department_id", "department_id", "entry_id"),
+)
+
+# -- access (R0.6) --------------------------------------------------------------------------------
+
+roles = sa.Table(
+    "roles",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+)
+
+role_features = sa.Table(
+    "role_features",
+    metadata,
+    sa.Column("role_id", sa.Uuid, sa.ForeignKey("roles.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("feature", sa.String(60), primary_key=True),
+)
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("email", sa.String(320), nullable=False),
+    sa.Column("email_norm", sa.String(320), nullable=False),
+    sa.Column("is_super_administrator", sa.Boolean, nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.UniqueConstraint("email_norm", name="uq_users_email_norm"),
+)
+
+user_roles = sa.Table(
+    "user_roles",
+    metadata,
+    sa.Column("user_id", sa.Uuid, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("role_id", sa.Uuid, sa.ForeignKey("roles.id"), primary_key=True),
+)
+
+user_scope_units = sa.Table(
+    "user_scope_units",
+    metadata,
+    sa.Column("user_id", sa.Uuid, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("unit_kind", sa.String(20), primary_key=True),
+    sa.Column("unit_id", sa.Uuid, primary_key=True),
+)
+
+# -- outbox (R0.7) --------------------------------------------------------------------------------
+
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("payload", sa.JSON, nullable=False),
+    sa.Column("occurred_at", UtcDateTime, nullable=False),
+    sa.Column("dispatched_at", UtcDateTime),
+    sa.Index("ix_outbox_pending", "dispatched_at", "id"),
+)

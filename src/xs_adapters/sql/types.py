@@ -1,0 +1,70 @@
+"""Column types: pendulum dates, UTC instants, money, and byte-ordered text for search."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from decimal import Decimal
+from typing import Any
+
+import pendulum
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+
+
+class PendulumDate(sa.types.TypeDecorator[pendulum.Date]):
+    """A calendar date, returned as :class:`pendulum.Date` (R0.1)."""
+
+    impl = sa.Date
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> _dt.date | None:
+        if value is None:
+            return None
+        return _dt.date(value.year, value.month, value.day)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> pendulum.Date | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = _dt.date.fromisoformat(value)
+        return pendulum.Date(value.year, value.month, value.day)
+
+
+class UtcDateTime(sa.types.TypeDecorator[pendulum.DateTime]):
+    """An instant stored as UTC, returned as an aware pendulum value (R0.1)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> _dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; give an aware instant")
+        utc = value.astimezone(_dt.UTC)
+        if dialect.name == "sqlite":
+            return utc.replace(tzinfo=None)
+        return utc
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> pendulum.DateTime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=_dt.UTC)
+        return pendulum.instance(value).in_timezone("UTC")
+
+
+class Cents(sa.types.TypeDecorator[Decimal]):
+    """An exact amount with two decimals (R0.3)."""
+
+    impl = sa.Numeric(14, 2, asdecimal=True)
+    cache_ok = True
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        return Decimal(value).quantize(Decimal("0.01"))
+
+
+#: Text compared byte-wise (code-point order) on every engine, for prefix ranges and ordering.
+SearchText = sa.String(200).with_variant(sa.String(200, collation="C"), "postgresql")

@@ -1,0 +1,98 @@
+"""The SQL unit of work: one connection, one transaction, the outbox on commit (R0.5, R0.7)."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.engine import Connection, Engine
+
+from xs_adapters.sql.access import SqlRoleRepository, SqlScopeResolver, SqlUserRepository
+from xs_adapters.sql.bulk import SqlOrganisationBulkWriter
+from xs_adapters.sql.organisation import (
+    SqlBranchRepository,
+    SqlDepartmentRepository,
+    SqlDossierRepository,
+    SqlEmployeeRepository,
+    SqlEmployerRepository,
+    SqlFolderRepository,
+)
+from xs_adapters.sql.outbox import SqlOutbox
+from xs_adapters.sql.search import SqlOrganisationSearch
+from xs_core.clock import Clock
+from xs_core.events import Aggregate, DomainEvent
+
+
+class SqlUnitOfWork:
+    """A unit of work on one connection. ``write=False`` opens a plain (deferred) transaction on
+    SQLite; a writing unit of work takes the write lock at once (``BEGIN IMMEDIATE``)."""
+
+    def __init__(self, engine: Engine, clock: Clock, write: bool = True) -> None:
+        self._engine = engine
+        self._clock = clock
+        self._write = write
+        self._seen: list[Aggregate] = []
+        self._published: list[DomainEvent] = []
+        self._connection: Connection | None = None
+
+    @property
+    def connection(self) -> Connection:
+        if self._connection is None:
+            raise RuntimeError("the unit of work is not open")
+        return self._connection
+
+    def _track(self, aggregate: Aggregate) -> None:
+        if not any(a is aggregate for a in self._seen):
+            self._seen.append(aggregate)
+
+    def __enter__(self) -> Self:
+        connection = self._engine.connect().execution_options(xs_write=self._write)
+        self._connection = connection
+        connection.begin()
+        self.folders = SqlFolderRepository(connection, self._track)
+        self.employers = SqlEmployerRepository(connection, self._track)
+        self.departments = SqlDepartmentRepository(connection, self._track)
+        self.branches = SqlBranchRepository(connection, self._track)
+        self.employees = SqlEmployeeRepository(connection, self._track)
+        self.dossiers = SqlDossierRepository(connection, self._track)
+        self.search = SqlOrganisationSearch(connection)
+        self.bulk = SqlOrganisationBulkWriter(connection, self._track)
+        self.users = SqlUserRepository(connection, self._track)
+        self.roles = SqlRoleRepository(connection)
+        self.scopes = SqlScopeResolver(connection)
+        self.outbox = SqlOutbox(connection, self._clock)
+        return self
+
+    def publish(self, event: DomainEvent) -> None:
+        self._published.append(event)
+
+    def commit(self) -> None:
+        events: list[DomainEvent] = []
+        for aggregate in self._seen:
+            events.extend(aggregate.pull_events())
+        events.extend(self._published)
+        self.outbox.write(events, self._clock.now())
+        self.connection.commit()
+        self._seen.clear()
+        self._published.clear()
+
+    def rollback(self) -> None:
+        self.connection.rollback()
+        for aggregate in self._seen:
+            aggregate.pull_events()
+        self._seen.clear()
+        self._published.clear()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if self._connection is not None and self._connection.in_transaction():
+                self._connection.rollback()
+        finally:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None

@@ -1,0 +1,55 @@
+"""The dependency-injector container: adapters chosen by configuration (``XS_*`` variables)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dependency_injector import containers, providers
+
+from xs_adapters.clock import SystemClock
+from xs_adapters.memory import MemoryStore, MemoryUnitOfWork
+from xs_adapters.sql.engine import create_engine
+from xs_adapters.sql.uow import SqlUnitOfWork
+from xs_app.services.access import AccessService
+from xs_app.services.organisation import OrganisationService
+
+DEFAULT_DATABASE_URL = "sqlite:///xs.sqlite3"
+
+
+class Container(containers.DeclarativeContainer):
+    """Configuration:
+
+    * ``XS_DATABASE_URL`` – SQLAlchemy URL (default ``sqlite:///xs.sqlite3``); ``postgresql://``
+      URLs use psycopg 3.
+    * ``XS_STORAGE`` – ``sql`` (default) or ``memory`` (in-memory adapters, nothing persisted).
+    """
+
+    config = providers.Configuration()
+
+    clock: providers.Provider[Any] = providers.Singleton(SystemClock)
+    engine: providers.Provider[Any] = providers.Singleton(create_engine, config.database_url)
+    memory_store: providers.Provider[Any] = providers.Singleton(MemoryStore)
+
+    sql_uow: providers.Provider[Any] = providers.Factory(SqlUnitOfWork, engine=engine, clock=clock)
+    memory_uow: providers.Provider[Any] = providers.Factory(
+        MemoryUnitOfWork, store=memory_store, clock=clock
+    )
+    uow: providers.Provider[Any] = providers.Selector(
+        config.storage, sql=sql_uow, memory=memory_uow
+    )
+
+    organisation: providers.Provider[Any] = providers.Singleton(
+        OrganisationService, uow_factory=uow.provider, clock=clock
+    )
+    access: providers.Provider[Any] = providers.Singleton(
+        AccessService, uow_factory=uow.provider, clock=clock
+    )
+
+
+def configure(container: Container, database_url: str | None, storage: str | None) -> None:
+    container.config.database_url.from_env("XS_DATABASE_URL", default=DEFAULT_DATABASE_URL)
+    container.config.storage.from_env("XS_STORAGE", default="sql")
+    if database_url is not None:
+        container.config.database_url.from_value(database_url)
+    if storage is not None:
+        container.config.storage.from_value(storage)

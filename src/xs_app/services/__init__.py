@@ -1,0 +1,1 @@
+"""Application services: one use case = one method taking a command object."""
