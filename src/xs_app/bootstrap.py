@@ -23,6 +23,7 @@ class OutboxReader:
     container: Container
 
     def pending(self, limit: int = 100) -> list[OutboxMessage]:
+        uow: UnitOfWork
         with self.container.uow(write=False) as uow:
             return uow.outbox.pending(limit)
 
@@ -84,8 +85,9 @@ def bootstrap(
         provider = getattr(container, name, None)
         if not isinstance(provider, providers.Provider):
             raise TypeError(f"unknown provider {name!r}")
-        provider.override(value if isinstance(value, providers.Provider) else
-                          providers.Object(value))
+        provider.override(
+            value if isinstance(value, providers.Provider) else providers.Object(value)
+        )
     app = Xs(
         container=container,
         organisation=container.organisation(),

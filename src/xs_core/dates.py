@@ -135,8 +135,8 @@ class DateRange:
         return self.start <= day < _end_key(self.end)
 
     def __contains__(self, day: object) -> bool:
-        return isinstance(day, _dt.date) and not isinstance(day, _dt.datetime) and self.contains(
-            day
+        return (
+            isinstance(day, _dt.date) and not isinstance(day, _dt.datetime) and self.contains(day)
         )
 
     def encloses(self, other: DateRange) -> bool:
@@ -169,9 +169,7 @@ class DateRange:
                 {"rule": "R0.2", "first": str(self), "second": str(other)},
             )
         end_key = max(_end_key(self.end), _end_key(other.end))
-        return DateRange(
-            min(self.start, other.start), None if end_key == _dt.date.max else end_key
-        )
+        return DateRange(min(self.start, other.start), None if end_key == _dt.date.max else end_key)
 
     def difference(self, other: DateRange) -> list[DateRange]:
         """The days of this range not in ``other``: zero, one or two ranges, in order.
@@ -194,8 +192,9 @@ class DateRange:
     def iter_days(self) -> Iterator[pendulum.Date]:
         """Each day of a bounded range, in order."""
         if self.end is None:
-            raise InvalidDateRange("daterange.empty", {"rule": "R0.2", "start": str(self.start),
-                                                       "end": "open"})
+            raise InvalidDateRange(
+                "daterange.empty", {"rule": "R0.2", "start": str(self.start), "end": "open"}
+            )
         day = self.start
         while day < self.end:
             yield day

@@ -49,9 +49,7 @@ def _jsonable(value: Any) -> Any:
 class Aggregate:
     """Base of aggregates: records domain events until the unit of work pulls them (R0.7)."""
 
-    pending_events: list[DomainEvent] = attrs.field(
-        factory=list, init=False, eq=False, repr=False
-    )
+    pending_events: list[DomainEvent] = attrs.field(factory=list, init=False, eq=False, repr=False)
 
     def record(self, event: DomainEvent) -> None:
         self.pending_events.append(event)

@@ -38,4 +38,4 @@ class FixedClock:
         return self.instant.in_timezone(AMSTERDAM).date()
 
     def advance(self, **delta: int) -> None:
-        self.instant = self.instant.add(**delta)  # type: ignore[arg-type]
+        self.instant = self.instant.add(**delta)

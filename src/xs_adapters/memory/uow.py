@@ -86,12 +86,12 @@ class MemoryFolderRepository(_Repo):
         return _copy(self._s.folders[folder_id])
 
     def list(self) -> list[Folder]:
-        return [_copy(f) for f in sorted(self._s.folders.values(), key=lambda f: (f.name, str(f.id)))]
+        return [
+            _copy(f) for f in sorted(self._s.folders.values(), key=lambda f: (f.name, str(f.id)))
+        ]
 
 
-def _check_code(
-    existing: Iterable[Any], ident: uuid.UUID, code: str | None
-) -> None:
+def _check_code(existing: Iterable[Any], ident: uuid.UUID, code: str | None) -> None:
     norm = normalise_code(code)
     if norm is None:
         return

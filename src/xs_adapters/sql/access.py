@@ -25,8 +25,10 @@ class SqlRoleRepository:
         if role.features:
             self._c.execute(
                 t.role_features.insert(),
-                [{"role_id": role.id, "feature": f.value} for f in sorted(role.features,
-                                                                            key=lambda f: f.value)],
+                [
+                    {"role_id": role.id, "feature": f.value}
+                    for f in sorted(role.features, key=lambda f: f.value)
+                ],
             )
 
     def get_many(self, role_ids: Iterable[uuid.UUID]) -> list[Role]:
@@ -94,7 +96,9 @@ class SqlUserRepository:
         self._track(user)
 
     def save(self, user: User) -> None:
-        self._c.execute(t.users.update().where(t.users.c.id == user.id).values(**self._values(user)))
+        self._c.execute(
+            t.users.update().where(t.users.c.id == user.id).values(**self._values(user))
+        )
         self._write_links(user)
         self._track(user)
 
@@ -116,7 +120,9 @@ class SqlUserRepository:
         return mappers.user_from_rows(row, role_ids, units)
 
     def get(self, user_id: uuid.UUID) -> User:
-        user = self._load(self._c.execute(sa.select(t.users).where(t.users.c.id == user_id)).first())
+        user = self._load(
+            self._c.execute(sa.select(t.users).where(t.users.c.id == user_id)).first()
+        )
         if user is None:
             raise NotFound("not_found", {"kind": "user", "id": str(user_id)})
         return user

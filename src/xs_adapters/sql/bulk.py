@@ -56,26 +56,28 @@ class SqlOrganisationBulkWriter:
         dossiers: Sequence[Dossier] = (),
     ) -> None:
         c = self._c
-        for chunk in _chunks(folders):
-            c.execute(t.folders.insert(), [{"id": f.id, "name": f.name} for f in chunk])
-        for chunk in _chunks(employers):
-            c.execute(t.employers.insert(), [employer_values(e) for e in chunk])
-            contacts = [row for e in chunk for row in _contact_rows(e)]
+        for folder_chunk in _chunks(folders):
+            c.execute(t.folders.insert(), [{"id": f.id, "name": f.name} for f in folder_chunk])
+        for employer_chunk in _chunks(employers):
+            c.execute(t.employers.insert(), [employer_values(e) for e in employer_chunk])
+            contacts = [row for e in employer_chunk for row in _contact_rows(e)]
             if contacts:
                 c.execute(t.employer_contact_persons.insert(), contacts)
-            search_index.write(c, [employer_document(e) for e in chunk], replace=False)
-        for chunk in _chunks(parents_first(departments)):
-            c.execute(t.departments.insert(), [_department_values(d) for d in chunk])
-            search_index.write(c, [department_document(d) for d in chunk], replace=False)
-        for chunk in _chunks(branches):
-            c.execute(t.branches.insert(), [_branch_values(b) for b in chunk])
-        for chunk in _chunks(employees):
-            c.execute(t.employees.insert(), [mappers.employee_to_row(e) for e in chunk])
-            rows = [mappers.employment_to_row(e.id, m) for e in chunk for m in e.employments]
+            search_index.write(c, [employer_document(e) for e in employer_chunk], replace=False)
+        for department_chunk in _chunks(parents_first(departments)):
+            c.execute(t.departments.insert(), [_department_values(d) for d in department_chunk])
+            search_index.write(c, [department_document(d) for d in department_chunk], replace=False)
+        for branch_chunk in _chunks(branches):
+            c.execute(t.branches.insert(), [_branch_values(b) for b in branch_chunk])
+        for employee_chunk in _chunks(employees):
+            c.execute(t.employees.insert(), [mappers.employee_to_row(e) for e in employee_chunk])
+            rows = [
+                mappers.employment_to_row(e.id, m) for e in employee_chunk for m in e.employments
+            ]
             if rows:
                 c.execute(t.employments.insert(), rows)
-            search_index.write(c, [employee_document(e) for e in chunk], replace=False)
-        for chunk in _chunks(dossiers):
+            search_index.write(c, [employee_document(e) for e in employee_chunk], replace=False)
+        for dossier_chunk in _chunks(dossiers):
             c.execute(
                 t.dossiers.insert(),
                 [
@@ -85,9 +87,17 @@ class SqlOrganisationBulkWriter:
                         "unit_id": d.unit.id,
                         "opened_on": d.opened_on,
                     }
-                    for d in chunk
+                    for d in dossier_chunk
                 ],
             )
-        for group in (folders, employers, departments, branches, employees, dossiers):
+        groups: list[Sequence[Aggregate]] = [
+            folders,
+            employers,
+            departments,
+            branches,
+            employees,
+            dossiers,
+        ]
+        for group in groups:
             for aggregate in group:
                 self._track(aggregate)

@@ -36,16 +36,16 @@ from xs_core.organisation.vat import VatNumber
 
 converter = cattrs.Converter()
 converter.register_structure_hook(
-    pendulum.Date, lambda v, _: v if isinstance(v, pendulum.Date) else pendulum.Date(
-        v.year, v.month, v.day
-    )
+    pendulum.Date,
+    lambda v, _: v if isinstance(v, pendulum.Date) else pendulum.Date(v.year, v.month, v.day),
 )
 converter.register_structure_hook(
     pendulum.DateTime,
     lambda v, _: pendulum.instance(v if v.tzinfo else v.replace(tzinfo=_dt.UTC)),
 )
-converter.register_structure_hook(uuid.UUID, lambda v, _: v if isinstance(v, uuid.UUID) else
-                                  uuid.UUID(str(v)))
+converter.register_structure_hook(
+    uuid.UUID, lambda v, _: v if isinstance(v, uuid.UUID) else uuid.UUID(str(v))
+)
 converter.register_structure_hook(Decimal, lambda v, _: Decimal(str(v)))
 
 
@@ -66,9 +66,7 @@ def employer_from_rows(row: Any, contact_rows: list[Any]) -> Employer:
         folder_id=data["folder_id"],
         vat_number=None if data["vat_number"] is None else VatNumber(data["vat_number"]),
         contact_persons=[
-            ContactPerson(
-                id=c.id, name=c.name, role=c.role, email=c.email, phone=c.phone
-            )
+            ContactPerson(id=c.id, name=c.name, role=c.role, email=c.email, phone=c.phone)
             for c in sorted(contact_rows, key=lambda c: c.position)
         ],
     )

@@ -22,7 +22,9 @@ DIALECT_OBJECTS = frozenset(
 )
 
 
-def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
     """Leave the engine-specific search objects out of autogenerate comparisons."""
     return name not in DIALECT_OBJECTS
 

@@ -98,8 +98,8 @@ class SqlOrganisationSearch:
         return [rank, e.c.name_norm, e.c.kind_order, e.c.unit_id]
 
     def _scope_is_small(self, scope: ResolvedScope) -> bool:
-        limited = sa.select(sa.literal(1)).where(self._scope_filter(scope)).limit(
-            SMALL_SCOPE_ROWS + 1
+        limited = (
+            sa.select(sa.literal(1)).where(self._scope_filter(scope)).limit(SMALL_SCOPE_ROWS + 1)
         )
         count = self._c.execute(sa.select(sa.func.count()).select_from(limited.subquery()))
         return int(count.scalar_one()) <= SMALL_SCOPE_ROWS
@@ -171,7 +171,5 @@ class SqlOrganisationSearch:
         ).scalar_one()
         if int(candidates) > RARE_TERM_CANDIDATES:
             return condition
-        fts = sa.text("SELECT rowid FROM search_fts WHERE search_fts MATCH :q").bindparams(
-            q=phrase
-        )
+        fts = sa.text("SELECT rowid FROM search_fts WHERE search_fts MATCH :q").bindparams(q=phrase)
         return sa.and_(e.c.id.in_(fts.columns(sa.column("rowid", sa.Integer))), condition)

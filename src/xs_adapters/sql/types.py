@@ -41,7 +41,7 @@ class UtcDateTime(sa.types.TypeDecorator[pendulum.DateTime]):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetimes are not stored; give an aware instant")
-        utc = value.astimezone(_dt.UTC)
+        utc: _dt.datetime = value.astimezone(_dt.UTC)
         if dialect.name == "sqlite":
             return utc.replace(tzinfo=None)
         return utc
@@ -51,7 +51,8 @@ class UtcDateTime(sa.types.TypeDecorator[pendulum.DateTime]):
             return None
         if value.tzinfo is None:
             value = value.replace(tzinfo=_dt.UTC)
-        return pendulum.instance(value).in_timezone("UTC")
+        instant: pendulum.DateTime = pendulum.instance(value).in_timezone("UTC")
+        return instant
 
 
 class Cents(sa.types.TypeDecorator[Decimal]):

@@ -106,7 +106,7 @@ class CreateBranch:
     employer_id: uuid.UUID
     name: str
     code: str | None = None
-    address: Address = Address()
+    address: Address = attrs.field(factory=Address)
 
 
 @attrs.frozen(kw_only=True)
@@ -257,9 +257,7 @@ class OrganisationService(Service):
         with self._uow() as uow:
             _, principal = self._check(uow, cmd.actor, Feature.MANAGE_ORGANISATION)
             if not principal.scope.everything:
-                raise DomainError(
-                    "access.out_of_scope", {"rule": "R0.6", "unit": "folder (new)"}
-                )
+                raise DomainError("access.out_of_scope", {"rule": "R0.6", "unit": "folder (new)"})
             folder = Folder.create(cmd.name)
             uow.folders.add(folder)
             uow.commit()
@@ -571,7 +569,11 @@ class OrganisationService(Service):
             employer = self._contacts(uow, cmd.actor, cmd.employer_id)
             employer.replace_contact_person(
                 ContactPerson.create(
-                    cmd.name, cmd.role, cmd.email, cmd.phone, contact_person_id=cmd.contact_person_id
+                    cmd.name,
+                    cmd.role,
+                    cmd.email,
+                    cmd.phone,
+                    contact_person_id=cmd.contact_person_id,
                 )
             )
             uow.employers.save(employer)
@@ -591,7 +593,9 @@ class OrganisationService(Service):
             uow.employers.save(employer)
             uow.commit()
 
-    def contact_person_widget(self, actor: uuid.UUID, employer_id: uuid.UUID) -> ContactPersonWidget:
+    def contact_person_widget(
+        self, actor: uuid.UUID, employer_id: uuid.UUID
+    ) -> ContactPersonWidget:
         """R1.5: the widget for this viewer, with edit/delete only when authorised."""
         with self._uow(write=False) as uow:
             auth = self.authoriser(uow)

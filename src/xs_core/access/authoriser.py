@@ -14,9 +14,7 @@ from xs_core.organisation.units import UnitRef
 class Authoriser:
     """Checks feature authorisations and scopes for a principal (R0.6)."""
 
-    def __init__(
-        self, users: UserRepository, roles: RoleRepository, scopes: ScopeResolver
-    ) -> None:
+    def __init__(self, users: UserRepository, roles: RoleRepository, scopes: ScopeResolver) -> None:
         self._users = users
         self._roles = roles
         self._scopes = scopes

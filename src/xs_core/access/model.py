@@ -31,7 +31,10 @@ register_messages(
             "Het e-mailadres {email} is al in gebruik.",
             "The e-mail address {email} is already in use.",
         ),
-        "access.email_required": ("Een e-mailadres is verplicht.", "An e-mail address is required."),
+        "access.email_required": (
+            "Een e-mailadres is verplicht.",
+            "An e-mail address is required.",
+        ),
     }
 )
 

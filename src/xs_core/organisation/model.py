@@ -242,7 +242,9 @@ class Employer(Aggregate):
         index = max(0, min(index, len(self.contact_persons)))
         self.contact_persons.insert(index, person)
         self.record(
-            ev.ContactPersonsChanged(employer_id=self.id, change="added", contact_person_id=person.id)
+            ev.ContactPersonsChanged(
+                employer_id=self.id, change="added", contact_person_id=person.id
+            )
         )
 
     def replace_contact_person(self, person: ContactPerson) -> None:
@@ -475,13 +477,13 @@ class Employee(Aggregate):
         today: _dt.date | None = None,
         employee_id: uuid.UUID | None = None,
     ) -> Employee:
-        born = None if birth_date is None else pendulum.Date(
-            birth_date.year, birth_date.month, birth_date.day
+        born = (
+            None
+            if birth_date is None
+            else pendulum.Date(birth_date.year, birth_date.month, birth_date.day)
         )
         if born is not None and today is not None and born > today:
-            raise DomainError(
-                "organisation.birth_date_in_future", {"birth_date": born.isoformat()}
-            )
+            raise DomainError("organisation.birth_date_in_future", {"birth_date": born.isoformat()})
         employee = cls(
             id=employee_id or new_id(),
             first_name=required_text(first_name, "first_name"),

@@ -140,9 +140,7 @@ class SearchQuery:
     ) -> SearchQuery:
         normalised = normalise(term)
         if len(normalised) < MIN_TERM_LENGTH:
-            raise DomainError(
-                "search.term_too_short", {"rule": "R1.3", "minimum": MIN_TERM_LENGTH}
-            )
+            raise DomainError("search.term_too_short", {"rule": "R1.3", "minimum": MIN_TERM_LENGTH})
         if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
             raise DomainError("search.invalid_page", {"page": page, "page_size": page_size})
         chosen = SEARCHABLE_KINDS if kinds is None else frozenset(kinds) & SEARCHABLE_KINDS
@@ -178,9 +176,9 @@ class SearchResult:
     target: Target | None
 
 
-def sort_key(hit_rank: int, name_norm: str, kind: UnitKind, ident: uuid.UUID) -> tuple[
-    int, str, int, str
-]:
+def sort_key(
+    hit_rank: int, name_norm: str, kind: UnitKind, ident: uuid.UUID
+) -> tuple[int, str, int, str]:
     """The total order of search results (R1.3)."""
     return (hit_rank, name_norm, KIND_ORDER[kind], str(ident))
 

@@ -46,9 +46,7 @@ def add_age(birth_date: _dt.date, years: int, months: int) -> pendulum.Date:
     return pendulum.Date(year, month, birth_date.day)
 
 
-def aow_date(
-    birth_date: _dt.date, table: ParameterTable[AowAge] | None = None
-) -> AowDate:
+def aow_date(birth_date: _dt.date, table: ParameterTable[AowAge] | None = None) -> AowDate:
     """The AOW date for someone born on ``birth_date``.
 
     The age depends on the calendar year in which it is reached: the first age of the table that

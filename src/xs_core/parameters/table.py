@@ -114,6 +114,4 @@ def max_sv_wage_table() -> ParameterTable[Any]:
         ParameterValue(v["from"], Decimal(str(v["amount"])), str(v["source"]))
         for v in data["values"]
     )
-    return ParameterTable(
-        str(data["name"]), str(data["source"]), values, data.get("valid_until")
-    )
+    return ParameterTable(str(data["name"]), str(data["source"]), values, data.get("valid_until"))

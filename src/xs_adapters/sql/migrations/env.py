@@ -1,4 +1,4 @@
-"""Alembic environment of xs: runs on the connection handed over by :mod:`xs_adapters.sql.migrate`."""
+"""Alembic environment of xs: runs on the connection given by xs_adapters.sql.migrate."""
 
 from __future__ import annotations
 
