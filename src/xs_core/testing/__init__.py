@@ -1,0 +1,1 @@
+"""Testing support for users of xs: hypothesis strategies (install the ``testing`` extra)."""

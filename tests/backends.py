@@ -1,0 +1,44 @@
+"""The three storage implementations every contract suite runs against."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from xs_adapters.clock import FixedClock
+from xs_adapters.memory import MemoryStore, MemoryUnitOfWork
+from xs_adapters.sql.engine import create_engine
+from xs_adapters.sql.uow import SqlUnitOfWork
+from xs_core.uow import UnitOfWork
+
+UowFactory = Callable[..., UnitOfWork]
+
+
+class MemoryBackend:
+    backend = "memory"
+
+    @pytest.fixture
+    def uow_factory(self, clock: FixedClock) -> UowFactory:
+        store = MemoryStore()
+        return lambda write=True: MemoryUnitOfWork(store, clock, write)
+
+
+class SqliteBackend:
+    backend = "sqlite"
+
+    @pytest.fixture
+    def uow_factory(self, sqlite_url: str, clock: FixedClock) -> Iterator[UowFactory]:
+        engine = create_engine(sqlite_url)
+        yield lambda write=True: SqlUnitOfWork(engine, clock, write)
+        engine.dispose()
+
+
+class PostgresBackend:
+    backend = "postgres"
+
+    @pytest.fixture
+    def uow_factory(self, postgres_url: str, clock: FixedClock) -> Iterator[UowFactory]:
+        engine = create_engine(postgres_url)
+        yield lambda write=True: SqlUnitOfWork(engine, clock, write)
+        engine.dispose()

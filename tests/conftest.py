@@ -1,0 +1,103 @@
+"""Shared fixtures: real databases (SQLite files, PostgreSQL databases made per test).
+
+PostgreSQL is required: when it cannot be reached the tests that need it fail, they are never
+skipped. ``XS_TEST_POSTGRES_URL`` names the server (default ``postgresql://127.0.0.1:5432/postgres``).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, settings
+
+from xs_adapters.clock import FixedClock
+from xs_adapters.sql.engine import create_engine
+from xs_adapters.sql.migrate import upgrade
+
+settings.register_profile(
+    "xs", deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+settings.load_profile("xs")
+
+POSTGRES_URL = os.environ.get("XS_TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/postgres")
+TODAY = _dt.date(2026, 11, 29)
+
+
+def _server_url(database: str) -> str:
+    base, _, _ = POSTGRES_URL.rpartition("/")
+    return f"{base}/{database}"
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> sa.Engine:
+    """An autocommit connection to the PostgreSQL server; fails the test run if unreachable."""
+    engine = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+    except sa.exc.OperationalError as error:  # pragma: no cover - environment failure
+        pytest.fail(f"PostgreSQL is required and cannot be reached at {POSTGRES_URL}: {error}")
+    return engine
+
+
+def create_database(server: sa.Engine, template: str | None = None) -> str:
+    name = f"xs_test_{uuid.uuid4().hex[:12]}"
+    with server.connect() as connection:
+        clause = f" TEMPLATE {template}" if template else ""
+        connection.execute(sa.text(f"CREATE DATABASE {name}{clause}"))
+    return name
+
+
+def drop_database(server: sa.Engine, name: str) -> None:
+    with server.connect() as connection:
+        connection.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_server: sa.Engine) -> Iterator[str]:
+    """A migrated database that each test copies (CREATE DATABASE … TEMPLATE)."""
+    name = create_database(postgres_server)
+    engine = create_engine(_server_url(name))
+    upgrade(engine)
+    engine.dispose()
+    yield name
+    drop_database(postgres_server, name)
+
+
+@pytest.fixture
+def postgres_url(postgres_server: sa.Engine, postgres_template: str) -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database with a unique name, dropped afterwards."""
+    name = create_database(postgres_server, postgres_template)
+    yield _server_url(name)
+    drop_database(postgres_server, name)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    engine = create_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
+    """A fresh, migrated SQLite database file."""
+    path = tmp_path / "xs.sqlite3"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock.on(TODAY)
