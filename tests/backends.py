@@ -9,6 +9,7 @@ import pytest
 from xs_adapters.clock import FixedClock
 from xs_adapters.memory import MemoryStore, MemoryUnitOfWork
 from xs_adapters.sql.engine import create_engine
+from xs_adapters.sql.search import SearchTuning
 from xs_adapters.sql.uow import SqlUnitOfWork
 from xs_core.uow import UnitOfWork
 
@@ -41,4 +42,29 @@ class PostgresBackend:
     def uow_factory(self, postgres_url: str, clock: FixedClock) -> Iterator[UowFactory]:
         engine = create_engine(postgres_url)
         yield lambda write=True: SqlUnitOfWork(engine, clock, write)
+        engine.dispose()
+
+
+#: Forces the other query plans of the SQL search: rank classes with a scope filter, and
+#: substring scans instead of trigram candidates.
+SCAN_PLANS = SearchTuning(small_scope_rows=0, rare_term_candidates=0)
+
+
+class SqliteScanPlanBackend:
+    backend = "sqlite-scan-plans"
+
+    @pytest.fixture
+    def uow_factory(self, sqlite_url: str, clock: FixedClock) -> Iterator[UowFactory]:
+        engine = create_engine(sqlite_url)
+        yield lambda write=True: SqlUnitOfWork(engine, clock, write, SCAN_PLANS)
+        engine.dispose()
+
+
+class PostgresScanPlanBackend:
+    backend = "postgres-scan-plans"
+
+    @pytest.fixture
+    def uow_factory(self, postgres_url: str, clock: FixedClock) -> Iterator[UowFactory]:
+        engine = create_engine(postgres_url)
+        yield lambda write=True: SqlUnitOfWork(engine, clock, write, SCAN_PLANS)
         engine.dispose()

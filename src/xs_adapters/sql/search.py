@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
@@ -20,10 +21,17 @@ from xs_core.access.model import ResolvedScope
 from xs_core.organisation.search import SearchHit, SearchQuery
 from xs_core.organisation.units import UnitKind
 
-#: Scopes with at most this many index rows are searched scope-first.
-SMALL_SCOPE_ROWS = 20_000
-#: On SQLite, a substring with at most this many trigram candidates is fetched through FTS5.
-RARE_TERM_CANDIDATES = 5_000
+
+
+@attrs.frozen
+class SearchTuning:
+    """Thresholds that choose a query plan; results are the same whichever plan runs."""
+
+    #: Scopes with at most this many index rows are searched scope-first.
+    small_scope_rows: int = 20_000
+    #: On SQLite, a substring with at most this many trigram candidates is fetched through FTS5.
+    rare_term_candidates: int = 5_000
+
 _TOP = "\U0010ffff"
 
 
@@ -32,9 +40,10 @@ def _escape_like(term: str) -> str:
 
 
 class SqlOrganisationSearch:
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, tuning: SearchTuning | None = None) -> None:
         self._c = connection
         self._sqlite = connection.dialect.name == "sqlite"
+        self._tuning = tuning or SearchTuning()
 
     # -- conditions ---------------------------------------------------------------------------
 
@@ -99,10 +108,10 @@ class SqlOrganisationSearch:
 
     def _scope_is_small(self, scope: ResolvedScope) -> bool:
         limited = (
-            sa.select(sa.literal(1)).where(self._scope_filter(scope)).limit(SMALL_SCOPE_ROWS + 1)
+            sa.select(sa.literal(1)).where(self._scope_filter(scope)).limit(self._tuning.small_scope_rows + 1)
         )
         count = self._c.execute(sa.select(sa.func.count()).select_from(limited.subquery()))
-        return int(count.scalar_one()) <= SMALL_SCOPE_ROWS
+        return int(count.scalar_one()) <= self._tuning.small_scope_rows
 
     def _scope_first(self, query: SearchQuery, scope: ResolvedScope, needed: int) -> list[Any]:
         term = query.term
@@ -167,9 +176,9 @@ class SqlOrganisationSearch:
                 "SELECT count(*) FROM (SELECT rowid FROM search_fts WHERE search_fts MATCH :q "
                 "LIMIT :cap)"
             ),
-            {"q": phrase, "cap": RARE_TERM_CANDIDATES + 1},
+            {"q": phrase, "cap": self._tuning.rare_term_candidates + 1},
         ).scalar_one()
-        if int(candidates) > RARE_TERM_CANDIDATES:
+        if int(candidates) > self._tuning.rare_term_candidates:
             return condition
         fts = sa.text("SELECT rowid FROM search_fts WHERE search_fts MATCH :q").bindparams(q=phrase)
         return sa.and_(e.c.id.in_(fts.columns(sa.column("rowid", sa.Integer))), condition)

@@ -18,7 +18,7 @@ from xs_adapters.sql.organisation import (
     SqlFolderRepository,
 )
 from xs_adapters.sql.outbox import SqlOutbox
-from xs_adapters.sql.search import SqlOrganisationSearch
+from xs_adapters.sql.search import SearchTuning, SqlOrganisationSearch
 from xs_core.clock import Clock
 from xs_core.events import Aggregate, DomainEvent
 
@@ -27,8 +27,15 @@ class SqlUnitOfWork:
     """A unit of work on one connection. ``write=False`` opens a plain (deferred) transaction on
     SQLite; a writing unit of work takes the write lock at once (``BEGIN IMMEDIATE``)."""
 
-    def __init__(self, engine: Engine, clock: Clock, write: bool = True) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Clock,
+        write: bool = True,
+        search_tuning: SearchTuning | None = None,
+    ) -> None:
         self._engine = engine
+        self._search_tuning = search_tuning
         self._clock = clock
         self._write = write
         self._seen: list[Aggregate] = []
@@ -55,7 +62,7 @@ class SqlUnitOfWork:
         self.branches = SqlBranchRepository(connection, self._track)
         self.employees = SqlEmployeeRepository(connection, self._track)
         self.dossiers = SqlDossierRepository(connection, self._track)
-        self.search = SqlOrganisationSearch(connection)
+        self.search = SqlOrganisationSearch(connection, self._search_tuning)
         self.bulk = SqlOrganisationBulkWriter(connection, self._track)
         self.users = SqlUserRepository(connection, self._track)
         self.roles = SqlRoleRepository(connection)

@@ -1,0 +1,174 @@
+"""Contract of advanced search (R1.3): every adapter returns exactly the reference ranking.
+
+The reference is the rule itself, evaluated by brute force with the core's ``rank`` and
+``sort_key`` over random organisations (hypothesis), inside random scopes.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import uuid
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.backends import (
+    MemoryBackend,
+    PostgresBackend,
+    PostgresScanPlanBackend,
+    SqliteBackend,
+    SqliteScanPlanBackend,
+    UowFactory,
+)
+from xs_core.access.model import ResolvedScope, Scope
+from xs_core.dates import DateRange
+from xs_core.organisation.model import Department, Dossier, Employee, Employer, Employment
+from xs_core.organisation.search import (
+    KIND_ORDER,
+    SearchQuery,
+    normalise,
+    normalise_code,
+    rank,
+    sort_key,
+)
+from xs_core.organisation.units import UnitKind, UnitRef
+from xs_core.testing import strategies as xst
+
+
+def reference(
+    org: xst.Organisation, query: SearchQuery, visible: set[UnitRef] | None
+) -> list[tuple[UnitKind, uuid.UUID, int]]:
+    units: list[tuple[UnitKind, uuid.UUID, str, str | None]] = [
+        (UnitKind.EMPLOYER, e.id, e.name, e.code) for e in org.employers
+    ]
+    units += [(UnitKind.DEPARTMENT, d.id, d.name, d.code) for d in org.departments]
+    units += [(UnitKind.EMPLOYEE, e.id, e.full_name, None) for e in org.employees]
+    found = []
+    for kind, ident, name, code in units:
+        if kind not in query.kinds:
+            continue
+        if visible is not None and UnitRef(kind, ident) not in visible:
+            continue
+        r = rank(query.term, normalise(name), normalise_code(code))
+        if r is not None:
+            found.append((sort_key(r, normalise(name), kind, ident), (kind, ident, r)))
+    found.sort(key=lambda f: f[0])
+    return [f[1] for f in found][query.offset : query.offset + query.page_size]
+
+
+def visible_units(org: xst.Organisation, employer_ids: set[uuid.UUID],
+                  department_roots: set[uuid.UUID]) -> set[UnitRef]:
+    """R0.6 by hand: employers whole, departments with their subtrees, employees employed there."""
+    departments = set(department_roots)
+    grew = True
+    while grew:
+        children = {d.id for d in org.departments if d.parent_id in departments} - departments
+        departments |= children
+        grew = bool(children)
+    visible = {UnitRef(UnitKind.EMPLOYER, e) for e in employer_ids}
+    visible |= {
+        UnitRef(UnitKind.DEPARTMENT, d.id)
+        for d in org.departments
+        if d.employer_id in employer_ids or d.id in departments
+    }
+    visible |= {
+        UnitRef(UnitKind.EMPLOYEE, e.id)
+        for e in org.employees
+        if any(m.employer_id in employer_ids or m.department_id in departments
+               for m in e.employments)
+    }
+    return visible
+
+
+terms = st.one_of(
+    st.sampled_from(["an", "de", "ab", "a-", "e'", "00", "ée", "A0", "xyz"]),
+    st.text(alphabet="abcdeé0-", min_size=2, max_size=3),
+).filter(lambda t: len(normalise(t)) >= 2)
+
+
+class SearchContract:
+    @settings(max_examples=40)
+    @given(org=xst.organisations(max_employers=3, max_departments=4, max_employees=10),
+           term=terms, data=st.data())
+    def test_r1_3_search_equals_the_reference_ranking_inside_the_scope(
+        self, uow_factory: UowFactory, org: xst.Organisation, term: str, data: st.DataObject
+    ) -> None:
+        everything = data.draw(st.booleans())
+        employer_ids = set(data.draw(st.sets(st.sampled_from([e.id for e in org.employers]))))
+        dept_ids = [d.id for d in org.departments]
+        roots = set(data.draw(st.sets(st.sampled_from(dept_ids)))) if dept_ids else set()
+        kinds = data.draw(st.sets(st.sampled_from(list(KIND_ORDER)), min_size=1))
+        page_size = data.draw(st.integers(1, 6))
+        page = data.draw(st.integers(1, 3))
+        query = SearchQuery.create(term, kinds=frozenset(kinds), page=page, page_size=page_size)
+        scope = Scope.all() if everything else Scope.of(
+            [UnitRef(UnitKind.EMPLOYER, e) for e in employer_ids]
+            + [UnitRef(UnitKind.DEPARTMENT, d) for d in roots]
+        )
+        with uow_factory() as uow:  # never committed: each example rolls back
+            uow.bulk.add_all(
+                employers=org.employers, departments=org.departments, employees=org.employees
+            )
+            resolved = uow.scopes.resolve(scope)
+            hits = uow.search.search(query, resolved)
+        expected = reference(
+            org, query, None if everything else visible_units(org, employer_ids, roots)
+        )
+        assert [(h.kind, h.id, h.rank) for h in hits] == expected
+
+    def test_r1_3_hits_carry_their_dossier_and_accents_do_not_matter(
+        self, uow_factory: UowFactory
+    ) -> None:
+        employer = Employer.create("Zorggroep Noord", "ZGN")
+        department = Department.create(employer.id, "Afdeling Crèche", "CRE")
+        plain = Department.create(employer.id, "Creatief", "X1")
+        employee = Employee.register("Chloé", "Crémer")
+        employee.add_employment(
+            Employment(id=uuid.uuid4(), employer_id=employer.id, period=DateRange(
+                _dt.date(2020, 1, 1)))
+        )
+        dossier = Dossier.open(UnitRef(UnitKind.DEPARTMENT, department.id), _dt.date(2026, 1, 1))
+        with uow_factory() as uow:
+            uow.bulk.add_all(employers=[employer], departments=[department, plain],
+                             employees=[employee], dossiers=[dossier])
+            uow.commit()
+        with uow_factory(write=False) as uow:
+            hits = uow.search.search(SearchQuery.create("CRE"), ResolvedScope(everything=True))
+        # exact code CRE first, then name prefix "creatief", then substrings by name
+        assert [(h.name, h.rank) for h in hits] == [
+            ("Afdeling Crèche", 0),
+            ("Creatief", 2),
+            ("Chloé Crémer", 3),
+        ]
+        assert hits[0].dossier_id == dossier.id
+        assert hits[1].dossier_id is None
+
+    def test_r1_3_an_empty_scope_finds_nothing(self, uow_factory: UowFactory) -> None:
+        employer = Employer.create("Jansen BV")
+        with uow_factory() as uow:
+            uow.employers.add(employer)
+            uow.commit()
+        with uow_factory(write=False) as uow:
+            assert uow.search.search(SearchQuery.create("jan"), ResolvedScope(False)) == []
+            assert len(uow.search.search(SearchQuery.create("jan"),
+                                         ResolvedScope(False, frozenset({employer.id})))) == 1
+
+
+class TestMemorySearch(MemoryBackend, SearchContract):
+    pass
+
+
+class TestSqliteSearch(SqliteBackend, SearchContract):
+    pass
+
+
+class TestPostgresSearch(PostgresBackend, SearchContract):
+    pass
+
+
+class TestSqliteSearchScanPlans(SqliteScanPlanBackend, SearchContract):
+    pass
+
+
+class TestPostgresSearchScanPlans(PostgresScanPlanBackend, SearchContract):
+    pass
