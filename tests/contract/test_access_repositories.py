@@ -70,7 +70,9 @@ class AccessContract:
             )
         )
         employee.add_employment(
-            Employment(id=uuid.uuid4(), employer_id=other.id, period=DateRange(_dt.date(2021, 1, 1)))
+            Employment(
+                id=uuid.uuid4(), employer_id=other.id, period=DateRange(_dt.date(2021, 1, 1))
+            )
         )
         with uow_factory() as uow:
             uow.bulk.add_all(

@@ -130,9 +130,7 @@ class OrganisationRepositoryContract:
 
     def test_r1_2_employees_with_employments(self, uow_factory: UowFactory) -> None:
         employer = Employer.create("A")
-        employee = Employee.register(
-            "José", "Jansen", _dt.date(1961, 1, 1), Gender.MALE, "P-1"
-        )
+        employee = Employee.register("José", "Jansen", _dt.date(1961, 1, 1), Gender.MALE, "P-1")
         first = employee.add_employment(
             Employment(
                 id=uuid.uuid4(),
@@ -187,8 +185,14 @@ class OrganisationRepositoryContract:
 
     def test_unknown_ids_are_not_found(self, uow_factory: UowFactory) -> None:
         with uow_factory() as uow:
-            for repository in (uow.folders, uow.employers, uow.departments, uow.branches,
-                               uow.employees, uow.dossiers):
+            for repository in (
+                uow.folders,
+                uow.employers,
+                uow.departments,
+                uow.branches,
+                uow.employees,
+                uow.dossiers,
+            ):
                 with pytest.raises(NotFound) as missing:
                     repository.get(uuid.uuid4())
                 assert missing.value.code == "not_found"

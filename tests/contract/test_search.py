@@ -56,8 +56,9 @@ def reference(
     return [f[1] for f in found][query.offset : query.offset + query.page_size]
 
 
-def visible_units(org: xst.Organisation, employer_ids: set[uuid.UUID],
-                  department_roots: set[uuid.UUID]) -> set[UnitRef]:
+def visible_units(
+    org: xst.Organisation, employer_ids: set[uuid.UUID], department_roots: set[uuid.UUID]
+) -> set[UnitRef]:
     """R0.6 by hand: employers whole, departments with their subtrees, employees employed there."""
     departments = set(department_roots)
     grew = True
@@ -74,8 +75,9 @@ def visible_units(org: xst.Organisation, employer_ids: set[uuid.UUID],
     visible |= {
         UnitRef(UnitKind.EMPLOYEE, e.id)
         for e in org.employees
-        if any(m.employer_id in employer_ids or m.department_id in departments
-               for m in e.employments)
+        if any(
+            m.employer_id in employer_ids or m.department_id in departments for m in e.employments
+        )
     }
     return visible
 
@@ -88,8 +90,11 @@ terms = st.one_of(
 
 class SearchContract:
     @settings(max_examples=40)
-    @given(org=xst.organisations(max_employers=3, max_departments=4, max_employees=10),
-           term=terms, data=st.data())
+    @given(
+        org=xst.organisations(max_employers=3, max_departments=4, max_employees=10),
+        term=terms,
+        data=st.data(),
+    )
     def test_r1_3_search_equals_the_reference_ranking_inside_the_scope(
         self, uow_factory: UowFactory, org: xst.Organisation, term: str, data: st.DataObject
     ) -> None:
@@ -101,9 +106,13 @@ class SearchContract:
         page_size = data.draw(st.integers(1, 6))
         page = data.draw(st.integers(1, 3))
         query = SearchQuery.create(term, kinds=frozenset(kinds), page=page, page_size=page_size)
-        scope = Scope.all() if everything else Scope.of(
-            [UnitRef(UnitKind.EMPLOYER, e) for e in employer_ids]
-            + [UnitRef(UnitKind.DEPARTMENT, d) for d in roots]
+        scope = (
+            Scope.all()
+            if everything
+            else Scope.of(
+                [UnitRef(UnitKind.EMPLOYER, e) for e in employer_ids]
+                + [UnitRef(UnitKind.DEPARTMENT, d) for d in roots]
+            )
         )
         with uow_factory() as uow:  # never committed: each example rolls back
             uow.bulk.add_all(
@@ -124,13 +133,18 @@ class SearchContract:
         plain = Department.create(employer.id, "Creatief", "X1")
         employee = Employee.register("Chloé", "Crémer")
         employee.add_employment(
-            Employment(id=uuid.uuid4(), employer_id=employer.id, period=DateRange(
-                _dt.date(2020, 1, 1)))
+            Employment(
+                id=uuid.uuid4(), employer_id=employer.id, period=DateRange(_dt.date(2020, 1, 1))
+            )
         )
         dossier = Dossier.open(UnitRef(UnitKind.DEPARTMENT, department.id), _dt.date(2026, 1, 1))
         with uow_factory() as uow:
-            uow.bulk.add_all(employers=[employer], departments=[department, plain],
-                             employees=[employee], dossiers=[dossier])
+            uow.bulk.add_all(
+                employers=[employer],
+                departments=[department, plain],
+                employees=[employee],
+                dossiers=[dossier],
+            )
             uow.commit()
         with uow_factory(write=False) as uow:
             hits = uow.search.search(SearchQuery.create("CRE"), ResolvedScope(everything=True))
@@ -150,8 +164,14 @@ class SearchContract:
             uow.commit()
         with uow_factory(write=False) as uow:
             assert uow.search.search(SearchQuery.create("jan"), ResolvedScope(False)) == []
-            assert len(uow.search.search(SearchQuery.create("jan"),
-                                         ResolvedScope(False, frozenset({employer.id})))) == 1
+            assert (
+                len(
+                    uow.search.search(
+                        SearchQuery.create("jan"), ResolvedScope(False, frozenset({employer.id}))
+                    )
+                )
+                == 1
+            )
 
 
 class TestMemorySearch(MemoryBackend, SearchContract):

@@ -57,10 +57,10 @@ class UnitOfWorkContract:
             uow.commit()
         other = Employer.create("Ander")
         clash = Employer.create("Tweede", "dup")
-        with uow_factory() as uow, pytest.raises(DomainError) as refused:
+        with uow_factory() as uow:
             uow.employers.add(other)
-            uow.employers.add(clash)  # code in use: the database constraint refuses it
-            uow.commit()
+            with pytest.raises(DomainError) as refused:
+                uow.employers.add(clash)  # code in use: the database constraint refuses it
         assert refused.value.code == "organisation.code_in_use"
         with uow_factory() as uow:
             with pytest.raises(NotFound):

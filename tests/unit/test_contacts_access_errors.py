@@ -17,8 +17,9 @@ from xs_core.organisation.units import UnitKind, UnitRef
 
 def _employer_with_contacts() -> Employer:
     employer = Employer.create("Bakkerij Jansen")
-    employer.add_contact_person(ContactPerson.create("Anna de Vries", "HR-adviseur",
-                                                     "anna@example.nl", "06 12345678"))
+    employer.add_contact_person(
+        ContactPerson.create("Anna de Vries", "HR-adviseur", "anna@example.nl", "06 12345678")
+    )
     employer.add_contact_person(ContactPerson.create("Piet Bakker"))
     return employer
 
@@ -103,7 +104,7 @@ def test_r0_6_a_scope_holds_folders_employers_and_departments_only() -> None:
 
 
 def test_r0_5_every_code_has_a_dutch_and_an_english_message_with_the_same_fields() -> None:
-    import xs_core.access.model  # noqa: F401 - registers messages
+    import xs_core.access.model
     import xs_core.organisation.search  # noqa: F401
 
     assert len(MESSAGES) > 30

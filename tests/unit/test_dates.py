@@ -16,7 +16,10 @@ from xs_core.testing import strategies as xst
 D = _dt.date
 
 
-def days_of(r: DateRange, horizon: _dt.date = D(2042, 1, 1)) -> set[_dt.date]:
+HORIZON = D(2042, 1, 1)
+
+
+def days_of(r: DateRange, horizon: _dt.date = HORIZON) -> set[_dt.date]:
     """Brute-force reference: the set of days of a range (open ends cut at a far horizon)."""
     end = r.end or horizon
     return {r.start + _dt.timedelta(days=i) for i in range((end - r.start).days)}

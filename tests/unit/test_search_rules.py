@@ -56,10 +56,18 @@ DOSSIER = uuid.uuid4()
     ("context", "may_manage", "dossier", "expected"),
     [
         # from administration by a manager: the administration page
-        (SearchContext.ADMINISTRATION, True, DOSSIER, Target(TargetKind.ADMINISTRATION_PAGE,
-                                                              DEPARTMENT)),
-        (SearchContext.ADMINISTRATION, True, None, Target(TargetKind.ADMINISTRATION_PAGE,
-                                                           DEPARTMENT)),
+        (
+            SearchContext.ADMINISTRATION,
+            True,
+            DOSSIER,
+            Target(TargetKind.ADMINISTRATION_PAGE, DEPARTMENT),
+        ),
+        (
+            SearchContext.ADMINISTRATION,
+            True,
+            None,
+            Target(TargetKind.ADMINISTRATION_PAGE, DEPARTMENT),
+        ),
         # from anywhere else: the dossier when there is one
         (SearchContext.PORTAL, True, DOSSIER, Target(TargetKind.DOSSIER, DOSSIER)),
         (SearchContext.ADMINISTRATION, False, DOSSIER, Target(TargetKind.DOSSIER, DOSSIER)),

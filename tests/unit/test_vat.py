@@ -1,4 +1,4 @@
-"""R1.1: employer VAT number (BTW-nummer): normalised, validated, stored compact, shown formatted."""
+"""R1.1: employer VAT number (BTW-nummer): normalised, validated, stored compact, formatted."""
 
 from __future__ import annotations
 

@@ -22,7 +22,6 @@ from xs_core.organisation.search import SearchHit, SearchQuery
 from xs_core.organisation.units import UnitKind
 
 
-
 @attrs.frozen
 class SearchTuning:
     """Thresholds that choose a query plan; results are the same whichever plan runs."""
@@ -31,6 +30,7 @@ class SearchTuning:
     small_scope_rows: int = 20_000
     #: On SQLite, a substring with at most this many trigram candidates is fetched through FTS5.
     rare_term_candidates: int = 5_000
+
 
 _TOP = "\U0010ffff"
 
@@ -108,7 +108,9 @@ class SqlOrganisationSearch:
 
     def _scope_is_small(self, scope: ResolvedScope) -> bool:
         limited = (
-            sa.select(sa.literal(1)).where(self._scope_filter(scope)).limit(self._tuning.small_scope_rows + 1)
+            sa.select(sa.literal(1))
+            .where(self._scope_filter(scope))
+            .limit(self._tuning.small_scope_rows + 1)
         )
         count = self._c.execute(sa.select(sa.func.count()).select_from(limited.subquery()))
         return int(count.scalar_one()) <= self._tuning.small_scope_rows

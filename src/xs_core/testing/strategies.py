@@ -35,9 +35,9 @@ MIN_DATE = _dt.date(1990, 1, 1)
 MAX_DATE = _dt.date(2040, 12, 31)
 
 
-def dates(min_value: _dt.date = MIN_DATE, max_value: _dt.date = MAX_DATE) -> st.SearchStrategy[
-    _dt.date
-]:
+def dates(
+    min_value: _dt.date = MIN_DATE, max_value: _dt.date = MAX_DATE
+) -> st.SearchStrategy[_dt.date]:
     """Calendar dates (R0.1)."""
     return st.dates(min_value=min_value, max_value=max_value)
 
@@ -61,9 +61,7 @@ def date_ranges(
     return DateRange(start, start + _dt.timedelta(days=length))
 
 
-def money(
-    min_cents: int = -10_000_000, max_cents: int = 10_000_000
-) -> st.SearchStrategy[Money]:
+def money(min_cents: int = -10_000_000, max_cents: int = 10_000_000) -> st.SearchStrategy[Money]:
     """Exact euro amounts (R0.3)."""
     return st.integers(min_value=min_cents, max_value=max_cents).map(Money.from_cents)
 
@@ -154,7 +152,10 @@ def organisations(
     employees: list[Employee] = []
     for _ in range(draw(st.integers(0, max_employees))):
         employee = Employee.register(
-            draw(names), draw(names), draw(birth_dates()), draw(st.sampled_from(Gender)),
+            draw(names),
+            draw(names),
+            draw(birth_dates()),
+            draw(st.sampled_from(Gender)),
             employee_id=draw(uuids),
         )
         for _ in range(draw(st.integers(0, 2))):

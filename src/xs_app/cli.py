@@ -1,0 +1,177 @@
+"""The ``xs`` command line: database upgrades, the demo, search and data generation."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from xs_app.bootstrap import Xs, bootstrap
+from xs_app.services.organisation import AdvancedSearch
+from xs_core.access.model import Principal
+from xs_core.errors import DomainError
+from xs_core.organisation.search import SearchContext
+
+app = typer.Typer(
+    help="xs: the business rules of an occupational-health suite.", no_args_is_help=True
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+users_app = typer.Typer(help="Users.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+
+console = Console()
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        envvar="XS_DATABASE_URL",
+        help="SQLAlchemy URL; default sqlite:///xs.sqlite3",
+    ),
+]
+
+
+def _app(database_url: str | None, migrate: bool | None = None) -> Xs:
+    return bootstrap(database_url=database_url, migrate_database=migrate)
+
+
+def _fail(error: DomainError) -> None:
+    console.print(f"[red]{error.code}[/red]: {error.message('nl')} / {error.message('en')}")
+    raise typer.Exit(2)
+
+
+@db_app.command("upgrade")
+def db_upgrade(database_url: DatabaseOption = None) -> None:
+    """Apply the migrations (Alembic) to the database."""
+    xs = _app(database_url, migrate=False)
+    xs.upgrade_database()
+    console.print(f"[green]Database is up to date[/green]: {xs.container.config.database_url()}")
+    xs.close()
+
+
+@users_app.command("create-super-admin")
+def create_super_admin(name: str, email: str, database_url: DatabaseOption = None) -> None:
+    """Create a super administrator (installation step)."""
+    xs = _app(database_url)
+    try:
+        user_id = xs.access.create_super_administrator(name, email)
+    except DomainError as error:
+        _fail(error)
+    console.print(f"Super administrator {email}: {user_id}")
+    xs.close()
+
+
+@app.command()
+def search(
+    term: str,
+    database_url: DatabaseOption = None,
+    as_email: Annotated[str | None, typer.Option("--as", help="search as this user")] = None,
+    context: Annotated[SearchContext, typer.Option(help="where the search starts")] = (
+        SearchContext.PORTAL
+    ),
+    page: int = 1,
+    page_size: int = 20,
+) -> None:
+    """Advanced search (R1.3) over employees, employers and departments."""
+    xs = _app(database_url)
+    actor = Principal.system().user_id
+    if as_email is not None:
+        user = xs.access.find_user(as_email)
+        if user is None:
+            console.print(f"[red]No user {as_email}[/red]")
+            raise typer.Exit(2)
+        actor = user.id
+    try:
+        result = xs.organisation.search(
+            AdvancedSearch(actor=actor, term=term, context=context, page=page, page_size=page_size)
+        )
+    except DomainError as error:
+        _fail(error)
+    console.print(search_table(f"Zoeken naar '{term}'", result.results))
+    xs.close()
+
+
+def search_table(title: str, results: tuple[object, ...]) -> Table:
+    table = Table(title=title)
+    for column in ("Soort", "Naam", "Code", "Rang", "Doel"):
+        table.add_column(column)
+    for r in results:
+        target = getattr(r, "target", None)
+        table.add_row(
+            r.kind.value,  # type: ignore[attr-defined]
+            r.name,  # type: ignore[attr-defined]
+            r.code or "",  # type: ignore[attr-defined]
+            str(r.rank),  # type: ignore[attr-defined]
+            "—" if target is None else f"{target.kind.value}",
+        )
+    return table
+
+
+@app.command()
+def generate(
+    database_url: DatabaseOption = None,
+    seed: int = 2021,
+    employers: int = 20,
+    departments: int = 120,
+    employees: int = 400,
+) -> None:
+    """Load a deterministic synthetic organisation (Faker nl_NL) with a progress bar."""
+    from xs_app.synthetic import SyntheticGenerator, SyntheticSize, load
+
+    xs = _app(database_url)
+    size = SyntheticSize(
+        folders=max(1, employers // 100),
+        employers=employers,
+        departments=departments,
+        branches=employers * 2,
+        employees=employees,
+    )
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=console,
+    ) as progress:
+        task = progress.add_task("Werknemers", total=employees)
+        load(xs.unit_of_work, SyntheticGenerator(seed, size), lambda n: progress.advance(task, n))
+    console.print(
+        f"[green]Loaded[/green] {employers} employers, {departments} departments, "
+        f"{employees} employees"
+    )
+    xs.close()
+
+
+@app.command()
+def demo(
+    database: Annotated[Path, typer.Option(help="SQLite file to (re)create")] = Path(
+        "xs-demo.sqlite3"
+    ),
+    seed: int = 2021,
+) -> None:
+    """The main job: create a SQLite database, load a synthetic organisation and show the rules."""
+    from xs_app.demo import run_demo
+
+    for suffix in ("", "-wal", "-shm"):
+        candidate = Path(f"{database}{suffix}")
+        if candidate.exists():
+            candidate.unlink()
+    os.environ.pop("XS_STORAGE", None)
+    run_demo(f"sqlite:///{database}", seed, console)
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main"]
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,175 @@
+"""``xs demo``: a synthetic organisation in SQLite and what the library does with it."""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+
+from xs_app.bootstrap import bootstrap
+from xs_app.cli import search_table
+from xs_app.services.access import CreateRole, CreateUser
+from xs_app.services.organisation import (
+    AddContactPerson,
+    AdvancedSearch,
+    OpenDossier,
+    SetVatNumber,
+)
+from xs_app.synthetic import SyntheticGenerator, SyntheticSize, load
+from xs_core.access.features import Feature
+from xs_core.access.model import RoleKind
+from xs_core.errors import DomainError
+from xs_core.money import Money
+from xs_core.organisation.search import SearchContext
+from xs_core.organisation.units import UnitKind, UnitRef
+from xs_core.parameters import aow_date, max_sv_wage
+
+
+def run_demo(database_url: str, seed: int, console: Console) -> None:
+    xs = bootstrap(database_url=database_url)
+    console.print(Panel.fit(f"xs demo — {database_url}", style="bold"))
+    today = xs.clock.today()
+
+    size = SyntheticSize(folders=3, employers=25, departments=150, branches=60, employees=1500)
+    organisation = load(xs.unit_of_work, SyntheticGenerator(seed, size))
+    console.print(
+        f"Synthetische organisatie (seed {seed}): {size.employers} werkgevers, "
+        f"{size.departments} afdelingen, {size.branches} vestigingen, {size.employees} werknemers"
+    )
+
+    admin = xs.access.create_super_administrator("Beheerder", "beheer@example.nl")
+    employer = organisation.employers[0]
+
+    # R1.1 VAT number ------------------------------------------------------------------------
+    table = Table(title="R1.1 BTW-nummer (werkgeverbeheer › Financieel)")
+    for column in ("Invoer", "Resultaat", "Code", "Melding (nl)", "Message (en)"):
+        table.add_column(column)
+    for text in ("nl 0044.95.445-b01", "NL000099998B57", "NL123456789B01", "XX123", ""):
+        try:
+            vat = xs.organisation.set_vat_number(
+                SetVatNumber(actor=admin, employer_id=employer.id, vat_number=text)
+            )
+            shown = "gewist" if vat is None else f"{vat.formatted} (opgeslagen: {vat})"
+            table.add_row(repr(text), shown, "", "", "")
+        except DomainError as error:
+            table.add_row(
+                repr(text),
+                "[red]geweigerd[/red]",
+                error.code,
+                error.message("nl"),
+                error.message("en"),
+            )
+    console.print(table)
+
+    # R0.6 + R1.3 advanced search --------------------------------------------------------------
+    role = xs.access.create_role(
+        CreateRole(
+            actor=admin,
+            name="Werkgever",
+            features=frozenset({Feature.VIEW_ORGANISATION}),
+            kind=RoleKind.EMPLOYER,
+        )
+    )
+    employer_user = xs.access.create_user(
+        CreateUser(
+            actor=admin,
+            name="Werkgevergebruiker",
+            email="werkgever@example.nl",
+            role_ids=frozenset({role}),
+            scope=frozenset({UnitRef(UnitKind.EMPLOYER, employer.id)}),
+        )
+    )
+    department = next(d for d in organisation.departments if d.employer_id == employer.id)
+    if not any(d.unit.id == department.id for d in organisation.dossiers):
+        xs.organisation.open_dossier(
+            OpenDossier(actor=admin, unit=UnitRef(UnitKind.DEPARTMENT, department.id))
+        )
+    term = department.name.split()[0][:4]
+    admin_page = xs.organisation.search(
+        AdvancedSearch(actor=admin, term=term, context=SearchContext.ADMINISTRATION, page_size=8)
+    )
+    console.print(
+        search_table(f"R1.3 '{term}' — beheerder vanuit organisatiebeheer", admin_page.results)
+    )
+    portal_page = xs.organisation.search(
+        AdvancedSearch(actor=employer_user, term=term, page_size=8)
+    )
+    console.print(
+        search_table(
+            f"R1.3 '{term}' — werkgevergebruiker ({employer.name}) vanuit het portaal; "
+            "alleen binnen de eigen werkgever",
+            portal_page.results,
+        )
+    )
+
+    # R1.4 branch search -----------------------------------------------------------------------
+    branches_of = next(b.employer_id for b in organisation.branches)
+    branch = next(b for b in organisation.branches if b.employer_id == branches_of)
+    found = xs.organisation.search_branches(admin, branches_of, branch.address.city[:5])
+    table = Table(title=f"R1.4 Zoeken binnen vestigingen: '{branch.address.city[:5]}'")
+    for column in ("Naam", "Code", "Adres"):
+        table.add_column(column)
+    for b in found:
+        table.add_row(b.name, b.code or "", str(b.address))
+    console.print(table)
+
+    # R1.5 contact persons ---------------------------------------------------------------------
+    xs.organisation.add_contact_person(
+        AddContactPerson(
+            actor=admin,
+            employer_id=employer.id,
+            name="Anna de Vries",
+            role="HR-adviseur",
+            email="anna@example.nl",
+            phone="06 12345678",
+            position=0,
+        )
+    )
+    for viewer, label in ((admin, "beheerder"), (employer_user, "werkgevergebruiker")):
+        widget = xs.organisation.contact_person_widget(viewer, employer.id)
+        table = Table(title=f"R1.5 Contactpersonen {employer.name} — gezien door {label}")
+        for column in ("Titel", "Open", "E-mail", "Telefoon", "Bewerken/verwijderen"):
+            table.add_column(column)
+        for item in widget.items:
+            table.add_row(
+                item.title,
+                "▼" if item.expanded else "▶",
+                item.email or "" if item.expanded else "",
+                item.phone or "" if item.expanded else "",
+                "ja" if item.can_edit else "nee",
+            )
+        console.print(table)
+
+    # R0.4 statutory parameters, R0.3 money ----------------------------------------------------
+    table = Table(title="R0.4 AOW-leeftijd (art. 7a AOW)")
+    for column in ("Geboren", "AOW-datum", "Leeftijd", "Voorlopig"):
+        table.add_column(column)
+    for born in (
+        _dt.date(1950, 8, 31),
+        _dt.date(1960, 12, 31),
+        _dt.date(1961, 1, 1),
+        _dt.date(1970, 5, 31),
+    ):
+        result = aow_date(born)
+        table.add_row(
+            born.isoformat(),
+            result.date.isoformat(),
+            str(result.age),
+            "ja" if result.provisional else "nee",
+        )
+    console.print(table)
+    console.print(f"Maximum SV-loon {today.year}: € {max_sv_wage(today):,}".replace(",", "."))
+    console.print(
+        "R0.3 € 100,00 over 12 maanden: "
+        + ", ".join(p.display_nl() for p in Money("100.00").split(12))
+    )
+
+    # R0.7 outbox ------------------------------------------------------------------------------
+    pending = xs.outbox.pending(limit=1000)
+    console.print(
+        f"R0.7 Domeingebeurtenissen in de outbox: {len(pending)} "
+        f"({', '.join(sorted({m.name for m in pending}))})"
+    )
+    xs.close()
