@@ -402,13 +402,12 @@ class MemoryUnitOfWork:
     def __init__(self, store: MemoryStore, clock: Clock, write: bool = True) -> None:
         self._store = store
         self._clock = clock
-        self._seen: list[Aggregate] = []
+        self._seen: dict[int, Aggregate] = {}  # by identity, in order of first sight
         self._published: list[DomainEvent] = []
         self._snapshot: dict[str, Any] | None = None
 
     def _track(self, aggregate: Aggregate) -> None:
-        if not any(a is aggregate for a in self._seen):
-            self._seen.append(aggregate)
+        self._seen.setdefault(id(aggregate), aggregate)
 
     def __enter__(self) -> Self:
         self._store.lock.acquire()
@@ -433,7 +432,7 @@ class MemoryUnitOfWork:
 
     def commit(self) -> None:
         events: list[DomainEvent] = []
-        for aggregate in self._seen:
+        for aggregate in self._seen.values():
             events.extend(aggregate.pull_events())
         events.extend(self._published)
         now = self._clock.now()
@@ -455,7 +454,7 @@ class MemoryUnitOfWork:
         if self._snapshot is not None:
             self._store.restore(self._snapshot)
             self._snapshot = self._store.snapshot()
-        for aggregate in self._seen:
+        for aggregate in self._seen.values():
             aggregate.pull_events()
         self._seen.clear()
         self._published.clear()

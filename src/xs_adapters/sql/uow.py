@@ -38,7 +38,7 @@ class SqlUnitOfWork:
         self._search_tuning = search_tuning
         self._clock = clock
         self._write = write
-        self._seen: list[Aggregate] = []
+        self._seen: dict[int, Aggregate] = {}  # by identity, in order of first sight
         self._published: list[DomainEvent] = []
         self._connection: Connection | None = None
 
@@ -49,8 +49,7 @@ class SqlUnitOfWork:
         return self._connection
 
     def _track(self, aggregate: Aggregate) -> None:
-        if not any(a is aggregate for a in self._seen):
-            self._seen.append(aggregate)
+        self._seen.setdefault(id(aggregate), aggregate)
 
     def __enter__(self) -> Self:
         connection = self._engine.connect().execution_options(xs_write=self._write)
@@ -75,7 +74,7 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         events: list[DomainEvent] = []
-        for aggregate in self._seen:
+        for aggregate in self._seen.values():
             events.extend(aggregate.pull_events())
         events.extend(self._published)
         self.outbox.write(events, self._clock.now())
@@ -85,7 +84,7 @@ class SqlUnitOfWork:
 
     def rollback(self) -> None:
         self.connection.rollback()
-        for aggregate in self._seen:
+        for aggregate in self._seen.values():
             aggregate.pull_events()
         self._seen.clear()
         self._published.clear()
