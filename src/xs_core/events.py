@@ -67,3 +67,29 @@ class OutboxMessage:
     name: str
     payload: dict[str, Any]
     occurred_at: _dt.datetime
+
+
+class EventCollector:
+    """What a unit of work needs of events (R0.7): the aggregates it saw, by identity, and the
+    events published without an aggregate; collected on commit, discarded on rollback."""
+
+    def __init__(self) -> None:
+        self._seen: dict[int, Aggregate] = {}
+        self._published: list[DomainEvent] = []
+
+    def track(self, aggregate: Aggregate) -> None:
+        self._seen.setdefault(id(aggregate), aggregate)
+
+    def publish(self, event: DomainEvent) -> None:
+        self._published.append(event)
+
+    def collect(self) -> list[DomainEvent]:
+        """Every pending event, in order of first sight of its aggregate; then forget them."""
+        events = [event for a in self._seen.values() for event in a.pull_events()]
+        events.extend(self._published)
+        self._seen.clear()
+        self._published.clear()
+        return events
+
+    def discard(self) -> None:
+        self.collect()

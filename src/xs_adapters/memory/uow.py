@@ -24,7 +24,7 @@ from xs_adapters.search_documents import (
 from xs_core.access.model import ResolvedScope, Role, Scope, User
 from xs_core.clock import Clock
 from xs_core.errors import DomainError, NotFound
-from xs_core.events import Aggregate, DomainEvent, OutboxMessage
+from xs_core.events import Aggregate, DomainEvent, EventCollector, OutboxMessage
 from xs_core.organisation.model import Branch, Department, Dossier, Employee, Employer, Folder
 from xs_core.organisation.search import SearchHit, SearchQuery, normalise_code, rank, sort_key
 from xs_core.organisation.units import UnitKind, UnitRef
@@ -402,12 +402,11 @@ class MemoryUnitOfWork:
     def __init__(self, store: MemoryStore, clock: Clock, write: bool = True) -> None:
         self._store = store
         self._clock = clock
-        self._seen: dict[int, Aggregate] = {}  # by identity, in order of first sight
-        self._published: list[DomainEvent] = []
+        self._events = EventCollector()
         self._snapshot: dict[str, Any] | None = None
 
     def _track(self, aggregate: Aggregate) -> None:
-        self._seen.setdefault(id(aggregate), aggregate)
+        self._events.track(aggregate)
 
     def __enter__(self) -> Self:
         self._store.lock.acquire()
@@ -428,15 +427,11 @@ class MemoryUnitOfWork:
         return self
 
     def publish(self, event: DomainEvent) -> None:
-        self._published.append(event)
+        self._events.publish(event)
 
     def commit(self) -> None:
-        events: list[DomainEvent] = []
-        for aggregate in self._seen.values():
-            events.extend(aggregate.pull_events())
-        events.extend(self._published)
         now = self._clock.now()
-        for event in events:
+        for event in self._events.collect():
             self._store.outbox.append(
                 {
                     "id": len(self._store.outbox) + 1,
@@ -446,18 +441,13 @@ class MemoryUnitOfWork:
                     "dispatched_at": None,
                 }
             )
-        self._seen.clear()
-        self._published.clear()
         self._snapshot = self._store.snapshot()
 
     def rollback(self) -> None:
         if self._snapshot is not None:
             self._store.restore(self._snapshot)
             self._snapshot = self._store.snapshot()
-        for aggregate in self._seen.values():
-            aggregate.pull_events()
-        self._seen.clear()
-        self._published.clear()
+        self._events.discard()
 
     def __exit__(
         self,

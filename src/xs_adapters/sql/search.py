@@ -141,27 +141,35 @@ class SqlOrganisationSearch:
             )
         code_prefix = self._code_prefix(term)
         not_code_prefix = sa.or_(e.c.code_norm.is_(None), sa.not_(code_prefix))
-        classes: list[tuple[sa.ColumnElement[int], sa.ColumnElement[bool]]] = [
-            (sa.case((e.c.code_norm == term, 0), else_=1), code_prefix),
-            (sa.literal(2), sa.and_(self._name_prefix(term), not_code_prefix)),
+        # Within the name classes the rank is a constant: ordering by name alone lets the
+        # engine walk the (name_norm, kind_order, unit_id) index and stop after a page.
+        classes: list[tuple[sa.ColumnElement[int], sa.ColumnElement[bool], bool]] = [
+            (sa.case((e.c.code_norm == term, 0), else_=1), code_prefix, True),
             (
-                sa.literal(3),
+                sa.literal_column("2", sa.Integer),
+                sa.and_(self._name_prefix(term), not_code_prefix),
+                False,
+            ),
+            (
+                sa.literal_column("3", sa.Integer),
                 sa.and_(
                     self._substring_candidates(term),
                     sa.not_(self._name_prefix(term)),
                     not_code_prefix,
                 ),
+                False,
             ),
         ]
         rows: list[Any] = []
-        for rank, condition in classes:
+        for rank, condition, order_by_rank in classes:
             remaining = needed - len(rows)
             if remaining <= 0:
                 break
+            order = self._order(rank) if order_by_rank else self._order(rank)[1:]
             stmt = (
                 sa.select(*self._columns(rank))
                 .where(condition, kinds, scope_cond)
-                .order_by(*self._order(rank))
+                .order_by(*order)
                 .limit(remaining)
             )
             rows.extend(self._c.execute(stmt))

@@ -20,7 +20,7 @@ from xs_adapters.sql.organisation import (
 from xs_adapters.sql.outbox import SqlOutbox
 from xs_adapters.sql.search import SearchTuning, SqlOrganisationSearch
 from xs_core.clock import Clock
-from xs_core.events import Aggregate, DomainEvent
+from xs_core.events import Aggregate, DomainEvent, EventCollector
 
 
 class SqlUnitOfWork:
@@ -38,8 +38,7 @@ class SqlUnitOfWork:
         self._search_tuning = search_tuning
         self._clock = clock
         self._write = write
-        self._seen: dict[int, Aggregate] = {}  # by identity, in order of first sight
-        self._published: list[DomainEvent] = []
+        self._events = EventCollector()
         self._connection: Connection | None = None
 
     @property
@@ -49,7 +48,7 @@ class SqlUnitOfWork:
         return self._connection
 
     def _track(self, aggregate: Aggregate) -> None:
-        self._seen.setdefault(id(aggregate), aggregate)
+        self._events.track(aggregate)
 
     def __enter__(self) -> Self:
         connection = self._engine.connect().execution_options(xs_write=self._write)
@@ -70,24 +69,15 @@ class SqlUnitOfWork:
         return self
 
     def publish(self, event: DomainEvent) -> None:
-        self._published.append(event)
+        self._events.publish(event)
 
     def commit(self) -> None:
-        events: list[DomainEvent] = []
-        for aggregate in self._seen.values():
-            events.extend(aggregate.pull_events())
-        events.extend(self._published)
-        self.outbox.write(events, self._clock.now())
+        self.outbox.write(self._events.collect(), self._clock.now())
         self.connection.commit()
-        self._seen.clear()
-        self._published.clear()
 
     def rollback(self) -> None:
         self.connection.rollback()
-        for aggregate in self._seen.values():
-            aggregate.pull_events()
-        self._seen.clear()
-        self._published.clear()
+        self._events.discard()
 
     def __exit__(
         self,
