@@ -177,14 +177,18 @@ def run_engine(
     engine = xs.container.engine()
     for label, (user, employer_ids) in users.items():
         timings: list[float] = []
+        per_term: dict[str, float] = {}
         wrong = 0
         for term in terms:
             command = AdvancedSearch(actor=user, term=term, page_size=20)
             xs.organisation.search(command)  # warm the plan cache for this term
+            mine: list[float] = []
             for _ in range(rounds):
                 started = time.perf_counter()
                 page = xs.organisation.search(command)
-                timings.append((time.perf_counter() - started) * 1000)
+                mine.append((time.perf_counter() - started) * 1000)
+            timings.extend(mine)
+            per_term[term] = max(mine)
             with engine.connect() as connection:
                 expected = _reference(connection, normalise(term), employer_ids, 20)
             if [(r.kind.value, r.id) for r in page.results] != expected:
@@ -197,6 +201,9 @@ def run_engine(
             "p99_ms": round(_percentile(timings, 99), 2),
             "max_ms": round(max(timings), 2),
             "wrong_pages": wrong,
+            "slowest_terms": {
+                t: round(ms, 2) for t, ms in sorted(per_term.items(), key=lambda kv: -kv[1])[:5]
+            },
         }
         report["users"][label] = figures
         print(

@@ -355,3 +355,28 @@ def test_r0_7_events_after_commit_are_readable_and_dispatchable(world: World) ->
     assert "EmploymentStarted" in names and "UserCreated" in names
     world.xs.outbox.mark_dispatched([m.id for m in pending])
     assert world.xs.outbox.pending() == []
+
+
+def test_r1_2_folders_rename_and_employers_move_between_folders(world: World) -> None:
+    from xs_app.services.organisation import ChangeEmployer, RenameFolder
+
+    org = world.xs.organisation
+    org.rename_folder(
+        RenameFolder(actor=world.admin, folder_id=world.folder, name="Zorg & Welzijn")
+    )
+    org.change_employer(
+        ChangeEmployer(
+            actor=world.admin, employer_id=world.other_employer, move=True, folder_id=world.folder
+        )
+    )
+    assert org.employer(world.admin, world.other_employer).folder_id == world.folder
+    org.change_employer(
+        ChangeEmployer(
+            actor=world.admin, employer_id=world.other_employer, move=True, folder_id=None
+        )
+    )
+    assert org.employer(world.admin, world.other_employer).folder_id is None
+    with pytest.raises(NotAuthorised):
+        org.rename_folder(RenameFolder(actor=world.manager, folder_id=world.folder, name="X"))
+    names = [m.name for m in world.xs.outbox.pending(1000)]
+    assert "FolderRenamed" in names and names.count("EmployerChanged") == 2

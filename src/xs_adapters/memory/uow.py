@@ -80,6 +80,8 @@ class MemoryFolderRepository(_Repo):
         self._s.folders[folder.id] = _copy(folder)
         self._track(folder)
 
+    save = add
+
     def get(self, folder_id: uuid.UUID) -> Folder:
         if folder_id not in self._s.folders:
             raise _missing("folder", folder_id)

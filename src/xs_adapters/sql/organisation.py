@@ -44,6 +44,12 @@ class SqlFolderRepository(_Repo):
         self._c.execute(t.folders.insert().values(id=folder.id, name=folder.name))
         self._track(folder)
 
+    def save(self, folder: Folder) -> None:
+        self._c.execute(
+            t.folders.update().where(t.folders.c.id == folder.id).values(name=folder.name)
+        )
+        self._track(folder)
+
     def get(self, folder_id: uuid.UUID) -> Folder:
         row = self._c.execute(sa.select(t.folders).where(t.folders.c.id == folder_id)).first()
         if row is None:

@@ -37,8 +37,9 @@ def write(connection: Connection, documents: Sequence[SearchDocument], replace: 
             by_kind.setdefault(doc.kind, []).append(doc.unit_id)
         for kind, ids in by_kind.items():
             remove(connection, kind, ids)
-    connection.execute(
-        search_entries.insert(),
+    # RETURNING in parameter order gives each new entry its id without a query per row.
+    inserted = connection.execute(
+        search_entries.insert().returning(search_entries.c.id, sort_by_parameter_order=True),
         [
             {
                 "kind": d.kind.value,
@@ -52,30 +53,16 @@ def write(connection: Connection, documents: Sequence[SearchDocument], replace: 
             for d in documents
         ],
     )
-    # Look the new entry ids up in one query per kind (no query per row).
-    entry_ids: dict[tuple[str, uuid.UUID], int] = {}
-    by_kind_docs: dict[UnitKind, list[uuid.UUID]] = {}
-    for d in documents:
-        by_kind_docs.setdefault(d.kind, []).append(d.unit_id)
-    for kind, ids in by_kind_docs.items():
-        for chunk_start in range(0, len(ids), 5000):
-            chunk = ids[chunk_start : chunk_start + 5000]
-            rows = connection.execute(
-                sa.select(search_entries.c.id, search_entries.c.unit_id).where(
-                    search_entries.c.kind == kind.value, search_entries.c.unit_id.in_(chunk)
-                )
-            )
-            for row in rows:
-                entry_ids[(kind.value, row.unit_id)] = row.id
+    entry_ids = [row.id for row in inserted]
     connection.execute(
         search_entry_scopes.insert(),
         [
             {
-                "entry_id": entry_ids[(d.kind.value, d.unit_id)],
+                "entry_id": entry_id,
                 "employer_id": employer_id,
                 "department_id": department_id,
             }
-            for d in documents
+            for d, entry_id in zip(documents, entry_ids, strict=True)
             for employer_id, department_id in d.places
         ],
     )

@@ -54,6 +54,13 @@ class CreateFolder:
 
 
 @attrs.frozen(kw_only=True)
+class RenameFolder:
+    actor: uuid.UUID
+    folder_id: uuid.UUID
+    name: str
+
+
+@attrs.frozen(kw_only=True)
 class CreateEmployer:
     actor: uuid.UUID
     name: str
@@ -69,6 +76,9 @@ class ChangeEmployer:
     name: str | None = None
     code: str | None = None
     clear_code: bool = False
+    move: bool = False
+    #: with ``move=True``: the new folder, or ``None`` for no folder
+    folder_id: uuid.UUID | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -263,6 +273,16 @@ class OrganisationService(Service):
             uow.commit()
             return folder.id
 
+    def rename_folder(self, cmd: RenameFolder) -> None:
+        with self._uow() as uow:
+            self._check(
+                uow, cmd.actor, Feature.MANAGE_ORGANISATION, UnitRef(UnitKind.FOLDER, cmd.folder_id)
+            )
+            folder = uow.folders.get(cmd.folder_id)
+            folder.rename(cmd.name)
+            uow.folders.save(folder)
+            uow.commit()
+
     def create_employer(self, cmd: CreateEmployer) -> uuid.UUID:
         """Create an employer, optionally in a folder and with a VAT number (R1.1, R1.2)."""
         with self._uow() as uow:
@@ -292,7 +312,21 @@ class OrganisationService(Service):
                 UnitRef(UnitKind.EMPLOYER, cmd.employer_id),
             )
             employer = uow.employers.get(cmd.employer_id)
-            employer.change(name=cmd.name, code=cmd.code, clear_code=cmd.clear_code)
+            if cmd.move and cmd.folder_id is not None:
+                self._check(
+                    uow,
+                    cmd.actor,
+                    Feature.MANAGE_ORGANISATION,
+                    UnitRef(UnitKind.FOLDER, cmd.folder_id),
+                )
+                uow.folders.get(cmd.folder_id)
+            employer.change(
+                name=cmd.name,
+                code=cmd.code,
+                clear_code=cmd.clear_code,
+                folder_id=cmd.folder_id if cmd.move else None,
+                clear_folder=cmd.move and cmd.folder_id is None,
+            )
             if employer.code:
                 other = uow.employers.find_by_code(employer.code)
                 if other is not None and other.id != employer.id:

@@ -18,6 +18,13 @@ class FolderCreated(DomainEvent):
 
 
 @attrs.frozen(kw_only=True)
+class FolderRenamed(DomainEvent):
+    name: ClassVar[str] = "FolderRenamed"
+    folder_id: uuid.UUID
+    folder_name: str
+
+
+@attrs.frozen(kw_only=True)
 class EmployerCreated(DomainEvent):
     name: ClassVar[str] = "EmployerCreated"
     employer_id: uuid.UUID

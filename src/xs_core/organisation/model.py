@@ -112,6 +112,10 @@ class Folder(Aggregate):
     def ref(self) -> UnitRef:
         return UnitRef(UnitKind.FOLDER, self.id)
 
+    def rename(self, name: str) -> None:
+        self.name = required_text(name, "name")
+        self.record(ev.FolderRenamed(folder_id=self.id, folder_name=self.name))
+
 
 # -- employers and their contact persons ----------------------------------------------------------
 
