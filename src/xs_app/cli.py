@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -15,7 +16,7 @@ from xs_app.bootstrap import Xs, bootstrap
 from xs_app.services.organisation import AdvancedSearch
 from xs_core.access.model import Principal
 from xs_core.errors import DomainError
-from xs_core.organisation.search import SearchContext
+from xs_core.organisation.search import SearchContext, SearchResult
 
 app = typer.Typer(
     help="xs: the business rules of an occupational-health suite.", no_args_is_help=True
@@ -97,18 +98,18 @@ def search(
     xs.close()
 
 
-def search_table(title: str, results: tuple[object, ...]) -> Table:
+def search_table(title: str, results: Sequence[SearchResult]) -> Table:
+    """Search results as a table: kind, name, code, rank and target (R1.3)."""
     table = Table(title=title)
     for column in ("Soort", "Naam", "Code", "Rang", "Doel"):
         table.add_column(column)
     for r in results:
-        target = getattr(r, "target", None)
         table.add_row(
-            r.kind.value,  # type: ignore[attr-defined]
-            r.name,  # type: ignore[attr-defined]
-            r.code or "",  # type: ignore[attr-defined]
-            str(r.rank),  # type: ignore[attr-defined]
-            "—" if target is None else f"{target.kind.value}",
+            r.kind.value,
+            r.name,
+            r.code or "",
+            str(r.rank),
+            "—" if r.target is None else r.target.kind.value,
         )
     return table
 

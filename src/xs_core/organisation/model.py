@@ -16,7 +16,7 @@ import attrs
 import pendulum
 
 from xs_core.dates import DateRange
-from xs_core.errors import DomainError, InvalidInput, register_messages
+from xs_core.errors import DomainError, register_messages
 from xs_core.events import Aggregate
 from xs_core.money import Money
 from xs_core.organisation import events as ev
@@ -533,8 +533,6 @@ class Employee(Aggregate):
 
     def add_employment(self, employment: Employment) -> Employment:
         """Add an employment; the first one becomes the leading employment (R1.2)."""
-        if employment.hours_per_week is None:  # pragma: no cover - converter guarantees
-            raise InvalidInput("input.invalid", {"field": "hours_per_week", "reason": "missing"})
         leading = employment.is_leading or not self.employments
         if leading:
             for other in self.employments:
