@@ -50,7 +50,11 @@ def department_document(department: Department) -> SearchDocument:
 
 
 def employee_document(employee: Employee) -> SearchDocument:
-    places = tuple(
-        dict.fromkeys((e.employer_id, e.department_id) for e in employee.employments)
-    ) or ((None, None),)
+    pairs: list[tuple[uuid.UUID | None, uuid.UUID | None]] = []
+    for employment in employee.employments:
+        pairs.append((employment.employer_id, None))
+        pairs.extend(
+            (employment.employer_id, d) for d in sorted(employment.department_ids, key=str)
+        )
+    places = tuple(dict.fromkeys(pairs)) or ((None, None),)
     return SearchDocument(UnitKind.EMPLOYEE, employee.id, employee.full_name, None, places)

@@ -253,7 +253,7 @@ class SyntheticGenerator:
                 if rng.random() < 0.15:
                     end = start + _dt.timedelta(days=rng.randint(30, 3000))
                 employee.employments.append(
-                    Employment(
+                    Employment.create(
                         id=self._id(),
                         employer_id=employer.id,
                         department_id=rng.choice(own).id if own else None,

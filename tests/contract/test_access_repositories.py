@@ -62,7 +62,7 @@ class AccessContract:
         branch = Branch.create(other.id, "Vestiging")
         employee = Employee.register("Piet", "Bakker")
         employee.add_employment(
-            Employment(
+            Employment.create(
                 id=uuid.uuid4(),
                 employer_id=in_folder.id,
                 department_id=leaf.id,
@@ -70,7 +70,7 @@ class AccessContract:
             )
         )
         employee.add_employment(
-            Employment(
+            Employment.create(
                 id=uuid.uuid4(), employer_id=other.id, period=DateRange(_dt.date(2021, 1, 1))
             )
         )

@@ -132,7 +132,7 @@ class OrganisationRepositoryContract:
         employer = Employer.create("A")
         employee = Employee.register("José", "Jansen", _dt.date(1961, 1, 1), Gender.MALE, "P-1")
         first = employee.add_employment(
-            Employment(
+            Employment.create(
                 id=uuid.uuid4(),
                 employer_id=employer.id,
                 period=DateRange(_dt.date(2010, 1, 1), _dt.date(2020, 1, 1)),
@@ -143,7 +143,7 @@ class OrganisationRepositoryContract:
             )
         )
         second = employee.add_employment(
-            Employment(
+            Employment.create(
                 id=uuid.uuid4(),
                 employer_id=employer.id,
                 period=DateRange(_dt.date(2020, 1, 1)),

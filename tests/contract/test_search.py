@@ -133,7 +133,7 @@ class SearchContract:
         plain = Department.create(employer.id, "Creatief", "X1")
         employee = Employee.register("Chloé", "Crémer")
         employee.add_employment(
-            Employment(
+            Employment.create(
                 id=uuid.uuid4(), employer_id=employer.id, period=DateRange(_dt.date(2020, 1, 1))
             )
         )

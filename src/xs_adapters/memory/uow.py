@@ -279,7 +279,8 @@ class MemoryScopeResolver:
         elif unit.kind is UnitKind.EMPLOYEE and unit.id in self._s.employees:
             for employment in self._s.employees[unit.id].employments:
                 units.add(UnitRef(UnitKind.EMPLOYER, employment.employer_id))
-                units |= self._department_chain(employment.department_id)
+                for department_id in employment.department_ids:
+                    units |= self._department_chain(department_id)
         for ref in list(units):
             if ref.kind is UnitKind.EMPLOYER and ref.id in self._s.employers:
                 folder_id = self._s.employers[ref.id].folder_id

@@ -184,15 +184,27 @@ class SqlScopeResolver:
             if row is not None:
                 units.add(UnitRef(UnitKind.EMPLOYER, row.employer_id))
         elif unit.kind is UnitKind.EMPLOYEE:
-            rows = list(
+            employers = list(
                 self._c.execute(
-                    sa.select(t.employments.c.employer_id, t.employments.c.department_id).where(
+                    sa.select(t.employments.c.employer_id).where(
                         t.employments.c.employee_id == unit.id
                     )
-                )
+                ).scalars()
             )
-            units |= {UnitRef(UnitKind.EMPLOYER, r.employer_id) for r in rows}
-            units |= self._department_chain([r.department_id for r in rows if r.department_id])
+            departments = list(
+                self._c.execute(
+                    sa.select(t.employment_versions.c.department_id)
+                    .join(
+                        t.employments, t.employments.c.id == t.employment_versions.c.employment_id
+                    )
+                    .where(
+                        t.employments.c.employee_id == unit.id,
+                        t.employment_versions.c.department_id.is_not(None),
+                    )
+                ).scalars()
+            )
+            units |= {UnitRef(UnitKind.EMPLOYER, e) for e in employers}
+            units |= self._department_chain(departments)
         return frozenset(self._with_folders(units))
 
     def resolve(self, scope: Scope) -> ResolvedScope:

@@ -14,7 +14,12 @@ from xs_adapters.search_documents import (
 )
 from xs_adapters.sql import mappers, search_index
 from xs_adapters.sql import tables as t
-from xs_adapters.sql.organisation import _branch_values, _contact_rows, _department_values
+from xs_adapters.sql.organisation import (
+    _branch_values,
+    _contact_rows,
+    _department_values,
+    write_employments,
+)
 from xs_adapters.sql.organisation import _employer_values as employer_values
 from xs_core.events import Aggregate
 from xs_core.organisation.model import Branch, Department, Dossier, Employee, Employer, Folder
@@ -71,11 +76,7 @@ class SqlOrganisationBulkWriter:
             c.execute(t.branches.insert(), [_branch_values(b) for b in branch_chunk])
         for employee_chunk in _chunks(employees):
             c.execute(t.employees.insert(), [mappers.employee_to_row(e) for e in employee_chunk])
-            rows = [
-                mappers.employment_to_row(e.id, m) for e in employee_chunk for m in e.employments
-            ]
-            if rows:
-                c.execute(t.employments.insert(), rows)
+            write_employments(c, employee_chunk)
             search_index.write(c, [employee_document(e) for e in employee_chunk], replace=False)
         for dossier_chunk in _chunks(dossiers):
             c.execute(

@@ -27,7 +27,10 @@ from xs_core.organisation.model import (
     Employee,
     Employer,
     Employment,
+    EmploymentConditions,
     EmploymentType,
+    EmploymentVersion,
+    EndReason,
     Folder,
     Gender,
 )
@@ -89,17 +92,27 @@ def branch_from_row(row: Any) -> Branch:
     return Branch(address=address, **data)
 
 
-def employment_from_row(row: Any) -> Employment:
+def version_from_row(row: Any) -> EmploymentVersion:
+    return EmploymentVersion(
+        DateRange(row.valid_from, row.valid_until),
+        EmploymentConditions(
+            department_id=row.department_id,
+            employment_type=EmploymentType(row.employment_type),
+            hours_per_week=Decimal(row.hours_per_week),
+            salary=None if row.salary is None else Money(Decimal(row.salary)),
+            job_title=row.job_title,
+        ),
+    )
+
+
+def employment_from_rows(row: Any, version_rows: list[Any]) -> Employment:
     return Employment(
         id=row.id,
         employer_id=row.employer_id,
-        department_id=row.department_id,
         period=DateRange(row.start_date, row.end_date),
-        employment_type=EmploymentType(row.employment_type),
-        hours_per_week=Decimal(row.hours_per_week),
-        salary=None if row.salary is None else Money(Decimal(row.salary)),
-        job_title=row.job_title,
+        versions=[version_from_row(v) for v in sorted(version_rows, key=lambda v: v.valid_from)],
         is_leading=bool(row.is_leading),
+        end_reason=None if row.end_reason is None else EndReason(row.end_reason),
     )
 
 
@@ -108,18 +121,32 @@ def employment_to_row(employee_id: uuid.UUID, e: Employment) -> dict[str, Any]:
         "id": e.id,
         "employee_id": employee_id,
         "employer_id": e.employer_id,
-        "department_id": e.department_id,
         "start_date": e.period.start,
         "end_date": e.period.end,
-        "employment_type": e.employment_type.value,
-        "hours_per_week": e.hours_per_week,
-        "salary": None if e.salary is None else e.salary.amount,
-        "job_title": e.job_title,
         "is_leading": e.is_leading,
+        "end_reason": None if e.end_reason is None else e.end_reason.value,
     }
 
 
-def employee_from_rows(row: Any, employment_rows: list[Any]) -> Employee:
+def version_rows(e: Employment) -> list[dict[str, Any]]:
+    return [
+        {
+            "employment_id": e.id,
+            "valid_from": v.valid.start,
+            "valid_until": v.valid.end,
+            "department_id": v.conditions.department_id,
+            "employment_type": v.conditions.employment_type.value,
+            "hours_per_week": v.conditions.hours_per_week,
+            "salary": None if v.conditions.salary is None else v.conditions.salary.amount,
+            "job_title": v.conditions.job_title,
+        }
+        for v in e.versions
+    ]
+
+
+def employee_from_rows(
+    row: Any, employment_rows: list[Any], versions: dict[uuid.UUID, list[Any]]
+) -> Employee:
     return Employee(
         id=row.id,
         first_name=row.first_name,
@@ -128,7 +155,7 @@ def employee_from_rows(row: Any, employment_rows: list[Any]) -> Employee:
         gender=Gender(row.gender),
         personnel_number=row.personnel_number,
         employments=[
-            employment_from_row(r)
+            employment_from_rows(r, versions.get(r.id, []))
             for r in sorted(employment_rows, key=lambda r: (r.start_date, str(r.id)))
         ],
     )

@@ -249,14 +249,21 @@ class SqlBranchRepository(_Repo):
         return [mappers.branch_from_row(r) for r in rows]
 
 
+def write_employments(connection: Connection, employees: Sequence[Employee]) -> None:
+    """Insert the employments and their versions of ``employees`` (two statements)."""
+    rows = [mappers.employment_to_row(e.id, m) for e in employees for m in e.employments]
+    if rows:
+        connection.execute(t.employments.insert(), rows)
+        connection.execute(
+            t.employment_versions.insert(),
+            [v for e in employees for m in e.employments for v in mappers.version_rows(m)],
+        )
+
+
 class SqlEmployeeRepository(_Repo):
     def add(self, employee: Employee) -> None:
         self._c.execute(t.employees.insert().values(**mappers.employee_to_row(employee)))
-        if employee.employments:
-            self._c.execute(
-                t.employments.insert(),
-                [mappers.employment_to_row(employee.id, e) for e in employee.employments],
-            )
+        write_employments(self._c, [employee])
         search_index.write(self._c, [employee_document(employee)], replace=False)
         self._track(employee)
 
@@ -267,11 +274,7 @@ class SqlEmployeeRepository(_Repo):
             .values(**mappers.employee_to_row(employee))
         )
         self._c.execute(t.employments.delete().where(t.employments.c.employee_id == employee.id))
-        if employee.employments:
-            self._c.execute(
-                t.employments.insert(),
-                [mappers.employment_to_row(employee.id, e) for e in employee.employments],
-            )
+        write_employments(self._c, [employee])
         search_index.write(self._c, [employee_document(employee)], replace=True)
         self._track(employee)
 
@@ -284,7 +287,15 @@ class SqlEmployeeRepository(_Repo):
                 sa.select(t.employments).where(t.employments.c.employee_id == employee_id)
             )
         )
-        return mappers.employee_from_rows(row, employments)
+        versions: dict[uuid.UUID, list[Any]] = {}
+        if employments:
+            for v in self._c.execute(
+                sa.select(t.employment_versions).where(
+                    t.employment_versions.c.employment_id.in_([e.id for e in employments])
+                )
+            ):
+                versions.setdefault(v.employment_id, []).append(v)
+        return mappers.employee_from_rows(row, employments, versions)
 
 
 class SqlDossierRepository(_Repo):

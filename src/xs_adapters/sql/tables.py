@@ -100,18 +100,34 @@ employments = sa.Table(
         "employee_id", sa.Uuid, sa.ForeignKey("employees.id", ondelete="CASCADE"), nullable=False
     ),
     sa.Column("employer_id", sa.Uuid, sa.ForeignKey("employers.id"), nullable=False),
-    sa.Column("department_id", sa.Uuid, sa.ForeignKey("departments.id")),
     sa.Column("start_date", PendulumDate, nullable=False),
     sa.Column("end_date", PendulumDate),
+    sa.Column("is_leading", sa.Boolean, nullable=False),
+    sa.Column("end_reason", sa.String(20)),
+    sa.CheckConstraint("end_date IS NULL OR end_date > start_date", name="period_not_empty"),
+    sa.Index("ix_employments_employee_id", "employee_id"),
+    sa.Index("ix_employments_employer_id", "employer_id", "start_date"),
+)
+
+# R2.3: the history of an employment's conditions, non-overlapping and contiguous.
+employment_versions = sa.Table(
+    "employment_versions",
+    metadata,
+    sa.Column(
+        "employment_id",
+        sa.Uuid,
+        sa.ForeignKey("employments.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("valid_from", PendulumDate, primary_key=True),
+    sa.Column("valid_until", PendulumDate),
+    sa.Column("department_id", sa.Uuid, sa.ForeignKey("departments.id")),
     sa.Column("employment_type", sa.String(20), nullable=False),
     sa.Column("hours_per_week", sa.Numeric(6, 2), nullable=False),
     sa.Column("salary", Cents),
     sa.Column("job_title", sa.String(200)),
-    sa.Column("is_leading", sa.Boolean, nullable=False),
-    sa.CheckConstraint("end_date IS NULL OR end_date > start_date", name="period_not_empty"),
-    sa.Index("ix_employments_employee_id", "employee_id"),
-    sa.Index("ix_employments_employer_id", "employer_id"),
-    sa.Index("ix_employments_department_id", "department_id"),
+    sa.CheckConstraint("valid_until IS NULL OR valid_until > valid_from", name="valid_not_empty"),
+    sa.Index("ix_employment_versions_department_id", "department_id"),
 )
 
 dossiers = sa.Table(

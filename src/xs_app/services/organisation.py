@@ -470,7 +470,7 @@ class OrganisationService(Service):
                     "organisation.department_other_employer",
                     {"department_id": str(department.id), "employer_id": str(terms.employer_id)},
                 )
-        return Employment(
+        return Employment.create(
             id=new_id(),
             employer_id=terms.employer_id,
             department_id=terms.department_id,

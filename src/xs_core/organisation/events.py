@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import uuid
 from typing import ClassVar
 
@@ -109,6 +110,28 @@ class EmploymentStarted(DomainEvent):
     employer_id: uuid.UUID
     start: str
     leading: bool
+
+
+@attrs.frozen(kw_only=True)
+class EmploymentEnded(DomainEvent):
+    """R2.3: an employment was ended (uit dienst gemeld)."""
+
+    name: ClassVar[str] = "EmploymentEnded"
+    employee_id: uuid.UUID
+    employment_id: uuid.UUID
+    end: _dt.date
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
+class EmploymentChanged(DomainEvent):
+    """R2.3: an employment's conditions changed from a date."""
+
+    name: ClassVar[str] = "EmploymentChanged"
+    employee_id: uuid.UUID
+    employment_id: uuid.UUID
+    effective: _dt.date
+    fields: tuple[str, ...]
 
 
 @attrs.frozen(kw_only=True)

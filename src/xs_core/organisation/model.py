@@ -15,7 +15,7 @@ from decimal import Decimal
 import attrs
 import pendulum
 
-from xs_core.dates import DateRange
+from xs_core.dates import DateRange, as_date
 from xs_core.errors import DomainError, register_messages
 from xs_core.events import Aggregate
 from xs_core.money import Money
@@ -63,6 +63,22 @@ register_messages(
         "organisation.dossier_exists": (
             "{unit} heeft al een dossier.",
             "{unit} already has a dossier.",
+        ),
+        "employment.already_ended": (
+            "Dit dienstverband is al beëindigd per {end}; een correctie is een wijziging.",
+            "This employment already ended on {end}; a correction is a change.",
+        ),
+        "employment.end_not_after_start": (
+            "De einddatum {end} (eerste dag uit dienst) moet na de begindatum {start} liggen.",
+            "The end date {end} (first day no longer employed) must be after the start {start}.",
+        ),
+        "employment.effective_date_outside": (
+            "De ingangsdatum {effective} ligt niet binnen het dienstverband {period}.",
+            "The effective date {effective} does not lie inside the employment {period}.",
+        ),
+        "employment.unknown_field": (
+            "Deze gegevens van een dienstverband kunnen niet wijzigen: {fields}.",
+            "These fields of an employment cannot change: {fields}.",
         ),
         "organisation.no_dossier_for_kind": (
             "Een {kind} heeft geen dossier.",
@@ -436,26 +452,205 @@ def _hours(value: Decimal | int | str) -> Decimal:
     return hours
 
 
-@attrs.define(kw_only=True)
-class Employment:
-    """An employment (dienstverband) with an employer over a half-open period (R1.2, R0.2)."""
+class EndReason(enum.Enum):
+    """Why an employment ended (uit dienst melden, R2.3)."""
 
-    id: uuid.UUID
-    employer_id: uuid.UUID
-    period: DateRange
+    RESIGNATION = "resignation"  # eigen verzoek
+    DISMISSAL = "dismissal"  # ontslag door werkgever
+    CONTRACT_EXPIRED = "contract_expired"  # einde contract
+    RETIREMENT = "retirement"  # pensioen / AOW
+    DEATH = "death"  # overlijden
+    OTHER = "other"
+
+
+@attrs.frozen(kw_only=True)
+class EmploymentConditions:
+    """What can change during an employment (R2.3): department, type, hours, salary, title."""
+
     department_id: uuid.UUID | None = None
     employment_type: EmploymentType = EmploymentType.PERMANENT
     hours_per_week: Decimal = attrs.field(default=Decimal(40), converter=_hours)
     salary: Money | None = None
     job_title: str | None = None
-    is_leading: bool = False
 
     def __attrs_post_init__(self) -> None:
         if self.salary is not None and self.salary.amount < 0:
             raise DomainError("organisation.negative_salary", {})
 
+
+@attrs.frozen
+class EmploymentVersion:
+    """The conditions in force during ``valid`` (half-open)."""
+
+    valid: DateRange
+    conditions: EmploymentConditions
+
+
+CHANGEABLE = frozenset(f.name for f in attrs.fields(EmploymentConditions))
+
+
+@attrs.define(kw_only=True)
+class Employment:
+    """An employment (dienstverband) with an employer over a half-open period (R1.2, R0.2).
+
+    Its history is a list of non-overlapping, contiguous versions that together cover the
+    period exactly (R2.3); the accessors without a date give the latest conditions.
+    """
+
+    id: uuid.UUID
+    employer_id: uuid.UUID
+    period: DateRange
+    versions: list[EmploymentVersion]
+    is_leading: bool = False
+    end_reason: EndReason | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if not self.versions:
+            raise ValueError("an employment has at least one version")
+        if self.versions[0].valid.start != self.period.start:
+            raise ValueError("the first version starts with the employment")
+        for before, after in zip(self.versions, self.versions[1:], strict=False):
+            if before.valid.end != after.valid.start:
+                raise ValueError("versions are contiguous and do not overlap")
+        if self.versions[-1].valid.end != self.period.end:
+            raise ValueError("the last version ends with the employment")
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        id: uuid.UUID,
+        employer_id: uuid.UUID,
+        period: DateRange,
+        department_id: uuid.UUID | None = None,
+        employment_type: EmploymentType = EmploymentType.PERMANENT,
+        hours_per_week: Decimal | int | str = Decimal(40),
+        salary: Money | None = None,
+        job_title: str | None = None,
+        is_leading: bool = False,
+    ) -> Employment:
+        """A new employment with one version of conditions."""
+        conditions = EmploymentConditions(
+            department_id=department_id,
+            employment_type=employment_type,
+            hours_per_week=Decimal(hours_per_week),
+            salary=salary,
+            job_title=job_title,
+        )
+        return cls(
+            id=id,
+            employer_id=employer_id,
+            period=period,
+            versions=[EmploymentVersion(period, conditions)],
+            is_leading=is_leading,
+        )
+
+    # the latest conditions
+    @property
+    def conditions(self) -> EmploymentConditions:
+        return self.versions[-1].conditions
+
+    @property
+    def department_id(self) -> uuid.UUID | None:
+        return self.conditions.department_id
+
+    @property
+    def employment_type(self) -> EmploymentType:
+        return self.conditions.employment_type
+
+    @property
+    def hours_per_week(self) -> Decimal:
+        return self.conditions.hours_per_week
+
+    @property
+    def salary(self) -> Money | None:
+        return self.conditions.salary
+
+    @property
+    def job_title(self) -> str | None:
+        return self.conditions.job_title
+
+    @property
+    def department_ids(self) -> frozenset[uuid.UUID]:
+        """Every department this employment has been in."""
+        return frozenset(
+            v.conditions.department_id for v in self.versions if v.conditions.department_id
+        )
+
     def is_active_on(self, day: _dt.date) -> bool:
         return day in self.period
+
+    def conditions_on(self, day: _dt.date) -> EmploymentConditions | None:
+        for version in self.versions:
+            if day in version.valid:
+                return version.conditions
+        return None
+
+    def change(self, effective: _dt.date, **changes: object) -> None:
+        """R2.3: change conditions from ``effective`` on; the history keeps the old ones.
+
+        The changed fields apply to every version from the effective date on; the version that
+        contains the effective date is split there. ``effective`` must lie inside the employment.
+        """
+        unknown = set(changes) - CHANGEABLE
+        if unknown:
+            raise DomainError(
+                "employment.unknown_field", {"fields": sorted(unknown), "rule": "R2.3"}
+            )
+        if not self.is_active_on(effective):
+            raise DomainError(
+                "employment.effective_date_outside",
+                {"rule": "R2.3", "effective": effective.isoformat(), "period": str(self.period)},
+            )
+        versions: list[EmploymentVersion] = []
+        for version in self.versions:
+            if version.valid.end is not None and version.valid.end <= effective:
+                versions.append(version)
+                continue
+            changed = attrs.evolve(version.conditions, **changes)  # type: ignore[arg-type]
+            if version.valid.start < effective:
+                versions.append(
+                    EmploymentVersion(DateRange(version.valid.start, effective), version.conditions)
+                )
+                versions.append(EmploymentVersion(DateRange(effective, version.valid.end), changed))
+            else:
+                versions.append(EmploymentVersion(version.valid, changed))
+        self.versions = _merge(versions)
+
+    def end(self, end: _dt.date, reason: EndReason) -> None:
+        """R2.3: end the employment; ``end`` is the first day no longer employed (half-open).
+
+        An employment that has ended cannot end again (a correction is a change).
+        """
+        if self.period.end is not None:
+            raise DomainError(
+                "employment.already_ended",
+                {"rule": "R2.3", "end": self.period.end.isoformat()},
+            )
+        if end <= self.period.start:
+            raise DomainError(
+                "employment.end_not_after_start",
+                {"rule": "R2.3", "start": self.period.start.isoformat(), "end": end.isoformat()},
+            )
+        self.period = DateRange(self.period.start, end)
+        kept = [v for v in self.versions if v.valid.start < end]
+        last = kept[-1]
+        kept[-1] = EmploymentVersion(DateRange(last.valid.start, end), last.conditions)
+        self.versions = kept
+        self.end_reason = reason
+
+
+def _merge(versions: list[EmploymentVersion]) -> list[EmploymentVersion]:
+    """Join adjacent versions with equal conditions."""
+    merged: list[EmploymentVersion] = []
+    for version in versions:
+        if merged and merged[-1].conditions == version.conditions:
+            merged[-1] = EmploymentVersion(
+                merged[-1].valid.union(version.valid), version.conditions
+            )
+        else:
+            merged.append(version)
+    return merged
 
 
 @attrs.define(kw_only=True)
@@ -568,6 +763,50 @@ class Employee(Aggregate):
     @property
     def leading_employment(self) -> Employment | None:
         return next((e for e in self.employments if e.is_leading), None)
+
+    def leading_employment_on(self, day: _dt.date) -> Employment | None:
+        """The leading employment as of ``day``: the flagged one if it runs then, otherwise the
+        employment running then that started first (R1.2, R2.3)."""
+        active = self.employments_on(day)
+        flagged = [e for e in active if e.is_leading]
+        if flagged:
+            return flagged[0]
+        return min(active, key=lambda e: (e.period.start, str(e.id)), default=None)
+
+    def department_on(self, day: _dt.date) -> uuid.UUID | None:
+        """The department of the leading employment as of ``day``."""
+        employment = self.leading_employment_on(day)
+        if employment is None:
+            return None
+        conditions = employment.conditions_on(day)
+        return None if conditions is None else conditions.department_id
+
+    def end_employment(self, employment_id: uuid.UUID, end: _dt.date, reason: EndReason) -> None:
+        """R2.3 "Uit dienst melden": ``end`` is the first day no longer employed."""
+        employment = self.employment(employment_id)
+        employment.end(end, reason)
+        self.record(
+            ev.EmploymentEnded(
+                employee_id=self.id,
+                employment_id=employment_id,
+                end=as_date(end),
+                reason=reason.value,
+            )
+        )
+
+    def change_employment(
+        self, employment_id: uuid.UUID, effective: _dt.date, **changes: object
+    ) -> None:
+        """R2.3 "Wijzigen dienstverband": new conditions from ``effective`` on."""
+        self.employment(employment_id).change(effective, **changes)
+        self.record(
+            ev.EmploymentChanged(
+                employee_id=self.id,
+                employment_id=employment_id,
+                effective=as_date(effective),
+                fields=tuple(sorted(changes)),
+            )
+        )
 
     def employments_on(self, day: _dt.date) -> list[Employment]:
         return [e for e in self.employments if e.is_active_on(day)]

@@ -163,7 +163,7 @@ def organisations(
             own = [d for d in departments if d.employer_id == employer.id]
             department = draw(st.sampled_from([None, *own])) if own else None
             employee.add_employment(
-                Employment(
+                Employment.create(
                     id=draw(uuids),
                     employer_id=employer.id,
                     department_id=None if department is None else department.id,

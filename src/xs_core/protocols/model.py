@@ -1,0 +1,359 @@
+"""Protocols, their characteristics, and trajectories (R2.1, R2.4).
+
+A protocol's settings live together in its characteristics (protocol kenmerken), on the protocol
+and never on a protocol variation (R2.1). A trajectory runs for one employee under one protocol
+from a start date; closing it sets its end date, which R2.4 bounds.
+
+**Decision (R2.4 and R0.2):** the end date a user gives when closing a trajectory is the last
+day of the trajectory (it may equal the start, "on or after its start"); the trajectory's period
+is stored half-open, ``DateRange.from_inclusive(start, end_date)``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+import uuid
+from typing import ClassVar
+
+import attrs
+import pendulum
+
+from xs_core.dates import DateRange, as_date
+from xs_core.errors import DomainError, register_messages
+from xs_core.events import Aggregate, DomainEvent
+from xs_core.organisation.units import new_id
+from xs_core.organisation.validation import required_text
+from xs_core.protocols.compensation import CompensationDecision, compensation_task_decision
+from xs_core.protocols.sickness import (
+    AbsenceSpell,
+    RecoveryReport,
+    absence_spells,
+    add_recovery_report,
+)
+
+register_messages(
+    {
+        "trajectory.end_before_start": (
+            "De einddatum {end_date} ligt vóór de begindatum {start}.",
+            "The end date {end_date} lies before the start date {start}.",
+        ),
+        "trajectory.end_in_future": (
+            "De einddatum {end_date} ligt na vandaag ({today}); dit protocol staat afsluiten in "
+            "de toekomst niet toe.",
+            "The end date {end_date} lies after today ({today}); this protocol does not allow "
+            "closing in the future.",
+        ),
+        "trajectory.already_closed": (
+            "Het traject is al afgesloten per {end_date}.",
+            "The trajectory was already closed on {end_date}.",
+        ),
+        "protocol.unknown_task": (
+            "Het protocol kent geen taak {code}.",
+            "The protocol has no task {code}.",
+        ),
+    }
+)
+
+
+class ProtocolKind(enum.Enum):
+    SICKNESS = "sickness"  # ziekteverzuim
+    PMO = "pmo"  # preventief medisch onderzoek
+    OTHER = "other"
+
+
+@attrs.frozen(kw_only=True)
+class ProtocolCharacteristics:
+    """R2.1: every setting of a protocol, all off by default."""
+
+    may_start_in_bulk: bool = False
+    bulk_end_date_may_be_empty: bool = False
+    end_date_may_be_in_future: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class TaskTemplate:
+    """A task a protocol adds to its trajectories."""
+
+    code: str
+    title: str
+
+
+@attrs.frozen(kw_only=True)
+class ProtocolVariation:
+    """A variation of a protocol (name only: settings live on the protocol, R2.1)."""
+
+    id: uuid.UUID
+    name: str
+
+
+@attrs.frozen(kw_only=True)
+class ProtocolCharacteristicsChanged(DomainEvent):
+    name: ClassVar[str] = "ProtocolCharacteristicsChanged"
+    protocol_id: uuid.UUID
+    may_start_in_bulk: bool
+    bulk_end_date_may_be_empty: bool
+    end_date_may_be_in_future: bool
+
+
+@attrs.frozen(kw_only=True)
+class ProtocolCreated(DomainEvent):
+    name: ClassVar[str] = "ProtocolCreated"
+    protocol_id: uuid.UUID
+    protocol_name: str
+    kind: str
+
+
+@attrs.define(kw_only=True)
+class Protocol(Aggregate):
+    id: uuid.UUID
+    name: str
+    kind: ProtocolKind
+    characteristics: ProtocolCharacteristics = attrs.field(factory=ProtocolCharacteristics)
+    task_templates: tuple[TaskTemplate, ...] = ()
+    variations: tuple[ProtocolVariation, ...] = ()
+
+    @classmethod
+    def create(
+        cls,
+        name: str,
+        kind: ProtocolKind,
+        task_templates: tuple[TaskTemplate, ...] = (),
+        characteristics: ProtocolCharacteristics | None = None,
+        protocol_id: uuid.UUID | None = None,
+    ) -> Protocol:
+        protocol = cls(
+            id=protocol_id or new_id(),
+            name=required_text(name, "name"),
+            kind=kind,
+            characteristics=characteristics or ProtocolCharacteristics(),
+            task_templates=task_templates,
+        )
+        protocol.record(
+            ProtocolCreated(protocol_id=protocol.id, protocol_name=protocol.name, kind=kind.value)
+        )
+        return protocol
+
+    def change_characteristics(self, characteristics: ProtocolCharacteristics) -> None:
+        """R2.1: change the settings together, on the protocol."""
+        if characteristics == self.characteristics:
+            return
+        self.characteristics = characteristics
+        self.record(
+            ProtocolCharacteristicsChanged(
+                protocol_id=self.id,
+                may_start_in_bulk=characteristics.may_start_in_bulk,
+                bulk_end_date_may_be_empty=characteristics.bulk_end_date_may_be_empty,
+                end_date_may_be_in_future=characteristics.end_date_may_be_in_future,
+            )
+        )
+
+    def add_variation(self, name: str) -> ProtocolVariation:
+        variation = ProtocolVariation(id=new_id(), name=required_text(name, "name"))
+        self.variations = (*self.variations, variation)
+        return variation
+
+
+# -- trajectories ---------------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class Task:
+    """A task on a trajectory, with why it was added."""
+
+    id: uuid.UUID
+    code: str
+    title: str
+    added_on: pendulum.Date
+    reason: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class TrajectoryStarted(DomainEvent):
+    name: ClassVar[str] = "TrajectoryStarted"
+    trajectory_id: uuid.UUID
+    protocol_id: uuid.UUID
+    employee_id: uuid.UUID
+    start: _dt.date
+    end: _dt.date | None
+
+
+@attrs.frozen(kw_only=True)
+class RecoveryReported(DomainEvent):
+    name: ClassVar[str] = "RecoveryReported"
+    trajectory_id: uuid.UUID
+    employee_id: uuid.UUID
+    date: _dt.date
+    recovered_percentage: int
+
+
+@attrs.frozen(kw_only=True)
+class TrajectoryClosed(DomainEvent):
+    name: ClassVar[str] = "TrajectoryClosed"
+    trajectory_id: uuid.UUID
+    end_date: _dt.date
+
+
+def check_end_date(
+    start: _dt.date,
+    end_date: _dt.date,
+    today: _dt.date,
+    characteristics: ProtocolCharacteristics,
+) -> None:
+    """R2.4: the end date lies on or after the start; after today only when the protocol's
+    ``end_date_may_be_in_future`` is on."""
+    if end_date < start:
+        raise DomainError(
+            "trajectory.end_before_start",
+            {"rule": "R2.4", "start": start.isoformat(), "end_date": end_date.isoformat()},
+        )
+    if end_date > today and not characteristics.end_date_may_be_in_future:
+        raise DomainError(
+            "trajectory.end_in_future",
+            {"rule": "R2.4", "today": today.isoformat(), "end_date": end_date.isoformat()},
+        )
+
+
+@attrs.define(kw_only=True)
+class Trajectory(Aggregate):
+    """A trajectory (traject) of one employee under one protocol."""
+
+    id: uuid.UUID
+    protocol_id: uuid.UUID
+    kind: ProtocolKind = ProtocolKind.OTHER
+    employee_id: uuid.UUID
+    employment_id: uuid.UUID | None = None
+    period: DateRange
+    tasks: list[Task] = attrs.field(factory=list)
+    bulk_request_id: uuid.UUID | None = None
+    #: sickness trajectories only: the recovery reports after the first day of sickness
+    recovery_reports: tuple[RecoveryReport, ...] = ()
+    #: sickness trajectories only: the R2.5 decision and its reason
+    compensation: CompensationDecision | None = None
+
+    @classmethod
+    def start(
+        cls,
+        protocol: Protocol,
+        employee_id: uuid.UUID,
+        start: _dt.date,
+        today: _dt.date,
+        end_date: _dt.date | None = None,
+        employment_id: uuid.UUID | None = None,
+        trajectory_id: uuid.UUID | None = None,
+    ) -> Trajectory:
+        """Start with the protocol's tasks; an end date, if given, follows R2.4."""
+        if end_date is not None:
+            check_end_date(start, end_date, today, protocol.characteristics)
+        trajectory = cls(
+            id=trajectory_id or new_id(),
+            protocol_id=protocol.id,
+            kind=protocol.kind,
+            employee_id=employee_id,
+            employment_id=employment_id,
+            period=DateRange.from_inclusive(start, end_date),
+        )
+        for template in protocol.task_templates:
+            if template.code == OLD_COMPENSATION_TASK.code:
+                continue  # R2.5: the old 55+ task is never added
+            trajectory.add_task(template.code, template.title, today)
+        trajectory.record(
+            TrajectoryStarted(
+                trajectory_id=trajectory.id,
+                protocol_id=protocol.id,
+                employee_id=employee_id,
+                start=trajectory.period.start,
+                end=trajectory.period.last_day,
+            )
+        )
+        return trajectory
+
+    @classmethod
+    def start_sickness(
+        cls,
+        protocol: Protocol,
+        employee_id: uuid.UUID,
+        first_sick_day: _dt.date,
+        today: _dt.date,
+        birth_date: _dt.date | None,
+        employment_start: _dt.date | None,
+        employment_id: uuid.UUID | None = None,
+        trajectory_id: uuid.UUID | None = None,
+    ) -> Trajectory:
+        """Start a sickness trajectory on the first day of sickness and decide R2.5."""
+        if protocol.kind is not ProtocolKind.SICKNESS:
+            raise DomainError("sickness.not_a_sickness_trajectory", {"rule": "R2.5"})
+        trajectory = cls.start(
+            protocol, employee_id, first_sick_day, today, None, employment_id, trajectory_id
+        )
+        decision = compensation_task_decision(birth_date, employment_start, first_sick_day)
+        trajectory.compensation = decision
+        if decision.added:
+            trajectory.add_task(
+                COMPENSATION_TASK.code, COMPENSATION_TASK.title, today, decision.reason.value
+            )
+        return trajectory
+
+    @property
+    def is_open(self) -> bool:
+        return self.period.end is None
+
+    @property
+    def first_sick_day(self) -> pendulum.Date:
+        self._require_sickness()
+        return self.period.start
+
+    def _require_sickness(self) -> None:
+        if self.kind is not ProtocolKind.SICKNESS:
+            raise DomainError("sickness.not_a_sickness_trajectory", {})
+
+    def report_recovery(self, day: _dt.date, recovered_percentage: int, today: _dt.date) -> None:
+        """Report partial (1–99 %) or full (100 %) recovery from ``day`` on."""
+        self._require_sickness()
+        self.recovery_reports = add_recovery_report(
+            self.recovery_reports, self.period.start, day, recovered_percentage, today
+        )
+        self.record(
+            RecoveryReported(
+                trajectory_id=self.id,
+                employee_id=self.employee_id,
+                date=as_date(day),
+                recovered_percentage=recovered_percentage,
+            )
+        )
+
+    def absence(self) -> list[AbsenceSpell]:
+        """The absence spells of a sickness trajectory (for reports and policy rules)."""
+        self._require_sickness()
+        return absence_spells(self.period.start, self.recovery_reports)
+
+    @property
+    def end_date(self) -> pendulum.Date | None:
+        """The closing date as users see it: the last day (inclusive)."""
+        return self.period.last_day
+
+    def add_task(self, code: str, title: str, today: _dt.date, reason: str | None = None) -> Task:
+        task = Task(id=new_id(), code=code, title=title, added_on=as_date(today), reason=reason)
+        self.tasks.append(task)
+        return task
+
+    def close(self, end_date: _dt.date, today: _dt.date, protocol: Protocol) -> None:
+        """R2.4: close on ``end_date`` (last day)."""
+        if not self.is_open:
+            raise DomainError(
+                "trajectory.already_closed",
+                {"end_date": "" if self.end_date is None else self.end_date.isoformat()},
+            )
+        check_end_date(self.period.start, end_date, today, protocol.characteristics)
+        self.period = DateRange.from_inclusive(self.period.start, end_date)
+        self.record(TrajectoryClosed(trajectory_id=self.id, end_date=as_date(end_date)))
+
+
+#: R2.5: the task that replaces the old one, and the old one that is never added again.
+COMPENSATION_TASK = TaskTemplate(
+    code="COMPENSATIE_OUDERE_WERKNEMERS",
+    title="Eventuele ziekteaangifte ivm compensatieregeling oudere werknemers",
+)
+OLD_COMPENSATION_TASK = TaskTemplate(
+    code="ZIEKTEAANGIFTE_55PLUS", title="Ziekteaangifte ivm compensatieregeling 55+"
+)

@@ -1,0 +1,108 @@
+"""Sickness: the first day of sickness and the recovery reports of a sickness trajectory.
+
+The absence data that reports (R3.1) and policy rules (R6.2) read: from the first sick day the
+employee is absent for 100 %; each report sets the recovered percentage from its date on; a report
+of 100 % is the full recovery and ends the absence.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from decimal import Decimal
+
+import attrs
+import pendulum
+
+from xs_core.dates import DateRange, as_date
+from xs_core.errors import DomainError, register_messages
+
+register_messages(
+    {
+        "sickness.invalid_percentage": (
+            "Het herstelpercentage {percentage} moet tussen 1 en 100 liggen.",
+            "The recovered percentage {percentage} must lie between 1 and 100.",
+        ),
+        "sickness.report_out_of_order": (
+            "De hersteldatum {date} moet na de eerste ziektedag en na de vorige melding ({after}) "
+            "liggen.",
+            "The recovery date {date} must lie after the first day of sickness and after the "
+            "previous report ({after}).",
+        ),
+        "sickness.report_in_future": (
+            "Herstel kan niet in de toekomst ({date}) worden gemeld.",
+            "Recovery cannot be reported in the future ({date}).",
+        ),
+        "sickness.already_recovered": (
+            "De werknemer is al volledig hersteld gemeld per {date}.",
+            "The employee was already reported fully recovered on {date}.",
+        ),
+        "sickness.not_a_sickness_trajectory": (
+            "Dit traject is geen ziektetraject.",
+            "This trajectory is not a sickness trajectory.",
+        ),
+    }
+)
+
+
+@attrs.frozen
+class RecoveryReport:
+    """From ``date`` on the employee has recovered ``recovered_percentage`` % (100 = fully)."""
+
+    date: pendulum.Date
+    recovered_percentage: int
+
+    @property
+    def is_full(self) -> bool:
+        return self.recovered_percentage == 100
+
+
+@attrs.frozen
+class AbsenceSpell:
+    """A stretch of days with one absence fraction (1 = fully absent)."""
+
+    period: DateRange
+    absent_fraction: Decimal
+
+
+def add_recovery_report(
+    reports: tuple[RecoveryReport, ...],
+    first_sick_day: _dt.date,
+    day: _dt.date,
+    recovered_percentage: int,
+    today: _dt.date,
+) -> tuple[RecoveryReport, ...]:
+    """The reports with a new one, validated: in order, not in the future, 1–100 %."""
+    if not 1 <= recovered_percentage <= 100:
+        raise DomainError("sickness.invalid_percentage", {"percentage": recovered_percentage})
+    if reports and reports[-1].is_full:
+        raise DomainError("sickness.already_recovered", {"date": reports[-1].date.isoformat()})
+    after = reports[-1].date if reports else as_date(first_sick_day)
+    if day <= after:
+        raise DomainError(
+            "sickness.report_out_of_order", {"date": day.isoformat(), "after": after.isoformat()}
+        )
+    if day > today:
+        raise DomainError("sickness.report_in_future", {"date": day.isoformat()})
+    return (*reports, RecoveryReport(as_date(day), recovered_percentage))
+
+
+def absence_spells(
+    first_sick_day: _dt.date, reports: tuple[RecoveryReport, ...]
+) -> list[AbsenceSpell]:
+    """The absence as spells: 100 % from the first sick day, then per report; the spell after a
+    full recovery is not absence and is left out; the last spell is open while not recovered."""
+    spells: list[AbsenceSpell] = []
+    start = as_date(first_sick_day)
+    fraction = Decimal(1)
+    for report in reports:
+        spells.append(AbsenceSpell(DateRange(start, report.date), fraction))
+        start = report.date
+        fraction = Decimal(100 - report.recovered_percentage) / Decimal(100)
+    if fraction > 0:
+        spells.append(AbsenceSpell(DateRange(start, None), fraction))
+    return spells
+
+
+def recovery_date(reports: tuple[RecoveryReport, ...]) -> pendulum.Date | None:
+    """The date of full recovery, if reported."""
+    return reports[-1].date if reports and reports[-1].is_full else None
