@@ -23,6 +23,7 @@ from xs_core.organisation.ports import (
     OrganisationBulkWriter,
     OrganisationSearch,
 )
+from xs_core.protocols.ports import BulkStartStore, ProtocolRepository, TrajectoryRepository
 
 
 class Outbox(Protocol):
@@ -48,6 +49,9 @@ class UnitOfWork(Protocol):
     users: UserRepository
     roles: RoleRepository
     scopes: ScopeResolver
+    protocols: ProtocolRepository
+    trajectories: TrajectoryRepository
+    bulk_starts: BulkStartStore
     outbox: Outbox
 
     def __enter__(self) -> Self: ...

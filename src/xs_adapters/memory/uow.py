@@ -28,6 +28,8 @@ from xs_core.events import Aggregate, DomainEvent, EventCollector, OutboxMessage
 from xs_core.organisation.model import Branch, Department, Dossier, Employee, Employer, Folder
 from xs_core.organisation.search import SearchHit, SearchQuery, normalise_code, rank, sort_key
 from xs_core.organisation.units import UnitKind, UnitRef
+from xs_core.protocols.model import Protocol, Trajectory
+from xs_core.protocols.ports import StoredBulkRequest
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -50,6 +52,9 @@ class MemoryStore:
     dossiers: dict[uuid.UUID, Dossier] = attrs.field(factory=dict)
     users: dict[uuid.UUID, User] = attrs.field(factory=dict)
     roles: dict[uuid.UUID, Role] = attrs.field(factory=dict)
+    protocols: dict[uuid.UUID, Protocol] = attrs.field(factory=dict)
+    trajectories: dict[uuid.UUID, Trajectory] = attrs.field(factory=dict)
+    bulk_requests: dict[uuid.UUID, StoredBulkRequest] = attrs.field(factory=dict)
     outbox: list[dict[str, Any]] = attrs.field(factory=list)
     lock: threading.RLock = attrs.field(factory=threading.RLock, eq=False, repr=False)
 
@@ -427,6 +432,15 @@ class MemoryUnitOfWork:
         self.roles = MemoryRoleRepository(s)
         self.scopes = MemoryScopeResolver(s)
         self.outbox = MemoryOutbox(s, self._clock)
+        from xs_adapters.memory.protocols import (
+            MemoryBulkStartStore,
+            MemoryProtocolRepository,
+            MemoryTrajectoryRepository,
+        )
+
+        self.protocols = MemoryProtocolRepository(s, track)
+        self.trajectories = MemoryTrajectoryRepository(s, track)
+        self.bulk_starts = MemoryBulkStartStore(s)
         return self
 
     def publish(self, event: DomainEvent) -> None:

@@ -14,6 +14,7 @@ from xs_adapters.search_documents import (
 )
 from xs_adapters.sql import mappers, search_index
 from xs_adapters.sql import tables as t
+from xs_adapters.sql.copy import insert_rows
 from xs_adapters.sql.organisation import (
     _branch_values,
     _contact_rows,
@@ -62,25 +63,25 @@ class SqlOrganisationBulkWriter:
     ) -> None:
         c = self._c
         for folder_chunk in _chunks(folders):
-            c.execute(t.folders.insert(), [{"id": f.id, "name": f.name} for f in folder_chunk])
+            insert_rows(c, t.folders, [{"id": f.id, "name": f.name} for f in folder_chunk])
         for employer_chunk in _chunks(employers):
-            c.execute(t.employers.insert(), [employer_values(e) for e in employer_chunk])
+            insert_rows(c, t.employers, [employer_values(e) for e in employer_chunk])
             contacts = [row for e in employer_chunk for row in _contact_rows(e)]
-            if contacts:
-                c.execute(t.employer_contact_persons.insert(), contacts)
+            insert_rows(c, t.employer_contact_persons, contacts)
             search_index.write(c, [employer_document(e) for e in employer_chunk], replace=False)
         for department_chunk in _chunks(parents_first(departments)):
-            c.execute(t.departments.insert(), [_department_values(d) for d in department_chunk])
+            insert_rows(c, t.departments, [_department_values(d) for d in department_chunk])
             search_index.write(c, [department_document(d) for d in department_chunk], replace=False)
         for branch_chunk in _chunks(branches):
-            c.execute(t.branches.insert(), [_branch_values(b) for b in branch_chunk])
+            insert_rows(c, t.branches, [_branch_values(b) for b in branch_chunk])
         for employee_chunk in _chunks(employees):
-            c.execute(t.employees.insert(), [mappers.employee_to_row(e) for e in employee_chunk])
+            insert_rows(c, t.employees, [mappers.employee_to_row(e) for e in employee_chunk])
             write_employments(c, employee_chunk)
             search_index.write(c, [employee_document(e) for e in employee_chunk], replace=False)
         for dossier_chunk in _chunks(dossiers):
-            c.execute(
-                t.dossiers.insert(),
+            insert_rows(
+                c,
+                t.dossiers,
                 [
                     {
                         "id": d.id,

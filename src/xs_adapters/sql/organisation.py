@@ -16,6 +16,7 @@ from xs_adapters.search_documents import (
 )
 from xs_adapters.sql import mappers, search_index
 from xs_adapters.sql import tables as t
+from xs_adapters.sql.copy import insert_rows
 from xs_core.errors import DomainError, NotFound
 from xs_core.events import Aggregate
 from xs_core.organisation.model import Branch, Department, Dossier, Employee, Employer, Folder
@@ -252,12 +253,12 @@ class SqlBranchRepository(_Repo):
 def write_employments(connection: Connection, employees: Sequence[Employee]) -> None:
     """Insert the employments and their versions of ``employees`` (two statements)."""
     rows = [mappers.employment_to_row(e.id, m) for e in employees for m in e.employments]
-    if rows:
-        connection.execute(t.employments.insert(), rows)
-        connection.execute(
-            t.employment_versions.insert(),
-            [v for e in employees for m in e.employments for v in mappers.version_rows(m)],
-        )
+    insert_rows(connection, t.employments, rows)
+    insert_rows(
+        connection,
+        t.employment_versions,
+        [v for e in employees for m in e.employments for v in mappers.version_rows(m)],
+    )
 
 
 class SqlEmployeeRepository(_Repo):

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from xs_adapters.search_documents import SearchDocument
+from xs_adapters.sql.copy import insert_rows, reserve_ids
 from xs_adapters.sql.tables import search_entries, search_entry_scopes
 from xs_core.organisation.units import UnitKind
 
@@ -37,11 +38,14 @@ def write(connection: Connection, documents: Sequence[SearchDocument], replace: 
             by_kind.setdefault(doc.kind, []).append(doc.unit_id)
         for kind, ids in by_kind.items():
             remove(connection, kind, ids)
-    # RETURNING in parameter order gives each new entry its id without a query per row.
-    inserted = connection.execute(
-        search_entries.insert().returning(search_entries.c.id, sort_by_parameter_order=True),
+    # Ids reserved in one statement, rows streamed in one more per table: no query per row.
+    entry_ids = reserve_ids(connection, search_entries, len(documents))
+    insert_rows(
+        connection,
+        search_entries,
         [
             {
+                "id": entry_id,
                 "kind": d.kind.value,
                 "unit_id": d.unit_id,
                 "kind_order": d.kind_order,
@@ -50,12 +54,12 @@ def write(connection: Connection, documents: Sequence[SearchDocument], replace: 
                 "name_norm": d.name_norm,
                 "code_norm": d.code_norm,
             }
-            for d in documents
+            for d, entry_id in zip(documents, entry_ids, strict=True)
         ],
     )
-    entry_ids = [row.id for row in inserted]
-    connection.execute(
-        search_entry_scopes.insert(),
+    insert_rows(
+        connection,
+        search_entry_scopes,
         [
             {
                 "entry_id": entry_id,

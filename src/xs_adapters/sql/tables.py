@@ -218,6 +218,115 @@ user_scope_units = sa.Table(
     sa.Column("unit_id", sa.Uuid, primary_key=True),
 )
 
+# -- protocols and trajectories (R2.1–R2.5) -------------------------------------------------------
+
+protocols = sa.Table(
+    "protocols",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("may_start_in_bulk", sa.Boolean, nullable=False),
+    sa.Column("bulk_end_date_may_be_empty", sa.Boolean, nullable=False),
+    sa.Column("end_date_may_be_in_future", sa.Boolean, nullable=False),
+)
+
+protocol_task_templates = sa.Table(
+    "protocol_task_templates",
+    metadata,
+    sa.Column(
+        "protocol_id", sa.Uuid, sa.ForeignKey("protocols.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("position", sa.Integer, primary_key=True),
+    sa.Column("code", sa.String(60), nullable=False),
+    sa.Column("title", sa.String(200), nullable=False),
+)
+
+protocol_variations = sa.Table(
+    "protocol_variations",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column(
+        "protocol_id", sa.Uuid, sa.ForeignKey("protocols.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("name", sa.String(200), nullable=False),
+)
+
+trajectories = sa.Table(
+    "trajectories",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("protocol_id", sa.Uuid, sa.ForeignKey("protocols.id"), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("employee_id", sa.Uuid, sa.ForeignKey("employees.id"), nullable=False),
+    sa.Column("employment_id", sa.Uuid, sa.ForeignKey("employments.id", ondelete="SET NULL")),
+    sa.Column("start_date", PendulumDate, nullable=False),
+    #: exclusive end (R0.2); the closing date users see is end_date - 1 day
+    sa.Column("end_date", PendulumDate),
+    sa.Column("bulk_request_id", sa.Uuid),
+    sa.Column("compensation_added", sa.Boolean),
+    sa.Column("compensation_reason", sa.String(40)),
+    sa.CheckConstraint("end_date IS NULL OR end_date > start_date", name="period_not_empty"),
+    sa.Index("ix_trajectories_employee_id", "employee_id"),
+    sa.Index("ix_trajectories_protocol_open", "protocol_id", "end_date", "employee_id"),
+    sa.Index("ix_trajectories_bulk_request_id", "bulk_request_id"),
+)
+
+trajectory_tasks = sa.Table(
+    "trajectory_tasks",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column(
+        "trajectory_id",
+        sa.Uuid,
+        sa.ForeignKey("trajectories.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("code", sa.String(60), nullable=False),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("added_on", PendulumDate, nullable=False),
+    sa.Column("reason", sa.String(60)),
+    sa.Index("ix_trajectory_tasks_trajectory_id", "trajectory_id"),
+)
+
+recovery_reports = sa.Table(
+    "recovery_reports",
+    metadata,
+    sa.Column(
+        "trajectory_id",
+        sa.Uuid,
+        sa.ForeignKey("trajectories.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("date", PendulumDate, primary_key=True),
+    sa.Column("recovered_percentage", sa.SmallInteger, nullable=False),
+    sa.CheckConstraint("recovered_percentage BETWEEN 1 AND 100", name="percentage_in_range"),
+)
+
+bulk_start_requests = sa.Table(
+    "bulk_start_requests",
+    metadata,
+    sa.Column("request_id", sa.Uuid, primary_key=True),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("protocol_id", sa.Uuid, sa.ForeignKey("protocols.id"), nullable=False),
+    sa.Column("requested_by", sa.Uuid, nullable=False),
+)
+
+bulk_start_outcomes = sa.Table(
+    "bulk_start_outcomes",
+    metadata,
+    sa.Column(
+        "request_id",
+        sa.Uuid,
+        sa.ForeignKey("bulk_start_requests.request_id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("employee_id", sa.Uuid, primary_key=True),
+    sa.Column("trajectory_id", sa.Uuid),
+    sa.Column("reason", sa.String(40)),
+)
+
 # -- outbox (R0.7) --------------------------------------------------------------------------------
 
 outbox = sa.Table(

@@ -18,6 +18,11 @@ from xs_adapters.sql.organisation import (
     SqlFolderRepository,
 )
 from xs_adapters.sql.outbox import SqlOutbox
+from xs_adapters.sql.protocols import (
+    SqlBulkStartStore,
+    SqlProtocolRepository,
+    SqlTrajectoryRepository,
+)
 from xs_adapters.sql.search import SearchTuning, SqlOrganisationSearch
 from xs_core.clock import Clock
 from xs_core.events import Aggregate, DomainEvent, EventCollector
@@ -66,6 +71,9 @@ class SqlUnitOfWork:
         self.roles = SqlRoleRepository(connection)
         self.scopes = SqlScopeResolver(connection)
         self.outbox = SqlOutbox(connection, self._clock)
+        self.protocols = SqlProtocolRepository(connection, self._track)
+        self.trajectories = SqlTrajectoryRepository(connection, self._track)
+        self.bulk_starts = SqlBulkStartStore(connection)
         return self
 
     def publish(self, event: DomainEvent) -> None:

@@ -28,6 +28,7 @@ class Feature(enum.Enum):
     MANAGE_USERS = "access.manage_users"
     MANAGE_ROLES = "access.manage_roles"
     MANAGE_PROTOCOLS = "protocols.manage"
+    START_TRAJECTORIES = "protocols.start_trajectory"
     START_TRAJECTORIES_IN_BULK = "protocols.bulk_start"
     CLOSE_TRAJECTORIES = "protocols.close_trajectory"
     CHANGE_FORMAL_REQUEST_DATE = "agenda.change_formal_request_date"
@@ -67,6 +68,9 @@ FEATURE_INFO: dict[Feature, FeatureInfo] = {
     Feature.MANAGE_ROLES: FeatureInfo("access", "Mag rollen beheren", "May manage roles"),
     Feature.MANAGE_PROTOCOLS: FeatureInfo(
         "protocols", "Mag protocollen beheren", "May manage protocols"
+    ),
+    Feature.START_TRAJECTORIES: FeatureInfo(
+        "protocols", "Mag trajecten starten", "May start trajectories"
     ),
     Feature.START_TRAJECTORIES_IN_BULK: FeatureInfo(
         "protocols", "Mag trajecten in bulk starten", "May start trajectories in bulk"

@@ -48,9 +48,9 @@ register_messages(
             "Het traject is al afgesloten per {end_date}.",
             "The trajectory was already closed on {end_date}.",
         ),
-        "protocol.unknown_task": (
-            "Het protocol kent geen taak {code}.",
-            "The protocol has no task {code}.",
+        "trajectory.use_report_sickness": (
+            "Een ziektetraject start met een ziekmelding (eerste ziektedag).",
+            "A sickness trajectory starts by reporting sickness (first day of sickness).",
         ),
     }
 )
@@ -147,6 +147,11 @@ class Protocol(Aggregate):
                 end_date_may_be_in_future=characteristics.end_date_may_be_in_future,
             )
         )
+
+    @property
+    def tasks_to_add(self) -> tuple[TaskTemplate, ...]:
+        """The task templates a new trajectory gets; never the old 55+ task (R2.5)."""
+        return tuple(t for t in self.task_templates if t.code != OLD_COMPENSATION_TASK.code)
 
     def add_variation(self, name: str) -> ProtocolVariation:
         variation = ProtocolVariation(id=new_id(), name=required_text(name, "name"))
@@ -253,9 +258,7 @@ class Trajectory(Aggregate):
             employment_id=employment_id,
             period=DateRange.from_inclusive(start, end_date),
         )
-        for template in protocol.task_templates:
-            if template.code == OLD_COMPENSATION_TASK.code:
-                continue  # R2.5: the old 55+ task is never added
+        for template in protocol.tasks_to_add:
             trajectory.add_task(template.code, template.title, today)
         trajectory.record(
             TrajectoryStarted(

@@ -1,0 +1,184 @@
+"""In-memory protocols, trajectories and bulk start, held to the SQL adapters' contract."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import uuid
+from collections.abc import Callable, Iterable
+
+from xs_adapters.memory.uow import MemoryStore, _copy, _missing
+from xs_adapters.search_documents import employee_document
+from xs_core.access.model import ResolvedScope
+from xs_core.dates import DateRange, as_date
+from xs_core.events import Aggregate
+from xs_core.organisation.search import normalise
+from xs_core.protocols.bulk import BulkOutcome, BulkStartPlan, BulkUnit, Candidate
+from xs_core.protocols.model import Protocol, Task, Trajectory
+from xs_core.protocols.ports import StoredBulkRequest
+
+
+class MemoryProtocolRepository:
+    def __init__(self, store: MemoryStore, track: Callable[[Aggregate], None]) -> None:
+        self._s = store
+        self._track = track
+
+    def add(self, protocol: Protocol) -> None:
+        self._s.protocols[protocol.id] = _copy(protocol)
+        self._track(protocol)
+
+    save = add
+
+    def get(self, protocol_id: uuid.UUID) -> Protocol:
+        if protocol_id not in self._s.protocols:
+            raise _missing("protocol", protocol_id)
+        return _copy(self._s.protocols[protocol_id])
+
+    def list(self) -> list[Protocol]:
+        return [_copy(p) for p in sorted(self._s.protocols.values(), key=lambda p: p.name)]
+
+
+class MemoryTrajectoryRepository:
+    def __init__(self, store: MemoryStore, track: Callable[[Aggregate], None]) -> None:
+        self._s = store
+        self._track = track
+
+    def add(self, trajectory: Trajectory) -> None:
+        self._s.trajectories[trajectory.id] = _copy(trajectory)
+        self._track(trajectory)
+
+    save = add
+
+    def get(self, trajectory_id: uuid.UUID) -> Trajectory:
+        if trajectory_id not in self._s.trajectories:
+            raise _missing("trajectory", trajectory_id)
+        return _copy(self._s.trajectories[trajectory_id])
+
+    def for_employee(self, employee_id: uuid.UUID) -> list[Trajectory]:
+        found = [x for x in self._s.trajectories.values() if x.employee_id == employee_id]
+        return [_copy(x) for x in sorted(found, key=lambda x: (x.period.start, str(x.id)))]
+
+
+class MemoryBulkStartStore:
+    def __init__(self, store: MemoryStore) -> None:
+        self._s = store
+
+    def _departments(self, root: uuid.UUID | None) -> set[uuid.UUID]:
+        tree = {root} if root in self._s.departments else set()
+        grew = True
+        while grew:
+            children = {d.id for d in self._s.departments.values() if d.parent_id in tree} - tree
+            tree |= children
+            grew = bool(children)
+        return tree
+
+    def _employment_in_unit(
+        self, employee_id: uuid.UUID, unit: BulkUnit, start: _dt.date
+    ) -> uuid.UUID | None:
+        employee = self._s.employees.get(employee_id)
+        if employee is None:
+            return None
+        tree = self._departments(unit.department_id) if unit.department_id else set()
+        matches = []
+        for m in employee.employments_on(start):
+            if unit.employer_ids:
+                if m.employer_id in unit.employer_ids:
+                    matches.append(m)
+            else:
+                conditions = m.conditions_on(start)
+                if conditions is not None and conditions.department_id in tree:
+                    matches.append(m)
+        if not matches:
+            return None
+        return min(matches, key=lambda m: (not m.is_leading, str(m.id))).id
+
+    def _visible(self, employee_id: uuid.UUID, scope: ResolvedScope) -> bool:
+        if scope.everything:
+            return True
+        employee = self._s.employees.get(employee_id)
+        if employee is None:
+            return False
+        return any(
+            employer in scope.employer_ids or department in scope.department_ids
+            for employer, department in employee_document(employee).places
+        )
+
+    def proposal(self, unit: BulkUnit, start: _dt.date, scope: ResolvedScope) -> list[Candidate]:
+        found = []
+        for employee in self._s.employees.values():
+            employment = self._employment_in_unit(employee.id, unit, start)
+            if employment is not None and self._visible(employee.id, scope):
+                found.append(
+                    (
+                        normalise(employee.full_name),
+                        str(employee.id),
+                        Candidate(employee.id, employment, employee.full_name),
+                    )
+                )
+        return [c for _, _, c in sorted(found, key=lambda f: (f[0], f[1]))]
+
+    def in_scope(
+        self, employee_ids: Iterable[uuid.UUID], scope: ResolvedScope
+    ) -> frozenset[uuid.UUID]:
+        return frozenset(e for e in employee_ids if self._visible(e, scope))
+
+    def employments_in_unit(
+        self, employee_ids: Iterable[uuid.UUID], unit: BulkUnit, start: _dt.date
+    ) -> dict[uuid.UUID, uuid.UUID]:
+        found = {}
+        for employee_id in employee_ids:
+            employment = self._employment_in_unit(employee_id, unit, start)
+            if employment is not None:
+                found[employee_id] = employment
+        return found
+
+    def open_trajectories(self, protocol_id: uuid.UUID, period: DateRange) -> frozenset[uuid.UUID]:
+        return frozenset(
+            x.employee_id
+            for x in self._s.trajectories.values()
+            if x.protocol_id == protocol_id and x.is_open and x.period.overlaps(period)
+        )
+
+    def claim(
+        self,
+        request_id: uuid.UUID,
+        fingerprint: str,
+        requested_by: uuid.UUID,
+        protocol_id: uuid.UUID,
+    ) -> StoredBulkRequest | None:
+        if request_id in self._s.bulk_requests:
+            return self._s.bulk_requests[request_id]
+        self._s.bulk_requests[request_id] = StoredBulkRequest(request_id, fingerprint, ())
+        return None
+
+    def start_all(self, plan: BulkStartPlan) -> None:
+        period = plan.request.period
+        for outcome in plan.outcomes:
+            if outcome.trajectory_id is None:
+                continue
+            self._s.trajectories[outcome.trajectory_id] = Trajectory(
+                id=outcome.trajectory_id,
+                protocol_id=plan.protocol.id,
+                kind=plan.protocol.kind,
+                employee_id=outcome.employee_id,
+                employment_id=plan.employments.get(outcome.employee_id),
+                period=period,
+                tasks=[
+                    Task(id=uuid.uuid4(), code=t.code, title=t.title, added_on=as_date(plan.today))
+                    for t in plan.tasks
+                ],
+                bulk_request_id=plan.request.request_id,
+            )
+        stored = self._s.bulk_requests[plan.request.request_id]
+        self._s.bulk_requests[plan.request.request_id] = StoredBulkRequest(
+            stored.request_id,
+            stored.fingerprint,
+            tuple(sorted(plan.outcomes, key=lambda o: str(o.employee_id))),
+        )
+
+
+__all__ = [
+    "BulkOutcome",
+    "MemoryBulkStartStore",
+    "MemoryProtocolRepository",
+    "MemoryTrajectoryRepository",
+]

@@ -1,0 +1,495 @@
+"""SQL repositories of the protocols context and the set-based bulk start (R2.1–R2.5)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from xs_adapters.sql import tables as t
+from xs_adapters.sql.copy import insert_rows
+from xs_core.access.model import ResolvedScope
+from xs_core.dates import DateRange
+from xs_core.errors import NotFound
+from xs_core.events import Aggregate
+from xs_core.protocols.bulk import BulkOutcome, BulkStartPlan, BulkUnit, Candidate, SkipReason
+from xs_core.protocols.compensation import CompensationDecision, CompensationReason
+from xs_core.protocols.model import (
+    Protocol,
+    ProtocolCharacteristics,
+    ProtocolKind,
+    ProtocolVariation,
+    Task,
+    TaskTemplate,
+    Trajectory,
+)
+from xs_core.protocols.ports import StoredBulkRequest
+from xs_core.protocols.sickness import RecoveryReport
+
+CHUNK = 5_000
+
+
+def _chunks(ids: Sequence[uuid.UUID]) -> list[Sequence[uuid.UUID]]:
+    return [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
+
+
+class SqlProtocolRepository:
+    def __init__(self, connection: Connection, track: Callable[[Aggregate], None]) -> None:
+        self._c = connection
+        self._track = track
+
+    def _write(self, protocol: Protocol) -> None:
+        c = self._c
+        c.execute(
+            t.protocol_task_templates.delete().where(
+                t.protocol_task_templates.c.protocol_id == protocol.id
+            )
+        )
+        c.execute(
+            t.protocol_variations.delete().where(t.protocol_variations.c.protocol_id == protocol.id)
+        )
+        if protocol.task_templates:
+            c.execute(
+                t.protocol_task_templates.insert(),
+                [
+                    {"protocol_id": protocol.id, "position": i, "code": x.code, "title": x.title}
+                    for i, x in enumerate(protocol.task_templates)
+                ],
+            )
+        if protocol.variations:
+            c.execute(
+                t.protocol_variations.insert(),
+                [
+                    {"id": v.id, "protocol_id": protocol.id, "name": v.name}
+                    for v in protocol.variations
+                ],
+            )
+
+    @staticmethod
+    def _values(protocol: Protocol) -> dict[str, Any]:
+        ch = protocol.characteristics
+        return {
+            "id": protocol.id,
+            "name": protocol.name,
+            "kind": protocol.kind.value,
+            "may_start_in_bulk": ch.may_start_in_bulk,
+            "bulk_end_date_may_be_empty": ch.bulk_end_date_may_be_empty,
+            "end_date_may_be_in_future": ch.end_date_may_be_in_future,
+        }
+
+    def add(self, protocol: Protocol) -> None:
+        self._c.execute(t.protocols.insert().values(**self._values(protocol)))
+        self._write(protocol)
+        self._track(protocol)
+
+    def save(self, protocol: Protocol) -> None:
+        self._c.execute(
+            t.protocols.update()
+            .where(t.protocols.c.id == protocol.id)
+            .values(**self._values(protocol))
+        )
+        self._write(protocol)
+        self._track(protocol)
+
+    def _load(self, rows: Sequence[Any]) -> list[Protocol]:
+        ids = [r.id for r in rows]
+        templates: dict[uuid.UUID, list[Any]] = {i: [] for i in ids}
+        variations: dict[uuid.UUID, list[Any]] = {i: [] for i in ids}
+        if ids:
+            for x in self._c.execute(
+                sa.select(t.protocol_task_templates)
+                .where(t.protocol_task_templates.c.protocol_id.in_(ids))
+                .order_by(t.protocol_task_templates.c.position)
+            ):
+                templates[x.protocol_id].append(x)
+            for v in self._c.execute(
+                sa.select(t.protocol_variations).where(t.protocol_variations.c.protocol_id.in_(ids))
+            ):
+                variations[v.protocol_id].append(v)
+        return [
+            Protocol(
+                id=r.id,
+                name=r.name,
+                kind=ProtocolKind(r.kind),
+                characteristics=ProtocolCharacteristics(
+                    may_start_in_bulk=r.may_start_in_bulk,
+                    bulk_end_date_may_be_empty=r.bulk_end_date_may_be_empty,
+                    end_date_may_be_in_future=r.end_date_may_be_in_future,
+                ),
+                task_templates=tuple(
+                    TaskTemplate(code=x.code, title=x.title) for x in templates[r.id]
+                ),
+                variations=tuple(
+                    ProtocolVariation(id=v.id, name=v.name)
+                    for v in sorted(variations[r.id], key=lambda v: (v.name, str(v.id)))
+                ),
+            )
+            for r in rows
+        ]
+
+    def get(self, protocol_id: uuid.UUID) -> Protocol:
+        row = self._c.execute(sa.select(t.protocols).where(t.protocols.c.id == protocol_id)).first()
+        if row is None:
+            raise NotFound("not_found", {"kind": "protocol", "id": str(protocol_id)})
+        return self._load([row])[0]
+
+    def list(self) -> list[Protocol]:
+        rows = list(self._c.execute(sa.select(t.protocols).order_by(t.protocols.c.name)))
+        return self._load(rows)
+
+
+def _trajectory_values(x: Trajectory) -> dict[str, Any]:
+    return {
+        "id": x.id,
+        "protocol_id": x.protocol_id,
+        "kind": x.kind.value,
+        "employee_id": x.employee_id,
+        "employment_id": x.employment_id,
+        "start_date": x.period.start,
+        "end_date": x.period.end,
+        "bulk_request_id": x.bulk_request_id,
+        "compensation_added": None if x.compensation is None else x.compensation.added,
+        "compensation_reason": None if x.compensation is None else x.compensation.reason.value,
+    }
+
+
+class SqlTrajectoryRepository:
+    def __init__(self, connection: Connection, track: Callable[[Aggregate], None]) -> None:
+        self._c = connection
+        self._track = track
+
+    def _write_children(self, x: Trajectory) -> None:
+        if x.tasks:
+            self._c.execute(
+                t.trajectory_tasks.insert(),
+                [
+                    {
+                        "id": task.id,
+                        "trajectory_id": x.id,
+                        "position": i,
+                        "code": task.code,
+                        "title": task.title,
+                        "added_on": task.added_on,
+                        "reason": task.reason,
+                    }
+                    for i, task in enumerate(x.tasks)
+                ],
+            )
+        if x.recovery_reports:
+            self._c.execute(
+                t.recovery_reports.insert(),
+                [
+                    {
+                        "trajectory_id": x.id,
+                        "date": r.date,
+                        "recovered_percentage": r.recovered_percentage,
+                    }
+                    for r in x.recovery_reports
+                ],
+            )
+
+    def add(self, trajectory: Trajectory) -> None:
+        self._c.execute(t.trajectories.insert().values(**_trajectory_values(trajectory)))
+        self._write_children(trajectory)
+        self._track(trajectory)
+
+    def save(self, trajectory: Trajectory) -> None:
+        self._c.execute(
+            t.trajectories.update()
+            .where(t.trajectories.c.id == trajectory.id)
+            .values(**_trajectory_values(trajectory))
+        )
+        for table in (t.trajectory_tasks, t.recovery_reports):
+            self._c.execute(table.delete().where(table.c.trajectory_id == trajectory.id))
+        self._write_children(trajectory)
+        self._track(trajectory)
+
+    def _load(self, rows: Sequence[Any]) -> list[Trajectory]:
+        ids = [r.id for r in rows]
+        tasks: dict[uuid.UUID, list[Any]] = {i: [] for i in ids}
+        reports: dict[uuid.UUID, list[Any]] = {i: [] for i in ids}
+        for chunk in _chunks(ids):
+            for task in self._c.execute(
+                sa.select(t.trajectory_tasks)
+                .where(t.trajectory_tasks.c.trajectory_id.in_(chunk))
+                .order_by(t.trajectory_tasks.c.position)
+            ):
+                tasks[task.trajectory_id].append(task)
+            for report in self._c.execute(
+                sa.select(t.recovery_reports)
+                .where(t.recovery_reports.c.trajectory_id.in_(chunk))
+                .order_by(t.recovery_reports.c.date)
+            ):
+                reports[report.trajectory_id].append(report)
+        return [
+            Trajectory(
+                id=r.id,
+                protocol_id=r.protocol_id,
+                kind=ProtocolKind(r.kind),
+                employee_id=r.employee_id,
+                employment_id=r.employment_id,
+                period=DateRange(r.start_date, r.end_date),
+                tasks=[
+                    Task(id=x.id, code=x.code, title=x.title, added_on=x.added_on, reason=x.reason)
+                    for x in tasks[r.id]
+                ],
+                bulk_request_id=r.bulk_request_id,
+                recovery_reports=tuple(
+                    RecoveryReport(x.date, x.recovered_percentage) for x in reports[r.id]
+                ),
+                compensation=None
+                if r.compensation_reason is None
+                else CompensationDecision(
+                    bool(r.compensation_added), CompensationReason(r.compensation_reason)
+                ),
+            )
+            for r in rows
+        ]
+
+    def get(self, trajectory_id: uuid.UUID) -> Trajectory:
+        row = self._c.execute(
+            sa.select(t.trajectories).where(t.trajectories.c.id == trajectory_id)
+        ).first()
+        if row is None:
+            raise NotFound("not_found", {"kind": "trajectory", "id": str(trajectory_id)})
+        return self._load([row])[0]
+
+    def for_employee(self, employee_id: uuid.UUID) -> list[Trajectory]:
+        rows = list(
+            self._c.execute(
+                sa.select(t.trajectories)
+                .where(t.trajectories.c.employee_id == employee_id)
+                .order_by(t.trajectories.c.start_date, t.trajectories.c.id)
+            )
+        )
+        return self._load(rows)
+
+
+class SqlBulkStartStore:
+    """R2.2 set-based: proposals, checks and the writes of a bulk start in few statements."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def _employed(
+        self, unit: BulkUnit, start: _dt.date, employee_ids: Sequence[uuid.UUID] | None
+    ) -> sa.Select[Any]:
+        m, v = t.employments, t.employment_versions
+        query = sa.select(m.c.employee_id, m.c.id.label("employment_id"), m.c.is_leading).where(
+            m.c.start_date <= start, sa.or_(m.c.end_date.is_(None), m.c.end_date > start)
+        )
+        if unit.employer_ids:
+            query = query.where(m.c.employer_id.in_(sorted(unit.employer_ids)))
+        else:
+            d = t.departments
+            tree = sa.select(d.c.id).where(d.c.id == unit.department_id).cte("tree", recursive=True)
+            tree = tree.union_all(sa.select(d.c.id).join(tree, d.c.parent_id == tree.c.id))
+            query = query.join(v, v.c.employment_id == m.c.id).where(
+                v.c.valid_from <= start,
+                sa.or_(v.c.valid_until.is_(None), v.c.valid_until > start),
+                v.c.department_id.in_(sa.select(tree.c.id)),
+            )
+        if employee_ids is not None:
+            query = query.where(m.c.employee_id.in_(employee_ids))
+        return query
+
+    def _scope_filter(self, scope: ResolvedScope) -> sa.ColumnElement[bool]:
+        e, s = t.search_entries, t.search_entry_scopes
+        conditions = []
+        if scope.employer_ids:
+            conditions.append(s.c.employer_id.in_(sorted(scope.employer_ids)))
+        if scope.department_ids:
+            conditions.append(s.c.department_id.in_(sorted(scope.department_ids)))
+        return sa.exists(
+            sa.select(sa.literal(1))
+            .select_from(e.join(s, s.c.entry_id == e.c.id))
+            .where(
+                e.c.kind == "employee",
+                e.c.unit_id == t.employments.c.employee_id,
+                sa.or_(*conditions),
+            )
+        )
+
+    @staticmethod
+    def _pick(rows: Iterable[Any]) -> dict[uuid.UUID, uuid.UUID]:
+        """One employment per employee: the leading one first, then the lowest id."""
+        best: dict[uuid.UUID, tuple[bool, str, uuid.UUID]] = {}
+        for r in rows:
+            key = (not r.is_leading, str(r.employment_id), r.employment_id)
+            if r.employee_id not in best or key < best[r.employee_id]:
+                best[r.employee_id] = key
+        return {employee: key[2] for employee, key in best.items()}
+
+    def proposal(self, unit: BulkUnit, start: _dt.date, scope: ResolvedScope) -> list[Candidate]:
+        if scope.is_empty:
+            return []
+        query = self._employed(unit, start, None)
+        if not scope.everything:
+            query = query.where(self._scope_filter(scope))
+        chosen = self._pick(self._c.execute(query))
+        names: dict[uuid.UUID, tuple[str, str]] = {}
+        ids = list(chosen)
+        for chunk in _chunks(ids):
+            for row in self._c.execute(
+                sa.select(
+                    t.search_entries.c.unit_id,
+                    t.search_entries.c.name,
+                    t.search_entries.c.name_norm,
+                ).where(
+                    t.search_entries.c.kind == "employee",
+                    t.search_entries.c.unit_id.in_(chunk),
+                )
+            ):
+                names[row.unit_id] = (row.name_norm, row.name)
+        return sorted(
+            (Candidate(e, chosen[e], names.get(e, ("", ""))[1]) for e in ids),
+            key=lambda c: (names.get(c.employee_id, ("", ""))[0], str(c.employee_id)),
+        )
+
+    def in_scope(
+        self, employee_ids: Iterable[uuid.UUID], scope: ResolvedScope
+    ) -> frozenset[uuid.UUID]:
+        ids = list(employee_ids)
+        if scope.everything:
+            return frozenset(ids)
+        if scope.is_empty:
+            return frozenset()
+        e, s = t.search_entries, t.search_entry_scopes
+        found: set[uuid.UUID] = set()
+        conditions = []
+        if scope.employer_ids:
+            conditions.append(s.c.employer_id.in_(sorted(scope.employer_ids)))
+        if scope.department_ids:
+            conditions.append(s.c.department_id.in_(sorted(scope.department_ids)))
+        for chunk in _chunks(ids):
+            found.update(
+                self._c.execute(
+                    sa.select(e.c.unit_id)
+                    .select_from(e.join(s, s.c.entry_id == e.c.id))
+                    .where(e.c.kind == "employee", e.c.unit_id.in_(chunk), sa.or_(*conditions))
+                    .distinct()
+                ).scalars()
+            )
+        return frozenset(found)
+
+    def employments_in_unit(
+        self, employee_ids: Iterable[uuid.UUID], unit: BulkUnit, start: _dt.date
+    ) -> dict[uuid.UUID, uuid.UUID]:
+        rows: list[Any] = []
+        for chunk in _chunks(list(employee_ids)):
+            rows.extend(self._c.execute(self._employed(unit, start, chunk)))
+        return self._pick(rows)
+
+    def open_trajectories(self, protocol_id: uuid.UUID, period: DateRange) -> frozenset[uuid.UUID]:
+        x = t.trajectories
+        query = sa.select(x.c.employee_id).where(
+            x.c.protocol_id == protocol_id, x.c.end_date.is_(None)
+        )
+        if period.end is not None:
+            query = query.where(x.c.start_date < period.end)
+        return frozenset(self._c.execute(query.distinct()).scalars())
+
+    def _stored(self, request_id: uuid.UUID) -> StoredBulkRequest | None:
+        row = self._c.execute(
+            sa.select(t.bulk_start_requests).where(t.bulk_start_requests.c.request_id == request_id)
+        ).first()
+        if row is None:
+            return None
+        o = t.bulk_start_outcomes
+        outcomes = tuple(
+            BulkOutcome(
+                r.employee_id, r.trajectory_id, None if r.reason is None else SkipReason(r.reason)
+            )
+            for r in self._c.execute(
+                sa.select(o).where(o.c.request_id == request_id).order_by(o.c.employee_id)
+            )
+        )
+        return StoredBulkRequest(
+            row.request_id,
+            row.fingerprint,
+            tuple(sorted(outcomes, key=lambda o: str(o.employee_id))),
+        )
+
+    def claim(
+        self,
+        request_id: uuid.UUID,
+        fingerprint: str,
+        requested_by: uuid.UUID,
+        protocol_id: uuid.UUID,
+    ) -> StoredBulkRequest | None:
+        try:
+            with self._c.begin_nested():
+                self._c.execute(
+                    t.bulk_start_requests.insert().values(
+                        request_id=request_id,
+                        fingerprint=fingerprint,
+                        protocol_id=protocol_id,
+                        requested_by=requested_by,
+                    )
+                )
+        except sa.exc.IntegrityError:
+            return self._stored(request_id)
+        return None
+
+    def start_all(self, plan: BulkStartPlan) -> None:
+        started = [o for o in plan.outcomes if o.trajectory_id is not None]
+        period = plan.request.period
+        kind = plan.protocol.kind.value
+        c = self._c
+        for chunk_start in range(0, len(started), 20_000):
+            chunk = started[chunk_start : chunk_start + 20_000]
+            insert_rows(
+                c,
+                t.trajectories,
+                [
+                    {
+                        "id": o.trajectory_id,
+                        "protocol_id": plan.protocol.id,
+                        "kind": kind,
+                        "employee_id": o.employee_id,
+                        "employment_id": plan.employments.get(o.employee_id),
+                        "start_date": period.start,
+                        "end_date": period.end,
+                        "bulk_request_id": plan.request.request_id,
+                        "compensation_added": None,
+                        "compensation_reason": None,
+                    }
+                    for o in chunk
+                ],
+            )
+            if plan.tasks:
+                insert_rows(
+                    c,
+                    t.trajectory_tasks,
+                    [
+                        {
+                            "id": uuid.uuid4(),
+                            "trajectory_id": o.trajectory_id,
+                            "position": i,
+                            "code": task.code,
+                            "title": task.title,
+                            "added_on": plan.today,
+                            "reason": None,
+                        }
+                        for o in chunk
+                        for i, task in enumerate(plan.tasks)
+                    ],
+                )
+        for chunk_start in range(0, len(plan.outcomes), 20_000):
+            insert_rows(
+                c,
+                t.bulk_start_outcomes,
+                [
+                    {
+                        "request_id": plan.request.request_id,
+                        "employee_id": o.employee_id,
+                        "trajectory_id": o.trajectory_id,
+                        "reason": None if o.reason is None else o.reason.value,
+                    }
+                    for o in plan.outcomes[chunk_start : chunk_start + 20_000]
+                ],
+            )

@@ -1,0 +1,211 @@
+"""Bulk start (R2.2): one protocol started for many employees at once.
+
+The core decides *what*: whether the request is allowed at all, and per employee whether a
+trajectory starts or is skipped with a reason. The storage adapter answers the set-based
+questions (who is proposed, who is in scope, who is employed on the start date, who already has
+an open trajectory) and writes every trajectory of the request in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+import hashlib
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import ClassVar
+
+import attrs
+
+from xs_core.dates import DateRange, as_date
+from xs_core.errors import DomainError, register_messages
+from xs_core.events import DomainEvent
+from xs_core.protocols.model import Protocol, TaskTemplate
+
+register_messages(
+    {
+        "bulk_start.not_allowed": (
+            "Protocol '{protocol}' mag niet in bulk gestart worden.",
+            "Protocol '{protocol}' may not be started in bulk.",
+        ),
+        "bulk_start.end_date_required": (
+            "Een einddatum is verplicht: protocol '{protocol}' staat een lege einddatum niet toe.",
+            "An end date is required: protocol '{protocol}' does not allow an empty end date.",
+        ),
+        "bulk_start.end_not_after_start": (
+            "De einddatum {end_date} moet na de begindatum {start} liggen.",
+            "The end date {end_date} must lie after the start date {start}.",
+        ),
+        "bulk_start.invalid_unit": (
+            "Kies één of meer werkgevers, of één afdeling.",
+            "Choose one or more employers, or one department.",
+        ),
+        "bulk_start.request_id_reused": (
+            "Verzoek {request_id} is al gebruikt voor een ander bulkverzoek.",
+            "Request {request_id} was already used for another bulk request.",
+        ),
+    }
+)
+
+
+class SkipReason(enum.Enum):
+    """Why an employee of a bulk request got no trajectory (R2.2)."""
+
+    ALREADY_OPEN = "already_open_trajectory"
+    NO_EMPLOYMENT = "no_employment_on_start_date"
+    OUT_OF_SCOPE = "out_of_scope"
+
+
+@attrs.frozen
+class BulkUnit:
+    """The organisation unit of a bulk start: one or more employers, or one department (with
+    its sub-departments)."""
+
+    employer_ids: frozenset[uuid.UUID] = frozenset()
+    department_id: uuid.UUID | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if bool(self.employer_ids) == (self.department_id is not None):
+            raise DomainError("bulk_start.invalid_unit", {"rule": "R2.2"})
+
+
+@attrs.frozen(kw_only=True)
+class BulkStartRequest:
+    """A bulk start as the user submits it (R2.2).
+
+    ``employee_ids=None`` starts the whole proposal minus ``deselected``; an explicit set starts
+    exactly those employees (each is checked: scope, employment, open trajectory).
+    ``end_date`` is the last day of the trajectories (as when closing one, R2.4).
+    """
+
+    request_id: uuid.UUID
+    protocol_id: uuid.UUID
+    unit: BulkUnit
+    start: _dt.date
+    end_date: _dt.date | None = None
+    employee_ids: frozenset[uuid.UUID] | None = None
+    deselected: frozenset[uuid.UUID] = frozenset()
+
+    @property
+    def period(self) -> DateRange:
+        return DateRange.from_inclusive(self.start, self.end_date)
+
+    def fingerprint(self) -> str:
+        """What makes two submissions the same request (for idempotency)."""
+        parts = [
+            str(self.protocol_id),
+            ",".join(sorted(map(str, self.unit.employer_ids))),
+            str(self.unit.department_id),
+            as_date(self.start).isoformat(),
+            "" if self.end_date is None else as_date(self.end_date).isoformat(),
+            "*" if self.employee_ids is None else ",".join(sorted(map(str, self.employee_ids))),
+            ",".join(sorted(map(str, self.deselected))),
+        ]
+        return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+def check_request(protocol: Protocol, start: _dt.date, end_date: _dt.date | None) -> None:
+    """R2.2: refuse the whole request when the protocol does not allow bulk start, or when the
+    end date is missing without permission or not after the start."""
+    characteristics = protocol.characteristics
+    if not characteristics.may_start_in_bulk:
+        raise DomainError("bulk_start.not_allowed", {"rule": "R2.2", "protocol": protocol.name})
+    if end_date is None and not characteristics.bulk_end_date_may_be_empty:
+        raise DomainError(
+            "bulk_start.end_date_required", {"rule": "R2.2", "protocol": protocol.name}
+        )
+    if end_date is not None and end_date <= start:
+        raise DomainError(
+            "bulk_start.end_not_after_start",
+            {"rule": "R2.2", "start": start.isoformat(), "end_date": end_date.isoformat()},
+        )
+
+
+@attrs.frozen
+class Candidate:
+    """An employee proposed for a bulk start, with the employment that places them in the unit."""
+
+    employee_id: uuid.UUID
+    employment_id: uuid.UUID
+    name: str = ""
+
+
+@attrs.frozen
+class BulkOutcome:
+    employee_id: uuid.UUID
+    trajectory_id: uuid.UUID | None
+    reason: SkipReason | None
+
+    @property
+    def started(self) -> bool:
+        return self.trajectory_id is not None
+
+
+def decide(
+    requested: Iterable[uuid.UUID],
+    in_scope: frozenset[uuid.UUID],
+    employments: Mapping[uuid.UUID, uuid.UUID],
+    blocked: frozenset[uuid.UUID],
+    new_id: Iterable[uuid.UUID],
+) -> list[BulkOutcome]:
+    """Per employee: ``started`` with a new trajectory id, or ``skipped`` with the first reason
+    that applies — out of scope, no employment on the start date, already an open trajectory."""
+    ids = iter(new_id)
+    outcomes: list[BulkOutcome] = []
+    for employee_id in sorted(set(requested), key=str):
+        if employee_id not in in_scope:
+            outcomes.append(BulkOutcome(employee_id, None, SkipReason.OUT_OF_SCOPE))
+        elif employee_id not in employments:
+            outcomes.append(BulkOutcome(employee_id, None, SkipReason.NO_EMPLOYMENT))
+        elif employee_id in blocked:
+            outcomes.append(BulkOutcome(employee_id, None, SkipReason.ALREADY_OPEN))
+        else:
+            outcomes.append(BulkOutcome(employee_id, next(ids), None))
+    return outcomes
+
+
+@attrs.frozen(kw_only=True)
+class BulkStartPlan:
+    """What the adapter writes in one transaction: the trajectories and their tasks."""
+
+    request: BulkStartRequest
+    protocol: Protocol
+    requested_by: uuid.UUID
+    today: _dt.date
+    tasks: tuple[TaskTemplate, ...]
+    outcomes: tuple[BulkOutcome, ...]
+    employments: Mapping[uuid.UUID, uuid.UUID]
+
+
+@attrs.frozen(kw_only=True)
+class BulkStartResult:
+    request_id: uuid.UUID
+    outcomes: tuple[BulkOutcome, ...]
+    #: true when this request id was handled before: nothing was started now
+    repeated: bool = False
+
+    @property
+    def started(self) -> int:
+        return sum(1 for o in self.outcomes if o.started)
+
+    @property
+    def skipped(self) -> int:
+        return len(self.outcomes) - self.started
+
+    def skipped_by_reason(self) -> dict[SkipReason, int]:
+        counts: dict[SkipReason, int] = {}
+        for outcome in self.outcomes:
+            if outcome.reason is not None:
+                counts[outcome.reason] = counts.get(outcome.reason, 0) + 1
+        return counts
+
+
+@attrs.frozen(kw_only=True)
+class TrajectoriesStartedInBulk(DomainEvent):
+    """R2.2 and R0.7: one event per bulk request; its trajectories carry the request id."""
+
+    name: ClassVar[str] = "TrajectoriesStartedInBulk"
+    request_id: uuid.UUID
+    protocol_id: uuid.UUID
+    started: int
+    skipped: int

@@ -1,0 +1,74 @@
+"""Ports of the protocols context (R2.1–R2.5)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import uuid
+from collections.abc import Iterable
+from typing import Protocol as _Protocol
+
+import attrs
+
+from xs_core.access.model import ResolvedScope
+from xs_core.dates import DateRange
+from xs_core.protocols.bulk import BulkOutcome, BulkStartPlan, BulkUnit, Candidate
+from xs_core.protocols.model import Protocol, Trajectory
+
+
+class ProtocolRepository(_Protocol):
+    def add(self, protocol: Protocol) -> None: ...
+    def get(self, protocol_id: uuid.UUID) -> Protocol: ...
+    def save(self, protocol: Protocol) -> None: ...
+    def list(self) -> list[Protocol]: ...
+
+
+class TrajectoryRepository(_Protocol):
+    def add(self, trajectory: Trajectory) -> None: ...
+    def get(self, trajectory_id: uuid.UUID) -> Trajectory: ...
+    def save(self, trajectory: Trajectory) -> None: ...
+    def for_employee(self, employee_id: uuid.UUID) -> list[Trajectory]: ...
+
+
+@attrs.frozen
+class StoredBulkRequest:
+    """A handled bulk request, kept for idempotency (R2.2)."""
+
+    request_id: uuid.UUID
+    fingerprint: str
+    outcomes: tuple[BulkOutcome, ...]
+
+
+class BulkStartStore(_Protocol):
+    """Set-based reads and writes of a bulk start (R2.2): few statements, never one per row."""
+
+    def proposal(self, unit: BulkUnit, start: _dt.date, scope: ResolvedScope) -> list[Candidate]:
+        """Employees with an employment in ``unit`` on ``start``, inside ``scope``, by name."""
+        ...
+
+    def in_scope(
+        self, employee_ids: Iterable[uuid.UUID], scope: ResolvedScope
+    ) -> frozenset[uuid.UUID]: ...
+
+    def employments_in_unit(
+        self, employee_ids: Iterable[uuid.UUID], unit: BulkUnit, start: _dt.date
+    ) -> dict[uuid.UUID, uuid.UUID]:
+        """For each given employee employed in ``unit`` on ``start``: that employment's id."""
+        ...
+
+    def open_trajectories(self, protocol_id: uuid.UUID, period: DateRange) -> frozenset[uuid.UUID]:
+        """Employees with an open trajectory of the protocol overlapping ``period``."""
+        ...
+
+    def claim(
+        self,
+        request_id: uuid.UUID,
+        fingerprint: str,
+        requested_by: uuid.UUID,
+        protocol_id: uuid.UUID,
+    ) -> StoredBulkRequest | None:
+        """Register the request id; returns the earlier request when the id was used before."""
+        ...
+
+    def start_all(self, plan: BulkStartPlan) -> None:
+        """Write every started trajectory with its tasks, and every outcome."""
+        ...
