@@ -10,7 +10,9 @@ from dependency_injector import providers
 from xs_adapters.sql import migrate
 from xs_app.container import Container, configure
 from xs_app.services.access import AccessService
+from xs_app.services.employments import ActionLinkService, EmploymentService
 from xs_app.services.organisation import OrganisationService
+from xs_app.services.protocols import BulkStartService, ProtocolService, TrajectoryService
 from xs_core.clock import Clock
 from xs_core.events import OutboxMessage
 from xs_core.uow import UnitOfWork
@@ -40,6 +42,11 @@ class Xs:
     container: Container
     organisation: OrganisationService
     access: AccessService
+    protocols: ProtocolService
+    trajectories: TrajectoryService
+    bulk_start: BulkStartService
+    employments: EmploymentService
+    action_links: ActionLinkService
     outbox: OutboxReader
 
     @property
@@ -92,6 +99,11 @@ def bootstrap(
         container=container,
         organisation=container.organisation(),
         access=container.access(),
+        protocols=container.protocols(),
+        trajectories=container.trajectories(),
+        bulk_start=container.bulk_start(),
+        employments=container.employments(),
+        action_links=container.action_links(),
         outbox=OutboxReader(container),
     )
     if container.config.storage() == "sql":

@@ -11,7 +11,9 @@ from xs_adapters.memory import MemoryStore, MemoryUnitOfWork
 from xs_adapters.sql.engine import create_engine
 from xs_adapters.sql.uow import SqlUnitOfWork
 from xs_app.services.access import AccessService
+from xs_app.services.employments import ActionLinkService, EmploymentService
 from xs_app.services.organisation import OrganisationService
+from xs_app.services.protocols import BulkStartService, ProtocolService, TrajectoryService
 
 DEFAULT_DATABASE_URL = "sqlite:///xs.sqlite3"
 
@@ -43,6 +45,21 @@ class Container(containers.DeclarativeContainer):
     )
     access: providers.Provider[Any] = providers.Singleton(
         AccessService, uow_factory=uow.provider, clock=clock
+    )
+    protocols: providers.Provider[Any] = providers.Singleton(
+        ProtocolService, uow_factory=uow.provider, clock=clock
+    )
+    trajectories: providers.Provider[Any] = providers.Singleton(
+        TrajectoryService, uow_factory=uow.provider, clock=clock
+    )
+    bulk_start: providers.Provider[Any] = providers.Singleton(
+        BulkStartService, uow_factory=uow.provider, clock=clock
+    )
+    employments: providers.Provider[Any] = providers.Singleton(
+        EmploymentService, uow_factory=uow.provider, clock=clock
+    )
+    action_links: providers.Provider[Any] = providers.Singleton(
+        ActionLinkService, uow_factory=uow.provider, clock=clock
     )
 
 

@@ -135,7 +135,7 @@ class MemoryBulkStartStore:
         return frozenset(
             x.employee_id
             for x in self._s.trajectories.values()
-            if x.protocol_id == protocol_id and x.is_open and x.period.overlaps(period)
+            if x.protocol_id == protocol_id and x.period.overlaps(period)
         )
 
     def claim(

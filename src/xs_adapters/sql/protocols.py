@@ -387,7 +387,8 @@ class SqlBulkStartStore:
     def open_trajectories(self, protocol_id: uuid.UUID, period: DateRange) -> frozenset[uuid.UUID]:
         x = t.trajectories
         query = sa.select(x.c.employee_id).where(
-            x.c.protocol_id == protocol_id, x.c.end_date.is_(None)
+            x.c.protocol_id == protocol_id,
+            sa.or_(x.c.end_date.is_(None), x.c.end_date > period.start),
         )
         if period.end is not None:
             query = query.where(x.c.start_date < period.end)

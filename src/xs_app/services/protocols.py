@@ -40,7 +40,7 @@ class CreateProtocol:
     name: str
     kind: ProtocolKind
     task_templates: tuple[TaskTemplate, ...] = ()
-    characteristics: ProtocolCharacteristics = ProtocolCharacteristics()
+    characteristics: ProtocolCharacteristics = attrs.field(factory=ProtocolCharacteristics)
 
 
 @attrs.frozen(kw_only=True)

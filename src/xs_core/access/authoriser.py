@@ -7,7 +7,16 @@ import uuid
 from xs_core.access.features import Feature
 from xs_core.access.model import Principal, ResolvedScope
 from xs_core.access.ports import RoleRepository, ScopeResolver, UserRepository
-from xs_core.errors import NotAuthorised
+from xs_core.errors import NotAuthorised, NotFound, register_messages
+
+register_messages(
+    {
+        "access.unknown_user": (
+            "Gebruiker {user_id} bestaat niet.",
+            "User {user_id} does not exist.",
+        ),
+    }
+)
 from xs_core.organisation.units import UnitRef
 
 
@@ -23,7 +32,12 @@ class Authoriser:
         """Load a user's effective features and scope."""
         if user_id == Principal.system().user_id:
             return Principal.system()
-        user = self._users.get(user_id)
+        try:
+            user = self._users.get(user_id)
+        except NotFound:
+            raise NotAuthorised(
+                "access.unknown_user", {"rule": "R0.6", "user_id": str(user_id)}
+            ) from None
         return Principal.of(user, self._roles.get_many(user.role_ids))
 
     def require(self, principal: Principal, feature: Feature) -> None:

@@ -149,7 +149,8 @@ def decide(
     new_id: Iterable[uuid.UUID],
 ) -> list[BulkOutcome]:
     """Per employee: ``started`` with a new trajectory id, or ``skipped`` with the first reason
-    that applies — out of scope, no employment on the start date, already an open trajectory."""
+    that applies — out of scope, no employment on the start date, already a trajectory of the
+    protocol running in the period (``blocked``)."""
     ids = iter(new_id)
     outcomes: list[BulkOutcome] = []
     for employee_id in sorted(set(requested), key=str):

@@ -56,7 +56,9 @@ class BulkStartStore(_Protocol):
         ...
 
     def open_trajectories(self, protocol_id: uuid.UUID, period: DateRange) -> frozenset[uuid.UUID]:
-        """Employees with an open trajectory of the protocol overlapping ``period``."""
+        """Employees with a trajectory of the protocol running at some day of ``period``
+        (open-ended, or ending after the period starts): R2.2's "already has an open
+        trajectory of this protocol in that period"."""
         ...
 
     def claim(
