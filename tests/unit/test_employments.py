@@ -24,7 +24,10 @@ D = _dt.date
 DEPT_A, DEPT_B = uuid.uuid4(), uuid.uuid4()
 
 
-def employment(start: _dt.date = D(2020, 1, 1), end: _dt.date | None = None) -> Employment:
+START = D(2020, 1, 1)
+
+
+def employment(start: _dt.date = START, end: _dt.date | None = None) -> Employment:
     return Employment.create(
         id=uuid.uuid4(),
         employer_id=uuid.uuid4(),

@@ -55,7 +55,10 @@ def test_r2_1_characteristics_are_off_by_default_and_change_together() -> None:
 # -- R2.4 closing ---------------------------------------------------------------------------------
 
 
-def started(p: Protocol, start: _dt.date = D(2026, 11, 1)) -> Trajectory:
+FIRST = D(2026, 11, 1)
+
+
+def started(p: Protocol, start: _dt.date = FIRST) -> Trajectory:
     return Trajectory.start(p, uuid.uuid4(), start, TODAY)
 
 

@@ -8,6 +8,7 @@ from xs_core.access.features import Feature
 from xs_core.access.model import Principal, ResolvedScope
 from xs_core.access.ports import RoleRepository, ScopeResolver, UserRepository
 from xs_core.errors import NotAuthorised, NotFound, register_messages
+from xs_core.organisation.units import UnitRef
 
 register_messages(
     {
@@ -17,7 +18,6 @@ register_messages(
         ),
     }
 )
-from xs_core.organisation.units import UnitRef
 
 
 class Authoriser:
