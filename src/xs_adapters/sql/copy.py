@@ -13,11 +13,30 @@ def insert_rows(connection: Connection, table: sa.Table, rows: Sequence[Mapping[
     """Insert many rows in one round trip per chunk, inside the connection's transaction.
 
     On PostgreSQL the rows stream through ``COPY … FROM STDIN`` (psycopg 3 adapts UUIDs,
-    dates and decimals itself); other engines get an ``executemany``.
+    dates and decimals itself). On SQLite the values go through each column type's own bind
+    processor (so they are stored exactly as SQLAlchemy stores them) and then straight to the
+    driver's ``executemany``, without SQLAlchemy's per-row statement handling.
     """
     if not rows:
         return
-    if connection.dialect.name != "postgresql":
+    dialect = connection.dialect
+    if dialect.name == "sqlite":
+        columns = list(rows[0].keys())
+        processors = [table.c[column].type.bind_processor(dialect) for column in columns]
+        data = [
+            tuple(
+                value if processor is None or value is None else processor(value)
+                for processor, value in zip(processors, (row[c] for c in columns), strict=True)
+            )
+            for row in rows
+        ]
+        marks = ", ".join("?" for _ in columns)
+        sqlite: Any = connection.connection.driver_connection
+        sqlite.executemany(
+            f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", data
+        )
+        return
+    if dialect.name != "postgresql":
         connection.execute(table.insert(), list(rows))
         return
     columns = list(rows[0].keys())
