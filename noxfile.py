@@ -50,6 +50,11 @@ def docs(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
-    """Benchmarks; figures are printed and written to benchmarks/results/*.json."""
+    """Benchmarks; figures are printed and written to benchmarks/results/*.json.
+
+    ``nox -s bench`` runs all; ``nox -s bench -- search`` or ``-- bulk_start`` runs one.
+    """
     _install(session)
-    session.run("python", "-m", "benchmarks.search", *session.posargs)
+    names = session.posargs or ["search", "bulk_start"]
+    for name in names:
+        session.run("python", "-m", f"benchmarks.{name}")

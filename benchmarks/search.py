@@ -57,6 +57,10 @@ def _size(employees: int) -> SyntheticSize:
 
 def _load(url: str, size: SyntheticSize) -> tuple[Xs, SyntheticOrganisation, float]:
     xs = bootstrap(database_url=url, clock=TODAY, migrate_database=True)
+    with xs.container.engine().connect() as connection:
+        loaded = connection.execute(sa.text("SELECT count(*) FROM employees")).scalar_one()
+    if loaded == size.employees:  # a kept database (--keep): the same seed, the same data
+        return xs, SyntheticGenerator(SEED, size).organisation(), 0.0
     started = time.perf_counter()
     done = 0
 
@@ -221,6 +225,11 @@ def main() -> None:
     parser.add_argument("--employees", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--terms", type=int, default=40)
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the generated databases and reuse them on the next run",
+    )
     args = parser.parse_args()
     size = _size(args.employees)
     reports = []
@@ -228,22 +237,35 @@ def main() -> None:
     for name in args.engines.split(","):
         if name == "sqlite":
             path = DATA / f"search-{args.employees}.sqlite3"
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            if not args.keep:
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{path}{suffix}").unlink(missing_ok=True)
             reports.append(run_engine(name, f"sqlite:///{path}", size, args.rounds, args.terms))
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            if not args.keep:
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{path}{suffix}").unlink(missing_ok=True)
         elif name == "postgres":
             server = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
-            database = f"xs_bench_{uuid.uuid4().hex[:8]}"
+            database = (
+                f"xs_bench_search_{args.employees}"
+                if args.keep
+                else f"xs_bench_{uuid.uuid4().hex[:8]}"
+            )
             with server.connect() as connection:
-                connection.execute(sa.text(f"CREATE DATABASE {database}"))
+                exists = connection.execute(
+                    sa.text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": database}
+                ).first()
+                if exists is None:
+                    connection.execute(sa.text(f"CREATE DATABASE {database}"))
             try:
                 url = PG_SERVER.rsplit("/", 1)[0] + f"/{database}"
                 reports.append(run_engine(name, url, size, args.rounds, args.terms))
             finally:
-                with server.connect() as connection:
-                    connection.execute(sa.text(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
+                if not args.keep:
+                    with server.connect() as connection:
+                        connection.execute(
+                            sa.text(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+                        )
         else:
             raise SystemExit(f"unknown engine {name}")
     RESULTS.mkdir(exist_ok=True)

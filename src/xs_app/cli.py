@@ -23,8 +23,10 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 users_app = typer.Typer(help="Users.", no_args_is_help=True)
+trajectories_app = typer.Typer(help="Protocols and trajectories.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
+app.add_typer(trajectories_app, name="trajectories")
 
 console = Console()
 
@@ -112,6 +114,105 @@ def search_table(title: str, results: Sequence[SearchResult]) -> Table:
             "—" if r.target is None else r.target.kind.value,
         )
     return table
+
+
+@trajectories_app.command("protocols")
+def list_protocols(database_url: DatabaseOption = None) -> None:
+    """The protocols with their characteristics (R2.1)."""
+    xs = _app(database_url)
+    table = Table(title="Protocollen")
+    for column in ("Id", "Naam", "Soort", "In bulk", "Lege einddatum", "Einde in toekomst"):
+        table.add_column(column)
+    for p in xs.protocols.protocols():
+        ch = p.characteristics
+        table.add_row(
+            str(p.id),
+            p.name,
+            p.kind.value,
+            _yes(ch.may_start_in_bulk),
+            _yes(ch.bulk_end_date_may_be_empty),
+            _yes(ch.end_date_may_be_in_future),
+        )
+    console.print(table)
+    xs.close()
+
+
+def _yes(value: bool) -> str:
+    return "ja" if value else "nee"
+
+
+@trajectories_app.command("bulk-start")
+def bulk_start(
+    protocol: Annotated[str, typer.Option(help="protocol id or name")],
+    start: Annotated[str, typer.Option(help="start date, YYYY-MM-DD")],
+    employer: Annotated[list[str] | None, typer.Option(help="employer code (repeatable)")] = None,
+    department: Annotated[str | None, typer.Option(help="department id")] = None,
+    end: Annotated[str | None, typer.Option(help="last day, YYYY-MM-DD")] = None,
+    request_id: Annotated[str | None, typer.Option(help="idempotency key (UUID)")] = None,
+    as_email: Annotated[str | None, typer.Option("--as", help="act as this user")] = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Start a protocol for every proposed employee of a unit (R2.2), with progress."""
+    import datetime as _dt
+    import uuid as _uuid
+
+    from xs_app.services.protocols import BulkStart
+    from xs_core.protocols.bulk import BulkStartRequest, BulkUnit
+
+    xs = _app(database_url)
+    actor = Principal.system().user_id
+    if as_email is not None:
+        user = xs.access.find_user(as_email)
+        if user is None:
+            console.print(f"[red]No user {as_email}[/red]")
+            raise typer.Exit(2)
+        actor = user.id
+    chosen = next(
+        (p for p in xs.protocols.protocols() if str(p.id) == protocol or p.name == protocol), None
+    )
+    if chosen is None:
+        console.print(f"[red]No protocol {protocol}[/red]")
+        raise typer.Exit(2)
+    employer_ids = set()
+    for code in employer or []:
+        found = xs.organisation.employer_by_code(actor, code)
+        if found is None:
+            console.print(f"[red]No employer with code {code}[/red]")
+            raise typer.Exit(2)
+        employer_ids.add(found.id)
+    stages = ["proposal", "checks", "writing", "done"]
+    try:
+        unit = BulkUnit(
+            employer_ids=frozenset(employer_ids),
+            department_id=None if department is None else _uuid.UUID(department),
+        )
+        request = BulkStartRequest(
+            request_id=_uuid.UUID(request_id) if request_id else _uuid.uuid4(),
+            protocol_id=chosen.id,
+            unit=unit,
+            start=_dt.date.fromisoformat(start),
+            end_date=None if end is None else _dt.date.fromisoformat(end),
+        )
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console
+        ) as progress:
+            task = progress.add_task("Bulkstart", total=len(stages))
+
+            def advance(stage: str) -> None:
+                progress.update(
+                    task, completed=stages.index(stage) + 1, description=f"Bulkstart: {stage}"
+                )
+
+            result = xs.bulk_start.start(BulkStart(actor=actor, request=request), advance)
+    except DomainError as error:
+        _fail(error)
+    console.print(
+        f"Verzoek {result.request_id}: {result.started} gestart, {result.skipped} overgeslagen"
+        + (" (herhaald verzoek: niets opnieuw gestart)" if result.repeated else "")
+    )
+    for reason, count in sorted(result.skipped_by_reason().items(), key=lambda kv: kv[0].value):
+        console.print(f"  overgeslagen ({reason.value}): {count}")
+    xs.close()
 
 
 @app.command()

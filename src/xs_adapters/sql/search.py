@@ -8,10 +8,13 @@ SQLite, ``pg_trgm`` on PostgreSQL. A small scope is searched scope-first instead
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import attrs
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 
 from xs_adapters.sql.organisation import dossier_ids
@@ -81,10 +84,15 @@ class SqlOrganisationSearch:
         if scope.is_empty or not query.kinds:
             return []
         needed = query.offset + query.page_size
-        if not scope.everything and self._scope_is_small(scope):
-            rows = self._scope_first(query, scope, needed)
-        else:
+        rows: list[Any]
+        if scope.everything:
             rows = self._by_rank_class(query, scope, needed)
+        else:
+            entry_ids = self._entries_in_scope(scope)
+            if len(entry_ids) <= self._tuning.small_scope_rows:
+                rows = self._scope_first(query, entry_ids, needed)
+            else:
+                rows = self._by_rank_class(query, scope, needed)
         page = rows[query.offset : query.offset + query.page_size]
         dossiers = dossier_ids(self._c, [(UnitKind(r.kind), r.unit_id) for r in page])
         return [
@@ -106,29 +114,48 @@ class SqlOrganisationSearch:
     def _order(self, rank: sa.ColumnElement[int]) -> list[Any]:
         return [rank, e.c.name_norm, e.c.kind_order, e.c.unit_id]
 
-    def _scope_is_small(self, scope: ResolvedScope) -> bool:
+    def _ids_condition(self, ids: list[int]) -> sa.ColumnElement[bool]:
+        """``e.id`` in a fetched list: one array parameter on PostgreSQL."""
+        if self._sqlite:
+            return e.c.id.in_(ids)
+        return e.c.id == sa.any_(sa.bindparam("ids", ids, type_=postgresql.ARRAY(sa.Integer)))
+
+    def _entries_in_scope(self, scope: ResolvedScope) -> list[int]:
+        """The index entries inside the scope, up to one more than a small scope holds."""
         limited = (
-            sa.select(sa.literal(1))
+            sa.select(s.c.entry_id)
             .where(self._scope_filter(scope))
             .limit(self._tuning.small_scope_rows + 1)
         )
-        count = self._c.execute(sa.select(sa.func.count()).select_from(limited.subquery()))
-        return int(count.scalar_one()) <= self._tuning.small_scope_rows
+        return sorted(set(self._c.execute(limited).scalars()))
 
-    def _scope_first(self, query: SearchQuery, scope: ResolvedScope, needed: int) -> list[Any]:
+    def _scope_first(self, query: SearchQuery, entry_ids: list[int], needed: int) -> list[Any]:
+        """A small scope: rank its (few) entries directly, driven by their ids."""
+        if not entry_ids:
+            return []
         term = query.term
         rank = self._rank(term)
-        in_scope = sa.select(s.c.entry_id).where(self._scope_filter(scope))
         stmt = (
             sa.select(*self._columns(rank))
             .where(
-                e.c.id.in_(in_scope),
+                self._ids_condition(entry_ids),
                 e.c.kind.in_([k.value for k in query.kinds]),
                 sa.or_(self._code_prefix(term), self._substring(term)),
             )
             .order_by(*self._order(rank))
             .limit(needed)
         )
+        return list(self._c.execute(stmt))
+
+    def _class_rows(
+        self,
+        rank: sa.ColumnElement[int],
+        conditions: list[sa.ColumnElement[bool]],
+        limit: int,
+        order_by_rank: bool = False,
+    ) -> list[Any]:
+        order = self._order(rank) if order_by_rank else self._order(rank)[1:]
+        stmt = sa.select(*self._columns(rank)).where(*conditions).order_by(*order).limit(limit)
         return list(self._c.execute(stmt))
 
     def _by_rank_class(self, query: SearchQuery, scope: ResolvedScope, needed: int) -> list[Any]:
@@ -141,54 +168,74 @@ class SqlOrganisationSearch:
             )
         code_prefix = self._code_prefix(term)
         not_code_prefix = sa.or_(e.c.code_norm.is_(None), sa.not_(code_prefix))
+
         # Within the name classes the rank is a constant: ordering by name alone lets the
         # engine walk the (name_norm, kind_order, unit_id) index and stop after a page.
-        classes: list[tuple[sa.ColumnElement[int], sa.ColumnElement[bool], bool]] = [
-            (sa.case((e.c.code_norm == term, 0), else_=1), code_prefix, True),
-            (
-                sa.literal_column("2", sa.Integer),
-                sa.and_(self._name_prefix(term), not_code_prefix),
-                False,
-            ),
-            (
-                sa.literal_column("3", sa.Integer),
-                sa.and_(
-                    self._substring_candidates(term),
-                    sa.not_(self._name_prefix(term)),
-                    not_code_prefix,
-                ),
-                False,
-            ),
-        ]
-        rows: list[Any] = []
-        for rank, condition, order_by_rank in classes:
-            remaining = needed - len(rows)
-            if remaining <= 0:
-                break
-            order = self._order(rank) if order_by_rank else self._order(rank)[1:]
-            stmt = (
-                sa.select(*self._columns(rank))
-                .where(condition, kinds, scope_cond)
-                .order_by(*order)
-                .limit(remaining)
+        rows: list[Any] = list(
+            self._class_rows(
+                sa.case((e.c.code_norm == term, 0), else_=1),
+                [code_prefix, kinds, scope_cond],
+                needed,
+                order_by_rank=True,
             )
-            rows.extend(self._c.execute(stmt))
+        )
+        if len(rows) < needed:
+            rows += self._class_rows(
+                sa.literal_column("2", sa.Integer),
+                [self._name_prefix(term), not_code_prefix, kinds, scope_cond],
+                needed - len(rows),
+            )
+        if len(rows) < needed:
+            not_prefix = [sa.not_(self._name_prefix(term)), not_code_prefix, kinds, scope_cond]
+            rare = self._rare_candidates(term)
+            substring = self._substring(term)
+            if rare is not None:
+                # few matches: fetch them by id through the trigram index, then sort
+                conditions = [self._ids_condition(rare), substring, *not_prefix]
+                rows += self._class_rows(
+                    sa.literal_column("3", sa.Integer), conditions, needed - len(rows)
+                )
+            else:
+                # many matches: walk the name index in order and stop after a page
+                with self._planner(enable_bitmapscan="off", enable_seqscan="off"):
+                    rows += self._class_rows(
+                        sa.literal_column("3", sa.Integer),
+                        [substring, *not_prefix],
+                        needed - len(rows),
+                    )
         return rows
 
-    def _substring_candidates(self, term: str) -> sa.ColumnElement[bool]:
-        """The substring condition; on SQLite, through FTS5 when the term is rare."""
-        condition = self._substring(term)
-        if not self._sqlite or len(term) < 3:
-            return condition
-        phrase = '"' + term.replace('"', '""') + '"'
-        candidates = self._c.execute(
-            sa.text(
-                "SELECT count(*) FROM (SELECT rowid FROM search_fts WHERE search_fts MATCH :q "
-                "LIMIT :cap)"
-            ),
-            {"q": phrase, "cap": self._tuning.rare_term_candidates + 1},
-        ).scalar_one()
-        if int(candidates) > self._tuning.rare_term_candidates:
-            return condition
-        fts = sa.text("SELECT rowid FROM search_fts WHERE search_fts MATCH :q").bindparams(q=phrase)
-        return sa.and_(e.c.id.in_(fts.columns(sa.column("rowid", sa.Integer))), condition)
+    @contextmanager
+    def _planner(self, **settings: str) -> Iterator[None]:
+        """PostgreSQL: steer the plan of the next statements (``SET LOCAL``), then restore."""
+        if self._sqlite:
+            yield
+            return
+        for name, value in settings.items():
+            self._c.execute(sa.text(f"SET LOCAL {name} = {value}"))
+        try:
+            yield
+        finally:
+            for name in settings:
+                self._c.execute(sa.text(f"SET LOCAL {name} = DEFAULT"))
+
+    def _rare_candidates(self, term: str) -> list[int] | None:
+        """The entries containing ``term`` when there are few (through the trigram index);
+        ``None`` when the term is common and an ordered walk of the name index finds a page
+        sooner."""
+        cap = self._tuning.rare_term_candidates
+        if self._sqlite:
+            if len(term) < 3:
+                return None
+            phrase = '"' + term.replace('"', '""') + '"'
+            found = self._c.execute(
+                sa.text("SELECT rowid FROM search_fts WHERE search_fts MATCH :q LIMIT :cap"),
+                {"q": phrase, "cap": cap + 1},
+            ).scalars()
+        else:
+            with self._planner(enable_seqscan="off", enable_indexscan="off"):
+                found = self._c.execute(
+                    sa.select(e.c.id).where(self._substring(term)).limit(cap + 1)
+                ).scalars()
+        ids = list(found)
+        return None if len(ids) > cap else ids

@@ -357,6 +357,16 @@ class OrganisationService(Service):
             uow.commit()
             return vat
 
+    def employer_by_code(self, actor: uuid.UUID, code: str) -> Employer | None:
+        """The employer with this code, if it lies in the actor's scope."""
+        with self._uow(write=False) as uow:
+            employer = uow.employers.find_by_code(code)
+            if employer is None:
+                return None
+            auth = self.authoriser(uow)
+            auth.require_in_scope(auth.principal(actor), employer.ref)
+            return employer
+
     def employer(self, actor: uuid.UUID, employer_id: uuid.UUID) -> Employer:
         with self._uow(write=False) as uow:
             auth = self.authoriser(uow)

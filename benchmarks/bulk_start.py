@@ -1,0 +1,208 @@
+"""Benchmark: bulk start (R2.2) of 100,000 employees, set-based, against a naive
+one-row-at-a-time baseline in the same run, on SQLite and PostgreSQL.
+
+Target: at least 20x faster than the baseline, and under 10 s on SQLite.
+
+    python -m benchmarks.bulk_start [--engines sqlite,postgres] [--employees N]
+
+Figures are printed and written to ``benchmarks/results/bulk_start.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import random
+import time
+import uuid
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from xs_adapters.clock import FixedClock
+from xs_adapters.sql.engine import create_engine
+from xs_app import Xs, bootstrap
+from xs_app.services.protocols import BulkStart, CreateProtocol
+from xs_core.access.model import ResolvedScope
+from xs_core.dates import DateRange
+from xs_core.organisation.model import Employee, Employer, Employment, Gender
+from xs_core.protocols.bulk import BulkStartRequest, BulkUnit
+from xs_core.protocols.model import ProtocolCharacteristics, ProtocolKind, TaskTemplate, Trajectory
+
+ROOT = Path(__file__).parent
+RESULTS = ROOT / "results"
+PG_SERVER = "postgresql://127.0.0.1:5432/postgres"
+CLOCK = FixedClock.on(_dt.date(2026, 11, 29))
+START = _dt.date(2026, 12, 1)
+END = _dt.date(2027, 11, 30)
+TASKS = (
+    TaskTemplate(code="VRAGENLIJST", title="Vragenlijst PMO"),
+    TaskTemplate(code="ONDERZOEK", title="Onderzoek"),
+)
+
+
+def _organisation(employers: int, employees: int) -> tuple[list[Employer], list[Employee]]:
+    rng = random.Random(2021)
+
+    def ident() -> uuid.UUID:
+        return uuid.UUID(int=rng.getrandbits(128), version=4)
+
+    firms = [
+        Employer(id=ident(), name=f"Werkgever {i}", code=f"BW{i:04d}") for i in range(employers)
+    ]
+    people = []
+    for number in range(employees):
+        person = Employee(
+            id=ident(),
+            first_name=f"Voornaam{number}",
+            last_name="Achternaam",
+            gender=Gender.UNKNOWN,
+        )
+        person.employments.append(
+            Employment.create(
+                id=ident(),
+                employer_id=firms[number % employers].id,
+                period=DateRange(_dt.date(2020, 1, 1)),
+                hours_per_week=Decimal(32),
+                is_leading=True,
+            )
+        )
+        people.append(person)
+    return firms, people
+
+
+def _naive(xs: Xs, protocol_id: uuid.UUID, employer_ids: frozenset[uuid.UUID]) -> int:
+    """The baseline: per employee one check query and one insert per row (plus its tasks)."""
+    started = 0
+    with xs.unit_of_work() as uow:
+        protocol = uow.protocols.get(protocol_id)
+        candidates = uow.bulk_starts.proposal(
+            BulkUnit(employer_ids=employer_ids), START, ResolvedScope(everything=True)
+        )
+        period = DateRange.from_inclusive(START, END)
+        for candidate in candidates:
+            existing = uow.trajectories.for_employee(candidate.employee_id)
+            if any(x.protocol_id == protocol_id and x.period.overlaps(period) for x in existing):
+                continue
+            uow.trajectories.add(
+                Trajectory.start(
+                    protocol,
+                    candidate.employee_id,
+                    START,
+                    CLOCK.today(),
+                    None,
+                    candidate.employment_id,
+                )
+            )
+            started += 1
+        uow.commit()
+    return started
+
+
+def run_engine(name: str, url: str, employees: int) -> dict[str, Any]:
+    xs = bootstrap(database_url=url, clock=CLOCK, migrate_database=True)
+    firms, people = _organisation(100, employees)
+    started_at = time.perf_counter()
+    with xs.unit_of_work() as uow:
+        uow.bulk.add_all(employers=firms, employees=people)
+        uow.commit()
+    load = time.perf_counter() - started_at
+    if name == "postgres":
+        with xs.container.engine().begin() as connection:
+            connection.execute(sa.text("ANALYZE"))
+    admin = xs.access.create_super_administrator("Bench", f"b-{uuid.uuid4().hex}@example.nl")
+    allowed = ProtocolCharacteristics(may_start_in_bulk=True)
+    fast_protocol = xs.protocols.create_protocol(
+        CreateProtocol(
+            actor=admin,
+            name="PMO bulk",
+            kind=ProtocolKind.PMO,
+            task_templates=TASKS,
+            characteristics=allowed,
+        )
+    )
+    naive_protocol = xs.protocols.create_protocol(
+        CreateProtocol(
+            actor=admin,
+            name="PMO naive",
+            kind=ProtocolKind.PMO,
+            task_templates=TASKS,
+            characteristics=allowed,
+        )
+    )
+    employer_ids = frozenset(f.id for f in firms)
+    request = BulkStartRequest(
+        request_id=uuid.uuid4(),
+        protocol_id=fast_protocol,
+        unit=BulkUnit(employer_ids=employer_ids),
+        start=START,
+        end_date=END,
+    )
+    t0 = time.perf_counter()
+    result = xs.bulk_start.start(BulkStart(actor=admin, request=request))
+    fast = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    repeated = xs.bulk_start.start(BulkStart(actor=admin, request=request))
+    repeat = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    naive_started = _naive(xs, naive_protocol, employer_ids)
+    naive = time.perf_counter() - t0
+    assert result.started == employees == naive_started, (result.started, naive_started)
+    assert repeated.repeated and repeated.started == employees
+    report = {
+        "engine": name,
+        "employees": employees,
+        "load_seconds": round(load, 2),
+        "bulk_start_seconds": round(fast, 2),
+        "repeated_request_seconds": round(repeat, 2),
+        "naive_seconds": round(naive, 2),
+        "speedup": round(naive / fast, 1),
+    }
+    print(
+        f"[{name}] bulk start of {employees:,}: {fast:.2f} s set-based, {naive:.2f} s naive "
+        f"one-row-at-a-time -> {naive / fast:.1f}x faster; repeating the request "
+        f"{repeat:.2f} s (starts nothing)"
+    )
+    xs.close()
+    return report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--engines", default="sqlite,postgres")
+    parser.add_argument("--employees", type=int, default=100_000)
+    args = parser.parse_args()
+    reports = []
+    for name in args.engines.split(","):
+        if name == "sqlite":
+            path = ROOT / "data" / "bulk_start.sqlite3"
+            path.parent.mkdir(exist_ok=True)
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            reports.append(run_engine(name, f"sqlite:///{path}", args.employees))
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        elif name == "postgres":
+            server = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
+            database = f"xs_bench_{uuid.uuid4().hex[:8]}"
+            with server.connect() as connection:
+                connection.execute(sa.text(f"CREATE DATABASE {database}"))
+            try:
+                url = PG_SERVER.rsplit("/", 1)[0] + f"/{database}"
+                reports.append(run_engine(name, url, args.employees))
+            finally:
+                with server.connect() as connection:
+                    connection.execute(sa.text(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
+        else:
+            raise SystemExit(f"unknown engine {name}")
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / "bulk_start.json"
+    out.write_text(json.dumps(reports, indent=2))
+    print(f"written {out}")
+
+
+if __name__ == "__main__":
+    main()
