@@ -3,28 +3,48 @@
 from __future__ import annotations
 
 import datetime as _dt
+import uuid
+from decimal import Decimal
 
+import attrs
 from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
-from xs_app.bootstrap import bootstrap
+from xs_app.bootstrap import Xs, bootstrap
 from xs_app.cli import search_table
 from xs_app.services.access import CreateRole, CreateUser
+from xs_app.services.employments import ChangeEmployment, EndEmployment
 from xs_app.services.organisation import (
     AddContactPerson,
     AdvancedSearch,
     OpenDossier,
     SetVatNumber,
 )
-from xs_app.synthetic import SyntheticGenerator, SyntheticSize, load
+from xs_app.services.protocols import (
+    BulkStart,
+    CloseTrajectory,
+    CreateProtocol,
+    ProposeBulkStart,
+    ReportSickness,
+)
+from xs_app.synthetic import SyntheticGenerator, SyntheticOrganisation, SyntheticSize, load
 from xs_core.access.features import Feature
 from xs_core.access.model import RoleKind
 from xs_core.errors import DomainError
 from xs_core.money import Money
+from xs_core.organisation.model import EndReason
 from xs_core.organisation.search import SearchContext
 from xs_core.organisation.units import UnitKind, UnitRef
 from xs_core.parameters import aow_date, max_sv_wage
+from xs_core.protocols.action_links import Placement
+from xs_core.protocols.bulk import BulkStartRequest, BulkUnit
+from xs_core.protocols.model import (
+    OLD_COMPENSATION_TASK,
+    ProtocolCharacteristics,
+    ProtocolKind,
+    TaskTemplate,
+)
 
 
 def run_demo(database_url: str, seed: int, console: Console) -> None:
@@ -166,6 +186,8 @@ def run_demo(database_url: str, seed: int, console: Console) -> None:
         + ", ".join(p.display_nl() for p in Money("100.00").split(12))
     )
 
+    _protocols_demo(xs, admin, organisation, console)
+
     # R0.7 outbox ------------------------------------------------------------------------------
     pending = xs.outbox.pending(limit=1000)
     console.print(
@@ -173,3 +195,129 @@ def run_demo(database_url: str, seed: int, console: Console) -> None:
         f"({', '.join(sorted({m.name for m in pending}))})"
     )
     xs.close()
+
+
+def _protocols_demo(
+    xs: Xs, admin: uuid.UUID, organisation: SyntheticOrganisation, console: Console
+) -> None:
+    """R2.1–R2.5 on the synthetic organisation."""
+    today = xs.clock.today()
+    employer = organisation.employers[1]
+    pmo = xs.protocols.create_protocol(
+        CreateProtocol(
+            actor=admin,
+            name="PMO 2027",
+            kind=ProtocolKind.PMO,
+            task_templates=(
+                TaskTemplate(code="VRAGENLIJST", title="Vragenlijst"),
+                OLD_COMPENSATION_TASK,
+            ),
+            characteristics=ProtocolCharacteristics(may_start_in_bulk=True),
+        )
+    )
+    sickness = xs.protocols.create_protocol(
+        CreateProtocol(actor=admin, name="Verzuim", kind=ProtocolKind.SICKNESS)
+    )
+    start = today.add(days=2)
+    unit = BulkUnit(employer_ids=frozenset({employer.id}))
+    request = BulkStartRequest(
+        request_id=uuid.uuid4(),
+        protocol_id=pmo,
+        unit=unit,
+        start=start,
+        end_date=start.add(months=6),
+    )
+    table = Table(title=f"R2.2 Bulkstart PMO voor {employer.name} per {start.isoformat()}")
+    for column in ("Poging", "Gestart", "Overgeslagen", "Herhaald"):
+        table.add_column(column)
+    for attempt in ("eerste keer", "zelfde verzoek opnieuw"):
+        result = xs.bulk_start.start(BulkStart(actor=admin, request=request))
+        table.add_row(
+            attempt, str(result.started), str(result.skipped), "ja" if result.repeated else "nee"
+        )
+    console.print(table)
+    try:
+        xs.bulk_start.start(
+            BulkStart(
+                actor=admin, request=attrs.evolve(request, request_id=uuid.uuid4(), end_date=None)
+            )
+        )
+    except DomainError as error:
+        console.print(f"R2.2 zonder einddatum: [red]{error.code}[/red] — {error.message('nl')}")
+
+    proposal = xs.bulk_start.propose(
+        ProposeBulkStart(actor=admin, protocol_id=pmo, unit=unit, start=start)
+    )
+    someone = proposal[0]
+    trajectories = xs.trajectories.trajectories_of(admin, someone.employee_id)
+    pmo_trajectory = next(x for x in trajectories if x.protocol_id == pmo)
+    console.print(
+        f"R2.5 Taken op een PMO-traject van {someone.name}: "
+        f"{[t.title for t in pmo_trajectory.tasks]} (nooit de oude 55+-taak)"
+    )
+    try:
+        xs.trajectories.close_trajectory(
+            CloseTrajectory(
+                actor=admin, trajectory_id=pmo_trajectory.id, end_date=today.add(days=10)
+            )
+        )
+    except DomainError as error:
+        console.print(
+            f"R2.4 Afsluiten in de toekomst: [red]{error.code}[/red] — {error.message('nl')}"
+        )
+
+    table = Table(title="R2.5 Ziekmelding: taak compensatieregeling oudere werknemers")
+    for column in ("Werknemer", "Geboren", "In dienst sinds", "Taak", "Reden"):
+        table.add_column(column)
+    people = [xs.organisation.employee(admin, c.employee_id) for c in proposal[1:]]
+    people.sort(key=lambda p: p.birth_date or today)
+    for employee in people[:3] + people[-2:]:
+        trajectory = xs.trajectories.report_sickness(
+            ReportSickness(
+                actor=admin,
+                protocol_id=sickness,
+                employee_id=employee.id,
+                first_sick_day=today.subtract(days=3),
+            )
+        )
+        decision = trajectory.compensation
+        leading = employee.leading_employment_on(today.subtract(days=3))
+        table.add_row(
+            employee.full_name,
+            str(employee.birth_date),
+            "" if leading is None else str(leading.period.start),
+            "ja" if decision and decision.added else "nee",
+            "" if decision is None else decision.reason.value,
+        )
+    console.print(table)
+
+    employee = xs.organisation.employee(admin, someone.employee_id)
+    employment_id = someone.employment_id
+    xs.employments.change_employment(
+        ChangeEmployment(
+            actor=admin,
+            employee_id=employee.id,
+            employment_id=employment_id,
+            effective=today.subtract(months=1),
+            hours_per_week=Decimal(24),
+        )
+    )
+    ended = xs.employments.end_employment(
+        EndEmployment(
+            actor=admin,
+            employee_id=employee.id,
+            employment_id=employment_id,
+            end=today.add(months=1),
+            reason=EndReason.RESIGNATION,
+        )
+    )
+    history = xs.organisation.employee(admin, employee.id).employment(employment_id).versions
+    console.print(
+        f"R2.3 Uit dienst per {ended.end} ({employee.full_name}); "
+        f"{len(ended.open_trajectories)} open traject(en) blijven open; historie: "
+        + ", ".join(f"{v.valid} {v.conditions.hours_per_week} u" for v in history)
+    )
+    console.print(
+        "R2.3 Actielinks op de actielinkwidget: "
+        + ", ".join(link.value for link in xs.action_links.links(admin, Placement.PORTAL_WIDGET))
+    )

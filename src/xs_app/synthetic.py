@@ -224,7 +224,8 @@ class SyntheticGenerator:
         pool = self._first_female if gender is Gender.FEMALE else self._first_male
         first = rng.choice(ACCENTED_FIRST) if rng.random() < 0.04 else rng.choice(pool)
         last = rng.choice(ACCENTED_LAST) if rng.random() < 0.04 else rng.choice(self._last)
-        return first, rng.choice(self._prefixes) + last, gender
+        prefix = rng.choice(self._prefixes)
+        return first, (last if " " in last else prefix + last), gender
 
     def employees(self, batch_size: int = 50_000) -> Iterator[list[Employee]]:
         """The employees, in batches; call :meth:`organisation` first."""

@@ -88,13 +88,18 @@ def test_r2_4_closing_end_date(end: _dt.date, in_future_allowed: bool, code: str
         assert trajectory.is_open  # nothing changed
 
 
-def test_r2_4_a_closed_trajectory_cannot_close_again() -> None:
-    p = protocol()
-    trajectory = started(p)
-    trajectory.close(TODAY, TODAY, p)
+def test_r2_4_an_ended_trajectory_cannot_close_again_a_running_one_can() -> None:
+    p = protocol(end_date_may_be_in_future=True)
+    planned = started(p)
+    planned.close(D(2027, 6, 30), TODAY, p)  # a planned end after today: still running
+    planned.close(TODAY, TODAY, p)  # so it can be closed, on another date
+    assert planned.end_date == TODAY
+    ended = started(p)
+    ended.close(D(2026, 11, 20), TODAY, p)  # its last day has passed
     with pytest.raises(DomainError) as refused:
-        trajectory.close(TODAY, TODAY, p)
+        ended.close(TODAY, TODAY, p)
     assert refused.value.code == "trajectory.already_closed"
+    assert ended.end_date == D(2026, 11, 20)
 
 
 # -- R2.5 compensation task -----------------------------------------------------------------------

@@ -41,7 +41,8 @@ class EndEmployment:
 class EndEmploymentResult:
     employment_id: uuid.UUID
     end: _dt.date
-    #: open trajectories stay open and are reported back (R2.3)
+    #: trajectories still running after the employment ends: they stay open and are
+    #: reported back (R2.3)
     open_trajectories: tuple[Trajectory, ...]
 
 
@@ -101,7 +102,9 @@ class EmploymentService(Service):
             employee.end_employment(cmd.employment_id, cmd.end, cmd.reason)
             uow.employees.save(employee)
             open_trajectories = tuple(
-                x for x in uow.trajectories.for_employee(employee.id) if x.is_open
+                x
+                for x in uow.trajectories.for_employee(employee.id)
+                if x.period.end is None or x.period.end > cmd.end
             )
             uow.commit()
             return EndEmploymentResult(

@@ -340,9 +340,16 @@ class Trajectory(Aggregate):
         self.tasks.append(task)
         return task
 
+    def is_running_on(self, day: _dt.date) -> bool:
+        return day in self.period
+
     def close(self, end_date: _dt.date, today: _dt.date, protocol: Protocol) -> None:
-        """R2.4: close on ``end_date`` (last day)."""
-        if not self.is_open:
+        """R2.4: close on ``end_date`` (last day).
+
+        **Decision:** a trajectory whose planned end lies after today (e.g. from a bulk start)
+        can still be closed, on another date; one whose last day has passed cannot.
+        """
+        if self.end_date is not None and self.end_date < today:
             raise DomainError(
                 "trajectory.already_closed",
                 {"end_date": "" if self.end_date is None else self.end_date.isoformat()},
