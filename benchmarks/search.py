@@ -71,13 +71,20 @@ def _load(url: str, size: SyntheticSize) -> tuple[Xs, SyntheticOrganisation, flo
 
     organisation = load(xs.unit_of_work, SyntheticGenerator(SEED, size), progress)
     print()
-    engine = xs.container.engine()
-    with engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            connection.execute(sa.text("ANALYZE"))
-        else:
-            connection.execute(sa.text("ANALYZE"))
+    _settle(xs)
     return xs, organisation, time.perf_counter() - started
+
+
+def _settle(xs: Xs) -> None:
+    """After a bulk load: statistics for the planner (and on PostgreSQL the visibility map,
+    as autovacuum would set it in production)."""
+    engine = xs.container.engine()
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(sa.text("VACUUM ANALYZE"))
+    else:
+        with engine.begin() as connection:
+            connection.execute(sa.text("ANALYZE"))
 
 
 def _terms(xs: Xs, rng: random.Random, count: int) -> list[str]:

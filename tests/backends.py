@@ -45,26 +45,33 @@ class PostgresBackend:
         engine.dispose()
 
 
-#: Forces the other query plans of the SQL search: rank classes with a scope filter, and
-#: substring scans instead of trigram candidates.
-SCAN_PLANS = SearchTuning(small_scope_rows=0, rare_term_candidates=0)
+#: Forces the other query plans of the SQL search: rank classes with a scope filter; then
+#: either the trigram path or the full ordered walk for substrings.
+TRIGRAM_PLANS = SearchTuning(small_scope_rows=0, walk_window=1, trigram_candidates=10**6)
+WALK_PLANS = SearchTuning(small_scope_rows=0, walk_window=0, trigram_candidates=0)
 
 
 class SqliteScanPlanBackend:
-    backend = "sqlite-scan-plans"
+    backend = "sqlite-other-plans"
 
-    @pytest.fixture
-    def uow_factory(self, sqlite_url: str, clock: FixedClock) -> Iterator[UowFactory]:
+    @pytest.fixture(params=["trigram", "walk"])
+    def uow_factory(
+        self, request: pytest.FixtureRequest, sqlite_url: str, clock: FixedClock
+    ) -> Iterator[UowFactory]:
+        tuning = TRIGRAM_PLANS if request.param == "trigram" else WALK_PLANS
         engine = create_engine(sqlite_url)
-        yield lambda write=True: SqlUnitOfWork(engine, clock, write, SCAN_PLANS)
+        yield lambda write=True: SqlUnitOfWork(engine, clock, write, tuning)
         engine.dispose()
 
 
 class PostgresScanPlanBackend:
-    backend = "postgres-scan-plans"
+    backend = "postgres-other-plans"
 
-    @pytest.fixture
-    def uow_factory(self, postgres_url: str, clock: FixedClock) -> Iterator[UowFactory]:
+    @pytest.fixture(params=["trigram", "walk"])
+    def uow_factory(
+        self, request: pytest.FixtureRequest, postgres_url: str, clock: FixedClock
+    ) -> Iterator[UowFactory]:
+        tuning = TRIGRAM_PLANS if request.param == "trigram" else WALK_PLANS
         engine = create_engine(postgres_url)
-        yield lambda write=True: SqlUnitOfWork(engine, clock, write, SCAN_PLANS)
+        yield lambda write=True: SqlUnitOfWork(engine, clock, write, tuning)
         engine.dispose()

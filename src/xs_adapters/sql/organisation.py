@@ -336,10 +336,17 @@ def dossier_ids(
     """Dossier ids of many units in one query."""
     if not units:
         return {}
-    ids = [u for _, u in units]
+    by_kind: dict[UnitKind, list[uuid.UUID]] = {}
+    for kind, unit_id in units:
+        by_kind.setdefault(kind, []).append(unit_id)
     rows = connection.execute(
         sa.select(t.dossiers.c.id, t.dossiers.c.unit_kind, t.dossiers.c.unit_id).where(
-            t.dossiers.c.unit_id.in_(ids)
+            sa.or_(
+                *(
+                    sa.and_(t.dossiers.c.unit_kind == kind.value, t.dossiers.c.unit_id.in_(ids))
+                    for kind, ids in by_kind.items()
+                )
+            )
         )
     )
     return {(UnitKind(r.unit_kind), r.unit_id): r.id for r in rows}

@@ -16,6 +16,7 @@ import attrs
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.util import ClauseAdapter
 
 from xs_adapters.sql.organisation import dossier_ids
 from xs_adapters.sql.tables import search_entries as e
@@ -30,9 +31,13 @@ class SearchTuning:
     """Thresholds that choose a query plan; results are the same whichever plan runs."""
 
     #: Scopes with at most this many index rows are searched scope-first.
-    small_scope_rows: int = 20_000
-    #: On SQLite, a substring with at most this many trigram candidates is fetched through FTS5.
-    rare_term_candidates: int = 5_000
+    small_scope_rows: int = 2_000
+    #: How many names in index order a first, bounded walk reads: a common term fills its
+    #: page there (0 skips the walk).
+    walk_window: int = 2_000
+    #: SQLite: a term with at most this many trigram (FTS5) candidates is ranked from them;
+    #: a more common one by an ordered walk of the whole name index.
+    trigram_candidates: int = 20_000
 
 
 _TOP = "\U0010ffff"
@@ -145,7 +150,82 @@ class SqlOrganisationSearch:
             .order_by(*self._order(rank))
             .limit(needed)
         )
-        return list(self._c.execute(stmt))
+        # PostgreSQL: probe the primary key per id rather than scanning a trigram bitmap
+        with self._planner(enable_bitmapscan="off"):
+            return list(self._c.execute(stmt))
+
+    def _substring_class(
+        self,
+        term: str,
+        filters: list[sa.ColumnElement[bool]],
+        not_code_prefix: sa.ColumnElement[bool],
+        needed: int,
+    ) -> list[Any]:
+        """Rank 3, names containing the term (not as a prefix), in name order.
+
+        1. A bounded walk of the first names in index order: a common term fills its page here.
+        2. Otherwise the trigram index finds the matches (FTS5 on SQLite, a ``pg_trgm`` bitmap
+           on PostgreSQL), which are sorted — matches may cluster anywhere in name order.
+        3. A term too short for trigrams (or with very many FTS5 candidates on SQLite) walks
+           the whole name index in order until a page is full.
+        """
+        rank = sa.literal_column("3", sa.Integer)
+        conditions = [
+            self._substring(term),
+            sa.not_(self._name_prefix(term)),
+            not_code_prefix,
+            *filters,
+        ]
+        if self._tuning.walk_window > 0:
+            bounded = self._window_rows(rank, conditions, needed)
+            if len(bounded) == needed:
+                return bounded
+        if len(term) >= 3:
+            if self._sqlite:
+                phrase = '"' + term.replace('"', '""') + '"'
+                fts = (
+                    sa.select(sa.column("rowid", sa.Integer))
+                    .select_from(sa.table("search_fts"))
+                    .where(sa.text("search_fts MATCH :phrase").bindparams(phrase=phrase))
+                )
+                cap = self._tuning.trigram_candidates
+                count = self._c.execute(
+                    sa.select(sa.func.count()).select_from(fts.limit(cap + 1).subquery())
+                ).scalar_one()
+                if int(count) <= cap:
+                    return self._class_rows(rank, [e.c.id.in_(fts), *conditions], needed)
+            else:
+                with self._planner(enable_indexscan="off", enable_seqscan="off"):
+                    return self._class_rows(rank, conditions, needed)
+        with self._planner(enable_bitmapscan="off", enable_seqscan="off"):
+            return self._class_rows(rank, conditions, needed)
+
+    def _window_rows(
+        self, rank: sa.ColumnElement[int], conditions: list[sa.ColumnElement[bool]], needed: int
+    ) -> list[Any]:
+        """The matches among the first names in index order, behind a LIMIT that the planner
+        cannot see through."""
+        window = (
+            sa.select(e)
+            .order_by(e.c.name_norm, e.c.kind_order, e.c.unit_id)
+            .limit(self._tuning.walk_window)
+            .subquery("window")
+        )
+        adapt = ClauseAdapter(window).traverse
+        return list(
+            self._c.execute(
+                sa.select(
+                    window.c.kind,
+                    window.c.unit_id,
+                    window.c.name,
+                    window.c.code,
+                    rank.label("rank"),
+                )
+                .where(*(adapt(c) for c in conditions))
+                .order_by(window.c.name_norm, window.c.kind_order, window.c.unit_id)
+                .limit(needed)
+            )
+        )
 
     def _class_rows(
         self,
@@ -186,23 +266,9 @@ class SqlOrganisationSearch:
                 needed - len(rows),
             )
         if len(rows) < needed:
-            not_prefix = [sa.not_(self._name_prefix(term)), not_code_prefix, kinds, scope_cond]
-            rare = self._rare_candidates(term)
-            substring = self._substring(term)
-            if rare is not None:
-                # few matches: fetch them by id through the trigram index, then sort
-                conditions = [self._ids_condition(rare), substring, *not_prefix]
-                rows += self._class_rows(
-                    sa.literal_column("3", sa.Integer), conditions, needed - len(rows)
-                )
-            else:
-                # many matches: walk the name index in order and stop after a page
-                with self._planner(enable_bitmapscan="off", enable_seqscan="off"):
-                    rows += self._class_rows(
-                        sa.literal_column("3", sa.Integer),
-                        [substring, *not_prefix],
-                        needed - len(rows),
-                    )
+            rows += self._substring_class(
+                term, [kinds, scope_cond], not_code_prefix, needed - len(rows)
+            )
         return rows
 
     @contextmanager
@@ -218,24 +284,3 @@ class SqlOrganisationSearch:
         finally:
             for name in settings:
                 self._c.execute(sa.text(f"SET LOCAL {name} = DEFAULT"))
-
-    def _rare_candidates(self, term: str) -> list[int] | None:
-        """The entries containing ``term`` when there are few (through the trigram index);
-        ``None`` when the term is common and an ordered walk of the name index finds a page
-        sooner."""
-        cap = self._tuning.rare_term_candidates
-        if self._sqlite:
-            if len(term) < 3:
-                return None
-            phrase = '"' + term.replace('"', '""') + '"'
-            found = self._c.execute(
-                sa.text("SELECT rowid FROM search_fts WHERE search_fts MATCH :q LIMIT :cap"),
-                {"q": phrase, "cap": cap + 1},
-            ).scalars()
-        else:
-            with self._planner(enable_seqscan="off", enable_indexscan="off"):
-                found = self._c.execute(
-                    sa.select(e.c.id).where(self._substring(term)).limit(cap + 1)
-                ).scalars()
-        ids = list(found)
-        return None if len(ids) > cap else ids
