@@ -157,6 +157,41 @@ class SearchContract:
         assert hits[0].dossier_id == dossier.id
         assert hits[1].dossier_id is None
 
+    def test_r1_3_units_living_in_several_places_are_found_once_each(
+        self, uow_factory: UowFactory
+    ) -> None:
+        """An employee lives under the employer and in a department: two scope rows, one unit."""
+        employer = Employer.create("Jansen Groep")
+        department = Department.create(employer.id, "Jansen Logistiek")
+        people = []
+        for letter in "ABCDE":
+            person = Employee.register("Jan", f"Jansen {letter}")
+            person.add_employment(
+                Employment.create(
+                    id=uuid.uuid4(),
+                    employer_id=employer.id,
+                    department_id=department.id,
+                    period=DateRange(_dt.date(2020, 1, 1)),
+                )
+            )
+            people.append(person)
+        with uow_factory() as uow:
+            uow.bulk.add_all(employers=[employer], departments=[department], employees=people)
+            uow.commit()
+        with uow_factory(write=False) as uow:
+            scope = uow.scopes.resolve(Scope.of([UnitRef(UnitKind.EMPLOYER, employer.id)]))
+            hits = uow.search.search(SearchQuery.create("jans"), scope)
+        # name prefixes (rank 2) before substrings (rank 3)
+        assert [(h.name, h.rank) for h in hits] == [
+            ("Jansen Groep", 2),
+            ("Jansen Logistiek", 2),
+            ("Jan Jansen A", 3),
+            ("Jan Jansen B", 3),
+            ("Jan Jansen C", 3),
+            ("Jan Jansen D", 3),
+            ("Jan Jansen E", 3),
+        ]
+
     def test_r1_3_an_empty_scope_finds_nothing(self, uow_factory: UowFactory) -> None:
         employer = Employer.create("Jansen BV")
         with uow_factory() as uow:

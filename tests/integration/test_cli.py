@@ -63,3 +63,44 @@ def test_db_upgrade_generate_and_search(tmp_path: Path) -> None:
     short = xs("search", "a", cwd=tmp_path, env={"XS_DATABASE_URL": url})
     assert short.returncode == 2
     assert "search.term_too_short" in short.stdout
+
+
+def test_bulk_start_from_the_command_line(tmp_path: Path) -> None:
+    """R2.2 through ``xs trajectories bulk-start`` on the demo database, twice (idempotent)."""
+    assert xs("demo", "--database", "demo.sqlite3", cwd=tmp_path).returncode == 0
+    env = {"XS_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}"}
+    listed = xs("trajectories", "protocols", cwd=tmp_path, env=env)
+    assert "PMO 2027" in listed.stdout and "Verzuim" in listed.stdout
+    request_id = "6c2a9a3e-0a52-4f0f-9d3e-0b6f7a1c2d33"
+    args = [
+        "trajectories",
+        "bulk-start",
+        "--protocol",
+        "PMO 2027",
+        "--employer",
+        "WG00003",
+        "--start",
+        "2027-01-04",
+        "--end",
+        "2027-06-30",
+        "--request-id",
+        request_id,
+    ]
+    first = xs(*args, cwd=tmp_path, env=env)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert " gestart" in first.stdout and "herhaald" not in first.stdout
+    again = xs(*args, cwd=tmp_path, env=env)
+    assert again.returncode == 0 and "herhaald verzoek" in again.stdout
+    refused = xs(
+        "trajectories",
+        "bulk-start",
+        "--protocol",
+        "PMO 2027",
+        "--employer",
+        "WG00003",
+        "--start",
+        "2027-01-04",
+        cwd=tmp_path,
+        env=env,
+    )
+    assert refused.returncode == 2 and "bulk_start.end_date_required" in refused.stdout

@@ -127,12 +127,14 @@ class SqlOrganisationSearch:
 
     def _entries_in_scope(self, scope: ResolvedScope) -> list[int]:
         """The index entries inside the scope, up to one more than a small scope holds."""
+        # distinct entries: a unit lives in several places (employer, departments)
         limited = (
             sa.select(s.c.entry_id)
             .where(self._scope_filter(scope))
+            .distinct()
             .limit(self._tuning.small_scope_rows + 1)
         )
-        return sorted(set(self._c.execute(limited).scalars()))
+        return sorted(self._c.execute(limited).scalars())
 
     def _scope_first(self, query: SearchQuery, entry_ids: list[int], needed: int) -> list[Any]:
         """A small scope: rank its (few) entries directly, driven by their ids."""
