@@ -55,27 +55,26 @@ BOUNDARY_PLANS = SearchTuning(small_scope_rows=3, walk_window=2, trigram_candida
 PLANS = {"trigram": TRIGRAM_PLANS, "walk": WALK_PLANS, "boundary": BOUNDARY_PLANS}
 
 
-class SqliteScanPlanBackend:
+class _OtherPlans:
+    """The SQL backend of ``database`` with each tuning of :data:`PLANS`."""
+
+    database = "sqlite_url"
+
+    @pytest.fixture(params=sorted(PLANS))
+    def uow_factory(
+        self, request: pytest.FixtureRequest, clock: FixedClock
+    ) -> Iterator[UowFactory]:
+        tuning = PLANS[request.param]
+        engine = create_engine(request.getfixturevalue(self.database))
+        yield lambda write=True: SqlUnitOfWork(engine, clock, write, tuning)
+        engine.dispose()
+
+
+class SqliteScanPlanBackend(_OtherPlans):
     backend = "sqlite-other-plans"
-
-    @pytest.fixture(params=sorted(PLANS))
-    def uow_factory(
-        self, request: pytest.FixtureRequest, sqlite_url: str, clock: FixedClock
-    ) -> Iterator[UowFactory]:
-        tuning = PLANS[request.param]
-        engine = create_engine(sqlite_url)
-        yield lambda write=True: SqlUnitOfWork(engine, clock, write, tuning)
-        engine.dispose()
+    database = "sqlite_url"
 
 
-class PostgresScanPlanBackend:
+class PostgresScanPlanBackend(_OtherPlans):
     backend = "postgres-other-plans"
-
-    @pytest.fixture(params=sorted(PLANS))
-    def uow_factory(
-        self, request: pytest.FixtureRequest, postgres_url: str, clock: FixedClock
-    ) -> Iterator[UowFactory]:
-        tuning = PLANS[request.param]
-        engine = create_engine(postgres_url)
-        yield lambda write=True: SqlUnitOfWork(engine, clock, write, tuning)
-        engine.dispose()
+    database = "postgres_url"

@@ -90,10 +90,9 @@ class ActionTarget:
 
 class EmploymentService(Service):
     def _employee(self, uow: UnitOfWork, actor: uuid.UUID, employee_id: uuid.UUID) -> None:
-        auth = self.authoriser(uow)
-        principal = auth.principal(actor)
-        auth.require(principal, Feature.MANAGE_EMPLOYMENTS)
-        auth.require_in_scope(principal, UnitRef(UnitKind.EMPLOYEE, employee_id))
+        self.authorise(
+            uow, actor, Feature.MANAGE_EMPLOYMENTS, UnitRef(UnitKind.EMPLOYEE, employee_id)
+        )
 
     def end_employment(self, cmd: EndEmployment) -> EndEmploymentResult:
         with self._uow() as uow:

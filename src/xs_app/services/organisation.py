@@ -13,9 +13,7 @@ from decimal import Decimal
 import attrs
 
 from xs_app.services.base import Service
-from xs_core.access.authoriser import Authoriser
 from xs_core.access.features import Feature
-from xs_core.access.model import Principal
 from xs_core.dates import DateRange
 from xs_core.errors import DomainError
 from xs_core.money import Money
@@ -247,25 +245,11 @@ class SearchPage:
 class OrganisationService(Service):
     """Organisation and administration (XS Beheer)."""
 
-    def _check(
-        self,
-        uow: UnitOfWork,
-        actor: uuid.UUID,
-        feature: Feature,
-        *units: UnitRef,
-    ) -> tuple[Authoriser, Principal]:
-        auth = self.authoriser(uow)
-        principal = auth.principal(actor)
-        auth.require(principal, feature)
-        for unit in units:
-            auth.require_in_scope(principal, unit)
-        return auth, principal
-
     # folders and employers -------------------------------------------------------------------
 
     def create_folder(self, cmd: CreateFolder) -> uuid.UUID:
         with self._uow() as uow:
-            _, principal = self._check(uow, cmd.actor, Feature.MANAGE_ORGANISATION)
+            _, principal = self.authorise(uow, cmd.actor, Feature.MANAGE_ORGANISATION)
             if not principal.scope.everything:
                 raise DomainError("access.out_of_scope", {"rule": "R0.6", "unit": "folder (new)"})
             folder = Folder.create(cmd.name)
@@ -275,7 +259,7 @@ class OrganisationService(Service):
 
     def rename_folder(self, cmd: RenameFolder) -> None:
         with self._uow() as uow:
-            self._check(
+            self.authorise(
                 uow, cmd.actor, Feature.MANAGE_ORGANISATION, UnitRef(UnitKind.FOLDER, cmd.folder_id)
             )
             folder = uow.folders.get(cmd.folder_id)
@@ -287,7 +271,7 @@ class OrganisationService(Service):
         """Create an employer, optionally in a folder and with a VAT number (R1.1, R1.2)."""
         with self._uow() as uow:
             units = [UnitRef(UnitKind.FOLDER, cmd.folder_id)] if cmd.folder_id else []
-            _, principal = self._check(uow, cmd.actor, Feature.MANAGE_ORGANISATION, *units)
+            _, principal = self.authorise(uow, cmd.actor, Feature.MANAGE_ORGANISATION, *units)
             if cmd.folder_id is None and not principal.scope.everything:
                 raise DomainError(
                     "access.out_of_scope", {"rule": "R0.6", "unit": "employer (no folder)"}
@@ -305,7 +289,7 @@ class OrganisationService(Service):
 
     def change_employer(self, cmd: ChangeEmployer) -> None:
         with self._uow() as uow:
-            self._check(
+            self.authorise(
                 uow,
                 cmd.actor,
                 Feature.MANAGE_ORGANISATION,
@@ -313,7 +297,7 @@ class OrganisationService(Service):
             )
             employer = uow.employers.get(cmd.employer_id)
             if cmd.move and cmd.folder_id is not None:
-                self._check(
+                self.authorise(
                     uow,
                     cmd.actor,
                     Feature.MANAGE_ORGANISATION,
@@ -341,7 +325,7 @@ class OrganisationService(Service):
         **Decision:** two employers may share a VAT number.
         """
         with self._uow() as uow:
-            self._check(
+            self.authorise(
                 uow,
                 cmd.actor,
                 Feature.MANAGE_ORGANISATION,
@@ -382,7 +366,7 @@ class OrganisationService(Service):
                 if cmd.parent_id
                 else UnitRef(UnitKind.EMPLOYER, cmd.employer_id)
             )
-            self._check(uow, cmd.actor, Feature.MANAGE_ORGANISATION, target)
+            self.authorise(uow, cmd.actor, Feature.MANAGE_ORGANISATION, target)
             uow.employers.get(cmd.employer_id)
             if cmd.parent_id is not None:
                 parent = uow.departments.get(cmd.parent_id)
@@ -400,7 +384,7 @@ class OrganisationService(Service):
 
     def change_department(self, cmd: ChangeDepartment) -> None:
         with self._uow() as uow:
-            self._check(
+            self.authorise(
                 uow,
                 cmd.actor,
                 Feature.MANAGE_ORGANISATION,
@@ -437,7 +421,7 @@ class OrganisationService(Service):
 
     def create_branch(self, cmd: CreateBranch) -> uuid.UUID:
         with self._uow() as uow:
-            self._check(
+            self.authorise(
                 uow,
                 cmd.actor,
                 Feature.MANAGE_ORGANISATION,
@@ -451,7 +435,7 @@ class OrganisationService(Service):
 
     def change_branch(self, cmd: ChangeBranch) -> None:
         with self._uow() as uow:
-            self._check(
+            self.authorise(
                 uow,
                 cmd.actor,
                 Feature.MANAGE_ORGANISATION,
@@ -501,7 +485,7 @@ class OrganisationService(Service):
                     if cmd.employment.department_id
                     else UnitRef(UnitKind.EMPLOYER, cmd.employment.employer_id)
                 )
-            _, principal = self._check(uow, cmd.actor, Feature.MANAGE_EMPLOYMENTS, *units)
+            _, principal = self.authorise(uow, cmd.actor, Feature.MANAGE_EMPLOYMENTS, *units)
             if cmd.employment is None and not principal.scope.everything:
                 raise DomainError(
                     "access.out_of_scope", {"rule": "R0.6", "unit": "employee (no employment)"}
@@ -522,7 +506,7 @@ class OrganisationService(Service):
 
     def change_employee(self, cmd: ChangeEmployee) -> None:
         with self._uow() as uow:
-            self._check(
+            self.authorise(
                 uow,
                 cmd.actor,
                 Feature.MANAGE_EMPLOYMENTS,
@@ -545,7 +529,7 @@ class OrganisationService(Service):
                 if cmd.terms.department_id
                 else UnitRef(UnitKind.EMPLOYER, cmd.terms.employer_id)
             )
-            self._check(
+            self.authorise(
                 uow,
                 cmd.actor,
                 Feature.MANAGE_EMPLOYMENTS,
@@ -560,7 +544,7 @@ class OrganisationService(Service):
 
     def set_leading_employment(self, cmd: SetLeadingEmployment) -> None:
         with self._uow() as uow:
-            self._check(
+            self.authorise(
                 uow,
                 cmd.actor,
                 Feature.MANAGE_EMPLOYMENTS,
@@ -581,7 +565,7 @@ class OrganisationService(Service):
 
     def open_dossier(self, cmd: OpenDossier) -> uuid.UUID:
         with self._uow() as uow:
-            self._check(uow, cmd.actor, Feature.MANAGE_ORGANISATION, cmd.unit)
+            self.authorise(uow, cmd.actor, Feature.MANAGE_ORGANISATION, cmd.unit)
             _load_unit(uow, cmd.unit)
             existing = uow.dossiers.for_unit(cmd.unit)
             if existing is not None:
@@ -594,7 +578,7 @@ class OrganisationService(Service):
     # contact persons (R1.5) ------------------------------------------------------------------
 
     def _contacts(self, uow: UnitOfWork, actor: uuid.UUID, employer_id: uuid.UUID) -> Employer:
-        self._check(
+        self.authorise(
             uow, actor, Feature.MANAGE_CONTACT_PERSONS, UnitRef(UnitKind.EMPLOYER, employer_id)
         )
         return uow.employers.get(employer_id)

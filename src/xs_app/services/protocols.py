@@ -141,10 +141,7 @@ class TrajectoryService(Service):
     def _employee_check(
         self, uow: UnitOfWork, actor: uuid.UUID, feature: Feature, employee_id: uuid.UUID
     ) -> None:
-        auth = self.authoriser(uow)
-        principal = auth.principal(actor)
-        auth.require(principal, feature)
-        auth.require_in_scope(principal, UnitRef(UnitKind.EMPLOYEE, employee_id))
+        self.authorise(uow, actor, feature, UnitRef(UnitKind.EMPLOYEE, employee_id))
 
     def start_trajectory(self, cmd: StartTrajectory) -> uuid.UUID:
         with self._uow() as uow:
