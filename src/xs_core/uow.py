@@ -12,6 +12,13 @@ from types import TracebackType
 from typing import Protocol, Self, runtime_checkable
 
 from xs_core.access.ports import RoleRepository, ScopeResolver, UserRepository
+from xs_core.agenda.ports import (
+    ActivityRepository,
+    AppointmentRepository,
+    AppointmentRequestRepository,
+    AvailabilityRepository,
+    LocationRepository,
+)
 from xs_core.events import DomainEvent, OutboxMessage
 from xs_core.organisation.ports import (
     BranchRepository,
@@ -49,6 +56,11 @@ class UnitOfWork(Protocol):
     users: UserRepository
     roles: RoleRepository
     scopes: ScopeResolver
+    locations: LocationRepository
+    availabilities: AvailabilityRepository
+    appointment_requests: AppointmentRequestRepository
+    appointments: AppointmentRepository
+    activities: ActivityRepository
     protocols: ProtocolRepository
     trajectories: TrajectoryRepository
     bulk_starts: BulkStartStore

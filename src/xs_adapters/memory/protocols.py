@@ -6,7 +6,7 @@ import datetime as _dt
 import uuid
 from collections.abc import Callable, Iterable
 
-from xs_adapters.memory.uow import MemoryStore, _copy, _missing
+from xs_adapters.memory.store import MemoryStore, _copy, _missing
 from xs_adapters.search_documents import employee_document
 from xs_core.access.model import ResolvedScope
 from xs_core.dates import DateRange, as_date

@@ -6,15 +6,24 @@ durable after ``commit``, exactly as with the SQL adapter.
 
 from __future__ import annotations
 
-import copy
-import threading
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, Self
 
-import attrs
-
+from xs_adapters.memory.agenda import (
+    MemoryActivityRepository,
+    MemoryAppointmentRepository,
+    MemoryAppointmentRequestRepository,
+    MemoryAvailabilityRepository,
+    MemoryLocationRepository,
+)
+from xs_adapters.memory.protocols import (
+    MemoryBulkStartStore,
+    MemoryProtocolRepository,
+    MemoryTrajectoryRepository,
+)
+from xs_adapters.memory.store import MemoryStore, _copy, _missing
 from xs_adapters.search_documents import (
     SearchDocument,
     department_document,
@@ -23,55 +32,11 @@ from xs_adapters.search_documents import (
 )
 from xs_core.access.model import ResolvedScope, Role, Scope, User
 from xs_core.clock import Clock
-from xs_core.errors import DomainError, NotFound
+from xs_core.errors import DomainError
 from xs_core.events import Aggregate, DomainEvent, EventCollector, OutboxMessage
 from xs_core.organisation.model import Branch, Department, Dossier, Employee, Employer, Folder
 from xs_core.organisation.search import SearchHit, SearchQuery, normalise_code, rank, sort_key
 from xs_core.organisation.units import UnitKind, UnitRef
-from xs_core.protocols.model import Protocol, Trajectory
-from xs_core.protocols.ports import StoredBulkRequest
-
-A = TypeVar("A", bound=Aggregate)
-
-
-def _copy(aggregate: A) -> A:
-    clone = copy.deepcopy(aggregate)
-    clone.pending_events = []
-    return clone
-
-
-@attrs.define
-class MemoryStore:
-    """Everything the in-memory adapters hold; shared by the units of work of one app."""
-
-    folders: dict[uuid.UUID, Folder] = attrs.field(factory=dict)
-    employers: dict[uuid.UUID, Employer] = attrs.field(factory=dict)
-    departments: dict[uuid.UUID, Department] = attrs.field(factory=dict)
-    branches: dict[uuid.UUID, Branch] = attrs.field(factory=dict)
-    employees: dict[uuid.UUID, Employee] = attrs.field(factory=dict)
-    dossiers: dict[uuid.UUID, Dossier] = attrs.field(factory=dict)
-    users: dict[uuid.UUID, User] = attrs.field(factory=dict)
-    roles: dict[uuid.UUID, Role] = attrs.field(factory=dict)
-    protocols: dict[uuid.UUID, Protocol] = attrs.field(factory=dict)
-    trajectories: dict[uuid.UUID, Trajectory] = attrs.field(factory=dict)
-    bulk_requests: dict[uuid.UUID, StoredBulkRequest] = attrs.field(factory=dict)
-    outbox: list[dict[str, Any]] = attrs.field(factory=list)
-    lock: threading.RLock = attrs.field(factory=threading.RLock, eq=False, repr=False)
-
-    def snapshot(self) -> dict[str, Any]:
-        return {
-            f.name: copy.deepcopy(getattr(self, f.name))
-            for f in attrs.fields(MemoryStore)
-            if f.name != "lock"
-        }
-
-    def restore(self, state: dict[str, Any]) -> None:
-        for name, value in state.items():
-            setattr(self, name, value)
-
-
-def _missing(kind: str, ident: uuid.UUID) -> NotFound:
-    return NotFound("not_found", {"kind": kind, "id": str(ident)})
 
 
 class _Repo:
@@ -432,12 +397,11 @@ class MemoryUnitOfWork:
         self.roles = MemoryRoleRepository(s)
         self.scopes = MemoryScopeResolver(s)
         self.outbox = MemoryOutbox(s, self._clock)
-        from xs_adapters.memory.protocols import (
-            MemoryBulkStartStore,
-            MemoryProtocolRepository,
-            MemoryTrajectoryRepository,
-        )
-
+        self.locations = MemoryLocationRepository(s, track)
+        self.availabilities = MemoryAvailabilityRepository(s, track)
+        self.appointment_requests = MemoryAppointmentRequestRepository(s, track)
+        self.appointments = MemoryAppointmentRepository(s, track)
+        self.activities = MemoryActivityRepository(s, track)
         self.protocols = MemoryProtocolRepository(s, track)
         self.trajectories = MemoryTrajectoryRepository(s, track)
         self.bulk_starts = MemoryBulkStartStore(s)

@@ -39,8 +39,28 @@ class SearchTuning:
     #: a more common one by an ordered walk of the whole name index.
     trigram_candidates: int = 20_000
 
+    @classmethod
+    def for_dialect(cls, name: str) -> SearchTuning:
+        """Measured defaults (``benchmarks/search.py``): SQLite ranks scopes of up to 20,000
+        entries directly and asks FTS5 first; PostgreSQL ranks only small scopes directly
+        (per-row probes cost more there) and walks the first names before the trigram index."""
+        if name == "sqlite":
+            return cls(small_scope_rows=20_000, walk_window=0, trigram_candidates=20_000)
+        return cls(small_scope_rows=2_000, walk_window=2_000, trigram_candidates=20_000)
+
 
 _TOP = "\U0010ffff"
+
+
+def _has_trigram(term: str) -> bool:
+    """True when the term holds a run of three letters or digits: only then can a trigram index
+    narrow the search (pg_trgm builds trigrams per word; ``s d`` or ``öz`` give none useful)."""
+    run = 0
+    for char in term:
+        run = run + 1 if char.isalnum() else 0
+        if run >= 3:
+            return True
+    return False
 
 
 def _escape_like(term: str) -> str:
@@ -51,7 +71,7 @@ class SqlOrganisationSearch:
     def __init__(self, connection: Connection, tuning: SearchTuning | None = None) -> None:
         self._c = connection
         self._sqlite = connection.dialect.name == "sqlite"
-        self._tuning = tuning or SearchTuning()
+        self._tuning = tuning or SearchTuning.for_dialect(connection.dialect.name)
 
     # -- conditions ---------------------------------------------------------------------------
 
@@ -182,7 +202,7 @@ class SqlOrganisationSearch:
             bounded = self._window_rows(rank, conditions, needed)
             if len(bounded) == needed:
                 return bounded
-        if len(term) >= 3:
+        if _has_trigram(term):
             if self._sqlite:
                 phrase = '"' + term.replace('"', '""') + '"'
                 fts = (

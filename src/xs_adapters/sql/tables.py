@@ -327,6 +327,69 @@ bulk_start_outcomes = sa.Table(
     sa.Column("reason", sa.String(40)),
 )
 
+# -- agenda (R4.1–R4.4) ---------------------------------------------------------------------------
+
+appointment_locations = sa.Table(
+    "appointment_locations",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("max_parallel", sa.Integer),
+    sa.CheckConstraint("max_parallel IS NULL OR max_parallel >= 1", name="max_parallel_positive"),
+)
+
+availabilities = sa.Table(
+    "availabilities",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("professional_id", sa.Uuid, nullable=False),
+    sa.Column("location_id", sa.Uuid, sa.ForeignKey("appointment_locations.id"), nullable=False),
+    sa.Column("starts_at", UtcDateTime, nullable=False),
+    sa.Column("ends_at", UtcDateTime, nullable=False),
+    sa.Column("series_id", sa.Uuid),
+    sa.CheckConstraint("ends_at > starts_at", name="span_not_empty"),
+    sa.Index("ix_availabilities_location_start", "location_id", "starts_at"),
+)
+
+appointment_requests = sa.Table(
+    "appointment_requests",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("employee_id", sa.Uuid, sa.ForeignKey("employees.id"), nullable=False),
+    sa.Column("purpose", sa.String(200), nullable=False),
+    sa.Column("desired_from", PendulumDate, nullable=False),
+    sa.Column("desired_until", PendulumDate),
+    sa.Column("formal_request_date", PendulumDate, nullable=False),
+    sa.CheckConstraint(
+        "desired_until IS NULL OR desired_until > desired_from", name="desired_not_empty"
+    ),
+)
+
+appointments = sa.Table(
+    "appointments",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("availability_id", sa.Uuid, sa.ForeignKey("availabilities.id"), nullable=False),
+    sa.Column("employee_id", sa.Uuid, sa.ForeignKey("employees.id"), nullable=False),
+    sa.Column("starts_at", UtcDateTime, nullable=False),
+    sa.Column("ends_at", UtcDateTime, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+)
+
+activities = sa.Table(
+    "activities",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("professional_id", sa.Uuid, nullable=False),
+    sa.Column("employee_id", sa.Uuid, sa.ForeignKey("employees.id"), nullable=False),
+    sa.Column("activity_type", sa.String(60), nullable=False),
+    sa.Column("performed_on", PendulumDate, nullable=False),
+    sa.Column("appointment_id", sa.Uuid, sa.ForeignKey("appointments.id")),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Index("ix_activities_appointment_id", "appointment_id"),
+    sa.Index("ix_activities_status_performed", "status", "performed_on"),
+)
+
 # -- outbox (R0.7) --------------------------------------------------------------------------------
 
 outbox = sa.Table(

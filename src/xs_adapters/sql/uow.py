@@ -8,6 +8,13 @@ from typing import Self
 from sqlalchemy.engine import Connection, Engine
 
 from xs_adapters.sql.access import SqlRoleRepository, SqlScopeResolver, SqlUserRepository
+from xs_adapters.sql.agenda import (
+    SqlActivityRepository,
+    SqlAppointmentRepository,
+    SqlAppointmentRequestRepository,
+    SqlAvailabilityRepository,
+    SqlLocationRepository,
+)
 from xs_adapters.sql.bulk import SqlOrganisationBulkWriter
 from xs_adapters.sql.organisation import (
     SqlBranchRepository,
@@ -71,6 +78,11 @@ class SqlUnitOfWork:
         self.roles = SqlRoleRepository(connection)
         self.scopes = SqlScopeResolver(connection)
         self.outbox = SqlOutbox(connection, self._clock)
+        self.locations = SqlLocationRepository(connection, self._track)
+        self.availabilities = SqlAvailabilityRepository(connection, self._track)
+        self.appointment_requests = SqlAppointmentRequestRepository(connection, self._track)
+        self.appointments = SqlAppointmentRepository(connection, self._track)
+        self.activities = SqlActivityRepository(connection, self._track)
         self.protocols = SqlProtocolRepository(connection, self._track)
         self.trajectories = SqlTrajectoryRepository(connection, self._track)
         self.bulk_starts = SqlBulkStartStore(connection)

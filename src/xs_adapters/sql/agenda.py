@@ -1,0 +1,291 @@
+"""SQL repositories of the agenda (R4.1–R4.4)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from xs_adapters.sql import tables as t
+from xs_adapters.sql.copy import insert_rows
+from xs_core.agenda.model import (
+    MAX_AVAILABILITY,
+    Activity,
+    ActivityStatus,
+    Appointment,
+    AppointmentLocation,
+    AppointmentRequest,
+    AppointmentStatus,
+    Availability,
+)
+from xs_core.agenda.spans import TimeSpan
+from xs_core.dates import DateRange
+from xs_core.errors import NotFound
+from xs_core.events import Aggregate
+
+Track = Callable[[Aggregate], None]
+
+
+def _missing(kind: str, ident: uuid.UUID) -> NotFound:
+    return NotFound("not_found", {"kind": kind, "id": str(ident)})
+
+
+class SqlLocationRepository:
+    def __init__(self, connection: Connection, track: Track) -> None:
+        self._c = connection
+        self._track = track
+
+    def add(self, location: AppointmentLocation) -> None:
+        self._c.execute(
+            t.appointment_locations.insert().values(
+                id=location.id, name=location.name, max_parallel=location.max_parallel
+            )
+        )
+        self._track(location)
+
+    def save(self, location: AppointmentLocation) -> None:
+        self._c.execute(
+            t.appointment_locations.update()
+            .where(t.appointment_locations.c.id == location.id)
+            .values(name=location.name, max_parallel=location.max_parallel)
+        )
+        self._track(location)
+
+    def _load(self, location_id: uuid.UUID, lock: bool) -> AppointmentLocation:
+        query = sa.select(t.appointment_locations).where(
+            t.appointment_locations.c.id == location_id
+        )
+        if lock:
+            # PostgreSQL: a row lock; SQLite: the writing transaction began IMMEDIATE already
+            query = query.with_for_update()
+        row = self._c.execute(query).first()
+        if row is None:
+            raise _missing("appointment_location", location_id)
+        return AppointmentLocation(id=row.id, name=row.name, max_parallel=row.max_parallel)
+
+    def get(self, location_id: uuid.UUID) -> AppointmentLocation:
+        return self._load(location_id, lock=False)
+
+    def lock(self, location_id: uuid.UUID) -> AppointmentLocation:
+        return self._load(location_id, lock=True)
+
+
+def _availability(row: Any) -> Availability:
+    return Availability(
+        id=row.id,
+        professional_id=row.professional_id,
+        location_id=row.location_id,
+        span=TimeSpan(row.starts_at, row.ends_at),
+        series_id=row.series_id,
+    )
+
+
+class SqlAvailabilityRepository:
+    def __init__(self, connection: Connection, track: Track) -> None:
+        self._c = connection
+        self._track = track
+
+    def add_all(self, availabilities: Sequence[Availability]) -> None:
+        insert_rows(
+            self._c,
+            t.availabilities,
+            [
+                {
+                    "id": a.id,
+                    "professional_id": a.professional_id,
+                    "location_id": a.location_id,
+                    "starts_at": a.span.start,
+                    "ends_at": a.span.end,
+                    "series_id": a.series_id,
+                }
+                for a in availabilities
+            ],
+        )
+        for availability in availabilities:
+            self._track(availability)
+
+    def save(self, availability: Availability) -> None:
+        self._c.execute(
+            t.availabilities.update()
+            .where(t.availabilities.c.id == availability.id)
+            .values(
+                location_id=availability.location_id,
+                starts_at=availability.span.start,
+                ends_at=availability.span.end,
+            )
+        )
+        self._track(availability)
+
+    def get(self, availability_id: uuid.UUID) -> Availability:
+        row = self._c.execute(
+            sa.select(t.availabilities).where(t.availabilities.c.id == availability_id)
+        ).first()
+        if row is None:
+            raise _missing("availability", availability_id)
+        return _availability(row)
+
+    def overlapping(
+        self, location_id: uuid.UUID, span: TimeSpan, exclude: uuid.UUID | None = None
+    ) -> list[tuple[uuid.UUID, TimeSpan]]:
+        a = t.availabilities
+        # availabilities last at most MAX_AVAILABILITY: a bounded range of the
+        # (location_id, starts_at) index, never a scan of the location's history
+        query = sa.select(a.c.id, a.c.starts_at, a.c.ends_at).where(
+            a.c.location_id == location_id,
+            a.c.starts_at > span.start - MAX_AVAILABILITY,
+            a.c.starts_at < span.end,
+            a.c.ends_at > span.start,
+        )
+        if exclude is not None:
+            query = query.where(a.c.id != exclude)
+        return [(r.id, TimeSpan(r.starts_at, r.ends_at)) for r in self._c.execute(query)]
+
+
+class SqlAppointmentRequestRepository:
+    def __init__(self, connection: Connection, track: Track) -> None:
+        self._c = connection
+        self._track = track
+
+    def add(self, request: AppointmentRequest) -> None:
+        self._c.execute(
+            t.appointment_requests.insert().values(
+                id=request.id,
+                employee_id=request.employee_id,
+                purpose=request.purpose,
+                desired_from=request.desired_period.start,
+                desired_until=request.desired_period.end,
+                formal_request_date=request.formal_request_date,
+            )
+        )
+        self._track(request)
+
+    def get(self, request_id: uuid.UUID) -> AppointmentRequest:
+        row = self._c.execute(
+            sa.select(t.appointment_requests).where(t.appointment_requests.c.id == request_id)
+        ).first()
+        if row is None:
+            raise _missing("appointment_request", request_id)
+        return AppointmentRequest(
+            id=row.id,
+            employee_id=row.employee_id,
+            purpose=row.purpose,
+            desired_period=DateRange(row.desired_from, row.desired_until),
+            formal_request_date=row.formal_request_date,
+        )
+
+
+class SqlAppointmentRepository:
+    def __init__(self, connection: Connection, track: Track) -> None:
+        self._c = connection
+        self._track = track
+
+    def add(self, appointment: Appointment) -> None:
+        self._c.execute(
+            t.appointments.insert().values(
+                id=appointment.id,
+                availability_id=appointment.availability_id,
+                employee_id=appointment.employee_id,
+                starts_at=appointment.span.start,
+                ends_at=appointment.span.end,
+                status=appointment.status.value,
+            )
+        )
+        self._track(appointment)
+
+    def save(self, appointment: Appointment) -> None:
+        self._c.execute(
+            t.appointments.update()
+            .where(t.appointments.c.id == appointment.id)
+            .values(status=appointment.status.value)
+        )
+        self._track(appointment)
+
+    def get(self, appointment_id: uuid.UUID) -> Appointment:
+        row = self._c.execute(
+            sa.select(t.appointments).where(t.appointments.c.id == appointment_id)
+        ).first()
+        if row is None:
+            raise _missing("appointment", appointment_id)
+        return Appointment(
+            id=row.id,
+            availability_id=row.availability_id,
+            employee_id=row.employee_id,
+            span=TimeSpan(row.starts_at, row.ends_at),
+            status=AppointmentStatus(row.status),
+        )
+
+
+def _activity(row: Any) -> Activity:
+    return Activity(
+        id=row.id,
+        professional_id=row.professional_id,
+        employee_id=row.employee_id,
+        activity_type=row.activity_type,
+        performed_on=row.performed_on,
+        appointment_id=row.appointment_id,
+        status=ActivityStatus(row.status),
+    )
+
+
+class SqlActivityRepository:
+    def __init__(self, connection: Connection, track: Track) -> None:
+        self._c = connection
+        self._track = track
+
+    def add(self, activity: Activity) -> None:
+        self._c.execute(
+            t.activities.insert().values(
+                id=activity.id,
+                professional_id=activity.professional_id,
+                employee_id=activity.employee_id,
+                activity_type=activity.activity_type,
+                performed_on=activity.performed_on,
+                appointment_id=activity.appointment_id,
+                status=activity.status.value,
+            )
+        )
+        self._track(activity)
+
+    def get(self, activity_id: uuid.UUID) -> Activity:
+        row = self._c.execute(
+            sa.select(t.activities).where(t.activities.c.id == activity_id)
+        ).first()
+        if row is None:
+            raise _missing("activity", activity_id)
+        return _activity(row)
+
+    def for_appointment(self, appointment_id: uuid.UUID) -> list[Activity]:
+        rows = self._c.execute(
+            sa.select(t.activities)
+            .where(t.activities.c.appointment_id == appointment_id)
+            .order_by(t.activities.c.id)
+        )
+        return [_activity(r) for r in rows]
+
+    def save_all(self, activities: Sequence[Activity]) -> None:
+        for status in ActivityStatus:
+            ids = [a.id for a in activities if a.status is status]
+            if ids:
+                self._c.execute(
+                    t.activities.update()
+                    .where(t.activities.c.id.in_(ids))
+                    .values(status=status.value)
+                )
+        for activity in activities:
+            self._track(activity)
+
+    def delete(self, activity_ids: Sequence[uuid.UUID]) -> None:
+        if activity_ids:
+            self._c.execute(t.activities.delete().where(t.activities.c.id.in_(activity_ids)))
+
+    def released(self, period: DateRange) -> list[Activity]:
+        a = t.activities
+        query = sa.select(a).where(
+            a.c.status == ActivityStatus.RELEASED.value, a.c.performed_on >= period.start
+        )
+        if period.end is not None:
+            query = query.where(a.c.performed_on < period.end)
+        return [_activity(r) for r in self._c.execute(query.order_by(a.c.performed_on, a.c.id))]

@@ -1,0 +1,2 @@
+"""The agenda: appointment requests, locations, availabilities, appointments, activities
+(R4.1–R4.4)."""

@@ -1,0 +1,430 @@
+"""The agenda: appointment requests, locations, availabilities, appointments and activities
+(R4.1–R4.4)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+import uuid
+from typing import ClassVar
+
+import attrs
+import pendulum
+
+from xs_core.agenda.spans import Occupancy, TimeSpan, occupancy
+from xs_core.dates import DateRange, as_date
+from xs_core.errors import DomainError, register_messages
+from xs_core.events import Aggregate, DomainEvent
+from xs_core.organisation.units import new_id
+from xs_core.organisation.validation import required_text
+
+register_messages(
+    {
+        "agenda.formal_date_not_allowed": (
+            "U mag de formele aanvraagdatum niet wijzigen (feature autorisatie 'Mag formele "
+            "aanvraagdatum op oproepverzoek wijzigen').",
+            "You may not change the formal request date (feature authorisation 'May change the "
+            "formal request date of an appointment request').",
+        ),
+        "agenda.formal_date_in_future": (
+            "De formele aanvraagdatum {date} ligt na vandaag ({today}).",
+            "The formal request date {date} lies after today ({today}).",
+        ),
+        "agenda.invalid_maximum": (
+            "Het maximum aantal parallelle beschikbaarheden moet minstens 1 zijn (of leeg).",
+            "The maximum number of parallel availabilities must be at least 1 (or empty).",
+        ),
+        "agenda.capacity_exceeded": (
+            "Op locatie {location} mogen maximaal {maximum} beschikbaarheden tegelijk gepland "
+            "worden; overschreden op: {moments}.",
+            "At most {maximum} availabilities may run at the same time at location {location}; "
+            "exceeded at: {moments}.",
+        ),
+        "agenda.availability_too_long": (
+            "Een beschikbaarheid duurt hoogstens {hours} uur.",
+            "An availability lasts at most {hours} hours.",
+        ),
+        "agenda.series_invalid": (
+            "Een reeks loopt wekelijks tot een datum na de eerste beschikbaarheid.",
+            "A series runs weekly until a date after the first availability.",
+        ),
+        "agenda.appointment_outside_availability": (
+            "De afspraak valt niet binnen de beschikbaarheid.",
+            "The appointment does not lie within the availability.",
+        ),
+        "agenda.appointment_not_planned": (
+            "De afspraak is al {status}.",
+            "The appointment is already {status}.",
+        ),
+        "agenda.activity_not_draft": (
+            "Alleen tijdelijk opgeslagen verrichtingen kunnen worden vrijgegeven.",
+            "Only draft activities can be released.",
+        ),
+    }
+)
+
+#: Decision: an availability lasts at most one day, so that overlap look-ups stay a bounded
+#: index range (R4.3).
+MAX_AVAILABILITY = _dt.timedelta(hours=24)
+
+#: The notice shown when an activity on an incomplete appointment is saved (R4.4).
+DRAFT_NOTICE = (
+    "De verrichting is tijdelijk opgeslagen: de afspraak is nog niet voltooid. Zodra de afspraak "
+    "voltooid is, wordt de verrichting automatisch vrijgegeven.",
+    "The activity was saved as a draft: the appointment is not completed yet. It is released "
+    "automatically as soon as the appointment is completed.",
+)
+
+
+# -- R4.1, R4.2 appointment requests --------------------------------------------------------------
+
+
+def formal_request_date(
+    requested: _dt.date | None, today: _dt.date, may_change: bool
+) -> pendulum.Date:
+    """R4.1: today by default; another date only with the feature authorisation; never after
+    today."""
+    if requested is None or requested == today:
+        return as_date(today)
+    if not may_change:
+        raise DomainError(
+            "agenda.formal_date_not_allowed",
+            {"rule": "R4.1", "feature": "agenda.change_formal_request_date"},
+        )
+    if requested > today:
+        raise DomainError(
+            "agenda.formal_date_in_future",
+            {"rule": "R4.1", "date": requested.isoformat(), "today": today.isoformat()},
+        )
+    return as_date(requested)
+
+
+@attrs.frozen(kw_only=True)
+class AppointmentRequested(DomainEvent):
+    name: ClassVar[str] = "AppointmentRequested"
+    request_id: uuid.UUID
+    employee_id: uuid.UUID
+    formal_request_date: _dt.date
+
+
+@attrs.define(kw_only=True)
+class AppointmentRequest(Aggregate):
+    """An appointment request (oproepverzoek) for an employee."""
+
+    id: uuid.UUID
+    employee_id: uuid.UUID
+    purpose: str
+    #: R4.2: half-open; "20-07 until 21-07" is 20 July only
+    desired_period: DateRange
+    formal_request_date: pendulum.Date
+
+    @classmethod
+    def create(
+        cls,
+        employee_id: uuid.UUID,
+        purpose: str,
+        desired_period: DateRange,
+        formal_date: pendulum.Date,
+    ) -> AppointmentRequest:
+        request = cls(
+            id=new_id(),
+            employee_id=employee_id,
+            purpose=required_text(purpose, "purpose"),
+            desired_period=desired_period,
+            formal_request_date=formal_date,
+        )
+        request.record(
+            AppointmentRequested(
+                request_id=request.id, employee_id=employee_id, formal_request_date=formal_date
+            )
+        )
+        return request
+
+
+# -- R4.3 locations and availabilities ------------------------------------------------------------
+
+
+def _maximum(value: int | None) -> int | None:
+    if value is not None and value < 1:
+        raise DomainError("agenda.invalid_maximum", {"rule": "R4.3"})
+    return value
+
+
+@attrs.define(kw_only=True)
+class AppointmentLocation(Aggregate):
+    """An appointment location (oproeplocatie), with an optional limit on parallel
+    availabilities (``None`` = unlimited)."""
+
+    id: uuid.UUID
+    name: str
+    max_parallel: int | None = attrs.field(default=None, converter=_maximum)
+
+    @classmethod
+    def create(cls, name: str, max_parallel: int | None = None) -> AppointmentLocation:
+        return cls(id=new_id(), name=required_text(name, "name"), max_parallel=max_parallel)
+
+
+@attrs.frozen
+class CapacityConflict:
+    """A moment (sub-span) where planning would exceed the limit, and who runs then."""
+
+    span: TimeSpan
+    count: int
+    availability_ids: tuple[uuid.UUID, ...]
+
+
+def capacity_conflicts(
+    existing: list[tuple[uuid.UUID, TimeSpan]],
+    new_id_: uuid.UUID,
+    new_span: TimeSpan,
+    maximum: int | None,
+) -> list[CapacityConflict]:
+    """R4.3: the sub-spans of ``new_span`` where the availabilities at the location, the new
+    one included, would exceed ``maximum``. Partial overlap counts, touching does not."""
+    if maximum is None:
+        return []
+    parts: list[Occupancy] = occupancy([*existing, (new_id_, new_span)], window=new_span)
+    return [
+        CapacityConflict(p.span, p.count, tuple(i for i in p.ids if i != new_id_))
+        for p in parts
+        if p.count > maximum
+    ]
+
+
+def refuse_conflicts(
+    location: AppointmentLocation, conflicts: list[CapacityConflict], occurrence: str = ""
+) -> None:
+    if conflicts:
+        raise DomainError(
+            "agenda.capacity_exceeded",
+            {
+                "rule": "R4.3",
+                "location": location.name,
+                "maximum": location.max_parallel,
+                "moments": [c.span.display_nl() for c in conflicts],
+                "conflicts": [
+                    {
+                        "span": str(c.span),
+                        "count": c.count,
+                        "availabilities": [str(i) for i in c.availability_ids],
+                        **({"occurrence": occurrence} if occurrence else {}),
+                    }
+                    for c in conflicts
+                ],
+            },
+        )
+
+
+def check_length(span: TimeSpan) -> None:
+    if span.duration > MAX_AVAILABILITY:
+        raise DomainError(
+            "agenda.availability_too_long",
+            {"rule": "R4.3", "hours": int(MAX_AVAILABILITY.total_seconds() // 3600)},
+        )
+
+
+def weekly(first: TimeSpan, until: _dt.date) -> list[TimeSpan]:
+    """The occurrences of a weekly series from ``first`` while they start before ``until``
+    (a half-open end date)."""
+    if until <= first.start.in_timezone("Europe/Amsterdam").date():
+        raise DomainError("agenda.series_invalid", {"rule": "R4.3"})
+    occurrences: list[TimeSpan] = []
+    week = 0
+    while True:
+        # weeks counted in local time, so that 09:00 stays 09:00 across daylight saving
+        start = first.start.in_timezone("Europe/Amsterdam").add(weeks=week)
+        end = first.end.in_timezone("Europe/Amsterdam").add(weeks=week)
+        if start.date() >= until:
+            return occurrences
+        occurrences.append(TimeSpan(start, end))
+        week += 1
+
+
+@attrs.frozen(kw_only=True)
+class AvailabilityPlanned(DomainEvent):
+    name: ClassVar[str] = "AvailabilityPlanned"
+    availability_id: uuid.UUID
+    location_id: uuid.UUID
+    professional_id: uuid.UUID
+    start: str
+    end: str
+
+
+@attrs.define(kw_only=True)
+class Availability(Aggregate):
+    """A professional's availability (beschikbaarheid) at a location."""
+
+    id: uuid.UUID
+    professional_id: uuid.UUID
+    location_id: uuid.UUID
+    span: TimeSpan
+    series_id: uuid.UUID | None = None
+
+    @classmethod
+    def plan(
+        cls,
+        professional_id: uuid.UUID,
+        location_id: uuid.UUID,
+        span: TimeSpan,
+        series_id: uuid.UUID | None = None,
+    ) -> Availability:
+        check_length(span)
+        availability = cls(
+            id=new_id(),
+            professional_id=professional_id,
+            location_id=location_id,
+            span=span,
+            series_id=series_id,
+        )
+        availability.record(
+            AvailabilityPlanned(
+                availability_id=availability.id,
+                location_id=location_id,
+                professional_id=professional_id,
+                start=span.start.isoformat(),
+                end=span.end.isoformat(),
+            )
+        )
+        return availability
+
+    def move(self, location_id: uuid.UUID, span: TimeSpan) -> None:
+        check_length(span)
+        self.location_id = location_id
+        self.span = span
+        self.record(
+            AvailabilityPlanned(
+                availability_id=self.id,
+                location_id=location_id,
+                professional_id=self.professional_id,
+                start=span.start.isoformat(),
+                end=span.end.isoformat(),
+            )
+        )
+
+
+# -- R4.4 appointments and activities -------------------------------------------------------------
+
+
+class AppointmentStatus(enum.Enum):
+    PLANNED = "planned"
+    COMPLETED = "completed"  # voltooid
+    REMOVED = "removed"
+
+
+class ActivityStatus(enum.Enum):
+    DRAFT = "draft"  # tijdelijk opgeslagen
+    RELEASED = "released"  # vrijgegeven
+    OFFERED = "offered"  # aangeboden (billing, R5)
+
+
+@attrs.frozen(kw_only=True)
+class AppointmentChanged(DomainEvent):
+    name: ClassVar[str] = "AppointmentChanged"
+    appointment_id: uuid.UUID
+    status: str
+    released_activities: tuple[uuid.UUID, ...] = ()
+    removed_activities: tuple[uuid.UUID, ...] = ()
+
+
+@attrs.define(kw_only=True)
+class Appointment(Aggregate):
+    id: uuid.UUID
+    availability_id: uuid.UUID
+    employee_id: uuid.UUID
+    span: TimeSpan
+    status: AppointmentStatus = AppointmentStatus.PLANNED
+
+    @classmethod
+    def plan(
+        cls, availability: Availability, employee_id: uuid.UUID, span: TimeSpan
+    ) -> Appointment:
+        if not (availability.span.start <= span.start and span.end <= availability.span.end):
+            raise DomainError("agenda.appointment_outside_availability", {"rule": "R4.4"})
+        return cls(id=new_id(), availability_id=availability.id, employee_id=employee_id, span=span)
+
+    def _require_planned(self) -> None:
+        if self.status is not AppointmentStatus.PLANNED:
+            raise DomainError("agenda.appointment_not_planned", {"status": self.status.value})
+
+    def complete(self, activities: list[Activity]) -> None:
+        """R4.4: completing releases the appointment's draft activities (same transaction)."""
+        self._require_planned()
+        self.status = AppointmentStatus.COMPLETED
+        released = []
+        for activity in activities:
+            if activity.status is ActivityStatus.DRAFT:
+                activity.status = ActivityStatus.RELEASED
+                released.append(activity.id)
+        self.record(
+            AppointmentChanged(
+                appointment_id=self.id,
+                status=self.status.value,
+                released_activities=tuple(released),
+            )
+        )
+
+    def remove(self, activities: list[Activity]) -> list[uuid.UUID]:
+        """R4.4: removing takes the appointment's draft activities with it."""
+        self._require_planned()
+        self.status = AppointmentStatus.REMOVED
+        removed = [a.id for a in activities if a.status is ActivityStatus.DRAFT]
+        self.record(
+            AppointmentChanged(
+                appointment_id=self.id, status=self.status.value, removed_activities=tuple(removed)
+            )
+        )
+        return removed
+
+
+@attrs.frozen(kw_only=True)
+class ActivityRegistered(DomainEvent):
+    name: ClassVar[str] = "ActivityRegistered"
+    activity_id: uuid.UUID
+    status: str
+
+
+@attrs.define(kw_only=True)
+class Activity(Aggregate):
+    """An activity (verrichting) of a professional, possibly on an appointment (R4.4)."""
+
+    id: uuid.UUID
+    professional_id: uuid.UUID
+    employee_id: uuid.UUID
+    activity_type: str
+    performed_on: pendulum.Date
+    appointment_id: uuid.UUID | None = None
+    status: ActivityStatus = ActivityStatus.DRAFT
+
+    @classmethod
+    def register(
+        cls,
+        professional_id: uuid.UUID,
+        employee_id: uuid.UUID,
+        activity_type: str,
+        performed_on: _dt.date,
+        appointment: Appointment | None = None,
+    ) -> Activity:
+        """Draft on an incomplete appointment; released otherwise (R4.4)."""
+        status = (
+            ActivityStatus.DRAFT
+            if appointment is not None and appointment.status is not AppointmentStatus.COMPLETED
+            else ActivityStatus.RELEASED
+        )
+        if appointment is not None and appointment.status is AppointmentStatus.REMOVED:
+            raise DomainError("agenda.appointment_not_planned", {"status": "removed"})
+        activity = cls(
+            id=new_id(),
+            professional_id=professional_id,
+            employee_id=employee_id,
+            activity_type=required_text(activity_type, "activity_type", 60),
+            performed_on=as_date(performed_on),
+            appointment_id=None if appointment is None else appointment.id,
+            status=status,
+        )
+        activity.record(ActivityRegistered(activity_id=activity.id, status=status.value))
+        return activity
+
+    @property
+    def notice(self) -> tuple[str, str] | None:
+        """The notice shown for a draft (Dutch, English)."""
+        return DRAFT_NOTICE if self.status is ActivityStatus.DRAFT else None

@@ -1,0 +1,64 @@
+"""Ports of the agenda (R4.1–R4.4)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Protocol
+
+from xs_core.agenda.model import (
+    Activity,
+    Appointment,
+    AppointmentLocation,
+    AppointmentRequest,
+    Availability,
+)
+from xs_core.agenda.spans import TimeSpan
+from xs_core.dates import DateRange
+
+
+class LocationRepository(Protocol):
+    def add(self, location: AppointmentLocation) -> None: ...
+    def get(self, location_id: uuid.UUID) -> AppointmentLocation: ...
+    def save(self, location: AppointmentLocation) -> None: ...
+
+    def lock(self, location_id: uuid.UUID) -> AppointmentLocation:
+        """Load the location and lock its row until the transaction ends (R4.3: the check and
+        the insert of a read-check-write happen under this lock)."""
+        ...
+
+
+class AvailabilityRepository(Protocol):
+    def add_all(self, availabilities: Sequence[Availability]) -> None: ...
+    def get(self, availability_id: uuid.UUID) -> Availability: ...
+    def save(self, availability: Availability) -> None: ...
+
+    def overlapping(
+        self, location_id: uuid.UUID, span: TimeSpan, exclude: uuid.UUID | None = None
+    ) -> list[tuple[uuid.UUID, TimeSpan]]:
+        """The availabilities at the location that overlap ``span`` (an indexed range)."""
+        ...
+
+
+class AppointmentRequestRepository(Protocol):
+    def add(self, request: AppointmentRequest) -> None: ...
+    def get(self, request_id: uuid.UUID) -> AppointmentRequest: ...
+
+
+class AppointmentRepository(Protocol):
+    def add(self, appointment: Appointment) -> None: ...
+    def get(self, appointment_id: uuid.UUID) -> Appointment: ...
+    def save(self, appointment: Appointment) -> None: ...
+
+
+class ActivityRepository(Protocol):
+    def add(self, activity: Activity) -> None: ...
+    def get(self, activity_id: uuid.UUID) -> Activity: ...
+    def for_appointment(self, appointment_id: uuid.UUID) -> list[Activity]: ...
+    def save_all(self, activities: Sequence[Activity]) -> None: ...
+    def delete(self, activity_ids: Sequence[uuid.UUID]) -> None: ...
+
+    def released(self, period: DateRange) -> list[Activity]:
+        """R4.4: the released activities performed in ``period`` — only these are offered to
+        invoicing."""
+        ...
