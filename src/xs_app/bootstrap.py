@@ -10,6 +10,7 @@ from dependency_injector import providers
 from xs_adapters.sql import migrate
 from xs_app.container import Container, configure
 from xs_app.services.access import AccessService
+from xs_app.services.agenda import AgendaService
 from xs_app.services.employments import ActionLinkService, EmploymentService
 from xs_app.services.organisation import OrganisationService
 from xs_app.services.protocols import BulkStartService, ProtocolService, TrajectoryService
@@ -47,6 +48,7 @@ class Xs:
     bulk_start: BulkStartService
     employments: EmploymentService
     action_links: ActionLinkService
+    agenda: AgendaService
     outbox: OutboxReader
 
     @property
@@ -104,6 +106,7 @@ def bootstrap(
         bulk_start=container.bulk_start(),
         employments=container.employments(),
         action_links=container.action_links(),
+        agenda=container.agenda(),
         outbox=OutboxReader(container),
     )
     if container.config.storage() == "sql":

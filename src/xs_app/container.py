@@ -11,6 +11,7 @@ from xs_adapters.memory import MemoryStore, MemoryUnitOfWork
 from xs_adapters.sql.engine import create_engine
 from xs_adapters.sql.uow import SqlUnitOfWork
 from xs_app.services.access import AccessService
+from xs_app.services.agenda import AgendaService
 from xs_app.services.employments import ActionLinkService, EmploymentService
 from xs_app.services.organisation import OrganisationService
 from xs_app.services.protocols import BulkStartService, ProtocolService, TrajectoryService
@@ -60,6 +61,9 @@ class Container(containers.DeclarativeContainer):
     )
     action_links: providers.Provider[Any] = providers.Singleton(
         ActionLinkService, uow_factory=uow.provider, clock=clock
+    )
+    agenda: providers.Provider[Any] = providers.Singleton(
+        AgendaService, uow_factory=uow.provider, clock=clock
     )
 
 

@@ -102,7 +102,9 @@ class MemoryBulkStartStore:
             for employer, department in employee_document(employee).places
         )
 
-    def proposal(self, unit: BulkUnit, start: _dt.date, scope: ResolvedScope) -> list[Candidate]:
+    def proposal(
+        self, unit: BulkUnit, start: _dt.date, scope: ResolvedScope, with_names: bool = True
+    ) -> list[Candidate]:
         found = []
         for employee in self._s.employees.values():
             employment = self._employment_in_unit(employee.id, unit, start)
@@ -172,7 +174,7 @@ class MemoryBulkStartStore:
         self._s.bulk_requests[plan.request.request_id] = StoredBulkRequest(
             stored.request_id,
             stored.fingerprint,
-            tuple(sorted(plan.outcomes, key=lambda o: str(o.employee_id))),
+            tuple(sorted(plan.outcomes, key=lambda o: o.employee_id.int)),
         )
 
 

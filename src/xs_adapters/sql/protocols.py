@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from xs_adapters.sql import tables as t
-from xs_adapters.sql.copy import insert_rows
+from xs_adapters.sql.copy import fresh_uuid_hex, insert_rows
 from xs_core.access.model import ResolvedScope
 from xs_core.dates import DateRange
 from xs_core.errors import NotFound
@@ -31,6 +31,10 @@ from xs_core.protocols.ports import StoredBulkRequest
 from xs_core.protocols.sickness import RecoveryReport
 
 CHUNK = 5_000
+
+
+def _as_int(value: uuid.UUID) -> int:
+    return value.int
 
 
 def _chunks(ids: Sequence[uuid.UUID]) -> list[Sequence[uuid.UUID]]:
@@ -317,20 +321,24 @@ class SqlBulkStartStore:
     @staticmethod
     def _pick(rows: Iterable[Any]) -> dict[uuid.UUID, uuid.UUID]:
         """One employment per employee: the leading one first, then the lowest id."""
-        best: dict[uuid.UUID, tuple[bool, str, uuid.UUID]] = {}
-        for r in rows:
-            key = (not r.is_leading, str(r.employment_id), r.employment_id)
-            if r.employee_id not in best or key < best[r.employee_id]:
-                best[r.employee_id] = key
-        return {employee: key[2] for employee, key in best.items()}
+        best: dict[uuid.UUID, tuple[bool, uuid.UUID]] = {}
+        for employee, employment, leading in rows:
+            key = (not leading, employment)
+            if employee not in best or key < best[employee]:
+                best[employee] = key
+        return {employee: key[1] for employee, key in best.items()}
 
-    def proposal(self, unit: BulkUnit, start: _dt.date, scope: ResolvedScope) -> list[Candidate]:
+    def proposal(
+        self, unit: BulkUnit, start: _dt.date, scope: ResolvedScope, with_names: bool = True
+    ) -> list[Candidate]:
         if scope.is_empty:
             return []
         query = self._employed(unit, start, None)
         if not scope.everything:
             query = query.where(self._scope_filter(scope))
         chosen = self._pick(self._c.execute(query))
+        if not with_names:
+            return [Candidate(e, chosen[e]) for e in sorted(chosen, key=_as_int)]
         names: dict[uuid.UUID, tuple[str, str]] = {}
         ids = list(chosen)
         for chunk in _chunks(ids):
@@ -395,25 +403,26 @@ class SqlBulkStartStore:
         return frozenset(self._c.execute(query.distinct()).scalars())
 
     def _stored(self, request_id: uuid.UUID) -> StoredBulkRequest | None:
+        """A handled request: started outcomes are its trajectories (not stored twice),
+        skipped ones are stored with their reason."""
         row = self._c.execute(
             sa.select(t.bulk_start_requests).where(t.bulk_start_requests.c.request_id == request_id)
         ).first()
         if row is None:
             return None
-        o = t.bulk_start_outcomes
-        outcomes = tuple(
-            BulkOutcome(
-                r.employee_id, r.trajectory_id, None if r.reason is None else SkipReason(r.reason)
-            )
+        o, x = t.bulk_start_outcomes, t.trajectories
+        outcomes = [
+            BulkOutcome(r.employee_id, None, SkipReason(r.reason))
+            for r in self._c.execute(sa.select(o).where(o.c.request_id == request_id))
+        ]
+        outcomes += [
+            BulkOutcome(r.employee_id, r.id, None)
             for r in self._c.execute(
-                sa.select(o).where(o.c.request_id == request_id).order_by(o.c.employee_id)
+                sa.select(x.c.id, x.c.employee_id).where(x.c.bulk_request_id == request_id)
             )
-        )
-        return StoredBulkRequest(
-            row.request_id,
-            row.fingerprint,
-            tuple(sorted(outcomes, key=lambda o: str(o.employee_id))),
-        )
+        ]
+        outcomes.sort(key=lambda outcome: outcome.employee_id.int)
+        return StoredBulkRequest(row.request_id, row.fingerprint, tuple(outcomes))
 
     def claim(
         self,
@@ -463,12 +472,13 @@ class SqlBulkStartStore:
                 ],
             )
             if plan.tasks:
+                task_ids = iter(fresh_uuid_hex(len(chunk) * len(plan.tasks)))
                 insert_rows(
                     c,
                     t.trajectory_tasks,
                     [
                         {
-                            "id": uuid.uuid4(),
+                            "id": next(task_ids),
                             "trajectory_id": o.trajectory_id,
                             "position": i,
                             "code": task.code,
@@ -480,17 +490,18 @@ class SqlBulkStartStore:
                         for i, task in enumerate(plan.tasks)
                     ],
                 )
-        for chunk_start in range(0, len(plan.outcomes), 20_000):
-            insert_rows(
-                c,
-                t.bulk_start_outcomes,
-                [
-                    {
-                        "request_id": plan.request.request_id,
-                        "employee_id": o.employee_id,
-                        "trajectory_id": o.trajectory_id,
-                        "reason": None if o.reason is None else o.reason.value,
-                    }
-                    for o in plan.outcomes[chunk_start : chunk_start + 20_000]
-                ],
-            )
+        # started outcomes are the request's trajectories; only the skipped ones are stored
+        insert_rows(
+            c,
+            t.bulk_start_outcomes,
+            [
+                {
+                    "request_id": plan.request.request_id,
+                    "employee_id": o.employee_id,
+                    "trajectory_id": None,
+                    "reason": o.reason.value,
+                }
+                for o in plan.outcomes
+                if o.reason is not None
+            ],
+        )

@@ -263,7 +263,9 @@ class BulkStartService(Service):
             scope = auth.resolved_scope(principal)
             say("proposal")
             if request.employee_ids is None:
-                proposal = uow.bulk_starts.proposal(request.unit, request.start, scope)
+                proposal = uow.bulk_starts.proposal(
+                    request.unit, request.start, scope, with_names=False
+                )
                 requested = [
                     c.employee_id for c in proposal if c.employee_id not in request.deselected
                 ]

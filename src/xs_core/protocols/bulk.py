@@ -153,7 +153,7 @@ def decide(
     protocol running in the period (``blocked``)."""
     ids = iter(new_id)
     outcomes: list[BulkOutcome] = []
-    for employee_id in sorted(set(requested), key=str):
+    for employee_id in sorted(set(requested), key=lambda ident: ident.int):
         if employee_id not in in_scope:
             outcomes.append(BulkOutcome(employee_id, None, SkipReason.OUT_OF_SCOPE))
         elif employee_id not in employments:

@@ -41,8 +41,11 @@ class StoredBulkRequest:
 class BulkStartStore(_Protocol):
     """Set-based reads and writes of a bulk start (R2.2): few statements, never one per row."""
 
-    def proposal(self, unit: BulkUnit, start: _dt.date, scope: ResolvedScope) -> list[Candidate]:
-        """Employees with an employment in ``unit`` on ``start``, inside ``scope``, by name."""
+    def proposal(
+        self, unit: BulkUnit, start: _dt.date, scope: ResolvedScope, with_names: bool = True
+    ) -> list[Candidate]:
+        """Employees with an employment in ``unit`` on ``start``, inside ``scope``: by name
+        (``with_names``), or in id order when only the set matters."""
         ...
 
     def in_scope(

@@ -1,0 +1,325 @@
+"""The agenda end to end (R4.1–R4.4) through ``bootstrap()``, and the R4.3 limit under real
+concurrent connections on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import threading
+import uuid
+from collections.abc import Iterator
+
+import attrs
+import pendulum
+import pytest
+import sqlalchemy as sa
+
+from xs_adapters.clock import FixedClock
+from xs_app import Xs, bootstrap
+from xs_app.services.access import CreateRole, CreateUser
+from xs_app.services.agenda import (
+    ChangeLocationMaximum,
+    CreateLocation,
+    MoveAvailability,
+    PlanAppointment,
+    PlanAvailability,
+    PlanSeries,
+    RegisterActivity,
+    RequestAppointment,
+)
+from xs_app.services.organisation import CreateEmployer, EmploymentTerms, RegisterEmployee
+from xs_core.access.features import Feature
+from xs_core.agenda.model import ActivityStatus
+from xs_core.dates import DateRange
+from xs_core.errors import DomainError
+from xs_core.organisation.units import UnitKind, UnitRef
+
+D = _dt.date
+
+
+def at(hour: int, minute: int = 0, day: int = 1) -> pendulum.DateTime:
+    return pendulum.datetime(2026, 12, day, hour, minute, tz="Europe/Amsterdam")
+
+
+@attrs.define
+class Agenda:
+    xs: Xs
+    admin: uuid.UUID
+    planner: uuid.UUID  # may plan, not change the formal request date
+    employee: uuid.UUID
+    rooms: uuid.UUID  # a location with two consultation rooms
+
+
+def _make(xs: Xs) -> Agenda:
+    admin = xs.access.create_super_administrator("Beheer", "beheer@example.nl")
+    employer = xs.organisation.create_employer(CreateEmployer(actor=admin, name="Bakkerij"))
+    employee = xs.organisation.register_employee(
+        RegisterEmployee(
+            actor=admin,
+            first_name="Anna",
+            last_name="Jansen",
+            employment=EmploymentTerms(employer_id=employer, start=D(2020, 1, 1)),
+        )
+    )
+    role = xs.access.create_role(
+        CreateRole(
+            actor=admin,
+            name="Planner",
+            features=frozenset({Feature.PLAN_AVAILABILITIES, Feature.REGISTER_ACTIVITIES}),
+        )
+    )
+    planner = xs.access.create_user(
+        CreateUser(
+            actor=admin,
+            name="Planner",
+            email="planner@example.nl",
+            role_ids=frozenset({role}),
+            scope=frozenset({UnitRef(UnitKind.EMPLOYER, employer)}),
+        )
+    )
+    rooms = xs.agenda.create_location(CreateLocation(actor=admin, name="Locatie A", max_parallel=2))
+    return Agenda(xs, admin, planner, employee, rooms)
+
+
+def _xs(request: pytest.FixtureRequest, clock: FixedClock, backend: str) -> Xs:
+    if backend == "memory":
+        return bootstrap(storage="memory", clock=clock)
+    if backend == "sqlite":
+        return bootstrap(database_url=request.getfixturevalue("sqlite_url"), clock=clock)
+    return bootstrap(
+        database_url=request.getfixturevalue("postgres_url"), clock=clock, migrate_database=False
+    )
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
+def agenda(request: pytest.FixtureRequest, clock: FixedClock) -> Iterator[Agenda]:
+    xs = _xs(request, clock, request.param)
+    yield _make(xs)
+    xs.close()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def sql_agenda(request: pytest.FixtureRequest, clock: FixedClock) -> Iterator[Agenda]:
+    xs = _xs(request, clock, request.param)
+    yield _make(xs)
+    xs.close()
+
+
+def plan(
+    a: Agenda, start: pendulum.DateTime, end: pendulum.DateTime, location: uuid.UUID | None = None
+) -> uuid.UUID:
+    return a.xs.agenda.plan_availability(
+        PlanAvailability(
+            actor=a.planner,
+            professional_id=uuid.uuid4(),
+            location_id=location or a.rooms,
+            start=start,
+            end=end,
+        )
+    )
+
+
+def test_r4_1_formal_request_date(agenda: Agenda) -> None:
+    period = DateRange.from_inclusive(D(2026, 12, 7), D(2026, 12, 11))
+    default = agenda.xs.agenda.request_appointment(
+        RequestAppointment(
+            actor=agenda.planner,
+            employee_id=agenda.employee,
+            purpose="Spreekuur",
+            desired_period=period,
+        )
+    )
+    assert default.formal_request_date == D(2026, 11, 29)  # today, from the clock
+    with pytest.raises(DomainError) as refused:
+        agenda.xs.agenda.request_appointment(
+            RequestAppointment(
+                actor=agenda.planner,
+                employee_id=agenda.employee,
+                purpose="Spreekuur",
+                desired_period=period,
+                formal_request_date=D(2026, 11, 1),
+            )
+        )
+    assert refused.value.code == "agenda.formal_date_not_allowed"
+    earlier = agenda.xs.agenda.request_appointment(
+        RequestAppointment(
+            actor=agenda.admin,
+            employee_id=agenda.employee,
+            purpose="Spreekuur",
+            desired_period=period,
+            formal_request_date=D(2026, 11, 1),
+        )
+    )
+    assert earlier.formal_request_date == D(2026, 11, 1)
+    names = [m.name for m in agenda.xs.outbox.pending(1000)]
+    assert names.count("AppointmentRequested") == 2  # the refusal changed nothing
+
+
+def test_r4_3_worked_example_and_the_refusal_names_the_moments(agenda: Agenda) -> None:
+    nine_ten = plan(agenda, at(9), at(10))
+    ten_eleven = plan(agenda, at(10), at(11))
+    plan(agenda, at(9), at(11))  # fits: never more than two at once
+    with pytest.raises(DomainError) as refused:
+        plan(agenda, at(9, 30), at(10, 30))
+    error = refused.value
+    assert error.code == "agenda.capacity_exceeded"
+    assert error.details["moments"] == ["01-12-2026 09:30–10:00", "01-12-2026 10:00–10:30"]
+    involved = [set(c["availabilities"]) for c in error.details["conflicts"]]
+    assert str(nine_ten) in involved[0] and str(ten_eleven) in involved[1]
+    assert "09:30–10:00" in error.message("nl") and "exceeded" in error.message("en")
+    # touching does not count; another location is unaffected
+    plan(agenda, at(11), at(12))
+    plan(agenda, at(11), at(12))
+
+
+def test_r4_3_lowering_the_limit_keeps_existing_and_moving_is_checked(agenda: Agenda) -> None:
+    first = plan(agenda, at(9), at(10))
+    plan(agenda, at(9), at(10))
+    agenda.xs.agenda.change_maximum(
+        ChangeLocationMaximum(actor=agenda.admin, location_id=agenda.rooms, max_parallel=1)
+    )
+    other = plan(agenda, at(14), at(15))
+    with pytest.raises(DomainError):
+        agenda.xs.agenda.move_availability(
+            MoveAvailability(
+                actor=agenda.planner,
+                availability_id=other,
+                location_id=agenda.rooms,
+                start=at(9, 30),
+                end=at(10, 30),
+            )
+        )
+    # moving within its own slot only counts the others
+    agenda.xs.agenda.move_availability(
+        MoveAvailability(
+            actor=agenda.planner,
+            availability_id=other,
+            location_id=agenda.rooms,
+            start=at(14, 30),
+            end=at(15, 30),
+        )
+    )
+    with pytest.raises(DomainError) as invalid:
+        agenda.xs.agenda.change_maximum(
+            ChangeLocationMaximum(actor=agenda.admin, location_id=agenda.rooms, max_parallel=0)
+        )
+    assert invalid.value.code == "agenda.invalid_maximum"
+    assert first  # the two over-limit availabilities stay
+
+
+def test_r4_3_series_all_or_nothing_listing_every_conflict(agenda: Agenda) -> None:
+    plan(agenda, at(9, day=8), at(10, day=8))
+    plan(agenda, at(9, day=8), at(10, day=8))
+    plan(agenda, at(9, day=22), at(10, day=22))
+    plan(agenda, at(9, day=22), at(10, day=22))
+    with pytest.raises(DomainError) as refused:
+        agenda.xs.agenda.plan_series(
+            PlanSeries(
+                actor=agenda.planner,
+                professional_id=uuid.uuid4(),
+                location_id=agenda.rooms,
+                start=at(9, 30),
+                end=at(10, 30),
+                until=D(2026, 12, 29),
+            )
+        )
+    occurrences = refused.value.details["occurrences"]
+    assert [o["occurrence"] for o in occurrences] == [
+        "08-12-2026 09:30–10:30",
+        "22-12-2026 09:30–10:30",
+    ]
+    planned = agenda.xs.agenda.plan_series(
+        PlanSeries(
+            actor=agenda.planner,
+            professional_id=uuid.uuid4(),
+            location_id=agenda.rooms,
+            start=at(13),
+            end=at(14),
+            until=D(2026, 12, 29),
+        )
+    )
+    assert len(planned) == 4  # 1, 8, 15 and 22 December
+
+
+def test_r4_4_activities_on_appointments(agenda: Agenda) -> None:
+    slot = plan(agenda, at(9), at(12))
+    appointment = agenda.xs.agenda.plan_appointment(
+        PlanAppointment(
+            actor=agenda.planner,
+            availability_id=slot,
+            employee_id=agenda.employee,
+            start=at(9),
+            end=at(9, 30),
+        )
+    )
+    draft = agenda.xs.agenda.register_activity(
+        RegisterActivity(
+            actor=agenda.planner,
+            employee_id=agenda.employee,
+            activity_type="Spreekuur",
+            performed_on=D(2026, 12, 1),
+            appointment_id=appointment,
+        )
+    )
+    loose = agenda.xs.agenda.register_activity(
+        RegisterActivity(
+            actor=agenda.planner,
+            employee_id=agenda.employee,
+            activity_type="Telefonisch",
+            performed_on=D(2026, 12, 1),
+        )
+    )
+    assert draft.status is ActivityStatus.DRAFT and draft.notice is not None
+    december = DateRange(D(2026, 12, 1), D(2027, 1, 1))
+    assert [a.id for a in agenda.xs.agenda.released_activities(december)] == [loose.id]
+    assert agenda.xs.agenda.complete_appointment(agenda.planner, appointment) == [draft.id]
+    assert {a.id for a in agenda.xs.agenda.released_activities(december)} == {draft.id, loose.id}
+    other = agenda.xs.agenda.plan_appointment(
+        PlanAppointment(
+            actor=agenda.planner,
+            availability_id=slot,
+            employee_id=agenda.employee,
+            start=at(10),
+            end=at(10, 30),
+        )
+    )
+    gone = agenda.xs.agenda.register_activity(
+        RegisterActivity(
+            actor=agenda.planner,
+            employee_id=agenda.employee,
+            activity_type="Spreekuur",
+            performed_on=D(2026, 12, 1),
+            appointment_id=other,
+        )
+    )
+    assert agenda.xs.agenda.remove_appointment(agenda.planner, other) == [gone.id]
+    assert gone.id not in {a.id for a in agenda.xs.agenda.released_activities(december)}
+
+
+def test_r4_3_racing_planners_never_exceed_the_limit(sql_agenda: Agenda) -> None:
+    """Twelve planners on their own connections race for two places at the same moment."""
+    racers = 12
+    barrier = threading.Barrier(racers)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def race() -> None:
+        barrier.wait()
+        try:
+            plan(sql_agenda, at(9), at(10))
+            outcome = "planned"
+        except DomainError as error:
+            outcome = error.code
+        except Exception as error:
+            outcome = repr(error)
+        with lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=race) for _ in range(racers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["agenda.capacity_exceeded"] * (racers - 2) + ["planned"] * 2
+    with sql_agenda.xs.container.engine().connect() as connection:
+        stored = connection.execute(sa.text("SELECT count(*) FROM availabilities")).scalar_one()
+    assert stored == 2
