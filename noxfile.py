@@ -52,9 +52,9 @@ def docs(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Benchmarks; figures are printed and written to benchmarks/results/*.json.
 
-    ``nox -s bench`` runs all; ``nox -s bench -- search`` or ``-- bulk_start`` runs one.
+    ``nox -s bench`` runs all; ``nox -s bench -- search`` (or ``bulk_start``, ``agenda``) one.
     """
     _install(session)
-    names = session.posargs or ["search", "bulk_start"]
+    names = session.posargs or ["search", "bulk_start", "agenda"]
     for name in names:
         session.run("python", "-m", f"benchmarks.{name}")

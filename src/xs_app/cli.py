@@ -26,7 +26,9 @@ users_app = typer.Typer(help="Users.", no_args_is_help=True)
 trajectories_app = typer.Typer(help="Protocols and trajectories.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
+agenda_app = typer.Typer(help="Agenda: locations and availabilities.", no_args_is_help=True)
 app.add_typer(trajectories_app, name="trajectories")
+app.add_typer(agenda_app, name="agenda")
 
 console = Console()
 
@@ -212,6 +214,60 @@ def bulk_start(
     )
     for reason, count in sorted(result.skipped_by_reason().items(), key=lambda kv: kv[0].value):
         console.print(f"  overgeslagen ({reason.value}): {count}")
+    xs.close()
+
+
+@agenda_app.command("create-location")
+def create_location(
+    name: str,
+    max_parallel: Annotated[int | None, typer.Option(help="maximum parallel availabilities")] = (
+        None
+    ),
+    database_url: DatabaseOption = None,
+) -> None:
+    """Create an appointment location, optionally with a limit (R4.3)."""
+    from xs_app.services.agenda import CreateLocation
+
+    xs = _app(database_url)
+    try:
+        location = xs.agenda.create_location(
+            CreateLocation(actor=Principal.system().user_id, name=name, max_parallel=max_parallel)
+        )
+    except DomainError as error:
+        _fail(error)
+    console.print(f"Oproeplocatie {name}: {location}")
+    xs.close()
+
+
+@agenda_app.command("plan")
+def plan_availability(
+    location: Annotated[str, typer.Option(help="location id")],
+    start: Annotated[str, typer.Option(help="start, ISO 8601 (Europe/Amsterdam if no zone)")],
+    end: Annotated[str, typer.Option(help="end, ISO 8601")],
+    professional: Annotated[str | None, typer.Option(help="professional (user) id")] = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Plan an availability (R4.3): refused with the moments where the limit is exceeded."""
+    import uuid as _uuid
+
+    import pendulum
+
+    from xs_app.services.agenda import PlanAvailability
+
+    xs = _app(database_url)
+    try:
+        planned = xs.agenda.plan_availability(
+            PlanAvailability(
+                actor=Principal.system().user_id,
+                professional_id=_uuid.UUID(professional) if professional else _uuid.uuid4(),
+                location_id=_uuid.UUID(location),
+                start=pendulum.parse(start, tz="Europe/Amsterdam"),  # type: ignore[arg-type]
+                end=pendulum.parse(end, tz="Europe/Amsterdam"),  # type: ignore[arg-type]
+            )
+        )
+    except DomainError as error:
+        _fail(error)
+    console.print(f"Beschikbaarheid gepland: {planned}")
     xs.close()
 
 

@@ -7,6 +7,7 @@ import uuid
 from decimal import Decimal
 
 import attrs
+import pendulum
 from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
@@ -14,6 +15,7 @@ from rich.table import Table
 from xs_app.bootstrap import Xs, bootstrap
 from xs_app.cli import search_table
 from xs_app.services.access import CreateRole, CreateUser
+from xs_app.services.agenda import CreateLocation, PlanAvailability
 from xs_app.services.employments import ChangeEmployment, EndEmployment
 from xs_app.services.organisation import (
     AddContactPerson,
@@ -31,6 +33,7 @@ from xs_app.services.protocols import (
 from xs_app.synthetic import SyntheticGenerator, SyntheticOrganisation, SyntheticSize, load
 from xs_core.access.features import Feature
 from xs_core.access.model import RoleKind
+from xs_core.agenda.spans import TimeSpan
 from xs_core.errors import DomainError
 from xs_core.money import Money
 from xs_core.organisation.model import EndReason
@@ -187,6 +190,7 @@ def run_demo(database_url: str, seed: int, console: Console) -> None:
     )
 
     _protocols_demo(xs, admin, organisation, console)
+    _agenda_demo(xs, admin, console)
 
     # R0.7 outbox ------------------------------------------------------------------------------
     pending = xs.outbox.pending(limit=1000)
@@ -321,3 +325,34 @@ def _protocols_demo(
         "R2.3 Actielinks op de actielinkwidget: "
         + ", ".join(link.value for link in xs.action_links.links(admin, Placement.PORTAL_WIDGET))
     )
+
+
+def _agenda_demo(xs: Xs, admin: uuid.UUID, console: Console) -> None:
+    """R4.3: two consultation rooms; 09–10 and 10–11 planned, 09–11 fits, 09:30–10:30 not."""
+    location = xs.agenda.create_location(
+        CreateLocation(actor=admin, name="Locatie A (2 kamers)", max_parallel=2)
+    )
+    day = xs.clock.today().add(days=7)
+
+    def at(hour: int, minute: int = 0) -> pendulum.DateTime:
+        return pendulum.datetime(day.year, day.month, day.day, hour, minute, tz="Europe/Amsterdam")
+
+    table = Table(title="R4.3 Maximaal 2 parallelle beschikbaarheden op Locatie A")
+    for column in ("Beschikbaarheid", "Resultaat"):
+        table.add_column(column)
+    for start, end in ((at(9), at(10)), (at(10), at(11)), (at(9), at(11)), (at(9, 30), at(10, 30))):
+        label = TimeSpan(start, end).display_nl()
+        try:
+            xs.agenda.plan_availability(
+                PlanAvailability(
+                    actor=admin,
+                    professional_id=uuid.uuid4(),
+                    location_id=location,
+                    start=start,
+                    end=end,
+                )
+            )
+            table.add_row(label, "gepland")
+        except DomainError as error:
+            table.add_row(label, f"[red]{error.code}[/red]: {error.message('nl')}")
+    console.print(table)

@@ -9,6 +9,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+#: From this many rows on, PostgreSQL gets them through COPY.
+COPY_FROM = 64
+
 
 def insert_rows(connection: Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert many rows in one round trip per chunk, inside the connection's transaction.
@@ -34,7 +37,8 @@ def insert_rows(connection: Connection, table: sa.Table, rows: Sequence[Mapping[
             list(zip(*converted, strict=True)),
         )
         return
-    if dialect.name != "postgresql":
+    if dialect.name != "postgresql" or len(rows) < COPY_FROM:
+        # a few rows: one INSERT round trip is cheaper than the COPY protocol's exchange
         connection.execute(table.insert(), list(rows))
         return
     columns = list(rows[0].keys())

@@ -23,7 +23,8 @@ def create_engine(url: str, **kwargs: Any) -> Engine:
         engine = sa.create_engine(url, connect_args={"timeout": 30}, **kwargs)
         _configure_sqlite(engine)
         return engine
-    return sa.create_engine(url, pool_pre_ping=True, **kwargs)
+    # no pre-ping round trip per checkout: connections are recycled instead
+    return sa.create_engine(url, pool_recycle=1800, **kwargs)
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -1,0 +1,147 @@
+"""Benchmark: planning one availability (R4.3) at a location that already holds 100,000
+availabilities, through the whole use case (authorisation, location lock, indexed overlap
+query, peak check, insert, outbox, commit), on SQLite and PostgreSQL.
+
+Target: p99 <= 5 ms.
+
+    python -m benchmarks.agenda [--engines sqlite,postgres] [--existing N] [--plans N]
+
+Figures are printed and written to ``benchmarks/results/agenda.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pendulum
+import sqlalchemy as sa
+
+from xs_adapters.clock import FixedClock
+from xs_adapters.sql.engine import create_engine
+from xs_app import bootstrap
+from xs_app.services.agenda import CreateLocation, PlanAvailability
+from xs_core.agenda.model import Availability
+from xs_core.agenda.spans import TimeSpan
+from xs_core.errors import DomainError
+
+ROOT = Path(__file__).parent
+RESULTS = ROOT / "results"
+PG_SERVER = "postgresql://127.0.0.1:5432/postgres"
+CLOCK = FixedClock.on(pendulum.Date(2026, 11, 29))
+FIRST_DAY = pendulum.datetime(2000, 1, 3, tz="Europe/Amsterdam")
+
+
+def _span(day: int, slot: int) -> TimeSpan:
+    start = FIRST_DAY.add(days=day, hours=8 + slot)
+    return TimeSpan(start, start.add(hours=1))
+
+
+def run_engine(name: str, url: str, existing: int, plans: int) -> dict[str, Any]:
+    xs = bootstrap(database_url=url, clock=CLOCK, migrate_database=True)
+    admin = xs.access.create_super_administrator("Bench", f"b-{uuid.uuid4().hex}@example.nl")
+    location = xs.agenda.create_location(
+        CreateLocation(actor=admin, name="Locatie A", max_parallel=3)
+    )
+    rng = random.Random(2021)
+    days = existing // 8
+    with xs.unit_of_work() as uow:
+        batch = [
+            Availability(
+                id=uuid.uuid4(),
+                professional_id=uuid.uuid4(),
+                location_id=location,
+                span=_span(i // 8, i % 8),
+            )
+            for i in range(existing)
+        ]
+        uow.availabilities.add_all(batch)
+        uow.commit()
+    engine = xs.container.engine()
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(sa.text("VACUUM ANALYZE"))
+    else:
+        with engine.begin() as connection:
+            connection.execute(sa.text("ANALYZE"))
+    timings: list[float] = []
+    refused = 0
+    for _ in range(plans):
+        day, slot = rng.randrange(days), rng.randrange(8)
+        span = _span(day, slot).shifted(pendulum.duration(minutes=rng.choice([0, 15, 30, 45])))
+        command = PlanAvailability(
+            actor=admin,
+            professional_id=uuid.uuid4(),
+            location_id=location,
+            start=span.start,
+            end=span.end,
+        )
+        started = time.perf_counter()
+        try:
+            xs.agenda.plan_availability(command)
+        except DomainError:
+            refused += 1
+        timings.append((time.perf_counter() - started) * 1000)
+    ordered = sorted(timings)
+    report = {
+        "engine": name,
+        "existing_availabilities": existing,
+        "plans": plans,
+        "refused": refused,
+        "p50_ms": round(statistics.median(ordered), 2),
+        "p95_ms": round(ordered[int(0.95 * len(ordered)) - 1], 2),
+        "p99_ms": round(ordered[int(0.99 * len(ordered)) - 1], 2),
+        "max_ms": round(ordered[-1], 2),
+    }
+    print(
+        f"[{name}] plan one availability next to {existing:,}: p50 {report['p50_ms']} ms, "
+        f"p95 {report['p95_ms']} ms, p99 {report['p99_ms']} ms ({plans} plans, "
+        f"{refused} refused by the limit)"
+    )
+    xs.close()
+    return report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--engines", default="sqlite,postgres")
+    parser.add_argument("--existing", type=int, default=100_000)
+    parser.add_argument("--plans", type=int, default=1_000)
+    args = parser.parse_args()
+    reports = []
+    for name in args.engines.split(","):
+        if name == "sqlite":
+            path = ROOT / "data" / "agenda.sqlite3"
+            path.parent.mkdir(exist_ok=True)
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            reports.append(run_engine(name, f"sqlite:///{path}", args.existing, args.plans))
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        elif name == "postgres":
+            server = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
+            database = f"xs_bench_{uuid.uuid4().hex[:8]}"
+            with server.connect() as connection:
+                connection.execute(sa.text(f"CREATE DATABASE {database}"))
+            try:
+                url = PG_SERVER.rsplit("/", 1)[0] + f"/{database}"
+                reports.append(run_engine(name, url, args.existing, args.plans))
+            finally:
+                with server.connect() as connection:
+                    connection.execute(sa.text(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
+        else:
+            raise SystemExit(f"unknown engine {name}")
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / "agenda.json"
+    out.write_text(json.dumps(reports, indent=2))
+    print(f"written {out}")
+
+
+if __name__ == "__main__":
+    main()
