@@ -23,8 +23,8 @@ from typing import Any
 import pendulum
 import sqlalchemy as sa
 
+from benchmarks.engines import run_on
 from xs_adapters.clock import FixedClock
-from xs_adapters.sql.engine import create_engine
 from xs_app import bootstrap
 from xs_app.services.agenda import CreateLocation, PlanAvailability
 from xs_core.agenda.model import Availability
@@ -33,7 +33,6 @@ from xs_core.errors import DomainError
 
 ROOT = Path(__file__).parent
 RESULTS = ROOT / "results"
-PG_SERVER = "postgresql://127.0.0.1:5432/postgres"
 CLOCK = FixedClock.on(pendulum.Date(2026, 11, 29))
 FIRST_DAY = pendulum.datetime(2000, 1, 3, tz="Europe/Amsterdam")
 
@@ -114,29 +113,10 @@ def main() -> None:
     parser.add_argument("--existing", type=int, default=100_000)
     parser.add_argument("--plans", type=int, default=1_000)
     args = parser.parse_args()
-    reports = []
-    for name in args.engines.split(","):
-        if name == "sqlite":
-            path = ROOT / "data" / "agenda.sqlite3"
-            path.parent.mkdir(exist_ok=True)
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-            reports.append(run_engine(name, f"sqlite:///{path}", args.existing, args.plans))
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-        elif name == "postgres":
-            server = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
-            database = f"xs_bench_{uuid.uuid4().hex[:8]}"
-            with server.connect() as connection:
-                connection.execute(sa.text(f"CREATE DATABASE {database}"))
-            try:
-                url = PG_SERVER.rsplit("/", 1)[0] + f"/{database}"
-                reports.append(run_engine(name, url, args.existing, args.plans))
-            finally:
-                with server.connect() as connection:
-                    connection.execute(sa.text(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
-        else:
-            raise SystemExit(f"unknown engine {name}")
+    reports = [
+        run_on(name, "agenda", lambda url, n=name: run_engine(n, url, args.existing, args.plans))
+        for name in args.engines.split(",")
+    ]
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / "agenda.json"
     out.write_text(json.dumps(reports, indent=2))

@@ -22,8 +22,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from benchmarks.engines import run_on
 from xs_adapters.clock import FixedClock
-from xs_adapters.sql.engine import create_engine
 from xs_app import Xs, bootstrap
 from xs_app.services.protocols import BulkStart, CreateProtocol
 from xs_core.access.model import ResolvedScope
@@ -34,7 +34,6 @@ from xs_core.protocols.model import ProtocolCharacteristics, ProtocolKind, TaskT
 
 ROOT = Path(__file__).parent
 RESULTS = ROOT / "results"
-PG_SERVER = "postgresql://127.0.0.1:5432/postgres"
 CLOCK = FixedClock.on(_dt.date(2026, 11, 29))
 START = _dt.date(2026, 12, 1)
 END = _dt.date(2027, 11, 30)
@@ -175,29 +174,10 @@ def main() -> None:
     parser.add_argument("--engines", default="sqlite,postgres")
     parser.add_argument("--employees", type=int, default=100_000)
     args = parser.parse_args()
-    reports = []
-    for name in args.engines.split(","):
-        if name == "sqlite":
-            path = ROOT / "data" / "bulk_start.sqlite3"
-            path.parent.mkdir(exist_ok=True)
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-            reports.append(run_engine(name, f"sqlite:///{path}", args.employees))
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-        elif name == "postgres":
-            server = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
-            database = f"xs_bench_{uuid.uuid4().hex[:8]}"
-            with server.connect() as connection:
-                connection.execute(sa.text(f"CREATE DATABASE {database}"))
-            try:
-                url = PG_SERVER.rsplit("/", 1)[0] + f"/{database}"
-                reports.append(run_engine(name, url, args.employees))
-            finally:
-                with server.connect() as connection:
-                    connection.execute(sa.text(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
-        else:
-            raise SystemExit(f"unknown engine {name}")
+    reports = [
+        run_on(name, "bulk_start", lambda url, n=name: run_engine(n, url, args.employees))
+        for name in args.engines.split(",")
+    ]
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / "bulk_start.json"
     out.write_text(json.dumps(reports, indent=2))

@@ -23,8 +23,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from benchmarks.engines import run_on
 from xs_adapters.clock import FixedClock
-from xs_adapters.sql.engine import create_engine
 from xs_adapters.sql.tables import search_entries as e
 from xs_adapters.sql.tables import search_entry_scopes as s
 from xs_app import Xs, bootstrap
@@ -39,7 +39,6 @@ ROOT = Path(__file__).parent
 DATA = ROOT / "data"
 RESULTS = ROOT / "results"
 SEED = 2021
-PG_SERVER = "postgresql://127.0.0.1:5432/postgres"
 TODAY = FixedClock.on(__import__("datetime").date(2026, 11, 29))
 
 
@@ -239,42 +238,15 @@ def main() -> None:
     )
     args = parser.parse_args()
     size = _size(args.employees)
-    reports = []
-    DATA.mkdir(exist_ok=True)
-    for name in args.engines.split(","):
-        if name == "sqlite":
-            path = DATA / f"search-{args.employees}.sqlite3"
-            if not args.keep:
-                for suffix in ("", "-wal", "-shm"):
-                    Path(f"{path}{suffix}").unlink(missing_ok=True)
-            reports.append(run_engine(name, f"sqlite:///{path}", size, args.rounds, args.terms))
-            if not args.keep:
-                for suffix in ("", "-wal", "-shm"):
-                    Path(f"{path}{suffix}").unlink(missing_ok=True)
-        elif name == "postgres":
-            server = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
-            database = (
-                f"xs_bench_search_{args.employees}"
-                if args.keep
-                else f"xs_bench_{uuid.uuid4().hex[:8]}"
-            )
-            with server.connect() as connection:
-                exists = connection.execute(
-                    sa.text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": database}
-                ).first()
-                if exists is None:
-                    connection.execute(sa.text(f"CREATE DATABASE {database}"))
-            try:
-                url = PG_SERVER.rsplit("/", 1)[0] + f"/{database}"
-                reports.append(run_engine(name, url, size, args.rounds, args.terms))
-            finally:
-                if not args.keep:
-                    with server.connect() as connection:
-                        connection.execute(
-                            sa.text(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
-                        )
-        else:
-            raise SystemExit(f"unknown engine {name}")
+    reports = [
+        run_on(
+            name,
+            f"search_{args.employees}",
+            lambda url, n=name: run_engine(n, url, size, args.rounds, args.terms),
+            keep=args.keep,
+        )
+        for name in args.engines.split(",")
+    ]
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / "search.json"
     out.write_text(
