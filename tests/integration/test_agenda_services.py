@@ -13,8 +13,9 @@ import pendulum
 import pytest
 import sqlalchemy as sa
 
+from tests.apps import make_app
 from xs_adapters.clock import FixedClock
-from xs_app import Xs, bootstrap
+from xs_app import Xs
 from xs_app.services.access import CreateRole, CreateUser
 from xs_app.services.agenda import (
     ChangeLocationMaximum,
@@ -80,26 +81,16 @@ def _make(xs: Xs) -> Agenda:
     return Agenda(xs, admin, planner, employee, rooms)
 
 
-def _xs(request: pytest.FixtureRequest, clock: FixedClock, backend: str) -> Xs:
-    if backend == "memory":
-        return bootstrap(storage="memory", clock=clock)
-    if backend == "sqlite":
-        return bootstrap(database_url=request.getfixturevalue("sqlite_url"), clock=clock)
-    return bootstrap(
-        database_url=request.getfixturevalue("postgres_url"), clock=clock, migrate_database=False
-    )
-
-
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
 def agenda(request: pytest.FixtureRequest, clock: FixedClock) -> Iterator[Agenda]:
-    xs = _xs(request, clock, request.param)
+    xs = make_app(request, clock, request.param)
     yield _make(xs)
     xs.close()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def sql_agenda(request: pytest.FixtureRequest, clock: FixedClock) -> Iterator[Agenda]:
-    xs = _xs(request, clock, request.param)
+    xs = make_app(request, clock, request.param)
     yield _make(xs)
     xs.close()
 

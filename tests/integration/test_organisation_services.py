@@ -9,8 +9,9 @@ from collections.abc import Iterator
 import attrs
 import pytest
 
+from tests.apps import make_app
 from xs_adapters.clock import FixedClock
-from xs_app import Xs, bootstrap
+from xs_app import Xs
 from xs_app.services.access import CreateRole, CreateUser
 from xs_app.services.organisation import (
     AddContactPerson,
@@ -54,16 +55,7 @@ class World:
 
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
 def world(request: pytest.FixtureRequest, clock: FixedClock) -> Iterator[World]:
-    if request.param == "memory":
-        xs = bootstrap(storage="memory", clock=clock)
-    elif request.param == "sqlite":
-        xs = bootstrap(database_url=request.getfixturevalue("sqlite_url"), clock=clock)
-    else:
-        xs = bootstrap(
-            database_url=request.getfixturevalue("postgres_url"),
-            clock=clock,
-            migrate_database=False,
-        )
+    xs = make_app(request, clock, request.param)
     admin = xs.access.create_super_administrator("Beheer", "beheer@example.nl")
     org = xs.organisation
     folder = org.create_folder(CreateFolder(actor=admin, name="Zorg"))

@@ -12,8 +12,9 @@ from decimal import Decimal
 import attrs
 import pytest
 
+from tests.apps import make_app
 from xs_adapters.clock import FixedClock
-from xs_app import Xs, bootstrap
+from xs_app import Xs
 from xs_app.services.access import CreateRole, CreateUser
 from xs_app.services.employments import ChangeEmployment, EndEmployment
 from xs_app.services.organisation import (
@@ -58,26 +59,16 @@ class World:
     planner: uuid.UUID  # may bulk start, scoped to ``employer``
 
 
-def _backend(request: pytest.FixtureRequest, clock: FixedClock) -> Xs:
-    if request.param == "memory":
-        return bootstrap(storage="memory", clock=clock)
-    if request.param == "sqlite":
-        return bootstrap(database_url=request.getfixturevalue("sqlite_url"), clock=clock)
-    return bootstrap(
-        database_url=request.getfixturevalue("postgres_url"), clock=clock, migrate_database=False
-    )
-
-
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
 def world(request: pytest.FixtureRequest, clock: FixedClock) -> Iterator[World]:
-    xs = _backend(request, clock)
+    xs = make_app(request, clock, request.param)
     yield make_world(xs)
     xs.close()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def sql_world(request: pytest.FixtureRequest, clock: FixedClock) -> Iterator[World]:
-    xs = _backend(request, clock)
+    xs = make_app(request, clock, request.param)
     yield make_world(xs)
     xs.close()
 
