@@ -102,37 +102,34 @@ class SqlUserRepository:
         self._write_links(user)
         self._track(user)
 
-    def _load(self, row: sa.Row[tuple[object, ...]] | None) -> User | None:
-        if row is None:
-            return None
-        user_id = row._mapping["id"]
-        role_ids = [
-            r.role_id
-            for r in self._c.execute(
-                sa.select(t.user_roles.c.role_id).where(t.user_roles.c.user_id == user_id)
-            )
-        ]
-        units = list(
+    def _load(self, condition: sa.ColumnElement[bool]) -> User | None:
+        """The user with their roles and scope units in one round trip (a left join: one row
+        per role and unit pair, few for any user)."""
+        u, r, x = t.users, t.user_roles, t.user_scope_units
+        rows = list(
             self._c.execute(
-                sa.select(t.user_scope_units).where(t.user_scope_units.c.user_id == user_id)
+                sa.select(u, r.c.role_id, x.c.unit_kind, x.c.unit_id)
+                .outerjoin(r, r.c.user_id == u.c.id)
+                .outerjoin(x, x.c.user_id == u.c.id)
+                .where(condition)
             )
         )
-        return mappers.user_from_rows(row, role_ids, units)
+        if not rows:
+            return None
+        role_ids = list(dict.fromkeys(row.role_id for row in rows if row.role_id is not None))
+        units = list(
+            {(row.unit_kind, row.unit_id): row for row in rows if row.unit_id is not None}.values()
+        )
+        return mappers.user_from_rows(rows[0], role_ids, units)
 
     def get(self, user_id: uuid.UUID) -> User:
-        user = self._load(
-            self._c.execute(sa.select(t.users).where(t.users.c.id == user_id)).first()
-        )
+        user = self._load(t.users.c.id == user_id)
         if user is None:
             raise NotFound("not_found", {"kind": "user", "id": str(user_id)})
         return user
 
     def find_by_email(self, email: str) -> User | None:
-        return self._load(
-            self._c.execute(
-                sa.select(t.users).where(t.users.c.email_norm == email.strip().casefold())
-            ).first()
-        )
+        return self._load(t.users.c.email_norm == email.strip().casefold())
 
 
 class SqlScopeResolver:

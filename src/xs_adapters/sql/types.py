@@ -49,8 +49,10 @@ class UtcDateTime(sa.types.TypeDecorator[pendulum.DateTime]):
     def process_result_value(self, value: Any, dialect: Dialect) -> pendulum.DateTime | None:
         if value is None:
             return None
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=_dt.UTC)
+        if value.tzinfo is None or value.utcoffset() == _dt.timedelta(0):
+            # already UTC (PostgreSQL returns UTC, SQLite naive UTC): no time-zone conversion
+            utc: pendulum.DateTime = pendulum.instance(value.replace(tzinfo=None), tz="UTC")
+            return utc
         instant: pendulum.DateTime = pendulum.instance(value).in_timezone("UTC")
         return instant
 
