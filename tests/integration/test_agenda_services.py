@@ -13,10 +13,9 @@ import pendulum
 import pytest
 import sqlalchemy as sa
 
-from tests.apps import make_app
+from tests.apps import make_app, user_with
 from xs_adapters.clock import FixedClock
 from xs_app import Xs
-from xs_app.services.access import CreateRole, CreateUser
 from xs_app.services.agenda import (
     ChangeLocationMaximum,
     CreateLocation,
@@ -61,21 +60,13 @@ def _make(xs: Xs) -> Agenda:
             employment=EmploymentTerms(employer_id=employer, start=D(2020, 1, 1)),
         )
     )
-    role = xs.access.create_role(
-        CreateRole(
-            actor=admin,
-            name="Planner",
-            features=frozenset({Feature.PLAN_AVAILABILITIES, Feature.REGISTER_ACTIVITIES}),
-        )
-    )
-    planner = xs.access.create_user(
-        CreateUser(
-            actor=admin,
-            name="Planner",
-            email="planner@example.nl",
-            role_ids=frozenset({role}),
-            scope=frozenset({UnitRef(UnitKind.EMPLOYER, employer)}),
-        )
+    planner = user_with(
+        xs,
+        admin,
+        "planner@example.nl",
+        frozenset({Feature.PLAN_AVAILABILITIES, Feature.REGISTER_ACTIVITIES}),
+        frozenset({UnitRef(UnitKind.EMPLOYER, employer)}),
+        name="Planner",
     )
     rooms = xs.agenda.create_location(CreateLocation(actor=admin, name="Locatie A", max_parallel=2))
     return Agenda(xs, admin, planner, employee, rooms)

@@ -12,10 +12,10 @@ from decimal import Decimal
 import attrs
 import pytest
 
-from tests.apps import make_app
+from tests.apps import make_app, user_with
 from xs_adapters.clock import FixedClock
 from xs_app import Xs
-from xs_app.services.access import CreateRole, CreateUser
+from xs_app.services.access import CreateUser
 from xs_app.services.employments import ChangeEmployment, EndEmployment
 from xs_app.services.organisation import (
     CreateDepartment,
@@ -127,21 +127,13 @@ def make_world(xs: Xs) -> World:
             task_templates=(TaskTemplate(code="ZIEKTEAANGIFTE_55PLUS", title="oud"),),
         )
     )
-    role = xs.access.create_role(
-        CreateRole(
-            actor=admin,
-            name="Planner",
-            features=frozenset({Feature.START_TRAJECTORIES_IN_BULK, Feature.START_TRAJECTORIES}),
-        )
-    )
-    planner = xs.access.create_user(
-        CreateUser(
-            actor=admin,
-            name="Planner",
-            email="planner@example.nl",
-            role_ids=frozenset({role}),
-            scope=frozenset({UnitRef(UnitKind.EMPLOYER, employer)}),
-        )
+    planner = user_with(
+        xs,
+        admin,
+        "planner@example.nl",
+        frozenset({Feature.START_TRAJECTORIES_IN_BULK, Feature.START_TRAJECTORIES}),
+        frozenset({UnitRef(UnitKind.EMPLOYER, employer)}),
+        name="Planner",
     )
     return World(xs, admin, employer, other, department, people, outsider, pmo, sickness, planner)
 
