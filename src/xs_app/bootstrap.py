@@ -11,6 +11,7 @@ from xs_adapters.sql import migrate
 from xs_app.container import Container, configure
 from xs_app.services.access import AccessService
 from xs_app.services.agenda import AgendaService
+from xs_app.services.billing import BillingService
 from xs_app.services.employments import ActionLinkService, EmploymentService
 from xs_app.services.organisation import OrganisationService
 from xs_app.services.protocols import BulkStartService, ProtocolService, TrajectoryService
@@ -49,6 +50,7 @@ class Xs:
     employments: EmploymentService
     action_links: ActionLinkService
     agenda: AgendaService
+    billing: BillingService
     outbox: OutboxReader
 
     @property
@@ -107,6 +109,7 @@ def bootstrap(
         employments=container.employments(),
         action_links=container.action_links(),
         agenda=container.agenda(),
+        billing=container.billing(),
         outbox=OutboxReader(container),
     )
     if container.config.storage() == "sql":

@@ -12,6 +12,7 @@ from xs_adapters.sql.engine import create_engine
 from xs_adapters.sql.uow import SqlUnitOfWork
 from xs_app.services.access import AccessService
 from xs_app.services.agenda import AgendaService
+from xs_app.services.billing import BillingService
 from xs_app.services.employments import ActionLinkService, EmploymentService
 from xs_app.services.organisation import OrganisationService
 from xs_app.services.protocols import BulkStartService, ProtocolService, TrajectoryService
@@ -64,6 +65,9 @@ class Container(containers.DeclarativeContainer):
     )
     agenda: providers.Provider[Any] = providers.Singleton(
         AgendaService, uow_factory=uow.provider, clock=clock
+    )
+    billing: providers.Provider[Any] = providers.Singleton(
+        BillingService, uow_factory=uow.provider, clock=clock
     )
 
 

@@ -19,6 +19,12 @@ from xs_core.agenda.ports import (
     AvailabilityRepository,
     LocationRepository,
 )
+from xs_core.billing.ports import (
+    ContractModelRepository,
+    InvoicingStore,
+    ServiceAgreementRepository,
+    SubscriptionRepository,
+)
 from xs_core.events import DomainEvent, OutboxMessage
 from xs_core.organisation.ports import (
     BranchRepository,
@@ -64,6 +70,10 @@ class UnitOfWork(Protocol):
     protocols: ProtocolRepository
     trajectories: TrajectoryRepository
     bulk_starts: BulkStartStore
+    contract_models: ContractModelRepository
+    service_agreements: ServiceAgreementRepository
+    subscriptions: SubscriptionRepository
+    invoicing: InvoicingStore
     outbox: Outbox
 
     def __enter__(self) -> Self: ...

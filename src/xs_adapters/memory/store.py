@@ -8,6 +8,7 @@ import uuid
 from typing import Any, TypeVar
 
 import attrs
+import pendulum
 
 from xs_core.access.model import Role, User
 from xs_core.agenda.model import (
@@ -17,8 +18,11 @@ from xs_core.agenda.model import (
     AppointmentRequest,
     Availability,
 )
+from xs_core.billing.contracts import ContractModel, ServiceAgreement, Subscription
+from xs_core.billing.invoicing import InvoiceBasis, SubscriptionLine
 from xs_core.errors import NotFound
 from xs_core.events import Aggregate
+from xs_core.money import Money
 from xs_core.organisation.model import Branch, Department, Dossier, Employee, Employer, Folder
 from xs_core.protocols.model import Protocol, Trajectory
 from xs_core.protocols.ports import StoredBulkRequest
@@ -30,6 +34,18 @@ def _copy(aggregate: A) -> A:
     clone = copy.deepcopy(aggregate)
     clone.pending_events = []
     return clone
+
+
+@attrs.frozen(kw_only=True)
+class ActivityLineRecord:
+    """An activity on an invoice basis (R4.4, R5.1)."""
+
+    invoice_basis_id: uuid.UUID
+    activity_id: uuid.UUID
+    activity_type: str
+    performed_on: pendulum.Date
+    employee_id: uuid.UUID
+    amount: Money
 
 
 @attrs.define
@@ -52,6 +68,14 @@ class MemoryStore:
     appointment_requests: dict[uuid.UUID, AppointmentRequest] = attrs.field(factory=dict)
     appointments: dict[uuid.UUID, Appointment] = attrs.field(factory=dict)
     activities: dict[uuid.UUID, Activity] = attrs.field(factory=dict)
+    contract_models: dict[uuid.UUID, ContractModel] = attrs.field(factory=dict)
+    service_agreements: dict[uuid.UUID, ServiceAgreement] = attrs.field(factory=dict)
+    subscriptions: dict[uuid.UUID, Subscription] = attrs.field(factory=dict)
+    invoice_bases: dict[uuid.UUID, InvoiceBasis] = attrs.field(factory=dict)
+    subscription_lines: dict[tuple[uuid.UUID, pendulum.Date], SubscriptionLine] = attrs.field(
+        factory=dict
+    )
+    activity_lines: dict[uuid.UUID, ActivityLineRecord] = attrs.field(factory=dict)
     outbox: list[dict[str, Any]] = attrs.field(factory=list)
     lock: threading.RLock = attrs.field(factory=threading.RLock, eq=False, repr=False)
 

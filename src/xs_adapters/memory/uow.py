@@ -18,6 +18,12 @@ from xs_adapters.memory.agenda import (
     MemoryAvailabilityRepository,
     MemoryLocationRepository,
 )
+from xs_adapters.memory.billing import (
+    MemoryContractModelRepository,
+    MemoryInvoicingStore,
+    MemoryServiceAgreementRepository,
+    MemorySubscriptionRepository,
+)
 from xs_adapters.memory.protocols import (
     MemoryBulkStartStore,
     MemoryProtocolRepository,
@@ -405,6 +411,10 @@ class MemoryUnitOfWork:
         self.protocols = MemoryProtocolRepository(s, track)
         self.trajectories = MemoryTrajectoryRepository(s, track)
         self.bulk_starts = MemoryBulkStartStore(s)
+        self.contract_models = MemoryContractModelRepository(s, track)
+        self.service_agreements = MemoryServiceAgreementRepository(s, track)
+        self.subscriptions = MemorySubscriptionRepository(s, track)
+        self.invoicing = MemoryInvoicingStore(s, track)
         return self
 
     def publish(self, event: DomainEvent) -> None:

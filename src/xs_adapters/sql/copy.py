@@ -13,40 +13,66 @@ from sqlalchemy.engine import Connection
 COPY_FROM = 64
 
 
-def insert_rows(connection: Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Insert many rows in one round trip per chunk, inside the connection's transaction.
+def insert_rows(
+    connection: Connection,
+    table: sa.Table,
+    rows: Sequence[Mapping[str, Any]],
+    skip_conflicts: bool = False,
+) -> int:
+    """Insert many rows in one round trip per chunk, inside the connection's transaction; the
+    number of rows inserted.
 
     On PostgreSQL the rows stream through ``COPY … FROM STDIN`` (psycopg 3 adapts UUIDs,
     dates and decimals itself). On SQLite the values go through each column type's own bind
     processor (so they are stored exactly as SQLAlchemy stores them) and then straight to the
     driver's ``executemany``, without SQLAlchemy's per-row statement handling.
+
+    ``skip_conflicts`` leaves out rows whose key is already taken (``ON CONFLICT DO NOTHING``;
+    on PostgreSQL the rows are copied into a temporary table first and inserted from it in key
+    order, so that concurrent writers lock keys in the same order).
     """
     if not rows:
-        return
+        return 0
     dialect = connection.dialect
+    columns = list(rows[0].keys())
+    names = ", ".join(columns)
     if dialect.name == "sqlite":
-        columns = list(rows[0].keys())
         converted = [
             _sqlite_column(table.c[column].type, dialect, [row[column] for row in rows])
             for column in columns
         ]
         marks = ", ".join("?" for _ in columns)
+        conflict = " ON CONFLICT DO NOTHING" if skip_conflicts else ""
         sqlite: Any = connection.connection.driver_connection
-        sqlite.executemany(
-            f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})",
+        cursor = sqlite.executemany(
+            f"INSERT INTO {table.name} ({names}) VALUES ({marks}){conflict}",
             list(zip(*converted, strict=True)),
         )
-        return
-    if dialect.name != "postgresql" or len(rows) < COPY_FROM:
+        return int(cursor.rowcount)
+    if dialect.name != "postgresql" or (len(rows) < COPY_FROM and not skip_conflicts):
         # a few rows: one INSERT round trip is cheaper than the COPY protocol's exchange
         connection.execute(table.insert(), list(rows))
-        return
-    columns = list(rows[0].keys())
+        return len(rows)
     raw: Any = connection.connection.driver_connection
-    statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
-    with raw.cursor() as cursor, cursor.copy(statement) as copy:
+    target = table.name
+    if skip_conflicts:
+        target = f"_xs_load_{table.name}"
+        connection.exec_driver_sql(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {target} "
+            f"(LIKE {table.name} INCLUDING DEFAULTS) ON COMMIT DROP"
+        )
+        connection.exec_driver_sql(f"TRUNCATE {target}")
+    with raw.cursor() as cursor, cursor.copy(f"COPY {target} ({names}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row([row[column] for column in columns])
+    if not skip_conflicts:
+        return len(rows)
+    key = ", ".join(c.name for c in table.primary_key.columns)
+    result = connection.exec_driver_sql(
+        f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {target} "
+        f"ORDER BY {key} ON CONFLICT DO NOTHING"
+    )
+    return int(result.rowcount)
 
 
 def reserve_ids(connection: Connection, table: sa.Table, count: int) -> list[int]:

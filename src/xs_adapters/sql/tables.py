@@ -390,6 +390,119 @@ activities = sa.Table(
     sa.Index("ix_activities_status_performed", "status", "performed_on"),
 )
 
+# -- contract management and billing (R5.1) -------------------------------------------------------
+
+contract_models = sa.Table(
+    "contract_models",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("billing_frequency", sa.String(20), nullable=False),
+    sa.Column("active_from", PendulumDate, nullable=False),
+    sa.Column("active_until", PendulumDate),
+    sa.CheckConstraint(
+        "active_until IS NULL OR active_until > active_from", name="active_not_empty"
+    ),
+)
+
+price_categories = sa.Table(
+    "price_categories",
+    metadata,
+    sa.Column(
+        "contract_model_id",
+        sa.Uuid,
+        sa.ForeignKey("contract_models.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("activity_type", sa.String(60), primary_key=True),
+    sa.Column("payer", sa.String(20), primary_key=True),
+    sa.Column("price", Cents, nullable=False),
+    sa.CheckConstraint("price >= 0", name="price_not_negative"),
+)
+
+service_agreements = sa.Table(
+    "service_agreements",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("employer_id", sa.Uuid, sa.ForeignKey("employers.id"), nullable=False),
+    sa.Column("contract_model_id", sa.Uuid, sa.ForeignKey("contract_models.id"), nullable=False),
+    sa.Column("starts_on", PendulumDate, nullable=False),
+    sa.Column("ends_on", PendulumDate),
+    sa.Column("service_variation", sa.String(200)),
+    sa.Column("deviating_frequency", sa.String(20)),
+    sa.CheckConstraint("ends_on IS NULL OR ends_on > starts_on", name="period_not_empty"),
+    sa.Index("ix_service_agreements_employer_id", "employer_id", "starts_on"),
+)
+
+subscriptions = sa.Table(
+    "subscriptions",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("agreement_id", sa.Uuid, sa.ForeignKey("service_agreements.id"), nullable=False),
+    sa.Column("description", sa.String(200), nullable=False),
+    sa.Column("amount", Cents, nullable=False),
+    sa.Column("starts_on", PendulumDate, nullable=False),
+    sa.Column("ends_on", PendulumDate),
+    sa.CheckConstraint("ends_on IS NULL OR ends_on > starts_on", name="period_not_empty"),
+    sa.CheckConstraint("amount >= 0", name="amount_not_negative"),
+    sa.Index("ix_subscriptions_agreement_id", "agreement_id"),
+)
+
+invoice_bases = sa.Table(
+    "invoice_bases",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("employer_id", sa.Uuid, sa.ForeignKey("employers.id"), nullable=False),
+    sa.Column("period_from", PendulumDate, nullable=False),
+    sa.Column("period_until", PendulumDate, nullable=False),
+    sa.Column("run_id", sa.Uuid, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("created_on", PendulumDate, nullable=False),
+    sa.Column("sent_on", PendulumDate),
+    sa.Column("subscription_lines", sa.Integer, nullable=False),
+    sa.Column("activity_lines", sa.Integer, nullable=False),
+    sa.Column("total", Cents, nullable=False),
+    sa.CheckConstraint("period_until > period_from", name="period_not_empty"),
+    sa.Index("ix_invoice_bases_run_id", "run_id", "employer_id"),
+    sa.Index("ix_invoice_bases_period_from", "period_from"),
+)
+
+# A billing period is on one invoice basis only: (subscription, period start) is the key.
+invoice_subscription_lines = sa.Table(
+    "invoice_subscription_lines",
+    metadata,
+    sa.Column("subscription_id", sa.Uuid, sa.ForeignKey("subscriptions.id"), primary_key=True),
+    sa.Column("period_from", PendulumDate, primary_key=True),
+    sa.Column("period_until", PendulumDate, nullable=False),
+    sa.Column(
+        "invoice_basis_id",
+        sa.Uuid,
+        sa.ForeignKey("invoice_bases.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("amount", Cents, nullable=False),
+    sa.Index("ix_invoice_subscription_lines_invoice_basis_id", "invoice_basis_id"),
+)
+
+# An activity is on one invoice basis only: the activity is the key.
+invoice_activity_lines = sa.Table(
+    "invoice_activity_lines",
+    metadata,
+    sa.Column("activity_id", sa.Uuid, sa.ForeignKey("activities.id"), primary_key=True),
+    sa.Column(
+        "invoice_basis_id",
+        sa.Uuid,
+        sa.ForeignKey("invoice_bases.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("activity_type", sa.String(60), nullable=False),
+    sa.Column("performed_on", PendulumDate, nullable=False),
+    sa.Column("employee_id", sa.Uuid, nullable=False),
+    sa.Column("amount", Cents, nullable=False),
+    sa.Index("ix_invoice_activity_lines_invoice_basis_id", "invoice_basis_id"),
+)
+
 # -- outbox (R0.7) --------------------------------------------------------------------------------
 
 outbox = sa.Table(

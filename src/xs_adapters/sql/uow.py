@@ -15,6 +15,12 @@ from xs_adapters.sql.agenda import (
     SqlAvailabilityRepository,
     SqlLocationRepository,
 )
+from xs_adapters.sql.billing import (
+    SqlContractModelRepository,
+    SqlInvoicingStore,
+    SqlServiceAgreementRepository,
+    SqlSubscriptionRepository,
+)
 from xs_adapters.sql.bulk import SqlOrganisationBulkWriter
 from xs_adapters.sql.organisation import (
     SqlBranchRepository,
@@ -86,6 +92,10 @@ class SqlUnitOfWork:
         self.protocols = SqlProtocolRepository(connection, self._track)
         self.trajectories = SqlTrajectoryRepository(connection, self._track)
         self.bulk_starts = SqlBulkStartStore(connection)
+        self.contract_models = SqlContractModelRepository(connection, self._track)
+        self.service_agreements = SqlServiceAgreementRepository(connection, self._track)
+        self.subscriptions = SqlSubscriptionRepository(connection, self._track)
+        self.invoicing = SqlInvoicingStore(connection, self._track)
         return self
 
     def publish(self, event: DomainEvent) -> None:

@@ -1,0 +1,548 @@
+"""SQL repositories of contract management and billing (R5.1).
+
+The billing run is set-based: subscription lines are computed in Python (month arithmetic of
+R5.1) and bulk-inserted; activity lines are one ``INSERT … SELECT`` over the released activities
+(R4.4). The keys of the line tables — (subscription, period start) and the activity — make it
+impossible for a billing period or an activity to be on two invoice bases; inserts skip keys
+already taken (``ON CONFLICT DO NOTHING``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from xs_adapters.sql import tables as t
+from xs_adapters.sql.copy import insert_rows
+from xs_core.agenda.model import ActivityStatus
+from xs_core.billing.contracts import (
+    ContractKind,
+    ContractModel,
+    Payer,
+    PriceCategory,
+    ServiceAgreement,
+    Subscription,
+)
+from xs_core.billing.frequency import BillingFrequency
+from xs_core.billing.invoicing import (
+    BillableSubscription,
+    InvoiceBasis,
+    InvoiceBasisStatus,
+    InvoiceLine,
+    LineKind,
+    SubscriptionLine,
+)
+from xs_core.dates import DateRange
+from xs_core.errors import NotFound
+from xs_core.events import Aggregate
+from xs_core.money import Money
+
+Track = Callable[[Aggregate], None]
+
+
+def _missing(kind: str, ident: uuid.UUID) -> NotFound:
+    return NotFound("not_found", {"kind": kind, "id": str(ident)})
+
+
+class SqlContractModelRepository:
+    def __init__(self, connection: Connection, track: Track) -> None:
+        self._c = connection
+        self._track = track
+
+    def add(self, model: ContractModel) -> None:
+        self._c.execute(
+            t.contract_models.insert().values(
+                id=model.id,
+                name=model.name,
+                kind=model.kind.value,
+                billing_frequency=model.billing_frequency.value,
+                active_from=model.active.start,
+                active_until=model.active.end,
+            )
+        )
+        if model.price_categories:
+            self._c.execute(
+                t.price_categories.insert(),
+                [
+                    {
+                        "contract_model_id": model.id,
+                        "activity_type": c.activity_type,
+                        "payer": c.payer.value,
+                        "price": c.price.amount,
+                    }
+                    for c in model.price_categories
+                ],
+            )
+        self._track(model)
+
+    def _models(self, where: Any = None) -> list[ContractModel]:
+        query = sa.select(t.contract_models).order_by(
+            t.contract_models.c.name, t.contract_models.c.id
+        )
+        if where is not None:
+            query = query.where(where)
+        rows = self._c.execute(query).all()
+        categories: dict[uuid.UUID, list[PriceCategory]] = {}
+        if rows:
+            pc = t.price_categories
+            for row in self._c.execute(
+                sa.select(pc)
+                .where(pc.c.contract_model_id.in_([r.id for r in rows]))
+                .order_by(pc.c.activity_type, pc.c.payer)
+            ):
+                categories.setdefault(row.contract_model_id, []).append(
+                    PriceCategory(
+                        activity_type=row.activity_type,
+                        price=Money(row.price),
+                        payer=Payer(row.payer),
+                    )
+                )
+        return [
+            ContractModel(
+                id=r.id,
+                name=r.name,
+                kind=ContractKind(r.kind),
+                billing_frequency=BillingFrequency(r.billing_frequency),
+                active=DateRange(r.active_from, r.active_until),
+                price_categories=tuple(categories.get(r.id, ())),
+            )
+            for r in rows
+        ]
+
+    def get(self, model_id: uuid.UUID) -> ContractModel:
+        found = self._models(t.contract_models.c.id == model_id)
+        if not found:
+            raise _missing("contract_model", model_id)
+        return found[0]
+
+    def list(self) -> list[ContractModel]:
+        return self._models()
+
+
+def _agreement(row: Any) -> ServiceAgreement:
+    return ServiceAgreement(
+        id=row.id,
+        employer_id=row.employer_id,
+        contract_model_id=row.contract_model_id,
+        period=DateRange(row.starts_on, row.ends_on),
+        service_variation=row.service_variation,
+        deviating_frequency=None
+        if row.deviating_frequency is None
+        else BillingFrequency(row.deviating_frequency),
+    )
+
+
+class SqlServiceAgreementRepository:
+    def __init__(self, connection: Connection, track: Track) -> None:
+        self._c = connection
+        self._track = track
+
+    @staticmethod
+    def _values(agreement: ServiceAgreement) -> dict[str, Any]:
+        return {
+            "employer_id": agreement.employer_id,
+            "contract_model_id": agreement.contract_model_id,
+            "starts_on": agreement.period.start,
+            "ends_on": agreement.period.end,
+            "service_variation": agreement.service_variation,
+            "deviating_frequency": None
+            if agreement.deviating_frequency is None
+            else agreement.deviating_frequency.value,
+        }
+
+    def add(self, agreement: ServiceAgreement) -> None:
+        self._c.execute(
+            t.service_agreements.insert().values(id=agreement.id, **self._values(agreement))
+        )
+        self._track(agreement)
+
+    def save(self, agreement: ServiceAgreement) -> None:
+        self._c.execute(
+            t.service_agreements.update()
+            .where(t.service_agreements.c.id == agreement.id)
+            .values(**self._values(agreement))
+        )
+        self._track(agreement)
+
+    def get(self, agreement_id: uuid.UUID) -> ServiceAgreement:
+        row = self._c.execute(
+            sa.select(t.service_agreements).where(t.service_agreements.c.id == agreement_id)
+        ).first()
+        if row is None:
+            raise _missing("service_agreement", agreement_id)
+        return _agreement(row)
+
+    def for_employer(self, employer_id: uuid.UUID) -> list[ServiceAgreement]:
+        sa_ = t.service_agreements
+        rows = self._c.execute(
+            sa.select(sa_)
+            .where(sa_.c.employer_id == employer_id)
+            .order_by(sa_.c.starts_on, sa_.c.id)
+        )
+        return [_agreement(r) for r in rows]
+
+
+def _subscription(row: Any) -> Subscription:
+    return Subscription(
+        id=row.id,
+        agreement_id=row.agreement_id,
+        description=row.description,
+        amount=Money(row.amount),
+        period=DateRange(row.starts_on, row.ends_on),
+    )
+
+
+class SqlSubscriptionRepository:
+    def __init__(self, connection: Connection, track: Track) -> None:
+        self._c = connection
+        self._track = track
+
+    @staticmethod
+    def _values(subscription: Subscription) -> dict[str, Any]:
+        return {
+            "agreement_id": subscription.agreement_id,
+            "description": subscription.description,
+            "amount": subscription.amount.amount,
+            "starts_on": subscription.period.start,
+            "ends_on": subscription.period.end,
+        }
+
+    def add(self, subscription: Subscription) -> None:
+        self._c.execute(
+            t.subscriptions.insert().values(id=subscription.id, **self._values(subscription))
+        )
+        self._track(subscription)
+
+    def save(self, subscription: Subscription) -> None:
+        self._c.execute(
+            t.subscriptions.update()
+            .where(t.subscriptions.c.id == subscription.id)
+            .values(**self._values(subscription))
+        )
+        self._track(subscription)
+
+    def get(self, subscription_id: uuid.UUID) -> Subscription:
+        row = self._c.execute(
+            sa.select(t.subscriptions).where(t.subscriptions.c.id == subscription_id)
+        ).first()
+        if row is None:
+            raise _missing("subscription", subscription_id)
+        return _subscription(row)
+
+    def for_agreement(self, agreement_id: uuid.UUID) -> list[Subscription]:
+        s = t.subscriptions
+        rows = self._c.execute(
+            sa.select(s).where(s.c.agreement_id == agreement_id).order_by(s.c.starts_on, s.c.id)
+        )
+        return [_subscription(r) for r in rows]
+
+
+def _overlapping(start: Any, end: Any, window: DateRange) -> Any:
+    """``[start, end)`` overlaps ``window`` (``end`` NULL is open)."""
+    condition = sa.or_(end.is_(None), end > window.start)
+    if window.end is not None:
+        condition = sa.and_(condition, start < window.end)
+    return condition
+
+
+def _cents(column: Any) -> Any:
+    """Exact cents of an amount column on every engine (SQLite stores decimals as REAL)."""
+    return sa.func.coalesce(sa.func.sum(sa.cast(sa.func.round(column * 100), sa.BigInteger)), 0)
+
+
+def _basis(row: Any) -> InvoiceBasis:
+    return InvoiceBasis(
+        id=row.id,
+        employer_id=row.employer_id,
+        period=DateRange(row.period_from, row.period_until),
+        run_id=row.run_id,
+        created_on=row.created_on,
+        status=InvoiceBasisStatus(row.status),
+        subscription_lines=row.subscription_lines,
+        activity_lines=row.activity_lines,
+        total=Money(row.total),
+        sent_on=row.sent_on,
+    )
+
+
+class SqlInvoicingStore:
+    def __init__(self, connection: Connection, track: Track) -> None:
+        self._c = connection
+        self._track = track
+
+    def _insert(self) -> Any:
+        dialect = postgresql if self._c.dialect.name == "postgresql" else sqlite
+        return dialect.insert
+
+    def lock_customers(self, employer_ids: Sequence[uuid.UUID]) -> None:
+        # SQLite: the writing transaction began IMMEDIATE and holds the database's write lock
+        if self._c.dialect.name == "postgresql" and employer_ids:
+            self._c.execute(
+                sa.text("SELECT id FROM employers WHERE id = ANY(:ids) ORDER BY id FOR UPDATE"),
+                {"ids": sorted(employer_ids)},
+            )
+
+    def customers(
+        self, window: DateRange, employer_ids: frozenset[uuid.UUID] | None
+    ) -> list[uuid.UUID]:
+        ag = t.service_agreements
+        rows = self._c.execute(
+            sa.select(ag.c.employer_id)
+            .distinct()
+            .where(_overlapping(ag.c.starts_on, ag.c.ends_on, window))
+        ).scalars()
+        return sorted(e for e in rows if employer_ids is None or e in employer_ids)
+
+    def billable_subscriptions(
+        self, window: DateRange, employer_ids: frozenset[uuid.UUID] | None
+    ) -> Iterator[BillableSubscription]:
+        s, ag, cm = t.subscriptions, t.service_agreements, t.contract_models
+        query = (
+            sa.select(
+                s.c.id,
+                s.c.description,
+                s.c.amount,
+                s.c.starts_on,
+                s.c.ends_on,
+                ag.c.employer_id,
+                ag.c.deviating_frequency,
+                cm.c.billing_frequency,
+            )
+            .join(ag, ag.c.id == s.c.agreement_id)
+            .join(cm, cm.c.id == ag.c.contract_model_id)
+            .where(_overlapping(s.c.starts_on, s.c.ends_on, window))
+            .order_by(s.c.id)
+        )
+        months = {f.value: f.months for f in BillingFrequency}
+        for row in self._c.execute(query):
+            if employer_ids is not None and row.employer_id not in employer_ids:
+                continue
+            contract = months[row.billing_frequency]
+            yield BillableSubscription(
+                subscription_id=row.id,
+                employer_id=row.employer_id,
+                description=row.description,
+                amount=Money(row.amount),
+                period=DateRange(row.starts_on, row.ends_on),
+                contract_months=contract,
+                billing_months=months.get(row.deviating_frequency, contract),
+            )
+
+    def add_bases(self, bases: Sequence[InvoiceBasis]) -> None:
+        insert_rows(
+            self._c,
+            t.invoice_bases,
+            [
+                {
+                    "id": b.id,
+                    "employer_id": b.employer_id,
+                    "period_from": b.period.start,
+                    "period_until": b.period.end,
+                    "run_id": b.run_id,
+                    "status": b.status.value,
+                    "created_on": b.created_on,
+                    "sent_on": b.sent_on,
+                    "subscription_lines": b.subscription_lines,
+                    "activity_lines": b.activity_lines,
+                    "total": b.total.amount,
+                }
+                for b in bases
+            ],
+        )
+
+    def add_subscription_lines(self, lines: Sequence[SubscriptionLine]) -> int:
+        return insert_rows(
+            self._c,
+            t.invoice_subscription_lines,
+            [
+                {
+                    "subscription_id": line.subscription_id,
+                    "period_from": line.period.start,
+                    "period_until": line.period.end,
+                    "invoice_basis_id": line.invoice_basis_id,
+                    "amount": line.amount.amount,
+                }
+                for line in lines
+            ],
+            skip_conflicts=True,
+        )
+
+    def add_activity_lines(self, window: DateRange, run_id: uuid.UUID) -> int:
+        a, e, b = t.activities, t.employments, t.invoice_bases
+        ag, pc, al = t.service_agreements, t.price_categories, t.invoice_activity_lines
+        day = a.c.performed_on
+        select = (
+            sa.select(a.c.id, b.c.id, a.c.activity_type, day, a.c.employee_id, pc.c.price)
+            .select_from(a)
+            .join(
+                e,
+                sa.and_(
+                    e.c.employee_id == a.c.employee_id,
+                    e.c.is_leading == sa.true(),
+                    e.c.start_date <= day,
+                    sa.or_(e.c.end_date.is_(None), e.c.end_date > day),
+                ),
+            )
+            .join(b, sa.and_(b.c.run_id == run_id, b.c.employer_id == e.c.employer_id))
+            .join(
+                ag,
+                sa.and_(
+                    ag.c.employer_id == e.c.employer_id,
+                    ag.c.starts_on <= day,
+                    sa.or_(ag.c.ends_on.is_(None), ag.c.ends_on > day),
+                ),
+            )
+            .join(
+                pc,
+                sa.and_(
+                    pc.c.contract_model_id == ag.c.contract_model_id,
+                    pc.c.activity_type == a.c.activity_type,
+                    pc.c.payer == Payer.EMPLOYER.value,
+                ),
+            )
+            .where(
+                a.c.status == ActivityStatus.RELEASED.value,
+                day >= window.start,
+                ~sa.exists().where(al.c.activity_id == a.c.id),
+            )
+        )
+        if window.end is not None:
+            select = select.where(day < window.end)
+        statement = (
+            self._insert()(al)
+            .from_select(
+                [
+                    "activity_id",
+                    "invoice_basis_id",
+                    "activity_type",
+                    "performed_on",
+                    "employee_id",
+                    "amount",
+                ],
+                select,
+            )
+            .on_conflict_do_nothing()
+        )
+        return int(self._c.execute(statement).rowcount)
+
+    def finish_run(self, run_id: uuid.UUID) -> list[InvoiceBasis]:
+        b = t.invoice_bases
+        counts: dict[uuid.UUID, list[int]] = {}
+        for lines in (t.invoice_subscription_lines, t.invoice_activity_lines):
+            slot = 0 if lines is t.invoice_subscription_lines else 1
+            query = (
+                sa.select(lines.c.invoice_basis_id, sa.func.count(), _cents(lines.c.amount))
+                .join(b, b.c.id == lines.c.invoice_basis_id)
+                .where(b.c.run_id == run_id)
+                .group_by(lines.c.invoice_basis_id)
+            )
+            for basis_id, count, cents in self._c.execute(query):
+                entry = counts.setdefault(basis_id, [0, 0, 0])
+                entry[slot] = int(count)
+                entry[2] += int(cents)
+        sl, al = t.invoice_subscription_lines, t.invoice_activity_lines
+        self._c.execute(
+            b.delete().where(
+                b.c.run_id == run_id,
+                ~sa.exists().where(sl.c.invoice_basis_id == b.c.id),
+                ~sa.exists().where(al.c.invoice_basis_id == b.c.id),
+            )
+        )
+        if counts:
+            self._c.execute(
+                b.update()
+                .where(b.c.id == sa.bindparam("basis_id"))
+                .values(
+                    subscription_lines=sa.bindparam("subscription_lines"),
+                    activity_lines=sa.bindparam("activity_lines"),
+                    total=sa.bindparam("total"),
+                ),
+                [
+                    {
+                        "basis_id": basis_id,
+                        "subscription_lines": entry[0],
+                        "activity_lines": entry[1],
+                        "total": Decimal(entry[2]).scaleb(-2),
+                    }
+                    for basis_id, entry in counts.items()
+                ],
+            )
+        rows = self._c.execute(sa.select(b).where(b.c.run_id == run_id).order_by(b.c.employer_id))
+        return [_basis(r) for r in rows]
+
+    def get(self, basis_id: uuid.UUID) -> InvoiceBasis:
+        row = self._c.execute(
+            sa.select(t.invoice_bases).where(t.invoice_bases.c.id == basis_id)
+        ).first()
+        if row is None:
+            raise _missing("invoice_basis", basis_id)
+        return _basis(row)
+
+    def save(self, basis: InvoiceBasis) -> None:
+        self._c.execute(
+            t.invoice_bases.update()
+            .where(t.invoice_bases.c.id == basis.id)
+            .values(status=basis.status.value, sent_on=basis.sent_on)
+        )
+        self._track(basis)
+
+    def list(self, period: DateRange | None = None) -> list[InvoiceBasis]:
+        b = t.invoice_bases
+        query = sa.select(b).order_by(b.c.period_from, b.c.employer_id)
+        if period is not None:
+            query = query.where(_overlapping(b.c.period_from, b.c.period_until, period))
+        return [_basis(r) for r in self._c.execute(query)]
+
+    def delete(self, basis_id: uuid.UUID) -> None:
+        for lines in (t.invoice_subscription_lines, t.invoice_activity_lines):
+            self._c.execute(lines.delete().where(lines.c.invoice_basis_id == basis_id))
+        self._c.execute(t.invoice_bases.delete().where(t.invoice_bases.c.id == basis_id))
+
+    def lines(self, basis_id: uuid.UUID) -> Iterator[InvoiceLine]:
+        sl, s = t.invoice_subscription_lines, t.subscriptions
+        query = (
+            sa.select(sl, s.c.description)
+            .join(s, s.c.id == sl.c.subscription_id)
+            .where(sl.c.invoice_basis_id == basis_id)
+            .order_by(sl.c.period_from, sl.c.subscription_id)
+        )
+        for row in self._c.execute(query):
+            yield InvoiceLine(
+                invoice_basis_id=basis_id,
+                kind=LineKind.SUBSCRIPTION,
+                reference_id=row.subscription_id,
+                description=row.description,
+                period=DateRange(row.period_from, row.period_until),
+                amount=Money(row.amount),
+            )
+        al = t.invoice_activity_lines
+        query = (
+            sa.select(al)
+            .where(al.c.invoice_basis_id == basis_id)
+            .order_by(al.c.performed_on, al.c.activity_id)
+        )
+        for row in self._c.execute(query):
+            yield InvoiceLine(
+                invoice_basis_id=basis_id,
+                kind=LineKind.ACTIVITY,
+                reference_id=row.activity_id,
+                description=row.activity_type,
+                period=DateRange.from_inclusive(row.performed_on, row.performed_on),
+                amount=Money(row.amount),
+                employee_id=row.employee_id,
+            )
+
+    def offer_activities(self, basis_id: uuid.UUID) -> int:
+        a, al = t.activities, t.invoice_activity_lines
+        result = self._c.execute(
+            a.update()
+            .where(a.c.id.in_(sa.select(al.c.activity_id).where(al.c.invoice_basis_id == basis_id)))
+            .values(status=ActivityStatus.OFFERED.value)
+        )
+        return int(result.rowcount)

@@ -1,0 +1,295 @@
+"""Contract models, service agreements and subscriptions (R5.1).
+
+A contract model (contractmodel) fixes the kind of contract, its billing frequency, its price
+categories (a price per activity type, with the payer) and its active period. A customer (an
+employer) has service agreements (dienstverleningsovereenkomsten) on a contract model; an agreement
+with a service variation may bill its subscriptions at a strictly shorter frequency (R5.1).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+import uuid
+from collections.abc import Iterable
+from typing import ClassVar
+
+import attrs
+
+from xs_core.billing.frequency import BillingFrequency, check_deviation
+from xs_core.billing.schedule import BillingPeriod, billing_periods
+from xs_core.dates import DateRange
+from xs_core.errors import DomainError, register_messages
+from xs_core.events import Aggregate, DomainEvent
+from xs_core.money import Money
+from xs_core.organisation.units import new_id
+from xs_core.organisation.validation import optional_text, required_text
+
+register_messages(
+    {
+        "billing.duplicate_price_category": (
+            "Het contractmodel heeft al een prijscategorie voor {activity_type} ({payer}).",
+            "The contract model already has a price category for {activity_type} ({payer}).",
+        ),
+        "billing.negative_amount": (
+            "Het bedrag {amount} mag niet negatief zijn.",
+            "The amount {amount} may not be negative.",
+        ),
+        "billing.outside_period": (
+            "De periode {period} valt niet binnen {outer}.",
+            "The period {period} does not lie within {outer}.",
+        ),
+        "billing.activity_type_priced_twice": (
+            "Verrichting {activity_type} wordt in deze periode al geprijsd door "
+            "dienstverleningsovereenkomst {agreement}.",
+            "Activity type {activity_type} is already priced in this period by service "
+            "agreement {agreement}.",
+        ),
+    }
+)
+
+
+class ContractKind(enum.Enum):
+    SALES = "sales"  # verkoopcontract
+    GUIDANCE = "guidance"  # begeleidingscontract
+
+
+class Payer(enum.Enum):
+    """Who pays an activity of a price category (betalingsplichtige)."""
+
+    EMPLOYER = "employer"  # the customer of the service agreement
+    INSURER = "insurer"
+    SUPPLIER = "supplier"  # reimbursement contract models (R5.4)
+
+
+def _not_negative(amount: Money) -> Money:
+    if amount.amount < 0:
+        raise DomainError("billing.negative_amount", {"amount": str(amount.amount)})
+    return amount
+
+
+def _activity_type(value: str) -> str:
+    return required_text(value, "activity_type", 60)
+
+
+@attrs.frozen(kw_only=True)
+class PriceCategory:
+    """A price per activity type and who pays it (prijscategorie)."""
+
+    activity_type: str = attrs.field(converter=_activity_type)
+    price: Money = attrs.field(converter=_not_negative)
+    payer: Payer = Payer.EMPLOYER
+
+
+@attrs.frozen(kw_only=True)
+class ContractModelCreated(DomainEvent):
+    name: ClassVar[str] = "ContractModelCreated"
+    contract_model_id: uuid.UUID
+    kind: str
+    billing_frequency: str
+
+
+@attrs.define(kw_only=True)
+class ContractModel(Aggregate):
+    id: uuid.UUID
+    name: str
+    kind: ContractKind
+    billing_frequency: BillingFrequency
+    active: DateRange
+    price_categories: tuple[PriceCategory, ...] = ()
+
+    @classmethod
+    def create(
+        cls,
+        name: str,
+        kind: ContractKind,
+        billing_frequency: BillingFrequency,
+        active: DateRange,
+        price_categories: Iterable[PriceCategory] = (),
+    ) -> ContractModel:
+        categories = tuple(price_categories)
+        seen: set[tuple[str, Payer]] = set()
+        for category in categories:
+            key = (category.activity_type, category.payer)
+            if key in seen:
+                raise DomainError(
+                    "billing.duplicate_price_category",
+                    {"activity_type": category.activity_type, "payer": category.payer.value},
+                )
+            seen.add(key)
+        model = cls(
+            id=new_id(),
+            name=required_text(name, "name"),
+            kind=kind,
+            billing_frequency=billing_frequency,
+            active=active,
+            price_categories=categories,
+        )
+        model.record(
+            ContractModelCreated(
+                contract_model_id=model.id,
+                kind=kind.value,
+                billing_frequency=billing_frequency.value,
+            )
+        )
+        return model
+
+    def price_for(self, activity_type: str, payer: Payer = Payer.EMPLOYER) -> Money | None:
+        for category in self.price_categories:
+            if category.activity_type == activity_type and category.payer is payer:
+                return category.price
+        return None
+
+    def customer_priced_types(self) -> frozenset[str]:
+        return frozenset(
+            c.activity_type for c in self.price_categories if c.payer is Payer.EMPLOYER
+        )
+
+
+def _within(inner: DateRange, outer: DateRange) -> None:
+    if not outer.encloses(inner):
+        raise DomainError("billing.outside_period", {"period": str(inner), "outer": str(outer)})
+
+
+@attrs.frozen(kw_only=True)
+class ServiceAgreementChanged(DomainEvent):
+    name: ClassVar[str] = "ServiceAgreementChanged"
+    agreement_id: uuid.UUID
+    employer_id: uuid.UUID
+    billing_frequency: str
+
+
+@attrs.define(kw_only=True)
+class ServiceAgreement(Aggregate):
+    """A customer's service agreement (dienstverleningsovereenkomst) on a contract model."""
+
+    id: uuid.UUID
+    employer_id: uuid.UUID
+    contract_model_id: uuid.UUID
+    period: DateRange
+    service_variation: str | None = None
+    deviating_frequency: BillingFrequency | None = None
+
+    @classmethod
+    def conclude(
+        cls,
+        employer_id: uuid.UUID,
+        model: ContractModel,
+        period: DateRange,
+        service_variation: str | None = None,
+        deviating_frequency: BillingFrequency | None = None,
+    ) -> ServiceAgreement:
+        _within(period, model.active)
+        agreement = cls(
+            id=new_id(),
+            employer_id=employer_id,
+            contract_model_id=model.id,
+            period=period,
+            service_variation=optional_text(service_variation, "service_variation"),
+        )
+        agreement.set_deviating_frequency(model, deviating_frequency)
+        return agreement
+
+    def set_deviating_frequency(
+        self, model: ContractModel, frequency: BillingFrequency | None
+    ) -> None:
+        """R5.1: only with a service variation, and only strictly shorter than the model's."""
+        if frequency is not None:
+            if self.service_variation is None:
+                raise DomainError("billing.deviation_needs_variation", {"rule": "R5.1"})
+            check_deviation(model.billing_frequency, frequency)
+        self.deviating_frequency = frequency
+        self.record(
+            ServiceAgreementChanged(
+                agreement_id=self.id,
+                employer_id=self.employer_id,
+                billing_frequency=self.billing_frequency(model).value,
+            )
+        )
+
+    def billing_frequency(self, model: ContractModel) -> BillingFrequency:
+        return self.deviating_frequency or model.billing_frequency
+
+    def check_pricing_against(
+        self, model: ContractModel, others: Iterable[tuple[ServiceAgreement, ContractModel]]
+    ) -> None:
+        """An activity is priced by one agreement only: agreements of one customer that overlap
+        in time may not price the same activity type for the customer."""
+        mine = model.customer_priced_types()
+        for other, other_model in others:
+            if other.id == self.id or not other.period.overlaps(self.period):
+                continue
+            shared = sorted(mine & other_model.customer_priced_types())
+            if shared:
+                raise DomainError(
+                    "billing.activity_type_priced_twice",
+                    {"activity_type": shared[0], "agreement": str(other.id)},
+                )
+
+
+@attrs.frozen(kw_only=True)
+class SubscriptionChanged(DomainEvent):
+    name: ClassVar[str] = "SubscriptionChanged"
+    subscription_id: uuid.UUID
+    agreement_id: uuid.UUID
+    amount: str
+    start: _dt.date
+    end: _dt.date | None
+
+
+@attrs.define(kw_only=True)
+class Subscription(Aggregate):
+    """A subscription (abonnement): an amount per contract period, from a start, optionally
+    until an end (half-open, R0.2)."""
+
+    id: uuid.UUID
+    agreement_id: uuid.UUID
+    description: str
+    amount: Money
+    period: DateRange
+
+    @classmethod
+    def subscribe(
+        cls, agreement: ServiceAgreement, description: str, amount: Money, period: DateRange
+    ) -> Subscription:
+        _within(period, agreement.period)
+        subscription = cls(
+            id=new_id(),
+            agreement_id=agreement.id,
+            description=required_text(description, "description"),
+            amount=_not_negative(amount),
+            period=period,
+        )
+        subscription._changed()
+        return subscription
+
+    def _changed(self) -> None:
+        self.record(
+            SubscriptionChanged(
+                subscription_id=self.id,
+                agreement_id=self.agreement_id,
+                amount=str(self.amount.amount),
+                start=self.period.start,
+                end=self.period.end,
+            )
+        )
+
+    def end_on(self, agreement: ServiceAgreement, end: _dt.date | None) -> None:
+        """Set or clear the end (the first day no longer subscribed)."""
+        period = DateRange(self.period.start, end)
+        _within(period, agreement.period)
+        self.period = period
+        self._changed()
+
+    def schedule(
+        self, model: ContractModel, agreement: ServiceAgreement, window: DateRange
+    ) -> list[BillingPeriod]:
+        """The billing periods starting in ``window`` with their amounts (R5.1)."""
+        return billing_periods(
+            self.period.start,
+            self.period.end,
+            model.billing_frequency.months,
+            agreement.billing_frequency(model).months,
+            self.amount,
+            window,
+        )

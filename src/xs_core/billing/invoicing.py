@@ -1,0 +1,156 @@
+"""The invoice basis (factuurgrondslag) and its lifecycle: draft → final → invoice sent (R5.1,
+R4.4, R5.5).
+
+An invoice basis belongs to one customer (employer) and one period. It holds subscription lines
+(billing periods that start in the period, R5.1) and activity lines (released activities performed
+in the period, priced by the customer's contract model, R4.4). A billing period or an activity is
+never on two invoice bases (the storage enforces it with unique constraints). When the invoice is
+sent, the basis's activities become *offered* (aangeboden), which the reimbursement batches (R5.5)
+will require.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+import uuid
+from typing import ClassVar
+
+import attrs
+
+from xs_core.dates import DateRange
+from xs_core.errors import DomainError, register_messages
+from xs_core.events import Aggregate, DomainEvent
+from xs_core.money import Money
+
+register_messages(
+    {
+        "billing.invalid_transition": (
+            "Een factuurgrondslag met status {status} kan niet {action}.",
+            "An invoice basis with status {status} cannot {action}.",
+        ),
+    }
+)
+
+
+class InvoiceBasisStatus(enum.Enum):
+    DRAFT = "draft"  # concept
+    FINAL = "final"  # definitief
+    SENT = "sent"  # factuur verzonden
+
+
+@attrs.frozen(kw_only=True)
+class InvoiceBasisGenerated(DomainEvent):
+    name: ClassVar[str] = "InvoiceBasisGenerated"
+    invoice_basis_id: uuid.UUID
+    employer_id: uuid.UUID
+    period: str
+    subscription_lines: int
+    activity_lines: int
+    total: str
+
+
+@attrs.frozen(kw_only=True)
+class InvoiceBasisChanged(DomainEvent):
+    name: ClassVar[str] = "InvoiceBasisChanged"
+    invoice_basis_id: uuid.UUID
+    status: str
+    offered_activities: int = 0
+
+
+@attrs.define(kw_only=True)
+class InvoiceBasis(Aggregate):
+    id: uuid.UUID
+    employer_id: uuid.UUID
+    period: DateRange
+    run_id: uuid.UUID
+    created_on: _dt.date
+    status: InvoiceBasisStatus = InvoiceBasisStatus.DRAFT
+    subscription_lines: int = 0
+    activity_lines: int = 0
+    total: Money = attrs.field(factory=Money.zero)
+    sent_on: _dt.date | None = None
+
+    def _require(self, status: InvoiceBasisStatus, action: str) -> None:
+        if self.status is not status:
+            raise DomainError(
+                "billing.invalid_transition",
+                {"status": self.status.value, "action": action, "rule": "R5.5"},
+            )
+
+    def make_final(self) -> None:
+        """Draft → final: the basis no longer changes."""
+        self._require(InvoiceBasisStatus.DRAFT, "make final")
+        self.status = InvoiceBasisStatus.FINAL
+        self.record(InvoiceBasisChanged(invoice_basis_id=self.id, status=self.status.value))
+
+    def mark_sent(self, on: _dt.date, offered_activities: int) -> None:
+        """Final → invoice sent; its activities are offered from now on."""
+        self._require(InvoiceBasisStatus.FINAL, "be sent")
+        self.status = InvoiceBasisStatus.SENT
+        self.sent_on = on
+        self.record(
+            InvoiceBasisChanged(
+                invoice_basis_id=self.id,
+                status=self.status.value,
+                offered_activities=offered_activities,
+            )
+        )
+
+    def require_final_for_sending(self) -> None:
+        self._require(InvoiceBasisStatus.FINAL, "be sent")
+
+    def require_draft(self, action: str) -> None:
+        self._require(InvoiceBasisStatus.DRAFT, action)
+
+
+class LineKind(enum.Enum):
+    SUBSCRIPTION = "subscription"
+    ACTIVITY = "activity"
+
+
+@attrs.frozen(kw_only=True)
+class InvoiceLine:
+    """A line of an invoice basis, as exported."""
+
+    invoice_basis_id: uuid.UUID
+    kind: LineKind
+    reference_id: uuid.UUID  # the subscription or the activity
+    description: str
+    period: DateRange  # the billing period, or the activity's day
+    amount: Money
+    employee_id: uuid.UUID | None = None
+
+
+@attrs.frozen(kw_only=True)
+class SubscriptionLine:
+    """A billing period of a subscription on an invoice basis (R5.1)."""
+
+    invoice_basis_id: uuid.UUID
+    subscription_id: uuid.UUID
+    period: DateRange
+    amount: Money
+
+
+@attrs.frozen(kw_only=True)
+class BillableSubscription:
+    """What a billing run needs of a subscription: its customer, its terms and its frequencies."""
+
+    subscription_id: uuid.UUID
+    employer_id: uuid.UUID
+    description: str
+    amount: Money
+    period: DateRange
+    contract_months: int
+    billing_months: int
+
+
+@attrs.frozen(kw_only=True)
+class RunSummary:
+    """The outcome of a billing run."""
+
+    period: DateRange
+    invoice_bases: tuple[uuid.UUID, ...]
+    subscription_lines: int
+    activity_lines: int
+    total: Money

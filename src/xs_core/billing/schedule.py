@@ -1,0 +1,127 @@
+"""The invoice schedule of a subscription: billing periods and their amounts (R5.1, R0.2, R0.3).
+
+A subscription has an amount per *contract period* (the contract model's frequency). It is billed
+in *billing periods* of its effective frequency (the deviating one, if set). Periods are half-open,
+contiguous and aligned to the subscription start: period ``k`` starts ``k × months`` after the
+start, computed from the start each time (a start on the 31st gives the 30th or 28th/29th in short
+months and returns to the 31st), so the billing periods of one contract period cover it exactly.
+The contract-period amount is split evenly to the cent, remainder cents to the earliest periods
+(R0.3). Decision (R5.1): a subscription that ends inside a billing period is billed pro rata by
+days for that last period.
+
+>>> import datetime as dt
+>>> from xs_core.money import Money
+>>> periods = billing_periods(dt.date(2026, 1, 1), None, 12, 6, Money("1000.00"),
+...                           DateRange(dt.date(2026, 1, 1), dt.date(2027, 1, 1)))
+>>> [(str(p.period), str(p.amount.amount)) for p in periods]
+[('[2026-01-01,2026-07-01)', '500.00'), ('[2026-07-01,2027-01-01)', '500.00')]
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as _dt
+from collections.abc import Iterator
+from decimal import Decimal
+
+import attrs
+import pendulum
+
+from xs_core.dates import DateRange, as_date
+from xs_core.money import Money
+
+
+def add_months(day: _dt.date, months: int) -> pendulum.Date:
+    """``day`` moved ``months`` calendar months, clamped to the month's last day.
+
+    >>> [str(add_months(pendulum.Date(y, 1, 31), 1)) for y in (2024, 2023)]
+    ['2024-02-29', '2023-02-28']
+    """
+    index = day.year * 12 + (day.month - 1) + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return pendulum.Date(year, month + 1, min(day.day, last))
+
+
+@attrs.frozen(kw_only=True)
+class BillingPeriod:
+    """One billing period of a subscription and the amount billed for it."""
+
+    index: int
+    period: DateRange
+    contract_period: DateRange
+    amount: Money
+    #: ``False`` for a last period cut short by the subscription's end (billed pro rata)
+    full: bool = True
+
+
+def _months_between(earlier: _dt.date, later: _dt.date) -> int:
+    return (later.year - earlier.year) * 12 + later.month - earlier.month
+
+
+def iter_billing_periods(
+    start: _dt.date,
+    end: _dt.date | None,
+    contract_months: int,
+    billing_months: int,
+    amount: Money,
+    first_index: int = 0,
+) -> Iterator[BillingPeriod]:
+    """All billing periods of a subscription from ``first_index`` on (endless if ``end`` is
+    ``None``). ``billing_months`` divides ``contract_months`` (R5.1)."""
+    if contract_months % billing_months:
+        raise ValueError("the billing frequency must divide the contract period")
+    per_contract = contract_months // billing_months
+    start = as_date(start)
+    parts = amount.split(per_contract)
+    index = first_index
+    while True:
+        period_start = add_months(start, index * billing_months)
+        if end is not None and period_start >= end:
+            return
+        period_end = add_months(start, (index + 1) * billing_months)
+        contract = index // per_contract
+        contract_period = DateRange(
+            add_months(start, contract * contract_months),
+            add_months(start, (contract + 1) * contract_months),
+        )
+        part = parts[index % per_contract]
+        if end is not None and end < period_end:
+            share = Decimal((as_date(end) - period_start).days) / Decimal(
+                (period_end - period_start).days
+            )
+            yield BillingPeriod(
+                index=index,
+                period=DateRange(period_start, end),
+                contract_period=contract_period,
+                amount=Money.rounded(part.amount * share, part.currency),
+                full=False,
+            )
+            return
+        yield BillingPeriod(
+            index=index,
+            period=DateRange(period_start, period_end),
+            contract_period=contract_period,
+            amount=part,
+        )
+        index += 1
+
+
+def billing_periods(
+    start: _dt.date,
+    end: _dt.date | None,
+    contract_months: int,
+    billing_months: int,
+    amount: Money,
+    window: DateRange,
+) -> list[BillingPeriod]:
+    """The billing periods that *start* inside ``window`` (a period is billed at its start, in
+    advance), each whole, with its amount."""
+    first = max(0, _months_between(start, window.start) // billing_months - 1)
+    found: list[BillingPeriod] = []
+    for billing in iter_billing_periods(start, end, contract_months, billing_months, amount, first):
+        if window.end is not None and billing.period.start >= window.end:
+            break
+        if billing.period.start >= window.start:
+            found.append(billing)
+    return found

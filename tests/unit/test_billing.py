@@ -1,0 +1,331 @@
+"""R5.1: the deviating billing frequency and the invoice schedule, checked by hand and by
+hypothesis (R0.2 half-open periods, R0.3 allocation to the cent)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import uuid
+from itertools import pairwise
+from decimal import Decimal
+
+import pendulum
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from xs_core.billing import (
+    ALLOWED_DEVIATIONS,
+    BillingFrequency,
+    ContractKind,
+    ContractModel,
+    PriceCategory,
+    ServiceAgreement,
+    Subscription,
+    add_months,
+    billing_periods,
+    check_deviation,
+)
+from xs_core.billing.invoicing import InvoiceBasis, InvoiceBasisStatus
+from xs_core.billing.schedule import BillingPeriod, iter_billing_periods
+from xs_core.dates import DateRange
+from xs_core.errors import DomainError
+from xs_core.money import Money
+
+D = _dt.date
+Y, H, Q, M = (
+    BillingFrequency.YEARLY,
+    BillingFrequency.HALF_YEARLY,
+    BillingFrequency.QUARTERLY,
+    BillingFrequency.MONTHLY,
+)
+
+# The table of DOMAIN.md R5.1, written out independently of the code's own table.
+TABLE = {
+    (Y, H): True,
+    (Y, Q): True,
+    (Y, M): True,
+    (H, Q): True,
+    (H, M): True,
+    (Q, M): True,
+}
+EXPECTED_CHOICES = {Y: ["half_yearly", "quarterly", "monthly"], H: ["quarterly", "monthly"]}
+EXPECTED_CHOICES |= {Q: ["monthly"], M: []}
+
+
+@pytest.mark.parametrize("contract", list(BillingFrequency))
+@pytest.mark.parametrize("chosen", list(BillingFrequency))
+def test_r5_1_every_row_of_the_frequency_table(
+    contract: BillingFrequency, chosen: BillingFrequency
+) -> None:
+    if TABLE.get((contract, chosen), False):
+        check_deviation(contract, chosen)
+        return
+    with pytest.raises(DomainError) as refused:
+        check_deviation(contract, chosen)
+    assert refused.value.code == "billing.frequency_not_allowed"
+    assert refused.value.details["allowed"] == EXPECTED_CHOICES[contract]
+    assert refused.value.details["rule"] == "R5.1"
+    assert contract.value in refused.value.message("nl")
+    assert chosen.value in refused.value.message("en")
+
+
+def test_r5_1_the_allowed_choices_are_the_table() -> None:
+    assert {c: [f.value for f in fs] for c, fs in ALLOWED_DEVIATIONS.items()} == EXPECTED_CHOICES
+
+
+def _model(frequency: BillingFrequency) -> ContractModel:
+    return ContractModel.create(
+        "Verkoop", ContractKind.SALES, frequency, DateRange(D(2020, 1, 1)), ()
+    )
+
+
+def test_r5_1_a_deviation_needs_a_service_variation() -> None:
+    model = _model(Y)
+    with pytest.raises(DomainError) as refused:
+        ServiceAgreement.conclude(uuid.uuid4(), model, DateRange(D(2024, 1, 1)), None, M)
+    assert refused.value.code == "billing.deviation_needs_variation"
+    agreement = ServiceAgreement.conclude(uuid.uuid4(), model, DateRange(D(2024, 1, 1)), "Basis", M)
+    assert agreement.billing_frequency(model) is M
+    with pytest.raises(DomainError):
+        agreement.set_deviating_frequency(model, Y)  # not strictly shorter
+    assert agreement.billing_frequency(model) is M  # refused: unchanged
+    agreement.set_deviating_frequency(model, None)
+    assert agreement.billing_frequency(model) is Y
+
+
+def _amounts(periods: list[BillingPeriod]) -> list[str]:
+    return [str(p.amount.amount) for p in periods]
+
+
+def test_r5_1_release_note_example_yearly_billed_half_yearly() -> None:
+    """A yearly amount billed half-yearly: two invoices of half the amount each."""
+    periods = billing_periods(D(2026, 1, 1), None, 12, 6, Money("1000.00"), _year(2026))
+    assert [str(p.period) for p in periods] == [
+        "[2026-01-01,2026-07-01)",
+        "[2026-07-01,2027-01-01)",
+    ]
+    assert _amounts(periods) == ["500.00", "500.00"]
+
+
+def _year(year: int) -> DateRange:
+    return DateRange(D(year, 1, 1), D(year + 1, 1, 1))
+
+
+def test_r5_1_odd_amount_monthly_split_remainder_to_the_earliest() -> None:
+    periods = billing_periods(D(2026, 1, 1), None, 12, 1, Money("100.00"), _year(2026))
+    assert _amounts(periods) == ["8.34"] * 4 + ["8.33"] * 8  # 4 × 8.34 + 8 × 8.33 = 100.00
+    assert [p.period.start.month for p in periods] == list(range(1, 13))
+
+
+def test_r5_1_start_on_the_31st_clamps_and_returns() -> None:
+    periods = billing_periods(D(2026, 1, 31), None, 1, 1, Money("10.00"), _year(2026))
+    starts = [p.period.start for p in periods]
+    assert starts[:5] == [
+        D(2026, 1, 31),
+        D(2026, 2, 28),
+        D(2026, 3, 31),
+        D(2026, 4, 30),
+        D(2026, 5, 31),
+    ]
+    assert len(periods) == 12  # the last one starts 2026-12-31
+    for before, after in pairwise(periods):
+        assert before.period.end == after.period.start  # contiguous, no gaps
+
+
+def test_r5_1_start_on_the_30th_half_yearly_billed_monthly() -> None:
+    window = DateRange(D(2026, 8, 1), D(2027, 4, 1))
+    periods = billing_periods(D(2026, 8, 30), None, 6, 1, Money("600.00"), window)
+    assert [p.period.start for p in periods] == [
+        D(2026, 8, 30),
+        D(2026, 9, 30),
+        D(2026, 10, 30),
+        D(2026, 11, 30),
+        D(2026, 12, 30),
+        D(2027, 1, 30),
+        D(2027, 2, 28),  # the second contract period starts on the 28th in February …
+        D(2027, 3, 30),  # … and the next month is the 30th again
+    ]
+    assert periods[5].period.end == D(2027, 2, 28) == periods[5].contract_period.end
+    assert _amounts(periods) == ["100.00"] * 8
+
+
+def test_r5_1_leap_day_start_yearly_billed_quarterly() -> None:
+    window = DateRange(D(2024, 1, 1), D(2025, 7, 1))
+    periods = billing_periods(D(2024, 2, 29), None, 12, 3, Money("1000.01"), window)
+    assert [p.period.start for p in periods] == [
+        D(2024, 2, 29),
+        D(2024, 5, 29),
+        D(2024, 8, 29),
+        D(2024, 11, 29),
+        D(2025, 2, 28),  # the contract year ends on 2025-02-28 (no 29th)
+        D(2025, 5, 29),
+    ]
+    assert periods[3].period.end == D(2025, 2, 28)
+    assert periods[0].contract_period == DateRange(D(2024, 2, 29), D(2025, 2, 28))
+    assert _amounts(periods)[:4] == ["250.01", "250.00", "250.00", "250.00"]
+
+
+def test_r5_1_pro_rata_by_days_for_a_last_period_cut_short() -> None:
+    """Decision: a subscription ending inside a billing period is billed pro rata by days."""
+    periods = billing_periods(D(2026, 1, 1), D(2026, 3, 16), 12, 1, Money("1200.00"), _year(2026))
+    assert [str(p.period) for p in periods] == [
+        "[2026-01-01,2026-02-01)",
+        "[2026-02-01,2026-03-01)",
+        "[2026-03-01,2026-03-16)",
+    ]
+    # 100.00 × 15 / 31 days = 48.387… → 48.39
+    assert _amounts(periods) == ["100.00", "100.00", "48.39"]
+    assert [p.full for p in periods] == [True, True, False]
+    # ending on a period boundary leaves no partial period
+    whole = billing_periods(D(2026, 1, 1), D(2026, 3, 1), 12, 1, Money("1200.00"), _year(2026))
+    assert _amounts(whole) == ["100.00", "100.00"]
+
+
+def test_r5_1_only_periods_starting_in_the_window() -> None:
+    window = DateRange(D(2026, 2, 15), D(2026, 4, 15))
+    periods = billing_periods(D(2025, 1, 10), None, 3, 1, Money("30.00"), window)
+    assert [p.period.start for p in periods] == [D(2026, 3, 10), D(2026, 4, 10)]
+
+
+def test_r5_1_subscription_and_agreement_periods() -> None:
+    model = _model(Q)
+    agreement = ServiceAgreement.conclude(
+        uuid.uuid4(), model, DateRange(D(2026, 1, 1), D(2027, 1, 1)), "Plus", M
+    )
+    with pytest.raises(DomainError) as refused:
+        Subscription.subscribe(agreement, "Abonnement", Money("30.00"), DateRange(D(2025, 1, 1)))
+    assert refused.value.code == "billing.outside_period"
+    with pytest.raises(DomainError) as negative:
+        Subscription.subscribe(
+            agreement, "Abonnement", Money("-1.00"), DateRange(D(2026, 1, 1), D(2027, 1, 1))
+        )
+    assert negative.value.code == "billing.negative_amount"
+    subscription = Subscription.subscribe(
+        agreement, "Abonnement", Money("30.00"), DateRange(D(2026, 1, 1), D(2027, 1, 1))
+    )
+    schedule = subscription.schedule(model, agreement, DateRange(D(2026, 1, 1), D(2026, 4, 1)))
+    assert _amounts(schedule) == ["10.00", "10.00", "10.00"]
+
+
+def test_r5_1_price_categories_are_unique_per_activity_type_and_payer() -> None:
+    category = PriceCategory(activity_type="Spreekuur", price=Money("95.00"))
+    with pytest.raises(DomainError) as refused:
+        ContractModel.create("X", ContractKind.SALES, Y, DateRange(D(2026, 1, 1)), [category] * 2)
+    assert refused.value.code == "billing.duplicate_price_category"
+
+
+def test_invoice_basis_lifecycle_draft_final_sent() -> None:
+    basis = InvoiceBasis(
+        id=uuid.uuid4(),
+        employer_id=uuid.uuid4(),
+        period=_year(2026),
+        run_id=uuid.uuid4(),
+        created_on=D(2026, 11, 29),
+    )
+    with pytest.raises(DomainError) as early:
+        basis.mark_sent(D(2026, 12, 1), 0)
+    assert early.value.code == "billing.invalid_transition"
+    basis.make_final()
+    with pytest.raises(DomainError):
+        basis.make_final()
+    basis.mark_sent(D(2026, 12, 1), 3)
+    assert basis.status is InvoiceBasisStatus.SENT
+    assert [e.name for e in basis.pull_events()] == ["InvoiceBasisChanged"] * 2
+
+
+# -- properties ---------------------------------------------------------------------------------
+
+FREQUENCY_PAIRS = [(c, c) for c in BillingFrequency] + [
+    (c, d) for c, choices in ALLOWED_DEVIATIONS.items() for d in choices
+]
+
+
+@given(
+    start=st.dates(min_value=D(1990, 1, 1), max_value=D(2090, 12, 31)),
+    months=st.integers(min_value=-600, max_value=600),
+)
+def test_add_months_agrees_with_pendulum(start: _dt.date, months: int) -> None:
+    expected = pendulum.Date(start.year, start.month, start.day).add(months=months)
+    assert add_months(start, months) == expected
+
+
+@given(
+    start=st.dates(min_value=D(2000, 1, 1), max_value=D(2060, 12, 31)),
+    pair=st.sampled_from(FREQUENCY_PAIRS),
+    cents=st.integers(min_value=0, max_value=10**9),
+    contract_periods=st.integers(min_value=1, max_value=4),
+)
+def test_r5_1_billing_periods_of_a_contract_period_sum_to_its_amount(
+    start: _dt.date,
+    pair: tuple[BillingFrequency, BillingFrequency],
+    cents: int,
+    contract_periods: int,
+) -> None:
+    """For random subscriptions: the billing periods of each contract period are half-open,
+    contiguous, cover it exactly, and their amounts sum exactly to its amount (R0.3)."""
+    contract, billing = pair
+    amount = Money.from_cents(cents)
+    per = contract.months // billing.months
+    periods = iter_billing_periods(start, None, contract.months, billing.months, amount)
+    taken = [next(periods) for _ in range(per * contract_periods)]
+    for c in range(contract_periods):
+        group = taken[c * per : (c + 1) * per]
+        contract_period = group[0].contract_period
+        assert {p.contract_period for p in group} == {contract_period}
+        assert group[0].period.start == contract_period.start
+        assert group[-1].period.end == contract_period.end
+        for before, after in pairwise(group):
+            assert before.period.end == after.period.start
+        assert sum((p.amount for p in group), Money.zero()) == amount
+        parts = [p.amount.amount for p in group]
+        assert max(parts) - min(parts) <= Decimal("0.01")
+        assert parts == sorted(parts, reverse=True)  # remainder cents to the earliest
+
+
+@given(
+    start=st.dates(min_value=D(2020, 1, 1), max_value=D(2030, 12, 31)),
+    pair=st.sampled_from(FREQUENCY_PAIRS),
+    cuts=st.lists(st.integers(min_value=1, max_value=400), min_size=1, max_size=6),
+    end_after=st.one_of(st.none(), st.integers(min_value=1, max_value=2000)),
+)
+def test_r5_1_consecutive_windows_bill_every_period_once(
+    start: _dt.date,
+    pair: tuple[BillingFrequency, BillingFrequency],
+    cuts: list[int],
+    end_after: int | None,
+) -> None:
+    contract, billing = pair
+    end = None if end_after is None else start + _dt.timedelta(days=end_after)
+    bounds = [start - _dt.timedelta(days=30)]
+    for cut in cuts:
+        bounds.append(bounds[-1] + _dt.timedelta(days=cut))
+    amount = Money("1234.56")
+    windowed = [
+        p
+        for a, b in pairwise(bounds)
+        for p in billing_periods(
+            start, end, contract.months, billing.months, amount, DateRange(a, b)
+        )
+    ]
+    everything = [
+        p
+        for p in billing_periods(
+            start, end, contract.months, billing.months, amount, DateRange(bounds[0], bounds[-1])
+        )
+    ]
+    assert windowed == everything
+    if end is not None and everything and not everything[-1].full:
+        last = everything[-1]
+        assert last.period.end == end
+        assert last.amount <= taken_part(start, contract, billing, amount, last.index)
+
+
+def taken_part(
+    start: _dt.date,
+    contract: BillingFrequency,
+    billing: BillingFrequency,
+    amount: Money,
+    index: int,
+) -> Money:
+    per = contract.months // billing.months
+    return amount.split(per)[index % per]
