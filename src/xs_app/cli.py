@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import os
+import sys
+import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
@@ -13,9 +16,14 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from xs_app.bootstrap import Xs, bootstrap
+from xs_app.services.billing import RunBilling
 from xs_app.services.organisation import AdvancedSearch
 from xs_core.access.model import Principal
+from xs_core.billing import BillingFrequency, billing_periods, check_deviation
+from xs_core.billing.run import STAGES
+from xs_core.dates import DateRange
 from xs_core.errors import DomainError
+from xs_core.money import Money
 from xs_core.organisation.search import SearchContext, SearchResult
 
 app = typer.Typer(
@@ -29,6 +37,8 @@ app.add_typer(users_app, name="users")
 agenda_app = typer.Typer(help="Agenda: locations and availabilities.", no_args_is_help=True)
 app.add_typer(trajectories_app, name="trajectories")
 app.add_typer(agenda_app, name="agenda")
+billing_app = typer.Typer(help="Contract management and billing (R5.1).", no_args_is_help=True)
+app.add_typer(billing_app, name="billing")
 
 console = Console()
 
@@ -49,6 +59,17 @@ def _app(database_url: str | None, migrate: bool | None = None) -> Xs:
 def _fail(error: DomainError) -> None:
     console.print(f"[red]{error.code}[/red]: {error.message('nl')} / {error.message('en')}")
     raise typer.Exit(2)
+
+
+def _actor(xs: Xs, as_email: str | None) -> uuid.UUID:
+    """The user named by ``--as``, or the installation itself."""
+    if as_email is None:
+        return Principal.system().user_id
+    user = xs.access.find_user(as_email)
+    if user is None:
+        console.print(f"[red]No user {as_email}[/red]")
+        raise typer.Exit(2)
+    return user.id
 
 
 @db_app.command("upgrade")
@@ -85,13 +106,7 @@ def search(
 ) -> None:
     """Advanced search (R1.3) over employees, employers and departments."""
     xs = _app(database_url)
-    actor = Principal.system().user_id
-    if as_email is not None:
-        user = xs.access.find_user(as_email)
-        if user is None:
-            console.print(f"[red]No user {as_email}[/red]")
-            raise typer.Exit(2)
-        actor = user.id
+    actor = _actor(xs, as_email)
     try:
         result = xs.organisation.search(
             AdvancedSearch(actor=actor, term=term, context=context, page=page, page_size=page_size)
@@ -162,13 +177,7 @@ def bulk_start(
     from xs_core.protocols.bulk import BulkStartRequest, BulkUnit
 
     xs = _app(database_url)
-    actor = Principal.system().user_id
-    if as_email is not None:
-        user = xs.access.find_user(as_email)
-        if user is None:
-            console.print(f"[red]No user {as_email}[/red]")
-            raise typer.Exit(2)
-        actor = user.id
+    actor = _actor(xs, as_email)
     chosen = next(
         (p for p in xs.protocols.protocols() if str(p.id) == protocol or p.name == protocol), None
     )
@@ -268,6 +277,143 @@ def plan_availability(
     except DomainError as error:
         _fail(error)
     console.print(f"Beschikbaarheid gepland: {planned}")
+    xs.close()
+
+
+def _date(text: str) -> _dt.date:
+    try:
+        return _dt.date.fromisoformat(text)
+    except ValueError:
+        console.print(f"[red]Not a date (YYYY-MM-DD): {text}[/red]")
+        raise typer.Exit(2) from None
+
+
+@billing_app.command("schedule")
+def billing_schedule(
+    start: Annotated[str, typer.Option("--from", help="first day, YYYY-MM-DD")],
+    until: Annotated[str, typer.Option(help="first day after the period, YYYY-MM-DD")],
+    subscription: Annotated[str | None, typer.Option(help="subscription id")] = None,
+    amount: Annotated[str | None, typer.Option(help="amount per contract period")] = None,
+    subscribed: Annotated[str | None, typer.Option(help="subscription start, YYYY-MM-DD")] = None,
+    ends: Annotated[str | None, typer.Option(help="subscription end (exclusive)")] = None,
+    contract: BillingFrequency = BillingFrequency.YEARLY,
+    billing: Annotated[BillingFrequency | None, typer.Option(help="deviating frequency")] = None,
+    as_email: Annotated[str | None, typer.Option("--as", help="act as this user")] = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """The billing periods starting in [--from, --until) and their amounts (R5.1): of a stored
+    subscription, or of one described by --amount, --subscribed, --contract and --billing."""
+    window = DateRange(_date(start), _date(until))
+    try:
+        if subscription is not None:
+            xs = _app(database_url)
+            periods = xs.billing.schedule(_actor(xs, as_email), uuid.UUID(subscription), window)
+            xs.close()
+        else:
+            if amount is None or subscribed is None:
+                console.print("[red]Give --subscription, or --amount and --subscribed[/red]")
+                raise typer.Exit(2)
+            chosen = billing or contract
+            if chosen is not contract:
+                check_deviation(contract, chosen)
+            periods = billing_periods(
+                _date(subscribed),
+                None if ends is None else _date(ends),
+                contract.months,
+                chosen.months,
+                Money(amount),
+                window,
+            )
+    except DomainError as error:
+        _fail(error)
+    table = Table(title=f"Facturatieschema {window.display_nl()}")
+    for column in ("Periode", "t/m", "Contractperiode", "Bedrag", "Pro rata"):
+        table.add_column(column)
+    for period in periods:
+        last = period.period.last_day
+        table.add_row(
+            period.period.start.isoformat(),
+            "" if last is None else last.isoformat(),
+            str(period.contract_period),
+            period.amount.display_nl(),
+            "" if period.full else "ja",
+        )
+    console.print(table)
+
+
+@billing_app.command("run")
+def billing_run(
+    start: Annotated[str, typer.Option("--from", help="first day, YYYY-MM-DD")],
+    until: Annotated[str, typer.Option(help="first day after the period, YYYY-MM-DD")],
+    employer: Annotated[list[str] | None, typer.Option(help="employer code (repeatable)")] = None,
+    as_email: Annotated[str | None, typer.Option("--as", help="act as this user")] = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Generate draft invoice bases for a period, set-based, with progress (R5.1, R4.4)."""
+    xs = _app(database_url)
+    actor = _actor(xs, as_email)
+    employer_ids: set[uuid.UUID] = set()
+    for code in employer or []:
+        found = xs.organisation.employer_by_code(actor, code)
+        if found is None:
+            console.print(f"[red]No employer with code {code}[/red]")
+            raise typer.Exit(2)
+        employer_ids.add(found.id)
+    labels = {
+        "customers": "Klanten",
+        "subscriptions": "Abonnementen",
+        "activities": "Verrichtingen",
+        "totals": "Totalen",
+    }
+    try:
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console
+        ) as progress:
+            task = progress.add_task("Facturatierun", total=len(STAGES))
+
+            def advance(stage: str, done: int, total: int) -> None:
+                progress.update(
+                    task,
+                    completed=STAGES.index(stage) + (1 if total else 0.5),
+                    description=f"Facturatierun: {labels[stage]} ({done})",
+                )
+
+            summary = xs.billing.run(
+                RunBilling(
+                    actor=actor,
+                    period=DateRange(_date(start), _date(until)),
+                    employer_ids=frozenset(employer_ids) if employer_ids else None,
+                ),
+                advance,
+            )
+    except DomainError as error:
+        _fail(error)
+    console.print(
+        f"{len(summary.invoice_bases)} factuurgrondslagen (concept): "
+        f"{summary.subscription_lines} abonnementsregels, {summary.activity_lines} "
+        f"verrichtingsregels, totaal {summary.total.display_nl()}"
+    )
+    xs.close()
+
+
+@billing_app.command("export")
+def billing_export(
+    basis: Annotated[str, typer.Argument(help="invoice basis id")],
+    out: Annotated[Path | None, typer.Option(help="CSV file; default standard output")] = None,
+    as_email: Annotated[str | None, typer.Option("--as", help="act as this user")] = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Write an invoice basis as CSV."""
+    xs = _app(database_url)
+    try:
+        if out is None:
+            xs.billing.export_csv(_actor(xs, as_email), uuid.UUID(basis), sys.stdout)
+        else:
+            with out.open("w", encoding="utf-8", newline="") as stream:
+                count = xs.billing.export_csv(_actor(xs, as_email), uuid.UUID(basis), stream)
+            console.print(f"{count} regels geschreven naar {out}")
+    except DomainError as error:
+        _fail(error)
     xs.close()
 
 

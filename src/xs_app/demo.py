@@ -15,12 +15,15 @@ from rich.table import Table
 from xs_app.bootstrap import Xs, bootstrap
 from xs_app.cli import search_table
 from xs_app.services.access import CreateRole, CreateUser
-from xs_app.services.agenda import CreateLocation, PlanAvailability
+from xs_app.services.agenda import CreateLocation, PlanAvailability, RegisterActivity
+from xs_app.services.billing import ConcludeAgreement, CreateContractModel, RunBilling, Subscribe
 from xs_app.services.employments import ChangeEmployment, EndEmployment
 from xs_app.services.organisation import (
     AddContactPerson,
     AdvancedSearch,
+    EmploymentTerms,
     OpenDossier,
+    RegisterEmployee,
     SetVatNumber,
 )
 from xs_app.services.protocols import (
@@ -34,9 +37,11 @@ from xs_app.synthetic import SyntheticGenerator, SyntheticOrganisation, Syntheti
 from xs_core.access.features import Feature
 from xs_core.access.model import RoleKind
 from xs_core.agenda.spans import TimeSpan
+from xs_core.billing import BillingFrequency, ContractKind, PriceCategory
+from xs_core.dates import DateRange
 from xs_core.errors import DomainError
 from xs_core.money import Money
-from xs_core.organisation.model import EndReason
+from xs_core.organisation.model import Employer, EndReason
 from xs_core.organisation.search import SearchContext
 from xs_core.organisation.units import UnitKind, UnitRef
 from xs_core.parameters import aow_date, max_sv_wage
@@ -191,6 +196,7 @@ def run_demo(database_url: str, seed: int, console: Console) -> None:
 
     _protocols_demo(xs, admin, organisation, console)
     _agenda_demo(xs, admin, console)
+    _billing_demo(xs, admin, organisation.employers[2], console)
 
     # R0.7 outbox ------------------------------------------------------------------------------
     pending = xs.outbox.pending(limit=1000)
@@ -356,3 +362,88 @@ def _agenda_demo(xs: Xs, admin: uuid.UUID, console: Console) -> None:
         except DomainError as error:
             table.add_row(label, f"[red]{error.code}[/red]: {error.message('nl')}")
     console.print(table)
+
+
+def _billing_demo(xs: Xs, admin: uuid.UUID, customer: Employer, console: Console) -> None:
+    """R5.1: a yearly contract billed quarterly, a refused deviation, a billing run over
+    released activities (R4.4), made final and sent: the activities become offered."""
+    model = xs.billing.create_contract_model(
+        CreateContractModel(
+            actor=admin,
+            name="Verkoopcontract verzuimbegeleiding (jaarlijks)",
+            kind=ContractKind.SALES,
+            billing_frequency=BillingFrequency.YEARLY,
+            active=DateRange(_dt.date(2025, 1, 1)),
+            price_categories=(
+                PriceCategory(activity_type="Spreekuur bedrijfsarts", price=Money("145.00")),
+                PriceCategory(activity_type="Telefonisch consult", price=Money("42.50")),
+            ),
+        )
+    )
+    agreement = xs.billing.conclude_agreement(
+        ConcludeAgreement(
+            actor=admin,
+            employer_id=customer.id,
+            contract_model_id=model,
+            period=DateRange(_dt.date(2026, 1, 1)),
+            service_variation="Verzuim Plus",
+            deviating_frequency=BillingFrequency.QUARTERLY,
+        )
+    )
+    subscription = xs.billing.subscribe(
+        Subscribe(
+            actor=admin,
+            agreement_id=agreement,
+            description="Abonnement verzuimbegeleiding",
+            amount=Money("1000.01"),
+            period=DateRange(_dt.date(2026, 1, 1)),
+        )
+    )
+    year = DateRange(_dt.date(2026, 1, 1), _dt.date(2027, 1, 1))
+    table = Table(
+        title=f"R5.1 {customer.name}: € 1.000,01 per jaar, afwijkend per kwartaal gefactureerd"
+    )
+    for column in ("Periode", "Bedrag"):
+        table.add_column(column)
+    for period in xs.billing.schedule(admin, subscription, year):
+        table.add_row(period.period.display_nl(), period.amount.display_nl())
+    console.print(table)
+    try:
+        xs.billing.set_deviating_frequency(admin, agreement, BillingFrequency.YEARLY)
+    except DomainError as error:
+        console.print(f"R5.1 Jaarlijks i.p.v. per kwartaal: [red]{error.code}[/red]")
+
+    employees = [
+        xs.organisation.register_employee(
+            RegisterEmployee(
+                actor=admin,
+                first_name=first,
+                last_name=last,
+                employment=EmploymentTerms(employer_id=customer.id, start=_dt.date(2024, 5, 1)),
+            )
+        )
+        for first, last in (("Sanne", "Visser"), ("Daan", "Bakker"))
+    ]
+    for index, employee in enumerate(employees):
+        for day, kind in ((5, "Spreekuur bedrijfsarts"), (19, "Telefonisch consult")):
+            xs.agenda.register_activity(
+                RegisterActivity(
+                    actor=admin,
+                    employee_id=employee,
+                    activity_type=kind,
+                    performed_on=_dt.date(2026, 2, day + index),
+                )
+            )
+    quarter = DateRange(_dt.date(2026, 1, 1), _dt.date(2026, 4, 1))
+    summary = xs.billing.run(
+        RunBilling(actor=admin, period=quarter, employer_ids=frozenset({customer.id}))
+    )
+    console.print(
+        f"R5.1 Facturatierun {quarter.display_nl()}: {len(summary.invoice_bases)} "
+        f"factuurgrondslag, {summary.subscription_lines} abonnementsregel, "
+        f"{summary.activity_lines} verrichtingsregels, totaal {summary.total.display_nl()}"
+    )
+    basis = summary.invoice_bases[0]
+    xs.billing.make_final(admin, basis)
+    offered = xs.billing.mark_sent(admin, basis)
+    console.print(f"R5.1 Definitief gemaakt en verzonden: {offered} verrichtingen aangeboden")

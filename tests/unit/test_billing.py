@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import uuid
-from itertools import pairwise
 from decimal import Decimal
+from itertools import pairwise
 
 import pendulum
 import pytest

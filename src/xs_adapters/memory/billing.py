@@ -187,7 +187,7 @@ class MemoryInvoicingStore:
 
     def finish_run(self, run_id: uuid.UUID) -> list[InvoiceBasis]:
         finished = []
-        for basis in sorted(self._s.invoice_bases.values(), key=lambda b: b.id):
+        for basis in sorted(self._s.invoice_bases.values(), key=lambda b: b.employer_id):
             if basis.run_id != run_id:
                 continue
             subscription = [

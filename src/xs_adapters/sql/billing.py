@@ -428,6 +428,7 @@ class SqlInvoicingStore:
                 select,
             )
             .on_conflict_do_nothing()
+            .execution_options(preserve_rowcount=True)
         )
         return int(self._c.execute(statement).rowcount)
 
