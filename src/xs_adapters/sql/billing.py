@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 
 from xs_adapters.sql import tables as t
 from xs_adapters.sql.copy import insert_rows
+from xs_adapters.sql.planner import planner
 from xs_core.agenda.model import ActivityStatus
 from xs_core.billing.contracts import (
     ContractKind,
@@ -389,7 +390,6 @@ class SqlInvoicingStore:
                     sa.or_(e.c.end_date.is_(None), e.c.end_date > day),
                 ),
             )
-            .join(b, sa.and_(b.c.run_id == run_id, b.c.employer_id == e.c.employer_id))
             .join(
                 ag,
                 sa.and_(
@@ -406,10 +406,10 @@ class SqlInvoicingStore:
                     pc.c.payer == Payer.EMPLOYER.value,
                 ),
             )
+            .join(b, sa.and_(b.c.run_id == run_id, b.c.employer_id == e.c.employer_id))
             .where(
                 a.c.status == ActivityStatus.RELEASED.value,
                 day >= window.start,
-                ~sa.exists().where(al.c.activity_id == a.c.id),
             )
         )
         if window.end is not None:
@@ -430,7 +430,13 @@ class SqlInvoicingStore:
             .on_conflict_do_nothing()
             .execution_options(preserve_rowcount=True)
         )
-        return int(self._c.execute(statement).rowcount)
+        # The run's bases (and lines) were written in this transaction, so PostgreSQL has no
+        # statistics for them; join in the order written: activities of the period first, each
+        # to its employment, agreement, price and basis by hash. Activities already on a basis
+        # are skipped by the key of the line table (ON CONFLICT DO NOTHING), not by an
+        # anti-join the planner would misjudge on a table it believes empty.
+        with planner(self._c, join_collapse_limit="1"):
+            return int(self._c.execute(statement).rowcount)
 
     def finish_run(self, run_id: uuid.UUID) -> list[InvoiceBasis]:
         b = t.invoice_bases

@@ -8,8 +8,6 @@ SQLite, ``pg_trgm`` on PostgreSQL. A small scope is searched scope-first instead
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import attrs
@@ -19,6 +17,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.util import ClauseAdapter
 
 from xs_adapters.sql.organisation import dossier_ids
+from xs_adapters.sql.planner import planner
 from xs_adapters.sql.tables import search_entries as e
 from xs_adapters.sql.tables import search_entry_scopes as s
 from xs_core.access.model import ResolvedScope
@@ -173,7 +172,7 @@ class SqlOrganisationSearch:
             .limit(needed)
         )
         # PostgreSQL: probe the primary key per id rather than scanning a trigram bitmap
-        with self._planner(enable_bitmapscan="off"):
+        with planner(self._c, enable_bitmapscan="off"):
             return list(self._c.execute(stmt))
 
     def _substring_class(
@@ -217,9 +216,9 @@ class SqlOrganisationSearch:
                 if int(count) <= cap:
                     return self._class_rows(rank, [e.c.id.in_(fts), *conditions], needed)
             else:
-                with self._planner(enable_indexscan="off", enable_seqscan="off"):
+                with planner(self._c, enable_indexscan="off", enable_seqscan="off"):
                     return self._class_rows(rank, conditions, needed)
-        with self._planner(enable_bitmapscan="off", enable_seqscan="off"):
+        with planner(self._c, enable_bitmapscan="off", enable_seqscan="off"):
             return self._class_rows(rank, conditions, needed)
 
     def _window_rows(
@@ -292,17 +291,3 @@ class SqlOrganisationSearch:
                 term, [kinds, scope_cond], not_code_prefix, needed - len(rows)
             )
         return rows
-
-    @contextmanager
-    def _planner(self, **settings: str) -> Iterator[None]:
-        """PostgreSQL: steer the plan of the next statements (``SET LOCAL``), then restore."""
-        if self._sqlite:
-            yield
-            return
-        for name, value in settings.items():
-            self._c.execute(sa.text(f"SET LOCAL {name} = {value}"))
-        try:
-            yield
-        finally:
-            for name in settings:
-                self._c.execute(sa.text(f"SET LOCAL {name} = DEFAULT"))

@@ -1,0 +1,244 @@
+"""Benchmark: a billing run (R5.1, R4.4) for 100,000 subscriptions and 1,000,000 released
+activities, on SQLite and PostgreSQL, through the use case (authorisation, customer locks,
+schedule of every subscription, bulk subscription lines, one ``INSERT … SELECT`` for the
+activity lines, totals, outbox, commit).
+
+    python -m benchmarks.billing [--engines sqlite,postgres] [--employers N]
+        [--subscriptions N] [--activities N] [--keep]
+
+The data: ``--employers`` customers (10,000), ten employees each with a leading employment, one
+service agreement each on one of four contract models (yearly, half-yearly, quarterly, monthly;
+every other agreement with a deviating, shorter frequency), the subscriptions spread over the
+agreements, starting on every day of 2025 (the 29th–31st included), and the activities spread
+over the first quarter of 2026 (one in twenty of a type no price category covers, one in ten
+still a draft). The run bills that quarter. Figures are printed and written to
+``benchmarks/results/billing.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import random
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pendulum
+import sqlalchemy as sa
+
+from benchmarks.engines import run_on
+from xs_adapters.clock import FixedClock
+from xs_adapters.sql import tables as t
+from xs_adapters.sql.copy import fresh_uuid_hex, insert_rows
+from xs_app import bootstrap
+from xs_app.services.billing import CreateContractModel, RunBilling
+from xs_core.billing import ALLOWED_DEVIATIONS, BillingFrequency, ContractKind, PriceCategory
+from xs_core.dates import DateRange
+from xs_core.money import Money
+from xs_core.organisation.model import Employee, Employer, Employment
+
+ROOT = Path(__file__).parent
+RESULTS = ROOT / "results"
+CLOCK = FixedClock.on(pendulum.Date(2026, 11, 29))
+QUARTER = DateRange(_dt.date(2026, 1, 1), _dt.date(2026, 4, 1))
+PRICED = ["Spreekuur", "Telefonisch consult", "Huisbezoek", "Werkplekonderzoek", "Rapportage"]
+CHUNK = 100_000
+
+
+def _load(url: str, employers: int, subscriptions: int, activities: int) -> uuid.UUID:
+    xs = bootstrap(database_url=url, clock=CLOCK, migrate_database=True)
+    admin = xs.access.create_super_administrator("Bench", f"b-{uuid.uuid4().hex}@example.nl")
+    models = {
+        frequency: xs.billing.create_contract_model(
+            CreateContractModel(
+                actor=admin,
+                name=f"Verkoop {frequency.value}",
+                kind=ContractKind.SALES,
+                billing_frequency=frequency,
+                active=DateRange(_dt.date(2020, 1, 1)),
+                price_categories=tuple(
+                    PriceCategory(activity_type=kind, price=Money(f"{40 + 15 * i}.50"))
+                    for i, kind in enumerate(PRICED)
+                ),
+            )
+        )
+        for frequency in BillingFrequency
+    }
+    rng = random.Random(2021)
+    customers = [Employer.create(f"Klant {i:05d}", f"K{i:05d}") for i in range(employers)]
+    employees: list[Employee] = []
+    for customer in customers:
+        for _ in range(10):
+            employee = Employee.register("Werk", "Nemer")
+            employee.add_employment(
+                Employment.create(
+                    id=uuid.uuid4(),
+                    employer_id=customer.id,
+                    period=DateRange(_dt.date(2020, 1, 1)),
+                )
+            )
+            employees.append(employee)
+    with xs.unit_of_work() as uow:
+        uow.bulk.add_all(employers=customers, employees=employees)
+        uow.commit()
+    print(f"  loaded {len(customers):,} customers and {len(employees):,} employees", flush=True)
+
+    frequencies = list(BillingFrequency)
+    agreement_rows = []
+    for i, customer in enumerate(customers):
+        frequency = frequencies[i % 4]
+        choices = ALLOWED_DEVIATIONS[frequency]
+        deviating = choices[i // 4 % len(choices)] if choices and i % 2 else None
+        agreement_rows.append(
+            {
+                "id": uuid.uuid4(),
+                "employer_id": customer.id,
+                "contract_model_id": models[frequency],
+                "starts_on": _dt.date(2025, 1, 1),
+                "ends_on": None,
+                "service_variation": None if deviating is None else "Variatie",
+                "deviating_frequency": None if deviating is None else deviating.value,
+            }
+        )
+    year_2025 = [_dt.date(2025, 1, 1) + _dt.timedelta(days=d) for d in range(365)]
+    with xs.unit_of_work() as uow:
+        connection = uow.connection  # type: ignore[attr-defined]
+        insert_rows(connection, t.service_agreements, agreement_rows)
+        for start in range(0, subscriptions, CHUNK):
+            count = min(CHUNK, subscriptions - start)
+            ids = fresh_uuid_hex(count)
+            insert_rows(
+                connection,
+                t.subscriptions,
+                [
+                    {
+                        "id": ids[n],
+                        "agreement_id": agreement_rows[(start + n) % employers]["id"],
+                        "description": "Abonnement",
+                        "amount": Money.from_cents(rng.randrange(10_000, 500_000)).amount,
+                        "starts_on": year_2025[(start + n) % 365],
+                        # one in ten ends inside the quarter: billed pro rata
+                        "ends_on": _dt.date(2026, 2, 1 + (start + n) % 28)
+                        if (start + n) % 10 == 0
+                        else None,
+                    }
+                    for n in range(count)
+                ],
+            )
+        uow.commit()
+    print(f"  loaded {subscriptions:,} subscriptions", flush=True)
+
+    employee_ids = [e.id.hex for e in employees]
+    days = [QUARTER.start + _dt.timedelta(days=d) for d in range(QUARTER.days or 0)]
+    kinds = [*PRICED, "Ongeprijsd"]
+    for start in range(0, activities, CHUNK):
+        count = min(CHUNK, activities - start)
+        ids = fresh_uuid_hex(count)
+        with xs.unit_of_work() as uow:
+            insert_rows(
+                uow.connection,  # type: ignore[attr-defined]
+                t.activities,
+                [
+                    {
+                        "id": ids[n],
+                        "professional_id": admin,
+                        "employee_id": employee_ids[rng.randrange(len(employee_ids))],
+                        "activity_type": kinds[rng.randrange(len(kinds))]
+                        if (start + n) % 20 == 0
+                        else PRICED[(start + n) % len(PRICED)],
+                        "performed_on": days[(start + n) % len(days)],
+                        "appointment_id": None,
+                        "status": "draft" if (start + n) % 10 == 5 else "released",
+                    }
+                    for n in range(count)
+                ],
+            )
+            uow.commit()
+    print(f"  loaded {activities:,} activities", flush=True)
+    engine = xs.container.engine()
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(sa.text("VACUUM ANALYZE"))
+    else:
+        with engine.begin() as connection:
+            connection.execute(sa.text("ANALYZE"))
+    xs.close()
+    return admin
+
+
+def run_engine(
+    name: str, url: str, employers: int, subscriptions: int, activities: int
+) -> dict[str, Any]:
+    loaded = time.perf_counter()
+    admin = _load(url, employers, subscriptions, activities)
+    print(f"[{name}] data loaded in {time.perf_counter() - loaded:.0f} s", flush=True)
+    xs = bootstrap(database_url=url, clock=CLOCK, migrate_database=False)
+    stages: dict[str, float] = {}
+    started = time.perf_counter()
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if total or stage == "activities":
+            stages[stage] = round(time.perf_counter() - started, 2)
+
+    summary = xs.billing.run(RunBilling(actor=admin, period=QUARTER), progress)
+    seconds = time.perf_counter() - started
+    again = time.perf_counter()
+    repeat = xs.billing.run(RunBilling(actor=admin, period=QUARTER))
+    repeat_seconds = time.perf_counter() - again
+    lines = summary.subscription_lines + summary.activity_lines
+    report = {
+        "engine": name,
+        "customers": employers,
+        "subscriptions": subscriptions,
+        "activities": activities,
+        "invoice_bases": len(summary.invoice_bases),
+        "subscription_lines": summary.subscription_lines,
+        "activity_lines": summary.activity_lines,
+        "total": str(summary.total.amount),
+        "run_seconds": round(seconds, 2),
+        "lines_per_second": round(lines / seconds),
+        "stage_done_at_seconds": stages,
+        "repeat_run_seconds": round(repeat_seconds, 2),
+        "repeat_run_lines": repeat.subscription_lines + repeat.activity_lines,
+    }
+    print(
+        f"[{name}] billing run {QUARTER}: {len(summary.invoice_bases):,} invoice bases, "
+        f"{summary.subscription_lines:,} subscription lines, {summary.activity_lines:,} activity "
+        f"lines in {seconds:.2f} s ({report['lines_per_second']:,} lines/s; stages done at "
+        f"{stages}); the same run again: {repeat_seconds:.2f} s, "
+        f"{report['repeat_run_lines']} new lines"
+    )
+    xs.close()
+    return report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--engines", default="sqlite,postgres")
+    parser.add_argument("--employers", type=int, default=10_000)
+    parser.add_argument("--subscriptions", type=int, default=100_000)
+    parser.add_argument("--activities", type=int, default=1_000_000)
+    parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
+    args = parser.parse_args()
+    reports = [
+        run_on(
+            name,
+            "billing",
+            lambda url, n=name: run_engine(
+                n, url, args.employers, args.subscriptions, args.activities
+            ),
+            keep=args.keep,
+        )
+        for name in args.engines.split(",")
+    ]
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / "billing.json"
+    out.write_text(json.dumps(reports, indent=2))
+    print(f"written {out}")
+
+
+if __name__ == "__main__":
+    main()
