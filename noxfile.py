@@ -52,9 +52,10 @@ def docs(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Benchmarks; figures are printed and written to benchmarks/results/*.json.
 
-    ``nox -s bench`` runs all; ``nox -s bench -- search`` (or ``bulk_start``, ``agenda``) one.
+    ``nox -s bench`` runs all; ``nox -s bench -- search`` (or ``bulk_start``, ``agenda``,
+    ``billing``) one.
     """
     _install(session)
-    names = session.posargs or ["search", "bulk_start", "agenda"]
+    names = session.posargs or ["search", "bulk_start", "agenda", "billing"]
     for name in names:
         session.run("python", "-m", f"benchmarks.{name}")

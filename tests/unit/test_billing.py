@@ -329,3 +329,15 @@ def taken_part(
 ) -> Money:
     per = contract.months // billing.months
     return amount.split(per)[index % per]
+
+
+def test_r5_1_start_on_the_29th_outside_a_leap_year() -> None:
+    window = DateRange(D(2027, 1, 1), D(2027, 5, 1))
+    periods = billing_periods(D(2027, 1, 29), None, 3, 1, Money("10.00"), window)
+    assert [str(p.period) for p in periods] == [
+        "[2027-01-29,2027-02-28)",
+        "[2027-02-28,2027-03-29)",  # back to the 29th after February
+        "[2027-03-29,2027-04-29)",
+        "[2027-04-29,2027-05-29)",
+    ]
+    assert _amounts(periods) == ["3.34", "3.33", "3.33", "3.34"]  # a new contract period

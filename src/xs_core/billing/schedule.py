@@ -30,6 +30,14 @@ import pendulum
 from xs_core.dates import DateRange, as_date
 from xs_core.money import Money
 
+_DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _days_in_month(year: int, month: int) -> int:
+    if month == 2 and calendar.isleap(year):
+        return 29
+    return _DAYS_IN_MONTH[month - 1]
+
 
 def add_months(day: _dt.date, months: int) -> pendulum.Date:
     """``day`` moved ``months`` calendar months, clamped to the month's last day.
@@ -37,10 +45,8 @@ def add_months(day: _dt.date, months: int) -> pendulum.Date:
     >>> [str(add_months(pendulum.Date(y, 1, 31), 1)) for y in (2024, 2023)]
     ['2024-02-29', '2023-02-28']
     """
-    index = day.year * 12 + (day.month - 1) + months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return pendulum.Date(year, month + 1, min(day.day, last))
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    return pendulum.Date(year, month + 1, min(day.day, _days_in_month(year, month + 1)))
 
 
 @attrs.frozen(kw_only=True)
@@ -75,16 +81,17 @@ def iter_billing_periods(
     start = as_date(start)
     parts = amount.split(per_contract)
     index = first_index
-    while True:
-        period_start = add_months(start, index * billing_months)
-        if end is not None and period_start >= end:
-            return
+    period_start = add_months(start, index * billing_months)
+    contract_index = -1
+    contract_period = DateRange(start, add_months(start, contract_months))
+    while end is None or period_start < end:
         period_end = add_months(start, (index + 1) * billing_months)
-        contract = index // per_contract
-        contract_period = DateRange(
-            add_months(start, contract * contract_months),
-            add_months(start, (contract + 1) * contract_months),
-        )
+        if index // per_contract != contract_index:
+            contract_index = index // per_contract
+            contract_period = DateRange(
+                add_months(start, contract_index * contract_months),
+                add_months(start, (contract_index + 1) * contract_months),
+            )
         part = parts[index % per_contract]
         if end is not None and end < period_end:
             share = Decimal((as_date(end) - period_start).days) / Decimal(
@@ -105,6 +112,7 @@ def iter_billing_periods(
             amount=part,
         )
         index += 1
+        period_start = period_end
 
 
 def billing_periods(
