@@ -10,7 +10,7 @@ register_messages(
     {
         "billing.frequency_not_allowed": (
             "Een contractmodel met frequentie '{contract_frequency}' kan niet afwijkend "
-            "'{chosen}' factureren; toegestaan: {allowed}.",
+            "'{chosen}' factureren; toegestaan: {choices}.",
             "A contract model billed '{contract_frequency}' cannot bill '{chosen}' instead; "
             "allowed: {choices}.",
         ),
