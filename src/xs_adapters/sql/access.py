@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -102,18 +103,10 @@ class SqlUserRepository:
         self._write_links(user)
         self._track(user)
 
-    def _load(self, condition: sa.ColumnElement[bool]) -> User | None:
+    def _load(self, statement: sa.Select[Any], key: object) -> User | None:
         """The user with their roles and scope units in one round trip (a left join: one row
         per role and unit pair, few for any user)."""
-        u, r, x = t.users, t.user_roles, t.user_scope_units
-        rows = list(
-            self._c.execute(
-                sa.select(u, r.c.role_id, x.c.unit_kind, x.c.unit_id)
-                .outerjoin(r, r.c.user_id == u.c.id)
-                .outerjoin(x, x.c.user_id == u.c.id)
-                .where(condition)
-            )
-        )
+        rows = list(self._c.execute(statement, {"key": key}))
         if not rows:
             return None
         role_ids = list(dict.fromkeys(row.role_id for row in rows if row.role_id is not None))
@@ -123,13 +116,28 @@ class SqlUserRepository:
         return mappers.user_from_rows(rows[0], role_ids, units)
 
     def get(self, user_id: uuid.UUID) -> User:
-        user = self._load(t.users.c.id == user_id)
+        user = self._load(_USER_BY_ID, user_id)
         if user is None:
             raise NotFound("not_found", {"kind": "user", "id": str(user_id)})
         return user
 
     def find_by_email(self, email: str) -> User | None:
-        return self._load(t.users.c.email_norm == email.strip().casefold())
+        return self._load(_USER_BY_EMAIL, email.strip().casefold())
+
+
+def _user_with_links(condition: sa.ColumnElement[bool]) -> sa.Select[Any]:
+    u, r, x = t.users, t.user_roles, t.user_scope_units
+    return (
+        sa.select(u, r.c.role_id, x.c.unit_kind, x.c.unit_id)
+        .outerjoin(r, r.c.user_id == u.c.id)
+        .outerjoin(x, x.c.user_id == u.c.id)
+        .where(condition)
+    )
+
+
+# built once: every use case asks the authoriser, so this statement is on every hot path
+_USER_BY_ID = _user_with_links(t.users.c.id == sa.bindparam("key", type_=sa.Uuid))
+_USER_BY_EMAIL = _user_with_links(t.users.c.email_norm == sa.bindparam("key", type_=sa.String))
 
 
 class SqlScopeResolver:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -33,6 +34,22 @@ def _missing(kind: str, ident: uuid.UUID) -> NotFound:
     return NotFound("not_found", {"kind": kind, "id": str(ident)})
 
 
+# the statements of planning an availability (R4.3), built once: it is the hot path
+_LOCATION = sa.select(t.appointment_locations).where(
+    t.appointment_locations.c.id == sa.bindparam("location_id", type_=sa.Uuid)
+)
+_LOCATION_FOR_UPDATE = _LOCATION.with_for_update()
+_a = t.availabilities
+# availabilities last at most MAX_AVAILABILITY: a bounded range of the (location_id, starts_at)
+# index, never a scan of the location's history
+_OVERLAPPING = sa.select(_a.c.id, _a.c.starts_at, _a.c.ends_at).where(
+    _a.c.location_id == sa.bindparam("location_id", type_=sa.Uuid),
+    _a.c.starts_at > sa.bindparam("earliest", type_=_a.c.starts_at.type),
+    _a.c.starts_at < sa.bindparam("end", type_=_a.c.starts_at.type),
+    _a.c.ends_at > sa.bindparam("start", type_=_a.c.starts_at.type),
+)
+
+
 class SqlLocationRepository:
     def __init__(self, connection: Connection, track: Track) -> None:
         self._c = connection
@@ -55,13 +72,9 @@ class SqlLocationRepository:
         self._track(location)
 
     def _load(self, location_id: uuid.UUID, lock: bool) -> AppointmentLocation:
-        query = sa.select(t.appointment_locations).where(
-            t.appointment_locations.c.id == location_id
-        )
-        if lock:
-            # PostgreSQL: a row lock; SQLite: the writing transaction began IMMEDIATE already
-            query = query.with_for_update()
-        row = self._c.execute(query).first()
+        # PostgreSQL: a row lock; SQLite: the writing transaction began IMMEDIATE already
+        query = _LOCATION_FOR_UPDATE if lock else _LOCATION
+        row = self._c.execute(query, {"location_id": location_id}).first()
         if row is None:
             raise _missing("appointment_location", location_id)
         return AppointmentLocation(id=row.id, name=row.name, max_parallel=row.max_parallel)
@@ -130,18 +143,19 @@ class SqlAvailabilityRepository:
     def overlapping(
         self, location_id: uuid.UUID, span: TimeSpan, exclude: uuid.UUID | None = None
     ) -> list[tuple[uuid.UUID, TimeSpan]]:
-        a = t.availabilities
-        # availabilities last at most MAX_AVAILABILITY: a bounded range of the
-        # (location_id, starts_at) index, never a scan of the location's history
-        query = sa.select(a.c.id, a.c.starts_at, a.c.ends_at).where(
-            a.c.location_id == location_id,
-            a.c.starts_at > span.start - MAX_AVAILABILITY,
-            a.c.starts_at < span.end,
-            a.c.ends_at > span.start,
-        )
+        query = _OVERLAPPING
         if exclude is not None:
-            query = query.where(a.c.id != exclude)
-        return [(r.id, TimeSpan(r.starts_at, r.ends_at)) for r in self._c.execute(query)]
+            query = query.where(_a.c.id != exclude)
+        rows = self._c.execute(
+            query,
+            {
+                "location_id": location_id,
+                "earliest": _dt.datetime.__sub__(span.start, MAX_AVAILABILITY),
+                "end": span.end,
+                "start": span.start,
+            },
+        )
+        return [(r.id, TimeSpan(r.starts_at, r.ends_at)) for r in rows]
 
 
 class SqlAppointmentRequestRepository:

@@ -51,7 +51,7 @@ def insert_rows(
         return int(cursor.rowcount)
     if dialect.name != "postgresql" or (len(rows) < COPY_FROM and not skip_conflicts):
         # a few rows: one INSERT round trip is cheaper than the COPY protocol's exchange
-        connection.execute(table.insert(), list(rows))
+        connection.execute(table.insert(), rows[0] if len(rows) == 1 else list(rows))
         return len(rows)
     raw: Any = connection.connection.driver_connection
     target = table.name

@@ -19,11 +19,9 @@ class SqlOutbox:
         self._clock = clock
 
     def write(self, events: Sequence[DomainEvent], at: pendulum.DateTime) -> None:
-        if events:
-            self._c.execute(
-                outbox.insert(),
-                [{"name": ev.name, "payload": ev.payload(), "occurred_at": at} for ev in events],
-            )
+        rows = [{"name": ev.name, "payload": ev.payload(), "occurred_at": at} for ev in events]
+        if rows:
+            self._c.execute(outbox.insert(), rows[0] if len(rows) == 1 else rows)
 
     def pending(self, limit: int = 100) -> list[OutboxMessage]:
         rows = self._c.execute(

@@ -42,9 +42,14 @@ class UtcDateTime(sa.types.TypeDecorator[pendulum.DateTime]):
         if value.tzinfo is None:
             raise ValueError("naive datetimes are not stored; give an aware instant")
         utc: _dt.datetime = value.astimezone(_dt.UTC)
+        # a plain stdlib value: drivers subtract epochs from it, and pendulum's subtraction
+        # builds a calendar interval each time (tens of microseconds per parameter)
+        plain = _dt.datetime(
+            utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second, utc.microsecond
+        )
         if dialect.name == "sqlite":
-            return utc.replace(tzinfo=None)
-        return utc
+            return plain
+        return plain.replace(tzinfo=_dt.UTC)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> pendulum.DateTime | None:
         if value is None:

@@ -59,7 +59,8 @@ class TimeSpan:
 
     @property
     def duration(self) -> _dt.timedelta:
-        return self.end - self.start
+        # the stdlib difference: a plain timedelta, without pendulum's calendar interval
+        return _dt.datetime.__sub__(self.end, self.start)
 
     def shifted(self, delta: _dt.timedelta) -> TimeSpan:
         return TimeSpan(self.start + delta, self.end + delta)
