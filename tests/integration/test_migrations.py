@@ -128,3 +128,57 @@ def test_0002_moves_employment_conditions_into_versions_on_postgres(postgres_url
     _employment_history_survives(engine)
     assert _diff(engine) == []
     engine.dispose()
+
+
+def _search_scope_rows_get_their_ranking_columns(engine: sa.Engine) -> None:
+    """0006 copies each entry's ranking columns into its scope rows (R1.3), and drops them on
+    downgrade."""
+    downgrade(engine, "0005")
+    with engine.begin() as connection:
+        connection.execute(
+            uuids(
+                "INSERT INTO search_entries (id, kind, unit_id, kind_order, name, code,"
+                " name_norm, code_norm) VALUES (7, 'employee', :p, 2, 'Zoë Jansen', NULL,"
+                " 'zoe jansen', NULL)"
+            ),
+            {"p": PERSON},
+        )
+        connection.execute(
+            uuids(
+                "INSERT INTO search_entry_scopes (entry_id, employer_id, department_id)"
+                " VALUES (7, :e, NULL)"
+            ),
+            {"e": EMPLOYER},
+        )
+    upgrade(engine)
+    with engine.connect() as connection:
+        row = connection.execute(
+            sa.select(
+                sa.column("kind"),
+                sa.column("kind_order"),
+                sa.column("unit_id", sa.Uuid),
+                sa.column("name_norm"),
+                sa.column("code_norm"),
+            ).select_from(sa.table("search_entry_scopes"))
+        ).one()
+    assert tuple(row) == ("employee", 2, PERSON, "zoe jansen", None)
+    downgrade(engine, "0005")
+    with engine.connect() as connection:
+        columns = {c["name"] for c in sa.inspect(connection).get_columns("search_entry_scopes")}
+    assert columns == {"entry_id", "employer_id", "department_id"}
+    upgrade(engine)
+
+
+def test_0006_search_scope_rows_carry_ranking_columns_on_sqlite(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 's.sqlite3'}")
+    upgrade(engine)
+    _search_scope_rows_get_their_ranking_columns(engine)
+    assert _diff(engine) == []
+    engine.dispose()
+
+
+def test_0006_search_scope_rows_carry_ranking_columns_on_postgres(postgres_url: str) -> None:
+    engine = create_engine(postgres_url)
+    _search_scope_rows_get_their_ranking_columns(engine)
+    assert _diff(engine) == []
+    engine.dispose()

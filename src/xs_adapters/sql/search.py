@@ -62,6 +62,31 @@ def _has_trigram(term: str) -> bool:
     return False
 
 
+@attrs.frozen
+class _Row:
+    """A ranked entry as the page needs it."""
+
+    entry: Any
+    rank: int
+
+    @property
+    def kind(self) -> str:
+        return str(self.entry.kind)
+
+    @property
+    def unit_id(self) -> Any:
+        return self.entry.unit_id
+
+    @property
+    def name(self) -> str:
+        return str(self.entry.name)
+
+    @property
+    def code(self) -> str | None:
+        code: str | None = self.entry.code
+        return code
+
+
 def _escape_like(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -111,12 +136,10 @@ class SqlOrganisationSearch:
         rows: list[Any]
         if scope.everything:
             rows = self._by_rank_class(query, scope, needed)
+        elif self._scope_rows(scope) <= self._tuning.small_scope_rows:
+            rows = self._scope_first(query, scope, needed)
         else:
-            entry_ids = self._entries_in_scope(scope)
-            if len(entry_ids) <= self._tuning.small_scope_rows:
-                rows = self._scope_first(query, entry_ids, needed)
-            else:
-                rows = self._by_rank_class(query, scope, needed)
+            rows = self._by_rank_class(query, scope, needed)
         page = rows[query.offset : query.offset + query.page_size]
         dossiers = dossier_ids(self._c, [(UnitKind(r.kind), r.unit_id) for r in page])
         return [
@@ -138,42 +161,78 @@ class SqlOrganisationSearch:
     def _order(self, rank: sa.ColumnElement[int]) -> list[Any]:
         return [rank, e.c.name_norm, e.c.kind_order, e.c.unit_id]
 
-    def _ids_condition(self, ids: list[int]) -> sa.ColumnElement[bool]:
-        """``e.id`` in a fetched list: one array parameter on PostgreSQL."""
+    def _in(self, column: Any, ids: frozenset[Any]) -> sa.ColumnElement[bool]:
+        """``column`` in a set of ids: one array parameter on PostgreSQL."""
+        values = sorted(ids)
+        condition: sa.ColumnElement[bool]
         if self._sqlite:
-            return e.c.id.in_(ids)
-        return e.c.id == sa.any_(sa.bindparam("ids", ids, type_=postgresql.ARRAY(sa.Integer)))
-
-    def _entries_in_scope(self, scope: ResolvedScope) -> list[int]:
-        """The index entries inside the scope, up to one more than a small scope holds."""
-        # distinct entries: a unit lives in several places (employer, departments)
-        limited = (
-            sa.select(s.c.entry_id)
-            .where(self._scope_filter(scope))
-            .distinct()
-            .limit(self._tuning.small_scope_rows + 1)
-        )
-        return sorted(self._c.execute(limited).scalars())
-
-    def _scope_first(self, query: SearchQuery, entry_ids: list[int], needed: int) -> list[Any]:
-        """A small scope: rank its (few) entries directly, driven by their ids."""
-        if not entry_ids:
-            return []
-        term = query.term
-        rank = self._rank(term)
-        stmt = (
-            sa.select(*self._columns(rank))
-            .where(
-                self._ids_condition(entry_ids),
-                e.c.kind.in_([k.value for k in query.kinds]),
-                sa.or_(self._code_prefix(term), self._substring(term)),
+            condition = column.in_(values)
+        else:
+            condition = column == sa.any_(
+                sa.bindparam(None, values, type_=postgresql.ARRAY(sa.Uuid))
             )
-            .order_by(*self._order(rank))
-            .limit(needed)
+        return condition
+
+    def _scope_parts(self, scope: ResolvedScope) -> list[sa.ColumnElement[bool]]:
+        parts = []
+        if scope.employer_ids:
+            parts.append(self._in(s.c.employer_id, scope.employer_ids))
+        if scope.department_ids:
+            parts.append(self._in(s.c.department_id, scope.department_ids))
+        return parts
+
+    def _scope_rows(self, scope: ResolvedScope) -> int:
+        """How many scope rows the scope covers, counted up to one more than a small scope."""
+        limited = sa.union_all(
+            *(
+                sa.select(sa.literal(1).label("one")).where(part)
+                for part in self._scope_parts(scope)
+            )
+        ).limit(self._tuning.small_scope_rows + 1)
+        return int(
+            self._c.execute(sa.select(sa.func.count()).select_from(limited.subquery())).scalar_one()
         )
-        # PostgreSQL: probe the primary key per id rather than scanning a trigram bitmap
-        with planner(self._c, enable_bitmapscan="off"):
-            return list(self._c.execute(stmt))
+
+    def _scope_first(self, query: SearchQuery, scope: ResolvedScope, needed: int) -> list[Any]:
+        """A small scope: rank its entries directly from the scope rows, which carry the
+        ranking columns (one index-only range per employer or department), then read the
+        page's names."""
+        term = query.term
+        code_prefix = sa.and_(s.c.code_norm >= term, s.c.code_norm < term + _TOP)
+        rank = sa.case(
+            (s.c.code_norm == term, 0),
+            (code_prefix, 1),
+            (sa.and_(s.c.name_norm >= term, s.c.name_norm < term + _TOP), 2),
+            else_=3,
+        ).label("rank")
+        matches = sa.or_(code_prefix, s.c.name_norm.like(f"%{_escape_like(term)}%", escape="\\"))
+        kinds = s.c.kind.in_([k.value for k in query.kinds])
+        columns = [s.c.entry_id, rank, s.c.name_norm, s.c.kind_order, s.c.unit_id]
+        # a unit lives in several places: DISTINCT (UNION, not ALL) keeps each entry once
+        selects = [
+            sa.select(*columns).where(part, kinds, matches) for part in self._scope_parts(scope)
+        ]
+        found = (selects[0].distinct() if len(selects) == 1 else sa.union(*selects)).subquery(
+            "found"
+        )
+        ranked = list(
+            self._c.execute(
+                sa.select(found.c.entry_id, found.c.rank)
+                .order_by(found.c.rank, found.c.name_norm, found.c.kind_order, found.c.unit_id)
+                .limit(needed)
+            )
+        )
+        if not ranked:
+            return []
+        names = {
+            r.id: r
+            for r in self._c.execute(
+                sa.select(e.c.id, e.c.kind, e.c.unit_id, e.c.name, e.c.code).where(
+                    e.c.id.in_([r.entry_id for r in ranked])
+                )
+            )
+        }
+        return [_Row(names[r.entry_id], int(r.rank)) for r in ranked]
 
     def _substring_class(
         self,

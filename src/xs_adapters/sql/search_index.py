@@ -40,33 +40,35 @@ def write(connection: Connection, documents: Sequence[SearchDocument], replace: 
             remove(connection, kind, ids)
     # Ids reserved in one statement, rows streamed in one more per table: no query per row.
     entry_ids = reserve_ids(connection, search_entries, len(documents))
-    insert_rows(
-        connection,
-        search_entries,
-        [
-            {
-                "id": entry_id,
-                "kind": d.kind.value,
-                "unit_id": d.unit_id,
-                "kind_order": d.kind_order,
-                "name": d.name,
-                "code": d.code,
-                "name_norm": d.name_norm,
-                "code_norm": d.code_norm,
-            }
-            for d, entry_id in zip(documents, entry_ids, strict=True)
-        ],
-    )
+    entries = [
+        {
+            "id": entry_id,
+            "kind": d.kind.value,
+            "unit_id": d.unit_id,
+            "kind_order": d.kind_order,
+            "name": d.name,
+            "code": d.code,
+            "name_norm": d.name_norm,
+            "code_norm": d.code_norm,
+        }
+        for d, entry_id in zip(documents, entry_ids, strict=True)
+    ]
+    insert_rows(connection, search_entries, entries)
     insert_rows(
         connection,
         search_entry_scopes,
         [
             {
-                "entry_id": entry_id,
+                "entry_id": entry["id"],
                 "employer_id": employer_id,
                 "department_id": department_id,
+                "kind": entry["kind"],
+                "kind_order": entry["kind_order"],
+                "unit_id": entry["unit_id"],
+                "name_norm": entry["name_norm"],
+                "code_norm": entry["code_norm"],
             }
-            for d, entry_id in zip(documents, entry_ids, strict=True)
+            for d, entry in zip(documents, entries, strict=True)
             for employer_id, department_id in d.places
         ],
     )

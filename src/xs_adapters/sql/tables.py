@@ -169,9 +169,34 @@ search_entry_scopes = sa.Table(
     ),
     sa.Column("employer_id", sa.Uuid),
     sa.Column("department_id", sa.Uuid),
+    # The entry's ranking columns, copied: a scope's entries are ranked from one index range
+    # (an index-only scan) without visiting search_entries row by row.
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("kind_order", sa.SmallInteger, nullable=False),
+    sa.Column("unit_id", sa.Uuid, nullable=False),
+    sa.Column("name_norm", SearchText, nullable=False),
+    sa.Column("code_norm", SearchText),
     sa.Index("ix_search_entry_scopes_entry_id", "entry_id"),
-    sa.Index("ix_search_entry_scopes_employer_id", "employer_id", "entry_id"),
-    sa.Index("ix_search_entry_scopes_department_id", "department_id", "entry_id"),
+    sa.Index(
+        "ix_search_entry_scopes_employer_rank",
+        "employer_id",
+        "kind",
+        "name_norm",
+        "code_norm",
+        "kind_order",
+        "unit_id",
+        "entry_id",
+    ),
+    sa.Index(
+        "ix_search_entry_scopes_department_rank",
+        "department_id",
+        "kind",
+        "name_norm",
+        "code_norm",
+        "kind_order",
+        "unit_id",
+        "entry_id",
+    ),
 )
 
 # -- access (R0.6) --------------------------------------------------------------------------------
