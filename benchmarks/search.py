@@ -150,31 +150,34 @@ def run_engine(
     employer = organisation.employers[len(organisation.employers) // 2]
     folder = organisation.folders[0]
     folder_employers = [x.id for x in organisation.employers if x.folder_id == folder.id]
+    ten_folders = organisation.folders[1:11]
+    in_ten = {f.id for f in ten_folders}
+    ten_folder_employers = [x.id for x in organisation.employers if x.folder_id in in_ten]
+
+    def viewer(units: frozenset[UnitRef]) -> uuid.UUID:
+        return xs.access.create_user(
+            CreateUser(
+                actor=admin,
+                name="Viewer",
+                email=f"v-{uuid.uuid4().hex}@example.nl",
+                role_ids=frozenset({role}),
+                scope=units,
+            )
+        )
+
     users = {
         "super administrator (everything)": (admin, None),
         "employer user (1 employer)": (
-            xs.access.create_user(
-                CreateUser(
-                    actor=admin,
-                    name="W",
-                    email=f"w-{uuid.uuid4().hex}@example.nl",
-                    role_ids=frozenset({role}),
-                    scope=frozenset({UnitRef(UnitKind.EMPLOYER, employer.id)}),
-                )
-            ),
+            viewer(frozenset({UnitRef(UnitKind.EMPLOYER, employer.id)})),
             [employer.id],
         ),
         f"folder user ({len(folder_employers)} employers)": (
-            xs.access.create_user(
-                CreateUser(
-                    actor=admin,
-                    name="M",
-                    email=f"m-{uuid.uuid4().hex}@example.nl",
-                    role_ids=frozenset({role}),
-                    scope=frozenset({UnitRef(UnitKind.FOLDER, folder.id)}),
-                )
-            ),
+            viewer(frozenset({UnitRef(UnitKind.FOLDER, folder.id)})),
             folder_employers,
+        ),
+        f"ten-folder user ({len(ten_folder_employers)} employers)": (
+            viewer(frozenset({UnitRef(UnitKind.FOLDER, f.id) for f in ten_folders})),
+            ten_folder_employers,
         ),
     }
     terms = _terms(xs, rng, terms_count)

@@ -44,18 +44,33 @@ class SearchTuning:
         entries directly and asks FTS5 first; PostgreSQL ranks only small scopes directly
         (per-row probes cost more there) and walks the first names before the trigram index."""
         if name == "sqlite":
-            return cls(small_scope_rows=20_000, walk_window=0, trigram_candidates=20_000)
-        return cls(small_scope_rows=2_000, walk_window=2_000, trigram_candidates=20_000)
+            return cls(small_scope_rows=50_000, walk_window=0, trigram_candidates=20_000)
+        return cls(small_scope_rows=50_000, walk_window=2_000, trigram_candidates=20_000)
 
 
 _TOP = "\U0010ffff"
 
 
+#: Separators mapped to digits for the PostgreSQL trigram index (migration 0007): pg_trgm builds
+#: trigrams per word, and digits keep a word together. The same mapping, as SQL, must match the
+#: index expression literally for the planner to use the index.
+_SEPARATORS, _SEPARATOR_DIGITS = " -'.", "0123"
+_JOIN_WORDS = str.maketrans(_SEPARATORS, _SEPARATOR_DIGITS)
+
+
+def _joined_name() -> sa.ColumnElement[str]:
+    return sa.func.translate(
+        e.c.name_norm,
+        sa.literal_column("' -''.'"),
+        sa.literal_column(f"'{_SEPARATOR_DIGITS}'"),
+    )
+
+
 def _has_trigram(term: str) -> bool:
-    """True when the term holds a run of three letters or digits: only then can a trigram index
-    narrow the search (pg_trgm builds trigrams per word; ``s d`` or ``öz`` give none useful)."""
+    """True when the term, its separators mapped to digits, holds a run of three letters or
+    digits: only then can the trigram index narrow the search (``öz`` gives none)."""
     run = 0
-    for char in term:
+    for char in term.translate(_JOIN_WORDS):
         run = run + 1 if char.isalnum() else 0
         if run >= 3:
             return True
@@ -275,8 +290,11 @@ class SqlOrganisationSearch:
                 if int(count) <= cap:
                     return self._class_rows(rank, [e.c.id.in_(fts), *conditions], needed)
             else:
+                joined = _joined_name().like(
+                    f"%{_escape_like(term.translate(_JOIN_WORDS))}%", escape="\\"
+                )
                 with planner(self._c, enable_indexscan="off", enable_seqscan="off"):
-                    return self._class_rows(rank, conditions, needed)
+                    return self._class_rows(rank, [joined, *conditions], needed)
         with planner(self._c, enable_bitmapscan="off", enable_seqscan="off"):
             return self._class_rows(rank, conditions, needed)
 
