@@ -19,6 +19,7 @@ DIALECT_OBJECTS = frozenset(
         "search_fts_docsize",
         "search_fts_config",
         "ix_search_entries_name_trgm",
+        "ix_search_entry_scopes_name_trgm",
     }
 )
 

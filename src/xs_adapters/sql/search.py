@@ -58,9 +58,9 @@ _SEPARATORS, _SEPARATOR_DIGITS = " -'.", "0123"
 _JOIN_WORDS = str.maketrans(_SEPARATORS, _SEPARATOR_DIGITS)
 
 
-def _joined_name() -> sa.ColumnElement[str]:
+def _joined_name(column: Any = e.c.name_norm) -> sa.ColumnElement[str]:
     return sa.func.translate(
-        e.c.name_norm,
+        column,
         sa.literal_column("' -''.'"),
         sa.literal_column(f"'{_SEPARATOR_DIGITS}'"),
     )
@@ -237,17 +237,55 @@ class SqlOrganisationSearch:
                 .limit(needed)
             )
         )
+        return self._with_names([(r.entry_id, int(r.rank)) for r in ranked])
+
+    def _with_names(self, ranked: list[tuple[int, int]]) -> list[Any]:
+        """The page's entries (ids with their rank, in order) with their names and codes."""
         if not ranked:
             return []
         names = {
             r.id: r
             for r in self._c.execute(
                 sa.select(e.c.id, e.c.kind, e.c.unit_id, e.c.name, e.c.code).where(
-                    e.c.id.in_([r.entry_id for r in ranked])
+                    e.c.id.in_([entry_id for entry_id, _ in ranked])
                 )
             )
         }
-        return [_Row(names[r.entry_id], int(r.rank)) for r in ranked]
+        return [_Row(names[entry_id], rank) for entry_id, rank in ranked]
+
+    def _scoped_substring(self, query: SearchQuery, scope: ResolvedScope, needed: int) -> list[Any]:
+        """PostgreSQL, rank 3 inside a scope too large to rank whole: the scope's rows
+        (employer or department index) intersected with the rows whose name holds the term's
+        trigrams (``BitmapAnd``), so that matches outside the scope are never visited."""
+        term = query.term
+        code_prefix = sa.and_(s.c.code_norm >= term, s.c.code_norm < term + _TOP)
+        conditions = [
+            s.c.kind.in_([k.value for k in query.kinds]),
+            _joined_name(s.c.name_norm).like(
+                f"%{_escape_like(term.translate(_JOIN_WORDS))}%", escape="\\"
+            ),
+            s.c.name_norm.like(f"%{_escape_like(term)}%", escape="\\"),
+            sa.not_(sa.and_(s.c.name_norm >= term, s.c.name_norm < term + _TOP)),
+            sa.or_(s.c.code_norm.is_(None), sa.not_(code_prefix)),
+        ]
+        columns = [s.c.entry_id, s.c.name_norm, s.c.kind_order, s.c.unit_id]
+        selects = [
+            sa.select(*columns).where(part, *conditions) for part in self._scope_parts(scope)
+        ]
+        found = (selects[0].distinct() if len(selects) == 1 else sa.union(*selects)).subquery(
+            "found"
+        )
+        with planner(
+            self._c, enable_indexscan="off", enable_indexonlyscan="off", enable_seqscan="off"
+        ):
+            ranked = list(
+                self._c.execute(
+                    sa.select(found.c.entry_id)
+                    .order_by(found.c.name_norm, found.c.kind_order, found.c.unit_id)
+                    .limit(needed)
+                ).scalars()
+            )
+        return self._with_names([(entry_id, 3) for entry_id in ranked])
 
     def _substring_class(
         self,
@@ -255,12 +293,14 @@ class SqlOrganisationSearch:
         filters: list[sa.ColumnElement[bool]],
         not_code_prefix: sa.ColumnElement[bool],
         needed: int,
+        scoped: tuple[SearchQuery, ResolvedScope] | None = None,
     ) -> list[Any]:
         """Rank 3, names containing the term (not as a prefix), in name order.
 
         1. A bounded walk of the first names in index order: a common term fills its page here.
         2. Otherwise the trigram index finds the matches (FTS5 on SQLite, a ``pg_trgm`` bitmap
-           on PostgreSQL), which are sorted — matches may cluster anywhere in name order.
+           on PostgreSQL — inside a scope, intersected with the scope's rows), which are
+           sorted — matches may cluster anywhere in name order.
         3. A term too short for trigrams (or with very many FTS5 candidates on SQLite) walks
            the whole name index in order until a page is full.
         """
@@ -289,6 +329,8 @@ class SqlOrganisationSearch:
                 ).scalar_one()
                 if int(count) <= cap:
                     return self._class_rows(rank, [e.c.id.in_(fts), *conditions], needed)
+            elif scoped is not None:
+                return self._scoped_substring(*scoped, needed)
             else:
                 joined = _joined_name().like(
                     f"%{_escape_like(term.translate(_JOIN_WORDS))}%", escape="\\"
@@ -365,6 +407,10 @@ class SqlOrganisationSearch:
             )
         if len(rows) < needed:
             rows += self._substring_class(
-                term, [kinds, scope_cond], not_code_prefix, needed - len(rows)
+                term,
+                [kinds, scope_cond],
+                not_code_prefix,
+                needed - len(rows),
+                scoped=None if scope.everything else (query, scope),
             )
         return rows
