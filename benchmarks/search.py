@@ -90,7 +90,9 @@ def _terms(xs: Xs, rng: random.Random, count: int) -> list[str]:
     """3-letter terms: substrings of real names (common and rare), plus accented spellings."""
     with xs.container.engine().connect() as connection:
         names = list(
-            connection.execute(sa.select(e.c.name).where(e.c.id % 997 == 0).limit(2000)).scalars()
+            connection.execute(
+                sa.select(e.c.name).where(e.c.id % 997 == 0).order_by(e.c.id).limit(2000)
+            ).scalars()
         )
     terms: set[str] = set()
     while len(terms) < count - 6:

@@ -34,18 +34,19 @@ class SearchTuning:
     #: How many names in index order a first, bounded walk reads: a common term fills its
     #: page there (0 skips the walk).
     walk_window: int = 2_000
-    #: SQLite: a term with at most this many trigram (FTS5) candidates is ranked from them;
-    #: a more common one by an ordered walk of the whole name index.
+    #: A term with at most this many trigram candidates (FTS5 on SQLite, pg_trgm on
+    #: PostgreSQL) is ranked from them; a more common one by an ordered walk of the name index.
     trigram_candidates: int = 20_000
 
     @classmethod
     def for_dialect(cls, name: str) -> SearchTuning:
-        """Measured defaults (``benchmarks/search.py``): SQLite ranks scopes of up to 20,000
-        entries directly and asks FTS5 first; PostgreSQL ranks only small scopes directly
-        (per-row probes cost more there) and walks the first names before the trigram index."""
+        """Measured defaults (``benchmarks/search.py``): both engines rank scopes of up to
+        50,000 scope rows directly from their covering indexes; SQLite asks FTS5 first,
+        PostgreSQL walks the first names before the trigram index and walks the whole name
+        index for a term with more than 5,000 trigram candidates."""
         if name == "sqlite":
             return cls(small_scope_rows=50_000, walk_window=0, trigram_candidates=20_000)
-        return cls(small_scope_rows=50_000, walk_window=2_000, trigram_candidates=20_000)
+        return cls(small_scope_rows=50_000, walk_window=2_000, trigram_candidates=5_000)
 
 
 _TOP = "\U0010ffff"
@@ -197,7 +198,18 @@ class SqlOrganisationSearch:
         return parts
 
     def _scope_rows(self, scope: ResolvedScope) -> int:
-        """How many scope rows the scope covers, counted up to one more than a small scope."""
+        """How many scope rows the scope covers: counted up to one more than a small scope on
+        SQLite; PostgreSQL's own estimate (counting a large scope's rows would cost more than
+        the search)."""
+        if not self._sqlite:
+            total = 0
+            for part in self._scope_parts(scope):
+                compiled = sa.select(sa.literal(1)).where(part).compile(self._c)
+                plan = self._c.exec_driver_sql(
+                    f"EXPLAIN (FORMAT JSON) {compiled}", compiled.params
+                ).scalar_one()
+                total += int(plan[0]["Plan"]["Plan Rows"])
+            return total
         limited = sa.union_all(
             *(
                 sa.select(sa.literal(1).label("one")).where(part)
@@ -329,16 +341,25 @@ class SqlOrganisationSearch:
                 ).scalar_one()
                 if int(count) <= cap:
                     return self._class_rows(rank, [e.c.id.in_(fts), *conditions], needed)
-            elif scoped is not None:
-                return self._scoped_substring(*scoped, needed)
             else:
                 joined = _joined_name().like(
                     f"%{_escape_like(term.translate(_JOIN_WORDS))}%", escape="\\"
                 )
                 with planner(self._c, enable_indexscan="off", enable_seqscan="off"):
-                    return self._class_rows(rank, [joined, *conditions], needed)
+                    # a common term is found sooner by the ordered walk below than by
+                    # fetching and sorting all its matches
+                    cap = self._tuning.trigram_candidates
+                    if self._count_up_to(joined, cap) <= cap:
+                        if scoped is not None:
+                            return self._scoped_substring(*scoped, needed)
+                        return self._class_rows(rank, [joined, *conditions], needed)
         with planner(self._c, enable_bitmapscan="off", enable_seqscan="off"):
             return self._class_rows(rank, conditions, needed)
+
+    def _count_up_to(self, condition: sa.ColumnElement[bool], cap: int) -> int:
+        """How many entries meet ``condition``, counted up to ``cap + 1``."""
+        limited = sa.select(e.c.id).where(condition).limit(cap + 1).subquery()
+        return int(self._c.execute(sa.select(sa.func.count()).select_from(limited)).scalar_one())
 
     def _window_rows(
         self, rank: sa.ColumnElement[int], conditions: list[sa.ColumnElement[bool]], needed: int
