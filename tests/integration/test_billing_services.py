@@ -379,3 +379,32 @@ def test_r5_1_the_database_refuses_a_billing_period_on_two_bases(sql_billing: Bi
                     "b": row["invoice_basis_id"],
                 },
             )
+
+
+def test_a_billing_run_leaves_writes_that_refer_to_its_customers_alone(
+    request: pytest.FixtureRequest, clock: FixedClock
+) -> None:
+    """PostgreSQL: the run's customer locks keep other runs out (NO KEY UPDATE) but not, say,
+    the registration of an employee of that customer (its foreign-key check takes KEY SHARE)."""
+    xs = make_app(request, clock, "postgres")
+    b = _make(xs)
+    registered = threading.Event()
+
+    def register() -> None:
+        xs.organisation.register_employee(
+            RegisterEmployee(
+                actor=b.admin,
+                first_name="Piet",
+                last_name="Bakker",
+                employment=EmploymentTerms(employer_id=b.bakery, start=D(2026, 1, 1)),
+            )
+        )
+        registered.set()
+
+    with xs.unit_of_work() as run:
+        run.invoicing.lock_customers([b.bakery, b.garage])
+        writer = threading.Thread(target=register)
+        writer.start()
+        assert registered.wait(10), "registering an employee waited for the billing run"
+    writer.join()
+    xs.close()

@@ -282,10 +282,14 @@ class SqlInvoicingStore:
         return dialect.insert
 
     def lock_customers(self, employer_ids: Sequence[uuid.UUID]) -> None:
-        # SQLite: the writing transaction began IMMEDIATE and holds the database's write lock
+        # SQLite: the writing transaction began IMMEDIATE and holds the database's write lock.
+        # PostgreSQL: NO KEY UPDATE, so that runs exclude each other while rows that refer to
+        # these employers (foreign-key checks take KEY SHARE) can still be written meanwhile.
         if self._c.dialect.name == "postgresql" and employer_ids:
             self._c.execute(
-                sa.text("SELECT id FROM employers WHERE id = ANY(:ids) ORDER BY id FOR UPDATE"),
+                sa.text(
+                    "SELECT id FROM employers WHERE id = ANY(:ids) ORDER BY id FOR NO KEY UPDATE"
+                ),
                 {"ids": sorted(employer_ids)},
             )
 
