@@ -177,6 +177,22 @@ class BillingContract:
                 amount=Money("30.00"),
             )
             assert store.add_subscription_lines([again]) == 0
+            # R5.1: days already billed are not billed again, even in a period of another
+            # length (the frequency changed); the next days are
+            overlapping, following = (
+                SubscriptionLine(
+                    invoice_basis_id=bases[0].id,
+                    subscription_id=subscription.id,
+                    period=period,
+                    amount=Money("1.00"),
+                )
+                for period in (
+                    DateRange(D(2026, 2, 1), D(2026, 3, 1)),
+                    DateRange(D(2026, 2, 15), D(2026, 3, 15)),
+                )
+            )
+            assert store.add_subscription_lines([overlapping]) == 0
+            assert store.add_subscription_lines([following]) == 1
             assert store.add_activity_lines(JANUARY, run) == 2
             assert store.add_activity_lines(JANUARY, run) == 0  # never twice
             finished = store.finish_run(run)
@@ -184,9 +200,9 @@ class BillingContract:
 
         assert [
             (b.employer_id, b.subscription_lines, b.activity_lines) for b in finished
-        ] == sorted([(bakery.id, 1, 1), (garage.id, 0, 1)])
+        ] == sorted([(bakery.id, 2, 1), (garage.id, 0, 1)])
         totals = {b.employer_id: b.total for b in finished}
-        assert totals == {bakery.id: Money("125.50"), garage.id: Money("95.50")}
+        assert totals == {bakery.id: Money("126.50"), garage.id: Money("95.50")}
         bakery_basis = next(b for b in finished if b.employer_id == bakery.id)
         with uow_factory() as uow:
             with pytest.raises(NotFound):
@@ -199,11 +215,12 @@ class BillingContract:
             lines = list(uow.invoicing.lines(bakery_basis.id))
             assert [(x.kind, x.reference_id, x.amount) for x in lines] == [
                 (LineKind.SUBSCRIPTION, subscription.id, Money("30.00")),
+                (LineKind.SUBSCRIPTION, subscription.id, Money("1.00")),
                 (LineKind.ACTIVITY, billed.id, Money("95.50")),
             ]
             assert lines[0].description == "Abonnement"
-            assert lines[1].period == DateRange(D(2026, 1, 5), D(2026, 1, 6))
-            assert lines[1].employee_id == baker.id
+            assert lines[2].period == DateRange(D(2026, 1, 5), D(2026, 1, 6))
+            assert lines[2].employee_id == baker.id
             bakery_basis.make_final()
             uow.invoicing.save(bakery_basis)
             assert uow.invoicing.offer_activities(bakery_basis.id) == 1

@@ -408,3 +408,24 @@ def test_a_billing_run_leaves_writes_that_refer_to_its_customers_alone(
         assert registered.wait(10), "registering an employee waited for the billing run"
     writer.join()
     xs.close()
+
+
+def test_r5_1_after_a_change_of_frequency_no_day_is_billed_twice(billing: Billing) -> None:
+    """Billed half-yearly for January–June, then switched to monthly in March: the monthly
+    periods up to July lie inside the billed half-year and are left out; from July on, months."""
+    b, xs = billing, billing.xs
+    _subscribe(b, b.bakery_agreement, "1200.00")  # a year; half-yearly: 600.00 per half
+    first = xs.billing.run(
+        RunBilling(actor=b.admin, period=DateRange(D(2026, 1, 1), D(2026, 2, 1)))
+    )
+    assert (first.subscription_lines, first.total) == (1, Money("600.00"))
+    xs.billing.set_deviating_frequency(b.admin, b.bakery_agreement, BillingFrequency.MONTHLY)
+    later = xs.billing.run(
+        RunBilling(actor=b.admin, period=DateRange(D(2026, 2, 1), D(2026, 9, 1)))
+    )
+    assert (later.subscription_lines, later.total) == (2, Money("200.00"))  # July, August
+    basis = later.invoice_bases[0]
+    assert [str(line.period) for line in xs.billing.lines(b.admin, basis)] == [
+        "[2026-07-01,2026-08-01)",
+        "[2026-08-01,2026-09-01)",
+    ]

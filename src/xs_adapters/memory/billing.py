@@ -130,12 +130,17 @@ class MemoryInvoicingStore:
             self._s.invoice_bases[basis.id] = _copy(basis)
 
     def add_subscription_lines(self, lines: Sequence[SubscriptionLine]) -> int:
+        billed: dict[uuid.UUID, list[DateRange]] = {}
+        for other in self._s.subscription_lines.values():
+            billed.setdefault(other.subscription_id, []).append(other.period)
         added = 0
         for line in lines:
-            key = (line.subscription_id, line.period.start)
-            if key not in self._s.subscription_lines:
-                self._s.subscription_lines[key] = line
-                added += 1
+            periods = billed.setdefault(line.subscription_id, [])
+            if any(period.overlaps(line.period) for period in periods):
+                continue  # the same days again (a start already taken overlaps too)
+            self._s.subscription_lines[(line.subscription_id, line.period.start)] = line
+            periods.append(line.period)
+            added += 1
         return added
 
     def _customer(self, employee_id: uuid.UUID, day: DateRange) -> uuid.UUID | None:

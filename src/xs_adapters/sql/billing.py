@@ -375,7 +375,13 @@ class SqlInvoicingStore:
                 }
                 for line in lines
             ],
-            skip_conflicts=True,
+            # R5.1: never bill the same days twice, also when the frequency changed since
+            unless=(
+                "EXISTS (SELECT 1 FROM invoice_subscription_lines AS billed"
+                " WHERE billed.subscription_id = new.subscription_id"
+                " AND billed.period_from < new.period_until"
+                " AND billed.period_until > new.period_from)"
+            ),
         )
 
     def add_activity_lines(self, window: DateRange, run_id: uuid.UUID) -> int:

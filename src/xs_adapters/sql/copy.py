@@ -18,6 +18,7 @@ def insert_rows(
     table: sa.Table,
     rows: Sequence[Mapping[str, Any]],
     skip_conflicts: bool = False,
+    unless: str | None = None,
 ) -> int:
     """Insert many rows in one round trip per chunk, inside the connection's transaction; the
     number of rows inserted.
@@ -30,9 +31,15 @@ def insert_rows(
     ``skip_conflicts`` leaves out rows whose key is already taken (``ON CONFLICT DO NOTHING``;
     on PostgreSQL the rows are copied into a temporary table first and inserted from it in key
     order, so that concurrent writers lock keys in the same order).
+
+    ``unless`` (implies ``skip_conflicts``) is an SQL condition on a candidate row, called
+    ``new``; rows for which it holds are left out, e.g. ``EXISTS (SELECT 1 FROM t WHERE
+    t.a = new.a)``.
     """
     if not rows:
         return 0
+    skip_conflicts = skip_conflicts or unless is not None
+    keep = "" if unless is None else f" WHERE NOT ({unless})"
     dialect = connection.dialect
     columns = list(rows[0].keys())
     names = ", ".join(columns)
@@ -42,12 +49,16 @@ def insert_rows(
             for column in columns
         ]
         marks = ", ".join("?" for _ in columns)
-        conflict = " ON CONFLICT DO NOTHING" if skip_conflicts else ""
+        statement = f"INSERT INTO {table.name} ({names}) VALUES ({marks})"
+        if skip_conflicts:
+            # a SELECT with a WHERE clause: SQLite's upsert needs one after a SELECT
+            candidate = ", ".join(f"? AS {column}" for column in columns)
+            statement = (
+                f"INSERT INTO {table.name} ({names}) SELECT {names} FROM (SELECT {candidate})"
+                f" AS new{keep or ' WHERE true'} ON CONFLICT DO NOTHING"
+            )
         sqlite: Any = connection.connection.driver_connection
-        cursor = sqlite.executemany(
-            f"INSERT INTO {table.name} ({names}) VALUES ({marks}){conflict}",
-            list(zip(*converted, strict=True)),
-        )
+        cursor = sqlite.executemany(statement, list(zip(*converted, strict=True)))
         return int(cursor.rowcount)
     if dialect.name != "postgresql" or (len(rows) < COPY_FROM and not skip_conflicts):
         # a few rows: one INSERT round trip is cheaper than the COPY protocol's exchange
@@ -69,7 +80,7 @@ def insert_rows(
         return len(rows)
     key = ", ".join(c.name for c in table.primary_key.columns)
     result = connection.exec_driver_sql(
-        f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {target} "
+        f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {target} AS new{keep} "
         f"ORDER BY {key} ON CONFLICT DO NOTHING"
     )
     return int(result.rowcount)

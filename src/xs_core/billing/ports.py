@@ -62,7 +62,8 @@ class InvoicingStore(Protocol):
     def add_bases(self, bases: Sequence[InvoiceBasis]) -> None: ...
 
     def add_subscription_lines(self, lines: Sequence[SubscriptionLine]) -> int:
-        """Add the lines whose billing period is on no basis yet; the number added."""
+        """Add the lines whose billing period is on no basis yet and overlaps no billed period
+        of the same subscription (after a change of frequency, R5.1); the number added."""
         ...
 
     def add_activity_lines(self, window: DateRange, run_id: uuid.UUID) -> int:
