@@ -198,6 +198,7 @@ def run_engine(
         "subscription_lines": summary.subscription_lines,
         "activity_lines": summary.activity_lines,
         "total": str(summary.total.amount),
+        "unbilled_activities": summary.unbilled_activities,
         "run_seconds": round(seconds, 2),
         "lines_per_second": round(lines / seconds),
         "stage_done_at_seconds": stages,
@@ -207,7 +208,8 @@ def run_engine(
     print(
         f"[{name}] billing run {QUARTER}: {len(summary.invoice_bases):,} invoice bases, "
         f"{summary.subscription_lines:,} subscription lines, {summary.activity_lines:,} activity "
-        f"lines in {seconds:.2f} s ({report['lines_per_second']:,} lines/s; stages done at "
+        f"lines ({summary.unbilled_activities:,} released activities unpriced) in "
+        f"{seconds:.2f} s ({report['lines_per_second']:,} lines/s; stages done at "
         f"{stages}); the same run again: {repeat_seconds:.2f} s, "
         f"{report['repeat_run_lines']} new lines"
     )

@@ -393,6 +393,12 @@ def billing_run(
         f"{summary.subscription_lines} abonnementsregels, {summary.activity_lines} "
         f"verrichtingsregels, totaal {summary.total.display_nl()}"
     )
+    if summary.unbilled_activities:
+        console.print(
+            f"[yellow]{summary.unbilled_activities} vrijgegeven verrichtingen zonder "
+            "prijscategorie niet gefactureerd[/yellow] / released activities without a price "
+            "category left unbilled"
+        )
     xs.close()
 
 

@@ -194,6 +194,9 @@ class BillingContract:
             assert store.add_subscription_lines([overlapping]) == 0
             assert store.add_subscription_lines([following]) == 1
             assert store.add_activity_lines(JANUARY, run) == 2
+            # the insurer's visit, the unpriced type and the stranger's consultation (the
+            # draft is not released, February is outside the period)
+            assert store.unbilled_activities(JANUARY, run) == 3
             assert store.add_activity_lines(JANUARY, run) == 0  # never twice
             finished = store.finish_run(run)
             uow.commit()

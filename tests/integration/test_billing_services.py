@@ -154,6 +154,7 @@ def test_r5_1_invoice_basis_from_schedule_and_released_activities(billing: Billi
 
     summary = xs.billing.run(RunBilling(actor=b.admin, period=FIRST_HALF))
     assert (summary.subscription_lines, summary.activity_lines) == (1, 2)
+    assert summary.unbilled_activities == 1  # the workshop: no price category
     assert summary.total == Money("630.50")  # 500.00 + 95.50 + 35.00
     bases = xs.billing.invoice_bases(b.admin, FIRST_HALF)
     assert [(x.employer_id, x.total, x.status) for x in bases] == [

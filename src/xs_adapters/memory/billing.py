@@ -190,6 +190,19 @@ class MemoryInvoicingStore:
             added += 1
         return added
 
+    def unbilled_activities(self, window: DateRange, run_id: uuid.UUID) -> int:
+        customers = {b.employer_id for b in self._s.invoice_bases.values() if b.run_id == run_id}
+        count = 0
+        for activity in self._s.activities.values():
+            if activity.status is not ActivityStatus.RELEASED:
+                continue
+            if activity.performed_on not in window or activity.id in self._s.activity_lines:
+                continue
+            day = DateRange.from_inclusive(activity.performed_on, activity.performed_on)
+            if self._customer(activity.employee_id, day) in customers:
+                count += 1
+        return count
+
     def finish_run(self, run_id: uuid.UUID) -> list[InvoiceBasis]:
         finished = []
         for basis in sorted(self._s.invoice_bases.values(), key=lambda b: b.employer_id):

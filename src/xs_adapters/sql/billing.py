@@ -252,6 +252,18 @@ def _overlapping(start: Any, end: Any, window: DateRange) -> Any:
     return condition
 
 
+def _leading_that_day(e: sa.Table, a: sa.Table) -> sa.ColumnElement[bool]:
+    """The employee's leading employment on the day the activity was performed: its employer
+    is the customer."""
+    day = a.c.performed_on
+    return sa.and_(
+        e.c.employee_id == a.c.employee_id,
+        e.c.is_leading == sa.true(),
+        e.c.start_date <= day,
+        sa.or_(e.c.end_date.is_(None), e.c.end_date > day),
+    )
+
+
 def _cents(column: Any) -> Any:
     """Exact cents of an amount column on every engine (SQLite stores decimals as REAL)."""
     return sa.func.coalesce(sa.func.sum(sa.cast(sa.func.round(column * 100), sa.BigInteger)), 0)
@@ -391,15 +403,7 @@ class SqlInvoicingStore:
         select = (
             sa.select(a.c.id, b.c.id, a.c.activity_type, day, a.c.employee_id, pc.c.price)
             .select_from(a)
-            .join(
-                e,
-                sa.and_(
-                    e.c.employee_id == a.c.employee_id,
-                    e.c.is_leading == sa.true(),
-                    e.c.start_date <= day,
-                    sa.or_(e.c.end_date.is_(None), e.c.end_date > day),
-                ),
-            )
+            .join(e, _leading_that_day(e, a))
             .join(
                 ag,
                 sa.and_(
@@ -447,6 +451,26 @@ class SqlInvoicingStore:
         # anti-join the planner would misjudge on a table it believes empty.
         with planner(self._c, join_collapse_limit="1"):
             return int(self._c.execute(statement).rowcount)
+
+    def unbilled_activities(self, window: DateRange, run_id: uuid.UUID) -> int:
+        a, e, b, al = t.activities, t.employments, t.invoice_bases, t.invoice_activity_lines
+        day = a.c.performed_on
+        query = (
+            sa.select(sa.func.count())
+            .select_from(a)
+            .join(e, _leading_that_day(e, a))
+            .join(b, sa.and_(b.c.run_id == run_id, b.c.employer_id == e.c.employer_id))
+            .where(
+                a.c.status == ActivityStatus.RELEASED.value,
+                day >= window.start,
+                ~sa.exists().where(al.c.activity_id == a.c.id),
+            )
+        )
+        if window.end is not None:
+            query = query.where(day < window.end)
+        # the lines were written in this transaction (no statistics): hash joins, no loops
+        with planner(self._c, join_collapse_limit="1", enable_nestloop="off"):
+            return int(self._c.execute(query).scalar_one())
 
     def finish_run(self, run_id: uuid.UUID) -> list[InvoiceBasis]:
         b = t.invoice_bases

@@ -154,3 +154,6 @@ class RunSummary:
     subscription_lines: int
     activity_lines: int
     total: Money
+    #: released activities of the run's customers performed in the period that are on no
+    #: invoice basis after the run: no price category of the customer's agreement covers them
+    unbilled_activities: int = 0

@@ -72,6 +72,11 @@ class InvoicingStore(Protocol):
         in run ``run_id``, priced by the customer's agreement that day; the number added."""
         ...
 
+    def unbilled_activities(self, window: DateRange, run_id: uuid.UUID) -> int:
+        """Released activities performed in ``window`` whose customer has a basis in run
+        ``run_id`` and that are on no basis (nothing prices them)."""
+        ...
+
     def finish_run(self, run_id: uuid.UUID) -> list[InvoiceBasis]:
         """Count and total the run's bases, delete those without lines, return the rest."""
         ...

@@ -89,6 +89,7 @@ def run_billing(
     progress("subscriptions", added, added)
 
     activities = store.add_activity_lines(window, run_id)
+    unbilled = store.unbilled_activities(window, run_id)
     progress("activities", activities, activities)
 
     finished = store.finish_run(run_id)
@@ -112,4 +113,5 @@ def run_billing(
         subscription_lines=added,
         activity_lines=activities,
         total=total,
+        unbilled_activities=unbilled,
     )
