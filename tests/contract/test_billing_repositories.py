@@ -256,6 +256,71 @@ class BillingContract:
             assert [b.activity_lines for b in uow.invoicing.finish_run(rerun)] == [1]
             uow.commit()
 
+    def test_r5_1_the_customer_is_the_employer_of_the_leading_employment_that_day(
+        self, uow_factory: UowFactory
+    ) -> None:
+        """R2.3: the flagged employment if it runs that day, otherwise the running one that
+        started first."""
+        bakery, garage = Employer.create("Bakkerij"), Employer.create("Garage")
+        model = ContractModel.create(
+            "Maand",
+            ContractKind.SALES,
+            BillingFrequency.MONTHLY,
+            DateRange(D(2020, 1, 1)),
+            [PriceCategory(activity_type="Spreekuur", price=Money("50.00"))],
+        )
+        agreements = [
+            ServiceAgreement.conclude(e.id, model, DateRange(D(2025, 1, 1)))
+            for e in (bakery, garage)
+        ]
+        employee = Employee.register("Anna", "Jansen")
+        employee.add_employment(  # the first: flagged leading, ends on 10 January
+            Employment.create(
+                id=uuid.uuid4(),
+                employer_id=bakery.id,
+                period=DateRange(D(2020, 1, 1), D(2026, 1, 10)),
+            )
+        )
+        employee.add_employment(
+            Employment.create(
+                id=uuid.uuid4(), employer_id=garage.id, period=DateRange(D(2025, 6, 1))
+            )
+        )
+        professional = uuid.uuid4()
+        early, late = (
+            Activity.register(professional, employee.id, "Spreekuur", day)
+            for day in (D(2026, 1, 5), D(2026, 1, 20))
+        )
+        run = uuid.uuid4()
+        with uow_factory() as uow:
+            for employer in (bakery, garage):
+                uow.employers.add(employer)
+            uow.employees.add(employee)
+            uow.contract_models.add(model)
+            for agreement in agreements:
+                uow.service_agreements.add(agreement)
+            uow.activities.add(early)
+            uow.activities.add(late)
+            uow.invoicing.add_bases(
+                [
+                    InvoiceBasis(
+                        id=uuid.uuid4(),
+                        employer_id=e.id,
+                        period=JANUARY,
+                        run_id=run,
+                        created_on=D(2026, 2, 1),
+                    )
+                    for e in (bakery, garage)
+                ]
+            )
+            assert uow.invoicing.add_activity_lines(JANUARY, run) == 2
+            billed = {
+                b.employer_id: [line.reference_id for line in uow.invoicing.lines(b.id)]
+                for b in uow.invoicing.finish_run(run)
+            }
+            uow.commit()
+        assert billed == {bakery.id: [early.id], garage.id: [late.id]}
+
 
 class TestMemoryBilling(MemoryBackend, BillingContract):
     pass

@@ -144,13 +144,10 @@ class MemoryInvoicingStore:
         return added
 
     def _customer(self, employee_id: uuid.UUID, day: DateRange) -> uuid.UUID | None:
+        """The employer of the leading employment that day (R1.2, R2.3)."""
         employee = self._s.employees.get(employee_id)
-        if employee is None:
-            return None
-        for employment in employee.employments:
-            if employment.is_leading and employment.period.overlaps(day):
-                return employment.employer_id
-        return None
+        employment = None if employee is None else employee.leading_employment_on(day.start)
+        return None if employment is None else employment.employer_id
 
     def _price(self, employer_id: uuid.UUID, activity_type: str, day: DateRange) -> Money | None:
         for agreement in self._s.service_agreements.values():

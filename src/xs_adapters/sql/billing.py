@@ -253,15 +253,23 @@ def _overlapping(start: Any, end: Any, window: DateRange) -> Any:
 
 
 def _leading_that_day(e: sa.Table, a: sa.Table) -> sa.ColumnElement[bool]:
-    """The employee's leading employment on the day the activity was performed: its employer
-    is the customer."""
+    """The employee's leading employment on the day the activity was performed — the flagged
+    one if it runs then, otherwise the running one that started first (R1.2, R2.3): its
+    employer is the customer."""
     day = a.c.performed_on
-    return sa.and_(
-        e.c.employee_id == a.c.employee_id,
-        e.c.is_leading == sa.true(),
-        e.c.start_date <= day,
-        sa.or_(e.c.end_date.is_(None), e.c.end_date > day),
+    running = e.alias("running")
+    leading = (
+        sa.select(running.c.id)
+        .where(
+            running.c.employee_id == a.c.employee_id,
+            running.c.start_date <= day,
+            sa.or_(running.c.end_date.is_(None), running.c.end_date > day),
+        )
+        .order_by(running.c.is_leading.desc(), running.c.start_date, running.c.id)
+        .limit(1)
+        .scalar_subquery()
     )
+    return sa.and_(e.c.employee_id == a.c.employee_id, e.c.id == leading)
 
 
 def _cents(column: Any) -> Any:

@@ -68,8 +68,9 @@ class InvoicingStore(Protocol):
 
     def add_activity_lines(self, window: DateRange, run_id: uuid.UUID) -> int:
         """Set-based: every released activity performed in ``window`` that is on no basis yet,
-        whose customer (the employer of the employee's leading employment that day) has a basis
-        in run ``run_id``, priced by the customer's agreement that day; the number added."""
+        whose customer (the employer of the employee's leading employment that day, R2.3) has
+        a basis in run ``run_id``, priced by the customer's agreement that day; the number
+        added."""
         ...
 
     def unbilled_activities(self, window: DateRange, run_id: uuid.UUID) -> int:
