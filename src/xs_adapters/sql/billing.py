@@ -252,24 +252,38 @@ def _overlapping(start: Any, end: Any, window: DateRange) -> Any:
     return condition
 
 
-def _leading_that_day(e: sa.Table, a: sa.Table) -> sa.ColumnElement[bool]:
-    """The employee's leading employment on the day the activity was performed — the flagged
-    one if it runs then, otherwise the running one that started first (R1.2, R2.3): its
-    employer is the customer."""
+def _released_with_customer(window: DateRange) -> Any:
+    """The released activities performed in ``window``, each with its customer: the employer of
+    the employee's leading employment that day — the flagged one if it runs then, otherwise the
+    running one that started first (R1.2, R2.3) — ranked per activity by a window function."""
+    a, e = t.activities, t.employments
     day = a.c.performed_on
-    running = e.alias("running")
-    leading = (
-        sa.select(running.c.id)
-        .where(
-            running.c.employee_id == a.c.employee_id,
-            running.c.start_date <= day,
-            sa.or_(running.c.end_date.is_(None), running.c.end_date > day),
-        )
-        .order_by(running.c.is_leading.desc(), running.c.start_date, running.c.id)
-        .limit(1)
-        .scalar_subquery()
+    rank = sa.func.row_number().over(
+        partition_by=a.c.id, order_by=(e.c.is_leading.desc(), e.c.start_date, e.c.id)
     )
-    return sa.and_(e.c.employee_id == a.c.employee_id, e.c.id == leading)
+    query = (
+        sa.select(
+            a.c.id.label("activity_id"),
+            a.c.activity_type,
+            a.c.performed_on,
+            a.c.employee_id,
+            e.c.employer_id,
+            rank.label("preference"),
+        )
+        .select_from(a)
+        .join(
+            e,
+            sa.and_(
+                e.c.employee_id == a.c.employee_id,
+                e.c.start_date <= day,
+                sa.or_(e.c.end_date.is_(None), e.c.end_date > day),
+            ),
+        )
+        .where(a.c.status == ActivityStatus.RELEASED.value, day >= window.start)
+    )
+    if window.end is not None:
+        query = query.where(day < window.end)
+    return query.subquery("released")
 
 
 def _cents(column: Any) -> Any:
@@ -405,17 +419,17 @@ class SqlInvoicingStore:
         )
 
     def add_activity_lines(self, window: DateRange, run_id: uuid.UUID) -> int:
-        a, e, b = t.activities, t.employments, t.invoice_bases
-        ag, pc, al = t.service_agreements, t.price_categories, t.invoice_activity_lines
-        day = a.c.performed_on
+        b, ag, pc = t.invoice_bases, t.service_agreements, t.price_categories
+        al = t.invoice_activity_lines
+        r = _released_with_customer(window)
+        day = r.c.performed_on
         select = (
-            sa.select(a.c.id, b.c.id, a.c.activity_type, day, a.c.employee_id, pc.c.price)
-            .select_from(a)
-            .join(e, _leading_that_day(e, a))
+            sa.select(r.c.activity_id, b.c.id, r.c.activity_type, day, r.c.employee_id, pc.c.price)
+            .select_from(r)
             .join(
                 ag,
                 sa.and_(
-                    ag.c.employer_id == e.c.employer_id,
+                    ag.c.employer_id == r.c.employer_id,
                     ag.c.starts_on <= day,
                     sa.or_(ag.c.ends_on.is_(None), ag.c.ends_on > day),
                 ),
@@ -424,18 +438,13 @@ class SqlInvoicingStore:
                 pc,
                 sa.and_(
                     pc.c.contract_model_id == ag.c.contract_model_id,
-                    pc.c.activity_type == a.c.activity_type,
+                    pc.c.activity_type == r.c.activity_type,
                     pc.c.payer == Payer.EMPLOYER.value,
                 ),
             )
-            .join(b, sa.and_(b.c.run_id == run_id, b.c.employer_id == e.c.employer_id))
-            .where(
-                a.c.status == ActivityStatus.RELEASED.value,
-                day >= window.start,
-            )
+            .join(b, sa.and_(b.c.run_id == run_id, b.c.employer_id == r.c.employer_id))
+            .where(r.c.preference == 1)
         )
-        if window.end is not None:
-            select = select.where(day < window.end)
         statement = (
             self._insert()(al)
             .from_select(
@@ -461,21 +470,14 @@ class SqlInvoicingStore:
             return int(self._c.execute(statement).rowcount)
 
     def unbilled_activities(self, window: DateRange, run_id: uuid.UUID) -> int:
-        a, e, b, al = t.activities, t.employments, t.invoice_bases, t.invoice_activity_lines
-        day = a.c.performed_on
+        b, al = t.invoice_bases, t.invoice_activity_lines
+        r = _released_with_customer(window)
         query = (
             sa.select(sa.func.count())
-            .select_from(a)
-            .join(e, _leading_that_day(e, a))
-            .join(b, sa.and_(b.c.run_id == run_id, b.c.employer_id == e.c.employer_id))
-            .where(
-                a.c.status == ActivityStatus.RELEASED.value,
-                day >= window.start,
-                ~sa.exists().where(al.c.activity_id == a.c.id),
-            )
+            .select_from(r)
+            .join(b, sa.and_(b.c.run_id == run_id, b.c.employer_id == r.c.employer_id))
+            .where(r.c.preference == 1, ~sa.exists().where(al.c.activity_id == r.c.activity_id))
         )
-        if window.end is not None:
-            query = query.where(day < window.end)
         # the lines were written in this transaction (no statistics): hash joins, no loops
         with planner(self._c, join_collapse_limit="1", enable_nestloop="off"):
             return int(self._c.execute(query).scalar_one())
