@@ -115,17 +115,39 @@ class SqlOrganisationSearch:
 
     # -- conditions ---------------------------------------------------------------------------
 
-    @staticmethod
-    def _code_prefix(term: str) -> sa.ColumnElement[bool]:
-        return sa.and_(e.c.code_norm >= term, e.c.code_norm < term + _TOP)
+    # Each condition reads the columns of ``rows``: the entries, or the scope rows that carry
+    # the same ranking columns.
 
     @staticmethod
-    def _name_prefix(term: str) -> sa.ColumnElement[bool]:
-        return sa.and_(e.c.name_norm >= term, e.c.name_norm < term + _TOP)
+    def _code_prefix(term: str, rows: sa.Table = e) -> sa.ColumnElement[bool]:
+        return sa.and_(rows.c.code_norm >= term, rows.c.code_norm < term + _TOP)
 
     @staticmethod
-    def _substring(term: str) -> sa.ColumnElement[bool]:
-        return e.c.name_norm.like(f"%{_escape_like(term)}%", escape="\\")
+    def _name_prefix(term: str, rows: sa.Table = e) -> sa.ColumnElement[bool]:
+        return sa.and_(rows.c.name_norm >= term, rows.c.name_norm < term + _TOP)
+
+    @staticmethod
+    def _substring(term: str, rows: sa.Table = e) -> sa.ColumnElement[bool]:
+        return rows.c.name_norm.like(f"%{_escape_like(term)}%", escape="\\")
+
+    @staticmethod
+    def _joined_substring(term: str, rows: sa.Table = e) -> sa.ColumnElement[bool]:
+        """PostgreSQL: the trigram-indexed form of :meth:`_substring` (separators as digits)."""
+        return _joined_name(rows.c.name_norm).like(
+            f"%{_escape_like(term.translate(_JOIN_WORDS))}%", escape="\\"
+        )
+
+    def _scope_rows_where(
+        self, scope: ResolvedScope, columns: list[Any], conditions: list[sa.ColumnElement[bool]]
+    ) -> sa.Subquery:
+        """The scope rows meeting ``conditions``, each entry once: a unit lives in several
+        places (DISTINCT, or UNION — not ALL — over the employer and department parts)."""
+        selects = [
+            sa.select(*columns).where(part, *conditions) for part in self._scope_parts(scope)
+        ]
+        return (selects[0].distinct() if len(selects) == 1 else sa.union(*selects)).subquery(
+            "found"
+        )
 
     def _scope_filter(self, scope: ResolvedScope) -> sa.ColumnElement[bool]:
         conditions: list[sa.ColumnElement[bool]] = []
@@ -135,11 +157,11 @@ class SqlOrganisationSearch:
             conditions.append(s.c.department_id.in_(sorted(scope.department_ids)))
         return sa.or_(*conditions)
 
-    def _rank(self, term: str) -> sa.ColumnElement[int]:
+    def _rank(self, term: str, rows: sa.Table = e) -> sa.ColumnElement[int]:
         return sa.case(
-            (e.c.code_norm == term, 0),
-            (self._code_prefix(term), 1),
-            (self._name_prefix(term), 2),
+            (rows.c.code_norm == term, 0),
+            (self._code_prefix(term, rows), 1),
+            (self._name_prefix(term, rows), 2),
             else_=3,
         )
 
@@ -225,22 +247,14 @@ class SqlOrganisationSearch:
         ranking columns (one index-only range per employer or department), then read the
         page's names."""
         term = query.term
-        code_prefix = sa.and_(s.c.code_norm >= term, s.c.code_norm < term + _TOP)
-        rank = sa.case(
-            (s.c.code_norm == term, 0),
-            (code_prefix, 1),
-            (sa.and_(s.c.name_norm >= term, s.c.name_norm < term + _TOP), 2),
-            else_=3,
-        ).label("rank")
-        matches = sa.or_(code_prefix, s.c.name_norm.like(f"%{_escape_like(term)}%", escape="\\"))
-        kinds = s.c.kind.in_([k.value for k in query.kinds])
-        columns = [s.c.entry_id, rank, s.c.name_norm, s.c.kind_order, s.c.unit_id]
-        # a unit lives in several places: DISTINCT (UNION, not ALL) keeps each entry once
-        selects = [
-            sa.select(*columns).where(part, kinds, matches) for part in self._scope_parts(scope)
-        ]
-        found = (selects[0].distinct() if len(selects) == 1 else sa.union(*selects)).subquery(
-            "found"
+        rank = self._rank(term, s).label("rank")
+        found = self._scope_rows_where(
+            scope,
+            [s.c.entry_id, rank, s.c.name_norm, s.c.kind_order, s.c.unit_id],
+            [
+                s.c.kind.in_([k.value for k in query.kinds]),
+                sa.or_(self._code_prefix(term, s), self._substring(term, s)),
+            ],
         )
         ranked = list(
             self._c.execute(
@@ -270,22 +284,16 @@ class SqlOrganisationSearch:
         (employer or department index) intersected with the rows whose name holds the term's
         trigrams (``BitmapAnd``), so that matches outside the scope are never visited."""
         term = query.term
-        code_prefix = sa.and_(s.c.code_norm >= term, s.c.code_norm < term + _TOP)
-        conditions = [
-            s.c.kind.in_([k.value for k in query.kinds]),
-            _joined_name(s.c.name_norm).like(
-                f"%{_escape_like(term.translate(_JOIN_WORDS))}%", escape="\\"
-            ),
-            s.c.name_norm.like(f"%{_escape_like(term)}%", escape="\\"),
-            sa.not_(sa.and_(s.c.name_norm >= term, s.c.name_norm < term + _TOP)),
-            sa.or_(s.c.code_norm.is_(None), sa.not_(code_prefix)),
-        ]
-        columns = [s.c.entry_id, s.c.name_norm, s.c.kind_order, s.c.unit_id]
-        selects = [
-            sa.select(*columns).where(part, *conditions) for part in self._scope_parts(scope)
-        ]
-        found = (selects[0].distinct() if len(selects) == 1 else sa.union(*selects)).subquery(
-            "found"
+        found = self._scope_rows_where(
+            scope,
+            [s.c.entry_id, s.c.name_norm, s.c.kind_order, s.c.unit_id],
+            [
+                s.c.kind.in_([k.value for k in query.kinds]),
+                self._joined_substring(term, s),
+                self._substring(term, s),
+                sa.not_(self._name_prefix(term, s)),
+                sa.or_(s.c.code_norm.is_(None), sa.not_(self._code_prefix(term, s))),
+            ],
         )
         with planner(
             self._c, enable_indexscan="off", enable_indexonlyscan="off", enable_seqscan="off"
@@ -342,9 +350,7 @@ class SqlOrganisationSearch:
                 if int(count) <= cap:
                     return self._class_rows(rank, [e.c.id.in_(fts), *conditions], needed)
             else:
-                joined = _joined_name().like(
-                    f"%{_escape_like(term.translate(_JOIN_WORDS))}%", escape="\\"
-                )
+                joined = self._joined_substring(term)
                 with planner(self._c, enable_indexscan="off", enable_seqscan="off"):
                     # a common term is found sooner by the ordered walk below than by
                     # fetching and sorting all its matches
