@@ -181,6 +181,8 @@ def test_r5_1_invoice_basis_from_schedule_and_released_activities(billing: Billi
     with pytest.raises(DomainError) as early:
         xs.billing.mark_sent(b.admin, basis.id)
     assert early.value.code == "billing.invalid_transition"
+    with xs.unit_of_work(write=False) as uow:  # the refused send offered nothing
+        assert uow.activities.get(consult).status is ActivityStatus.RELEASED
     xs.billing.make_final(b.admin, basis.id)
     with pytest.raises(DomainError):
         xs.billing.discard(b.admin, basis.id)  # only drafts can be discarded

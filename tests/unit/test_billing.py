@@ -341,3 +341,13 @@ def test_r5_1_start_on_the_29th_outside_a_leap_year() -> None:
         "[2027-04-29,2027-05-29)",
     ]
     assert _amounts(periods) == ["3.34", "3.33", "3.33", "3.34"]  # a new contract period
+
+
+def test_r5_1_the_documented_examples_hold() -> None:
+    """The examples in the billing modules' docstrings are part of the documentation."""
+    import doctest
+
+    from xs_core.billing import frequency, schedule
+
+    for module in (frequency, schedule):
+        assert doctest.testmod(module).failed == 0

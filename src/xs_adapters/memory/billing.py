@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 import attrs
 
 from xs_adapters.memory.store import ActivityLineRecord, MemoryStore, _copy, _missing
-from xs_core.agenda.model import ActivityStatus
+from xs_core.agenda.model import Activity, ActivityStatus
 from xs_core.billing.contracts import ContractModel, Payer, ServiceAgreement, Subscription
 from xs_core.billing.invoicing import (
     BillableSubscription,
@@ -159,11 +159,14 @@ class MemoryInvoicingStore:
                 return price
         return None
 
-    def add_activity_lines(self, window: DateRange, run_id: uuid.UUID) -> int:
+    def _unbilled_of_run(
+        self, window: DateRange, run_id: uuid.UUID
+    ) -> Iterator[tuple[Activity, DateRange, uuid.UUID]]:
+        """Released activities performed in ``window`` on no basis, whose customer has a basis
+        in the run: each with its day and that basis."""
         run_bases = {
             b.employer_id: b.id for b in self._s.invoice_bases.values() if b.run_id == run_id
         }
-        added = 0
         for activity in sorted(self._s.activities.values(), key=lambda a: a.id):
             if activity.status is not ActivityStatus.RELEASED:
                 continue
@@ -171,13 +174,18 @@ class MemoryInvoicingStore:
                 continue
             day = DateRange.from_inclusive(activity.performed_on, activity.performed_on)
             customer = self._customer(activity.employee_id, day)
-            if customer is None or customer not in run_bases:
-                continue
+            if customer in run_bases:
+                yield activity, day, run_bases[customer]
+
+    def add_activity_lines(self, window: DateRange, run_id: uuid.UUID) -> int:
+        added = 0
+        for activity, day, basis_id in list(self._unbilled_of_run(window, run_id)):
+            customer = self._s.invoice_bases[basis_id].employer_id
             price = self._price(customer, activity.activity_type, day)
             if price is None:
                 continue
             self._s.activity_lines[activity.id] = ActivityLineRecord(
-                invoice_basis_id=run_bases[customer],
+                invoice_basis_id=basis_id,
                 activity_id=activity.id,
                 activity_type=activity.activity_type,
                 performed_on=activity.performed_on,
@@ -188,17 +196,7 @@ class MemoryInvoicingStore:
         return added
 
     def unbilled_activities(self, window: DateRange, run_id: uuid.UUID) -> int:
-        customers = {b.employer_id for b in self._s.invoice_bases.values() if b.run_id == run_id}
-        count = 0
-        for activity in self._s.activities.values():
-            if activity.status is not ActivityStatus.RELEASED:
-                continue
-            if activity.performed_on not in window or activity.id in self._s.activity_lines:
-                continue
-            day = DateRange.from_inclusive(activity.performed_on, activity.performed_on)
-            if self._customer(activity.employee_id, day) in customers:
-                count += 1
-        return count
+        return sum(1 for _ in self._unbilled_of_run(window, run_id))
 
     def finish_run(self, run_id: uuid.UUID) -> list[InvoiceBasis]:
         finished = []

@@ -485,8 +485,7 @@ class SqlInvoicingStore:
     def finish_run(self, run_id: uuid.UUID) -> list[InvoiceBasis]:
         b = t.invoice_bases
         counts: dict[uuid.UUID, list[int]] = {}
-        for lines in (t.invoice_subscription_lines, t.invoice_activity_lines):
-            slot = 0 if lines is t.invoice_subscription_lines else 1
+        for slot, lines in enumerate((t.invoice_subscription_lines, t.invoice_activity_lines)):
             query = (
                 sa.select(lines.c.invoice_basis_id, sa.func.count(), _cents(lines.c.amount))
                 .join(b, b.c.id == lines.c.invoice_basis_id)

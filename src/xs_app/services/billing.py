@@ -222,7 +222,7 @@ class BillingService(Service):
                 self._clock.today(),
                 employer_ids,
                 uow.publish,
-                *(() if progress is None else (progress,)),
+                progress,
             )
             uow.commit()
             return summary
@@ -260,7 +260,7 @@ class BillingService(Service):
         """The invoice was sent: the basis's activities become offered (aangeboden)."""
         with self._uow() as uow:
             basis = self._basis(uow, actor, basis_id)
-            basis.require_final_for_sending()
+            # a basis that is not final refuses below, and the unit of work undoes the offer
             offered = uow.invoicing.offer_activities(basis_id)
             basis.mark_sent(self._clock.today(), offered)
             uow.invoicing.save(basis)

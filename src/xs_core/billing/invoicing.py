@@ -97,9 +97,6 @@ class InvoiceBasis(Aggregate):
             )
         )
 
-    def require_final_for_sending(self) -> None:
-        self._require(InvoiceBasisStatus.FINAL, "be sent")
-
     def require_draft(self, action: str) -> None:
         self._require(InvoiceBasisStatus.DRAFT, action)
 

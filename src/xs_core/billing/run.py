@@ -43,10 +43,11 @@ def run_billing(
     today: _dt.date,
     employer_ids: frozenset[uuid.UUID] | None,
     publish: Callable[[DomainEvent], None],
-    progress: Progress = _silent,
+    progress: Progress | None = None,
 ) -> RunSummary:
     """Generate draft invoice bases for ``window`` (open-ended windows are refused by the
     caller). ``employer_ids`` limits the run (``None``: every customer)."""
+    progress = progress or _silent
     run_id = new_id()
     customers = store.customers(window, employer_ids)
     store.lock_customers(customers)
