@@ -61,7 +61,7 @@ def _load(xs: Xs, location: uuid.UUID, existing: int) -> None:
 
 def run_engine(name: str, url: str, existing: int, plans: int) -> dict[str, Any]:
     xs = bootstrap(database_url=url, clock=CLOCK, migrate_database=True)
-    admin = xs.access.create_super_administrator("Bench", f"b-{uuid.uuid4().hex}@example.nl")
+    admin = xs.installation.create_super_administrator("Bench", f"b-{uuid.uuid4().hex}@example.nl")
     location = xs.agenda.create_location(
         CreateLocation(actor=admin, name="Locatie A", max_parallel=3)
     )

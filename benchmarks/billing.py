@@ -50,7 +50,7 @@ CHUNK = 100_000
 
 def _load(url: str, employers: int, subscriptions: int, activities: int) -> uuid.UUID:
     xs = bootstrap(database_url=url, clock=CLOCK, migrate_database=True)
-    admin = xs.access.create_super_administrator("Bench", f"b-{uuid.uuid4().hex}@example.nl")
+    admin = xs.installation.create_super_administrator("Bench", f"b-{uuid.uuid4().hex}@example.nl")
     models = {
         frequency: xs.billing.create_contract_model(
             CreateContractModel(

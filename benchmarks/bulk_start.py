@@ -112,7 +112,7 @@ def run_engine(name: str, url: str, employees: int) -> dict[str, Any]:
     if name == "postgres":
         with xs.container.engine().begin() as connection:
             connection.execute(sa.text("ANALYZE"))
-    admin = xs.access.create_super_administrator("Bench", f"b-{uuid.uuid4().hex}@example.nl")
+    admin = xs.installation.create_super_administrator("Bench", f"b-{uuid.uuid4().hex}@example.nl")
     allowed = ProtocolCharacteristics(may_start_in_bulk=True)
     fast_protocol = xs.protocols.create_protocol(
         CreateProtocol(

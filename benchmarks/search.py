@@ -145,7 +145,9 @@ def run_engine(
     xs, organisation, load_seconds = _load(url, size)
     print(f"[{name}] loaded in {load_seconds:.1f} s")
     rng = random.Random(SEED)
-    admin = xs.access.create_super_administrator("Bench", f"bench-{uuid.uuid4().hex}@example.nl")
+    admin = xs.installation.create_super_administrator(
+        "Bench", f"bench-{uuid.uuid4().hex}@example.nl"
+    )
     role = xs.access.create_role(
         CreateRole(actor=admin, name="Viewer", features=frozenset({Feature.VIEW_ORGANISATION}))
     )

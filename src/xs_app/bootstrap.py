@@ -9,6 +9,7 @@ from dependency_injector import providers
 
 from xs_adapters.sql import migrate
 from xs_app.container import Container, configure
+from xs_app.installation import Installation
 from xs_app.services.access import AccessService
 from xs_app.services.agenda import AgendaService
 from xs_app.services.billing import BillingService
@@ -52,6 +53,7 @@ class Xs:
     agenda: AgendaService
     billing: BillingService
     outbox: OutboxReader
+    installation: Installation
 
     @property
     def clock(self) -> Clock:
@@ -111,6 +113,7 @@ def bootstrap(
         agenda=container.agenda(),
         billing=container.billing(),
         outbox=OutboxReader(container),
+        installation=Installation(container.uow),
     )
     if container.config.storage() == "sql":
         url = str(container.config.database_url())

@@ -16,9 +16,9 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from xs_app.bootstrap import Xs, bootstrap
-from xs_app.services.billing import RunBilling
-from xs_app.services.organisation import AdvancedSearch
-from xs_core.access.model import Principal
+from xs_app.services.billing import ExportInvoiceBasis, RunBilling, SubscriptionSchedule
+from xs_app.services.organisation import AdvancedSearch, EmployerByCode
+from xs_app.services.protocols import ListProtocols
 from xs_core.billing import BillingFrequency, billing_periods, check_deviation
 from xs_core.billing.run import STAGES
 from xs_core.dates import DateRange
@@ -62,14 +62,15 @@ def _fail(error: DomainError) -> None:
 
 
 def _actor(xs: Xs, as_email: str | None) -> uuid.UUID:
-    """The user named by ``--as``, or the installation itself."""
+    """The user named by ``--as``, or the installation operator (a real super administrator,
+    made on first use; see :mod:`xs_app.installation`)."""
     if as_email is None:
-        return Principal.system().user_id
-    user = xs.access.find_user(as_email)
-    if user is None:
+        return xs.installation.operator()
+    user_id = xs.installation.user_id(as_email)
+    if user_id is None:
         console.print(f"[red]No user {as_email}[/red]")
         raise typer.Exit(2)
-    return user.id
+    return user_id
 
 
 @db_app.command("upgrade")
@@ -86,7 +87,7 @@ def create_super_admin(name: str, email: str, database_url: DatabaseOption = Non
     """Create a super administrator (installation step)."""
     xs = _app(database_url)
     try:
-        user_id = xs.access.create_super_administrator(name, email)
+        user_id = xs.installation.create_super_administrator(name, email)
     except DomainError as error:
         _fail(error)
     console.print(f"Super administrator {email}: {user_id}")
@@ -140,7 +141,7 @@ def list_protocols(database_url: DatabaseOption = None) -> None:
     table = Table(title="Protocollen")
     for column in ("Id", "Naam", "Soort", "In bulk", "Lege einddatum", "Einde in toekomst"):
         table.add_column(column)
-    for p in xs.protocols.protocols():
+    for p in xs.protocols.protocols(ListProtocols(actor=_actor(xs, None))):
         ch = p.characteristics
         table.add_row(
             str(p.id),
@@ -179,14 +180,19 @@ def bulk_start(
     xs = _app(database_url)
     actor = _actor(xs, as_email)
     chosen = next(
-        (p for p in xs.protocols.protocols() if str(p.id) == protocol or p.name == protocol), None
+        (
+            p
+            for p in xs.protocols.protocols(ListProtocols(actor=actor))
+            if str(p.id) == protocol or p.name == protocol
+        ),
+        None,
     )
     if chosen is None:
         console.print(f"[red]No protocol {protocol}[/red]")
         raise typer.Exit(2)
     employer_ids = set()
     for code in employer or []:
-        found = xs.organisation.employer_by_code(actor, code)
+        found = xs.organisation.employer_by_code(EmployerByCode(actor=actor, code=code))
         if found is None:
             console.print(f"[red]No employer with code {code}[/red]")
             raise typer.Exit(2)
@@ -209,7 +215,7 @@ def bulk_start(
         ) as progress:
             task = progress.add_task("Bulkstart", total=len(stages))
 
-            def advance(stage: str) -> None:
+            def advance(stage: str, done: int, total: int | None) -> None:
                 progress.update(
                     task, completed=stages.index(stage) + 1, description=f"Bulkstart: {stage}"
                 )
@@ -240,7 +246,7 @@ def create_location(
     xs = _app(database_url)
     try:
         location = xs.agenda.create_location(
-            CreateLocation(actor=Principal.system().user_id, name=name, max_parallel=max_parallel)
+            CreateLocation(actor=_actor(xs, None), name=name, max_parallel=max_parallel)
         )
     except DomainError as error:
         _fail(error)
@@ -267,7 +273,7 @@ def plan_availability(
     try:
         planned = xs.agenda.plan_availability(
             PlanAvailability(
-                actor=Principal.system().user_id,
+                actor=_actor(xs, None),
                 professional_id=_uuid.UUID(professional) if professional else _uuid.uuid4(),
                 location_id=_uuid.UUID(location),
                 start=pendulum.parse(start, tz="Europe/Amsterdam"),  # type: ignore[arg-type]
@@ -307,7 +313,13 @@ def billing_schedule(
     try:
         if subscription is not None:
             xs = _app(database_url)
-            periods = xs.billing.schedule(_actor(xs, as_email), uuid.UUID(subscription), window)
+            periods = xs.billing.schedule(
+                SubscriptionSchedule(
+                    actor=_actor(xs, as_email),
+                    subscription_id=uuid.UUID(subscription),
+                    window=window,
+                )
+            )
             xs.close()
         else:
             if amount is None or subscribed is None:
@@ -354,7 +366,7 @@ def billing_run(
     actor = _actor(xs, as_email)
     employer_ids: set[uuid.UUID] = set()
     for code in employer or []:
-        found = xs.organisation.employer_by_code(actor, code)
+        found = xs.organisation.employer_by_code(EmployerByCode(actor=actor, code=code))
         if found is None:
             console.print(f"[red]No employer with code {code}[/red]")
             raise typer.Exit(2)
@@ -371,10 +383,10 @@ def billing_run(
         ) as progress:
             task = progress.add_task("Facturatierun", total=len(STAGES))
 
-            def advance(stage: str, done: int, total: int) -> None:
+            def advance(stage: str, done: int, total: int | None) -> None:
                 progress.update(
                     task,
-                    completed=STAGES.index(stage) + (1 if total else 0.5),
+                    completed=STAGES.index(stage) + (1 if total is not None else 0.5),
                     description=f"Facturatierun: {labels[stage]} ({done})",
                 )
 
@@ -413,10 +425,16 @@ def billing_export(
     xs = _app(database_url)
     try:
         if out is None:
-            xs.billing.export_csv(_actor(xs, as_email), uuid.UUID(basis), sys.stdout)
+            xs.billing.export_csv(
+                ExportInvoiceBasis(actor=_actor(xs, as_email), basis_id=uuid.UUID(basis)),
+                sys.stdout,
+            )
         else:
             with out.open("w", encoding="utf-8", newline="") as stream:
-                count = xs.billing.export_csv(_actor(xs, as_email), uuid.UUID(basis), stream)
+                count = xs.billing.export_csv(
+                    ExportInvoiceBasis(actor=_actor(xs, as_email), basis_id=uuid.UUID(basis)),
+                    stream,
+                )
             console.print(f"{count} regels geschreven naar {out}")
     except DomainError as error:
         _fail(error)

@@ -16,14 +16,26 @@ from xs_app.bootstrap import Xs, bootstrap
 from xs_app.cli import search_table
 from xs_app.services.access import CreateRole, CreateUser
 from xs_app.services.agenda import CreateLocation, PlanAvailability, RegisterActivity
-from xs_app.services.billing import ConcludeAgreement, CreateContractModel, RunBilling, Subscribe
-from xs_app.services.employments import ChangeEmployment, EndEmployment
+from xs_app.services.billing import (
+    ConcludeAgreement,
+    CreateContractModel,
+    MakeInvoiceBasisFinal,
+    MarkInvoiceSent,
+    RunBilling,
+    SetDeviatingFrequency,
+    Subscribe,
+    SubscriptionSchedule,
+)
+from xs_app.services.employments import ActionLinks, ChangeEmployment, EndEmployment
 from xs_app.services.organisation import (
     AddContactPerson,
     AdvancedSearch,
     EmploymentTerms,
+    GetContactPersonWidget,
+    GetEmployee,
     OpenDossier,
     RegisterEmployee,
+    SearchBranches,
     SetVatNumber,
 )
 from xs_app.services.protocols import (
@@ -32,6 +44,7 @@ from xs_app.services.protocols import (
     CreateProtocol,
     ProposeBulkStart,
     ReportSickness,
+    TrajectoriesOf,
 )
 from xs_app.synthetic import SyntheticGenerator, SyntheticOrganisation, SyntheticSize, load
 from xs_core.access.features import Feature
@@ -67,7 +80,7 @@ def run_demo(database_url: str, seed: int, console: Console) -> None:
         f"{size.departments} afdelingen, {size.branches} vestigingen, {size.employees} werknemers"
     )
 
-    admin = xs.access.create_super_administrator("Beheerder", "beheer@example.nl")
+    admin = xs.installation.create_super_administrator("Beheerder", "beheer@example.nl")
     employer = organisation.employers[0]
 
     # R1.1 VAT number ------------------------------------------------------------------------
@@ -135,7 +148,9 @@ def run_demo(database_url: str, seed: int, console: Console) -> None:
     # R1.4 branch search -----------------------------------------------------------------------
     branches_of = next(b.employer_id for b in organisation.branches)
     branch = next(b for b in organisation.branches if b.employer_id == branches_of)
-    found = xs.organisation.search_branches(admin, branches_of, branch.address.city[:5])
+    found = xs.organisation.search_branches(
+        SearchBranches(actor=admin, employer_id=branches_of, term=branch.address.city[:5])
+    )
     table = Table(title=f"R1.4 Zoeken binnen vestigingen: '{branch.address.city[:5]}'")
     for column in ("Naam", "Code", "Adres"):
         table.add_column(column)
@@ -156,7 +171,9 @@ def run_demo(database_url: str, seed: int, console: Console) -> None:
         )
     )
     for viewer, label in ((admin, "beheerder"), (employer_user, "werkgevergebruiker")):
-        widget = xs.organisation.contact_person_widget(viewer, employer.id)
+        widget = xs.organisation.contact_person_widget(
+            GetContactPersonWidget(actor=viewer, employer_id=employer.id)
+        )
         table = Table(title=f"R1.5 Contactpersonen {employer.name} — gezien door {label}")
         for column in ("Titel", "Open", "E-mail", "Telefoon", "Bewerken/verwijderen"):
             table.add_column(column)
@@ -259,7 +276,9 @@ def _protocols_demo(
         ProposeBulkStart(actor=admin, protocol_id=pmo, unit=unit, start=start)
     )
     someone = proposal[0]
-    trajectories = xs.trajectories.trajectories_of(admin, someone.employee_id)
+    trajectories = xs.trajectories.trajectories_of(
+        TrajectoriesOf(actor=admin, employee_id=someone.employee_id)
+    )
     pmo_trajectory = next(x for x in trajectories if x.protocol_id == pmo)
     console.print(
         f"R2.5 Taken op een PMO-traject van {someone.name}: "
@@ -279,7 +298,10 @@ def _protocols_demo(
     table = Table(title="R2.5 Ziekmelding: taak compensatieregeling oudere werknemers")
     for column in ("Werknemer", "Geboren", "In dienst sinds", "Taak", "Reden"):
         table.add_column(column)
-    people = [xs.organisation.employee(admin, c.employee_id) for c in proposal[1:]]
+    people = [
+        xs.organisation.employee(GetEmployee(actor=admin, employee_id=c.employee_id))
+        for c in proposal[1:]
+    ]
     people.sort(key=lambda p: p.birth_date or today)
     for employee in people[:3] + people[-2:]:
         trajectory = xs.trajectories.report_sickness(
@@ -301,7 +323,7 @@ def _protocols_demo(
         )
     console.print(table)
 
-    employee = xs.organisation.employee(admin, someone.employee_id)
+    employee = xs.organisation.employee(GetEmployee(actor=admin, employee_id=someone.employee_id))
     employment_id = someone.employment_id
     xs.employments.change_employment(
         ChangeEmployment(
@@ -321,7 +343,11 @@ def _protocols_demo(
             reason=EndReason.RESIGNATION,
         )
     )
-    history = xs.organisation.employee(admin, employee.id).employment(employment_id).versions
+    history = (
+        xs.organisation.employee(GetEmployee(actor=admin, employee_id=employee.id))
+        .employment(employment_id)
+        .versions
+    )
     console.print(
         f"R2.3 Uit dienst per {ended.end} ({employee.full_name}); "
         f"{len(ended.open_trajectories)} open traject(en) blijven open; historie: "
@@ -329,7 +355,12 @@ def _protocols_demo(
     )
     console.print(
         "R2.3 Actielinks op de actielinkwidget: "
-        + ", ".join(link.value for link in xs.action_links.links(admin, Placement.PORTAL_WIDGET))
+        + ", ".join(
+            link.value
+            for link in xs.action_links.links(
+                ActionLinks(actor=admin, placement=Placement.PORTAL_WIDGET)
+            )
+        )
     )
 
 
@@ -405,11 +436,17 @@ def _billing_demo(xs: Xs, admin: uuid.UUID, customer: Employer, console: Console
     )
     for column in ("Periode", "Bedrag"):
         table.add_column(column)
-    for period in xs.billing.schedule(admin, subscription, year):
+    for period in xs.billing.schedule(
+        SubscriptionSchedule(actor=admin, subscription_id=subscription, window=year)
+    ):
         table.add_row(period.period.display_nl(), period.amount.display_nl())
     console.print(table)
     try:
-        xs.billing.set_deviating_frequency(admin, agreement, BillingFrequency.YEARLY)
+        xs.billing.set_deviating_frequency(
+            SetDeviatingFrequency(
+                actor=admin, agreement_id=agreement, frequency=BillingFrequency.YEARLY
+            )
+        )
     except DomainError as error:
         console.print(f"R5.1 Jaarlijks i.p.v. per kwartaal: [red]{error.code}[/red]")
 
@@ -444,6 +481,6 @@ def _billing_demo(xs: Xs, admin: uuid.UUID, customer: Employer, console: Console
         f"{summary.activity_lines} verrichtingsregels, totaal {summary.total.display_nl()}"
     )
     basis = summary.invoice_bases[0]
-    xs.billing.make_final(admin, basis)
-    offered = xs.billing.mark_sent(admin, basis)
+    xs.billing.make_final(MakeInvoiceBasisFinal(actor=admin, basis_id=basis))
+    offered = xs.billing.mark_sent(MarkInvoiceSent(actor=admin, basis_id=basis))
     console.print(f"R5.1 Definitief gemaakt en verzonden: {offered} verrichtingen aangeboden")

@@ -73,21 +73,40 @@ def _render(value: Any) -> str:
 
 
 class NotFound(DomainError):
-    """An aggregate that a command names does not exist."""
+    """An entity that a command names does not exist — or lies outside the actor's scope: both
+    get the same answer, so that the answer reveals nothing (R0.6)."""
 
     default_code = "not_found"
 
 
-class NotAuthorised(DomainError):
-    """The acting user lacks a feature authorisation or the unit is outside their scope (R0.6)."""
+class Conflict(DomainError):
+    """The command clashes with the current state: a code or e-mail already in use, a status
+    transition that no longer applies, a limit that would be exceeded."""
 
-    default_code = "access.not_authorised"
+    default_code = "conflict"
 
 
 class InvalidInput(DomainError):
     """A value failed validation."""
 
     default_code = "input.invalid"
+
+
+class NotAllowed(DomainError):
+    """The acting user may not do this: a missing feature authorisation, an unknown actor, or a
+    grant wider than what the actor holds (R0.6)."""
+
+    default_code = "access.not_authorised"
+
+
+#: The name used before the error classes were settled; the same class.
+NotAuthorised = NotAllowed
+
+
+def not_found(kind: str, ident: object) -> NotFound:
+    """The one "does not exist" answer for an entity of ``kind`` (R0.6: also for what the actor
+    may not see)."""
+    return NotFound("not_found", {"kind": kind, "id": str(ident)})
 
 
 register_messages(
@@ -106,9 +125,10 @@ register_messages(
             "U heeft niet de feature autorisatie '{feature}'.",
             "You do not hold the feature authorisation '{feature}'.",
         ),
-        "access.out_of_scope": (
-            "{unit} valt buiten uw autorisatie.",
-            "{unit} is outside your scope.",
+        "conflict": ("De handeling botst met de huidige toestand.", "The action conflicts."),
+        "access.scope_required": (
+            "Hiervoor is autorisatie op de hele organisatie nodig.",
+            "This needs a scope covering the whole organisation.",
         ),
     }
 )

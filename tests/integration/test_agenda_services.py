@@ -18,12 +18,15 @@ from xs_adapters.clock import FixedClock
 from xs_app import Xs
 from xs_app.services.agenda import (
     ChangeLocationMaximum,
+    CompleteAppointment,
     CreateLocation,
     MoveAvailability,
     PlanAppointment,
     PlanAvailability,
     PlanSeries,
     RegisterActivity,
+    ReleasedActivities,
+    RemoveAppointment,
     RequestAppointment,
 )
 from xs_app.services.organisation import CreateEmployer, EmploymentTerms, RegisterEmployee
@@ -50,7 +53,7 @@ class Agenda:
 
 
 def _make(xs: Xs) -> Agenda:
-    admin = xs.access.create_super_administrator("Beheer", "beheer@example.nl")
+    admin = xs.installation.create_super_administrator("Beheer", "beheer@example.nl")
     employer = xs.organisation.create_employer(CreateEmployer(actor=admin, name="Bakkerij"))
     employee = xs.organisation.register_employee(
         RegisterEmployee(
@@ -64,7 +67,13 @@ def _make(xs: Xs) -> Agenda:
         xs,
         admin,
         "planner@example.nl",
-        frozenset({Feature.PLAN_AVAILABILITIES, Feature.REGISTER_ACTIVITIES}),
+        frozenset(
+            {
+                Feature.PLAN_AVAILABILITIES,
+                Feature.REGISTER_ACTIVITIES,
+                Feature.REQUEST_APPOINTMENTS,
+            }
+        ),
         frozenset({UnitRef(UnitKind.EMPLOYER, employer)}),
         name="Planner",
     )
@@ -252,9 +261,21 @@ def test_r4_4_activities_on_appointments(agenda: Agenda) -> None:
     )
     assert draft.status is ActivityStatus.DRAFT and draft.notice is not None
     december = DateRange(D(2026, 12, 1), D(2027, 1, 1))
-    assert [a.id for a in agenda.xs.agenda.released_activities(december)] == [loose.id]
-    assert agenda.xs.agenda.complete_appointment(agenda.planner, appointment) == [draft.id]
-    assert {a.id for a in agenda.xs.agenda.released_activities(december)} == {draft.id, loose.id}
+    assert [
+        a.id
+        for a in agenda.xs.agenda.released_activities(
+            ReleasedActivities(actor=agenda.admin, period=december)
+        )
+    ] == [loose.id]
+    assert agenda.xs.agenda.complete_appointment(
+        CompleteAppointment(actor=agenda.planner, appointment_id=appointment)
+    ) == [draft.id]
+    assert {
+        a.id
+        for a in agenda.xs.agenda.released_activities(
+            ReleasedActivities(actor=agenda.admin, period=december)
+        )
+    } == {draft.id, loose.id}
     other = agenda.xs.agenda.plan_appointment(
         PlanAppointment(
             actor=agenda.planner,
@@ -273,8 +294,15 @@ def test_r4_4_activities_on_appointments(agenda: Agenda) -> None:
             appointment_id=other,
         )
     )
-    assert agenda.xs.agenda.remove_appointment(agenda.planner, other) == [gone.id]
-    assert gone.id not in {a.id for a in agenda.xs.agenda.released_activities(december)}
+    assert agenda.xs.agenda.remove_appointment(
+        RemoveAppointment(actor=agenda.planner, appointment_id=other)
+    ) == [gone.id]
+    assert gone.id not in {
+        a.id
+        for a in agenda.xs.agenda.released_activities(
+            ReleasedActivities(actor=agenda.admin, period=december)
+        )
+    }
 
 
 def test_r4_3_racing_planners_never_exceed_the_limit(sql_agenda: Agenda) -> None:

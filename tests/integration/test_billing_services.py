@@ -20,6 +20,7 @@ from tests.apps import make_app, user_with
 from xs_adapters.clock import FixedClock
 from xs_app import Xs
 from xs_app.services.agenda import (
+    CompleteAppointment,
     CreateLocation,
     PlanAppointment,
     PlanAvailability,
@@ -29,8 +30,18 @@ from xs_app.services.billing import (
     CSV_COLUMNS,
     ConcludeAgreement,
     CreateContractModel,
+    DeviationChoices,
+    DiscardInvoiceBasis,
+    ExportInvoiceBasis,
+    GetInvoiceBasis,
+    InvoiceLines,
+    ListInvoiceBases,
+    MakeInvoiceBasisFinal,
+    MarkInvoiceSent,
     RunBilling,
+    SetDeviatingFrequency,
     Subscribe,
+    SubscriptionSchedule,
 )
 from xs_app.services.organisation import CreateEmployer, EmploymentTerms, RegisterEmployee
 from xs_core.access.features import Feature
@@ -60,7 +71,7 @@ class Billing:
 
 
 def _make(xs: Xs) -> Billing:
-    admin = xs.access.create_super_administrator("Beheer", "beheer@example.nl")
+    admin = xs.installation.create_super_administrator("Beheer", "beheer@example.nl")
     employers = [
         xs.organisation.create_employer(CreateEmployer(actor=admin, name=name, code=code))
         for name, code in (("Bakkerij", "BAK"), ("Garage", "GAR"))
@@ -142,7 +153,13 @@ def test_r5_1_invoice_basis_from_schedule_and_released_activities(billing: Billi
     invoices of half the amount; released activities are priced and offered once sent."""
     b, xs = billing, billing.xs
     subscription = _subscribe(b, b.bakery_agreement)
-    schedule = xs.billing.schedule(b.admin, subscription, DateRange(D(2026, 1, 1), D(2027, 1, 1)))
+    schedule = xs.billing.schedule(
+        SubscriptionSchedule(
+            actor=b.admin,
+            subscription_id=subscription,
+            window=DateRange(D(2026, 1, 1), D(2027, 1, 1)),
+        )
+    )
     assert [(str(p.period), p.amount) for p in schedule] == [
         ("[2026-01-01,2026-07-01)", Money("500.00")),
         ("[2026-07-01,2027-01-01)", Money("500.00")),
@@ -156,14 +173,14 @@ def test_r5_1_invoice_basis_from_schedule_and_released_activities(billing: Billi
     assert (summary.subscription_lines, summary.activity_lines) == (1, 2)
     assert summary.unbilled_activities == 1  # the workshop: no price category
     assert summary.total == Money("630.50")  # 500.00 + 95.50 + 35.00
-    bases = xs.billing.invoice_bases(b.admin, FIRST_HALF)
+    bases = xs.billing.invoice_bases(ListInvoiceBases(actor=b.admin, period=FIRST_HALF))
     assert [(x.employer_id, x.total, x.status) for x in bases] == [
         (b.bakery, Money("630.50"), InvoiceBasisStatus.DRAFT)
     ]
     basis = bases[0]
 
     out = io.StringIO()
-    assert xs.billing.export_csv(b.admin, basis.id, out) == 3
+    assert xs.billing.export_csv(ExportInvoiceBasis(actor=b.admin, basis_id=basis.id), out) == 3
     rows = list(csv.DictReader(io.StringIO(out.getvalue())))
     assert tuple(rows[0]) == CSV_COLUMNS
     assert [(r["line"], r["reference"], r["period_from"], r["period_until"]) for r in rows] == [
@@ -179,15 +196,17 @@ def test_r5_1_invoice_basis_from_schedule_and_released_activities(billing: Billi
     assert (again.invoice_bases, again.subscription_lines, again.activity_lines) == ((), 0, 0)
 
     with pytest.raises(DomainError) as early:
-        xs.billing.mark_sent(b.admin, basis.id)
+        xs.billing.mark_sent(MarkInvoiceSent(actor=b.admin, basis_id=basis.id))
     assert early.value.code == "billing.invalid_transition"
     with xs.unit_of_work(write=False) as uow:  # the refused send offered nothing
         assert uow.activities.get(consult).status is ActivityStatus.RELEASED
-    xs.billing.make_final(b.admin, basis.id)
+    xs.billing.make_final(MakeInvoiceBasisFinal(actor=b.admin, basis_id=basis.id))
     with pytest.raises(DomainError):
-        xs.billing.discard(b.admin, basis.id)  # only drafts can be discarded
-    assert xs.billing.mark_sent(b.admin, basis.id) == 2
-    sent = xs.billing.invoice_basis(b.admin, basis.id)
+        xs.billing.discard(
+            DiscardInvoiceBasis(actor=b.admin, basis_id=basis.id)
+        )  # only drafts can be discarded
+    assert xs.billing.mark_sent(MarkInvoiceSent(actor=b.admin, basis_id=basis.id)) == 2
+    sent = xs.billing.invoice_basis(GetInvoiceBasis(actor=b.admin, basis_id=basis.id))
     assert (sent.status, sent.sent_on) == (InvoiceBasisStatus.SENT, D(2026, 11, 29))
     with xs.unit_of_work(write=False) as uow:
         statuses = {i: uow.activities.get(i).status for i in (consult, phone, later, unpriced)}
@@ -235,17 +254,23 @@ def test_r4_4_draft_activities_are_not_billed_until_released(billing: Billing) -
     )
     assert draft.status is ActivityStatus.DRAFT
     assert xs.billing.run(RunBilling(actor=b.admin, period=FIRST_HALF)).activity_lines == 0
-    xs.agenda.complete_appointment(b.admin, appointment)
+    xs.agenda.complete_appointment(CompleteAppointment(actor=b.admin, appointment_id=appointment))
     assert xs.billing.run(RunBilling(actor=b.admin, period=FIRST_HALF)).activity_lines == 1
 
 
 def test_r5_1_refusals_change_nothing(billing: Billing) -> None:
     b, xs = billing, billing.xs
     with pytest.raises(DomainError) as refused:
-        xs.billing.set_deviating_frequency(b.admin, b.bakery_agreement, BillingFrequency.YEARLY)
+        xs.billing.set_deviating_frequency(
+            SetDeviatingFrequency(
+                actor=b.admin, agreement_id=b.bakery_agreement, frequency=BillingFrequency.YEARLY
+            )
+        )
     assert refused.value.code == "billing.frequency_not_allowed"
     assert refused.value.details["allowed"] == ["half_yearly", "quarterly", "monthly"]
-    assert xs.billing.deviation_choices(b.admin, b.bakery_agreement) == [
+    assert xs.billing.deviation_choices(
+        DeviationChoices(actor=b.admin, agreement_id=b.bakery_agreement)
+    ) == [
         BillingFrequency.HALF_YEARLY,
         BillingFrequency.QUARTERLY,
         BillingFrequency.MONTHLY,
@@ -253,9 +278,19 @@ def test_r5_1_refusals_change_nothing(billing: Billing) -> None:
     with xs.unit_of_work(write=False) as uow:
         agreement = uow.service_agreements.get(b.bakery_agreement)
     assert agreement.deviating_frequency is BillingFrequency.HALF_YEARLY  # unchanged
-    xs.billing.set_deviating_frequency(b.admin, b.bakery_agreement, BillingFrequency.MONTHLY)
+    xs.billing.set_deviating_frequency(
+        SetDeviatingFrequency(
+            actor=b.admin, agreement_id=b.bakery_agreement, frequency=BillingFrequency.MONTHLY
+        )
+    )
     subscription = _subscribe(b, b.bakery_agreement, "100.00")
-    monthly = xs.billing.schedule(b.admin, subscription, DateRange(D(2026, 1, 1), D(2027, 1, 1)))
+    monthly = xs.billing.schedule(
+        SubscriptionSchedule(
+            actor=b.admin,
+            subscription_id=subscription,
+            window=DateRange(D(2026, 1, 1), D(2027, 1, 1)),
+        )
+    )
     assert [p.amount.amount for p in monthly] == [Decimal("8.34")] * 4 + [Decimal("8.33")] * 8
 
     # the same activity type priced twice for one customer at the same time
@@ -302,10 +337,12 @@ def test_r0_6_billing_needs_the_feature_and_stays_in_scope(billing: Billing) -> 
         xs.billing.run(
             RunBilling(actor=clerk, period=FIRST_HALF, employer_ids=frozenset({b.bakery}))
         )
-    assert out_of_scope.value.code == "access.out_of_scope"
-    assert xs.billing.invoice_bases(b.admin) == []  # refused: nothing written
+    assert out_of_scope.value.code == "not_found"  # R0.6: as for an unknown employer
+    assert (
+        xs.billing.invoice_bases(ListInvoiceBases(actor=b.admin)) == []
+    )  # refused: nothing written
     summary = xs.billing.run(RunBilling(actor=clerk, period=FIRST_HALF))
-    bases = xs.billing.invoice_bases(b.admin)
+    bases = xs.billing.invoice_bases(ListInvoiceBases(actor=b.admin))
     assert [x.employer_id for x in bases] == [b.garage]  # only the clerk's customer
     assert summary.invoice_bases == (bases[0].id,)
     with pytest.raises(DomainError):
@@ -422,13 +459,19 @@ def test_r5_1_after_a_change_of_frequency_no_day_is_billed_twice(billing: Billin
         RunBilling(actor=b.admin, period=DateRange(D(2026, 1, 1), D(2026, 2, 1)))
     )
     assert (first.subscription_lines, first.total) == (1, Money("600.00"))
-    xs.billing.set_deviating_frequency(b.admin, b.bakery_agreement, BillingFrequency.MONTHLY)
+    xs.billing.set_deviating_frequency(
+        SetDeviatingFrequency(
+            actor=b.admin, agreement_id=b.bakery_agreement, frequency=BillingFrequency.MONTHLY
+        )
+    )
     later = xs.billing.run(
         RunBilling(actor=b.admin, period=DateRange(D(2026, 2, 1), D(2026, 9, 1)))
     )
     assert (later.subscription_lines, later.total) == (2, Money("200.00"))  # July, August
     basis = later.invoice_bases[0]
-    assert [str(line.period) for line in xs.billing.lines(b.admin, basis)] == [
+    assert [
+        str(line.period) for line in xs.billing.lines(InvoiceLines(actor=b.admin, basis_id=basis))
+    ] == [
         "[2026-07-01,2026-08-01)",
         "[2026-08-01,2026-09-01)",
     ]

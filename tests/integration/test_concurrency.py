@@ -26,7 +26,7 @@ def test_r1_2_employer_code_unique_under_concurrency(
 ) -> None:
     url = request.getfixturevalue("sqlite_url" if backend == "sqlite" else "postgres_url")
     xs = bootstrap(database_url=url, clock=clock, migrate_database=False)
-    admin = xs.access.create_super_administrator("Beheer", "beheer@example.nl")
+    admin = xs.installation.create_super_administrator("Beheer", "beheer@example.nl")
     barrier = threading.Barrier(RACERS)
     outcomes: list[object] = []
     lock = threading.Lock()

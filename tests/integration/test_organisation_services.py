@@ -23,15 +23,19 @@ from xs_app.services.organisation import (
     CreateEmployer,
     CreateFolder,
     EmploymentTerms,
+    GetContactPersonWidget,
+    GetEmployee,
+    GetEmployer,
     MoveContactPerson,
     OpenDossier,
     RegisterEmployee,
     RemoveContactPerson,
+    SearchBranches,
     SetVatNumber,
 )
 from xs_core.access.features import Feature
 from xs_core.access.model import RoleKind
-from xs_core.errors import DomainError, NotAuthorised
+from xs_core.errors import DomainError, NotAuthorised, NotFound
 from xs_core.organisation import InvalidVatNumber
 from xs_core.organisation.model import Address
 from xs_core.organisation.search import SearchContext, TargetKind
@@ -56,7 +60,7 @@ class World:
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
 def world(request: pytest.FixtureRequest, clock: FixedClock) -> Iterator[World]:
     xs = make_app(request, clock, request.param)
-    admin = xs.access.create_super_administrator("Beheer", "beheer@example.nl")
+    admin = xs.installation.create_super_administrator("Beheer", "beheer@example.nl")
     org = xs.organisation
     folder = org.create_folder(CreateFolder(actor=admin, name="Zorg"))
     employer = org.create_employer(
@@ -160,12 +164,17 @@ def test_r1_1_vat_number_set_invalid_and_cleared(world: World) -> None:
         )
     assert refused.value.code == "vat.invalid_length"
     # R0.5: the refusal changed nothing, not even the outbox
-    assert str(org.employer(world.admin, world.employer).vat_number) == "NL004495445B01"
+    assert (
+        str(org.employer(GetEmployer(actor=world.admin, employer_id=world.employer)).vat_number)
+        == "NL004495445B01"
+    )
     assert len(world.xs.outbox.pending(1000)) == before
     org.set_vat_number(
         SetVatNumber(actor=world.manager, employer_id=world.employer, vat_number=None)
     )
-    assert org.employer(world.admin, world.employer).vat_number is None
+    assert (
+        org.employer(GetEmployer(actor=world.admin, employer_id=world.employer)).vat_number is None
+    )
 
 
 def test_r0_6_features_and_scope_are_checked(world: World) -> None:
@@ -178,21 +187,32 @@ def test_r0_6_features_and_scope_are_checked(world: World) -> None:
         )
     assert no_feature.value.code == "access.not_authorised"
     assert no_feature.value.details["feature"] == "organisation.manage"
-    with pytest.raises(NotAuthorised) as outside:
+    with pytest.raises(NotFound) as outside:
         org.set_vat_number(
             SetVatNumber(
                 actor=world.manager, employer_id=world.other_employer, vat_number="NL004495445B01"
             )
         )
-    assert outside.value.code == "access.out_of_scope"
-    with pytest.raises(NotAuthorised):
+    # R0.6: another employer's id gets the very answer an unknown id gets (no existence oracle)
+    with pytest.raises(NotFound) as unknown:
+        org.set_vat_number(
+            SetVatNumber(actor=world.manager, employer_id=uuid.UUID(int=7), vat_number=None)
+        )
+    assert outside.value.code == unknown.value.code == "not_found"
+    assert outside.value.details.keys() == unknown.value.details.keys() == {"kind", "id"}
+    with pytest.raises(NotFound):
         org.create_department(
             CreateDepartment(actor=world.manager, employer_id=world.other_employer, name="X")
         )
     # a department-scoped user sees the employee employed in their department, not the employer
-    assert org.employee(world.department_user, world.employee).first_name == "José"
-    with pytest.raises(NotAuthorised):
-        org.employer(world.department_user, world.employer)
+    assert (
+        org.employee(
+            GetEmployee(actor=world.department_user, employee_id=world.employee)
+        ).first_name
+        == "José"
+    )
+    with pytest.raises(NotFound):
+        org.employer(GetEmployer(actor=world.department_user, employer_id=world.employer))
 
 
 def test_r1_3_search_is_scoped_and_accent_insensitive(world: World) -> None:
@@ -280,14 +300,22 @@ def test_r1_4_branch_search_through_the_service(world: World) -> None:
                 address=Address.create("Markt", "1", postcode, city),
             )
         )
-    assert [b.name for b in org.search_branches(world.viewer, world.employer, "3511 ab")] == [
-        "Hoofdkantoor"
-    ]
-    assert [b.name for b in org.search_branches(world.viewer, world.employer, "HERTOG")] == [
-        "Winkel Zuid"
-    ]
-    with pytest.raises(NotAuthorised):
-        org.search_branches(world.viewer, world.other_employer, "x")
+    assert [
+        b.name
+        for b in org.search_branches(
+            SearchBranches(actor=world.viewer, employer_id=world.employer, term="3511 ab")
+        )
+    ] == ["Hoofdkantoor"]
+    assert [
+        b.name
+        for b in org.search_branches(
+            SearchBranches(actor=world.viewer, employer_id=world.employer, term="HERTOG")
+        )
+    ] == ["Winkel Zuid"]
+    with pytest.raises(NotFound):
+        org.search_branches(
+            SearchBranches(actor=world.viewer, employer_id=world.other_employer, term="x")
+        )
 
 
 def test_r1_5_contact_persons_and_the_widget_per_viewer(world: World) -> None:
@@ -319,12 +347,16 @@ def test_r1_5_contact_persons_and_the_widget_per_viewer(world: World) -> None:
             role="HR-adviseur",
         )
     )
-    viewer = org.contact_person_widget(world.viewer, world.employer)
+    viewer = org.contact_person_widget(
+        GetContactPersonWidget(actor=world.viewer, employer_id=world.employer)
+    )
     assert [(i.title, i.expanded, i.can_edit) for i in viewer.items] == [
         ("Bram", True, False),
         ("Anna de Vries (HR-adviseur)", False, False),
     ]
-    manager = org.contact_person_widget(world.manager, world.employer)
+    manager = org.contact_person_widget(
+        GetContactPersonWidget(actor=world.manager, employer_id=world.employer)
+    )
     assert all(i.can_edit and i.can_delete for i in manager.items)
     with pytest.raises(NotAuthorised):
         org.remove_contact_person(
@@ -337,7 +369,14 @@ def test_r1_5_contact_persons_and_the_widget_per_viewer(world: World) -> None:
             AddContactPerson(actor=world.manager, employer_id=world.employer, name="X", phone="123")
         )
     assert bad_phone.value.code == "contact.invalid_phone"
-    assert len(org.contact_person_widget(world.admin, world.employer).items) == 2
+    assert (
+        len(
+            org.contact_person_widget(
+                GetContactPersonWidget(actor=world.admin, employer_id=world.employer)
+            ).items
+        )
+        == 2
+    )
 
 
 def test_r0_7_events_after_commit_are_readable_and_dispatchable(world: World) -> None:
@@ -361,14 +400,20 @@ def test_r1_2_folders_rename_and_employers_move_between_folders(world: World) ->
             actor=world.admin, employer_id=world.other_employer, move=True, folder_id=world.folder
         )
     )
-    assert org.employer(world.admin, world.other_employer).folder_id == world.folder
+    assert (
+        org.employer(GetEmployer(actor=world.admin, employer_id=world.other_employer)).folder_id
+        == world.folder
+    )
     org.change_employer(
         ChangeEmployer(
             actor=world.admin, employer_id=world.other_employer, move=True, folder_id=None
         )
     )
-    assert org.employer(world.admin, world.other_employer).folder_id is None
-    with pytest.raises(NotAuthorised):
+    assert (
+        org.employer(GetEmployer(actor=world.admin, employer_id=world.other_employer)).folder_id
+        is None
+    )
+    with pytest.raises(NotFound):
         org.rename_folder(RenameFolder(actor=world.manager, folder_id=world.folder, name="X"))
     names = [m.name for m in world.xs.outbox.pending(1000)]
     assert "FolderRenamed" in names and names.count("EmployerChanged") == 2

@@ -16,11 +16,19 @@ from tests.apps import make_app, user_with
 from xs_adapters.clock import FixedClock
 from xs_app import Xs
 from xs_app.services.access import CreateUser
-from xs_app.services.employments import ChangeEmployment, EndEmployment
+from xs_app.services.employments import (
+    ActionLinks,
+    ChangeEmployment,
+    EndEmployment,
+    FindDossiers,
+    LeadingEmploymentOn,
+    OpenActionLink,
+)
 from xs_app.services.organisation import (
     CreateDepartment,
     CreateEmployer,
     EmploymentTerms,
+    GetEmployee,
     OpenDossier,
     RegisterEmployee,
 )
@@ -29,10 +37,12 @@ from xs_app.services.protocols import (
     ChangeProtocolCharacteristics,
     CloseTrajectory,
     CreateProtocol,
+    GetTrajectory,
     ProposeBulkStart,
     ReportRecovery,
     ReportSickness,
     StartTrajectory,
+    TrajectoriesOf,
 )
 from xs_core.access.features import Feature
 from xs_core.errors import DomainError, NotAuthorised
@@ -74,7 +84,7 @@ def sql_world(request: pytest.FixtureRequest, clock: FixedClock) -> Iterator[Wor
 
 
 def make_world(xs: Xs) -> World:
-    admin = xs.access.create_super_administrator("Beheer", "beheer@example.nl")
+    admin = xs.installation.create_super_administrator("Beheer", "beheer@example.nl")
     org = xs.organisation
     employer = org.create_employer(CreateEmployer(actor=admin, name="Bakkerij", code="BAK"))
     other = org.create_employer(CreateEmployer(actor=admin, name="Slagerij", code="SLA"))
@@ -162,11 +172,18 @@ def test_r2_2_proposal_and_start_with_deselection(world: World) -> None:
     request = request_for(world, deselected=frozenset({world.people[2]}))
     result = world.xs.bulk_start.start(BulkStart(actor=world.planner, request=request))
     assert (result.started, result.skipped, result.repeated) == (2, 0, False)
-    started = world.xs.trajectories.trajectories_of(world.admin, world.people[0])
+    started = world.xs.trajectories.trajectories_of(
+        TrajectoriesOf(actor=world.admin, employee_id=world.people[0])
+    )
     assert [(x.period.start, x.end_date, [t.code for t in x.tasks]) for x in started] == [
         (D(2026, 12, 1), D(2027, 5, 31), ["VRAGENLIJST"])
     ]  # never the old 55+ task
-    assert world.xs.trajectories.trajectories_of(world.admin, world.people[2]) == []
+    assert (
+        world.xs.trajectories.trajectories_of(
+            TrajectoriesOf(actor=world.admin, employee_id=world.people[2])
+        )
+        == []
+    )
     names = [m.name for m in world.xs.outbox.pending(1000)]
     assert names.count("TrajectoriesStartedInBulk") == 1
 
@@ -177,7 +194,14 @@ def test_r2_2_repeating_a_request_starts_nothing_twice(world: World) -> None:
     again = world.xs.bulk_start.start(BulkStart(actor=world.admin, request=request))
     assert again.repeated and again.outcomes == first.outcomes
     for person in world.people:
-        assert len(world.xs.trajectories.trajectories_of(world.admin, person)) == 1
+        assert (
+            len(
+                world.xs.trajectories.trajectories_of(
+                    TrajectoriesOf(actor=world.admin, employee_id=person)
+                )
+            )
+            == 1
+        )
     with pytest.raises(DomainError) as reused:
         world.xs.bulk_start.start(
             BulkStart(actor=world.admin, request=attrs.evolve(request, start=D(2026, 12, 2)))
@@ -245,7 +269,7 @@ def test_r2_2_refused_as_a_whole(world: World) -> None:
     assert no_feature.value.code == "access.not_authorised"
     with pytest.raises(NotAuthorised) as unknown:
         world.xs.bulk_start.start(BulkStart(actor=uuid.uuid4(), request=request_for(world)))
-    assert unknown.value.code == "access.unknown_user"
+    assert unknown.value.code == "access.unknown_actor"
 
 
 def test_r2_4_closing_follows_the_protocol_and_the_clock(world: World) -> None:
@@ -268,7 +292,12 @@ def test_r2_4_closing_follows_the_protocol_and_the_clock(world: World) -> None:
     world.xs.trajectories.close_trajectory(
         CloseTrajectory(actor=world.admin, trajectory_id=trajectory, end_date=today)
     )
-    assert world.xs.trajectories.trajectory(world.admin, trajectory).end_date == today
+    assert (
+        world.xs.trajectories.trajectory(
+            GetTrajectory(actor=world.admin, trajectory_id=trajectory)
+        ).end_date
+        == today
+    )
 
 
 def test_r2_5_sickness_report_adds_the_task_by_the_rule(world: World) -> None:
@@ -298,7 +327,9 @@ def test_r2_5_sickness_report_adds_the_task_by_the_rule(world: World) -> None:
             actor=world.admin, trajectory_id=anna.id, date=D(2026, 11, 20), recovered_percentage=50
         )
     )
-    loaded = world.xs.trajectories.trajectory(world.admin, anna.id)
+    loaded = world.xs.trajectories.trajectory(
+        GetTrajectory(actor=world.admin, trajectory_id=anna.id)
+    )
     assert [(r.date, r.recovered_percentage) for r in loaded.recovery_reports] == [
         (D(2026, 11, 20), 50)
     ]
@@ -306,7 +337,11 @@ def test_r2_5_sickness_report_adds_the_task_by_the_rule(world: World) -> None:
 
 def test_r2_3_end_and_change_employment_with_history(world: World) -> None:
     anna = world.people[0]
-    employment = world.xs.organisation.employee(world.admin, anna).employments[0].id
+    employment = (
+        world.xs.organisation.employee(GetEmployee(actor=world.admin, employee_id=anna))
+        .employments[0]
+        .id
+    )
     trajectory = world.xs.trajectories.start_trajectory(
         StartTrajectory(
             actor=world.admin, protocol_id=world.pmo, employee_id=anna, start=D(2026, 1, 1)
@@ -332,7 +367,9 @@ def test_r2_3_end_and_change_employment_with_history(world: World) -> None:
         )
     )
     assert [x.id for x in result.open_trajectories] == [trajectory]  # reported, not closed
-    loaded = world.xs.organisation.employee(world.admin, anna).employments[0]
+    loaded = world.xs.organisation.employee(
+        GetEmployee(actor=world.admin, employee_id=anna)
+    ).employments[0]
     assert [(str(v.valid), v.conditions.hours_per_week) for v in loaded.versions] == [
         ("[2023-01-01,2025-01-01)", 40),
         ("[2025-01-01,2026-12-01)", 24),
@@ -348,37 +385,67 @@ def test_r2_3_end_and_change_employment_with_history(world: World) -> None:
             )
         )
     assert again.value.code == "employment.already_ended"
-    lead = world.xs.employments.leading_employment_on(world.admin, anna, D(2024, 6, 1))
+    lead = world.xs.employments.leading_employment_on(
+        LeadingEmploymentOn(actor=world.admin, employee_id=anna, day=D(2024, 6, 1))
+    )
     assert lead is not None and lead.department_id == world.department
-    assert world.xs.employments.leading_employment_on(world.admin, anna, D(2027, 1, 1)) is None
-    assert world.xs.trajectories.trajectory(world.admin, trajectory).is_open
+    assert (
+        world.xs.employments.leading_employment_on(
+            LeadingEmploymentOn(actor=world.admin, employee_id=anna, day=D(2027, 1, 1))
+        )
+        is None
+    )
+    assert world.xs.trajectories.trajectory(
+        GetTrajectory(actor=world.admin, trajectory_id=trajectory)
+    ).is_open
 
 
 def test_r2_3_action_links_with_and_without_dossier_search(world: World) -> None:
     links = world.xs.action_links
-    assert set(links.links(world.admin, Placement.PORTAL_WIDGET)) == {
+    assert set(links.links(ActionLinks(actor=world.admin, placement=Placement.PORTAL_WIDGET))) == {
         ActionLink.BULK_START_WORKFLOW,
         ActionLink.UIT_DIENST_MELDEN_DOSSIER_SEARCH,
         ActionLink.WIJZIGEN_DIENSTVERBAND_DOSSIER_SEARCH,
     }
-    assert set(links.links(world.planner, Placement.PORTAL_WIDGET)) == {
-        ActionLink.BULK_START_WORKFLOW
-    }
+    assert set(
+        links.links(ActionLinks(actor=world.planner, placement=Placement.PORTAL_WIDGET))
+    ) == {ActionLink.BULK_START_WORKFLOW}
     dossier = world.xs.organisation.open_dossier(
         OpenDossier(actor=world.admin, unit=UnitRef(UnitKind.EMPLOYEE, world.people[0]))
     )
-    found = links.find_dossiers(world.admin, ActionLink.UIT_DIENST_MELDEN_DOSSIER_SEARCH, "jans")
+    found = links.find_dossiers(
+        FindDossiers(
+            actor=world.admin, link=ActionLink.UIT_DIENST_MELDEN_DOSSIER_SEARCH, term="jans"
+        )
+    )
     assert [(c.dossier_id, c.employee_id) for c in found] == [(dossier, world.people[0])]
     via_search = links.open(
-        world.admin, ActionLink.UIT_DIENST_MELDEN_DOSSIER_SEARCH, Placement.PORTAL_WIDGET, dossier
+        OpenActionLink(
+            actor=world.admin,
+            link=ActionLink.UIT_DIENST_MELDEN_DOSSIER_SEARCH,
+            placement=Placement.PORTAL_WIDGET,
+            dossier_id=dossier,
+        )
     )
     via_dossier = links.open(
-        world.admin, ActionLink.UIT_DIENST_MELDEN, Placement.DOSSIER_ACTION_LIST, dossier
+        OpenActionLink(
+            actor=world.admin,
+            link=ActionLink.UIT_DIENST_MELDEN,
+            placement=Placement.DOSSIER_ACTION_LIST,
+            dossier_id=dossier,
+        )
     )
     assert via_search.use_case is via_dossier.use_case is UseCase.END_EMPLOYMENT
     assert via_search.employee_id == via_dossier.employee_id == world.people[0]
     with pytest.raises(DomainError) as misplaced:
-        links.open(world.admin, ActionLink.UIT_DIENST_MELDEN, Placement.PORTAL_WIDGET, dossier)
+        links.open(
+            OpenActionLink(
+                actor=world.admin,
+                link=ActionLink.UIT_DIENST_MELDEN,
+                placement=Placement.PORTAL_WIDGET,
+                dossier_id=dossier,
+            )
+        )
     assert misplaced.value.code == "action_link.wrong_placement"
 
 
@@ -404,4 +471,11 @@ def test_r2_2_concurrent_identical_requests_start_once(sql_world: World) -> None
     assert all(not isinstance(r, Exception) for r in results), results
     assert sum(1 for r in results if not r.repeated) == 1  # type: ignore[attr-defined]
     for person in world.people:
-        assert len(world.xs.trajectories.trajectories_of(world.admin, person)) == 1
+        assert (
+            len(
+                world.xs.trajectories.trajectories_of(
+                    TrajectoriesOf(actor=world.admin, employee_id=person)
+                )
+            )
+            == 1
+        )

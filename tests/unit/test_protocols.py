@@ -215,8 +215,8 @@ def test_recovery_reports_are_validated(day: _dt.date, percentage: int, code: st
         ({"may_start_in_bulk": True}, None, "bulk_start.end_date_required"),
         ({"may_start_in_bulk": True, "bulk_end_date_may_be_empty": True}, None, None),
         ({"may_start_in_bulk": True}, D(2027, 1, 1), None),
-        ({"may_start_in_bulk": True}, D(2026, 12, 1), "bulk_start.end_not_after_start"),
-        ({"may_start_in_bulk": True}, D(2026, 11, 30), "bulk_start.end_not_after_start"),
+        ({"may_start_in_bulk": True}, D(2026, 12, 1), "trajectory.end_not_after_start"),
+        ({"may_start_in_bulk": True}, D(2026, 11, 30), "trajectory.end_not_after_start"),
     ],
 )
 def test_r2_2_request_rules(

@@ -59,6 +59,11 @@ class MemoryAvailabilityRepository:
             raise _missing("availability", availability_id)
         return _copy(self._s.availabilities[availability_id])
 
+    lock = get  # one writer at a time: the store's lock is held
+
+    def delete(self, availability_id: uuid.UUID) -> None:
+        self._s.availabilities.pop(availability_id, None)
+
     def overlapping(
         self, location_id: uuid.UUID, span: TimeSpan, exclude: uuid.UUID | None = None
     ) -> list[tuple[uuid.UUID, TimeSpan]]:
@@ -99,6 +104,16 @@ class MemoryAppointmentRepository:
         if appointment_id not in self._s.appointments:
             raise _missing("appointment", appointment_id)
         return _copy(self._s.appointments[appointment_id])
+
+    lock = get  # one writer at a time: the store's lock is held
+
+    def for_availability(self, availability_id: uuid.UUID) -> list[Appointment]:
+        found = [a for a in self._s.appointments.values() if a.availability_id == availability_id]
+        return [_copy(a) for a in sorted(found, key=lambda a: (a.span.start, a.id))]
+
+    def delete(self, appointment_ids: Sequence[uuid.UUID]) -> None:
+        for ident in appointment_ids:
+            self._s.appointments.pop(ident, None)
 
 
 class MemoryActivityRepository:

@@ -61,6 +61,8 @@ class MemoryServiceAgreementRepository:
             raise _missing("service_agreement", agreement_id)
         return _copy(self._s.service_agreements[agreement_id])
 
+    lock = get  # one writer at a time: the store's lock is held
+
     def for_employer(self, employer_id: uuid.UUID) -> list[ServiceAgreement]:
         found = [a for a in self._s.service_agreements.values() if a.employer_id == employer_id]
         return [_copy(a) for a in sorted(found, key=lambda a: (a.period.start, a.id))]
@@ -81,6 +83,8 @@ class MemorySubscriptionRepository:
         if subscription_id not in self._s.subscriptions:
             raise _missing("subscription", subscription_id)
         return _copy(self._s.subscriptions[subscription_id])
+
+    lock = get  # one writer at a time: the store's lock is held
 
     def for_agreement(self, agreement_id: uuid.UUID) -> list[Subscription]:
         found = [s for s in self._s.subscriptions.values() if s.agreement_id == agreement_id]
@@ -226,6 +230,8 @@ class MemoryInvoicingStore:
         if basis_id not in self._s.invoice_bases:
             raise _missing("invoice_basis", basis_id)
         return _copy(self._s.invoice_bases[basis_id])
+
+    lock = get  # one writer at a time: the store's lock is held
 
     def save(self, basis: InvoiceBasis) -> None:
         self._s.invoice_bases[basis.id] = _copy(basis)

@@ -33,6 +33,8 @@ class MemoryProtocolRepository:
             raise _missing("protocol", protocol_id)
         return _copy(self._s.protocols[protocol_id])
 
+    lock = get  # one writer at a time: the store's lock is held
+
     def list(self) -> list[Protocol]:
         return [_copy(p) for p in sorted(self._s.protocols.values(), key=lambda p: p.name)]
 
@@ -52,6 +54,8 @@ class MemoryTrajectoryRepository:
         if trajectory_id not in self._s.trajectories:
             raise _missing("trajectory", trajectory_id)
         return _copy(self._s.trajectories[trajectory_id])
+
+    lock = get  # one writer at a time: the store's lock is held
 
     def for_employee(self, employee_id: uuid.UUID) -> list[Trajectory]:
         found = [x for x in self._s.trajectories.values() if x.employee_id == employee_id]

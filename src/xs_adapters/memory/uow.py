@@ -63,6 +63,8 @@ class MemoryFolderRepository(_Repo):
             raise _missing("folder", folder_id)
         return _copy(self._s.folders[folder_id])
 
+    lock = get  # one writer at a time: the store's lock is held
+
     def list(self) -> list[Folder]:
         return [
             _copy(f) for f in sorted(self._s.folders.values(), key=lambda f: (f.name, str(f.id)))
@@ -93,6 +95,8 @@ class MemoryEmployerRepository(_Repo):
         if employer_id not in self._s.employers:
             raise _missing("employer", employer_id)
         return _copy(self._s.employers[employer_id])
+
+    lock = get  # one writer at a time: the store's lock is held
 
     def find_by_code(self, code: str) -> Employer | None:
         norm = normalise_code(code)
@@ -129,6 +133,8 @@ class MemoryDepartmentRepository(_Repo):
             raise _missing("department", department_id)
         return _copy(self._s.departments[department_id])
 
+    lock = get  # one writer at a time: the store's lock is held
+
     def find_by_code(self, employer_id: uuid.UUID, code: str) -> Department | None:
         norm = normalise_code(code)
         for d in self._s.departments.values():
@@ -153,6 +159,8 @@ class MemoryBranchRepository(_Repo):
             raise _missing("branch", branch_id)
         return _copy(self._s.branches[branch_id])
 
+    lock = get  # one writer at a time: the store's lock is held
+
     def list_for_employer(self, employer_id: uuid.UUID) -> list[Branch]:
         found = [b for b in self._s.branches.values() if b.employer_id == employer_id]
         return [_copy(b) for b in sorted(found, key=lambda b: (b.name, str(b.id)))]
@@ -169,6 +177,8 @@ class MemoryEmployeeRepository(_Repo):
         if employee_id not in self._s.employees:
             raise _missing("employee", employee_id)
         return _copy(self._s.employees[employee_id])
+
+    lock = get  # one writer at a time: the store's lock is held
 
 
 class MemoryDossierRepository(_Repo):
@@ -225,6 +235,11 @@ class MemoryUserRepository(_Repo):
             raise _missing("user", user_id)
         return _copy(self._s.users[user_id])
 
+    def find(self, user_id: uuid.UUID) -> User | None:
+        return _copy(self._s.users[user_id]) if user_id in self._s.users else None
+
+    lock = get
+
     def find_by_email(self, email: str) -> User | None:
         wanted = email.strip().casefold()
         for user in self._s.users.values():
@@ -246,7 +261,19 @@ class MemoryScopeResolver:
             department_id = department.parent_id
         return units
 
+    def _exists(self, unit: UnitRef) -> bool:
+        collections: dict[UnitKind, dict[uuid.UUID, Any]] = {
+            UnitKind.FOLDER: self._s.folders,
+            UnitKind.EMPLOYER: self._s.employers,
+            UnitKind.DEPARTMENT: self._s.departments,
+            UnitKind.BRANCH: self._s.branches,
+            UnitKind.EMPLOYEE: self._s.employees,
+        }
+        return unit.id in collections[unit.kind]
+
     def ancestors(self, unit: UnitRef) -> frozenset[UnitRef]:
+        if not self._exists(unit):
+            return frozenset()
         units: set[UnitRef] = {unit}
         if unit.kind is UnitKind.DEPARTMENT:
             units |= self._department_chain(unit.id)

@@ -11,8 +11,9 @@ from sqlalchemy.engine import Connection
 
 from xs_adapters.sql import mappers
 from xs_adapters.sql import tables as t
+from xs_adapters.sql.locking import lock_row
 from xs_core.access.model import ResolvedScope, Role, Scope, User
-from xs_core.errors import DomainError, NotFound
+from xs_core.errors import Conflict, not_found
 from xs_core.events import Aggregate
 from xs_core.organisation.units import UnitKind, UnitRef
 
@@ -47,7 +48,7 @@ class SqlRoleRepository:
     def get(self, role_id: uuid.UUID) -> Role:
         found = self.get_many([role_id])
         if not found:
-            raise NotFound("not_found", {"kind": "role", "id": str(role_id)})
+            raise not_found("role", role_id)
         return found[0]
 
     def list(self) -> list[Role]:
@@ -92,7 +93,7 @@ class SqlUserRepository:
             with self._c.begin_nested():
                 self._c.execute(t.users.insert().values(**self._values(user)))
         except sa.exc.IntegrityError:
-            raise DomainError("access.email_in_use", {"email": user.email}) from None
+            raise Conflict("access.email_in_use", {"email": user.email}) from None
         self._write_links(user)
         self._track(user)
 
@@ -115,11 +116,19 @@ class SqlUserRepository:
         )
         return mappers.user_from_rows(rows[0], role_ids, units)
 
+    def find(self, user_id: uuid.UUID) -> User | None:
+        return self._load(_USER_BY_ID, user_id)
+
     def get(self, user_id: uuid.UUID) -> User:
-        user = self._load(_USER_BY_ID, user_id)
+        user = self.find(user_id)
         if user is None:
-            raise NotFound("not_found", {"kind": "user", "id": str(user_id)})
+            raise not_found("user", user_id)
         return user
+
+    def lock(self, user_id: uuid.UUID) -> User:
+        if not lock_row(self._c, t.users, user_id):
+            raise not_found("user", user_id)
+        return self.get(user_id)
 
     def find_by_email(self, email: str) -> User | None:
         return self._load(_USER_BY_EMAIL, email.strip().casefold())
@@ -177,25 +186,43 @@ class SqlScopeResolver:
         return units
 
     def ancestors(self, unit: UnitRef) -> frozenset[UnitRef]:
+        """The unit and every unit above it; empty when the unit does not exist."""
         units: set[UnitRef] = {unit}
+        if unit.kind is UnitKind.FOLDER:
+            found = self._c.execute(
+                sa.select(t.folders.c.id).where(t.folders.c.id == unit.id)
+            ).first()
+            return frozenset(units) if found is not None else frozenset()
         if unit.kind is UnitKind.EMPLOYER:
-            pass
+            if not self._c.execute(
+                sa.select(t.employers.c.id).where(t.employers.c.id == unit.id)
+            ).first():
+                return frozenset()
         elif unit.kind is UnitKind.DEPARTMENT:
-            units |= self._department_chain([unit.id])
+            chain = self._department_chain([unit.id])
+            if not chain:
+                return frozenset()
+            units |= chain
         elif unit.kind is UnitKind.BRANCH:
             row = self._c.execute(
                 sa.select(t.branches.c.employer_id).where(t.branches.c.id == unit.id)
             ).first()
-            if row is not None:
-                units.add(UnitRef(UnitKind.EMPLOYER, row.employer_id))
+            if row is None:
+                return frozenset()
+            units.add(UnitRef(UnitKind.EMPLOYER, row.employer_id))
         elif unit.kind is UnitKind.EMPLOYEE:
-            employers = list(
+            e, em = t.employees, t.employments
+            rows = list(
                 self._c.execute(
-                    sa.select(t.employments.c.employer_id).where(
-                        t.employments.c.employee_id == unit.id
-                    )
-                ).scalars()
+                    sa.select(em.c.employer_id)
+                    .select_from(e)
+                    .outerjoin(em, em.c.employee_id == e.c.id)
+                    .where(e.c.id == unit.id)
+                )
             )
+            if not rows:
+                return frozenset()
+            employers = [r.employer_id for r in rows if r.employer_id is not None]
             departments = list(
                 self._c.execute(
                     sa.select(t.employment_versions.c.department_id)

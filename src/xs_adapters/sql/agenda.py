@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 
 from xs_adapters.sql import tables as t
 from xs_adapters.sql.copy import insert_rows
+from xs_adapters.sql.locking import lock_row
 from xs_core.agenda.model import (
     MAX_AVAILABILITY,
     Activity,
@@ -140,6 +141,14 @@ class SqlAvailabilityRepository:
             raise _missing("availability", availability_id)
         return _availability(row)
 
+    def lock(self, availability_id: uuid.UUID) -> Availability:
+        """The Availability locked until the transaction ends (read-check-write)."""
+        lock_row(self._c, t.availabilities, availability_id)
+        return self.get(availability_id)
+
+    def delete(self, availability_id: uuid.UUID) -> None:
+        self._c.execute(t.availabilities.delete().where(t.availabilities.c.id == availability_id))
+
     def overlapping(
         self, location_id: uuid.UUID, span: TimeSpan, exclude: uuid.UUID | None = None
     ) -> list[tuple[uuid.UUID, TimeSpan]]:
@@ -223,13 +232,35 @@ class SqlAppointmentRepository:
         ).first()
         if row is None:
             raise _missing("appointment", appointment_id)
-        return Appointment(
-            id=row.id,
-            availability_id=row.availability_id,
-            employee_id=row.employee_id,
-            span=TimeSpan(row.starts_at, row.ends_at),
-            status=AppointmentStatus(row.status),
+        return _appointment(row)
+
+    def lock(self, appointment_id: uuid.UUID) -> Appointment:
+        """The Appointment locked until the transaction ends (read-check-write)."""
+        lock_row(self._c, t.appointments, appointment_id)
+        return self.get(appointment_id)
+
+    def for_availability(self, availability_id: uuid.UUID) -> list[Appointment]:
+        ap = t.appointments
+        rows = self._c.execute(
+            sa.select(ap)
+            .where(ap.c.availability_id == availability_id)
+            .order_by(ap.c.starts_at, ap.c.id)
         )
+        return [_appointment(r) for r in rows]
+
+    def delete(self, appointment_ids: Sequence[uuid.UUID]) -> None:
+        if appointment_ids:
+            self._c.execute(t.appointments.delete().where(t.appointments.c.id.in_(appointment_ids)))
+
+
+def _appointment(row: Any) -> Appointment:
+    return Appointment(
+        id=row.id,
+        availability_id=row.availability_id,
+        employee_id=row.employee_id,
+        span=TimeSpan(row.starts_at, row.ends_at),
+        status=AppointmentStatus(row.status),
+    )
 
 
 def _activity(row: Any) -> Activity:

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 
 from xs_adapters.sql import tables as t
 from xs_adapters.sql.copy import insert_rows
+from xs_adapters.sql.locking import lock_row
 from xs_adapters.sql.planner import planner
 from xs_core.agenda.model import ActivityStatus
 from xs_core.billing.contracts import (
@@ -179,6 +180,11 @@ class SqlServiceAgreementRepository:
             raise _missing("service_agreement", agreement_id)
         return _agreement(row)
 
+    def lock(self, agreement_id: uuid.UUID) -> ServiceAgreement:
+        """The ServiceAgreement locked until the transaction ends (read-check-write)."""
+        lock_row(self._c, t.service_agreements, agreement_id)
+        return self.get(agreement_id)
+
     def for_employer(self, employer_id: uuid.UUID) -> list[ServiceAgreement]:
         sa_ = t.service_agreements
         rows = self._c.execute(
@@ -235,6 +241,11 @@ class SqlSubscriptionRepository:
         if row is None:
             raise _missing("subscription", subscription_id)
         return _subscription(row)
+
+    def lock(self, subscription_id: uuid.UUID) -> Subscription:
+        """The Subscription locked until the transaction ends (read-check-write)."""
+        lock_row(self._c, t.subscriptions, subscription_id)
+        return self.get(subscription_id)
 
     def for_agreement(self, agreement_id: uuid.UUID) -> list[Subscription]:
         s = t.subscriptions
@@ -533,6 +544,11 @@ class SqlInvoicingStore:
         if row is None:
             raise _missing("invoice_basis", basis_id)
         return _basis(row)
+
+    def lock(self, basis_id: uuid.UUID) -> InvoiceBasis:
+        """The InvoiceBasis locked until the transaction ends (read-check-write)."""
+        lock_row(self._c, t.invoice_bases, basis_id)
+        return self.get(basis_id)
 
     def save(self, basis: InvoiceBasis) -> None:
         self._c.execute(

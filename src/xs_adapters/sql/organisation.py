@@ -17,6 +17,7 @@ from xs_adapters.search_documents import (
 from xs_adapters.sql import mappers, search_index
 from xs_adapters.sql import tables as t
 from xs_adapters.sql.copy import insert_rows
+from xs_adapters.sql.locking import lock_row
 from xs_core.errors import DomainError, NotFound
 from xs_core.events import Aggregate
 from xs_core.organisation.model import Branch, Department, Dossier, Employee, Employer, Folder
@@ -56,6 +57,11 @@ class SqlFolderRepository(_Repo):
         if row is None:
             raise _not_found("folder", folder_id)
         return mappers.folder_from_row(row)
+
+    def lock(self, folder_id: uuid.UUID) -> Folder:
+        """The Folder locked until the transaction ends (read-check-write)."""
+        lock_row(self._c, t.folders, folder_id)
+        return self.get(folder_id)
 
     def list(self) -> list[Folder]:
         rows = self._c.execute(sa.select(t.folders).order_by(t.folders.c.name, t.folders.c.id))
@@ -138,6 +144,11 @@ class SqlEmployerRepository(_Repo):
             raise _not_found("employer", employer_id)
         return self._load([row])[0]
 
+    def lock(self, employer_id: uuid.UUID) -> Employer:
+        """The Employer locked until the transaction ends (read-check-write)."""
+        lock_row(self._c, t.employers, employer_id)
+        return self.get(employer_id)
+
     def find_by_code(self, code: str) -> Employer | None:
         row = self._c.execute(
             sa.select(t.employers).where(t.employers.c.code_norm == normalise_code(code))
@@ -193,6 +204,11 @@ class SqlDepartmentRepository(_Repo):
             raise _not_found("department", department_id)
         return mappers.department_from_row(row)
 
+    def lock(self, department_id: uuid.UUID) -> Department:
+        """The Department locked until the transaction ends (read-check-write)."""
+        lock_row(self._c, t.departments, department_id)
+        return self.get(department_id)
+
     def find_by_code(self, employer_id: uuid.UUID, code: str) -> Department | None:
         row = self._c.execute(
             sa.select(t.departments).where(
@@ -240,6 +256,11 @@ class SqlBranchRepository(_Repo):
         if row is None:
             raise _not_found("branch", branch_id)
         return mappers.branch_from_row(row)
+
+    def lock(self, branch_id: uuid.UUID) -> Branch:
+        """The Branch locked until the transaction ends (read-check-write)."""
+        lock_row(self._c, t.branches, branch_id)
+        return self.get(branch_id)
 
     def list_for_employer(self, employer_id: uuid.UUID) -> list[Branch]:
         rows = self._c.execute(
@@ -297,6 +318,11 @@ class SqlEmployeeRepository(_Repo):
             ):
                 versions.setdefault(v.employment_id, []).append(v)
         return mappers.employee_from_rows(row, employments, versions)
+
+    def lock(self, employee_id: uuid.UUID) -> Employee:
+        """The Employee locked until the transaction ends (read-check-write)."""
+        lock_row(self._c, t.employees, employee_id)
+        return self.get(employee_id)
 
 
 class SqlDossierRepository(_Repo):

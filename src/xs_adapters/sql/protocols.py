@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 
 from xs_adapters.sql import tables as t
 from xs_adapters.sql.copy import fresh_uuid_hex, insert_rows
+from xs_adapters.sql.locking import lock_row
 from xs_core.access.model import ResolvedScope
 from xs_core.dates import DateRange
 from xs_core.errors import NotFound
@@ -141,6 +142,11 @@ class SqlProtocolRepository:
             raise NotFound("not_found", {"kind": "protocol", "id": str(protocol_id)})
         return self._load([row])[0]
 
+    def lock(self, protocol_id: uuid.UUID) -> Protocol:
+        """The Protocol locked until the transaction ends (read-check-write)."""
+        lock_row(self._c, t.protocols, protocol_id)
+        return self.get(protocol_id)
+
     def list(self) -> list[Protocol]:
         rows = list(self._c.execute(sa.select(t.protocols).order_by(t.protocols.c.name)))
         return self._load(rows)
@@ -261,6 +267,11 @@ class SqlTrajectoryRepository:
         if row is None:
             raise NotFound("not_found", {"kind": "trajectory", "id": str(trajectory_id)})
         return self._load([row])[0]
+
+    def lock(self, trajectory_id: uuid.UUID) -> Trajectory:
+        """The Trajectory locked until the transaction ends (read-check-write)."""
+        lock_row(self._c, t.trajectories, trajectory_id)
+        return self.get(trajectory_id)
 
     def for_employee(self, employee_id: uuid.UUID) -> list[Trajectory]:
         rows = list(

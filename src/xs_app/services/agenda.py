@@ -14,14 +14,17 @@ import uuid
 
 import attrs
 
-from xs_app.services.base import Service
+from xs_app.services.base import Service, employee, hidden
+from xs_app.services.command import Command, accepts_legacy
 from xs_core.access.features import Feature
 from xs_core.agenda.model import (
     Activity,
     Appointment,
     AppointmentLocation,
     AppointmentRequest,
+    AppointmentStatus,
     Availability,
+    AvailabilityRemoved,
     CapacityConflict,
     capacity_conflicts,
     formal_request_date,
@@ -30,20 +33,20 @@ from xs_core.agenda.model import (
 )
 from xs_core.agenda.spans import TimeSpan
 from xs_core.dates import DateRange
-from xs_core.errors import DomainError
-from xs_core.organisation.units import UnitKind, UnitRef, new_id
+from xs_core.errors import Conflict, DomainError
+from xs_core.organisation.units import new_id
 from xs_core.uow import UnitOfWork
 
 
 @attrs.frozen(kw_only=True)
-class CreateLocation:
+class CreateLocation(Command):
     actor: uuid.UUID
     name: str
     max_parallel: int | None = None
 
 
 @attrs.frozen(kw_only=True)
-class ChangeLocationMaximum:
+class ChangeLocationMaximum(Command):
     """R4.3: the limit can change at any time; existing availabilities stay."""
 
     actor: uuid.UUID
@@ -52,7 +55,7 @@ class ChangeLocationMaximum:
 
 
 @attrs.frozen(kw_only=True)
-class RequestAppointment:
+class RequestAppointment(Command):
     """R4.1 and R4.2: ``desired_period`` is half-open (use ``DateRange.from_inclusive`` for a
     "t/m" input); ``formal_request_date`` defaults to today."""
 
@@ -64,7 +67,7 @@ class RequestAppointment:
 
 
 @attrs.frozen(kw_only=True)
-class PlanAvailability:
+class PlanAvailability(Command):
     actor: uuid.UUID
     professional_id: uuid.UUID
     location_id: uuid.UUID
@@ -73,7 +76,7 @@ class PlanAvailability:
 
 
 @attrs.frozen(kw_only=True)
-class PlanSeries:
+class PlanSeries(Command):
     """A weekly availability from ``start``–``end`` while occurrences start before ``until``."""
 
     actor: uuid.UUID
@@ -85,7 +88,7 @@ class PlanSeries:
 
 
 @attrs.frozen(kw_only=True)
-class MoveAvailability:
+class MoveAvailability(Command):
     """R4.3 Decision: moving is planning anew, and is checked."""
 
     actor: uuid.UUID
@@ -96,7 +99,7 @@ class MoveAvailability:
 
 
 @attrs.frozen(kw_only=True)
-class PlanAppointment:
+class PlanAppointment(Command):
     actor: uuid.UUID
     availability_id: uuid.UUID
     employee_id: uuid.UUID
@@ -105,7 +108,7 @@ class PlanAppointment:
 
 
 @attrs.frozen(kw_only=True)
-class RegisterActivity:
+class RegisterActivity(Command):
     actor: uuid.UUID
     employee_id: uuid.UUID
     activity_type: str
@@ -113,30 +116,71 @@ class RegisterActivity:
     appointment_id: uuid.UUID | None = None
 
 
+@attrs.frozen(kw_only=True)
+class RemoveAvailability(Command):
+    """Remove an availability that holds no planned or completed appointment (R4.3)."""
+
+    actor: uuid.UUID
+    availability_id: uuid.UUID
+
+
+@attrs.frozen(kw_only=True)
+class CompleteAppointment(Command):
+    """R4.4: completing releases the appointment's draft activities."""
+
+    actor: uuid.UUID
+    appointment_id: uuid.UUID
+
+
+@attrs.frozen(kw_only=True)
+class RemoveAppointment(Command):
+    """R4.4: removing takes the appointment's draft activities with it."""
+
+    actor: uuid.UUID
+    appointment_id: uuid.UUID
+
+
+@attrs.frozen(kw_only=True)
+class ReleasedActivities(Command):
+    """R4.4: the released activities performed in ``period``, of employees in the actor's
+    scope — what billing offers."""
+
+    actor: uuid.UUID
+    period: DateRange
+
+
+def _held(appointments: list[Appointment]) -> list[Appointment]:
+    """The appointments an availability holds: planned and completed (removed ones are gone)."""
+    return [a for a in appointments if a.status is not AppointmentStatus.REMOVED]
+
+
 class AgendaService(Service):
+    """The agenda: locations, availabilities, appointments and activities (R4.1–R4.4)."""
+
     def create_location(self, cmd: CreateLocation) -> uuid.UUID:
         with self._uow() as uow:
-            self.authorise(uow, cmd.actor, Feature.MANAGE_APPOINTMENT_LOCATIONS)
+            self._authorise(uow, cmd.actor, Feature.MANAGE_APPOINTMENT_LOCATIONS)
             location = AppointmentLocation.create(cmd.name, cmd.max_parallel)
             uow.locations.add(location)
             uow.commit()
             return location.id
 
     def change_maximum(self, cmd: ChangeLocationMaximum) -> None:
+        """R4.3: the limit can change at any time; existing availabilities stay."""
         with self._uow() as uow:
-            self.authorise(uow, cmd.actor, Feature.MANAGE_APPOINTMENT_LOCATIONS)
+            self._authorise(uow, cmd.actor, Feature.MANAGE_APPOINTMENT_LOCATIONS)
             location = uow.locations.lock(cmd.location_id)
-            changed = attrs.evolve(location, max_parallel=cmd.max_parallel)
-            uow.locations.save(changed)
+            location.change_maximum(cmd.max_parallel)
+            uow.locations.save(location)
             uow.commit()
 
     def request_appointment(self, cmd: RequestAppointment) -> AppointmentRequest:
         """R4.1: another formal request date needs the feature authorisation; never after
         today. An unauthorised attempt is refused and changes nothing."""
         with self._uow() as uow:
-            auth = self.authoriser(uow)
-            principal = auth.principal(cmd.actor)
-            auth.require_in_scope(principal, UnitRef(UnitKind.EMPLOYEE, cmd.employee_id))
+            _, principal = self._authorise(
+                uow, cmd.actor, Feature.REQUEST_APPOINTMENTS, employee(cmd.employee_id)
+            )
             formal = formal_request_date(
                 cmd.formal_request_date,
                 self._clock.today(),
@@ -149,8 +193,8 @@ class AgendaService(Service):
             uow.commit()
             return request
 
+    @staticmethod
     def _conflicts(
-        self,
         uow: UnitOfWork,
         location: AppointmentLocation,
         span: TimeSpan,
@@ -165,7 +209,7 @@ class AgendaService(Service):
         """R4.3: refused, with the moments where the limit would be exceeded, or planned."""
         span = TimeSpan(cmd.start, cmd.end)
         with self._uow() as uow:
-            self.authorise(uow, cmd.actor, Feature.PLAN_AVAILABILITIES)
+            self._authorise(uow, cmd.actor, Feature.PLAN_AVAILABILITIES)
             location = uow.locations.lock(cmd.location_id)
             availability = Availability.plan(cmd.professional_id, location.id, span)
             refuse_conflicts(location, self._conflicts(uow, location, span, None))
@@ -178,7 +222,7 @@ class AgendaService(Service):
         refusal lists every conflicting occurrence."""
         first = TimeSpan(cmd.start, cmd.end)
         with self._uow() as uow:
-            self.authorise(uow, cmd.actor, Feature.PLAN_AVAILABILITIES)
+            self._authorise(uow, cmd.actor, Feature.PLAN_AVAILABILITIES)
             location = uow.locations.lock(cmd.location_id)
             series_id = new_id()
             planned: list[Availability] = []
@@ -202,7 +246,7 @@ class AgendaService(Service):
                     )
                 planned.append(availability)
             if conflicts:
-                raise DomainError(
+                raise Conflict(
                     "agenda.capacity_exceeded",
                     {
                         "rule": "R4.3",
@@ -217,38 +261,87 @@ class AgendaService(Service):
             return [a.id for a in planned]
 
     def move_availability(self, cmd: MoveAvailability) -> None:
+        """R4.3 Decision: moving is planning anew, and is checked. Its planned and completed
+        appointments move along and must lie inside the new time."""
         span = TimeSpan(cmd.start, cmd.end)
         with self._uow() as uow:
-            self.authorise(uow, cmd.actor, Feature.PLAN_AVAILABILITIES)
-            availability = uow.availabilities.get(cmd.availability_id)
+            self._authorise(uow, cmd.actor, Feature.PLAN_AVAILABILITIES)
+            availability = uow.availabilities.lock(cmd.availability_id)
+            outside = [
+                a
+                for a in _held(uow.appointments.for_availability(availability.id))
+                if not (span.start <= a.span.start and a.span.end <= span.end)
+            ]
+            if outside:
+                raise Conflict(
+                    "agenda.appointments_outside",
+                    {"rule": "R4.3", "appointments": [str(a.id) for a in outside]},
+                )
             location = uow.locations.lock(cmd.location_id)
             availability.move(location.id, span)
             refuse_conflicts(location, self._conflicts(uow, location, span, availability.id))
             uow.availabilities.save(availability)
             uow.commit()
 
-    def plan_appointment(self, cmd: PlanAppointment) -> uuid.UUID:
+    def remove_availability(self, cmd: RemoveAvailability) -> None:
+        """Remove an availability. **Decision:** refused while it holds planned or completed
+        appointments (remove or move those first); removed appointments go with it."""
         with self._uow() as uow:
-            self.authorise(
-                uow,
-                cmd.actor,
-                Feature.PLAN_AVAILABILITIES,
-                UnitRef(UnitKind.EMPLOYEE, cmd.employee_id),
+            self._authorise(uow, cmd.actor, Feature.PLAN_AVAILABILITIES)
+            availability = uow.availabilities.lock(cmd.availability_id)
+            appointments = uow.appointments.for_availability(availability.id)
+            held = _held(appointments)
+            if held:
+                raise Conflict(
+                    "agenda.availability_has_appointments",
+                    {"rule": "R4.3", "appointments": [str(a.id) for a in held]},
+                )
+            uow.appointments.delete([a.id for a in appointments])
+            uow.availabilities.delete(availability.id)
+            uow.publish(
+                AvailabilityRemoved(
+                    availability_id=availability.id, location_id=availability.location_id
+                )
             )
-            availability = uow.availabilities.get(cmd.availability_id)
+            uow.commit()
+
+    def plan_appointment(self, cmd: PlanAppointment) -> uuid.UUID:
+        """An appointment inside an availability, for an employee in scope; the appointments of
+        one availability never overlap (the availability is locked while checking)."""
+        with self._uow() as uow:
+            self._authorise(uow, cmd.actor, Feature.PLAN_AVAILABILITIES, employee(cmd.employee_id))
+            availability = uow.availabilities.lock(cmd.availability_id)
             appointment = Appointment.plan(
                 availability, cmd.employee_id, TimeSpan(cmd.start, cmd.end)
             )
+            for other in _held(uow.appointments.for_availability(availability.id)):
+                if other.span.overlaps(appointment.span):
+                    raise Conflict(
+                        "agenda.appointments_overlap", {"rule": "R4.4", "span": str(other.span)}
+                    )
             uow.appointments.add(appointment)
             uow.commit()
             return appointment.id
 
-    def complete_appointment(self, actor: uuid.UUID, appointment_id: uuid.UUID) -> list[uuid.UUID]:
+    def _appointment(
+        self, uow: UnitOfWork, actor: uuid.UUID, feature: Feature, appointment_id: uuid.UUID
+    ) -> Appointment:
+        """The appointment, locked, if the actor holds ``feature`` and sees its employee."""
+        auth, principal = self._authorise(uow, actor, feature)
+        appointment = uow.appointments.lock(appointment_id)
+        auth.require_visible(
+            principal, employee(appointment.employee_id), hidden("appointment", appointment_id)
+        )
+        return appointment
+
+    @accepts_legacy(CompleteAppointment, "actor", "appointment_id")
+    def complete_appointment(self, cmd: CompleteAppointment) -> list[uuid.UUID]:
         """R4.4: completing releases its draft activities in the same transaction."""
         with self._uow() as uow:
-            self.authorise(uow, actor, Feature.REGISTER_ACTIVITIES)
-            appointment = uow.appointments.get(appointment_id)
-            activities = uow.activities.for_appointment(appointment_id)
+            appointment = self._appointment(
+                uow, cmd.actor, Feature.REGISTER_ACTIVITIES, cmd.appointment_id
+            )
+            activities = uow.activities.for_appointment(appointment.id)
             drafts = [a.id for a in activities if a.notice is not None]
             appointment.complete(activities)
             uow.appointments.save(appointment)
@@ -256,29 +349,40 @@ class AgendaService(Service):
             uow.commit()
             return drafts
 
-    def remove_appointment(self, actor: uuid.UUID, appointment_id: uuid.UUID) -> list[uuid.UUID]:
+    @accepts_legacy(RemoveAppointment, "actor", "appointment_id")
+    def remove_appointment(self, cmd: RemoveAppointment) -> list[uuid.UUID]:
         """R4.4: removing an appointment removes its draft activities."""
         with self._uow() as uow:
-            self.authorise(uow, actor, Feature.PLAN_AVAILABILITIES)
-            appointment = uow.appointments.get(appointment_id)
-            removed = appointment.remove(uow.activities.for_appointment(appointment_id))
+            appointment = self._appointment(
+                uow, cmd.actor, Feature.PLAN_AVAILABILITIES, cmd.appointment_id
+            )
+            removed = appointment.remove(uow.activities.for_appointment(appointment.id))
             uow.activities.delete(removed)
             uow.appointments.save(appointment)
             uow.commit()
             return removed
 
     def register_activity(self, cmd: RegisterActivity) -> Activity:
-        """R4.4: a draft (with its notice) on an incomplete appointment, released otherwise."""
+        """R4.4: a draft (with its notice) on an incomplete appointment, released otherwise.
+        The appointment, if any, is locked (its completion cannot slip in between) and must be
+        an appointment of the same employee."""
         with self._uow() as uow:
-            self.authorise(
-                uow,
-                cmd.actor,
-                Feature.REGISTER_ACTIVITIES,
-                UnitRef(UnitKind.EMPLOYEE, cmd.employee_id),
+            auth, principal = self._authorise(
+                uow, cmd.actor, Feature.REGISTER_ACTIVITIES, employee(cmd.employee_id)
             )
-            appointment = (
-                None if cmd.appointment_id is None else uow.appointments.get(cmd.appointment_id)
-            )
+            appointment = None
+            if cmd.appointment_id is not None:
+                appointment = uow.appointments.lock(cmd.appointment_id)
+                auth.require_visible(
+                    principal,
+                    employee(appointment.employee_id),
+                    hidden("appointment", cmd.appointment_id),
+                )
+                if appointment.employee_id != cmd.employee_id:
+                    raise DomainError(
+                        "agenda.appointment_of_other_employee",
+                        {"rule": "R4.4", "appointment_id": str(cmd.appointment_id)},
+                    )
             activity = Activity.register(
                 cmd.actor, cmd.employee_id, cmd.activity_type, cmd.performed_on, appointment
             )
@@ -286,7 +390,16 @@ class AgendaService(Service):
             uow.commit()
             return activity
 
-    def released_activities(self, period: DateRange) -> list[Activity]:
-        """The query port billing uses: only released activities are offered (R4.4)."""
+    def released_activities(self, cmd: ReleasedActivities) -> list[Activity]:
+        """The query billing uses: only released activities are offered (R4.4); only those of
+        employees in the actor's scope."""
         with self._uow(write=False) as uow:
-            return uow.activities.released(period)
+            auth, principal = self._authorise(uow, cmd.actor, Feature.RUN_BILLING)
+            activities = uow.activities.released(cmd.period)
+            scope = auth.resolved_scope(principal)
+            if scope.everything:
+                return activities
+            visible = uow.bulk_starts.in_scope(
+                sorted({a.employee_id for a in activities}, key=str), scope
+            )
+            return [a for a in activities if a.employee_id in visible]

@@ -15,7 +15,8 @@ from typing import TextIO
 
 import attrs
 
-from xs_app.services.base import Service
+from xs_app.services.base import Service, employer, hidden
+from xs_app.services.command import Command, accepts_legacy
 from xs_core.access.features import Feature
 from xs_core.billing.contracts import (
     ContractKind,
@@ -25,13 +26,13 @@ from xs_core.billing.contracts import (
     Subscription,
 )
 from xs_core.billing.frequency import ALLOWED_DEVIATIONS, BillingFrequency
-from xs_core.billing.invoicing import InvoiceBasis, InvoiceLine, LineKind, RunSummary
-from xs_core.billing.run import Progress, run_billing
+from xs_core.billing.invoicing import InvoiceBasis, InvoiceLine, RunSummary
+from xs_core.billing.run import run_billing
 from xs_core.billing.schedule import BillingPeriod
 from xs_core.dates import DateRange
 from xs_core.errors import DomainError, register_messages
 from xs_core.money import Money
-from xs_core.organisation.units import UnitKind, UnitRef
+from xs_core.progress import Progress
 from xs_core.uow import UnitOfWork
 
 register_messages(
@@ -58,7 +59,7 @@ CSV_COLUMNS = (
 
 
 @attrs.frozen(kw_only=True)
-class CreateContractModel:
+class CreateContractModel(Command):
     actor: uuid.UUID
     name: str
     kind: ContractKind
@@ -68,7 +69,7 @@ class CreateContractModel:
 
 
 @attrs.frozen(kw_only=True)
-class ConcludeAgreement:
+class ConcludeAgreement(Command):
     """A service agreement of a customer (employer) on a contract model (R5.1)."""
 
     actor: uuid.UUID
@@ -80,7 +81,7 @@ class ConcludeAgreement:
 
 
 @attrs.frozen(kw_only=True)
-class Subscribe:
+class Subscribe(Command):
     """A subscription: ``amount`` per contract period of the agreement's contract model."""
 
     actor: uuid.UUID
@@ -91,20 +92,108 @@ class Subscribe:
 
 
 @attrs.frozen(kw_only=True)
-class RunBilling:
+class RunBilling(Command):
     actor: uuid.UUID
     period: DateRange
     employer_ids: frozenset[uuid.UUID] | None = None
 
 
-def _employer(employer_id: uuid.UUID) -> UnitRef:
-    return UnitRef(UnitKind.EMPLOYER, employer_id)
+@attrs.frozen(kw_only=True)
+class ListContractModels(Command):
+    actor: uuid.UUID
+
+
+@attrs.frozen(kw_only=True)
+class DeviationChoices(Command):
+    """R5.1: the deviating frequencies the agreement's contract model allows."""
+
+    actor: uuid.UUID
+    agreement_id: uuid.UUID
+
+
+@attrs.frozen(kw_only=True)
+class SetDeviatingFrequency(Command):
+    """R5.1: a strictly shorter frequency, or ``None`` for the contract model's own."""
+
+    actor: uuid.UUID
+    agreement_id: uuid.UUID
+    frequency: BillingFrequency | None
+
+
+@attrs.frozen(kw_only=True)
+class EndSubscription(Command):
+    """Set (or clear, with ``None``) the first day no longer subscribed."""
+
+    actor: uuid.UUID
+    subscription_id: uuid.UUID
+    end: _dt.date | None
+
+
+@attrs.frozen(kw_only=True)
+class SubscriptionSchedule(Command):
+    """R5.1: the billing periods of a subscription that start in ``window``."""
+
+    actor: uuid.UUID
+    subscription_id: uuid.UUID
+    window: DateRange
+
+
+@attrs.frozen(kw_only=True)
+class GetInvoiceBasis(Command):
+    actor: uuid.UUID
+    basis_id: uuid.UUID
+
+
+@attrs.frozen(kw_only=True)
+class ListInvoiceBases(Command):
+    """The invoice bases in the actor's scope, optionally those overlapping ``period``."""
+
+    actor: uuid.UUID
+    period: DateRange | None = None
+
+
+@attrs.frozen(kw_only=True)
+class MakeInvoiceBasisFinal(Command):
+    actor: uuid.UUID
+    basis_id: uuid.UUID
+
+
+@attrs.frozen(kw_only=True)
+class MarkInvoiceSent(Command):
+    """The invoice of a final basis was sent: its activities become offered (aangeboden)."""
+
+    actor: uuid.UUID
+    basis_id: uuid.UUID
+
+
+@attrs.frozen(kw_only=True)
+class DiscardInvoiceBasis(Command):
+    """Delete a draft basis; its billing periods and activities can be billed again."""
+
+    actor: uuid.UUID
+    basis_id: uuid.UUID
+
+
+@attrs.frozen(kw_only=True)
+class InvoiceLines(Command):
+    actor: uuid.UUID
+    basis_id: uuid.UUID
+
+
+@attrs.frozen(kw_only=True)
+class ExportInvoiceBasis(Command):
+    """Write an invoice basis as CSV (``CSV_COLUMNS``)."""
+
+    actor: uuid.UUID
+    basis_id: uuid.UUID
 
 
 class BillingService(Service):
+    """Contract management and billing (R5.1)."""
+
     def create_contract_model(self, cmd: CreateContractModel) -> uuid.UUID:
         with self._uow() as uow:
-            self.authorise(uow, cmd.actor, Feature.MANAGE_CONTRACTS)
+            self._authorise(uow, cmd.actor, Feature.MANAGE_CONTRACTS)
             model = ContractModel.create(
                 cmd.name, cmd.kind, cmd.billing_frequency, cmd.active, cmd.price_categories
             )
@@ -112,9 +201,10 @@ class BillingService(Service):
             uow.commit()
             return model.id
 
-    def contract_models(self, actor: uuid.UUID) -> list[ContractModel]:
+    @accepts_legacy(ListContractModels, "actor")
+    def contract_models(self, cmd: ListContractModels) -> list[ContractModel]:
         with self._uow(write=False) as uow:
-            self.authorise(uow, actor, Feature.MANAGE_CONTRACTS)
+            self._authorise(uow, cmd.actor, Feature.MANAGE_CONTRACTS)
             return uow.contract_models.list()
 
     @staticmethod
@@ -127,10 +217,11 @@ class BillingService(Service):
         ]
 
     def conclude_agreement(self, cmd: ConcludeAgreement) -> uuid.UUID:
-        """R5.1: a deviating frequency only with a service variation and strictly shorter."""
+        """R5.1: a deviating frequency only with a service variation and strictly shorter. The
+        customer is locked while its other agreements are checked."""
         with self._uow() as uow:
-            self.authorise(uow, cmd.actor, Feature.MANAGE_CONTRACTS, _employer(cmd.employer_id))
-            uow.employers.get(cmd.employer_id)
+            self._authorise(uow, cmd.actor, Feature.MANAGE_CONTRACTS, employer(cmd.employer_id))
+            uow.employers.lock(cmd.employer_id)
             model = uow.contract_models.get(cmd.contract_model_id)
             agreement = ServiceAgreement.conclude(
                 cmd.employer_id,
@@ -144,34 +235,41 @@ class BillingService(Service):
             uow.commit()
             return agreement.id
 
-    def deviation_choices(
-        self, actor: uuid.UUID, agreement_id: uuid.UUID
-    ) -> list[BillingFrequency]:
+    def _agreement(
+        self, uow: UnitOfWork, actor: uuid.UUID, agreement_id: uuid.UUID, lock: bool
+    ) -> ServiceAgreement:
+        auth, principal = self._authorise(uow, actor, Feature.MANAGE_CONTRACTS)
+        agreement = (
+            uow.service_agreements.lock(agreement_id)
+            if lock
+            else uow.service_agreements.get(agreement_id)
+        )
+        auth.require_visible(
+            principal, employer(agreement.employer_id), hidden("service_agreement", agreement_id)
+        )
+        return agreement
+
+    @accepts_legacy(DeviationChoices, "actor", "agreement_id")
+    def deviation_choices(self, cmd: DeviationChoices) -> list[BillingFrequency]:
         """R5.1: the deviating frequencies the agreement's contract model allows."""
         with self._uow(write=False) as uow:
-            agreement = uow.service_agreements.get(agreement_id)
-            self.authorise(uow, actor, Feature.MANAGE_CONTRACTS, _employer(agreement.employer_id))
+            agreement = self._agreement(uow, cmd.actor, cmd.agreement_id, lock=False)
             model = uow.contract_models.get(agreement.contract_model_id)
             return list(ALLOWED_DEVIATIONS[model.billing_frequency])
 
-    def set_deviating_frequency(
-        self, actor: uuid.UUID, agreement_id: uuid.UUID, frequency: BillingFrequency | None
-    ) -> None:
+    @accepts_legacy(SetDeviatingFrequency, "actor", "agreement_id", "frequency")
+    def set_deviating_frequency(self, cmd: SetDeviatingFrequency) -> None:
         """R5.1: refused (with the allowed choices) unless strictly shorter."""
         with self._uow() as uow:
-            agreement = uow.service_agreements.get(agreement_id)
-            self.authorise(uow, actor, Feature.MANAGE_CONTRACTS, _employer(agreement.employer_id))
+            agreement = self._agreement(uow, cmd.actor, cmd.agreement_id, lock=True)
             model = uow.contract_models.get(agreement.contract_model_id)
-            agreement.set_deviating_frequency(model, frequency)
+            agreement.set_deviating_frequency(model, cmd.frequency)
             uow.service_agreements.save(agreement)
             uow.commit()
 
     def subscribe(self, cmd: Subscribe) -> uuid.UUID:
         with self._uow() as uow:
-            agreement = uow.service_agreements.get(cmd.agreement_id)
-            self.authorise(
-                uow, cmd.actor, Feature.MANAGE_CONTRACTS, _employer(agreement.employer_id)
-            )
+            agreement = self._agreement(uow, cmd.actor, cmd.agreement_id, lock=True)
             subscription = Subscription.subscribe(
                 agreement, cmd.description, cmd.amount, cmd.period
             )
@@ -179,40 +277,53 @@ class BillingService(Service):
             uow.commit()
             return subscription.id
 
-    def end_subscription(
-        self, actor: uuid.UUID, subscription_id: uuid.UUID, end: _dt.date | None
-    ) -> None:
+    def _subscription(
+        self, uow: UnitOfWork, actor: uuid.UUID, subscription_id: uuid.UUID, lock: bool
+    ) -> tuple[Subscription, ServiceAgreement]:
+        auth, principal = self._authorise(uow, actor, Feature.MANAGE_CONTRACTS)
+        subscription = (
+            uow.subscriptions.lock(subscription_id)
+            if lock
+            else uow.subscriptions.get(subscription_id)
+        )
+        agreement = uow.service_agreements.get(subscription.agreement_id)
+        auth.require_visible(
+            principal, employer(agreement.employer_id), hidden("subscription", subscription_id)
+        )
+        return subscription, agreement
+
+    @accepts_legacy(EndSubscription, "actor", "subscription_id", "end")
+    def end_subscription(self, cmd: EndSubscription) -> None:
         """Set (or clear) the first day no longer subscribed; the last period is pro rata."""
         with self._uow() as uow:
-            subscription = uow.subscriptions.get(subscription_id)
-            agreement = uow.service_agreements.get(subscription.agreement_id)
-            self.authorise(uow, actor, Feature.MANAGE_CONTRACTS, _employer(agreement.employer_id))
-            subscription.end_on(agreement, end)
+            subscription, agreement = self._subscription(
+                uow, cmd.actor, cmd.subscription_id, lock=True
+            )
+            subscription.end_on(agreement, cmd.end)
             uow.subscriptions.save(subscription)
             uow.commit()
 
-    def schedule(
-        self, actor: uuid.UUID, subscription_id: uuid.UUID, window: DateRange
-    ) -> list[BillingPeriod]:
+    @accepts_legacy(SubscriptionSchedule, "actor", "subscription_id", "window")
+    def schedule(self, cmd: SubscriptionSchedule) -> list[BillingPeriod]:
         """R5.1: the billing periods of a subscription that start in ``window``."""
-        if window.end is None:
+        if cmd.window.end is None:
             raise DomainError("billing.open_period", {"rule": "R5.1"})
         with self._uow(write=False) as uow:
-            subscription = uow.subscriptions.get(subscription_id)
-            agreement = uow.service_agreements.get(subscription.agreement_id)
-            self.authorise(uow, actor, Feature.MANAGE_CONTRACTS, _employer(agreement.employer_id))
+            subscription, agreement = self._subscription(
+                uow, cmd.actor, cmd.subscription_id, lock=False
+            )
             model = uow.contract_models.get(agreement.contract_model_id)
-            return subscription.schedule(model, agreement, window)
+            return subscription.schedule(model, agreement, cmd.window)
 
     def run(self, cmd: RunBilling, progress: Progress | None = None) -> RunSummary:
-        """Generate draft invoice bases for a period, set-based (R5.1, R4.4)."""
+        """Generate draft invoice bases for a period, set-based (R5.1, R4.4): for the given
+        employers, or every customer in the actor's scope."""
         if cmd.period.end is None:
             raise DomainError("billing.open_period", {"rule": "R5.1"})
         with self._uow() as uow:
-            auth, principal = self.authorise(uow, cmd.actor, Feature.RUN_BILLING)
+            units = [employer(e) for e in sorted(cmd.employer_ids or ())]
+            auth, principal = self._authorise(uow, cmd.actor, Feature.RUN_BILLING, *units)
             employer_ids = cmd.employer_ids
-            for employer_id in employer_ids or ():
-                auth.require_in_scope(principal, _employer(employer_id))
             scope = auth.resolved_scope(principal)
             if employer_ids is None and not scope.everything:
                 employer_ids = scope.employer_ids
@@ -227,69 +338,84 @@ class BillingService(Service):
             uow.commit()
             return summary
 
-    def _basis(self, uow: UnitOfWork, actor: uuid.UUID, basis_id: uuid.UUID) -> InvoiceBasis:
-        basis = uow.invoicing.get(basis_id)
-        self.authorise(uow, actor, Feature.RUN_BILLING, _employer(basis.employer_id))
+    def _basis(
+        self, uow: UnitOfWork, actor: uuid.UUID, basis_id: uuid.UUID, lock: bool = False
+    ) -> InvoiceBasis:
+        """The invoice basis, if the actor runs billing and sees its customer; locked for a
+        transition, so that of two transitions at once the second sees the first's outcome."""
+        auth, principal = self._authorise(uow, actor, Feature.RUN_BILLING)
+        basis = uow.invoicing.lock(basis_id) if lock else uow.invoicing.get(basis_id)
+        auth.require_visible(
+            principal, employer(basis.employer_id), hidden("invoice_basis", basis_id)
+        )
         return basis
 
-    def invoice_basis(self, actor: uuid.UUID, basis_id: uuid.UUID) -> InvoiceBasis:
+    @accepts_legacy(GetInvoiceBasis, "actor", "basis_id")
+    def invoice_basis(self, cmd: GetInvoiceBasis) -> InvoiceBasis:
         with self._uow(write=False) as uow:
-            return self._basis(uow, actor, basis_id)
+            return self._basis(uow, cmd.actor, cmd.basis_id)
 
-    def invoice_bases(
-        self, actor: uuid.UUID, period: DateRange | None = None
-    ) -> list[InvoiceBasis]:
+    @accepts_legacy(ListInvoiceBases, "actor", "period")
+    def invoice_bases(self, cmd: ListInvoiceBases) -> list[InvoiceBasis]:
         """The invoice bases within the actor's scope."""
         with self._uow(write=False) as uow:
-            auth, principal = self.authorise(uow, actor, Feature.RUN_BILLING)
+            auth, principal = self._authorise(uow, cmd.actor, Feature.RUN_BILLING)
             scope = auth.resolved_scope(principal)
             return [
                 b
-                for b in uow.invoicing.list(period)
+                for b in uow.invoicing.list(cmd.period)
                 if scope.everything or b.employer_id in scope.employer_ids
             ]
 
-    def make_final(self, actor: uuid.UUID, basis_id: uuid.UUID) -> None:
+    @accepts_legacy(MakeInvoiceBasisFinal, "actor", "basis_id")
+    def make_final(self, cmd: MakeInvoiceBasisFinal) -> None:
+        """Draft → final."""
         with self._uow() as uow:
-            basis = self._basis(uow, actor, basis_id)
+            basis = self._basis(uow, cmd.actor, cmd.basis_id, lock=True)
             basis.make_final()
             uow.invoicing.save(basis)
             uow.commit()
 
-    def mark_sent(self, actor: uuid.UUID, basis_id: uuid.UUID) -> int:
+    @accepts_legacy(MarkInvoiceSent, "actor", "basis_id")
+    def mark_sent(self, cmd: MarkInvoiceSent) -> int:
         """The invoice was sent: the basis's activities become offered (aangeboden)."""
         with self._uow() as uow:
-            basis = self._basis(uow, actor, basis_id)
+            basis = self._basis(uow, cmd.actor, cmd.basis_id, lock=True)
             # a basis that is not final refuses below, and the unit of work undoes the offer
-            offered = uow.invoicing.offer_activities(basis_id)
+            offered = uow.invoicing.offer_activities(cmd.basis_id)
             basis.mark_sent(self._clock.today(), offered)
             uow.invoicing.save(basis)
             uow.commit()
             return offered
 
-    def discard(self, actor: uuid.UUID, basis_id: uuid.UUID) -> None:
+    @accepts_legacy(DiscardInvoiceBasis, "actor", "basis_id")
+    def discard(self, cmd: DiscardInvoiceBasis) -> None:
         """Delete a draft basis; its billing periods and activities can be billed again."""
         with self._uow() as uow:
-            basis = self._basis(uow, actor, basis_id)
-            basis.require_draft("be discarded")
-            uow.invoicing.delete(basis_id)
+            basis = self._basis(uow, cmd.actor, cmd.basis_id, lock=True)
+            basis.discard()
+            uow.invoicing.delete(cmd.basis_id)
+            for event in basis.pull_events():
+                uow.publish(event)
             uow.commit()
 
-    def lines(self, actor: uuid.UUID, basis_id: uuid.UUID) -> list[InvoiceLine]:
+    @accepts_legacy(InvoiceLines, "actor", "basis_id")
+    def lines(self, cmd: InvoiceLines) -> list[InvoiceLine]:
         with self._uow(write=False) as uow:
-            self._basis(uow, actor, basis_id)
-            return list(uow.invoicing.lines(basis_id))
+            self._basis(uow, cmd.actor, cmd.basis_id)
+            return list(uow.invoicing.lines(cmd.basis_id))
 
-    def export_csv(self, actor: uuid.UUID, basis_id: uuid.UUID, out: TextIO) -> int:
+    @accepts_legacy(ExportInvoiceBasis, "actor", "basis_id")
+    def export_csv(self, cmd: ExportInvoiceBasis, out: TextIO) -> int:
         """Write the invoice basis as CSV (``CSV_COLUMNS``; dates ISO, ``period_until``
         exclusive per R0.2, amounts with a decimal point); the number of lines written."""
         with self._uow(write=False) as uow:
-            basis = self._basis(uow, actor, basis_id)
+            basis = self._basis(uow, cmd.actor, cmd.basis_id)
             customer = uow.employers.get(basis.employer_id)
             writer = csv.writer(out, lineterminator="\n")
             writer.writerow(CSV_COLUMNS)
             count = 0
-            for line in uow.invoicing.lines(basis_id):
+            for line in uow.invoicing.lines(cmd.basis_id):
                 writer.writerow(
                     (
                         basis.id,
@@ -305,14 +431,3 @@ class BillingService(Service):
                 )
                 count += 1
             return count
-
-
-__all__ = [
-    "CSV_COLUMNS",
-    "BillingService",
-    "ConcludeAgreement",
-    "CreateContractModel",
-    "LineKind",
-    "RunBilling",
-    "Subscribe",
-]

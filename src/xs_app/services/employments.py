@@ -8,13 +8,22 @@ from decimal import Decimal
 
 import attrs
 
-from xs_app.services.base import Service
+from xs_app.services.base import (
+    VIEW_ORGANISATION,
+    Service,
+    department,
+    employee,
+    employment_missing,
+    employment_visible,
+    hidden,
+)
+from xs_app.services.command import Command, accepts_legacy
 from xs_core.access.features import Feature
 from xs_core.errors import DomainError
 from xs_core.money import Money
 from xs_core.organisation.model import Employment, EmploymentType, EndReason
 from xs_core.organisation.search import SearchQuery
-from xs_core.organisation.units import UnitKind, UnitRef
+from xs_core.organisation.units import UnitKind
 from xs_core.protocols.action_links import (
     ActionLink,
     Placement,
@@ -23,11 +32,10 @@ from xs_core.protocols.action_links import (
     links_for,
 )
 from xs_core.protocols.model import Trajectory
-from xs_core.uow import UnitOfWork
 
 
 @attrs.frozen(kw_only=True)
-class EndEmployment:
+class EndEmployment(Command):
     """R2.3 "Uit dienst melden": ``end`` is the first day no longer employed (half-open)."""
 
     actor: uuid.UUID
@@ -47,7 +55,7 @@ class EndEmploymentResult:
 
 
 @attrs.frozen(kw_only=True)
-class ChangeEmployment:
+class ChangeEmployment(Command):
     """R2.3 "Wijzigen dienstverband": the given fields change from ``effective`` on."""
 
     actor: uuid.UUID
@@ -59,6 +67,42 @@ class ChangeEmployment:
     hours_per_week: Decimal | None = None
     yearly_salary: Decimal | None = None
     job_title: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class LeadingEmploymentOn(Command):
+    """The leading employment and its department as of ``day`` (R1.2, R2.3)."""
+
+    actor: uuid.UUID
+    employee_id: uuid.UUID
+    day: _dt.date
+
+
+@attrs.frozen(kw_only=True)
+class ActionLinks(Command):
+    """The action links at a placement that the actor may follow (R2.3)."""
+
+    actor: uuid.UUID
+    placement: Placement
+
+
+@attrs.frozen(kw_only=True)
+class FindDossiers(Command):
+    """The dossier search of a ``…DossierSearch`` link (R2.3)."""
+
+    actor: uuid.UUID
+    link: ActionLink
+    term: str
+
+
+@attrs.frozen(kw_only=True)
+class OpenActionLink(Command):
+    """Follow a link for a dossier: from the dossier's action list, or after the search."""
+
+    actor: uuid.UUID
+    link: ActionLink
+    placement: Placement
+    dossier_id: uuid.UUID
 
 
 @attrs.frozen(kw_only=True)
@@ -88,21 +132,27 @@ class ActionTarget:
     employments: tuple[Employment, ...]
 
 
+#: Listing action links needs the feature of at least one link; each link is shown only to
+#: those holding its own feature.
+_LINK_FEATURES = tuple(sorted({link.info.feature for link in ActionLink}, key=lambda f: f.value))
+
+
 class EmploymentService(Service):
-    def _employee(self, uow: UnitOfWork, actor: uuid.UUID, employee_id: uuid.UUID) -> None:
-        self.authorise(
-            uow, actor, Feature.MANAGE_EMPLOYMENTS, UnitRef(UnitKind.EMPLOYEE, employee_id)
-        )
+    """R2.3: ending and changing employments."""
 
     def end_employment(self, cmd: EndEmployment) -> EndEmploymentResult:
         with self._uow() as uow:
-            self._employee(uow, cmd.actor, cmd.employee_id)
-            employee = uow.employees.get(cmd.employee_id)
-            employee.end_employment(cmd.employment_id, cmd.end, cmd.reason)
-            uow.employees.save(employee)
+            auth, principal = self._authorise(
+                uow, cmd.actor, Feature.MANAGE_EMPLOYMENTS, employee(cmd.employee_id)
+            )
+            found = uow.employees.lock(cmd.employee_id)
+            if not employment_visible(auth, principal, found.employment(cmd.employment_id)):
+                raise employment_missing(cmd.employment_id)
+            found.end_employment(cmd.employment_id, cmd.end, cmd.reason)
+            uow.employees.save(found)
             open_trajectories = tuple(
                 x
-                for x in uow.trajectories.for_employee(employee.id)
+                for x in uow.trajectories.for_employee(found.id)
                 if x.period.end is None or x.period.end > cmd.end
             )
             uow.commit()
@@ -112,22 +162,25 @@ class EmploymentService(Service):
 
     def change_employment(self, cmd: ChangeEmployment) -> None:
         with self._uow() as uow:
-            self._employee(uow, cmd.actor, cmd.employee_id)
-            employee = uow.employees.get(cmd.employee_id)
-            employment = employee.employment(cmd.employment_id)
+            auth, principal = self._authorise(
+                uow, cmd.actor, Feature.MANAGE_EMPLOYMENTS, employee(cmd.employee_id)
+            )
+            found = uow.employees.lock(cmd.employee_id)
+            employment = found.employment(cmd.employment_id)
+            if not employment_visible(auth, principal, employment):
+                raise employment_missing(cmd.employment_id)
             changes: dict[str, object] = {}
             if cmd.department_id is not None:
-                department = uow.departments.get(cmd.department_id)
-                if department.employer_id != employment.employer_id:
+                auth.require_visible(principal, department(cmd.department_id))
+                target = uow.departments.get(cmd.department_id)
+                if target.employer_id != employment.employer_id:
                     raise DomainError(
                         "organisation.department_other_employer",
                         {
-                            "department_id": str(department.id),
+                            "department_id": str(target.id),
                             "employer_id": str(employment.employer_id),
                         },
                     )
-                auth = self.authoriser(uow)
-                auth.require_in_scope(auth.principal(cmd.actor), department.ref)
                 changes["department_id"] = cmd.department_id
             if cmd.employment_type is not None:
                 changes["employment_type"] = cmd.employment_type
@@ -137,44 +190,42 @@ class EmploymentService(Service):
                 changes["salary"] = Money(cmd.yearly_salary)
             if cmd.job_title is not None:
                 changes["job_title"] = cmd.job_title
-            employee.change_employment(cmd.employment_id, cmd.effective, **changes)
-            uow.employees.save(employee)
+            found.change_employment(cmd.employment_id, cmd.effective, **changes)
+            uow.employees.save(found)
             uow.commit()
 
-    def leading_employment_on(
-        self, actor: uuid.UUID, employee_id: uuid.UUID, day: _dt.date
-    ) -> LeadingEmployment | None:
+    @accepts_legacy(LeadingEmploymentOn, "actor", "employee_id", "day")
+    def leading_employment_on(self, cmd: LeadingEmploymentOn) -> LeadingEmployment | None:
         """The leading employment and its department as of ``day`` (R1.2, R2.3)."""
         with self._uow(write=False) as uow:
-            auth = self.authoriser(uow)
-            auth.require_in_scope(auth.principal(actor), UnitRef(UnitKind.EMPLOYEE, employee_id))
-            employee = uow.employees.get(employee_id)
-            employment = employee.leading_employment_on(day)
+            self._authorise(uow, cmd.actor, VIEW_ORGANISATION, employee(cmd.employee_id))
+            found = uow.employees.get(cmd.employee_id)
+            employment = found.leading_employment_on(cmd.day)
             if employment is None:
                 return None
             return LeadingEmployment(
                 employment_id=employment.id,
                 employer_id=employment.employer_id,
-                department_id=employee.department_on(day),
+                department_id=found.department_on(cmd.day),
             )
 
 
 class ActionLinkService(Service):
     """R2.3: the action links, their placement, the dossier search and where they lead."""
 
-    def links(self, actor: uuid.UUID, placement: Placement) -> list[ActionLink]:
+    @accepts_legacy(ActionLinks, "actor", "placement")
+    def links(self, cmd: ActionLinks) -> list[ActionLink]:
         with self._uow(write=False) as uow:
-            auth = self.authoriser(uow)
-            return links_for(placement, auth.principal(actor).features)
+            _, principal = self._authorise(uow, cmd.actor, _LINK_FEATURES)
+            return links_for(cmd.placement, principal.features)
 
-    def find_dossiers(self, actor: uuid.UUID, link: ActionLink, term: str) -> list[DossierChoice]:
+    @accepts_legacy(FindDossiers, "actor", "link", "term")
+    def find_dossiers(self, cmd: FindDossiers) -> list[DossierChoice]:
         """The dossier search of a ``…DossierSearch`` link: employee dossiers in scope."""
-        check_placement(link, Placement.PORTAL_WIDGET)
-        query = SearchQuery.create(term, kinds=frozenset({UnitKind.EMPLOYEE}), page_size=50)
+        check_placement(cmd.link, Placement.PORTAL_WIDGET)
+        query = SearchQuery.create(cmd.term, kinds=frozenset({UnitKind.EMPLOYEE}), page_size=50)
         with self._uow(write=False) as uow:
-            auth = self.authoriser(uow)
-            principal = auth.principal(actor)
-            auth.require(principal, link.info.feature)
+            auth, principal = self._authorise(uow, cmd.actor, cmd.link.info.feature)
             hits = uow.search.search(query, auth.resolved_scope(principal))
             return [
                 DossierChoice(dossier_id=h.dossier_id, employee_id=h.id, name=h.name)
@@ -182,26 +233,23 @@ class ActionLinkService(Service):
                 if h.dossier_id is not None
             ]
 
-    def open(
-        self, actor: uuid.UUID, link: ActionLink, placement: Placement, dossier_id: uuid.UUID
-    ) -> ActionTarget:
+    @accepts_legacy(OpenActionLink, "actor", "link", "placement", "dossier_id")
+    def open(self, cmd: OpenActionLink) -> ActionTarget:
         """Follow a link for a dossier: from the dossier's action list, or after the search."""
-        check_placement(link, placement)
+        check_placement(cmd.link, cmd.placement)
         with self._uow(write=False) as uow:
-            auth = self.authoriser(uow)
-            principal = auth.principal(actor)
-            auth.require(principal, link.info.feature)
-            dossier = uow.dossiers.get(dossier_id)
+            auth, principal = self._authorise(uow, cmd.actor, cmd.link.info.feature)
+            dossier = uow.dossiers.get(cmd.dossier_id)
+            auth.require_visible(principal, dossier.unit, hidden("dossier", cmd.dossier_id))
             if dossier.unit.kind is not UnitKind.EMPLOYEE:
                 raise DomainError(
-                    "action_link.not_an_employee_dossier", {"dossier_id": str(dossier_id)}
+                    "action_link.not_an_employee_dossier", {"dossier_id": str(cmd.dossier_id)}
                 )
-            auth.require_in_scope(principal, dossier.unit)
-            employee = uow.employees.get(dossier.unit.id)
+            found = uow.employees.get(dossier.unit.id)
             return ActionTarget(
-                link=link,
-                use_case=link.info.use_case,
-                dossier_id=dossier_id,
-                employee_id=employee.id,
-                employments=tuple(employee.employments),
+                link=cmd.link,
+                use_case=cmd.link.info.use_case,
+                dossier_id=cmd.dossier_id,
+                employee_id=found.id,
+                employments=tuple(found.employments),
             )

@@ -12,10 +12,18 @@ from decimal import Decimal
 
 import attrs
 
-from xs_app.services.base import Service
+from xs_app.services.base import (
+    VIEW_ORGANISATION,
+    Service,
+    department,
+    employee,
+    employer,
+    folder,
+)
+from xs_app.services.command import Command, CommandPart, accepts_legacy
 from xs_core.access.features import Feature
 from xs_core.dates import DateRange
-from xs_core.errors import DomainError
+from xs_core.errors import Conflict, DomainError
 from xs_core.money import Money
 from xs_core.organisation.contacts import ContactPersonWidget, contact_person_widget
 from xs_core.organisation.model import (
@@ -46,20 +54,20 @@ from xs_core.uow import UnitOfWork
 
 
 @attrs.frozen(kw_only=True)
-class CreateFolder:
+class CreateFolder(Command):
     actor: uuid.UUID
     name: str
 
 
 @attrs.frozen(kw_only=True)
-class RenameFolder:
+class RenameFolder(Command):
     actor: uuid.UUID
     folder_id: uuid.UUID
     name: str
 
 
 @attrs.frozen(kw_only=True)
-class CreateEmployer:
+class CreateEmployer(Command):
     actor: uuid.UUID
     name: str
     code: str | None = None
@@ -68,7 +76,7 @@ class CreateEmployer:
 
 
 @attrs.frozen(kw_only=True)
-class ChangeEmployer:
+class ChangeEmployer(Command):
     actor: uuid.UUID
     employer_id: uuid.UUID
     name: str | None = None
@@ -80,7 +88,7 @@ class ChangeEmployer:
 
 
 @attrs.frozen(kw_only=True)
-class SetVatNumber:
+class SetVatNumber(Command):
     """R1.1: set the VAT number under "Financieel"; ``vat_number=None`` clears it."""
 
     actor: uuid.UUID
@@ -89,7 +97,7 @@ class SetVatNumber:
 
 
 @attrs.frozen(kw_only=True)
-class CreateDepartment:
+class CreateDepartment(Command):
     actor: uuid.UUID
     employer_id: uuid.UUID
     name: str
@@ -98,7 +106,7 @@ class CreateDepartment:
 
 
 @attrs.frozen(kw_only=True)
-class ChangeDepartment:
+class ChangeDepartment(Command):
     actor: uuid.UUID
     department_id: uuid.UUID
     name: str | None = None
@@ -109,7 +117,7 @@ class ChangeDepartment:
 
 
 @attrs.frozen(kw_only=True)
-class CreateBranch:
+class CreateBranch(Command):
     actor: uuid.UUID
     employer_id: uuid.UUID
     name: str
@@ -118,7 +126,7 @@ class CreateBranch:
 
 
 @attrs.frozen(kw_only=True)
-class ChangeBranch:
+class ChangeBranch(Command):
     actor: uuid.UUID
     branch_id: uuid.UUID
     name: str | None = None
@@ -127,7 +135,7 @@ class ChangeBranch:
 
 
 @attrs.frozen(kw_only=True)
-class EmploymentTerms:
+class EmploymentTerms(CommandPart):
     """The terms of a new employment (R1.2)."""
 
     employer_id: uuid.UUID
@@ -142,7 +150,7 @@ class EmploymentTerms:
 
 
 @attrs.frozen(kw_only=True)
-class RegisterEmployee:
+class RegisterEmployee(Command):
     actor: uuid.UUID
     first_name: str
     last_name: str
@@ -153,7 +161,7 @@ class RegisterEmployee:
 
 
 @attrs.frozen(kw_only=True)
-class ChangeEmployee:
+class ChangeEmployee(Command):
     actor: uuid.UUID
     employee_id: uuid.UUID
     first_name: str | None = None
@@ -163,27 +171,27 @@ class ChangeEmployee:
 
 
 @attrs.frozen(kw_only=True)
-class AddEmployment:
+class AddEmployment(Command):
     actor: uuid.UUID
     employee_id: uuid.UUID
     terms: EmploymentTerms
 
 
 @attrs.frozen(kw_only=True)
-class SetLeadingEmployment:
+class SetLeadingEmployment(Command):
     actor: uuid.UUID
     employee_id: uuid.UUID
     employment_id: uuid.UUID
 
 
 @attrs.frozen(kw_only=True)
-class OpenDossier:
+class OpenDossier(Command):
     actor: uuid.UUID
     unit: UnitRef
 
 
 @attrs.frozen(kw_only=True)
-class AddContactPerson:
+class AddContactPerson(Command):
     actor: uuid.UUID
     employer_id: uuid.UUID
     name: str
@@ -194,7 +202,7 @@ class AddContactPerson:
 
 
 @attrs.frozen(kw_only=True)
-class ChangeContactPerson:
+class ChangeContactPerson(Command):
     actor: uuid.UUID
     employer_id: uuid.UUID
     contact_person_id: uuid.UUID
@@ -205,14 +213,14 @@ class ChangeContactPerson:
 
 
 @attrs.frozen(kw_only=True)
-class RemoveContactPerson:
+class RemoveContactPerson(Command):
     actor: uuid.UUID
     employer_id: uuid.UUID
     contact_person_id: uuid.UUID
 
 
 @attrs.frozen(kw_only=True)
-class MoveContactPerson:
+class MoveContactPerson(Command):
     actor: uuid.UUID
     employer_id: uuid.UUID
     contact_person_id: uuid.UUID
@@ -220,7 +228,7 @@ class MoveContactPerson:
 
 
 @attrs.frozen(kw_only=True)
-class AdvancedSearch:
+class AdvancedSearch(Command):
     """R1.3: search employees, employers and departments by name or code."""
 
     actor: uuid.UUID
@@ -229,6 +237,47 @@ class AdvancedSearch:
     kinds: frozenset[UnitKind] | None = None
     page: int = 1
     page_size: int = 20
+
+
+@attrs.frozen(kw_only=True)
+class GetEmployer(Command):
+    actor: uuid.UUID
+    employer_id: uuid.UUID
+
+
+@attrs.frozen(kw_only=True)
+class EmployerByCode(Command):
+    actor: uuid.UUID
+    code: str
+
+
+@attrs.frozen(kw_only=True)
+class ListDepartments(Command):
+    actor: uuid.UUID
+    employer_id: uuid.UUID
+
+
+@attrs.frozen(kw_only=True)
+class SearchBranches(Command):
+    """R1.4: the employer's branch overview filtered by a search term."""
+
+    actor: uuid.UUID
+    employer_id: uuid.UUID
+    term: str
+
+
+@attrs.frozen(kw_only=True)
+class GetEmployee(Command):
+    actor: uuid.UUID
+    employee_id: uuid.UUID
+
+
+@attrs.frozen(kw_only=True)
+class GetContactPersonWidget(Command):
+    """R1.5: the contact-person widget of an employer, for this viewer."""
+
+    actor: uuid.UUID
+    employer_id: uuid.UUID
 
 
 @attrs.frozen(kw_only=True)
@@ -241,6 +290,10 @@ class SearchPage:
 
 # -- the service ----------------------------------------------------------------------------------
 
+_VIEW = VIEW_ORGANISATION
+_MANAGE = Feature.MANAGE_ORGANISATION
+_EMPLOYMENTS = Feature.MANAGE_EMPLOYMENTS
+
 
 class OrganisationService(Service):
     """Organisation and administration (XS Beheer)."""
@@ -248,74 +301,61 @@ class OrganisationService(Service):
     # folders and employers -------------------------------------------------------------------
 
     def create_folder(self, cmd: CreateFolder) -> uuid.UUID:
+        """A folder; only for a scope covering the whole organisation."""
         with self._uow() as uow:
-            _, principal = self.authorise(uow, cmd.actor, Feature.MANAGE_ORGANISATION)
-            if not principal.scope.everything:
-                raise DomainError("access.out_of_scope", {"rule": "R0.6", "unit": "folder (new)"})
-            folder = Folder.create(cmd.name)
-            uow.folders.add(folder)
+            auth, principal = self._authorise(uow, cmd.actor, _MANAGE)
+            auth.require_everything(principal)
+            created = Folder.create(cmd.name)
+            uow.folders.add(created)
             uow.commit()
-            return folder.id
+            return created.id
 
     def rename_folder(self, cmd: RenameFolder) -> None:
         with self._uow() as uow:
-            self.authorise(
-                uow, cmd.actor, Feature.MANAGE_ORGANISATION, UnitRef(UnitKind.FOLDER, cmd.folder_id)
-            )
-            folder = uow.folders.get(cmd.folder_id)
-            folder.rename(cmd.name)
-            uow.folders.save(folder)
+            self._authorise(uow, cmd.actor, _MANAGE, folder(cmd.folder_id))
+            found = uow.folders.lock(cmd.folder_id)
+            found.rename(cmd.name)
+            uow.folders.save(found)
             uow.commit()
 
     def create_employer(self, cmd: CreateEmployer) -> uuid.UUID:
-        """Create an employer, optionally in a folder and with a VAT number (R1.1, R1.2)."""
+        """Create an employer, optionally in a folder and with a VAT number (R1.1, R1.2); outside
+        a folder only for a scope covering the whole organisation."""
         with self._uow() as uow:
-            units = [UnitRef(UnitKind.FOLDER, cmd.folder_id)] if cmd.folder_id else []
-            _, principal = self.authorise(uow, cmd.actor, Feature.MANAGE_ORGANISATION, *units)
-            if cmd.folder_id is None and not principal.scope.everything:
-                raise DomainError(
-                    "access.out_of_scope", {"rule": "R0.6", "unit": "employer (no folder)"}
-                )
-            if cmd.folder_id is not None:
-                uow.folders.get(cmd.folder_id)
-            employer = Employer.create(cmd.name, cmd.code, cmd.folder_id)
+            units = [folder(cmd.folder_id)] if cmd.folder_id else []
+            auth, principal = self._authorise(uow, cmd.actor, _MANAGE, *units)
+            if cmd.folder_id is None:
+                auth.require_everything(principal)
+            created = Employer.create(cmd.name, cmd.code, cmd.folder_id)
             if cmd.vat_number:
-                employer.set_vat_number(cmd.vat_number)
-            if employer.code and uow.employers.find_by_code(employer.code):
-                raise DomainError("organisation.code_in_use", {"code": employer.code})
-            uow.employers.add(employer)
+                created.set_vat_number(cmd.vat_number)
+            if created.code and uow.employers.find_by_code(created.code):
+                raise Conflict("organisation.code_in_use", {"code": created.code})
+            uow.employers.add(created)
             uow.commit()
-            return employer.id
+            return created.id
 
     def change_employer(self, cmd: ChangeEmployer) -> None:
         with self._uow() as uow:
-            self.authorise(
-                uow,
-                cmd.actor,
-                Feature.MANAGE_ORGANISATION,
-                UnitRef(UnitKind.EMPLOYER, cmd.employer_id),
-            )
-            employer = uow.employers.get(cmd.employer_id)
-            if cmd.move and cmd.folder_id is not None:
-                self.authorise(
-                    uow,
-                    cmd.actor,
-                    Feature.MANAGE_ORGANISATION,
-                    UnitRef(UnitKind.FOLDER, cmd.folder_id),
-                )
-                uow.folders.get(cmd.folder_id)
-            employer.change(
+            auth, principal = self._authorise(uow, cmd.actor, _MANAGE, employer(cmd.employer_id))
+            if cmd.move:
+                if cmd.folder_id is None:
+                    auth.require_everything(principal)
+                else:
+                    auth.require_visible(principal, folder(cmd.folder_id))
+            found = uow.employers.lock(cmd.employer_id)
+            found.change(
                 name=cmd.name,
                 code=cmd.code,
                 clear_code=cmd.clear_code,
                 folder_id=cmd.folder_id if cmd.move else None,
                 clear_folder=cmd.move and cmd.folder_id is None,
             )
-            if employer.code:
-                other = uow.employers.find_by_code(employer.code)
-                if other is not None and other.id != employer.id:
-                    raise DomainError("organisation.code_in_use", {"code": employer.code})
-            uow.employers.save(employer)
+            if found.code:
+                other = uow.employers.find_by_code(found.code)
+                if other is not None and other.id != found.id:
+                    raise Conflict("organisation.code_in_use", {"code": found.code})
+            uow.employers.save(found)
             uow.commit()
 
     def set_vat_number(self, cmd: SetVatNumber) -> VatNumber | None:
@@ -325,49 +365,39 @@ class OrganisationService(Service):
         **Decision:** two employers may share a VAT number.
         """
         with self._uow() as uow:
-            self.authorise(
-                uow,
-                cmd.actor,
-                Feature.MANAGE_ORGANISATION,
-                UnitRef(UnitKind.EMPLOYER, cmd.employer_id),
-            )
-            employer = uow.employers.get(cmd.employer_id)
+            self._authorise(uow, cmd.actor, _MANAGE, employer(cmd.employer_id))
+            found = uow.employers.lock(cmd.employer_id)
             vat: VatNumber | None = None
             if cmd.vat_number is None or not cmd.vat_number.strip():
-                employer.clear_vat_number()
+                found.clear_vat_number()
             else:
-                vat = employer.set_vat_number(cmd.vat_number)
-            uow.employers.save(employer)
+                vat = found.set_vat_number(cmd.vat_number)
+            uow.employers.save(found)
             uow.commit()
             return vat
 
-    def employer_by_code(self, actor: uuid.UUID, code: str) -> Employer | None:
-        """The employer with this code, if it lies in the actor's scope."""
+    @accepts_legacy(EmployerByCode, "actor", "code")
+    def employer_by_code(self, cmd: EmployerByCode) -> Employer | None:
+        """The employer with this code, if it lies in the actor's scope (``None`` otherwise)."""
         with self._uow(write=False) as uow:
-            employer = uow.employers.find_by_code(code)
-            if employer is None:
+            auth, principal = self._authorise(uow, cmd.actor, _VIEW)
+            found = uow.employers.find_by_code(cmd.code)
+            if found is None or not auth.visible(principal, found.ref):
                 return None
-            auth = self.authoriser(uow)
-            auth.require_in_scope(auth.principal(actor), employer.ref)
-            return employer
+            return found
 
-    def employer(self, actor: uuid.UUID, employer_id: uuid.UUID) -> Employer:
+    @accepts_legacy(GetEmployer, "actor", "employer_id")
+    def employer(self, cmd: GetEmployer) -> Employer:
         with self._uow(write=False) as uow:
-            auth = self.authoriser(uow)
-            auth.require_in_scope(auth.principal(actor), UnitRef(UnitKind.EMPLOYER, employer_id))
-            return uow.employers.get(employer_id)
+            self._authorise(uow, cmd.actor, _VIEW, employer(cmd.employer_id))
+            return uow.employers.get(cmd.employer_id)
 
     # departments and branches ----------------------------------------------------------------
 
     def create_department(self, cmd: CreateDepartment) -> uuid.UUID:
         with self._uow() as uow:
-            target = (
-                UnitRef(UnitKind.DEPARTMENT, cmd.parent_id)
-                if cmd.parent_id
-                else UnitRef(UnitKind.EMPLOYER, cmd.employer_id)
-            )
-            self.authorise(uow, cmd.actor, Feature.MANAGE_ORGANISATION, target)
-            uow.employers.get(cmd.employer_id)
+            target = department(cmd.parent_id) if cmd.parent_id else employer(cmd.employer_id)
+            self._authorise(uow, cmd.actor, _MANAGE, target)
             if cmd.parent_id is not None:
                 parent = uow.departments.get(cmd.parent_id)
                 if parent.employer_id != cmd.employer_id:
@@ -375,94 +405,92 @@ class OrganisationService(Service):
                         "organisation.department_other_employer",
                         {"department_id": str(parent.id), "employer_id": str(cmd.employer_id)},
                     )
-            department = Department.create(cmd.employer_id, cmd.name, cmd.code, cmd.parent_id)
-            if department.code and uow.departments.find_by_code(cmd.employer_id, department.code):
-                raise DomainError("organisation.code_in_use", {"code": department.code})
-            uow.departments.add(department)
+            created = Department.create(cmd.employer_id, cmd.name, cmd.code, cmd.parent_id)
+            if created.code and uow.departments.find_by_code(cmd.employer_id, created.code):
+                raise Conflict("organisation.code_in_use", {"code": created.code})
+            uow.departments.add(created)
             uow.commit()
-            return department.id
+            return created.id
 
     def change_department(self, cmd: ChangeDepartment) -> None:
+        """Rename, recode or move a department. A move locks the employer first: the tree of
+        one employer changes one move at a time, so two moves can never make a cycle."""
         with self._uow() as uow:
-            self.authorise(
-                uow,
-                cmd.actor,
-                Feature.MANAGE_ORGANISATION,
-                UnitRef(UnitKind.DEPARTMENT, cmd.department_id),
+            auth, principal = self._authorise(
+                uow, cmd.actor, _MANAGE, department(cmd.department_id)
             )
-            department = uow.departments.get(cmd.department_id)
-            department.change(name=cmd.name, code=cmd.code, clear_code=cmd.clear_code)
-            if department.code:
-                other = uow.departments.find_by_code(department.employer_id, department.code)
-                if other is not None and other.id != department.id:
-                    raise DomainError("organisation.code_in_use", {"code": department.code})
             if cmd.move:
-                parent = None if cmd.parent_id is None else uow.departments.get(cmd.parent_id)
+                owner = uow.departments.get(cmd.department_id).employer_id
+                uow.employers.lock(owner)
+            found = uow.departments.lock(cmd.department_id)
+            found.change(name=cmd.name, code=cmd.code, clear_code=cmd.clear_code)
+            if found.code:
+                other = uow.departments.find_by_code(found.employer_id, found.code)
+                if other is not None and other.id != found.id:
+                    raise Conflict("organisation.code_in_use", {"code": found.code})
+            if cmd.move:
+                parent = None
                 ancestors: set[uuid.UUID] = set()
-                if parent is not None:
+                if cmd.parent_id is not None:
+                    auth.require_visible(principal, department(cmd.parent_id))
+                    parent = uow.departments.get(cmd.parent_id)
                     ancestors = {
                         u.id
                         for u in uow.scopes.ancestors(parent.ref)
                         if u.kind is UnitKind.DEPARTMENT
                     }
-                department.move_under(parent, ancestors)
-            uow.departments.save(department)
+                found.move_under(parent, ancestors)
+            uow.departments.save(found)
             uow.commit()
 
-    def departments(self, actor: uuid.UUID, employer_id: uuid.UUID) -> list[Department]:
+    @accepts_legacy(ListDepartments, "actor", "employer_id")
+    def departments(self, cmd: ListDepartments) -> list[Department]:
+        """The employer's departments that lie in the actor's scope (none for an employer that
+        does not exist or that the actor cannot see)."""
         with self._uow(write=False) as uow:
-            auth = self.authoriser(uow)
-            principal = auth.principal(actor)
+            auth, principal = self._authorise(uow, cmd.actor, _VIEW)
+            scope = auth.resolved_scope(principal)
             return [
                 d
-                for d in uow.departments.list_for_employer(employer_id)
-                if auth.in_scope(principal, d.ref)
+                for d in uow.departments.list_for_employer(cmd.employer_id)
+                if scope.everything
+                or d.employer_id in scope.employer_ids
+                or d.id in scope.department_ids
             ]
 
     def create_branch(self, cmd: CreateBranch) -> uuid.UUID:
         with self._uow() as uow:
-            self.authorise(
-                uow,
-                cmd.actor,
-                Feature.MANAGE_ORGANISATION,
-                UnitRef(UnitKind.EMPLOYER, cmd.employer_id),
-            )
-            uow.employers.get(cmd.employer_id)
-            branch = Branch.create(cmd.employer_id, cmd.name, cmd.code, cmd.address)
-            uow.branches.add(branch)
+            self._authorise(uow, cmd.actor, _MANAGE, employer(cmd.employer_id))
+            created = Branch.create(cmd.employer_id, cmd.name, cmd.code, cmd.address)
+            uow.branches.add(created)
             uow.commit()
-            return branch.id
+            return created.id
 
     def change_branch(self, cmd: ChangeBranch) -> None:
         with self._uow() as uow:
-            self.authorise(
-                uow,
-                cmd.actor,
-                Feature.MANAGE_ORGANISATION,
-                UnitRef(UnitKind.BRANCH, cmd.branch_id),
-            )
-            branch = uow.branches.get(cmd.branch_id)
-            branch.change(name=cmd.name, code=cmd.code, address=cmd.address)
-            uow.branches.save(branch)
+            self._authorise(uow, cmd.actor, _MANAGE, UnitRef(UnitKind.BRANCH, cmd.branch_id))
+            found = uow.branches.lock(cmd.branch_id)
+            found.change(name=cmd.name, code=cmd.code, address=cmd.address)
+            uow.branches.save(found)
             uow.commit()
 
-    def search_branches(self, actor: uuid.UUID, employer_id: uuid.UUID, term: str) -> list[Branch]:
+    @accepts_legacy(SearchBranches, "actor", "employer_id", "term")
+    def search_branches(self, cmd: SearchBranches) -> list[Branch]:
         """R1.4: the employer's branch overview filtered by a search term."""
         with self._uow(write=False) as uow:
-            auth = self.authoriser(uow)
-            auth.require_in_scope(auth.principal(actor), UnitRef(UnitKind.EMPLOYER, employer_id))
-            return search_branches(uow.branches.list_for_employer(employer_id), term)
+            self._authorise(uow, cmd.actor, _VIEW, employer(cmd.employer_id))
+            return search_branches(uow.branches.list_for_employer(cmd.employer_id), cmd.term)
 
     # employees -------------------------------------------------------------------------------
 
-    def _employment(self, uow: UnitOfWork, terms: EmploymentTerms) -> Employment:
-        uow.employers.get(terms.employer_id)
+    @staticmethod
+    def _employment(uow: UnitOfWork, terms: EmploymentTerms) -> Employment:
         if terms.department_id is not None:
-            department = uow.departments.get(terms.department_id)
-            if department.employer_id != terms.employer_id:
+            found = uow.departments.get(terms.department_id)
+            if found.employer_id != terms.employer_id:
                 raise DomainError(
                     "organisation.department_other_employer",
-                    {"department_id": str(department.id), "employer_id": str(terms.employer_id)},
+                    {"department_id": str(found.id), "employer_id": str(terms.employer_id)},
                 )
         return Employment.create(
             id=new_id(),
@@ -476,21 +504,23 @@ class OrganisationService(Service):
             is_leading=terms.leading,
         )
 
+    @staticmethod
+    def _place(terms: EmploymentTerms) -> list[UnitRef]:
+        """The units a new employment places the employee in: its employer and department."""
+        units = [employer(terms.employer_id)]
+        if terms.department_id is not None:
+            units.append(department(terms.department_id))
+        return units
+
     def register_employee(self, cmd: RegisterEmployee) -> uuid.UUID:
+        """An employee, with a first employment in the actor's scope; without one only for a
+        scope covering the whole organisation."""
         with self._uow() as uow:
-            units = []
-            if cmd.employment is not None:
-                units.append(
-                    UnitRef(UnitKind.DEPARTMENT, cmd.employment.department_id)
-                    if cmd.employment.department_id
-                    else UnitRef(UnitKind.EMPLOYER, cmd.employment.employer_id)
-                )
-            _, principal = self.authorise(uow, cmd.actor, Feature.MANAGE_EMPLOYMENTS, *units)
-            if cmd.employment is None and not principal.scope.everything:
-                raise DomainError(
-                    "access.out_of_scope", {"rule": "R0.6", "unit": "employee (no employment)"}
-                )
-            employee = Employee.register(
+            units = [] if cmd.employment is None else self._place(cmd.employment)
+            auth, principal = self._authorise(uow, cmd.actor, _EMPLOYMENTS, *units)
+            if cmd.employment is None:
+                auth.require_everything(principal)
+            registered = Employee.register(
                 cmd.first_name,
                 cmd.last_name,
                 cmd.birth_date,
@@ -499,103 +529,87 @@ class OrganisationService(Service):
                 today=self._clock.today(),
             )
             if cmd.employment is not None:
-                employee.add_employment(self._employment(uow, cmd.employment))
-            uow.employees.add(employee)
+                registered.add_employment(self._employment(uow, cmd.employment))
+            uow.employees.add(registered)
             uow.commit()
-            return employee.id
+            return registered.id
 
     def change_employee(self, cmd: ChangeEmployee) -> None:
         with self._uow() as uow:
-            self.authorise(
-                uow,
-                cmd.actor,
-                Feature.MANAGE_EMPLOYMENTS,
-                UnitRef(UnitKind.EMPLOYEE, cmd.employee_id),
-            )
-            employee = uow.employees.get(cmd.employee_id)
-            employee.change(
+            self._authorise(uow, cmd.actor, _EMPLOYMENTS, employee(cmd.employee_id))
+            found = uow.employees.lock(cmd.employee_id)
+            found.change(
                 first_name=cmd.first_name,
                 last_name=cmd.last_name,
                 birth_date=cmd.birth_date,
                 gender=cmd.gender,
             )
-            uow.employees.save(employee)
+            uow.employees.save(found)
             uow.commit()
 
     def add_employment(self, cmd: AddEmployment) -> uuid.UUID:
         with self._uow() as uow:
-            target = (
-                UnitRef(UnitKind.DEPARTMENT, cmd.terms.department_id)
-                if cmd.terms.department_id
-                else UnitRef(UnitKind.EMPLOYER, cmd.terms.employer_id)
+            self._authorise(
+                uow, cmd.actor, _EMPLOYMENTS, employee(cmd.employee_id), *self._place(cmd.terms)
             )
-            self.authorise(
-                uow,
-                cmd.actor,
-                Feature.MANAGE_EMPLOYMENTS,
-                UnitRef(UnitKind.EMPLOYEE, cmd.employee_id),
-                target,
-            )
-            employee = uow.employees.get(cmd.employee_id)
-            employment = employee.add_employment(self._employment(uow, cmd.terms))
-            uow.employees.save(employee)
+            found = uow.employees.lock(cmd.employee_id)
+            employment = found.add_employment(self._employment(uow, cmd.terms))
+            uow.employees.save(found)
             uow.commit()
             return employment.id
 
     def set_leading_employment(self, cmd: SetLeadingEmployment) -> None:
         with self._uow() as uow:
-            self.authorise(
-                uow,
-                cmd.actor,
-                Feature.MANAGE_EMPLOYMENTS,
-                UnitRef(UnitKind.EMPLOYEE, cmd.employee_id),
+            auth, principal = self._authorise(
+                uow, cmd.actor, _EMPLOYMENTS, employee(cmd.employee_id)
             )
-            employee = uow.employees.get(cmd.employee_id)
-            employee.set_leading_employment(cmd.employment_id)
-            uow.employees.save(employee)
+            found = uow.employees.lock(cmd.employee_id)
+            target = found.employment(cmd.employment_id)
+            auth.require_visible(principal, employer(target.employer_id))
+            found.set_leading_employment(cmd.employment_id)
+            uow.employees.save(found)
             uow.commit()
 
-    def employee(self, actor: uuid.UUID, employee_id: uuid.UUID) -> Employee:
+    @accepts_legacy(GetEmployee, "actor", "employee_id")
+    def employee(self, cmd: GetEmployee) -> Employee:
         with self._uow(write=False) as uow:
-            auth = self.authoriser(uow)
-            auth.require_in_scope(auth.principal(actor), UnitRef(UnitKind.EMPLOYEE, employee_id))
-            return uow.employees.get(employee_id)
+            self._authorise(uow, cmd.actor, _VIEW, employee(cmd.employee_id))
+            return uow.employees.get(cmd.employee_id)
 
     # dossiers --------------------------------------------------------------------------------
 
     def open_dossier(self, cmd: OpenDossier) -> uuid.UUID:
+        """A dossier for a unit that has none. The unit is locked first, so that two openings
+        at once give one dossier and one ``organisation.dossier_exists``."""
         with self._uow() as uow:
-            self.authorise(uow, cmd.actor, Feature.MANAGE_ORGANISATION, cmd.unit)
-            _load_unit(uow, cmd.unit)
-            existing = uow.dossiers.for_unit(cmd.unit)
-            if existing is not None:
-                raise DomainError("organisation.dossier_exists", {"unit": str(cmd.unit)})
-            dossier = Dossier.open(cmd.unit, self._clock.today())
-            uow.dossiers.add(dossier)
+            self._authorise(uow, cmd.actor, _MANAGE, cmd.unit)
+            _lock_unit(uow, cmd.unit)
+            if uow.dossiers.for_unit(cmd.unit) is not None:
+                raise Conflict("organisation.dossier_exists", {"unit": str(cmd.unit)})
+            opened = Dossier.open(cmd.unit, self._clock.today())
+            uow.dossiers.add(opened)
             uow.commit()
-            return dossier.id
+            return opened.id
 
     # contact persons (R1.5) ------------------------------------------------------------------
 
     def _contacts(self, uow: UnitOfWork, actor: uuid.UUID, employer_id: uuid.UUID) -> Employer:
-        self.authorise(
-            uow, actor, Feature.MANAGE_CONTACT_PERSONS, UnitRef(UnitKind.EMPLOYER, employer_id)
-        )
-        return uow.employers.get(employer_id)
+        self._authorise(uow, actor, Feature.MANAGE_CONTACT_PERSONS, employer(employer_id))
+        return uow.employers.lock(employer_id)
 
     def add_contact_person(self, cmd: AddContactPerson) -> uuid.UUID:
         with self._uow() as uow:
-            employer = self._contacts(uow, cmd.actor, cmd.employer_id)
+            found = self._contacts(uow, cmd.actor, cmd.employer_id)
             person = ContactPerson.create(cmd.name, cmd.role, cmd.email, cmd.phone)
-            employer.add_contact_person(person, cmd.position)
-            uow.employers.save(employer)
+            found.add_contact_person(person, cmd.position)
+            uow.employers.save(found)
             uow.commit()
             return person.id
 
     def change_contact_person(self, cmd: ChangeContactPerson) -> None:
         with self._uow() as uow:
-            employer = self._contacts(uow, cmd.actor, cmd.employer_id)
-            employer.replace_contact_person(
+            found = self._contacts(uow, cmd.actor, cmd.employer_id)
+            found.replace_contact_person(
                 ContactPerson.create(
                     cmd.name,
                     cmd.role,
@@ -604,35 +618,30 @@ class OrganisationService(Service):
                     contact_person_id=cmd.contact_person_id,
                 )
             )
-            uow.employers.save(employer)
+            uow.employers.save(found)
             uow.commit()
 
     def remove_contact_person(self, cmd: RemoveContactPerson) -> None:
         with self._uow() as uow:
-            employer = self._contacts(uow, cmd.actor, cmd.employer_id)
-            employer.remove_contact_person(cmd.contact_person_id)
-            uow.employers.save(employer)
+            found = self._contacts(uow, cmd.actor, cmd.employer_id)
+            found.remove_contact_person(cmd.contact_person_id)
+            uow.employers.save(found)
             uow.commit()
 
     def move_contact_person(self, cmd: MoveContactPerson) -> None:
         with self._uow() as uow:
-            employer = self._contacts(uow, cmd.actor, cmd.employer_id)
-            employer.move_contact_person(cmd.contact_person_id, cmd.position)
-            uow.employers.save(employer)
+            found = self._contacts(uow, cmd.actor, cmd.employer_id)
+            found.move_contact_person(cmd.contact_person_id, cmd.position)
+            uow.employers.save(found)
             uow.commit()
 
-    def contact_person_widget(
-        self, actor: uuid.UUID, employer_id: uuid.UUID
-    ) -> ContactPersonWidget:
+    @accepts_legacy(GetContactPersonWidget, "actor", "employer_id")
+    def contact_person_widget(self, cmd: GetContactPersonWidget) -> ContactPersonWidget:
         """R1.5: the widget for this viewer, with edit/delete only when authorised."""
         with self._uow(write=False) as uow:
-            auth = self.authoriser(uow)
-            principal = auth.principal(actor)
-            unit = UnitRef(UnitKind.EMPLOYER, employer_id)
-            auth.require_in_scope(principal, unit)
-            employer = uow.employers.get(employer_id)
-            may_manage = auth.can(principal, Feature.MANAGE_CONTACT_PERSONS, unit)
-            return contact_person_widget(employer, may_manage)
+            _, principal = self._authorise(uow, cmd.actor, _VIEW, employer(cmd.employer_id))
+            found = uow.employers.get(cmd.employer_id)
+            return contact_person_widget(found, principal.holds(Feature.MANAGE_CONTACT_PERSONS))
 
     # advanced search (R1.3) ------------------------------------------------------------------
 
@@ -640,11 +649,9 @@ class OrganisationService(Service):
         """R1.3: results inside the searcher's scope, best first, each with its target."""
         query = SearchQuery.create(cmd.term, cmd.context, cmd.kinds, cmd.page, cmd.page_size)
         with self._uow(write=False) as uow:
-            auth = self.authoriser(uow)
-            principal = auth.principal(cmd.actor)
-            scope = auth.resolved_scope(principal)
-            hits = uow.search.search(query, scope)
-            may_manage = principal.holds(Feature.MANAGE_ORGANISATION)
+            auth, principal = self._authorise(uow, cmd.actor, _VIEW)
+            hits = uow.search.search(query, auth.resolved_scope(principal))
+            may_manage = principal.holds(_MANAGE)
             results = tuple(
                 SearchResult(
                     kind=h.kind,
@@ -661,13 +668,13 @@ class OrganisationService(Service):
             )
 
 
-def _load_unit(uow: UnitOfWork, unit: UnitRef) -> object:
+def _lock_unit(uow: UnitOfWork, unit: UnitRef) -> object:
     if unit.kind is UnitKind.EMPLOYER:
-        return uow.employers.get(unit.id)
+        return uow.employers.lock(unit.id)
     if unit.kind is UnitKind.DEPARTMENT:
-        return uow.departments.get(unit.id)
+        return uow.departments.lock(unit.id)
     if unit.kind is UnitKind.EMPLOYEE:
-        return uow.employees.get(unit.id)
+        return uow.employees.lock(unit.id)
     if unit.kind is UnitKind.BRANCH:
-        return uow.branches.get(unit.id)
-    return uow.folders.get(unit.id)
+        return uow.branches.lock(unit.id)
+    return uow.folders.lock(unit.id)

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import datetime as _dt
 import uuid
-from collections.abc import Callable
 
 import attrs
 
-from xs_app.services.base import Service
+from xs_app.services.base import (
+    VIEW_ORGANISATION,
+    Service,
+    employee,
+    employment_missing,
+    employment_visible,
+    hidden,
+)
+from xs_app.services.command import Command, accepts_legacy
 from xs_core.access.features import Feature
-from xs_core.errors import DomainError
-from xs_core.organisation.units import UnitKind, UnitRef, new_id
+from xs_core.errors import Conflict, DomainError
+from xs_core.organisation.model import Employment
+from xs_core.organisation.units import new_id
+from xs_core.progress import Progress, silent
 from xs_core.protocols.bulk import (
     BulkStartPlan,
     BulkStartRequest,
@@ -35,7 +44,7 @@ from xs_core.uow import UnitOfWork
 
 
 @attrs.frozen(kw_only=True)
-class CreateProtocol:
+class CreateProtocol(Command):
     actor: uuid.UUID
     name: str
     kind: ProtocolKind
@@ -44,7 +53,7 @@ class CreateProtocol:
 
 
 @attrs.frozen(kw_only=True)
-class ChangeProtocolCharacteristics:
+class ChangeProtocolCharacteristics(Command):
     """R2.1: the protocol's settings, changed together."""
 
     actor: uuid.UUID
@@ -53,7 +62,7 @@ class ChangeProtocolCharacteristics:
 
 
 @attrs.frozen(kw_only=True)
-class StartTrajectory:
+class StartTrajectory(Command):
     actor: uuid.UUID
     protocol_id: uuid.UUID
     employee_id: uuid.UUID
@@ -62,7 +71,7 @@ class StartTrajectory:
 
 
 @attrs.frozen(kw_only=True)
-class ReportSickness:
+class ReportSickness(Command):
     """Start a sickness trajectory on the first day of sickness (R2.5 decides the task)."""
 
     actor: uuid.UUID
@@ -73,7 +82,7 @@ class ReportSickness:
 
 
 @attrs.frozen(kw_only=True)
-class ReportRecovery:
+class ReportRecovery(Command):
     actor: uuid.UUID
     trajectory_id: uuid.UUID
     date: _dt.date
@@ -81,7 +90,7 @@ class ReportRecovery:
 
 
 @attrs.frozen(kw_only=True)
-class CloseTrajectory:
+class CloseTrajectory(Command):
     """R2.4: close on ``end_date``, the trajectory's last day."""
 
     actor: uuid.UUID
@@ -90,7 +99,7 @@ class CloseTrajectory:
 
 
 @attrs.frozen(kw_only=True)
-class ProposeBulkStart:
+class ProposeBulkStart(Command):
     actor: uuid.UUID
     protocol_id: uuid.UUID
     unit: BulkUnit
@@ -98,11 +107,59 @@ class ProposeBulkStart:
 
 
 @attrs.frozen(kw_only=True)
-class BulkStart:
+class BulkStart(Command):
     """R2.2: start a protocol for many employees; see :class:`BulkStartRequest`."""
 
     actor: uuid.UUID
     request: BulkStartRequest
+
+
+@attrs.frozen(kw_only=True)
+class GetProtocol(Command):
+    actor: uuid.UUID
+    protocol_id: uuid.UUID
+
+
+@attrs.frozen(kw_only=True)
+class ListProtocols(Command):
+    actor: uuid.UUID
+
+
+@attrs.frozen(kw_only=True)
+class GetTrajectory(Command):
+    actor: uuid.UUID
+    trajectory_id: uuid.UUID
+
+
+@attrs.frozen(kw_only=True)
+class TrajectoriesOf(Command):
+    actor: uuid.UUID
+    employee_id: uuid.UUID
+
+
+#: Who may read protocols: whoever manages them or starts or closes trajectories.
+_PROTOCOL_READERS = (
+    Feature.MANAGE_PROTOCOLS,
+    Feature.START_TRAJECTORIES,
+    Feature.START_TRAJECTORIES_IN_BULK,
+    Feature.CLOSE_TRAJECTORIES,
+)
+
+
+def _refuse_overlap(uow: UnitOfWork, trajectory: Trajectory) -> None:
+    """One trajectory of a protocol at a time per employee (R2.2). The caller holds the
+    protocol's lock, so no other start of this protocol can slip in between; PostgreSQL also
+    has the exclusion constraint."""
+    for other in uow.trajectories.for_employee(trajectory.employee_id):
+        if other.protocol_id == trajectory.protocol_id and other.period.overlaps(trajectory.period):
+            raise Conflict(
+                "trajectory.overlaps",
+                {
+                    "rule": "R2.2",
+                    "trajectory_id": str(other.id),
+                    "period": str(other.period),
+                },
+            )
 
 
 class ProtocolService(Service):
@@ -110,55 +167,55 @@ class ProtocolService(Service):
 
     def create_protocol(self, cmd: CreateProtocol) -> uuid.UUID:
         with self._uow() as uow:
-            auth = self.authoriser(uow)
-            auth.require(auth.principal(cmd.actor), Feature.MANAGE_PROTOCOLS)
-            protocol = Protocol.create(cmd.name, cmd.kind, cmd.task_templates, cmd.characteristics)
-            uow.protocols.add(protocol)
+            self._authorise(uow, cmd.actor, Feature.MANAGE_PROTOCOLS)
+            created = Protocol.create(cmd.name, cmd.kind, cmd.task_templates, cmd.characteristics)
+            uow.protocols.add(created)
             uow.commit()
-            return protocol.id
+            return created.id
 
     def change_characteristics(self, cmd: ChangeProtocolCharacteristics) -> None:
         with self._uow() as uow:
-            auth = self.authoriser(uow)
-            auth.require(auth.principal(cmd.actor), Feature.MANAGE_PROTOCOLS)
-            protocol = uow.protocols.get(cmd.protocol_id)
-            protocol.change_characteristics(cmd.characteristics)
-            uow.protocols.save(protocol)
+            self._authorise(uow, cmd.actor, Feature.MANAGE_PROTOCOLS)
+            found = uow.protocols.lock(cmd.protocol_id)
+            found.change_characteristics(cmd.characteristics)
+            uow.protocols.save(found)
             uow.commit()
 
-    def protocol(self, protocol_id: uuid.UUID) -> Protocol:
+    @accepts_legacy(GetProtocol, "actor", "protocol_id")
+    def protocol(self, cmd: GetProtocol) -> Protocol:
         with self._uow(write=False) as uow:
-            return uow.protocols.get(protocol_id)
+            self._authorise(uow, cmd.actor, _PROTOCOL_READERS)
+            return uow.protocols.get(cmd.protocol_id)
 
-    def protocols(self) -> list[Protocol]:
+    @accepts_legacy(ListProtocols, "actor")
+    def protocols(self, cmd: ListProtocols) -> list[Protocol]:
         with self._uow(write=False) as uow:
+            self._authorise(uow, cmd.actor, _PROTOCOL_READERS)
             return uow.protocols.list()
 
 
 class TrajectoryService(Service):
-    """Starting, closing and reporting on trajectories (R2.4, R2.5)."""
-
-    def _employee_check(
-        self, uow: UnitOfWork, actor: uuid.UUID, feature: Feature, employee_id: uuid.UUID
-    ) -> None:
-        self.authorise(uow, actor, feature, UnitRef(UnitKind.EMPLOYEE, employee_id))
+    """Starting, closing and reporting on trajectories (R2.2, R2.4, R2.5)."""
 
     def start_trajectory(self, cmd: StartTrajectory) -> uuid.UUID:
+        """Start a trajectory; a planned end date lies after the start (R2.2, the same rule as a
+        bulk start), and the employee has no other trajectory of the protocol then."""
         with self._uow() as uow:
-            self._employee_check(uow, cmd.actor, Feature.START_TRAJECTORIES, cmd.employee_id)
-            protocol = uow.protocols.get(cmd.protocol_id)
-            employee = uow.employees.get(cmd.employee_id)
+            self._authorise(uow, cmd.actor, Feature.START_TRAJECTORIES, employee(cmd.employee_id))
+            protocol = uow.protocols.lock(cmd.protocol_id)
+            found = uow.employees.get(cmd.employee_id)
             if protocol.kind is ProtocolKind.SICKNESS:
                 raise DomainError("trajectory.use_report_sickness", {"rule": "R2.5"})
-            employment = employee.leading_employment_on(cmd.start)
+            employment = found.leading_employment_on(cmd.start)
             trajectory = Trajectory.start(
                 protocol,
-                employee.id,
+                found.id,
                 cmd.start,
                 self._clock.today(),
                 cmd.end_date,
                 None if employment is None else employment.id,
             )
+            _refuse_overlap(uow, trajectory)
             uow.trajectories.add(trajectory)
             uow.commit()
             return trajectory.id
@@ -166,31 +223,48 @@ class TrajectoryService(Service):
     def report_sickness(self, cmd: ReportSickness) -> Trajectory:
         """Start a sickness trajectory; R2.5 adds the compensation task and records why."""
         with self._uow() as uow:
-            self._employee_check(uow, cmd.actor, Feature.START_TRAJECTORIES, cmd.employee_id)
-            protocol = uow.protocols.get(cmd.protocol_id)
-            employee = uow.employees.get(cmd.employee_id)
-            employment = (
-                employee.employment(cmd.employment_id)
-                if cmd.employment_id is not None
-                else employee.leading_employment_on(cmd.first_sick_day)
+            auth, principal = self._authorise(
+                uow, cmd.actor, Feature.START_TRAJECTORIES, employee(cmd.employee_id)
             )
+            protocol = uow.protocols.lock(cmd.protocol_id)
+            found = uow.employees.get(cmd.employee_id)
+            employment: Employment | None
+            if cmd.employment_id is not None:
+                employment = found.employment(cmd.employment_id)
+                if not employment_visible(auth, principal, employment):
+                    raise employment_missing(cmd.employment_id)
+            else:
+                employment = found.leading_employment_on(cmd.first_sick_day)
             trajectory = Trajectory.start_sickness(
                 protocol,
-                employee.id,
+                found.id,
                 cmd.first_sick_day,
                 self._clock.today(),
-                birth_date=employee.birth_date,
+                birth_date=found.birth_date,
                 employment_start=None if employment is None else employment.period.start,
                 employment_id=None if employment is None else employment.id,
             )
+            _refuse_overlap(uow, trajectory)
             uow.trajectories.add(trajectory)
             uow.commit()
             return trajectory
 
+    def _trajectory(
+        self, uow: UnitOfWork, actor: uuid.UUID, feature: Feature, trajectory_id: uuid.UUID
+    ) -> Trajectory:
+        """The trajectory, locked, if the actor holds ``feature`` and sees its employee."""
+        auth, principal = self._authorise(uow, actor, feature)
+        trajectory = uow.trajectories.lock(trajectory_id)
+        auth.require_visible(
+            principal, employee(trajectory.employee_id), hidden("trajectory", trajectory_id)
+        )
+        return trajectory
+
     def report_recovery(self, cmd: ReportRecovery) -> None:
         with self._uow() as uow:
-            trajectory = uow.trajectories.get(cmd.trajectory_id)
-            self._employee_check(uow, cmd.actor, Feature.START_TRAJECTORIES, trajectory.employee_id)
+            trajectory = self._trajectory(
+                uow, cmd.actor, Feature.START_TRAJECTORIES, cmd.trajectory_id
+            )
             trajectory.report_recovery(cmd.date, cmd.recovered_percentage, self._clock.today())
             uow.trajectories.save(trajectory)
             uow.commit()
@@ -198,27 +272,31 @@ class TrajectoryService(Service):
     def close_trajectory(self, cmd: CloseTrajectory) -> None:
         """R2.4: end date on or after the start; after today only if the protocol allows it."""
         with self._uow() as uow:
-            trajectory = uow.trajectories.get(cmd.trajectory_id)
-            self._employee_check(uow, cmd.actor, Feature.CLOSE_TRAJECTORIES, trajectory.employee_id)
+            trajectory = self._trajectory(
+                uow, cmd.actor, Feature.CLOSE_TRAJECTORIES, cmd.trajectory_id
+            )
             protocol = uow.protocols.get(trajectory.protocol_id)
             trajectory.close(cmd.end_date, self._clock.today(), protocol)
             uow.trajectories.save(trajectory)
             uow.commit()
 
-    def trajectory(self, actor: uuid.UUID, trajectory_id: uuid.UUID) -> Trajectory:
+    @accepts_legacy(GetTrajectory, "actor", "trajectory_id")
+    def trajectory(self, cmd: GetTrajectory) -> Trajectory:
         with self._uow(write=False) as uow:
-            trajectory = uow.trajectories.get(trajectory_id)
-            auth = self.authoriser(uow)
-            auth.require_in_scope(
-                auth.principal(actor), UnitRef(UnitKind.EMPLOYEE, trajectory.employee_id)
+            auth, principal = self._authorise(uow, cmd.actor, VIEW_ORGANISATION)
+            trajectory = uow.trajectories.get(cmd.trajectory_id)
+            auth.require_visible(
+                principal,
+                employee(trajectory.employee_id),
+                hidden("trajectory", cmd.trajectory_id),
             )
             return trajectory
 
-    def trajectories_of(self, actor: uuid.UUID, employee_id: uuid.UUID) -> list[Trajectory]:
+    @accepts_legacy(TrajectoriesOf, "actor", "employee_id")
+    def trajectories_of(self, cmd: TrajectoriesOf) -> list[Trajectory]:
         with self._uow(write=False) as uow:
-            auth = self.authoriser(uow)
-            auth.require_in_scope(auth.principal(actor), UnitRef(UnitKind.EMPLOYEE, employee_id))
-            return uow.trajectories.for_employee(employee_id)
+            self._authorise(uow, cmd.actor, VIEW_ORGANISATION, employee(cmd.employee_id))
+            return uow.trajectories.for_employee(cmd.employee_id)
 
 
 class BulkStartService(Service):
@@ -227,33 +305,28 @@ class BulkStartService(Service):
     def propose(self, cmd: ProposeBulkStart) -> list[Candidate]:
         """The employees with an employment in the unit on the start date, in the user's scope."""
         with self._uow(write=False) as uow:
-            auth = self.authoriser(uow)
-            principal = auth.principal(cmd.actor)
-            auth.require(principal, Feature.START_TRAJECTORIES_IN_BULK)
+            auth, principal = self._authorise(uow, cmd.actor, Feature.START_TRAJECTORIES_IN_BULK)
             protocol = uow.protocols.get(cmd.protocol_id)
             if not protocol.characteristics.may_start_in_bulk:
                 check_request(protocol, cmd.start, None)
             return uow.bulk_starts.proposal(cmd.unit, cmd.start, auth.resolved_scope(principal))
 
-    def start(
-        self, cmd: BulkStart, progress: Callable[[str], None] | None = None
-    ) -> BulkStartResult:
+    def start(self, cmd: BulkStart, progress: Progress | None = None) -> BulkStartResult:
         """Start in one transaction; a repeated request id starts nothing and returns the first
-        result (R2.2); the same id with other parameters is refused."""
+        result (R2.2); the same id with other parameters is refused. The protocol is locked for
+        the transaction, so that two requests for the same employees never both start them."""
         request = cmd.request
-        say = progress or (lambda _stage: None)
+        say = progress or silent
         with self._uow() as uow:
-            auth = self.authoriser(uow)
-            principal = auth.principal(cmd.actor)
-            auth.require(principal, Feature.START_TRAJECTORIES_IN_BULK)
-            protocol = uow.protocols.get(request.protocol_id)
+            auth, principal = self._authorise(uow, cmd.actor, Feature.START_TRAJECTORIES_IN_BULK)
+            protocol = uow.protocols.lock(request.protocol_id)
             check_request(protocol, request.start, request.end_date)
             earlier = uow.bulk_starts.claim(
                 request.request_id, request.fingerprint(), cmd.actor, protocol.id
             )
             if earlier is not None:
                 if earlier.fingerprint != request.fingerprint():
-                    raise DomainError(
+                    raise Conflict(
                         "bulk_start.request_id_reused",
                         {"rule": "R2.2", "request_id": str(request.request_id)},
                     )
@@ -261,7 +334,7 @@ class BulkStartService(Service):
                     request_id=request.request_id, outcomes=earlier.outcomes, repeated=True
                 )
             scope = auth.resolved_scope(principal)
-            say("proposal")
+            say("proposal", 0, None)
             if request.employee_ids is None:
                 proposal = uow.bulk_starts.proposal(
                     request.unit, request.start, scope, with_names=False
@@ -277,11 +350,11 @@ class BulkStartService(Service):
                 employments = uow.bulk_starts.employments_in_unit(
                     requested, request.unit, request.start
                 )
-            say("checks")
+            say("proposal", len(requested), len(requested))
             blocked = uow.bulk_starts.open_trajectories(protocol.id, request.period)
             fresh_ids = iter(new_id, None)  # new_id never returns None: an endless supply
             outcomes = decide(requested, in_scope, employments, blocked, fresh_ids)
-            say("writing")
+            say("checks", len(outcomes), len(outcomes))
             plan = BulkStartPlan(
                 request=request,
                 protocol=protocol,
@@ -293,6 +366,7 @@ class BulkStartService(Service):
             )
             uow.bulk_starts.start_all(plan)
             result = BulkStartResult(request_id=request.request_id, outcomes=tuple(outcomes))
+            say("writing", result.started, result.started)
             uow.publish(
                 TrajectoriesStartedInBulk(
                     request_id=request.request_id,
@@ -302,5 +376,5 @@ class BulkStartService(Service):
                 )
             )
             uow.commit()
-            say("done")
+            say("done", result.started, result.started)
             return result

@@ -1,70 +1,108 @@
-"""The one authoriser every use case asks (R0.6)."""
+"""The one authoriser every use case asks (R0.6).
+
+Three questions, always in this order:
+
+1. **Who acts?** The actor is a user id; an unknown id (or anything that is not a user id) is
+   refused with ``access.unknown_actor``. There is no built-in "system" id: the installation acts
+   through a real super administrator (:mod:`xs_app.installation`).
+2. **May they do this at all?** A feature authorisation (``access.not_authorised``), checked
+   before any entity is looked at, so the refusal reveals nothing about entities.
+3. **May they see what the command names?** Every organisation unit a command touches must lie
+   in the actor's scope. A unit that does not exist and a unit outside the scope get the *same*
+   answer, ``not_found`` with the kind and id the caller gave, so that the answer is no existence
+   oracle.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 
 from xs_core.access.features import Feature
-from xs_core.access.model import Principal, ResolvedScope
+from xs_core.access.model import Principal, ResolvedScope, Role
 from xs_core.access.ports import RoleRepository, ScopeResolver, UserRepository
-from xs_core.errors import NotAuthorised, NotFound, register_messages
+from xs_core.errors import NotAllowed, NotFound, not_found, register_messages
 from xs_core.organisation.units import UnitRef
 
 register_messages(
     {
-        "access.unknown_user": (
-            "Gebruiker {user_id} bestaat niet.",
-            "User {user_id} does not exist.",
+        "access.unknown_actor": (
+            "De handelende gebruiker is onbekend.",
+            "The acting user is unknown.",
+        ),
+        "access.grant_exceeds_own": (
+            "U kunt geen feature autorisaties toekennen die u zelf niet heeft: {features}.",
+            "You cannot grant feature authorisations you do not hold yourself: {features}.",
         ),
     }
 )
 
 
 class Authoriser:
-    """Checks feature authorisations and scopes for a principal (R0.6)."""
+    """Checks actors, feature authorisations and scopes for the use cases (R0.6)."""
 
     def __init__(self, users: UserRepository, roles: RoleRepository, scopes: ScopeResolver) -> None:
         self._users = users
         self._roles = roles
         self._scopes = scopes
 
-    def principal(self, user_id: uuid.UUID) -> Principal:
-        """Load a user's effective features and scope."""
-        if user_id == Principal.system().user_id:
-            return Principal.system()
-        try:
-            user = self._users.get(user_id)
-        except NotFound:
-            raise NotAuthorised(
-                "access.unknown_user", {"rule": "R0.6", "user_id": str(user_id)}
-            ) from None
+    def principal(self, actor: object) -> Principal:
+        """The acting user's effective features and scope; unknown actors are refused."""
+        user = self._users.find(actor) if isinstance(actor, uuid.UUID) else None
+        if user is None:
+            raise NotAllowed("access.unknown_actor", {"rule": "R0.6"})
         return Principal.of(user, self._roles.get_many(user.role_ids))
 
-    def require(self, principal: Principal, feature: Feature) -> None:
-        """Refuse with ``access.not_authorised`` unless the principal holds ``feature``."""
-        if not principal.holds(feature):
-            raise NotAuthorised(
+    def require(self, principal: Principal, feature: Feature, *alternatives: Feature) -> None:
+        """Refuse with ``access.not_authorised`` unless the principal holds ``feature`` (or one of
+        the ``alternatives``)."""
+        wanted = (feature, *alternatives)
+        if not any(principal.holds(f) for f in wanted):
+            raise NotAllowed(
                 "access.not_authorised",
-                {"rule": "R0.6", "feature": feature.value, "user_id": str(principal.user_id)},
+                {"rule": "R0.6", "feature": " | ".join(f.value for f in wanted)},
             )
 
-    def in_scope(self, principal: Principal, unit: UnitRef) -> bool:
-        if principal.scope.everything:
-            return True
-        return principal.scope.includes_any(self._scopes.ancestors(unit))
+    def require_everything(self, principal: Principal) -> None:
+        """Refuse unless the principal's scope is the whole organisation (e.g. creating a folder
+        or an employer outside any folder)."""
+        if not principal.scope.everything:
+            raise NotAllowed("access.scope_required", {"rule": "R0.6"})
 
-    def require_in_scope(self, principal: Principal, unit: UnitRef) -> None:
-        """Refuse with ``access.out_of_scope`` unless ``unit`` lies in the principal's scope."""
-        if not self.in_scope(principal, unit):
-            raise NotAuthorised(
-                "access.out_of_scope",
-                {"rule": "R0.6", "unit": str(unit), "user_id": str(principal.user_id)},
-            )
+    def visible(self, principal: Principal, unit: UnitRef) -> bool:
+        """The unit exists and lies in the principal's scope."""
+        ancestors = self._scopes.ancestors(unit)
+        if not ancestors:
+            return False
+        return principal.scope.everything or principal.scope.includes_any(ancestors)
 
-    def can(self, principal: Principal, feature: Feature, unit: UnitRef | None = None) -> bool:
-        return principal.holds(feature) and (unit is None or self.in_scope(principal, unit))
+    def require_visible(
+        self, principal: Principal, unit: UnitRef, as_: NotFound | None = None
+    ) -> None:
+        """Refuse with ``not_found`` unless ``unit`` exists and lies in the principal's scope.
+
+        ``as_`` is the answer to give instead, when the caller named another entity (an
+        appointment, an invoice basis) that the unit was derived from.
+        """
+        if not self.visible(principal, unit):
+            raise as_ or not_found(unit.kind.value, unit.id)
 
     def resolved_scope(self, principal: Principal) -> ResolvedScope:
         if principal.scope.everything:
             return ResolvedScope(everything=True)
         return self._scopes.resolve(principal.scope)
+
+    def require_may_grant(
+        self, principal: Principal, roles: Iterable[Role], units: Iterable[UnitRef]
+    ) -> None:
+        """A user never grants more than they hold: every feature of the roles is one of the
+        actor's, and every unit lies in the actor's scope (R0.6)."""
+        wanted = frozenset(f for role in roles for f in role.features)
+        missing = wanted - principal.features
+        if missing:
+            raise NotAllowed(
+                "access.grant_exceeds_own",
+                {"rule": "R0.6", "features": sorted(f.value for f in missing)},
+            )
+        for unit in units:
+            self.require_visible(principal, unit)

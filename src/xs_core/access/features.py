@@ -31,6 +31,7 @@ class Feature(enum.Enum):
     START_TRAJECTORIES = "protocols.start_trajectory"
     START_TRAJECTORIES_IN_BULK = "protocols.bulk_start"
     CLOSE_TRAJECTORIES = "protocols.close_trajectory"
+    REQUEST_APPOINTMENTS = "agenda.request_appointments"
     CHANGE_FORMAL_REQUEST_DATE = "agenda.change_formal_request_date"
     PLAN_AVAILABILITIES = "agenda.plan_availabilities"
     MANAGE_APPOINTMENT_LOCATIONS = "agenda.manage_locations"
@@ -77,6 +78,9 @@ FEATURE_INFO: dict[Feature, FeatureInfo] = {
     ),
     Feature.CLOSE_TRAJECTORIES: FeatureInfo(
         "protocols", "Mag trajecten afsluiten", "May close trajectories"
+    ),
+    Feature.REQUEST_APPOINTMENTS: FeatureInfo(
+        "agenda", "Mag oproepverzoeken aanmaken", "May create appointment requests"
     ),
     Feature.CHANGE_FORMAL_REQUEST_DATE: FeatureInfo(
         "agenda",

@@ -111,6 +111,15 @@ class Role:
 
 
 @attrs.frozen(kw_only=True)
+class RoleCreated(DomainEvent):
+    name: ClassVar[str] = "RoleCreated"
+    role_id: uuid.UUID
+    role_name: str
+    kind: str
+    features: tuple[str, ...]
+
+
+@attrs.frozen(kw_only=True)
 class UserCreated(DomainEvent):
     name: ClassVar[str] = "UserCreated"
     user_id: uuid.UUID
@@ -192,11 +201,6 @@ class Principal:
         for role in roles:
             features |= role.features
         return cls(user.id, features if user.active else frozenset(), user.scope, False)
-
-    @classmethod
-    def system(cls) -> Principal:
-        """The installation itself (CLI set-up, nightly jobs): every feature, every scope."""
-        return cls(uuid.UUID(int=0), ALL_FEATURES, Scope.all(), True)
 
     def holds(self, feature: Feature) -> bool:
         return feature in self.features

@@ -13,6 +13,14 @@ from xs_core.organisation.units import UnitRef
 class UserRepository(Protocol):
     def add(self, user: User) -> None: ...
     def get(self, user_id: uuid.UUID) -> User: ...
+    def find(self, user_id: uuid.UUID) -> User | None:
+        """The user, or ``None``; never locks (the authoriser's read)."""
+        ...
+
+    def lock(self, user_id: uuid.UUID) -> User:
+        """The user, locked until the transaction ends (read-check-write)."""
+        ...
+
     def find_by_email(self, email: str) -> User | None: ...
     def save(self, user: User) -> None: ...
 
@@ -29,7 +37,7 @@ class ScopeResolver(Protocol):
 
     def ancestors(self, unit: UnitRef) -> frozenset[UnitRef]:
         """The unit itself and every unit above it: departments, employers and folders; for an
-        employee, those of each of their employments."""
+        employee, those of each of their employments. Empty when the unit does not exist."""
         ...
 
     def resolve(self, scope: Scope) -> ResolvedScope:

@@ -56,6 +56,24 @@ register_messages(
             "De afspraak is al {status}.",
             "The appointment is already {status}.",
         ),
+        "agenda.appointments_overlap": (
+            "De afspraak overlapt met een andere afspraak in deze beschikbaarheid ({span}).",
+            "The appointment overlaps another appointment in this availability ({span}).",
+        ),
+        "agenda.appointments_outside": (
+            "De beschikbaarheid bevat afspraken die buiten de nieuwe tijd zouden vallen: "
+            "{appointments}.",
+            "The availability holds appointments that would fall outside the new time: "
+            "{appointments}.",
+        ),
+        "agenda.availability_has_appointments": (
+            "De beschikbaarheid heeft nog afspraken: {appointments}.",
+            "The availability still holds appointments: {appointments}.",
+        ),
+        "agenda.appointment_of_other_employee": (
+            "De afspraak {appointment_id} hoort niet bij deze werknemer.",
+            "Appointment {appointment_id} does not belong to this employee.",
+        ),
         "agenda.activity_not_draft": (
             "Alleen tijdelijk opgeslagen verrichtingen kunnen worden vrijgegeven.",
             "Only draft activities can be released.",
@@ -150,6 +168,21 @@ def _maximum(value: int | None) -> int | None:
     return value
 
 
+@attrs.frozen(kw_only=True)
+class LocationCreated(DomainEvent):
+    name: ClassVar[str] = "LocationCreated"
+    location_id: uuid.UUID
+    location_name: str
+    max_parallel: int | None
+
+
+@attrs.frozen(kw_only=True)
+class LocationMaximumChanged(DomainEvent):
+    name: ClassVar[str] = "LocationMaximumChanged"
+    location_id: uuid.UUID
+    max_parallel: int | None
+
+
 @attrs.define(kw_only=True)
 class AppointmentLocation(Aggregate):
     """An appointment location (oproeplocatie), with an optional limit on parallel
@@ -161,7 +194,20 @@ class AppointmentLocation(Aggregate):
 
     @classmethod
     def create(cls, name: str, max_parallel: int | None = None) -> AppointmentLocation:
-        return cls(id=new_id(), name=required_text(name, "name"), max_parallel=max_parallel)
+        location = cls(id=new_id(), name=required_text(name, "name"), max_parallel=max_parallel)
+        location.record(
+            LocationCreated(
+                location_id=location.id,
+                location_name=location.name,
+                max_parallel=location.max_parallel,
+            )
+        )
+        return location
+
+    def change_maximum(self, max_parallel: int | None) -> None:
+        """R4.3: the limit can change at any time; existing availabilities stay."""
+        self.max_parallel = _maximum(max_parallel)
+        self.record(LocationMaximumChanged(location_id=self.id, max_parallel=self.max_parallel))
 
 
 @attrs.frozen
@@ -302,6 +348,13 @@ class Availability(Aggregate):
         )
 
 
+@attrs.frozen(kw_only=True)
+class AvailabilityRemoved(DomainEvent):
+    name: ClassVar[str] = "AvailabilityRemoved"
+    availability_id: uuid.UUID
+    location_id: uuid.UUID
+
+
 # -- R4.4 appointments and activities -------------------------------------------------------------
 
 
@@ -315,6 +368,16 @@ class ActivityStatus(enum.Enum):
     DRAFT = "draft"  # tijdelijk opgeslagen
     RELEASED = "released"  # vrijgegeven
     OFFERED = "offered"  # aangeboden (billing, R5)
+
+
+@attrs.frozen(kw_only=True)
+class AppointmentPlanned(DomainEvent):
+    name: ClassVar[str] = "AppointmentPlanned"
+    appointment_id: uuid.UUID
+    availability_id: uuid.UUID
+    employee_id: uuid.UUID
+    start: str
+    end: str
 
 
 @attrs.frozen(kw_only=True)
@@ -340,7 +403,19 @@ class Appointment(Aggregate):
     ) -> Appointment:
         if not (availability.span.start <= span.start and span.end <= availability.span.end):
             raise DomainError("agenda.appointment_outside_availability", {"rule": "R4.4"})
-        return cls(id=new_id(), availability_id=availability.id, employee_id=employee_id, span=span)
+        appointment = cls(
+            id=new_id(), availability_id=availability.id, employee_id=employee_id, span=span
+        )
+        appointment.record(
+            AppointmentPlanned(
+                appointment_id=appointment.id,
+                availability_id=availability.id,
+                employee_id=employee_id,
+                start=span.start.isoformat(),
+                end=span.end.isoformat(),
+            )
+        )
+        return appointment
 
     def _require_planned(self) -> None:
         if self.status is not AppointmentStatus.PLANNED:

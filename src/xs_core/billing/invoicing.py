@@ -100,6 +100,11 @@ class InvoiceBasis(Aggregate):
     def require_draft(self, action: str) -> None:
         self._require(InvoiceBasisStatus.DRAFT, action)
 
+    def discard(self) -> None:
+        """Draft → gone: its billing periods and activities can be billed again."""
+        self._require(InvoiceBasisStatus.DRAFT, "be discarded")
+        self.record(InvoiceBasisChanged(invoice_basis_id=self.id, status="discarded"))
+
 
 class LineKind(enum.Enum):
     SUBSCRIPTION = "subscription"

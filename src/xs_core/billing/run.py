@@ -25,16 +25,10 @@ from xs_core.dates import DateRange
 from xs_core.events import DomainEvent
 from xs_core.money import Money
 from xs_core.organisation.units import new_id
-
-#: progress(stage, done, total)
-Progress = Callable[[str, int, int], None]
+from xs_core.progress import Progress, silent
 
 STAGES = ("customers", "subscriptions", "activities", "totals")
 CHUNK = 50_000
-
-
-def _silent(stage: str, done: int, total: int) -> None:
-    return None
 
 
 def run_billing(
@@ -47,7 +41,7 @@ def run_billing(
 ) -> RunSummary:
     """Generate draft invoice bases for ``window`` (open-ended windows are refused by the
     caller). ``employer_ids`` limits the run (``None``: every customer)."""
-    progress = progress or _silent
+    progress = progress or silent
     run_id = new_id()
     customers = store.customers(window, employer_ids)
     store.lock_customers(customers)
@@ -84,7 +78,7 @@ def run_billing(
             )
         if len(lines) >= CHUNK:
             added += store.add_subscription_lines(lines)
-            progress("subscriptions", added, 0)
+            progress("subscriptions", added, None)
             lines = []
     added += store.add_subscription_lines(lines)
     progress("subscriptions", added, added)

@@ -20,7 +20,7 @@ import attrs
 from xs_core.dates import DateRange, as_date
 from xs_core.errors import DomainError, register_messages
 from xs_core.events import DomainEvent
-from xs_core.protocols.model import Protocol, TaskTemplate
+from xs_core.protocols.model import Protocol, TaskTemplate, check_planned_end
 
 register_messages(
     {
@@ -31,10 +31,6 @@ register_messages(
         "bulk_start.end_date_required": (
             "Een einddatum is verplicht: protocol '{protocol}' staat een lege einddatum niet toe.",
             "An end date is required: protocol '{protocol}' does not allow an empty end date.",
-        ),
-        "bulk_start.end_not_after_start": (
-            "De einddatum {end_date} moet na de begindatum {start} liggen.",
-            "The end date {end_date} must lie after the start date {start}.",
         ),
         "bulk_start.invalid_unit": (
             "Kies één of meer werkgevers, of één afdeling.",
@@ -114,11 +110,7 @@ def check_request(protocol: Protocol, start: _dt.date, end_date: _dt.date | None
         raise DomainError(
             "bulk_start.end_date_required", {"rule": "R2.2", "protocol": protocol.name}
         )
-    if end_date is not None and end_date <= start:
-        raise DomainError(
-            "bulk_start.end_not_after_start",
-            {"rule": "R2.2", "start": start.isoformat(), "end_date": end_date.isoformat()},
-        )
+    check_planned_end(start, end_date)
 
 
 @attrs.frozen

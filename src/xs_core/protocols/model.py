@@ -48,6 +48,14 @@ register_messages(
             "Het traject is al afgesloten per {end_date}.",
             "The trajectory was already closed on {end_date}.",
         ),
+        "trajectory.end_not_after_start": (
+            "De einddatum {end_date} moet na de begindatum {start} liggen.",
+            "The end date {end_date} must lie after the start date {start}.",
+        ),
+        "trajectory.overlaps": (
+            "De werknemer heeft al een traject van dit protocol in die periode ({period}).",
+            "The employee already has a trajectory of this protocol in that period ({period}).",
+        ),
         "trajectory.use_report_sickness": (
             "Een ziektetraject start met een ziekmelding (eerste ziektedag).",
             "A sickness trajectory starts by reporting sickness (first day of sickness).",
@@ -219,6 +227,17 @@ def check_end_date(
         )
 
 
+def check_planned_end(start: _dt.date, end_date: _dt.date | None) -> None:
+    """R2.2: a trajectory started with a planned end date (its last day) ends after its start.
+    The same rule for a single start and a bulk start; a planned end is not bound by today —
+    R2.4 bounds *closing* a trajectory, not planning its end."""
+    if end_date is not None and end_date <= start:
+        raise DomainError(
+            "trajectory.end_not_after_start",
+            {"rule": "R2.2", "start": start.isoformat(), "end_date": end_date.isoformat()},
+        )
+
+
 @attrs.define(kw_only=True)
 class Trajectory(Aggregate):
     """A trajectory (traject) of one employee under one protocol."""
@@ -247,9 +266,9 @@ class Trajectory(Aggregate):
         employment_id: uuid.UUID | None = None,
         trajectory_id: uuid.UUID | None = None,
     ) -> Trajectory:
-        """Start with the protocol's tasks; an end date, if given, follows R2.4."""
-        if end_date is not None:
-            check_end_date(start, end_date, today, protocol.characteristics)
+        """Start with the protocol's tasks; a planned end date, if given, lies after the start
+        (R2.2, :func:`check_planned_end`)."""
+        check_planned_end(start, end_date)
         trajectory = cls(
             id=trajectory_id or new_id(),
             protocol_id=protocol.id,
