@@ -6,6 +6,7 @@ from typing import Any
 
 import attrs
 from dependency_injector import providers
+from sqlalchemy.exc import OperationalError
 
 from xs_adapters.sql import migrate
 from xs_app.container import Container, configure
@@ -16,6 +17,7 @@ from xs_app.services.billing import BillingService
 from xs_app.services.employments import ActionLinkService, EmploymentService
 from xs_app.services.organisation import OrganisationService
 from xs_app.services.protocols import BulkStartService, ProtocolService, TrajectoryService
+from xs_app.settings import ConfigurationError, Settings, masked
 from xs_core.clock import Clock
 from xs_core.events import OutboxMessage
 from xs_core.uow import UnitOfWork
@@ -60,6 +62,11 @@ class Xs:
         clock: Clock = self.container.clock()
         return clock
 
+    @property
+    def settings(self) -> Settings:
+        settings: Settings = self.container.settings()
+        return settings
+
     def unit_of_work(self, write: bool = True) -> UnitOfWork:
         """A raw unit of work, for set-based jobs of the embedding service."""
         uow: UnitOfWork = self.container.uow(write=write)
@@ -70,8 +77,15 @@ class Xs:
         migrate.upgrade(self.container.engine())
 
     def close(self) -> None:
-        if self.container.config.storage() == "sql":
+        """Release the database connections (the engine's pool)."""
+        if self.settings.storage == "sql":
             self.container.engine().dispose()
+
+    def __enter__(self) -> Xs:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def bootstrap(
@@ -84,14 +98,20 @@ def bootstrap(
 ) -> Xs:
     """Build the application.
 
-    ``database_url`` and ``storage`` override ``XS_DATABASE_URL`` and ``XS_STORAGE``; ``clock``
-    replaces the system clock; any other keyword overrides the container provider of that name
-    (``uow=...``, ``engine=...``). SQLite databases are migrated on start unless
-    ``migrate_database=False``; PostgreSQL only when ``migrate_database=True`` (production runs
-    ``xs db upgrade`` as a deploy step).
+    Settings: explicit arguments win over the environment (``XS_DATABASE_URL``,
+    ``XS_STORAGE``), which wins over the defaults (SQLite file ``xs.sqlite3``); an explicit
+    ``database_url`` means SQL storage whatever ``XS_STORAGE`` says. Invalid settings raise
+    :class:`~xs_app.settings.ConfigurationError` here. ``clock`` replaces the system clock; any
+    other keyword overrides the container provider of that name (``uow=...``, ``engine=...``).
+
+    The database must be at the code's schema revision. A SQLite database behind it is migrated
+    on start unless ``migrate_database=False``; PostgreSQL only with ``migrate_database=True``
+    (production runs ``xs db upgrade`` as a deploy step) — otherwise ``config.database_behind``
+    tells to run it.
     """
+    settings = Settings.resolve(database_url, storage)
     container = Container()
-    configure(container, database_url, storage)
+    configure(container, settings)
     if clock is not None:
         container.clock.override(providers.Object(clock))
     for name, value in overrides.items():
@@ -115,9 +135,35 @@ def bootstrap(
         outbox=OutboxReader(container),
         installation=Installation(container.uow),
     )
-    if container.config.storage() == "sql":
-        url = str(container.config.database_url())
-        should_migrate = url.startswith("sqlite") if migrate_database is None else migrate_database
-        if should_migrate:
-            app.upgrade_database()
+    if settings.storage == "sql":
+        should_migrate = (
+            settings.database_url.startswith("sqlite")
+            if migrate_database is None
+            else migrate_database
+        )
+        _check_schema(app, should_migrate)
     return app
+
+
+def _check_schema(app: Xs, should_migrate: bool) -> None:
+    """Fail fast on a database the code cannot use; migrate it when asked to."""
+    engine = app.container.engine()
+    url = masked(app.settings.database_url)
+    try:
+        revision = migrate.database_revision(engine)
+    except OperationalError as error:
+        engine.dispose()
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
+        raise ConfigurationError(
+            "config.database_unreachable", {"url": url, "reason": reason}
+        ) from None
+    head = migrate.head_revision()
+    if revision == head:
+        return
+    if revision is not None and revision not in migrate.known_revisions():
+        raise ConfigurationError("config.database_ahead", {"revision": revision, "expected": head})
+    if not should_migrate:
+        raise ConfigurationError(
+            "config.database_behind", {"revision": revision or "(leeg/empty)", "expected": head}
+        )
+    app.upgrade_database()

@@ -76,8 +76,7 @@ def _actor(xs: Xs, as_email: str | None) -> uuid.UUID:
 @db_app.command("upgrade")
 def db_upgrade(database_url: DatabaseOption = None) -> None:
     """Apply the migrations (Alembic) to the database."""
-    xs = _app(database_url, migrate=False)
-    xs.upgrade_database()
+    xs = _app(database_url, migrate=True)
     console.print(f"[green]Database is up to date[/green]: {xs.container.config.database_url()}")
     xs.close()
 

@@ -16,8 +16,7 @@ from xs_app.services.billing import BillingService
 from xs_app.services.employments import ActionLinkService, EmploymentService
 from xs_app.services.organisation import OrganisationService
 from xs_app.services.protocols import BulkStartService, ProtocolService, TrajectoryService
-
-DEFAULT_DATABASE_URL = "sqlite:///xs.sqlite3"
+from xs_app.settings import Settings
 
 
 class Container(containers.DeclarativeContainer):
@@ -29,6 +28,7 @@ class Container(containers.DeclarativeContainer):
     """
 
     config = providers.Configuration()
+    settings: providers.Provider[Any] = providers.Object(None)
 
     clock: providers.Provider[Any] = providers.Singleton(SystemClock)
     engine: providers.Provider[Any] = providers.Singleton(create_engine, config.database_url)
@@ -71,10 +71,8 @@ class Container(containers.DeclarativeContainer):
     )
 
 
-def configure(container: Container, database_url: str | None, storage: str | None) -> None:
-    container.config.database_url.from_env("XS_DATABASE_URL", default=DEFAULT_DATABASE_URL)
-    container.config.storage.from_env("XS_STORAGE", default="sql")
-    if database_url is not None:
-        container.config.database_url.from_value(database_url)
-    if storage is not None:
-        container.config.storage.from_value(storage)
+def configure(container: Container, settings: Settings) -> None:
+    """Configure the container from resolved settings (:meth:`Settings.resolve`)."""
+    container.settings.override(providers.Object(settings))
+    container.config.database_url.from_value(settings.database_url)
+    container.config.storage.from_value(settings.storage)
