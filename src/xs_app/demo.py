@@ -370,6 +370,26 @@ def _agenda_demo(xs: Xs, admin: uuid.UUID, console: Console) -> None:
         CreateLocation(actor=admin, name="Locatie A (2 kamers)", max_parallel=2)
     )
     day = xs.clock.today().add(days=7)
+    professional = xs.access.create_role(
+        CreateRole(
+            actor=admin,
+            name="Bedrijfsarts",
+            features=frozenset({Feature.HOLD_AVAILABILITIES, Feature.REGISTER_ACTIVITIES}),
+        )
+    )
+    doctors = iter(
+        [
+            xs.access.create_user(
+                CreateUser(
+                    actor=admin,
+                    name=f"Bedrijfsarts {n}",
+                    email=f"arts{n}@example.nl",
+                    role_ids=frozenset({professional}),
+                )
+            )
+            for n in range(4)
+        ]
+    )
 
     def at(hour: int, minute: int = 0) -> pendulum.DateTime:
         return pendulum.datetime(day.year, day.month, day.day, hour, minute, tz="Europe/Amsterdam")
@@ -383,7 +403,7 @@ def _agenda_demo(xs: Xs, admin: uuid.UUID, console: Console) -> None:
             xs.agenda.plan_availability(
                 PlanAvailability(
                     actor=admin,
-                    professional_id=uuid.uuid4(),
+                    professional_id=next(doctors),
                     location_id=location,
                     start=start,
                     end=end,

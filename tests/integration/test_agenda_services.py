@@ -4,6 +4,7 @@ concurrent connections on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
 import threading
 import uuid
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ import sqlalchemy as sa
 from tests.apps import make_app, user_with
 from xs_adapters.clock import FixedClock
 from xs_app import Xs
+from xs_app.services.access import CreateRole, CreateUser
 from xs_app.services.agenda import (
     ChangeLocationMaximum,
     CompleteAppointment,
@@ -27,13 +29,14 @@ from xs_app.services.agenda import (
     RegisterActivity,
     ReleasedActivities,
     RemoveAppointment,
+    RemoveAvailability,
     RequestAppointment,
 )
 from xs_app.services.organisation import CreateEmployer, EmploymentTerms, RegisterEmployee
 from xs_core.access.features import Feature
 from xs_core.agenda.model import ActivityStatus
 from xs_core.dates import DateRange
-from xs_core.errors import DomainError
+from xs_core.errors import Conflict, DomainError, NotFound
 from xs_core.organisation.units import UnitKind, UnitRef
 
 D = _dt.date
@@ -50,6 +53,13 @@ class Agenda:
     planner: uuid.UUID  # may plan, not change the formal request date
     employee: uuid.UUID
     rooms: uuid.UUID  # a location with two consultation rooms
+    professionals: list[uuid.UUID]  # users who hold availabilities
+    used: itertools.count[int] = attrs.field(factory=itertools.count)
+
+    def professional(self) -> uuid.UUID:
+        """A professional who has no availability yet (R4.3: one place at a time); safe to
+        call from racing threads."""
+        return self.professionals[next(self.used)]
 
 
 def _make(xs: Xs) -> Agenda:
@@ -78,7 +88,23 @@ def _make(xs: Xs) -> Agenda:
         name="Planner",
     )
     rooms = xs.agenda.create_location(CreateLocation(actor=admin, name="Locatie A", max_parallel=2))
-    return Agenda(xs, admin, planner, employee, rooms)
+    role = xs.access.create_role(
+        CreateRole(
+            actor=admin, name="Professional", features=frozenset({Feature.HOLD_AVAILABILITIES})
+        )
+    )
+    professionals = [
+        xs.access.create_user(
+            CreateUser(
+                actor=admin,
+                name=f"Arts {n}",
+                email=f"arts{n}@example.nl",
+                role_ids=frozenset({role}),
+            )
+        )
+        for n in range(16)
+    ]
+    return Agenda(xs, admin, planner, employee, rooms, professionals)
 
 
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
@@ -101,7 +127,7 @@ def plan(
     return a.xs.agenda.plan_availability(
         PlanAvailability(
             actor=a.planner,
-            professional_id=uuid.uuid4(),
+            professional_id=a.professional(),
             location_id=location or a.rooms,
             start=start,
             end=end,
@@ -206,7 +232,7 @@ def test_r4_3_series_all_or_nothing_listing_every_conflict(agenda: Agenda) -> No
         agenda.xs.agenda.plan_series(
             PlanSeries(
                 actor=agenda.planner,
-                professional_id=uuid.uuid4(),
+                professional_id=agenda.professional(),
                 location_id=agenda.rooms,
                 start=at(9, 30),
                 end=at(10, 30),
@@ -221,7 +247,7 @@ def test_r4_3_series_all_or_nothing_listing_every_conflict(agenda: Agenda) -> No
     planned = agenda.xs.agenda.plan_series(
         PlanSeries(
             actor=agenda.planner,
-            professional_id=uuid.uuid4(),
+            professional_id=agenda.professional(),
             location_id=agenda.rooms,
             start=at(13),
             end=at(14),
@@ -333,3 +359,178 @@ def test_r4_3_racing_planners_never_exceed_the_limit(sql_agenda: Agenda) -> None
     with sql_agenda.xs.container.engine().connect() as connection:
         stored = connection.execute(sa.text("SELECT count(*) FROM availabilities")).scalar_one()
     assert stored == 2
+
+
+def test_r4_3_a_professional_is_a_user_who_holds_availabilities(agenda: Agenda) -> None:
+    xs = agenda.xs
+    unknown = uuid.uuid4()
+    for professional in (unknown, agenda.planner):  # unknown, and a user who is no professional
+        with pytest.raises(NotFound) as refused:
+            xs.agenda.plan_availability(
+                PlanAvailability(
+                    actor=agenda.planner,
+                    professional_id=professional,
+                    location_id=agenda.rooms,
+                    start=at(9),
+                    end=at(10),
+                )
+            )
+        assert refused.value.details == {"kind": "professional", "id": str(professional)}
+
+
+def test_r4_3_a_professional_is_in_one_place_at_a_time(agenda: Agenda) -> None:
+    xs = agenda.xs
+    other = xs.agenda.create_location(CreateLocation(actor=agenda.admin, name="Locatie B"))
+    doctor = agenda.professional()
+
+    def plan_for(
+        location: uuid.UUID, start: pendulum.DateTime, end: pendulum.DateTime
+    ) -> uuid.UUID:
+        return xs.agenda.plan_availability(
+            PlanAvailability(
+                actor=agenda.planner,
+                professional_id=doctor,
+                location_id=location,
+                start=start,
+                end=end,
+            )
+        )
+
+    first = plan_for(agenda.rooms, at(9), at(10))
+    with pytest.raises(Conflict) as clash:
+        plan_for(other, at(9, 30), at(11))  # partial overlap, at another location
+    assert clash.value.code == "agenda.professional_double_booked"
+    assert clash.value.details["availabilities"] == [str(first)]
+    plan_for(other, at(10), at(11))  # touching does not overlap (R0.2)
+    # the same instant written in another zone is the same instant (R0.1)
+    with pytest.raises(Conflict):
+        plan_for(other, at(9).in_timezone("UTC"), at(9, 15).in_timezone("America/New_York"))
+    with pytest.raises(Conflict):  # moving onto another of their availabilities
+        xs.agenda.move_availability(
+            MoveAvailability(
+                actor=agenda.planner,
+                availability_id=first,
+                location_id=agenda.rooms,
+                start=at(10, 30),
+                end=at(11, 30),
+            )
+        )
+
+
+def test_r4_4_appointments_of_an_availability_never_overlap(agenda: Agenda) -> None:
+    xs = agenda.xs
+    slot = plan(agenda, at(9), at(12))
+
+    def appoint(start: pendulum.DateTime, end: pendulum.DateTime) -> uuid.UUID:
+        return xs.agenda.plan_appointment(
+            PlanAppointment(
+                actor=agenda.planner,
+                availability_id=slot,
+                employee_id=agenda.employee,
+                start=start,
+                end=end,
+            )
+        )
+
+    first = appoint(at(9), at(9, 30))
+    with pytest.raises(Conflict) as clash:
+        appoint(at(9, 15), at(9, 45))
+    assert clash.value.code == "agenda.appointments_overlap"
+    appoint(at(9, 30), at(10))  # touching
+    with pytest.raises(DomainError) as outside:
+        appoint(at(11, 30), at(12, 30))
+    assert outside.value.code == "agenda.appointment_outside_availability"
+    xs.agenda.remove_appointment(RemoveAppointment(actor=agenda.planner, appointment_id=first))
+    appoint(at(9, 15), at(9, 30))  # a removed appointment frees its time
+
+
+def test_r4_3_moving_or_removing_an_availability_keeps_its_appointments_inside(
+    agenda: Agenda,
+) -> None:
+    xs = agenda.xs
+    slot = plan(agenda, at(9), at(12))
+    appointment = xs.agenda.plan_appointment(
+        PlanAppointment(
+            actor=agenda.planner,
+            availability_id=slot,
+            employee_id=agenda.employee,
+            start=at(11),
+            end=at(11, 30),
+        )
+    )
+    before = len(xs.outbox.pending(1000))
+    with pytest.raises(Conflict) as outside:
+        xs.agenda.move_availability(
+            MoveAvailability(
+                actor=agenda.planner,
+                availability_id=slot,
+                location_id=agenda.rooms,
+                start=at(8),
+                end=at(11),
+            )
+        )
+    assert outside.value.code == "agenda.appointments_outside"
+    assert outside.value.details["appointments"] == [str(appointment)]
+    with pytest.raises(Conflict) as held:
+        xs.agenda.remove_availability(
+            RemoveAvailability(actor=agenda.planner, availability_id=slot)
+        )
+    assert held.value.code == "agenda.availability_has_appointments"
+    assert len(xs.outbox.pending(1000)) == before  # refusals changed nothing
+    xs.agenda.move_availability(  # the appointment stays inside: allowed
+        MoveAvailability(
+            actor=agenda.planner,
+            availability_id=slot,
+            location_id=agenda.rooms,
+            start=at(10),
+            end=at(13),
+        )
+    )
+    xs.agenda.remove_appointment(
+        RemoveAppointment(actor=agenda.planner, appointment_id=appointment)
+    )
+    xs.agenda.remove_availability(RemoveAvailability(actor=agenda.planner, availability_id=slot))
+    names = [m.name for m in xs.outbox.pending(1000)]
+    assert names[-1] == "AvailabilityRemoved"
+    plan(agenda, at(10), at(13))  # its place is free again
+    plan(agenda, at(10), at(13))
+
+
+def test_r4_3_racing_planners_never_double_book_a_professional(sql_agenda: Agenda) -> None:
+    """Planners at different locations race to book one professional at the same time; five
+    rounds, each at another hour."""
+    xs, racers = sql_agenda.xs, 6
+    doctor = sql_agenda.professional()
+    locations = [
+        xs.agenda.create_location(CreateLocation(actor=sql_agenda.admin, name=f"Kamer {n}"))
+        for n in range(racers)
+    ]
+    for hour in range(9, 14):
+        barrier = threading.Barrier(racers)
+        outcomes: list[str] = []
+
+        def race(location: uuid.UUID, hour: int = hour, outcomes: list[str] = outcomes) -> None:
+            command = PlanAvailability(
+                actor=sql_agenda.planner,
+                professional_id=doctor,
+                location_id=location,
+                start=at(hour),
+                end=at(hour + 1),
+            )
+            barrier.wait()
+            try:
+                xs.agenda.plan_availability(command)
+                outcomes.append("planned")
+            except DomainError as error:
+                outcomes.append(error.code)
+            except Exception as error:  # pragma: no cover - the failure this test exists for
+                outcomes.append(repr(error))
+
+        threads = [threading.Thread(target=race, args=(loc,)) for loc in locations]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(outcomes) == ["agenda.professional_double_booked"] * (racers - 1) + [
+            "planned"
+        ]

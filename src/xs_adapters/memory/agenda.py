@@ -64,6 +64,15 @@ class MemoryAvailabilityRepository:
     def delete(self, availability_id: uuid.UUID) -> None:
         self._s.availabilities.pop(availability_id, None)
 
+    def overlapping_for_professional(
+        self, professional_id: uuid.UUID, span: TimeSpan, exclude: uuid.UUID | None = None
+    ) -> list[tuple[uuid.UUID, TimeSpan]]:
+        return [
+            (a.id, a.span)
+            for a in self._s.availabilities.values()
+            if a.professional_id == professional_id and a.id != exclude and a.span.overlaps(span)
+        ]
+
     def overlapping(
         self, location_id: uuid.UUID, span: TimeSpan, exclude: uuid.UUID | None = None
     ) -> list[tuple[uuid.UUID, TimeSpan]]:

@@ -51,6 +51,14 @@ _OVERLAPPING = sa.select(_a.c.id, _a.c.starts_at, _a.c.ends_at).where(
 )
 
 
+_FOR_PROFESSIONAL = sa.select(_a.c.id, _a.c.starts_at, _a.c.ends_at).where(
+    _a.c.professional_id == sa.bindparam("professional_id", type_=sa.Uuid),
+    _a.c.starts_at > sa.bindparam("earliest", type_=_a.c.starts_at.type),
+    _a.c.starts_at < sa.bindparam("end", type_=_a.c.starts_at.type),
+    _a.c.ends_at > sa.bindparam("start", type_=_a.c.starts_at.type),
+)
+
+
 class SqlLocationRepository:
     def __init__(self, connection: Connection, track: Track) -> None:
         self._c = connection
@@ -149,22 +157,35 @@ class SqlAvailabilityRepository:
     def delete(self, availability_id: uuid.UUID) -> None:
         self._c.execute(t.availabilities.delete().where(t.availabilities.c.id == availability_id))
 
-    def overlapping(
-        self, location_id: uuid.UUID, span: TimeSpan, exclude: uuid.UUID | None = None
+    def _overlapping(
+        self, query: Any, key: dict[str, uuid.UUID], span: TimeSpan, exclude: uuid.UUID | None
     ) -> list[tuple[uuid.UUID, TimeSpan]]:
-        query = _OVERLAPPING
         if exclude is not None:
             query = query.where(_a.c.id != exclude)
         rows = self._c.execute(
             query,
             {
-                "location_id": location_id,
+                **key,
                 "earliest": _dt.datetime.__sub__(span.start, MAX_AVAILABILITY),
                 "end": span.end,
                 "start": span.start,
             },
         )
         return [(r.id, TimeSpan(r.starts_at, r.ends_at)) for r in rows]
+
+    def overlapping(
+        self, location_id: uuid.UUID, span: TimeSpan, exclude: uuid.UUID | None = None
+    ) -> list[tuple[uuid.UUID, TimeSpan]]:
+        return self._overlapping(_OVERLAPPING, {"location_id": location_id}, span, exclude)
+
+    def overlapping_for_professional(
+        self, professional_id: uuid.UUID, span: TimeSpan, exclude: uuid.UUID | None = None
+    ) -> list[tuple[uuid.UUID, TimeSpan]]:
+        # availabilities last at most MAX_AVAILABILITY: a bounded range of the
+        # (professional_id, starts_at) index
+        return self._overlapping(
+            _FOR_PROFESSIONAL, {"professional_id": professional_id}, span, exclude
+        )
 
 
 class SqlAppointmentRequestRepository:

@@ -17,6 +17,7 @@ import attrs
 from xs_app.services.base import Service, employee, hidden
 from xs_app.services.command import Command, accepts_legacy
 from xs_core.access.features import Feature
+from xs_core.access.model import Principal
 from xs_core.agenda.model import (
     Activity,
     Appointment,
@@ -33,7 +34,7 @@ from xs_core.agenda.model import (
 )
 from xs_core.agenda.spans import TimeSpan
 from xs_core.dates import DateRange
-from xs_core.errors import Conflict, DomainError
+from xs_core.errors import Conflict, DomainError, NotFound, not_found
 from xs_core.organisation.units import new_id
 from xs_core.uow import UnitOfWork
 
@@ -149,6 +150,39 @@ class ReleasedActivities(Command):
     period: DateRange
 
 
+def _professional(uow: UnitOfWork, professional_id: uuid.UUID) -> None:
+    """The professional exists and may hold availabilities; their user row is locked, so that
+    their availabilities are checked and written one planner at a time (R4.3)."""
+    try:
+        user = uow.users.lock(professional_id)
+    except NotFound:
+        raise not_found("professional", professional_id) from None
+    if not Principal.of(user, uow.roles.get_many(user.role_ids)).holds(
+        Feature.HOLD_AVAILABILITIES
+    ):
+        raise not_found("professional", professional_id)
+
+
+def _double_booked(
+    uow: UnitOfWork,
+    professional_id: uuid.UUID,
+    span: TimeSpan,
+    exclude: uuid.UUID | None = None,
+) -> None:
+    """A professional is in one place at a time: their availabilities never overlap in real
+    time, at any location."""
+    clashes = uow.availabilities.overlapping_for_professional(professional_id, span, exclude)
+    if clashes:
+        raise Conflict(
+            "agenda.professional_double_booked",
+            {
+                "rule": "R4.3",
+                "span": str(span),
+                "availabilities": sorted(str(i) for i, _ in clashes),
+            },
+        )
+
+
 def _held(appointments: list[Appointment]) -> list[Appointment]:
     """The appointments an availability holds: planned and completed (removed ones are gone)."""
     return [a for a in appointments if a.status is not AppointmentStatus.REMOVED]
@@ -210,8 +244,10 @@ class AgendaService(Service):
         span = TimeSpan(cmd.start, cmd.end)
         with self._uow() as uow:
             self._authorise(uow, cmd.actor, Feature.PLAN_AVAILABILITIES)
+            _professional(uow, cmd.professional_id)
             location = uow.locations.lock(cmd.location_id)
             availability = Availability.plan(cmd.professional_id, location.id, span)
+            _double_booked(uow, cmd.professional_id, span)
             refuse_conflicts(location, self._conflicts(uow, location, span, None))
             uow.availabilities.add_all([availability])
             uow.commit()
@@ -223,6 +259,7 @@ class AgendaService(Service):
         first = TimeSpan(cmd.start, cmd.end)
         with self._uow() as uow:
             self._authorise(uow, cmd.actor, Feature.PLAN_AVAILABILITIES)
+            _professional(uow, cmd.professional_id)
             location = uow.locations.lock(cmd.location_id)
             series_id = new_id()
             planned: list[Availability] = []
@@ -231,6 +268,7 @@ class AgendaService(Service):
                 availability = Availability.plan(
                     cmd.professional_id, location.id, occurrence, series_id
                 )
+                _double_booked(uow, cmd.professional_id, occurrence)
                 found = self._conflicts(
                     uow, location, occurrence, None, [(a.id, a.span) for a in planned]
                 )
@@ -277,8 +315,10 @@ class AgendaService(Service):
                     "agenda.appointments_outside",
                     {"rule": "R4.3", "appointments": [str(a.id) for a in outside]},
                 )
+            _professional(uow, availability.professional_id)
             location = uow.locations.lock(cmd.location_id)
             availability.move(location.id, span)
+            _double_booked(uow, availability.professional_id, span, availability.id)
             refuse_conflicts(location, self._conflicts(uow, location, span, availability.id))
             uow.availabilities.save(availability)
             uow.commit()

@@ -34,6 +34,7 @@ class Feature(enum.Enum):
     REQUEST_APPOINTMENTS = "agenda.request_appointments"
     CHANGE_FORMAL_REQUEST_DATE = "agenda.change_formal_request_date"
     PLAN_AVAILABILITIES = "agenda.plan_availabilities"
+    HOLD_AVAILABILITIES = "agenda.hold_availabilities"
     MANAGE_APPOINTMENT_LOCATIONS = "agenda.manage_locations"
     REGISTER_ACTIVITIES = "agenda.register_activities"
     MANAGE_CONTRACTS = "contracts.manage"
@@ -89,6 +90,11 @@ FEATURE_INFO: dict[Feature, FeatureInfo] = {
     ),
     Feature.PLAN_AVAILABILITIES: FeatureInfo(
         "agenda", "Mag beschikbaarheden inplannen", "May plan availabilities"
+    ),
+    Feature.HOLD_AVAILABILITIES: FeatureInfo(
+        "agenda",
+        "Heeft beschikbaarheden (professional)",
+        "Holds availabilities (professional)",
     ),
     Feature.MANAGE_APPOINTMENT_LOCATIONS: FeatureInfo(
         "agenda", "Mag oproeplocaties beheren", "May manage appointment locations"

@@ -56,6 +56,10 @@ register_messages(
             "De afspraak is al {status}.",
             "The appointment is already {status}.",
         ),
+        "agenda.professional_double_booked": (
+            "De professional heeft al een beschikbaarheid in {span}: {availabilities}.",
+            "The professional already has an availability in {span}: {availabilities}.",
+        ),
         "agenda.appointments_overlap": (
             "De afspraak overlapt met een andere afspraak in deze beschikbaarheid ({span}).",
             "The appointment overlaps another appointment in this availability ({span}).",

@@ -44,6 +44,12 @@ class AvailabilityRepository(Protocol):
         """The availabilities at the location that overlap ``span`` (an indexed range)."""
         ...
 
+    def overlapping_for_professional(
+        self, professional_id: uuid.UUID, span: TimeSpan, exclude: uuid.UUID | None = None
+    ) -> list[tuple[uuid.UUID, TimeSpan]]:
+        """The professional's availabilities, at any location, that overlap ``span``."""
+        ...
+
 
 class AppointmentRequestRepository(Protocol):
     def add(self, request: AppointmentRequest) -> None: ...
