@@ -1,6 +1,7 @@
 """Benchmark: planning one availability (R4.3) at a location that already holds 100,000
 availabilities, through the whole use case (authorisation, the professional's lock and overlap
-check, location lock, indexed overlap query, peak check, insert, outbox, commit), on SQLite and PostgreSQL.
+check, location lock, indexed overlap query, peak check, insert, outbox, commit), on SQLite
+and PostgreSQL.
 
 Target: p99 <= 5 ms.
 
