@@ -32,6 +32,7 @@ CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("999999999999.99")
 #: :data:`MAX_AMOUNT` in cents.
 MAX_CENTS = 99_999_999_999_999
+_BEYOND = Decimal(10**12)  # anything at least this large is beyond the limit, rounded or not
 
 # Quantising an amount within the limit needs at most 14 digits; this context keeps that exact
 # whatever the thread's decimal context says.
@@ -84,17 +85,20 @@ def exact_amount(value: Any) -> Decimal:
     >>> exact_amount("12.5")
     Decimal('12.50')
     """
-    if isinstance(value, float):
+    if type(value) is Decimal:
+        amount = value
+    elif isinstance(value, float):
         raise InvalidMoney("money.invalid_amount", {"value": repr(value), "reason": "float"})
-    try:
-        amount = Decimal(value)
-    except (InvalidOperation, TypeError, ValueError):
-        raise InvalidMoney("money.invalid_amount", {"value": repr(value)}) from None
+    else:
+        try:
+            amount = Decimal(value)
+        except (InvalidOperation, TypeError, ValueError):
+            raise InvalidMoney("money.invalid_amount", {"value": repr(value)}) from None
     if not amount.is_finite():
         raise InvalidMoney("money.invalid_amount", {"value": str(amount), "reason": "not finite"})
     if amount.copy_abs() > MAX_AMOUNT:  # exact comparison, before any rounding
         raise _out_of_range(amount)
-    exact = amount.quantize(CENT, context=_EXACT)
+    exact = amount.quantize(CENT, ROUND_HALF_EVEN, _EXACT)
     if exact != amount:
         raise InvalidMoney(
             "money.invalid_amount", {"value": str(value), "reason": "more than two decimals"}
@@ -104,8 +108,8 @@ def exact_amount(value: Any) -> Decimal:
 
 def _from_cents(cents: int) -> Decimal:
     if not -MAX_CENTS <= cents <= MAX_CENTS:
-        raise _out_of_range(Decimal(f"{cents}E-2"))
-    return Decimal(f"{cents}E-2")  # string conversion: exact, no context involved
+        raise _out_of_range(Decimal(f"{cents}E-2"))  # from a string: exact, whatever its size
+    return Decimal(cents).scaleb(-2, _EXACT)
 
 
 @attrs.frozen(order=True)
@@ -137,12 +141,10 @@ class Money:
                 raise InvalidMoney(
                     "money.invalid_amount", {"value": str(value), "reason": "not finite"}
                 )
-            if value.copy_abs() > MAX_AMOUNT + 1:  # before turning it into (huge) integers
+            if value.copy_abs() >= _BEYOND:  # before turning it into (maybe huge) integers
                 raise _out_of_range(value)
-        cents = Fraction(value) * 100
-        if abs(cents) > MAX_CENTS + 1:
-            raise _out_of_range(Decimal(cents.numerator) / Decimal(cents.denominator) / 100)
-        return cls.from_cents(round(cents), currency)  # Fraction rounds half to even
+        # Fraction rounds half to even; from_cents refuses a result beyond the limit
+        return cls.from_cents(round(Fraction(value) * 100), currency)
 
     def pro_rata(self, part: int, whole: int) -> Money:
         """This amount × ``part`` / ``whole``, computed exactly and rounded once to the cent,
@@ -192,11 +194,13 @@ class Money:
         >>> [str(m.amount) for m in Money("10.00").allocate([1, 1, 1])]
         ['3.34', '3.33', '3.33']
         """
-        try:
-            weights = [Fraction(r) for r in ratios]  # exact, whatever the ratios' size
-        except (TypeError, ValueError, OverflowError):
-            weights = []
-        total_weight = sum(weights, Fraction(0))
+        weights: list[int | Fraction] = [r for r in ratios if type(r) is int]
+        if len(weights) != len(ratios):  # integers are exact; others become exact fractions
+            try:
+                weights = [Fraction(r) for r in ratios]
+            except (TypeError, ValueError, OverflowError):
+                weights = []
+        total_weight = sum(weights, 0)
         if not weights or any(w < 0 for w in weights) or total_weight <= 0:
             raise InvalidMoney("money.invalid_ratios", {"ratios": [str(r) for r in ratios]})
         sign = -1 if self.cents < 0 else 1

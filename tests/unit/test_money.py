@@ -206,3 +206,26 @@ def test_r0_3_the_documented_examples_hold() -> None:
     from xs_core import money
 
     assert doctest.testmod(money).failed == 0
+
+
+@given(
+    st.one_of(
+        st.text(max_size=40),
+        st.decimals(allow_nan=True, allow_infinity=True),
+        st.integers(min_value=-(10**40), max_value=10**40),
+        st.from_regex(r"-?[0-9]{0,20}(\.[0-9]{0,4})?([eE][-+]?[0-9]{1,25})?", fullmatch=True),
+    )
+)
+def test_r0_3_any_input_is_money_or_a_coded_refusal(value: object) -> None:
+    """Never ``decimal.InvalidOperation`` or another stray exception (R0.5)."""
+    refused: InvalidMoney | None = None
+    try:
+        money = Money(value)  # type: ignore[arg-type]
+    except InvalidMoney as error:
+        refused = error
+    if refused is not None:
+        assert refused.code in {"money.invalid_amount", "money.out_of_range"}
+        assert all(isinstance(v, str) for v in refused.details.values())
+    else:
+        assert abs(money.amount) <= MAX_AMOUNT
+        assert money.amount == Decimal(value)  # type: ignore[arg-type]
