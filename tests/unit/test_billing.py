@@ -4,13 +4,15 @@ hypothesis (R0.2 half-open periods, R0.3 allocation to the cent)."""
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import uuid
 from decimal import Decimal
+from fractions import Fraction
 from itertools import pairwise
 
 import pendulum
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from xs_core.billing import (
@@ -29,7 +31,7 @@ from xs_core.billing.invoicing import InvoiceBasis, InvoiceBasisStatus
 from xs_core.billing.schedule import BillingPeriod, iter_billing_periods
 from xs_core.dates import DateRange
 from xs_core.errors import DomainError
-from xs_core.money import Money
+from xs_core.money import MAX_CENTS, Money
 
 D = _dt.date
 Y, H, Q, M = (
@@ -181,6 +183,21 @@ def test_r5_1_pro_rata_by_days_for_a_last_period_cut_short() -> None:
     assert _amounts(whole) == ["100.00", "100.00"]
 
 
+def test_r5_1_pro_rata_of_half_a_cent_rounds_half_to_even() -> None:
+    """Decision R5.1/R0.3: the pro-rata amount is computed exactly and rounded once, half to
+    even. April has 30 days; [04-01, 04-06) is 5 of them."""
+    april = DateRange(D(2026, 4, 1), D(2026, 5, 1))
+    for monthly, expected in (
+        ("0.03", "0.00"),  # 3 cents × 5 / 30 = 0.5 cent → 0 (even), not 1
+        ("0.09", "0.02"),  # 1.5 cents → 2
+        ("0.21", "0.04"),  # 3.5 cents → 4
+        ("0.15", "0.02"),  # 2.5 cents → 2
+    ):
+        periods = billing_periods(D(2026, 4, 1), D(2026, 4, 6), 1, 1, Money(monthly), april)
+        assert [str(p.period) for p in periods] == ["[2026-04-01,2026-04-06)"]
+        assert (_amounts(periods), periods[0].full) == ([expected], False)
+
+
 def test_r5_1_only_periods_starting_in_the_window() -> None:
     window = DateRange(D(2026, 2, 15), D(2026, 4, 15))
     periods = billing_periods(D(2025, 1, 10), None, 3, 1, Money("30.00"), window)
@@ -318,6 +335,57 @@ def test_r5_1_consecutive_windows_bill_every_period_once(
         last = everything[-1]
         assert last.period.end == end
         assert last.amount <= taken_part(start, contract, billing, amount, last.index)
+
+
+def half_even(value: Fraction) -> int:
+    """Round half to even, written out: floor, then the remainder against one half."""
+    floor = math.floor(value)
+    rest = value - floor
+    if rest != Fraction(1, 2):
+        return floor + (1 if rest > Fraction(1, 2) else 0)
+    return floor if floor % 2 == 0 else floor + 1
+
+
+@given(
+    start=st.dates(min_value=D(2000, 1, 1), max_value=D(2060, 12, 31)),
+    pair=st.sampled_from(FREQUENCY_PAIRS),
+    # small amounts often give exact half cents (the rounding's hard case), large ones test range
+    cents=st.one_of(st.integers(0, 120), st.integers(min_value=0, max_value=MAX_CENTS)),
+    end_after=st.integers(min_value=1, max_value=800),
+)
+# exact half cents that the earlier, divide-first computation rounded the wrong way
+@example(start=D(2026, 4, 1), pair=(M, M), cents=3, end_after=5)  # 0.5 cent → 0
+@example(start=D(2051, 2, 28), pair=(M, M), cents=27, end_after=278)  # 4.5 cents → 4
+def test_r5_1_the_last_period_is_the_exact_pro_rata_share_rounded_half_to_even(
+    start: _dt.date,
+    pair: tuple[BillingFrequency, BillingFrequency],
+    cents: int,
+    end_after: int,
+) -> None:
+    """The last billing period of an ending subscription: its part of the contract amount
+    (remainder cents to the earliest parts) × days subscribed / days in the period, as an exact
+    fraction, rounded half to even — all computed here independently of the code (pendulum for
+    the month arithmetic)."""
+    contract, billing = pair
+    end = start + _dt.timedelta(days=end_after)
+    periods = list(
+        iter_billing_periods(start, end, contract.months, billing.months, Money.from_cents(cents))
+    )
+    last = periods[-1]
+    first_day = pendulum.Date(start.year, start.month, start.day)
+    begin = first_day.add(months=last.index * billing.months)
+    full_end = first_day.add(months=(last.index + 1) * billing.months)
+    per = contract.months // billing.months
+    base, remainder = divmod(cents, per)
+    part = base + (1 if last.index % per < remainder else 0)
+    assert last.period.start == begin
+    assert begin < end <= full_end
+    if end == full_end:
+        assert (last.full, last.amount.cents) == (True, part)
+    else:
+        assert (last.full, last.period.end) == (False, end)
+        share = Fraction(part * (end - begin).days, (full_end - begin).days)
+        assert last.amount.cents == half_even(share)
 
 
 def taken_part(

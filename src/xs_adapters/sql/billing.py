@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -46,6 +46,9 @@ from xs_core.events import Aggregate
 from xs_core.money import Money
 
 Track = Callable[[Aggregate], None]
+
+# exact for any total of amounts (34 digits), whatever the thread's decimal context
+_EXACT = Context(prec=34, rounding=ROUND_HALF_EVEN)
 
 
 def _missing(kind: str, ident: uuid.UUID) -> NotFound:
@@ -297,9 +300,31 @@ def _released_with_customer(window: DateRange) -> Any:
     return query.subquery("released")
 
 
-def _cents(column: Any) -> Any:
-    """Exact cents of an amount column on every engine (SQLite stores decimals as REAL)."""
-    return sa.func.coalesce(sa.func.sum(sa.cast(sa.func.round(column * 100), sa.BigInteger)), 0)
+#: SQLite sums an amount column's high parts (whole multiples of this many cents) and low parts
+#: apart: each is below 10**7 per row, so neither 64-bit sum can overflow.
+_SPLIT = 10**7
+
+
+def _amount_sums(column: Any, dialect: str) -> list[Any]:
+    """Aggregates over an amount column (R0.3) from which :func:`_total_cents` gives the exact
+    total in cents, without overflow on either engine. PostgreSQL sums ``NUMERIC`` exactly and
+    without limit; SQLite stores integer cents (:class:`~xs_adapters.sql.types.Cents`) and its
+    ``sum`` of integers raises on 64-bit overflow, hence the two parts. The amounts are read as
+    plain numbers (``type_coerce``), so that no literal is bound as an amount."""
+    if dialect == "sqlite":
+        cents = sa.type_coerce(column, sa.BigInteger)
+        return [sa.func.sum(cents // _SPLIT), sa.func.sum(cents % _SPLIT)]
+    return [sa.func.sum(sa.type_coerce(column, sa.Numeric(asdecimal=True)))]
+
+
+def _total_cents(sums: Sequence[Any], dialect: str) -> int:
+    """The exact total in cents from the values of :func:`_amount_sums` (SQLite's integer
+    division and remainder both truncate towards zero, so high × split + low is exact)."""
+    if dialect == "sqlite":
+        high, low = sums
+        return int(high or 0) * _SPLIT + int(low or 0)
+    (total,) = sums
+    return int(Decimal(total or 0).scaleb(2, _EXACT))
 
 
 def _basis(row: Any) -> InvoiceBasis:
@@ -495,18 +520,23 @@ class SqlInvoicingStore:
 
     def finish_run(self, run_id: uuid.UUID) -> list[InvoiceBasis]:
         b = t.invoice_bases
+        dialect = self._c.dialect.name
         counts: dict[uuid.UUID, list[int]] = {}
         for slot, lines in enumerate((t.invoice_subscription_lines, t.invoice_activity_lines)):
             query = (
-                sa.select(lines.c.invoice_basis_id, sa.func.count(), _cents(lines.c.amount))
+                sa.select(
+                    lines.c.invoice_basis_id,
+                    sa.func.count(),
+                    *_amount_sums(lines.c.amount, dialect),
+                )
                 .join(b, b.c.id == lines.c.invoice_basis_id)
                 .where(b.c.run_id == run_id)
                 .group_by(lines.c.invoice_basis_id)
             )
-            for basis_id, count, cents in self._c.execute(query):
+            for basis_id, count, *sums in self._c.execute(query):
                 entry = counts.setdefault(basis_id, [0, 0, 0])
                 entry[slot] = int(count)
-                entry[2] += int(cents)
+                entry[2] += _total_cents(sums, dialect)
         sl, al = t.invoice_subscription_lines, t.invoice_activity_lines
         self._c.execute(
             b.delete().where(
@@ -529,7 +559,8 @@ class SqlInvoicingStore:
                         "basis_id": basis_id,
                         "subscription_lines": entry[0],
                         "activity_lines": entry[1],
-                        "total": Decimal(entry[2]).scaleb(-2),
+                        # R0.3: a total beyond MAX_AMOUNT is refused (money.out_of_range)
+                        "total": Money.from_cents(entry[2]).amount,
                     }
                     for basis_id, entry in counts.items()
                 ],

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import datetime as _dt
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal
 from typing import Any
 
 import pendulum
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
+
+from xs_core.money import CENT, MAX_CENTS, InvalidMoney, Money, exact_amount
+
+# exact for every amount within the limit, whatever the thread's decimal context
+_EXACT = Context(prec=34, rounding=ROUND_HALF_EVEN)
 
 
 class PendulumDate(sa.types.TypeDecorator[pendulum.Date]):
@@ -62,16 +67,58 @@ class UtcDateTime(sa.types.TypeDecorator[pendulum.DateTime]):
         return instant
 
 
-class Cents(sa.types.TypeDecorator[Decimal]):
-    """An exact amount with two decimals (R0.3)."""
+#: Decimal digits of an amount column: all of :data:`~xs_core.money.MAX_AMOUNT`'s, two after the
+#: point (NUMERIC(14, 2)); no :class:`Money` needs more, and the column refuses any that would.
+AMOUNT_SCALE = 2
+AMOUNT_PRECISION = len(str(MAX_CENTS))
 
-    impl = sa.Numeric(14, 2, asdecimal=True)
+
+class AmountRefused(InvalidMoney, sa.exc.DontWrapMixin):
+    """An amount refused while binding it to a statement, with the code :class:`Money` gives
+    (``money.out_of_range``, ``money.invalid_amount``); raised as is, not wrapped in
+    SQLAlchemy's ``StatementError``."""
+
+
+class Cents(sa.types.TypeDecorator[Decimal]):
+    """An exact amount with two decimals (R0.3), within :data:`~xs_core.money.MAX_AMOUNT`.
+
+    PostgreSQL stores ``NUMERIC(14, 2)``. SQLite has no decimal type (a ``NUMERIC`` column holds
+    a binary float there), so it stores the amount as integer cents (``BIGINT``): exact, summed
+    and compared exactly by SQLite itself. Values bound are checked like :class:`Money` (floats,
+    fractions of a cent and out-of-range amounts are refused with a ``DomainError``) and read
+    back as ``Decimal`` with two decimals on both engines.
+    """
+
+    impl = sa.Numeric(AMOUNT_PRECISION, AMOUNT_SCALE, asdecimal=True)
     cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> sa.types.TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(sa.BigInteger())
+        return dialect.type_descriptor(self.impl_instance)
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Decimal | int | None:
+        if value is None:
+            return None
+        if isinstance(value, Money):
+            amount = value.amount
+        else:
+            try:
+                amount = exact_amount(value)
+            except InvalidMoney as refused:
+                raise AmountRefused(refused.code, refused.details) from None
+        if dialect.name == "sqlite":
+            return int(amount.scaleb(AMOUNT_SCALE, _EXACT))
+        return amount
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         if value is None:
             return None
-        return Decimal(value).quantize(Decimal("0.01"))
+        if dialect.name == "sqlite":
+            if not isinstance(value, int):  # a REAL would be an inexact amount: never guess
+                raise TypeError(f"an amount column holds {value!r}, not integer cents")
+            return Decimal(f"{value}E-{AMOUNT_SCALE}")
+        return Decimal(value).quantize(CENT, context=_EXACT)
 
 
 #: Text compared byte-wise (code-point order) on every engine, for prefix ranges and ordering.

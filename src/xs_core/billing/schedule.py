@@ -7,7 +7,8 @@ start, computed from the start each time (a start on the 31st gives the 30th or 
 months and returns to the 31st), so the billing periods of one contract period cover it exactly.
 The contract-period amount is split evenly to the cent, remainder cents to the earliest periods
 (R0.3). Decision (R5.1): a subscription that ends inside a billing period is billed pro rata by
-days for that last period.
+days for that last period: the period's part × days subscribed / days in the period, computed
+exactly and rounded once to the cent, half to even.
 
 >>> import datetime as dt
 >>> from xs_core.money import Money
@@ -22,7 +23,6 @@ from __future__ import annotations
 import calendar
 import datetime as _dt
 from collections.abc import Iterator
-from decimal import Decimal
 
 import attrs
 import pendulum
@@ -94,14 +94,13 @@ def iter_billing_periods(
             )
         part = parts[index % per_contract]
         if end is not None and end < period_end:
-            share = Decimal((as_date(end) - period_start).days) / Decimal(
-                (period_end - period_start).days
-            )
+            # exact: part × days / period days, rounded once to the cent, half to even (R0.3)
+            days = (as_date(end) - period_start).days
             yield BillingPeriod(
                 index=index,
                 period=DateRange(period_start, end),
                 contract_period=contract_period,
-                amount=Money.rounded(part.amount * share, part.currency),
+                amount=part.pro_rata(days, (period_end - period_start).days),
                 full=False,
             )
             return
