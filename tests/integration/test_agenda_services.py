@@ -509,7 +509,12 @@ def test_r4_3_racing_planners_never_double_book_a_professional(sql_agenda: Agend
         barrier = threading.Barrier(racers)
         outcomes: list[str] = []
 
-        def race(location: uuid.UUID, hour: int = hour, outcomes: list[str] = outcomes) -> None:
+        def race(
+            location: uuid.UUID,
+            hour: int = hour,
+            outcomes: list[str] = outcomes,
+            barrier: threading.Barrier = barrier,
+        ) -> None:
             command = PlanAvailability(
                 actor=sql_agenda.planner,
                 professional_id=doctor,
