@@ -36,7 +36,7 @@ def test_r1_1_newer_mod_97_numbers_are_valid() -> None:
     [
         ("NL123456789B01", "vat.invalid_checksum"),
         ("NL004495446B01", "vat.invalid_checksum"),
-        ("NL00449544B01", "vat.invalid_length"),
+        ("NL004495445B012", "vat.invalid_length"),
         ("NL0044954450B01", "vat.invalid_length"),
         ("NL12345678AB01", "vat.invalid_format"),
         ("NL004495445X01", "vat.invalid_format"),

@@ -10,6 +10,8 @@ import pendulum
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 
+from xs_core import limits
+
 
 class PendulumDate(sa.types.TypeDecorator[pendulum.Date]):
     """A calendar date, returned as :class:`pendulum.Date` (R0.1)."""
@@ -75,4 +77,6 @@ class Cents(sa.types.TypeDecorator[Decimal]):
 
 
 #: Text compared byte-wise (code-point order) on every engine, for prefix ranges and ordering.
-SearchText = sa.String(200).with_variant(sa.String(200, collation="C"), "postgresql")
+SearchText = sa.String(limits.SEARCH_KEY).with_variant(
+    sa.String(limits.SEARCH_KEY, collation="C"), "postgresql"
+)
