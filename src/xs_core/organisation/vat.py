@@ -57,9 +57,9 @@ _STRIP = re.compile(r"[\s.\-]")
 #: A Dutch number without its ``NL`` prefix; leading zeros may be left out, as python-stdnum
 #: allows (``4495445B01`` is ``NL004495445B01``).
 _NL_WITHOUT_PREFIX = re.compile(r"\d{1,9}B\d{2}")
-#: A Dutch number with more than nine digits before the ``B``: a wrong length, whatever stdnum
-#: calls it.
-_NL_TOO_LONG = re.compile(r"NL\d{10,}B\d{2}")
+#: The length of a complete Dutch number (``NL`` + 9 digits + ``B`` + 2 digits); a longer one is
+#: refused for its length (python-stdnum would call some of them a format error).
+_NL_LENGTH = 14
 #: Greece writes ``EL``; python-stdnum's member states list it as ``gr``.
 _COUNTRIES = frozenset(c.upper() for c in eu_vat.MEMBER_STATES) | {"EL"}
 
@@ -95,7 +95,7 @@ class VatNumber:
         country = value[:2]
         if country not in _COUNTRIES:
             raise InvalidVatNumber("vat.unknown_country", {**details, "country": country})
-        if _NL_TOO_LONG.fullmatch(value):
+        if country == "NL" and len(value) > _NL_LENGTH:
             raise InvalidVatNumber("vat.invalid_length", details)
         try:
             compact = str(eu_vat.validate(value))
