@@ -61,7 +61,7 @@ from xs_core.organisation.model import (
     Folder,
     Gender,
 )
-from xs_core.organisation.search import index_name
+from xs_core.organisation.search import SearchQuery, index_name, search_branches
 from xs_core.organisation.units import UnitKind
 from xs_core.organisation.validation import valid_email
 from xs_core.protocols.bulk import SkipReason
@@ -520,3 +520,43 @@ def test_r2_4_recovered_percentage_is_a_whole_number_from_1_to_100(
         add_recovery_report((), D(2026, 1, 5), D(2026, 1, 10), value, TODAY)  # type: ignore[arg-type]
     assert refused.value.code == code
     assert add_recovery_report((), D(2026, 1, 5), D(2026, 1, 10), 100, TODAY)[0].is_full
+
+
+# -- R1.3 and R1.4: search requests ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("page", "page_size"),
+    [(2**62, 20), (limits.MAX_PAGE + 1, 20), (1, 201), (1, 2**40), (0, 20), (1, 0), (True, 20)],
+)
+def test_r1_3_page_and_page_size_are_bounded(page: int, page_size: int) -> None:
+    with pytest.raises(DomainError) as refused:
+        SearchQuery.create("jansen", page=page, page_size=page_size)
+    assert refused.value.code == "search.invalid_page"
+    assert refused.value.details["max_page"] == 10_000
+    assert refused.value.details["max_page_size"] == 200
+
+
+@given(st.integers(1, limits.MAX_PAGE), st.integers(1, limits.MAX_PAGE_SIZE))
+def test_r1_3_every_accepted_page_has_a_small_offset(page: int, page_size: int) -> None:
+    query = SearchQuery.create("jansen", page=page, page_size=page_size)
+    assert query.offset == (page - 1) * page_size <= 9_999 * 200 < 2**63
+
+
+@pytest.mark.parametrize("term", ["jan\x00sen", "jan\x1bsen", "\ud800jansen"])
+def test_r1_3_search_terms_with_control_characters_are_refused(term: str) -> None:
+    with pytest.raises(DomainError) as refused:
+        SearchQuery.create(term)
+    assert refused.value.code == "input.control_character"
+    assert refused.value.details["field"] == "term"
+    with pytest.raises(DomainError) as branches:
+        search_branches([], term)
+    assert branches.value.code == "input.control_character"
+
+
+def test_r1_3_search_terms_are_at_most_200_characters() -> None:
+    assert SearchQuery.create("é" * limits.SEARCH_TERM).term == "e" * 200
+    with pytest.raises(DomainError) as refused:
+        SearchQuery.create("é" * (limits.SEARCH_TERM + 1))
+    assert refused.value.code == "input.too_long"
+    assert search_branches([], "") == []

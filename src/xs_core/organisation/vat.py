@@ -90,9 +90,11 @@ class VatNumber:
         """
         value = normalise_vat(text)
         details = {"rule": "R1.1", "value": text.strip()}
-        if len(value) < 3 or not value[:2].isalpha() or not value[:2].isascii():
+        if len(value) < 3 or not value.isprintable() or not value[:2].isalpha():
             raise InvalidVatNumber("vat.invalid_format", details)
         country = value[:2]
+        if not country.isascii():
+            raise InvalidVatNumber("vat.invalid_format", details)
         if country not in _COUNTRIES:
             raise InvalidVatNumber("vat.unknown_country", {**details, "country": country})
         if country == "NL" and len(value) > _NL_LENGTH:
