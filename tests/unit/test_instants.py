@@ -296,3 +296,12 @@ def test_r4_3_series_length_is_the_number_of_weekly_starts_before_until(
     else:
         assert occurrences is not None and len(occurrences) == expected
         assert all(o.duration == _dt.timedelta(hours=1) for o in occurrences)
+
+
+def test_r0_1_a_shifted_span_stays_in_the_window() -> None:
+    span = TimeSpan(utc(2026, 7, 1, 9), utc(2026, 7, 1, 10))
+    assert span.shifted(_dt.timedelta(hours=-2)) == TimeSpan(utc(2026, 7, 1, 7), utc(2026, 7, 1, 8))
+    for days in (10**6, -(10**6), 200 * 366):
+        with pytest.raises(DomainError) as refused:
+            span.shifted(_dt.timedelta(days=days))
+        assert refused.value.code == "date.outside_window"

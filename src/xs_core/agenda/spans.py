@@ -41,7 +41,8 @@ from zoneinfo import ZoneInfo
 import attrs
 import pendulum
 
-from xs_core.dates import AMSTERDAM, as_date
+from xs_core import limits
+from xs_core.dates import AMSTERDAM, DateOutsideWindow, as_date
 from xs_core.errors import DomainError, register_messages
 
 register_messages(
@@ -216,6 +217,23 @@ class TimeSpan:
         """The real duration (both ends are UTC)."""
         # the stdlib difference: a plain timedelta, without pendulum's calendar interval
         return _dt.datetime.__sub__(self.end, self.start)
+
+    def shifted(self, delta: _dt.timedelta) -> TimeSpan:
+        """The span moved by ``delta`` in real time; a result outside the window is refused
+        (``date.outside_window``), never an overflow."""
+        window = _dt.timedelta(days=(limits.END_LIMIT - limits.FIRST_DAY).days)
+        if abs(delta) > window:
+            raise DateOutsideWindow(
+                "date.outside_window",
+                {
+                    "rule": "R0.1",
+                    "date": self.start.date().isoformat(),
+                    "shift_days": delta.days,
+                    "first": limits.FIRST_DAY.isoformat(),
+                    "last": limits.LAST_DAY.isoformat(),
+                },
+            )
+        return TimeSpan(self.start + delta, self.end + delta)
 
     def display_nl(self) -> str:
         start = self.start.in_timezone(AMSTERDAM)
