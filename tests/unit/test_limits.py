@@ -560,3 +560,15 @@ def test_r1_3_search_terms_are_at_most_200_characters() -> None:
         SearchQuery.create("é" * (limits.SEARCH_TERM + 1))
     assert refused.value.code == "input.too_long"
     assert search_branches([], "") == []
+
+
+def test_r0_5_the_documented_examples_hold() -> None:
+    """The examples in the docstrings of the limits, dates, spans and VAT modules."""
+    import doctest
+
+    from xs_core import dates
+    from xs_core.agenda import spans
+    from xs_core.organisation import vat
+
+    for module in (limits, dates, spans, vat):
+        assert doctest.testmod(module).failed == 0
