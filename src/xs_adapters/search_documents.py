@@ -7,7 +7,7 @@ import uuid
 import attrs
 
 from xs_core.organisation.model import Department, Employee, Employer
-from xs_core.organisation.search import KIND_ORDER, normalise, normalise_code
+from xs_core.organisation.search import KIND_ORDER, index_name, normalise_code
 from xs_core.organisation.units import UnitKind
 
 
@@ -22,7 +22,8 @@ class SearchDocument:
 
     @property
     def name_norm(self) -> str:
-        return normalise(self.name)
+        """Fits the index column (R1.3): see :func:`xs_core.organisation.search.index_name`."""
+        return index_name(self.name)
 
     @property
     def code_norm(self) -> str | None:

@@ -12,6 +12,14 @@ server.
 (31, Date(2026, 7, 31))
 >>> DateRange.from_inclusive(date(2026, 7, 20), date(2026, 7, 20)).end
 Date(2026, 7, 21)
+
+**Supported window (R0.1, decision).** The core accepts days from 1900-01-01 up to and including
+2199-12-31 (:data:`xs_core.limits.FIRST_DAY`, :data:`~xs_core.limits.LAST_DAY`); the exclusive end
+of a range may be the day after, 2200-01-01 (:data:`~xs_core.limits.END_LIMIT`). Dates outside
+are refused with ``date.outside_window`` where they enter the core (:func:`as_date`,
+:func:`as_end_date`, so every :class:`DateRange`), and every date the core derives from accepted
+ones (a last day + 1, months added for billing, five years back for R2.5, an AOW date) stays far
+inside Python's and the databases' date range.
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ from typing import Any
 import attrs
 import pendulum
 
+from xs_core import limits
 from xs_core.errors import DomainError, register_messages
 
 #: The suite's time zone (R0.1).
@@ -35,6 +44,12 @@ class InvalidDateRange(DomainError):
     default_code = "daterange.empty"
 
 
+class DateOutsideWindow(DomainError):
+    """A date outside the supported calendar window (R0.1)."""
+
+    default_code = "date.outside_window"
+
+
 register_messages(
     {
         "daterange.empty": (
@@ -42,6 +57,10 @@ register_messages(
             "tot-datum.",
             "The end date ({end}) must be after the start date ({start}); the end date is "
             "exclusive.",
+        ),
+        "date.outside_window": (
+            "De datum {date} valt buiten de ondersteunde periode {first} t/m {last}.",
+            "The date {date} lies outside the supported period {first} to {last} inclusive.",
         ),
         "daterange.not_contiguous": (
             "De periodes {first} en {second} overlappen niet en sluiten niet op elkaar aan.",
@@ -51,8 +70,7 @@ register_messages(
 )
 
 
-def as_date(value: _dt.date) -> pendulum.Date:
-    """Return ``value`` as a :class:`pendulum.Date` (accepts ``datetime.date``; not datetimes)."""
+def _pendulum_date(value: _dt.date) -> pendulum.Date:
     if isinstance(value, _dt.datetime):
         raise TypeError("a calendar date is required, not a datetime")
     if isinstance(value, pendulum.Date):
@@ -60,8 +78,37 @@ def as_date(value: _dt.date) -> pendulum.Date:
     return pendulum.Date(value.year, value.month, value.day)
 
 
-def _opt_date(value: _dt.date | None) -> pendulum.Date | None:
-    return None if value is None else as_date(value)
+def _outside(day: _dt.date, last: _dt.date) -> DateOutsideWindow:
+    return DateOutsideWindow(
+        "date.outside_window",
+        {
+            "rule": "R0.1",
+            "date": day.isoformat(),
+            "first": limits.FIRST_DAY.isoformat(),
+            "last": last.isoformat(),
+        },
+    )
+
+
+def as_date(value: _dt.date) -> pendulum.Date:
+    """A day of the supported window as a :class:`pendulum.Date` (accepts ``datetime.date``;
+    not datetimes); refuses days outside 1900-01-01 … 2199-12-31 (R0.1)."""
+    day = _pendulum_date(value)
+    if not limits.FIRST_DAY <= day <= limits.LAST_DAY:
+        raise _outside(day, limits.LAST_DAY)
+    return day
+
+
+def as_end_date(value: _dt.date) -> pendulum.Date:
+    """An exclusive end date (R0.2): a day of the window, or the day after it (2200-01-01)."""
+    day = _pendulum_date(value)
+    if not limits.FIRST_DAY <= day <= limits.END_LIMIT:
+        raise _outside(day, limits.END_LIMIT)
+    return day
+
+
+def _opt_end(value: _dt.date | None) -> pendulum.Date | None:
+    return None if value is None else as_end_date(value)
 
 
 def format_nl(value: _dt.date) -> str:
@@ -81,7 +128,7 @@ class DateRange:
     """
 
     start: pendulum.Date = attrs.field(converter=as_date)
-    end: pendulum.Date | None = attrs.field(default=None, converter=_opt_date)
+    end: pendulum.Date | None = attrs.field(default=None, converter=_opt_end)
 
     def __attrs_post_init__(self) -> None:
         if self.end is not None and not self.start < self.end:

@@ -11,7 +11,7 @@ from xs_adapters.search_documents import employee_document
 from xs_core.access.model import ResolvedScope
 from xs_core.dates import DateRange, as_date
 from xs_core.events import Aggregate
-from xs_core.organisation.search import normalise
+from xs_core.organisation.search import index_name
 from xs_core.protocols.bulk import BulkOutcome, BulkStartPlan, BulkUnit, Candidate
 from xs_core.protocols.model import Protocol, Task, Trajectory
 from xs_core.protocols.ports import StoredBulkRequest
@@ -115,7 +115,7 @@ class MemoryBulkStartStore:
             if employment is not None and self._visible(employee.id, scope):
                 found.append(
                     (
-                        normalise(employee.full_name),
+                        index_name(employee.full_name),
                         str(employee.id),
                         Candidate(employee.id, employment, employee.full_name),
                     )

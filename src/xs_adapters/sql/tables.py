@@ -1,10 +1,15 @@
-"""SQLAlchemy Core tables of xs. The schema evolves through Alembic migrations only."""
+"""SQLAlchemy Core tables of xs. The schema evolves through Alembic migrations only.
+
+Text lengths are the core's limits (:mod:`xs_core.limits`): the core refuses what a column cannot
+hold, identically on every engine (R0.5). Changing a limit needs a migration.
+"""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
 from xs_adapters.sql.types import Cents, PendulumDate, SearchText, UtcDateTime
+from xs_core import limits
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -22,18 +27,18 @@ folders = sa.Table(
     "folders",
     metadata,
     sa.Column("id", sa.Uuid, primary_key=True),
-    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("name", sa.String(limits.NAME), nullable=False),
 )
 
 employers = sa.Table(
     "employers",
     metadata,
     sa.Column("id", sa.Uuid, primary_key=True),
-    sa.Column("name", sa.String(200), nullable=False),
-    sa.Column("code", sa.String(20)),
+    sa.Column("name", sa.String(limits.NAME), nullable=False),
+    sa.Column("code", sa.String(limits.CODE)),
     sa.Column("code_norm", SearchText),
     sa.Column("folder_id", sa.Uuid, sa.ForeignKey("folders.id")),
-    sa.Column("vat_number", sa.String(20)),
+    sa.Column("vat_number", sa.String(limits.VAT_NUMBER)),
     sa.Index("ix_employers_folder_id", "folder_id"),
     sa.Index("uq_employers_code_norm", "code_norm", unique=True),
 )
@@ -46,10 +51,10 @@ employer_contact_persons = sa.Table(
         "employer_id", sa.Uuid, sa.ForeignKey("employers.id", ondelete="CASCADE"), nullable=False
     ),
     sa.Column("position", sa.Integer, nullable=False),
-    sa.Column("name", sa.String(200), nullable=False),
-    sa.Column("role", sa.String(200)),
-    sa.Column("email", sa.String(320)),
-    sa.Column("phone", sa.String(32)),
+    sa.Column("name", sa.String(limits.NAME), nullable=False),
+    sa.Column("role", sa.String(limits.CONTACT_ROLE)),
+    sa.Column("email", sa.String(limits.EMAIL)),
+    sa.Column("phone", sa.String(limits.PHONE)),
     sa.UniqueConstraint("employer_id", "position", name="uq_contact_persons_position"),
 )
 
@@ -59,8 +64,8 @@ departments = sa.Table(
     sa.Column("id", sa.Uuid, primary_key=True),
     sa.Column("employer_id", sa.Uuid, sa.ForeignKey("employers.id"), nullable=False),
     sa.Column("parent_id", sa.Uuid, sa.ForeignKey("departments.id")),
-    sa.Column("name", sa.String(200), nullable=False),
-    sa.Column("code", sa.String(20)),
+    sa.Column("name", sa.String(limits.NAME), nullable=False),
+    sa.Column("code", sa.String(limits.CODE)),
     sa.Column("code_norm", SearchText),
     sa.Index("ix_departments_employer_id", "employer_id"),
     sa.Index("ix_departments_parent_id", "parent_id"),
@@ -72,12 +77,12 @@ branches = sa.Table(
     metadata,
     sa.Column("id", sa.Uuid, primary_key=True),
     sa.Column("employer_id", sa.Uuid, sa.ForeignKey("employers.id"), nullable=False),
-    sa.Column("name", sa.String(200), nullable=False),
-    sa.Column("code", sa.String(20)),
-    sa.Column("street", sa.String(200), nullable=False, server_default=""),
-    sa.Column("house_number", sa.String(20), nullable=False, server_default=""),
-    sa.Column("postcode", sa.String(10), nullable=False, server_default=""),
-    sa.Column("city", sa.String(100), nullable=False, server_default=""),
+    sa.Column("name", sa.String(limits.NAME), nullable=False),
+    sa.Column("code", sa.String(limits.CODE)),
+    sa.Column("street", sa.String(limits.STREET), nullable=False, server_default=""),
+    sa.Column("house_number", sa.String(limits.HOUSE_NUMBER), nullable=False, server_default=""),
+    sa.Column("postcode", sa.String(limits.POSTCODE), nullable=False, server_default=""),
+    sa.Column("city", sa.String(limits.CITY), nullable=False, server_default=""),
     sa.Index("ix_branches_employer_id", "employer_id"),
 )
 
@@ -85,11 +90,11 @@ employees = sa.Table(
     "employees",
     metadata,
     sa.Column("id", sa.Uuid, primary_key=True),
-    sa.Column("first_name", sa.String(100), nullable=False),
-    sa.Column("last_name", sa.String(150), nullable=False),
+    sa.Column("first_name", sa.String(limits.FIRST_NAME), nullable=False),
+    sa.Column("last_name", sa.String(limits.LAST_NAME), nullable=False),
     sa.Column("birth_date", PendulumDate),
-    sa.Column("gender", sa.String(1), nullable=False),
-    sa.Column("personnel_number", sa.String(40)),
+    sa.Column("gender", sa.String(limits.GENDER), nullable=False),
+    sa.Column("personnel_number", sa.String(limits.PERSONNEL_NUMBER)),
 )
 
 employments = sa.Table(
@@ -103,7 +108,7 @@ employments = sa.Table(
     sa.Column("start_date", PendulumDate, nullable=False),
     sa.Column("end_date", PendulumDate),
     sa.Column("is_leading", sa.Boolean, nullable=False),
-    sa.Column("end_reason", sa.String(20)),
+    sa.Column("end_reason", sa.String(limits.ENUM)),
     sa.CheckConstraint("end_date IS NULL OR end_date > start_date", name="period_not_empty"),
     sa.Index("ix_employments_employee_id", "employee_id"),
     sa.Index("ix_employments_employer_id", "employer_id", "start_date"),
@@ -122,10 +127,10 @@ employment_versions = sa.Table(
     sa.Column("valid_from", PendulumDate, primary_key=True),
     sa.Column("valid_until", PendulumDate),
     sa.Column("department_id", sa.Uuid, sa.ForeignKey("departments.id")),
-    sa.Column("employment_type", sa.String(20), nullable=False),
+    sa.Column("employment_type", sa.String(limits.ENUM), nullable=False),
     sa.Column("hours_per_week", sa.Numeric(6, 2), nullable=False),
     sa.Column("salary", Cents),
-    sa.Column("job_title", sa.String(200)),
+    sa.Column("job_title", sa.String(limits.JOB_TITLE)),
     sa.CheckConstraint("valid_until IS NULL OR valid_until > valid_from", name="valid_not_empty"),
     sa.Index("ix_employment_versions_department_id", "department_id"),
 )
@@ -134,7 +139,7 @@ dossiers = sa.Table(
     "dossiers",
     metadata,
     sa.Column("id", sa.Uuid, primary_key=True),
-    sa.Column("unit_kind", sa.String(20), nullable=False),
+    sa.Column("unit_kind", sa.String(limits.ENUM), nullable=False),
     sa.Column("unit_id", sa.Uuid, nullable=False),
     sa.Column("opened_on", PendulumDate, nullable=False),
     sa.UniqueConstraint("unit_kind", "unit_id", name="uq_dossiers_unit"),
@@ -146,11 +151,11 @@ search_entries = sa.Table(
     "search_entries",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("kind", sa.String(limits.ENUM), nullable=False),
     sa.Column("unit_id", sa.Uuid, nullable=False),
     sa.Column("kind_order", sa.SmallInteger, nullable=False),
-    sa.Column("name", sa.String(300), nullable=False),
-    sa.Column("code", sa.String(20)),
+    sa.Column("name", sa.String(limits.SEARCH_NAME), nullable=False),
+    sa.Column("code", sa.String(limits.CODE)),
     sa.Column("name_norm", SearchText, nullable=False),
     sa.Column("code_norm", SearchText),
     sa.UniqueConstraint("kind", "unit_id", name="uq_search_entries_unit"),
@@ -171,7 +176,7 @@ search_entry_scopes = sa.Table(
     sa.Column("department_id", sa.Uuid),
     # The entry's ranking columns, copied: a scope's entries are ranked from one index range
     # (an index-only scan) without visiting search_entries row by row.
-    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("kind", sa.String(limits.ENUM), nullable=False),
     sa.Column("kind_order", sa.SmallInteger, nullable=False),
     sa.Column("unit_id", sa.Uuid, nullable=False),
     sa.Column("name_norm", SearchText, nullable=False),
@@ -205,24 +210,24 @@ roles = sa.Table(
     "roles",
     metadata,
     sa.Column("id", sa.Uuid, primary_key=True),
-    sa.Column("name", sa.String(200), nullable=False),
-    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("name", sa.String(limits.NAME), nullable=False),
+    sa.Column("kind", sa.String(limits.ENUM), nullable=False),
 )
 
 role_features = sa.Table(
     "role_features",
     metadata,
     sa.Column("role_id", sa.Uuid, sa.ForeignKey("roles.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("feature", sa.String(60), primary_key=True),
+    sa.Column("feature", sa.String(limits.FEATURE), primary_key=True),
 )
 
 users = sa.Table(
     "users",
     metadata,
     sa.Column("id", sa.Uuid, primary_key=True),
-    sa.Column("name", sa.String(200), nullable=False),
-    sa.Column("email", sa.String(320), nullable=False),
-    sa.Column("email_norm", sa.String(320), nullable=False),
+    sa.Column("name", sa.String(limits.NAME), nullable=False),
+    sa.Column("email", sa.String(limits.EMAIL), nullable=False),
+    sa.Column("email_norm", sa.String(limits.EMAIL), nullable=False),
     sa.Column("is_super_administrator", sa.Boolean, nullable=False),
     sa.Column("active", sa.Boolean, nullable=False),
     sa.UniqueConstraint("email_norm", name="uq_users_email_norm"),
@@ -239,7 +244,7 @@ user_scope_units = sa.Table(
     "user_scope_units",
     metadata,
     sa.Column("user_id", sa.Uuid, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("unit_kind", sa.String(20), primary_key=True),
+    sa.Column("unit_kind", sa.String(limits.ENUM), primary_key=True),
     sa.Column("unit_id", sa.Uuid, primary_key=True),
 )
 
@@ -249,8 +254,8 @@ protocols = sa.Table(
     "protocols",
     metadata,
     sa.Column("id", sa.Uuid, primary_key=True),
-    sa.Column("name", sa.String(200), nullable=False),
-    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("name", sa.String(limits.NAME), nullable=False),
+    sa.Column("kind", sa.String(limits.ENUM), nullable=False),
     sa.Column("may_start_in_bulk", sa.Boolean, nullable=False),
     sa.Column("bulk_end_date_may_be_empty", sa.Boolean, nullable=False),
     sa.Column("end_date_may_be_in_future", sa.Boolean, nullable=False),
@@ -263,8 +268,8 @@ protocol_task_templates = sa.Table(
         "protocol_id", sa.Uuid, sa.ForeignKey("protocols.id", ondelete="CASCADE"), primary_key=True
     ),
     sa.Column("position", sa.Integer, primary_key=True),
-    sa.Column("code", sa.String(60), nullable=False),
-    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("code", sa.String(limits.TASK_CODE), nullable=False),
+    sa.Column("title", sa.String(limits.TASK_TITLE), nullable=False),
 )
 
 protocol_variations = sa.Table(
@@ -274,7 +279,7 @@ protocol_variations = sa.Table(
     sa.Column(
         "protocol_id", sa.Uuid, sa.ForeignKey("protocols.id", ondelete="CASCADE"), nullable=False
     ),
-    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("name", sa.String(limits.NAME), nullable=False),
 )
 
 trajectories = sa.Table(
@@ -282,7 +287,7 @@ trajectories = sa.Table(
     metadata,
     sa.Column("id", sa.Uuid, primary_key=True),
     sa.Column("protocol_id", sa.Uuid, sa.ForeignKey("protocols.id"), nullable=False),
-    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("kind", sa.String(limits.ENUM), nullable=False),
     sa.Column("employee_id", sa.Uuid, sa.ForeignKey("employees.id"), nullable=False),
     sa.Column("employment_id", sa.Uuid, sa.ForeignKey("employments.id", ondelete="SET NULL")),
     sa.Column("start_date", PendulumDate, nullable=False),
@@ -290,7 +295,7 @@ trajectories = sa.Table(
     sa.Column("end_date", PendulumDate),
     sa.Column("bulk_request_id", sa.Uuid),
     sa.Column("compensation_added", sa.Boolean),
-    sa.Column("compensation_reason", sa.String(40)),
+    sa.Column("compensation_reason", sa.String(limits.REASON_CODE)),
     sa.CheckConstraint("end_date IS NULL OR end_date > start_date", name="period_not_empty"),
     sa.Index("ix_trajectories_employee_id", "employee_id"),
     sa.Index("ix_trajectories_protocol_open", "protocol_id", "end_date", "employee_id"),
@@ -308,10 +313,10 @@ trajectory_tasks = sa.Table(
         nullable=False,
     ),
     sa.Column("position", sa.Integer, nullable=False),
-    sa.Column("code", sa.String(60), nullable=False),
-    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("code", sa.String(limits.TASK_CODE), nullable=False),
+    sa.Column("title", sa.String(limits.TASK_TITLE), nullable=False),
     sa.Column("added_on", PendulumDate, nullable=False),
-    sa.Column("reason", sa.String(60)),
+    sa.Column("reason", sa.String(limits.TASK_REASON)),
     sa.Index("ix_trajectory_tasks_trajectory_id", "trajectory_id"),
 )
 
@@ -333,7 +338,7 @@ bulk_start_requests = sa.Table(
     "bulk_start_requests",
     metadata,
     sa.Column("request_id", sa.Uuid, primary_key=True),
-    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("fingerprint", sa.String(limits.FINGERPRINT), nullable=False),
     sa.Column("protocol_id", sa.Uuid, sa.ForeignKey("protocols.id"), nullable=False),
     sa.Column("requested_by", sa.Uuid, nullable=False),
 )
@@ -349,7 +354,7 @@ bulk_start_outcomes = sa.Table(
     ),
     sa.Column("employee_id", sa.Uuid, primary_key=True),
     sa.Column("trajectory_id", sa.Uuid),
-    sa.Column("reason", sa.String(40)),
+    sa.Column("reason", sa.String(limits.REASON_CODE)),
 )
 
 # -- agenda (R4.1–R4.4) ---------------------------------------------------------------------------
@@ -358,7 +363,7 @@ appointment_locations = sa.Table(
     "appointment_locations",
     metadata,
     sa.Column("id", sa.Uuid, primary_key=True),
-    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("name", sa.String(limits.NAME), nullable=False),
     sa.Column("max_parallel", sa.Integer),
     sa.CheckConstraint("max_parallel IS NULL OR max_parallel >= 1", name="max_parallel_positive"),
 )
@@ -381,7 +386,7 @@ appointment_requests = sa.Table(
     metadata,
     sa.Column("id", sa.Uuid, primary_key=True),
     sa.Column("employee_id", sa.Uuid, sa.ForeignKey("employees.id"), nullable=False),
-    sa.Column("purpose", sa.String(200), nullable=False),
+    sa.Column("purpose", sa.String(limits.PURPOSE), nullable=False),
     sa.Column("desired_from", PendulumDate, nullable=False),
     sa.Column("desired_until", PendulumDate),
     sa.Column("formal_request_date", PendulumDate, nullable=False),
@@ -398,7 +403,7 @@ appointments = sa.Table(
     sa.Column("employee_id", sa.Uuid, sa.ForeignKey("employees.id"), nullable=False),
     sa.Column("starts_at", UtcDateTime, nullable=False),
     sa.Column("ends_at", UtcDateTime, nullable=False),
-    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("status", sa.String(limits.ENUM), nullable=False),
 )
 
 activities = sa.Table(
@@ -407,10 +412,10 @@ activities = sa.Table(
     sa.Column("id", sa.Uuid, primary_key=True),
     sa.Column("professional_id", sa.Uuid, nullable=False),
     sa.Column("employee_id", sa.Uuid, sa.ForeignKey("employees.id"), nullable=False),
-    sa.Column("activity_type", sa.String(60), nullable=False),
+    sa.Column("activity_type", sa.String(limits.ACTIVITY_TYPE), nullable=False),
     sa.Column("performed_on", PendulumDate, nullable=False),
     sa.Column("appointment_id", sa.Uuid, sa.ForeignKey("appointments.id")),
-    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("status", sa.String(limits.ENUM), nullable=False),
     sa.Index("ix_activities_appointment_id", "appointment_id"),
     sa.Index("ix_activities_status_performed", "status", "performed_on"),
 )
@@ -421,9 +426,9 @@ contract_models = sa.Table(
     "contract_models",
     metadata,
     sa.Column("id", sa.Uuid, primary_key=True),
-    sa.Column("name", sa.String(200), nullable=False),
-    sa.Column("kind", sa.String(20), nullable=False),
-    sa.Column("billing_frequency", sa.String(20), nullable=False),
+    sa.Column("name", sa.String(limits.NAME), nullable=False),
+    sa.Column("kind", sa.String(limits.ENUM), nullable=False),
+    sa.Column("billing_frequency", sa.String(limits.ENUM), nullable=False),
     sa.Column("active_from", PendulumDate, nullable=False),
     sa.Column("active_until", PendulumDate),
     sa.CheckConstraint(
@@ -440,8 +445,8 @@ price_categories = sa.Table(
         sa.ForeignKey("contract_models.id", ondelete="CASCADE"),
         primary_key=True,
     ),
-    sa.Column("activity_type", sa.String(60), primary_key=True),
-    sa.Column("payer", sa.String(20), primary_key=True),
+    sa.Column("activity_type", sa.String(limits.ACTIVITY_TYPE), primary_key=True),
+    sa.Column("payer", sa.String(limits.ENUM), primary_key=True),
     sa.Column("price", Cents, nullable=False),
     sa.CheckConstraint("price >= 0", name="price_not_negative"),
 )
@@ -454,8 +459,8 @@ service_agreements = sa.Table(
     sa.Column("contract_model_id", sa.Uuid, sa.ForeignKey("contract_models.id"), nullable=False),
     sa.Column("starts_on", PendulumDate, nullable=False),
     sa.Column("ends_on", PendulumDate),
-    sa.Column("service_variation", sa.String(200)),
-    sa.Column("deviating_frequency", sa.String(20)),
+    sa.Column("service_variation", sa.String(limits.SERVICE_VARIATION)),
+    sa.Column("deviating_frequency", sa.String(limits.ENUM)),
     sa.CheckConstraint("ends_on IS NULL OR ends_on > starts_on", name="period_not_empty"),
     sa.Index("ix_service_agreements_employer_id", "employer_id", "starts_on"),
 )
@@ -465,7 +470,7 @@ subscriptions = sa.Table(
     metadata,
     sa.Column("id", sa.Uuid, primary_key=True),
     sa.Column("agreement_id", sa.Uuid, sa.ForeignKey("service_agreements.id"), nullable=False),
-    sa.Column("description", sa.String(200), nullable=False),
+    sa.Column("description", sa.String(limits.DESCRIPTION), nullable=False),
     sa.Column("amount", Cents, nullable=False),
     sa.Column("starts_on", PendulumDate, nullable=False),
     sa.Column("ends_on", PendulumDate),
@@ -482,7 +487,7 @@ invoice_bases = sa.Table(
     sa.Column("period_from", PendulumDate, nullable=False),
     sa.Column("period_until", PendulumDate, nullable=False),
     sa.Column("run_id", sa.Uuid, nullable=False),
-    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("status", sa.String(limits.ENUM), nullable=False),
     sa.Column("created_on", PendulumDate, nullable=False),
     sa.Column("sent_on", PendulumDate),
     sa.Column("subscription_lines", sa.Integer, nullable=False),
@@ -521,7 +526,7 @@ invoice_activity_lines = sa.Table(
         sa.ForeignKey("invoice_bases.id", ondelete="CASCADE"),
         nullable=False,
     ),
-    sa.Column("activity_type", sa.String(60), nullable=False),
+    sa.Column("activity_type", sa.String(limits.ACTIVITY_TYPE), nullable=False),
     sa.Column("performed_on", PendulumDate, nullable=False),
     sa.Column("employee_id", sa.Uuid, nullable=False),
     sa.Column("amount", Cents, nullable=False),
@@ -534,7 +539,7 @@ outbox = sa.Table(
     "outbox",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("name", sa.String(limits.EVENT_NAME), nullable=False),
     sa.Column("payload", sa.JSON, nullable=False),
     sa.Column("occurred_at", UtcDateTime, nullable=False),
     sa.Column("dispatched_at", UtcDateTime),

@@ -10,6 +10,7 @@ import pendulum
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 
+from xs_core import limits
 from xs_core.money import CENT, MAX_CENTS, InvalidMoney, Money, exact_amount
 
 # exact for every amount within the limit, whatever the thread's decimal context
@@ -122,4 +123,6 @@ class Cents(sa.types.TypeDecorator[Decimal]):
 
 
 #: Text compared byte-wise (code-point order) on every engine, for prefix ranges and ordering.
-SearchText = sa.String(200).with_variant(sa.String(200, collation="C"), "postgresql")
+SearchText = sa.String(limits.SEARCH_KEY).with_variant(
+    sa.String(limits.SEARCH_KEY, collation="C"), "postgresql"
+)

@@ -157,9 +157,7 @@ def _professional(uow: UnitOfWork, professional_id: uuid.UUID) -> None:
         user = uow.users.lock(professional_id)
     except NotFound:
         raise not_found("professional", professional_id) from None
-    if not Principal.of(user, uow.roles.get_many(user.role_ids)).holds(
-        Feature.HOLD_AVAILABILITIES
-    ):
+    if not Principal.of(user, uow.roles.get_many(user.role_ids)).holds(Feature.HOLD_AVAILABILITIES):
         raise not_found("professional", professional_id)
 
 

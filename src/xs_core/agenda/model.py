@@ -11,8 +11,9 @@ from typing import ClassVar
 import attrs
 import pendulum
 
-from xs_core.agenda.spans import Occupancy, TimeSpan, occupancy
-from xs_core.dates import DateRange, as_date
+from xs_core import limits
+from xs_core.agenda.spans import Occupancy, TimeSpan, local_instant, occupancy, to_local
+from xs_core.dates import DateRange, as_date, as_end_date
 from xs_core.errors import DomainError, register_messages
 from xs_core.events import Aggregate, DomainEvent
 from xs_core.organisation.units import new_id
@@ -31,8 +32,10 @@ register_messages(
             "The formal request date {date} lies after today ({today}).",
         ),
         "agenda.invalid_maximum": (
-            "Het maximum aantal parallelle beschikbaarheden moet minstens 1 zijn (of leeg).",
-            "The maximum number of parallel availabilities must be at least 1 (or empty).",
+            "Het maximum aantal parallelle beschikbaarheden moet tussen {minimum} en {maximum} "
+            "liggen (of leeg): {value}.",
+            "The maximum number of parallel availabilities must lie between {minimum} and "
+            "{maximum} (or be empty): {value}.",
         ),
         "agenda.capacity_exceeded": (
             "Op locatie {location} mogen maximaal {maximum} beschikbaarheden tegelijk gepland "
@@ -47,6 +50,12 @@ register_messages(
         "agenda.series_invalid": (
             "Een reeks loopt wekelijks tot een datum na de eerste beschikbaarheid.",
             "A series runs weekly until a date after the first availability.",
+        ),
+        "agenda.series_too_long": (
+            "Een reeks heeft hoogstens {maximum} wekelijkse beschikbaarheden; tot {until} zouden "
+            "het er {occurrences} zijn.",
+            "A series has at most {maximum} weekly availabilities; until {until} it would have "
+            "{occurrences}.",
         ),
         "agenda.appointment_outside_availability": (
             "De afspraak valt niet binnen de beschikbaarheid.",
@@ -85,8 +94,8 @@ register_messages(
     }
 )
 
-#: Decision: an availability lasts at most one day, so that overlap look-ups stay a bounded
-#: index range (R4.3).
+#: Decision: an availability lasts at most one day (24 hours in real time, also over a
+#: daylight-saving change), so that overlap look-ups stay a bounded index range (R4.3).
 MAX_AVAILABILITY = _dt.timedelta(hours=24)
 
 #: The notice shown when an activity on an incomplete appointment is saved (R4.4).
@@ -151,7 +160,7 @@ class AppointmentRequest(Aggregate):
         request = cls(
             id=new_id(),
             employee_id=employee_id,
-            purpose=required_text(purpose, "purpose"),
+            purpose=required_text(purpose, "purpose", limits.PURPOSE),
             desired_period=desired_period,
             formal_request_date=formal_date,
         )
@@ -167,9 +176,12 @@ class AppointmentRequest(Aggregate):
 
 
 def _maximum(value: int | None) -> int | None:
-    if value is not None and value < 1:
-        raise DomainError("agenda.invalid_maximum", {"rule": "R4.3"})
-    return value
+    """R4.3: a whole number from 1 up to what the ``INTEGER`` column stores, or ``None``."""
+    if value is None:
+        return None
+    return limits.bounded_int(
+        value, "max_parallel", 1, limits.INTEGER_MAX, "agenda.invalid_maximum", "R4.3"
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -198,7 +210,9 @@ class AppointmentLocation(Aggregate):
 
     @classmethod
     def create(cls, name: str, max_parallel: int | None = None) -> AppointmentLocation:
-        location = cls(id=new_id(), name=required_text(name, "name"), max_parallel=max_parallel)
+        location = cls(
+            id=new_id(), name=required_text(name, "name", limits.NAME), max_parallel=max_parallel
+        )
         location.record(
             LocationCreated(
                 location_id=location.id,
@@ -266,6 +280,7 @@ def refuse_conflicts(
 
 
 def check_length(span: TimeSpan) -> None:
+    """R4.3: an availability lasts at most :data:`MAX_AVAILABILITY`, measured in real time."""
     if span.duration > MAX_AVAILABILITY:
         raise DomainError(
             "agenda.availability_too_long",
@@ -274,20 +289,39 @@ def check_length(span: TimeSpan) -> None:
 
 
 def weekly(first: TimeSpan, until: _dt.date) -> list[TimeSpan]:
-    """The occurrences of a weekly series from ``first`` while they start before ``until``
-    (a half-open end date)."""
-    if until <= first.start.in_timezone("Europe/Amsterdam").date():
+    """The occurrences of a weekly series from ``first`` while they start before ``until`` (a
+    half-open end date), R4.3.
+
+    Each occurrence starts at the first one's Europe/Amsterdam wall time (09:00 stays 09:00
+    across daylight saving) and lasts the first one's real duration. An occurrence whose start
+    does not exist locally (the spring-forward gap) refuses the whole series
+    (``time.nonexistent_local_time``); one in the repeated autumn hour keeps the first
+    occurrence's ``fold``. At most :data:`~xs_core.limits.MAX_SERIES_OCCURRENCES` occurrences
+    (``agenda.series_too_long``), refused before any is built.
+    """
+    end = as_end_date(until)
+    local = to_local(first.start)
+    wall = local.replace(tzinfo=None)
+    first_day = wall.date()
+    if end <= first_day:
         raise DomainError("agenda.series_invalid", {"rule": "R4.3"})
+    count = -(-(end.toordinal() - first_day.toordinal()) // 7)
+    if count > limits.MAX_SERIES_OCCURRENCES:
+        raise DomainError(
+            "agenda.series_too_long",
+            {
+                "rule": "R4.3",
+                "maximum": limits.MAX_SERIES_OCCURRENCES,
+                "occurrences": count,
+                "until": end.isoformat(),
+            },
+        )
+    duration = first.duration
     occurrences: list[TimeSpan] = []
-    week = 0
-    while True:
-        # weeks counted in local time, so that 09:00 stays 09:00 across daylight saving
-        start = first.start.in_timezone("Europe/Amsterdam").add(weeks=week)
-        end = first.end.in_timezone("Europe/Amsterdam").add(weeks=week)
-        if start.date() >= until:
-            return occurrences
-        occurrences.append(TimeSpan(start, end))
-        week += 1
+    for week in range(count):
+        start = local_instant(wall + _dt.timedelta(weeks=week), fold=local.fold)
+        occurrences.append(TimeSpan(start, start + duration))
+    return occurrences
 
 
 @attrs.frozen(kw_only=True)
@@ -495,7 +529,7 @@ class Activity(Aggregate):
             id=new_id(),
             professional_id=professional_id,
             employee_id=employee_id,
-            activity_type=required_text(activity_type, "activity_type", 60),
+            activity_type=required_text(activity_type, "activity_type", limits.ACTIVITY_TYPE),
             performed_on=as_date(performed_on),
             appointment_id=None if appointment is None else appointment.id,
             status=status,

@@ -16,6 +16,7 @@ from typing import ClassVar
 
 import attrs
 
+from xs_core import limits
 from xs_core.billing.frequency import BillingFrequency, check_deviation
 from xs_core.billing.schedule import BillingPeriod, billing_periods
 from xs_core.dates import DateRange
@@ -69,7 +70,7 @@ def _not_negative(amount: Money) -> Money:
 
 
 def _activity_type(value: str) -> str:
-    return required_text(value, "activity_type", 60)
+    return required_text(value, "activity_type", limits.ACTIVITY_TYPE)
 
 
 @attrs.frozen(kw_only=True)
@@ -119,7 +120,7 @@ class ContractModel(Aggregate):
             seen.add(key)
         model = cls(
             id=new_id(),
-            name=required_text(name, "name"),
+            name=required_text(name, "name", limits.NAME),
             kind=kind,
             billing_frequency=billing_frequency,
             active=active,
@@ -185,7 +186,9 @@ class ServiceAgreement(Aggregate):
             employer_id=employer_id,
             contract_model_id=model.id,
             period=period,
-            service_variation=optional_text(service_variation, "service_variation"),
+            service_variation=optional_text(
+                service_variation, "service_variation", limits.SERVICE_VARIATION
+            ),
         )
         agreement.set_deviating_frequency(model, deviating_frequency)
         return agreement
@@ -256,7 +259,7 @@ class Subscription(Aggregate):
         subscription = cls(
             id=new_id(),
             agreement_id=agreement.id,
-            description=required_text(description, "description"),
+            description=required_text(description, "description", limits.DESCRIPTION),
             amount=_not_negative(amount),
             period=period,
         )

@@ -18,7 +18,7 @@ from typing import ClassVar
 
 import attrs
 
-from xs_core.dates import DateRange
+from xs_core.dates import DateRange, as_date
 from xs_core.errors import DomainError, register_messages
 from xs_core.events import Aggregate, DomainEvent
 from xs_core.money import Money
@@ -87,8 +87,9 @@ class InvoiceBasis(Aggregate):
     def mark_sent(self, on: _dt.date, offered_activities: int) -> None:
         """Final → invoice sent; its activities are offered from now on."""
         self._require(InvoiceBasisStatus.FINAL, "be sent")
+        sent_on = as_date(on)
         self.status = InvoiceBasisStatus.SENT
-        self.sent_on = on
+        self.sent_on = sent_on
         self.record(
             InvoiceBasisChanged(
                 invoice_basis_id=self.id,

@@ -15,7 +15,8 @@ from decimal import Decimal
 import attrs
 import pendulum
 
-from xs_core.dates import DateRange, as_date
+from xs_core import limits
+from xs_core.dates import DateRange, as_date, as_end_date
 from xs_core.errors import DomainError, register_messages
 from xs_core.events import Aggregate
 from xs_core.money import Money
@@ -49,8 +50,8 @@ register_messages(
             "Employment {employment_id} does not exist.",
         ),
         "organisation.invalid_hours": (
-            "Het aantal uren per week ({hours}) moet groter dan 0 en hoogstens 168 zijn.",
-            "Hours per week ({hours}) must be more than 0 and at most 168.",
+            "Het aantal uren per week ({value}) moet tussen {minimum} en {maximum} liggen.",
+            "Hours per week ({value}) must lie between {minimum} and {maximum}.",
         ),
         "organisation.negative_salary": (
             "Het salaris kan niet negatief zijn.",
@@ -120,7 +121,7 @@ class Folder(Aggregate):
 
     @classmethod
     def create(cls, name: str, folder_id: uuid.UUID | None = None) -> Folder:
-        folder = cls(id=folder_id or new_id(), name=required_text(name, "name"))
+        folder = cls(id=folder_id or new_id(), name=required_text(name, "name", limits.NAME))
         folder.record(ev.FolderCreated(folder_id=folder.id, folder_name=folder.name))
         return folder
 
@@ -129,7 +130,7 @@ class Folder(Aggregate):
         return UnitRef(UnitKind.FOLDER, self.id)
 
     def rename(self, name: str) -> None:
-        self.name = required_text(name, "name")
+        self.name = required_text(name, "name", limits.NAME)
         self.record(ev.FolderRenamed(folder_id=self.id, folder_name=self.name))
 
 
@@ -158,8 +159,8 @@ class ContactPerson:
         """Validate and normalise: e-mail syntax, phone number (E.164)."""
         return cls(
             id=contact_person_id or new_id(),
-            name=required_text(name, "name"),
-            role=optional_text(role, "role"),
+            name=required_text(name, "name", limits.NAME),
+            role=optional_text(role, "role", limits.CONTACT_ROLE),
             email=valid_email(email),
             phone=valid_phone(phone),
         )
@@ -191,7 +192,7 @@ class Employer(Aggregate):
     ) -> Employer:
         employer = cls(
             id=employer_id or new_id(),
-            name=required_text(name, "name"),
+            name=required_text(name, "name", limits.NAME),
             code=valid_code(code),
             folder_id=folder_id,
         )
@@ -215,13 +216,16 @@ class Employer(Aggregate):
         clear_code: bool = False,
         clear_folder: bool = False,
     ) -> None:
-        """Change name, code or folder; only given fields change."""
+        """Change name, code or folder; only given fields change. Every value is validated
+        before any field changes."""
+        new_name = None if name is None else required_text(name, "name", limits.NAME)
+        new_code = None if clear_code else valid_code(code)
         changed: list[str] = []
-        if name is not None:
-            self.name = required_text(name, "name")
+        if new_name is not None:
+            self.name = new_name
             changed.append("name")
         if code is not None or clear_code:
-            self.code = None if clear_code else valid_code(code)
+            self.code = new_code
             changed.append("code")
         if folder_id is not None or clear_folder:
             self.folder_id = None if clear_folder else folder_id
@@ -257,9 +261,9 @@ class Employer(Aggregate):
         )
 
     def add_contact_person(self, person: ContactPerson, position: int | None = None) -> None:
-        """Add at ``position`` (default: last)."""
-        index = len(self.contact_persons) if position is None else position
-        index = max(0, min(index, len(self.contact_persons)))
+        """Add at ``position`` (0 = top; default and beyond the end: last), R1.5."""
+        index = len(self.contact_persons) if position is None else _position(position)
+        index = min(index, len(self.contact_persons))
         self.contact_persons.insert(index, person)
         self.record(
             ev.ContactPersonsChanged(
@@ -284,15 +288,21 @@ class Employer(Aggregate):
         )
 
     def move_contact_person(self, contact_person_id: uuid.UUID, position: int) -> None:
-        """Move to ``position`` (0 = top, shown expanded in the widget)."""
+        """Move to ``position`` (0 = top, shown expanded in the widget; beyond the end: last)."""
+        wanted = _position(position)
         person = self.contact_persons.pop(self._index_of(contact_person_id))
-        position = max(0, min(position, len(self.contact_persons)))
+        position = min(wanted, len(self.contact_persons))
         self.contact_persons.insert(position, person)
         self.record(
             ev.ContactPersonsChanged(
                 employer_id=self.id, change="moved", contact_person_id=contact_person_id
             )
         )
+
+
+def _position(value: int) -> int:
+    """A contact person's position: a whole number from 0 (the top), R1.5."""
+    return limits.bounded_int(value, "position", 0, limits.POSITION_MAX, rule="R1.5")
 
 
 # -- departments and branches ---------------------------------------------------------------------
@@ -320,7 +330,7 @@ class Department(Aggregate):
         department = cls(
             id=department_id or new_id(),
             employer_id=employer_id,
-            name=required_text(name, "name"),
+            name=required_text(name, "name", limits.NAME),
             code=valid_code(code),
             parent_id=parent_id,
         )
@@ -345,12 +355,15 @@ class Department(Aggregate):
         code: str | None = None,
         clear_code: bool = False,
     ) -> None:
+        """Change name or code; every value is validated before any field changes."""
+        new_name = None if name is None else required_text(name, "name", limits.NAME)
+        new_code = None if clear_code else valid_code(code)
         changed: list[str] = []
-        if name is not None:
-            self.name = required_text(name, "name")
+        if new_name is not None:
+            self.name = new_name
             changed.append("name")
         if code is not None or clear_code:
-            self.code = None if clear_code else valid_code(code)
+            self.code = new_code
             changed.append("code")
         if changed:
             self.record(ev.DepartmentChanged(department_id=self.id, fields=tuple(changed)))
@@ -369,28 +382,41 @@ class Department(Aggregate):
         self.record(ev.DepartmentChanged(department_id=self.id, fields=("parent_id",)))
 
 
+def _street(value: str) -> str:
+    return limits.single_line(value, "street", limits.STREET)
+
+
+def _house_number(value: str) -> str:
+    return limits.single_line(value, "house_number", limits.HOUSE_NUMBER)
+
+
+def _postcode(value: str) -> str:
+    """A Dutch postcode is written ``1234 AB``; other postcodes are kept as given."""
+    text = limits.single_line(value, "postcode", limits.POSTCODE)
+    compact = text.replace(" ", "").upper()
+    if len(compact) == 6 and compact[:4].isdigit() and compact[4:].isalpha():
+        return f"{compact[:4]} {compact[4:]}"
+    return text
+
+
+def _city(value: str) -> str:
+    return limits.single_line(value, "city", limits.CITY)
+
+
 @attrs.frozen(kw_only=True)
 class Address:
-    """A Dutch street address."""
+    """A Dutch street address; every field single-line text within its column's limit."""
 
-    street: str = ""
-    house_number: str = ""
-    postcode: str = ""
-    city: str = ""
+    street: str = attrs.field(default="", converter=_street)
+    house_number: str = attrs.field(default="", converter=_house_number)
+    postcode: str = attrs.field(default="", converter=_postcode)
+    city: str = attrs.field(default="", converter=_city)
 
     @classmethod
     def create(
         cls, street: str = "", house_number: str = "", postcode: str = "", city: str = ""
     ) -> Address:
-        compact = postcode.replace(" ", "").upper()
-        if len(compact) == 6 and compact[:4].isdigit() and compact[4:].isalpha():
-            postcode = f"{compact[:4]} {compact[4:]}"
-        return cls(
-            street=" ".join(street.split()),
-            house_number=house_number.strip(),
-            postcode=postcode.strip(),
-            city=" ".join(city.split()),
-        )
+        return cls(street=street, house_number=house_number, postcode=postcode, city=city)
 
     def __str__(self) -> str:
         return f"{self.street} {self.house_number}, {self.postcode} {self.city}".strip(" ,")
@@ -418,7 +444,7 @@ class Branch(Aggregate):
         branch = cls(
             id=branch_id or new_id(),
             employer_id=employer_id,
-            name=required_text(name, "name"),
+            name=required_text(name, "name", limits.NAME),
             code=valid_code(code),
             address=address or Address(),
         )
@@ -428,12 +454,15 @@ class Branch(Aggregate):
     def change(
         self, *, name: str | None = None, code: str | None = None, address: Address | None = None
     ) -> None:
+        """Change name, code or address; every value is validated before any field changes."""
+        new_name = None if name is None else required_text(name, "name", limits.NAME)
+        new_code = valid_code(code)
         changed: list[str] = []
-        if name is not None:
-            self.name = required_text(name, "name")
+        if new_name is not None:
+            self.name = new_name
             changed.append("name")
         if code is not None:
-            self.code = valid_code(code)
+            self.code = new_code
             changed.append("code")
         if address is not None:
             self.address = address
@@ -446,10 +475,21 @@ class Branch(Aggregate):
 
 
 def _hours(value: Decimal | int | str) -> Decimal:
-    hours = Decimal(value)
-    if not Decimal(0) < hours <= Decimal(168):
-        raise DomainError("organisation.invalid_hours", {"hours": str(value)})
-    return hours
+    """Hours per week (R2.3): more than 0, at most 168, with at most two decimals, as the
+    ``NUMERIC(6, 2)`` column stores them without rounding."""
+    return limits.bounded_decimal(
+        value,
+        "hours_per_week",
+        limits.HOURS_MIN,
+        limits.HOURS_MAX,
+        limits.HOURS_PLACES,
+        "organisation.invalid_hours",
+        "R2.3",
+    )
+
+
+def _job_title(value: str | None) -> str | None:
+    return optional_text(value, "job_title", limits.JOB_TITLE)
 
 
 class EndReason(enum.Enum):
@@ -471,7 +511,7 @@ class EmploymentConditions:
     employment_type: EmploymentType = EmploymentType.PERMANENT
     hours_per_week: Decimal = attrs.field(default=Decimal(40), converter=_hours)
     salary: Money | None = None
-    job_title: str | None = None
+    job_title: str | None = attrs.field(default=None, converter=_job_title)
 
     def __attrs_post_init__(self) -> None:
         if self.salary is not None and self.salary.amount < 0:
@@ -533,7 +573,7 @@ class Employment:
         conditions = EmploymentConditions(
             department_id=department_id,
             employment_type=employment_type,
-            hours_per_week=Decimal(hours_per_week),
+            hours_per_week=hours_per_week,
             salary=salary,
             job_title=job_title,
         )
@@ -676,20 +716,18 @@ class Employee(Aggregate):
         today: _dt.date | None = None,
         employee_id: uuid.UUID | None = None,
     ) -> Employee:
-        born = (
-            None
-            if birth_date is None
-            else pendulum.Date(birth_date.year, birth_date.month, birth_date.day)
-        )
+        born = None if birth_date is None else as_date(birth_date)
         if born is not None and today is not None and born > today:
             raise DomainError("organisation.birth_date_in_future", {"birth_date": born.isoformat()})
         employee = cls(
             id=employee_id or new_id(),
-            first_name=required_text(first_name, "first_name"),
-            last_name=required_text(last_name, "last_name"),
+            first_name=required_text(first_name, "first_name", limits.FIRST_NAME),
+            last_name=required_text(last_name, "last_name", limits.LAST_NAME),
             birth_date=born,
             gender=gender,
-            personnel_number=optional_text(personnel_number, "personnel_number", 40),
+            personnel_number=optional_text(
+                personnel_number, "personnel_number", limits.PERSONNEL_NUMBER
+            ),
         )
         employee.record(ev.EmployeeRegistered(employee_id=employee.id))
         return employee
@@ -710,15 +748,24 @@ class Employee(Aggregate):
         birth_date: _dt.date | None = None,
         gender: Gender | None = None,
     ) -> None:
+        first = (
+            None
+            if first_name is None
+            else required_text(first_name, "first_name", limits.FIRST_NAME)
+        )
+        last = (
+            None if last_name is None else required_text(last_name, "last_name", limits.LAST_NAME)
+        )
+        born = None if birth_date is None else as_date(birth_date)
         changed: list[str] = []
-        if first_name is not None:
-            self.first_name = required_text(first_name, "first_name")
+        if first is not None:
+            self.first_name = first
             changed.append("first_name")
-        if last_name is not None:
-            self.last_name = required_text(last_name, "last_name")
+        if last is not None:
+            self.last_name = last
             changed.append("last_name")
-        if birth_date is not None:
-            self.birth_date = pendulum.Date(birth_date.year, birth_date.month, birth_date.day)
+        if born is not None:
+            self.birth_date = born
             changed.append("birth_date")
         if gender is not None:
             self.gender = gender
@@ -789,7 +836,7 @@ class Employee(Aggregate):
             ev.EmploymentEnded(
                 employee_id=self.id,
                 employment_id=employment_id,
-                end=as_date(end),
+                end=as_end_date(end),
                 reason=reason.value,
             )
         )
@@ -842,7 +889,7 @@ class Dossier(Aggregate):
         dossier = cls(
             id=dossier_id or new_id(),
             unit=unit,
-            opened_on=pendulum.Date(opened_on.year, opened_on.month, opened_on.day),
+            opened_on=as_date(opened_on),
         )
         dossier.record(ev.DossierOpened(dossier_id=dossier.id, unit=str(unit)))
         return dossier

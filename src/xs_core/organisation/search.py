@@ -25,6 +25,7 @@ import uuid
 
 import attrs
 
+from xs_core import limits
 from xs_core.errors import DomainError, register_messages
 from xs_core.organisation.model import Branch
 from xs_core.organisation.units import UnitKind
@@ -36,14 +37,17 @@ register_messages(
             "Enter at least {minimum} characters to search.",
         ),
         "search.invalid_page": (
-            "Ongeldige pagina: {page} (paginagrootte {page_size}).",
-            "Invalid page: {page} (page size {page_size}).",
+            "Ongeldige pagina: {page} (paginagrootte {page_size}); pagina 1 tot en met "
+            "{max_page}, paginagrootte 1 tot en met {max_page_size}.",
+            "Invalid page: {page} (page size {page_size}); pages 1 to {max_page}, page size 1 "
+            "to {max_page_size}.",
         ),
     }
 )
 
 MIN_TERM_LENGTH = 2
-MAX_PAGE_SIZE = 200
+MAX_PAGE = limits.MAX_PAGE
+MAX_PAGE_SIZE = limits.MAX_PAGE_SIZE
 
 #: Order of kinds within one rank and name.
 KIND_ORDER = {UnitKind.EMPLOYER: 0, UnitKind.DEPARTMENT: 1, UnitKind.EMPLOYEE: 2}
@@ -59,6 +63,20 @@ def normalise(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(stripped.casefold().split())
+
+
+def index_name(name: str) -> str:
+    """The normalised name a search index holds: at most :data:`~xs_core.limits.SEARCH_KEY`
+    characters (R1.3, decision). Normalising can lengthen a name (``ﬁ`` becomes ``fi``), and an
+    employee's full name may be longer than the key, so longer names are indexed by their first
+    ``SEARCH_KEY`` characters, identically in every storage adapter."""
+    return normalise(name)[: limits.SEARCH_KEY]
+
+
+def search_term(term: str) -> str:
+    """A search term as typed (R1.3, R1.4): single-line text of at most
+    :data:`~xs_core.limits.SEARCH_TERM` characters without control characters."""
+    return limits.single_line(term, "term", limits.SEARCH_TERM)
 
 
 def normalise_code(code: str | None) -> str | None:
@@ -138,17 +156,34 @@ class SearchQuery:
         page: int = 1,
         page_size: int = 20,
     ) -> SearchQuery:
-        normalised = normalise(term)
+        normalised = normalise(search_term(term))
         if len(normalised) < MIN_TERM_LENGTH:
             raise DomainError("search.term_too_short", {"rule": "R1.3", "minimum": MIN_TERM_LENGTH})
-        if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
-            raise DomainError("search.invalid_page", {"page": page, "page_size": page_size})
+        if not (_whole(page) and _whole(page_size)) or not (
+            1 <= page <= MAX_PAGE and 1 <= page_size <= MAX_PAGE_SIZE
+        ):
+            raise DomainError(
+                "search.invalid_page",
+                {
+                    "rule": "R1.3",
+                    "page": repr(page) if not _whole(page) else page,
+                    "page_size": repr(page_size) if not _whole(page_size) else page_size,
+                    "max_page": MAX_PAGE,
+                    "max_page_size": MAX_PAGE_SIZE,
+                },
+            )
         chosen = SEARCHABLE_KINDS if kinds is None else frozenset(kinds) & SEARCHABLE_KINDS
         return cls(term=normalised, context=context, kinds=chosen, page=page, page_size=page_size)
 
     @property
     def offset(self) -> int:
+        """Rows before the page: at most ``(MAX_PAGE - 1) × MAX_PAGE_SIZE`` (about two million),
+        far inside a 64-bit ``OFFSET``."""
         return (self.page - 1) * self.page_size
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 @attrs.frozen(kw_only=True)
@@ -190,7 +225,7 @@ def branch_matches(branch: Branch, term: str) -> bool:
     """R1.4: the term is a case- and accent-insensitive substring of name, code, street,
     postcode or city. Postcodes also match without their space (``1234ab`` finds ``1234 AB``).
     """
-    wanted = normalise(term)
+    wanted = normalise(search_term(term))
     if not wanted:
         return True
     fields = [
@@ -209,6 +244,7 @@ def branch_matches(branch: Branch, term: str) -> bool:
 
 def search_branches(branches: list[Branch], term: str) -> list[Branch]:
     """Filter an employer's branch overview by a search term (R1.4), ordered by name."""
+    term = search_term(term)
     return sorted(
         (b for b in branches if branch_matches(b, term)),
         key=lambda b: (normalise(b.name), str(b.id)),

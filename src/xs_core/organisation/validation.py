@@ -1,4 +1,7 @@
-"""Small validators shared by the organisation context: names, codes, e-mail, phone."""
+"""Small validators shared by the organisation context: names, codes, e-mail, phone.
+
+Text limits come from :mod:`xs_core.limits`, the same constants the SQL columns use (R0.5).
+"""
 
 from __future__ import annotations
 
@@ -7,13 +10,14 @@ import re
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
-from xs_core.errors import DomainError, InvalidInput, register_messages
+from xs_core import limits
+from xs_core.errors import DomainError, register_messages
 
 register_messages(
     {
         "organisation.invalid_code": (
-            "De code '{value}' is ongeldig: 1 tot 20 letters, cijfers, '.', '_' of '-'.",
-            "The code '{value}' is invalid: 1 to 20 letters, digits, '.', '_' or '-'.",
+            "De code '{value}' is ongeldig: 1 tot {maximum} letters, cijfers, '.', '_' of '-'.",
+            "The code '{value}' is invalid: 1 to {maximum} letters, digits, '.', '_' or '-'.",
         ),
         "organisation.code_in_use": (
             "De code '{code}' is al in gebruik.",
@@ -30,25 +34,23 @@ register_messages(
     }
 )
 
-_CODE = re.compile(r"^[A-Za-z0-9._-]{1,20}$")
+_CODE = re.compile(rf"[A-Za-z0-9._-]{{1,{limits.CODE}}}")
 
 
-def required_text(value: str, field: str, max_length: int = 200) -> str:
-    """Trimmed, non-empty text of at most ``max_length`` characters."""
-    text = " ".join(value.split())
+def required_text(value: str, field: str, max_length: int = limits.NAME) -> str:
+    """Trimmed, non-empty single-line text of at most ``max_length`` characters (R0.5): white
+    space collapsed, no control characters (see :func:`xs_core.limits.single_line`)."""
+    text = limits.single_line(value, field, max_length)
     if not text:
         raise DomainError("input.required", {"field": field})
-    if len(text) > max_length:
-        raise InvalidInput(
-            "input.invalid", {"field": field, "reason": f"longer than {max_length} characters"}
-        )
     return text
 
 
-def optional_text(value: str | None, field: str, max_length: int = 200) -> str | None:
-    if value is None or not value.strip():
+def optional_text(value: str | None, field: str, max_length: int = limits.NAME) -> str | None:
+    """Like :func:`required_text`, but empty (or only white space) means none."""
+    if value is None:
         return None
-    return required_text(value, field, max_length)
+    return limits.single_line(value, field, max_length) or None
 
 
 def valid_code(value: str | None) -> str | None:
@@ -56,8 +58,8 @@ def valid_code(value: str | None) -> str | None:
     if value is None or not value.strip():
         return None
     code = value.strip()
-    if not _CODE.match(code):
-        raise DomainError("organisation.invalid_code", {"value": value})
+    if not _CODE.fullmatch(code):
+        raise DomainError("organisation.invalid_code", {"value": value, "maximum": limits.CODE})
     return code
 
 
@@ -66,9 +68,12 @@ def valid_email(value: str | None) -> str | None:
     if value is None or not value.strip():
         return None
     try:
-        return validate_email(value.strip(), check_deliverability=False).normalized
+        address: str = validate_email(value.strip(), check_deliverability=False).normalized
     except EmailNotValidError:
         raise DomainError("contact.invalid_email", {"value": value}) from None
+    if len(address) > limits.EMAIL:  # email-validator allows less; the column's limit holds
+        raise DomainError("contact.invalid_email", {"value": value})
+    return address
 
 
 def valid_phone(value: str | None) -> str | None:

@@ -65,6 +65,11 @@ class BulkUnit:
             raise DomainError("bulk_start.invalid_unit", {"rule": "R2.2"})
 
 
+def _optional_day(value: _dt.date | None) -> _dt.date | None:
+    """The bulk end date is a last day (inclusive, R2.4), so a day of the window (R0.1)."""
+    return None if value is None else as_date(value)
+
+
 @attrs.frozen(kw_only=True)
 class BulkStartRequest:
     """A bulk start as the user submits it (R2.2).
@@ -77,8 +82,8 @@ class BulkStartRequest:
     request_id: uuid.UUID
     protocol_id: uuid.UUID
     unit: BulkUnit
-    start: _dt.date
-    end_date: _dt.date | None = None
+    start: _dt.date = attrs.field(converter=as_date)
+    end_date: _dt.date | None = attrs.field(default=None, converter=_optional_day)
     employee_ids: frozenset[uuid.UUID] | None = None
     deselected: frozenset[uuid.UUID] = frozenset()
 

@@ -19,11 +19,12 @@ from typing import ClassVar
 import attrs
 import pendulum
 
+from xs_core import limits
 from xs_core.dates import DateRange, as_date
 from xs_core.errors import DomainError, register_messages
 from xs_core.events import Aggregate, DomainEvent
 from xs_core.organisation.units import new_id
-from xs_core.organisation.validation import required_text
+from xs_core.organisation.validation import optional_text, required_text
 from xs_core.protocols.compensation import CompensationDecision, compensation_task_decision
 from xs_core.protocols.sickness import (
     AbsenceSpell,
@@ -79,12 +80,28 @@ class ProtocolCharacteristics:
     end_date_may_be_in_future: bool = False
 
 
+def _task_code(value: str) -> str:
+    return required_text(value, "code", limits.TASK_CODE)
+
+
+def _task_title(value: str) -> str:
+    return required_text(value, "title", limits.TASK_TITLE)
+
+
+def _task_reason(value: str | None) -> str | None:
+    return optional_text(value, "reason", limits.TASK_REASON)
+
+
+def _name(value: str) -> str:
+    return required_text(value, "name", limits.NAME)
+
+
 @attrs.frozen(kw_only=True)
 class TaskTemplate:
     """A task a protocol adds to its trajectories."""
 
-    code: str
-    title: str
+    code: str = attrs.field(converter=_task_code)
+    title: str = attrs.field(converter=_task_title)
 
 
 @attrs.frozen(kw_only=True)
@@ -92,7 +109,7 @@ class ProtocolVariation:
     """A variation of a protocol (name only: settings live on the protocol, R2.1)."""
 
     id: uuid.UUID
-    name: str
+    name: str = attrs.field(converter=_name)
 
 
 @attrs.frozen(kw_only=True)
@@ -132,7 +149,7 @@ class Protocol(Aggregate):
     ) -> Protocol:
         protocol = cls(
             id=protocol_id or new_id(),
-            name=required_text(name, "name"),
+            name=required_text(name, "name", limits.NAME),
             kind=kind,
             characteristics=characteristics or ProtocolCharacteristics(),
             task_templates=task_templates,
@@ -162,7 +179,7 @@ class Protocol(Aggregate):
         return tuple(t for t in self.task_templates if t.code != OLD_COMPENSATION_TASK.code)
 
     def add_variation(self, name: str) -> ProtocolVariation:
-        variation = ProtocolVariation(id=new_id(), name=required_text(name, "name"))
+        variation = ProtocolVariation(id=new_id(), name=name)
         self.variations = (*self.variations, variation)
         return variation
 
@@ -175,10 +192,10 @@ class Task:
     """A task on a trajectory, with why it was added."""
 
     id: uuid.UUID
-    code: str
-    title: str
-    added_on: pendulum.Date
-    reason: str | None = None
+    code: str = attrs.field(converter=_task_code)
+    title: str = attrs.field(converter=_task_title)
+    added_on: pendulum.Date = attrs.field(converter=as_date)
+    reason: str | None = attrs.field(default=None, converter=_task_reason)
 
 
 @attrs.frozen(kw_only=True)
@@ -231,7 +248,8 @@ def check_planned_end(start: _dt.date, end_date: _dt.date | None) -> None:
     """R2.2: a trajectory started with a planned end date (its last day) ends after its start.
     The same rule for a single start and a bulk start; a planned end is not bound by today —
     R2.4 bounds *closing* a trajectory, not planning its end."""
-    if end_date is not None and end_date <= start:
+    start = as_date(start)
+    if end_date is not None and as_date(end_date) <= start:
         raise DomainError(
             "trajectory.end_not_after_start",
             {"rule": "R2.2", "start": start.isoformat(), "end_date": end_date.isoformat()},
@@ -355,7 +373,7 @@ class Trajectory(Aggregate):
         return self.period.last_day
 
     def add_task(self, code: str, title: str, today: _dt.date, reason: str | None = None) -> Task:
-        task = Task(id=new_id(), code=code, title=title, added_on=as_date(today), reason=reason)
+        task = Task(id=new_id(), code=code, title=title, added_on=today, reason=reason)
         self.tasks.append(task)
         return task
 

@@ -13,14 +13,15 @@ from decimal import Decimal
 import attrs
 import pendulum
 
+from xs_core import limits
 from xs_core.dates import DateRange, as_date
 from xs_core.errors import DomainError, register_messages
 
 register_messages(
     {
         "sickness.invalid_percentage": (
-            "Het herstelpercentage {percentage} moet tussen 1 en 100 liggen.",
-            "The recovered percentage {percentage} must lie between 1 and 100.",
+            "Het herstelpercentage {value} moet tussen {minimum} en {maximum} liggen.",
+            "The recovered percentage {value} must lie between {minimum} and {maximum}.",
         ),
         "sickness.report_out_of_order": (
             "De hersteldatum {date} moet na de eerste ziektedag en na de vorige melding ({after}) "
@@ -72,8 +73,13 @@ def add_recovery_report(
     today: _dt.date,
 ) -> tuple[RecoveryReport, ...]:
     """The reports with a new one, validated: in order, not in the future, 1–100 %."""
-    if not 1 <= recovered_percentage <= 100:
-        raise DomainError("sickness.invalid_percentage", {"percentage": recovered_percentage})
+    limits.bounded_int(
+        recovered_percentage,
+        "recovered_percentage",
+        limits.PERCENTAGE_MIN,
+        limits.PERCENTAGE_MAX,
+        "sickness.invalid_percentage",
+    )
     if reports and reports[-1].is_full:
         raise DomainError("sickness.already_recovered", {"date": reports[-1].date.isoformat()})
     after = reports[-1].date if reports else as_date(first_sick_day)
