@@ -1,15 +1,39 @@
-"""The in-memory store shared by the units of work of one application."""
+"""The in-memory store shared by the units of work of one application (R0.5).
+
+Every collection is a :class:`Collection`: rows by primary key, the secondary indexes the
+repositories look things up by, and one undo journal for the whole store. A unit of work costs
+in proportion to what it touches:
+
+* a write records the key's previous value in the journal; rollback replays the journal
+  backwards (rows and indexes alike), commit forgets it;
+* the indexes are derived from the rows and changed with them, so a lookup costs its result,
+  not the size of the store.
+
+**Invariant: a stored value is never changed in place.** Repositories copy an aggregate when it
+is saved and when it is read (:func:`~xs_adapters.memory.clone.clone`) and replace a row to change
+it. Stored values can therefore be shared: between the journal and the rows, and between a
+store and its :meth:`MemoryStore.fork` — a fork copies the dictionaries, never the values, and
+index buckets are copied on their first write after the fork.
+"""
 
 from __future__ import annotations
 
-import copy
+import math
 import threading
 import uuid
-from typing import Any, TypeVar
+from collections.abc import Callable, Hashable, Iterable, Iterator, KeysView, Set, ValuesView
+from typing import Any, Final, Generic, TypeVar
 
 import attrs
 import pendulum
 
+from xs_adapters.memory.clone import clone
+from xs_adapters.search_documents import (
+    SearchDocument,
+    department_document,
+    employee_document,
+    employer_document,
+)
 from xs_core.access.model import Role, User
 from xs_core.agenda.model import (
     Activity,
@@ -18,22 +42,210 @@ from xs_core.agenda.model import (
     AppointmentRequest,
     Availability,
 )
+from xs_core.agenda.spans import TimeSpan
 from xs_core.billing.contracts import ContractModel, ServiceAgreement, Subscription
 from xs_core.billing.invoicing import InvoiceBasis, SubscriptionLine
 from xs_core.errors import NotFound
 from xs_core.events import Aggregate
 from xs_core.money import Money
 from xs_core.organisation.model import Branch, Department, Dossier, Employee, Employer, Folder
+from xs_core.organisation.search import normalise_code
 from xs_core.protocols.model import Protocol, Trajectory
 from xs_core.protocols.ports import StoredBulkRequest
 
 A = TypeVar("A", bound=Aggregate)
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 
 
 def _copy(aggregate: A) -> A:
-    clone = copy.deepcopy(aggregate)
-    clone.pending_events = []
-    return clone
+    """A private copy of an aggregate, without its pending events (copied in and out)."""
+    copied = clone(aggregate)
+    copied.pending_events = []
+    return copied
+
+
+class _Absent:
+    """The value of a key a collection does not hold."""
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+ABSENT: Final = _Absent()
+_NO_KEYS: frozenset[Any] = frozenset()
+
+
+class Index:
+    """A secondary index: the primary keys of a collection's rows, grouped by the keys
+    ``keys(row)`` derives from each row (none, one or several)."""
+
+    __slots__ = ("_buckets", "_keys", "_owned")
+
+    def __init__(self, keys: Callable[[Any], Iterable[Hashable]]) -> None:
+        self._keys = keys
+        self._buckets: dict[Hashable, set[Hashable]] = {}
+        #: buckets this copy may change in place; the others may be shared with a fork
+        self._owned: set[Hashable] = set()
+
+    def find(self, key: Hashable) -> Set[Any]:
+        """The primary keys of the rows under ``key`` (a live view: copy before writing)."""
+        return self._buckets.get(key, _NO_KEYS)
+
+    def _bucket(self, key: Hashable) -> set[Hashable]:
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            bucket = self._buckets[key] = set()
+            self._owned.add(key)
+        elif key not in self._owned:
+            bucket = self._buckets[key] = set(bucket)
+            self._owned.add(key)
+        return bucket
+
+    def _replace(self, pk: Hashable, old: Any, new: Any) -> None:
+        before = () if old is ABSENT else tuple(self._keys(old))
+        after = () if new is ABSENT else tuple(self._keys(new))
+        if before == after:
+            return
+        for key in before:
+            if key not in after:
+                bucket = self._bucket(key)
+                bucket.discard(pk)
+                if not bucket:
+                    del self._buckets[key]
+                    self._owned.discard(key)
+        for key in after:
+            if key not in before:
+                self._bucket(key).add(pk)
+
+    def _fork(self) -> Index:
+        forked = Index(self._keys)
+        forked._buckets = self._buckets.copy()
+        self._owned = set()  # every bucket is shared now: both sides copy on write
+        return forked
+
+
+class Derived:
+    """A value derived from each row and kept with it (e.g. a unit's search document)."""
+
+    __slots__ = ("_make", "_values")
+
+    def __init__(self, make: Callable[[Any], Any]) -> None:
+        self._make = make
+        self._values: dict[Hashable, Any] = {}
+
+    def get(self, pk: Hashable) -> Any:
+        return self._values.get(pk)
+
+    def values(self) -> ValuesView[Any]:
+        return self._values.values()
+
+    def _replace(self, pk: Hashable, old: Any, new: Any) -> None:
+        if new is ABSENT:
+            self._values.pop(pk, None)
+        else:
+            self._values[pk] = self._make(new)
+
+    def _fork(self) -> Derived:
+        forked = Derived(self._make)
+        forked._values = self._values.copy()  # derived values are immutable
+        return forked
+
+
+#: One entry per write: the collection, the key and the value the key had before.
+Journal = list[tuple["Collection[Any, Any]", Hashable, Any]]
+
+
+class Collection(Generic[K, V]):
+    """Rows by primary key, with their indexes; every write is journaled for rollback.
+
+    Reads go straight to the rows. Writes go through :meth:`put` and :meth:`delete` only, and
+    the values written must not be changed afterwards (see the module docstring).
+    """
+
+    __slots__ = ("_derived", "_indexes", "_journal", "_rows")
+
+    def __init__(
+        self,
+        journal: Journal,
+        indexes: dict[str, Index] | None = None,
+        derived: dict[str, Derived] | None = None,
+    ) -> None:
+        self._journal = journal
+        self._rows: dict[K, V] = {}
+        self._indexes = indexes or {}
+        self._derived = derived or {}
+
+    # -- reads ------------------------------------------------------------------------------------
+
+    def __getitem__(self, key: K) -> V:
+        return self._rows[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._rows
+
+    def __iter__(self) -> Iterator[K]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def get(self, key: K) -> V | None:
+        return self._rows.get(key)
+
+    def keys(self) -> KeysView[K]:
+        return self._rows.keys()
+
+    def values(self) -> ValuesView[V]:
+        return self._rows.values()
+
+    def find(self, index: str, key: Hashable) -> list[V]:
+        """The rows under ``key`` in the index ``index`` (in no particular order)."""
+        rows = self._rows
+        return [rows[pk] for pk in self._indexes[index].find(key)]
+
+    def find_keys(self, index: str, key: Hashable) -> Set[K]:
+        return self._indexes[index].find(key)
+
+    def derived(self, name: str) -> Derived:
+        return self._derived[name]
+
+    # -- writes -----------------------------------------------------------------------------------
+
+    def put(self, key: K, value: V) -> None:
+        old = self._rows.get(key, ABSENT)
+        self._journal.append((self, key, old))
+        self._rows[key] = value
+        self._reindex(key, old, value)
+
+    def delete(self, key: K) -> None:
+        old = self._rows.pop(key, ABSENT)
+        if old is not ABSENT:
+            self._journal.append((self, key, old))
+            self._reindex(key, old, ABSENT)
+
+    def _undo(self, key: K, previous: Any) -> None:
+        current = self._rows.get(key, ABSENT)
+        if previous is ABSENT:
+            del self._rows[key]
+        else:
+            self._rows[key] = previous
+        self._reindex(key, current, previous)
+
+    def _reindex(self, key: K, old: Any, new: Any) -> None:
+        for index in self._indexes.values():
+            index._replace(key, old, new)
+        for derived in self._derived.values():
+            derived._replace(key, old, new)
+
+    def _fork(self, journal: Journal) -> Collection[K, V]:
+        forked: Collection[K, V] = Collection(
+            journal,
+            {name: index._fork() for name, index in self._indexes.items()},
+            {name: derived._fork() for name, derived in self._derived.items()},
+        )
+        forked._rows = self._rows.copy()
+        return forked
 
 
 @attrs.frozen(kw_only=True)
@@ -48,47 +260,228 @@ class ActivityLineRecord:
     amount: Money
 
 
-@attrs.define
+@attrs.frozen(kw_only=True)
+class OutboxRecord:
+    """A message of the outbox (R0.7); ``payload`` is never changed once written."""
+
+    id: int
+    name: str
+    payload: dict[str, Any]
+    occurred_at: pendulum.DateTime
+    dispatched_at: pendulum.DateTime | None = None
+
+
+@attrs.frozen
+class SearchEntry:
+    """A unit's search document with its normalised name and code, kept up to date on write."""
+
+    document: SearchDocument
+    name_norm: str
+    code_norm: str | None
+
+    @classmethod
+    def of(cls, document: SearchDocument) -> SearchEntry:
+        return cls(document, document.name_norm, document.code_norm)
+
+
+def _one(key: Hashable | None) -> tuple[Hashable, ...]:
+    return () if key is None else (key,)
+
+
+def _search(make: Callable[[Any], SearchDocument]) -> dict[str, Derived]:
+    return {"search": Derived(lambda row: SearchEntry.of(make(row)))}
+
+
 class MemoryStore:
-    """Everything the in-memory adapters hold; shared by the units of work of one app."""
+    """Everything the in-memory adapters hold; shared by the units of work of one app.
 
-    folders: dict[uuid.UUID, Folder] = attrs.field(factory=dict)
-    employers: dict[uuid.UUID, Employer] = attrs.field(factory=dict)
-    departments: dict[uuid.UUID, Department] = attrs.field(factory=dict)
-    branches: dict[uuid.UUID, Branch] = attrs.field(factory=dict)
-    employees: dict[uuid.UUID, Employee] = attrs.field(factory=dict)
-    dossiers: dict[uuid.UUID, Dossier] = attrs.field(factory=dict)
-    users: dict[uuid.UUID, User] = attrs.field(factory=dict)
-    roles: dict[uuid.UUID, Role] = attrs.field(factory=dict)
-    protocols: dict[uuid.UUID, Protocol] = attrs.field(factory=dict)
-    trajectories: dict[uuid.UUID, Trajectory] = attrs.field(factory=dict)
-    bulk_requests: dict[uuid.UUID, StoredBulkRequest] = attrs.field(factory=dict)
-    locations: dict[uuid.UUID, AppointmentLocation] = attrs.field(factory=dict)
-    availabilities: dict[uuid.UUID, Availability] = attrs.field(factory=dict)
-    appointment_requests: dict[uuid.UUID, AppointmentRequest] = attrs.field(factory=dict)
-    appointments: dict[uuid.UUID, Appointment] = attrs.field(factory=dict)
-    activities: dict[uuid.UUID, Activity] = attrs.field(factory=dict)
-    contract_models: dict[uuid.UUID, ContractModel] = attrs.field(factory=dict)
-    service_agreements: dict[uuid.UUID, ServiceAgreement] = attrs.field(factory=dict)
-    subscriptions: dict[uuid.UUID, Subscription] = attrs.field(factory=dict)
-    invoice_bases: dict[uuid.UUID, InvoiceBasis] = attrs.field(factory=dict)
-    subscription_lines: dict[tuple[uuid.UUID, pendulum.Date], SubscriptionLine] = attrs.field(
-        factory=dict
-    )
-    activity_lines: dict[uuid.UUID, ActivityLineRecord] = attrs.field(factory=dict)
-    outbox: list[dict[str, Any]] = attrs.field(factory=list)
-    lock: threading.RLock = attrs.field(factory=threading.RLock, eq=False, repr=False)
+    One unit of work at a time holds :attr:`lock`. :meth:`fork` and :meth:`snapshot` /
+    :meth:`restore` copy the committed state cheaply (for test suites that load a world once).
+    """
 
-    def snapshot(self) -> dict[str, Any]:
-        return {
-            f.name: copy.deepcopy(getattr(self, f.name))
-            for f in attrs.fields(MemoryStore)
-            if f.name != "lock"
-        }
+    folders: Collection[uuid.UUID, Folder]
+    employers: Collection[uuid.UUID, Employer]
+    departments: Collection[uuid.UUID, Department]
+    branches: Collection[uuid.UUID, Branch]
+    employees: Collection[uuid.UUID, Employee]
+    dossiers: Collection[uuid.UUID, Dossier]
+    users: Collection[uuid.UUID, User]
+    roles: Collection[uuid.UUID, Role]
+    protocols: Collection[uuid.UUID, Protocol]
+    trajectories: Collection[uuid.UUID, Trajectory]
+    bulk_requests: Collection[uuid.UUID, StoredBulkRequest]
+    locations: Collection[uuid.UUID, AppointmentLocation]
+    availabilities: Collection[uuid.UUID, Availability]
+    appointment_requests: Collection[uuid.UUID, AppointmentRequest]
+    appointments: Collection[uuid.UUID, Appointment]
+    activities: Collection[uuid.UUID, Activity]
+    contract_models: Collection[uuid.UUID, ContractModel]
+    service_agreements: Collection[uuid.UUID, ServiceAgreement]
+    subscriptions: Collection[uuid.UUID, Subscription]
+    invoice_bases: Collection[uuid.UUID, InvoiceBasis]
+    subscription_lines: Collection[tuple[uuid.UUID, pendulum.Date], SubscriptionLine]
+    activity_lines: Collection[uuid.UUID, ActivityLineRecord]
+    outbox: Collection[int, OutboxRecord]
 
-    def restore(self, state: dict[str, Any]) -> None:
-        for name, value in state.items():
-            setattr(self, name, value)
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self._journal: Journal = []
+        self._depth = 0  # units of work open on this store (nested ones on one thread)
+        j = self._journal
+        self.folders = Collection(j)
+        self.employers = Collection(
+            j,
+            {
+                "code": Index(lambda e: _one(normalise_code(e.code))),
+                "folder": Index(lambda e: (e.folder_id,)),
+            },
+            _search(employer_document),
+        )
+        self.departments = Collection(
+            j,
+            {
+                "code": Index(lambda d: _one(_department_code(d))),
+                "employer": Index(lambda d: (d.employer_id,)),
+                "parent": Index(lambda d: _one(d.parent_id)),
+            },
+            _search(department_document),
+        )
+        self.branches = Collection(j, {"employer": Index(lambda b: (b.employer_id,))})
+        self.employees = Collection(j, derived=_search(employee_document))
+        self.dossiers = Collection(j, {"unit": Index(lambda d: (d.unit,))})
+        self.users = Collection(j, {"email": Index(lambda u: (u.email.casefold(),))})
+        self.roles = Collection(j)
+        self.protocols = Collection(j)
+        self.trajectories = Collection(
+            j,
+            {
+                "employee": Index(lambda t: (t.employee_id,)),
+                "protocol": Index(lambda t: (t.protocol_id,)),
+            },
+        )
+        self.bulk_requests = Collection(j)
+        self.locations = Collection(j)
+        self.availabilities = Collection(
+            j, {"location_day": Index(lambda a: span_days(a.location_id, a.span))}
+        )
+        self.appointment_requests = Collection(j)
+        self.appointments = Collection(j)
+        self.activities = Collection(j, {"appointment": Index(lambda a: _one(a.appointment_id))})
+        self.contract_models = Collection(j)
+        self.service_agreements = Collection(j, {"employer": Index(lambda a: (a.employer_id,))})
+        self.subscriptions = Collection(j, {"agreement": Index(lambda s: (s.agreement_id,))})
+        self.invoice_bases = Collection(j, {"run": Index(lambda b: (b.run_id,))})
+        self.subscription_lines = Collection(
+            j,
+            {
+                "basis": Index(lambda line: (line.invoice_basis_id,)),
+                "subscription": Index(lambda line: (line.subscription_id,)),
+            },
+        )
+        self.activity_lines = Collection(j, {"basis": Index(lambda r: (r.invoice_basis_id,))})
+        self.outbox = Collection(
+            j, {"pending": Index(lambda m: () if m.dispatched_at else (True,))}
+        )
+
+    def _collections(self) -> dict[str, Collection[Any, Any]]:
+        return {name: c for name, c in vars(self).items() if isinstance(c, Collection)}
+
+    # -- transactions (used by MemoryUnitOfWork) ------------------------------------------------
+
+    def begin(self) -> int:
+        """Open a unit of work (the caller holds :attr:`lock`); returns its rollback mark."""
+        if self._depth == 0:
+            self._journal.clear()  # writes made outside any unit of work stay
+        self._depth += 1
+        return len(self._journal)
+
+    def commit(self) -> int:
+        """Make the writes durable; returns the new rollback mark of the unit of work."""
+        if self._depth == 1:
+            self._journal.clear()
+        return len(self._journal)
+
+    def rollback(self, mark: int) -> None:
+        """Undo every write after ``mark``, newest first (rows, indexes and derived values)."""
+        journal = self._journal
+        while len(journal) > mark:
+            collection, key, previous = journal.pop()
+            collection._undo(key, previous)
+
+    def end(self) -> None:
+        self._depth -= 1
+
+    # -- copies of the committed state ----------------------------------------------------------
+
+    def _require_idle(self) -> None:
+        if self._depth:
+            raise RuntimeError("a memory store is copied outside its units of work")
+
+    def fork(self) -> MemoryStore:
+        """An independent store holding this store's committed state.
+
+        Costs a copy of each collection's dictionaries, not of the values they hold (stored
+        values are never changed in place, so both stores can share them).
+        """
+        with self.lock:
+            self._require_idle()
+            forked = MemoryStore.__new__(MemoryStore)
+            forked.lock = threading.RLock()
+            forked._journal = []
+            forked._depth = 0
+            for name, collection in self._collections().items():
+                setattr(forked, name, collection._fork(forked._journal))
+            return forked
+
+    def snapshot(self) -> MemoryStore:
+        """The committed state, for :meth:`restore` (a fork nobody writes to)."""
+        return self.fork()
+
+    def restore(self, snapshot: MemoryStore) -> None:
+        """Return to ``snapshot``'s state (which stays usable for further restores)."""
+        with self.lock, snapshot.lock:
+            self._require_idle()
+            snapshot._require_idle()
+            for name, collection in snapshot._collections().items():
+                setattr(self, name, collection._fork(self._journal))
+
+
+def subtrees(store: MemoryStore, roots: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+    """The departments ``roots`` and every department below them (R1.1)."""
+    found = set(roots)
+    todo = list(found)
+    while todo:
+        for child in store.departments.find_keys("parent", todo.pop()):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+#: A span longer than this many days is kept under ``(location, None)``, looked at every time.
+LONG_SPAN_DAYS = 31
+
+
+def span_days(
+    location_id: uuid.UUID, span: TimeSpan, bounded: bool = True
+) -> Iterator[tuple[uuid.UUID, int | None]]:
+    """The index keys of a span at a location: ``(location, n)`` for every UTC day ``n`` (days
+    since the epoch) it touches. ``bounded``: a long span gets the one key ``(location, None)``;
+    a lookup (``bounded=False``) also gets that key, so it finds the long spans too."""
+    first = int(span.start.timestamp() // 86400)
+    last = math.ceil(span.end.timestamp() / 86400) - 1
+    if not bounded:
+        yield location_id, None
+    elif last - first >= LONG_SPAN_DAYS:
+        yield location_id, None
+        return
+    for day in range(first, last + 1):
+        yield location_id, day
+
+
+def _department_code(department: Department) -> tuple[uuid.UUID, str] | None:
+    code = normalise_code(department.code)
+    return None if code is None else (department.employer_id, code)
 
 
 def _missing(kind: str, ident: uuid.UUID) -> NotFound:

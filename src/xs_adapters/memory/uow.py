@@ -1,15 +1,20 @@
-"""An in-memory store and unit of work with real transaction semantics (snapshot, rollback).
+"""An in-memory unit of work with real transaction semantics (an undo journal, R0.5, R0.7).
 
 Aggregates are copied in and out, so that a change is only visible after ``save`` and only
-durable after ``commit``, exactly as with the SQL adapter.
+durable after ``commit``, exactly as with the SQL adapter; leaving without commit undoes every
+write of the unit of work, outbox messages and indexes included.
 """
 
 from __future__ import annotations
 
+import heapq
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar
+
+import attrs
+import pendulum
 
 from xs_adapters.memory.agenda import (
     MemoryActivityRepository,
@@ -24,18 +29,22 @@ from xs_adapters.memory.billing import (
     MemoryServiceAgreementRepository,
     MemorySubscriptionRepository,
 )
+from xs_adapters.memory.clone import clone
 from xs_adapters.memory.protocols import (
     MemoryBulkStartStore,
     MemoryProtocolRepository,
     MemoryTrajectoryRepository,
 )
-from xs_adapters.memory.store import MemoryStore, _copy, _missing
-from xs_adapters.search_documents import (
-    SearchDocument,
-    department_document,
-    employee_document,
-    employer_document,
+from xs_adapters.memory.store import (
+    Collection,
+    MemoryStore,
+    OutboxRecord,
+    SearchEntry,
+    _copy,
+    _missing,
+    subtrees,
 )
+from xs_adapters.search_documents import SearchDocument
 from xs_core.access.model import ResolvedScope, Role, Scope, User
 from xs_core.clock import Clock
 from xs_core.errors import DomainError
@@ -44,6 +53,8 @@ from xs_core.organisation.model import Branch, Department, Dossier, Employee, Em
 from xs_core.organisation.search import SearchHit, SearchQuery, normalise_code, rank, sort_key
 from xs_core.organisation.units import UnitKind, UnitRef
 
+A = TypeVar("A", bound=Aggregate)
+
 
 class _Repo:
     def __init__(self, store: MemoryStore, track: Callable[[Aggregate], None]) -> None:
@@ -51,9 +62,17 @@ class _Repo:
         self._track = track
 
 
+def _sorted_copies(rows: Iterable[A], key: Callable[[A], Any]) -> list[A]:
+    return [_copy(row) for row in sorted(rows, key=key)]
+
+
+def _by_name(unit: Folder | Employer | Department | Branch) -> tuple[str, str]:
+    return (unit.name, str(unit.id))
+
+
 class MemoryFolderRepository(_Repo):
     def add(self, folder: Folder) -> None:
-        self._s.folders[folder.id] = _copy(folder)
+        self._s.folders.put(folder.id, _copy(folder))
         self._track(folder)
 
     save = add
@@ -64,30 +83,26 @@ class MemoryFolderRepository(_Repo):
         return _copy(self._s.folders[folder_id])
 
     def list(self) -> list[Folder]:
-        return [
-            _copy(f) for f in sorted(self._s.folders.values(), key=lambda f: (f.name, str(f.id)))
-        ]
+        return _sorted_copies(self._s.folders.values(), _by_name)
 
 
-def _check_code(existing: Iterable[Any], ident: uuid.UUID, code: str | None) -> None:
-    norm = normalise_code(code)
-    if norm is None:
-        return
-    for other in existing:
-        if other.id != ident and normalise_code(other.code) == norm:
-            raise DomainError("organisation.code_in_use", {"code": code})
+def _check_code(holders: Iterable[uuid.UUID], ident: uuid.UUID, code: str | None) -> None:
+    """``holders``: the units whose normalised code equals that of ``code``."""
+    if code is not None and any(other != ident for other in holders):
+        raise DomainError("organisation.code_in_use", {"code": code})
 
 
 class MemoryEmployerRepository(_Repo):
+    def _holders(self, code: str | None) -> Iterable[uuid.UUID]:
+        norm = normalise_code(code)
+        return () if norm is None else self._s.employers.find_keys("code", norm)
+
     def add(self, employer: Employer) -> None:
-        _check_code(self._s.employers.values(), employer.id, employer.code)
-        self._s.employers[employer.id] = _copy(employer)
+        _check_code(self._holders(employer.code), employer.id, employer.code)
+        self._s.employers.put(employer.id, _copy(employer))
         self._track(employer)
 
-    def save(self, employer: Employer) -> None:
-        _check_code(self._s.employers.values(), employer.id, employer.code)
-        self._s.employers[employer.id] = _copy(employer)
-        self._track(employer)
+    save = add
 
     def get(self, employer_id: uuid.UUID) -> Employer:
         if employer_id not in self._s.employers:
@@ -95,33 +110,30 @@ class MemoryEmployerRepository(_Repo):
         return _copy(self._s.employers[employer_id])
 
     def find_by_code(self, code: str) -> Employer | None:
-        norm = normalise_code(code)
-        for employer in self._s.employers.values():
-            if normalise_code(employer.code) == norm:
-                return _copy(employer)
-        return None
+        found = self._s.employers.find("code", normalise_code(code))
+        return _copy(min(found, key=lambda e: str(e.id))) if found else None
 
     def list(self, folder_id: uuid.UUID | None = None) -> list[Employer]:
-        found = [
-            e for e in self._s.employers.values() if folder_id is None or e.folder_id == folder_id
-        ]
-        return [_copy(e) for e in sorted(found, key=lambda e: (e.name, str(e.id)))]
+        employers = self._s.employers
+        found = employers.values() if folder_id is None else employers.find("folder", folder_id)
+        return _sorted_copies(found, _by_name)
 
 
 class MemoryDepartmentRepository(_Repo):
-    def _siblings(self, department: Department) -> list[Department]:
-        return [d for d in self._s.departments.values() if d.employer_id == department.employer_id]
+    def _holders(self, department: Department) -> Iterable[uuid.UUID]:
+        norm = normalise_code(department.code)
+        if norm is None:
+            return ()
+        return self._s.departments.find_keys("code", (department.employer_id, norm))
 
     def add(self, department: Department) -> None:
         if department.parent_id is not None and department.parent_id not in self._s.departments:
             raise _missing("department", department.parent_id)
-        _check_code(self._siblings(department), department.id, department.code)
-        self._s.departments[department.id] = _copy(department)
-        self._track(department)
+        self.save(department)
 
     def save(self, department: Department) -> None:
-        _check_code(self._siblings(department), department.id, department.code)
-        self._s.departments[department.id] = _copy(department)
+        _check_code(self._holders(department), department.id, department.code)
+        self._s.departments.put(department.id, _copy(department))
         self._track(department)
 
     def get(self, department_id: uuid.UUID) -> Department:
@@ -131,19 +143,16 @@ class MemoryDepartmentRepository(_Repo):
 
     def find_by_code(self, employer_id: uuid.UUID, code: str) -> Department | None:
         norm = normalise_code(code)
-        for d in self._s.departments.values():
-            if d.employer_id == employer_id and normalise_code(d.code) == norm:
-                return _copy(d)
-        return None
+        found = self._s.departments.find("code", (employer_id, norm))
+        return _copy(min(found, key=lambda d: str(d.id))) if found else None
 
     def list_for_employer(self, employer_id: uuid.UUID) -> list[Department]:
-        found = [d for d in self._s.departments.values() if d.employer_id == employer_id]
-        return [_copy(d) for d in sorted(found, key=lambda d: (d.name, str(d.id)))]
+        return _sorted_copies(self._s.departments.find("employer", employer_id), _by_name)
 
 
 class MemoryBranchRepository(_Repo):
     def add(self, branch: Branch) -> None:
-        self._s.branches[branch.id] = _copy(branch)
+        self._s.branches.put(branch.id, _copy(branch))
         self._track(branch)
 
     save = add
@@ -154,13 +163,12 @@ class MemoryBranchRepository(_Repo):
         return _copy(self._s.branches[branch_id])
 
     def list_for_employer(self, employer_id: uuid.UUID) -> list[Branch]:
-        found = [b for b in self._s.branches.values() if b.employer_id == employer_id]
-        return [_copy(b) for b in sorted(found, key=lambda b: (b.name, str(b.id)))]
+        return _sorted_copies(self._s.branches.find("employer", employer_id), _by_name)
 
 
 class MemoryEmployeeRepository(_Repo):
     def add(self, employee: Employee) -> None:
-        self._s.employees[employee.id] = _copy(employee)
+        self._s.employees.put(employee.id, _copy(employee))
         self._track(employee)
 
     save = add
@@ -173,9 +181,9 @@ class MemoryEmployeeRepository(_Repo):
 
 class MemoryDossierRepository(_Repo):
     def add(self, dossier: Dossier) -> None:
-        if self.for_unit(dossier.unit) is not None:
+        if self._s.dossiers.find_keys("unit", dossier.unit):
             raise DomainError("organisation.dossier_exists", {"unit": str(dossier.unit)})
-        self._s.dossiers[dossier.id] = _copy(dossier)
+        self._s.dossiers.put(dossier.id, _copy(dossier))
         self._track(dossier)
 
     def get(self, dossier_id: uuid.UUID) -> Dossier:
@@ -184,10 +192,8 @@ class MemoryDossierRepository(_Repo):
         return _copy(self._s.dossiers[dossier_id])
 
     def for_unit(self, unit: UnitRef) -> Dossier | None:
-        for dossier in self._s.dossiers.values():
-            if dossier.unit == unit:
-                return _copy(dossier)
-        return None
+        found = self._s.dossiers.find("unit", unit)
+        return _copy(found[0]) if found else None
 
 
 class MemoryRoleRepository:
@@ -195,7 +201,7 @@ class MemoryRoleRepository:
         self._s = store
 
     def add(self, role: Role) -> None:
-        self._s.roles[role.id] = role
+        self._s.roles.put(role.id, role)  # frozen: stored and returned as is
 
     def get(self, role_id: uuid.UUID) -> Role:
         if role_id not in self._s.roles:
@@ -213,11 +219,10 @@ class MemoryUserRepository(_Repo):
     def add(self, user: User) -> None:
         if self.find_by_email(user.email) is not None:
             raise DomainError("access.email_in_use", {"email": user.email})
-        self._s.users[user.id] = _copy(user)
-        self._track(user)
+        self.save(user)
 
     def save(self, user: User) -> None:
-        self._s.users[user.id] = _copy(user)
+        self._s.users.put(user.id, _copy(user))
         self._track(user)
 
     def get(self, user_id: uuid.UUID) -> User:
@@ -226,11 +231,8 @@ class MemoryUserRepository(_Repo):
         return _copy(self._s.users[user_id])
 
     def find_by_email(self, email: str) -> User | None:
-        wanted = email.strip().casefold()
-        for user in self._s.users.values():
-            if user.email.casefold() == wanted:
-                return _copy(user)
-        return None
+        found = self._s.users.find("email", email.strip().casefold())
+        return _copy(min(found, key=lambda u: str(u.id))) if found else None
 
 
 class MemoryScopeResolver:
@@ -268,56 +270,55 @@ class MemoryScopeResolver:
         if scope.everything:
             return ResolvedScope(everything=True)
         employers = {u.id for u in scope.units if u.kind is UnitKind.EMPLOYER}
-        folders = {u.id for u in scope.units if u.kind is UnitKind.FOLDER}
-        employers |= {e.id for e in self._s.employers.values() if e.folder_id in folders}
-        departments = {u.id for u in scope.units if u.kind is UnitKind.DEPARTMENT}
-        departments &= set(self._s.departments)
-        changed = True
-        while changed:
-            children = {
-                d.id for d in self._s.departments.values() if d.parent_id in departments
-            } - departments
-            departments |= children
-            changed = bool(children)
-        return ResolvedScope(False, frozenset(employers), frozenset(departments))
+        for folder in {u.id for u in scope.units if u.kind is UnitKind.FOLDER}:
+            employers |= self._s.employers.find_keys("folder", folder)
+        departments = {
+            u.id
+            for u in scope.units
+            if u.kind is UnitKind.DEPARTMENT and u.id in self._s.departments
+        }
+        return ResolvedScope(False, frozenset(employers), frozenset(subtrees(self._s, departments)))
 
 
 class MemoryOrganisationSearch:
-    """The ranking of R1.3 evaluated by brute force: the reference the SQL adapter must match."""
+    """The ranking of R1.3 evaluated by brute force: the reference the SQL adapter must match.
+
+    Every unit of the searched kinds is ranked; the store keeps each unit's document with its
+    normalised name and code up to date on write, so a search does not rebuild them.
+    """
 
     def __init__(self, store: MemoryStore) -> None:
         self._s = store
 
-    def _documents(self, kinds: frozenset[UnitKind]) -> list[SearchDocument]:
-        docs: list[SearchDocument] = []
-        if UnitKind.EMPLOYER in kinds:
-            docs += [employer_document(e) for e in self._s.employers.values()]
-        if UnitKind.DEPARTMENT in kinds:
-            docs += [department_document(d) for d in self._s.departments.values()]
-        if UnitKind.EMPLOYEE in kinds:
-            docs += [employee_document(e) for e in self._s.employees.values()]
-        return docs
+    def _entries(self, kinds: frozenset[UnitKind]) -> Iterator[SearchEntry]:
+        collections: dict[UnitKind, Collection[uuid.UUID, Any]] = {
+            UnitKind.EMPLOYER: self._s.employers,
+            UnitKind.DEPARTMENT: self._s.departments,
+            UnitKind.EMPLOYEE: self._s.employees,
+        }
+        for kind, collection in collections.items():
+            if kind in kinds:
+                yield from collection.derived("search").values()
 
     def search(self, query: SearchQuery, scope: ResolvedScope) -> list[SearchHit]:
         matches: list[tuple[tuple[int, str, int, str], SearchDocument, int]] = []
-        for doc in self._documents(query.kinds):
-            found = rank(query.term, doc.name_norm, doc.code_norm)
+        term = query.term
+        for entry in self._entries(query.kinds):
+            found = rank(term, entry.name_norm, entry.code_norm)
             if found is None:
                 continue
+            doc = entry.document
             if not scope.everything and not any(
                 employer in scope.employer_ids or department in scope.department_ids
                 for employer, department in doc.places
             ):
                 continue
-            matches.append((sort_key(found, doc.name_norm, doc.kind, doc.unit_id), doc, found))
+            matches.append((sort_key(found, entry.name_norm, doc.kind, doc.unit_id), doc, found))
         matches.sort(key=lambda m: m[0])
         page = matches[query.offset : query.offset + query.page_size]
         hits = []
         for _, doc, found in page:
-            dossier = next(
-                (d for d in self._s.dossiers.values() if d.unit == UnitRef(doc.kind, doc.unit_id)),
-                None,
-            )
+            dossiers = self._s.dossiers.find_keys("unit", UnitRef(doc.kind, doc.unit_id))
             hits.append(
                 SearchHit(
                     kind=doc.kind,
@@ -326,7 +327,7 @@ class MemoryOrganisationSearch:
                     code=doc.code,
                     rank=found,
                     employer_id=None,
-                    dossier_id=None if dossier is None else dossier.id,
+                    dossier_id=min(dossiers, key=str) if dossiers else None,
                 )
             )
         return hits
@@ -342,7 +343,7 @@ class MemoryOrganisationBulkWriter(_Repo):
         employees: Sequence[Employee] = (),
         dossiers: Sequence[Dossier] = (),
     ) -> None:
-        groups: list[tuple[dict[uuid.UUID, Any], Sequence[Any]]] = [
+        groups: list[tuple[Collection[uuid.UUID, Any], Sequence[Any]]] = [
             (self._s.folders, folders),
             (self._s.employers, employers),
             (self._s.departments, departments),
@@ -352,7 +353,7 @@ class MemoryOrganisationBulkWriter(_Repo):
         ]
         for target, items in groups:
             for item in items:
-                target[item.id] = _copy(item)
+                target.put(item.id, _copy(item))
                 self._track(item)
 
 
@@ -361,35 +362,49 @@ class MemoryOutbox:
         self._s = store
         self._clock = clock
 
+    def append(self, events: Iterable[DomainEvent], now: pendulum.DateTime) -> None:
+        outbox = self._s.outbox
+        for event in events:
+            ident = len(outbox) + 1
+            outbox.put(
+                ident,
+                OutboxRecord(id=ident, name=event.name, payload=event.payload(), occurred_at=now),
+            )
+
     def pending(self, limit: int = 100) -> list[OutboxMessage]:
+        outbox = self._s.outbox
         return [
-            OutboxMessage(m["id"], m["name"], m["payload"], m["occurred_at"])
-            for m in self._s.outbox
-            if m["dispatched_at"] is None
-        ][:limit]
+            OutboxMessage(m.id, m.name, clone(m.payload), m.occurred_at)
+            for m in (outbox[i] for i in heapq.nsmallest(limit, outbox.find_keys("pending", True)))
+        ]
 
     def mark_dispatched(self, message_ids: list[int]) -> None:
-        wanted = set(message_ids)
-        for message in self._s.outbox:
-            if message["id"] in wanted:
-                message["dispatched_at"] = self._clock.now()
+        outbox, now = self._s.outbox, self._clock.now()
+        for ident in message_ids:
+            message = outbox.get(ident)
+            if message is not None:
+                outbox.put(ident, attrs.evolve(message, dispatched_at=now))
 
 
 class MemoryUnitOfWork:
-    """A unit of work over a :class:`MemoryStore`; one at a time per store (a lock)."""
+    """A unit of work over a :class:`MemoryStore`; one at a time per store (a lock).
+
+    Writes are journaled by the store; rollback undoes the journal since the unit of work began
+    (or last committed), so its cost is that of the writes, not of the store.
+    """
 
     def __init__(self, store: MemoryStore, clock: Clock, write: bool = True) -> None:
         self._store = store
         self._clock = clock
         self._events = EventCollector()
-        self._snapshot: dict[str, Any] | None = None
+        self._mark: int | None = None
 
     def _track(self, aggregate: Aggregate) -> None:
         self._events.track(aggregate)
 
     def __enter__(self) -> Self:
         self._store.lock.acquire()
-        self._snapshot = self._store.snapshot()
+        self._mark = self._store.begin()
         s, track = self._store, self._track
         self.folders = MemoryFolderRepository(s, track)
         self.employers = MemoryEmployerRepository(s, track)
@@ -421,23 +436,12 @@ class MemoryUnitOfWork:
         self._events.publish(event)
 
     def commit(self) -> None:
-        now = self._clock.now()
-        for event in self._events.collect():
-            self._store.outbox.append(
-                {
-                    "id": len(self._store.outbox) + 1,
-                    "name": event.name,
-                    "payload": event.payload(),
-                    "occurred_at": now,
-                    "dispatched_at": None,
-                }
-            )
-        self._snapshot = self._store.snapshot()
+        self.outbox.append(self._events.collect(), self._clock.now())
+        self._mark = self._store.commit()
 
     def rollback(self) -> None:
-        if self._snapshot is not None:
-            self._store.restore(self._snapshot)
-            self._snapshot = self._store.snapshot()
+        if self._mark is not None:
+            self._store.rollback(self._mark)
         self._events.discard()
 
     def __exit__(
@@ -449,5 +453,6 @@ class MemoryUnitOfWork:
         try:
             self.rollback()
         finally:
-            self._snapshot = None
+            self._mark = None
+            self._store.end()
             self._store.lock.release()
