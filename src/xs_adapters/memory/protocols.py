@@ -6,7 +6,8 @@ import datetime as _dt
 import uuid
 from collections.abc import Callable, Iterable
 
-from xs_adapters.memory.store import MemoryStore, SearchEntry, _copy, _missing, subtrees
+from xs_adapters.memory.search import SearchEntry
+from xs_adapters.memory.store import MemoryStore, _copy, _missing, subtrees
 from xs_core.access.model import ResolvedScope
 from xs_core.dates import DateRange, as_date
 from xs_core.events import Aggregate

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import heapq
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
@@ -35,22 +35,15 @@ from xs_adapters.memory.protocols import (
     MemoryProtocolRepository,
     MemoryTrajectoryRepository,
 )
-from xs_adapters.memory.store import (
-    Collection,
-    MemoryStore,
-    OutboxRecord,
-    SearchEntry,
-    _copy,
-    _missing,
-    subtrees,
-)
-from xs_adapters.search_documents import SearchDocument
+from xs_adapters.memory.search import MemoryOrganisationSearch
+from xs_adapters.memory.store import MemoryStore, OutboxRecord, _copy, _missing, subtrees
+from xs_adapters.memory.tables import Collection
 from xs_core.access.model import ResolvedScope, Role, Scope, User
 from xs_core.clock import Clock
 from xs_core.errors import DomainError
 from xs_core.events import Aggregate, DomainEvent, EventCollector, OutboxMessage
 from xs_core.organisation.model import Branch, Department, Dossier, Employee, Employer, Folder
-from xs_core.organisation.search import SearchHit, SearchQuery, normalise_code, rank, sort_key
+from xs_core.organisation.search import normalise_code
 from xs_core.organisation.units import UnitKind, UnitRef
 
 A = TypeVar("A", bound=Aggregate)
@@ -278,59 +271,6 @@ class MemoryScopeResolver:
             if u.kind is UnitKind.DEPARTMENT and u.id in self._s.departments
         }
         return ResolvedScope(False, frozenset(employers), frozenset(subtrees(self._s, departments)))
-
-
-class MemoryOrganisationSearch:
-    """The ranking of R1.3 evaluated by brute force: the reference the SQL adapter must match.
-
-    Every unit of the searched kinds is ranked; the store keeps each unit's document with its
-    normalised name and code up to date on write, so a search does not rebuild them.
-    """
-
-    def __init__(self, store: MemoryStore) -> None:
-        self._s = store
-
-    def _entries(self, kinds: frozenset[UnitKind]) -> Iterator[SearchEntry]:
-        collections: dict[UnitKind, Collection[uuid.UUID, Any]] = {
-            UnitKind.EMPLOYER: self._s.employers,
-            UnitKind.DEPARTMENT: self._s.departments,
-            UnitKind.EMPLOYEE: self._s.employees,
-        }
-        for kind, collection in collections.items():
-            if kind in kinds:
-                yield from collection.derived("search").values()
-
-    def search(self, query: SearchQuery, scope: ResolvedScope) -> list[SearchHit]:
-        matches: list[tuple[tuple[int, str, int, str], SearchDocument, int]] = []
-        term = query.term
-        for entry in self._entries(query.kinds):
-            found = rank(term, entry.name_norm, entry.code_norm)
-            if found is None:
-                continue
-            doc = entry.document
-            if not scope.everything and not any(
-                employer in scope.employer_ids or department in scope.department_ids
-                for employer, department in doc.places
-            ):
-                continue
-            matches.append((sort_key(found, entry.name_norm, doc.kind, doc.unit_id), doc, found))
-        matches.sort(key=lambda m: m[0])
-        page = matches[query.offset : query.offset + query.page_size]
-        hits = []
-        for _, doc, found in page:
-            dossiers = self._s.dossiers.find_keys("unit", UnitRef(doc.kind, doc.unit_id))
-            hits.append(
-                SearchHit(
-                    kind=doc.kind,
-                    id=doc.unit_id,
-                    name=doc.name,
-                    code=doc.code,
-                    rank=found,
-                    employer_id=None,
-                    dossier_id=min(dossiers, key=str) if dossiers else None,
-                )
-            )
-        return hits
 
 
 class MemoryOrganisationBulkWriter(_Repo):
