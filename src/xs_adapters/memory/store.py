@@ -191,7 +191,8 @@ class MemoryStore:
             j, {"pending": Index(lambda m: () if m.dispatched_at else (True,))}
         )
 
-    def _collections(self) -> dict[str, Collection[Any, Any]]:
+    def collections(self) -> dict[str, Collection[Any, Any]]:
+        """Every collection by name (``employers``, …, ``outbox``)."""
         return {name: c for name, c in vars(self).items() if isinstance(c, Collection)}
 
     # -- transactions (used by MemoryUnitOfWork) ------------------------------------------------
@@ -237,7 +238,7 @@ class MemoryStore:
             forked.lock = threading.RLock()
             forked._journal = []
             forked._depth = 0
-            for name, collection in self._collections().items():
+            for name, collection in self.collections().items():
                 setattr(forked, name, collection._fork(forked._journal))
             return forked
 
@@ -250,7 +251,7 @@ class MemoryStore:
         with self.lock, snapshot.lock:
             self._require_idle()
             snapshot._require_idle()
-            for name, collection in snapshot._collections().items():
+            for name, collection in snapshot.collections().items():
                 setattr(self, name, collection._fork(self._journal))
 
 

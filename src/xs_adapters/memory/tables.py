@@ -13,7 +13,16 @@ first write after the fork.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Iterator, KeysView, Set, ValuesView
+from collections.abc import (
+    Callable,
+    Hashable,
+    ItemsView,
+    Iterable,
+    Iterator,
+    KeysView,
+    Set,
+    ValuesView,
+)
 from typing import Any, Final, Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
@@ -153,6 +162,9 @@ class Collection(Generic[K, V]):
 
     def values(self) -> ValuesView[V]:
         return self._rows.values()
+
+    def items(self) -> ItemsView[K, V]:
+        return self._rows.items()
 
     def find(self, index: str, key: Hashable) -> list[V]:
         """The rows under ``key`` in the index ``index`` (in no particular order)."""
