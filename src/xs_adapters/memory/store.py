@@ -56,8 +56,6 @@ from xs_core.protocols.model import Protocol, Trajectory
 from xs_core.protocols.ports import StoredBulkRequest
 
 A = TypeVar("A", bound=Aggregate)
-K = TypeVar("K", bound=Hashable)
-V = TypeVar("V")
 
 
 def _copy(aggregate: A) -> A:
@@ -188,7 +186,7 @@ class MemoryStore:
         )
         self.activity_lines = Collection(j, {"basis": Index(lambda r: (r.invoice_basis_id,))})
         self.outbox = Collection(
-            j, {"pending": Index(lambda m: () if m.dispatched_at else (True,))}
+            j, {"pending": Index(lambda m: (True,) if m.dispatched_at is None else ())}
         )
 
     def collections(self) -> dict[str, Collection[Any, Any]]:
@@ -224,7 +222,7 @@ class MemoryStore:
 
     def _require_idle(self) -> None:
         if self._depth:
-            raise RuntimeError("a memory store is copied outside its units of work")
+            raise RuntimeError("a memory store can only be copied outside a unit of work")
 
     def fork(self) -> MemoryStore:
         """An independent store holding this store's committed state.
@@ -234,7 +232,7 @@ class MemoryStore:
         """
         with self.lock:
             self._require_idle()
-            forked = MemoryStore.__new__(MemoryStore)
+            forked = MemoryStore.__new__(MemoryStore)  # the state __init__ sets, but copied
             forked.lock = threading.RLock()
             forked._journal = []
             forked._depth = 0
