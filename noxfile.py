@@ -53,9 +53,9 @@ def bench(session: nox.Session) -> None:
     """Benchmarks; figures are printed and written to benchmarks/results/*.json.
 
     ``nox -s bench`` runs all; ``nox -s bench -- search`` (or ``bulk_start``, ``agenda``,
-    ``billing``) one.
+    ``billing``, ``memory_store``) one.
     """
     _install(session)
-    names = session.posargs or ["search", "bulk_start", "agenda", "billing"]
+    names = session.posargs or ["search", "bulk_start", "agenda", "billing", "memory_store"]
     for name in names:
         session.run("python", "-m", f"benchmarks.{name}")

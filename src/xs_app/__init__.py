@@ -2,7 +2,7 @@
 
 >>> from xs_app import bootstrap
 >>> app = bootstrap(storage="memory")
->>> admin = app.access.create_super_administrator("Beheer", "beheer@example.nl")
+>>> admin = app.installation.create_super_administrator("Beheer", "beheer@example.nl")
 """
 
 from xs_app.bootstrap import Xs, bootstrap

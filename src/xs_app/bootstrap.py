@@ -8,6 +8,7 @@ import attrs
 from dependency_injector import providers
 from sqlalchemy.exc import OperationalError
 
+from xs_adapters.memory import MemoryStore
 from xs_adapters.sql import migrate
 from xs_app.container import Container, configure
 from xs_app.installation import Installation
@@ -80,6 +81,29 @@ class Xs:
         """Release the database connections (the engine's pool)."""
         if self.settings.storage == "sql":
             self.container.engine().dispose()
+
+    # -- cheap isolation for test suites on the memory store ---------------------------------------
+
+    def _memory_store(self) -> MemoryStore:
+        if self.settings.storage != "memory":
+            raise ConfigurationError("config.memory_only", {})
+        store: MemoryStore = self.container.memory_store()
+        return store
+
+    def fork(self) -> Xs:
+        """A new application on a copy of this one's memory store: load a world once, give each
+        hypothesis example its own fork (copies the store's dictionaries, never its values)."""
+        return bootstrap(
+            storage="memory", clock=self.clock, memory_store=self._memory_store().fork()
+        )
+
+    def snapshot(self) -> MemoryStore:
+        """The memory store's state, to :meth:`restore` later (the cheapest reset)."""
+        return self._memory_store().snapshot()
+
+    def restore(self, snapshot: MemoryStore) -> None:
+        """Put the memory store back to a :meth:`snapshot` (reusable any number of times)."""
+        self._memory_store().restore(snapshot)
 
     def __enter__(self) -> Xs:
         return self

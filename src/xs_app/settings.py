@@ -58,6 +58,10 @@ register_messages(
             "The database schema is at {revision}, the code expects {expected}: run "
             "`xs db upgrade`.",
         ),
+        "config.memory_only": (
+            "Dit kan alleen met opslag 'memory'.",
+            "This works with storage 'memory' only.",
+        ),
         "config.database_ahead": (
             "Het databaseschema ({revision}) is nieuwer dan deze versie van xs ({expected}).",
             "The database schema ({revision}) is newer than this version of xs ({expected}).",

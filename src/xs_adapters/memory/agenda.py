@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 
-from xs_adapters.memory.store import MemoryStore, _copy, _missing
+from xs_adapters.memory.store import MemoryStore, _copy, _missing, span_days
 from xs_core.agenda.model import (
     Activity,
     ActivityStatus,
@@ -27,7 +27,7 @@ class MemoryLocationRepository:
         self._track = track
 
     def add(self, location: AppointmentLocation) -> None:
-        self._s.locations[location.id] = _copy(location)
+        self._s.locations.put(location.id, _copy(location))
         self._track(location)
 
     save = add
@@ -48,7 +48,7 @@ class MemoryAvailabilityRepository:
 
     def add_all(self, availabilities: Sequence[Availability]) -> None:
         for availability in availabilities:
-            self._s.availabilities[availability.id] = _copy(availability)
+            self._s.availabilities.put(availability.id, _copy(availability))
             self._track(availability)
 
     def save(self, availability: Availability) -> None:
@@ -62,25 +62,27 @@ class MemoryAvailabilityRepository:
     lock = get  # one writer at a time: the store's lock is held
 
     def delete(self, availability_id: uuid.UUID) -> None:
-        self._s.availabilities.pop(availability_id, None)
+        self._s.availabilities.delete(availability_id)
 
-    def overlapping_for_professional(
-        self, professional_id: uuid.UUID, span: TimeSpan, exclude: uuid.UUID | None = None
+    def _overlapping(
+        self, index: str, owner: uuid.UUID, span: TimeSpan, exclude: uuid.UUID | None
     ) -> list[tuple[uuid.UUID, TimeSpan]]:
-        return [
-            (a.id, a.span)
-            for a in self._s.availabilities.values()
-            if a.professional_id == professional_id and a.id != exclude and a.span.overlaps(span)
-        ]
+        availabilities = self._s.availabilities
+        candidates: set[uuid.UUID] = set()
+        for key in span_days(owner, span, bounded=False):
+            candidates |= availabilities.find_keys(index, key)
+        found = (availabilities[i] for i in candidates)
+        return [(a.id, a.span) for a in found if a.id != exclude and a.span.overlaps(span)]
 
     def overlapping(
         self, location_id: uuid.UUID, span: TimeSpan, exclude: uuid.UUID | None = None
     ) -> list[tuple[uuid.UUID, TimeSpan]]:
-        return [
-            (a.id, a.span)
-            for a in self._s.availabilities.values()
-            if a.location_id == location_id and a.id != exclude and a.span.overlaps(span)
-        ]
+        return self._overlapping("location_day", location_id, span, exclude)
+
+    def overlapping_for_professional(
+        self, professional_id: uuid.UUID, span: TimeSpan, exclude: uuid.UUID | None = None
+    ) -> list[tuple[uuid.UUID, TimeSpan]]:
+        return self._overlapping("professional_day", professional_id, span, exclude)
 
 
 class MemoryAppointmentRequestRepository:
@@ -89,7 +91,7 @@ class MemoryAppointmentRequestRepository:
         self._track = track
 
     def add(self, request: AppointmentRequest) -> None:
-        self._s.appointment_requests[request.id] = _copy(request)
+        self._s.appointment_requests.put(request.id, _copy(request))
         self._track(request)
 
     def get(self, request_id: uuid.UUID) -> AppointmentRequest:
@@ -104,7 +106,7 @@ class MemoryAppointmentRepository:
         self._track = track
 
     def add(self, appointment: Appointment) -> None:
-        self._s.appointments[appointment.id] = _copy(appointment)
+        self._s.appointments.put(appointment.id, _copy(appointment))
         self._track(appointment)
 
     save = add
@@ -117,12 +119,12 @@ class MemoryAppointmentRepository:
     lock = get  # one writer at a time: the store's lock is held
 
     def for_availability(self, availability_id: uuid.UUID) -> list[Appointment]:
-        found = [a for a in self._s.appointments.values() if a.availability_id == availability_id]
+        found = self._s.appointments.find("availability", availability_id)
         return [_copy(a) for a in sorted(found, key=lambda a: (a.span.start, a.id))]
 
     def delete(self, appointment_ids: Sequence[uuid.UUID]) -> None:
         for ident in appointment_ids:
-            self._s.appointments.pop(ident, None)
+            self._s.appointments.delete(ident)
 
 
 class MemoryActivityRepository:
@@ -131,7 +133,7 @@ class MemoryActivityRepository:
         self._track = track
 
     def add(self, activity: Activity) -> None:
-        self._s.activities[activity.id] = _copy(activity)
+        self._s.activities.put(activity.id, _copy(activity))
         self._track(activity)
 
     def get(self, activity_id: uuid.UUID) -> Activity:
@@ -140,7 +142,7 @@ class MemoryActivityRepository:
         return _copy(self._s.activities[activity_id])
 
     def for_appointment(self, appointment_id: uuid.UUID) -> list[Activity]:
-        found = [a for a in self._s.activities.values() if a.appointment_id == appointment_id]
+        found = self._s.activities.find("appointment", appointment_id)
         return [_copy(a) for a in sorted(found, key=lambda a: a.id)]
 
     def save_all(self, activities: Sequence[Activity]) -> None:
@@ -149,7 +151,7 @@ class MemoryActivityRepository:
 
     def delete(self, activity_ids: Sequence[uuid.UUID]) -> None:
         for ident in activity_ids:
-            self._s.activities.pop(ident, None)
+            self._s.activities.delete(ident)
 
     def released(self, period: DateRange) -> list[Activity]:
         found = [

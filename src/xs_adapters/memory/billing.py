@@ -30,7 +30,7 @@ class MemoryContractModelRepository:
         self._track = track
 
     def add(self, model: ContractModel) -> None:
-        self._s.contract_models[model.id] = _copy(model)
+        self._s.contract_models.put(model.id, _copy(model))
         self._track(model)
 
     def get(self, model_id: uuid.UUID) -> ContractModel:
@@ -51,7 +51,7 @@ class MemoryServiceAgreementRepository:
     def add(self, agreement: ServiceAgreement) -> None:
         if agreement.employer_id not in self._s.employers:
             raise _missing("employer", agreement.employer_id)
-        self._s.service_agreements[agreement.id] = _copy(agreement)
+        self._s.service_agreements.put(agreement.id, _copy(agreement))
         self._track(agreement)
 
     save = add
@@ -64,7 +64,7 @@ class MemoryServiceAgreementRepository:
     lock = get  # one writer at a time: the store's lock is held
 
     def for_employer(self, employer_id: uuid.UUID) -> list[ServiceAgreement]:
-        found = [a for a in self._s.service_agreements.values() if a.employer_id == employer_id]
+        found = self._s.service_agreements.find("employer", employer_id)
         return [_copy(a) for a in sorted(found, key=lambda a: (a.period.start, a.id))]
 
 
@@ -74,7 +74,7 @@ class MemorySubscriptionRepository:
         self._track = track
 
     def add(self, subscription: Subscription) -> None:
-        self._s.subscriptions[subscription.id] = _copy(subscription)
+        self._s.subscriptions.put(subscription.id, _copy(subscription))
         self._track(subscription)
 
     save = add
@@ -87,7 +87,7 @@ class MemorySubscriptionRepository:
     lock = get  # one writer at a time: the store's lock is held
 
     def for_agreement(self, agreement_id: uuid.UUID) -> list[Subscription]:
-        found = [s for s in self._s.subscriptions.values() if s.agreement_id == agreement_id]
+        found = self._s.subscriptions.find("agreement", agreement_id)
         return [_copy(s) for s in sorted(found, key=lambda s: (s.period.start, s.id))]
 
 
@@ -131,19 +131,16 @@ class MemoryInvoicingStore:
 
     def add_bases(self, bases: Sequence[InvoiceBasis]) -> None:
         for basis in bases:
-            self._s.invoice_bases[basis.id] = _copy(basis)
+            self._s.invoice_bases.put(basis.id, _copy(basis))
 
     def add_subscription_lines(self, lines: Sequence[SubscriptionLine]) -> int:
-        billed: dict[uuid.UUID, list[DateRange]] = {}
-        for other in self._s.subscription_lines.values():
-            billed.setdefault(other.subscription_id, []).append(other.period)
+        stored = self._s.subscription_lines
         added = 0
         for line in lines:
-            periods = billed.setdefault(line.subscription_id, [])
-            if any(period.overlaps(line.period) for period in periods):
+            billed = stored.find("subscription", line.subscription_id)
+            if any(other.period.overlaps(line.period) for other in billed):
                 continue  # the same days again (a start already taken overlaps too)
-            self._s.subscription_lines[(line.subscription_id, line.period.start)] = line
-            periods.append(line.period)
+            stored.put((line.subscription_id, line.period.start), line)
             added += 1
         return added
 
@@ -154,8 +151,8 @@ class MemoryInvoicingStore:
         return None if employment is None else employment.employer_id
 
     def _price(self, employer_id: uuid.UUID, activity_type: str, day: DateRange) -> Money | None:
-        for agreement in self._s.service_agreements.values():
-            if agreement.employer_id != employer_id or not agreement.period.overlaps(day):
+        for agreement in self._s.service_agreements.find("employer", employer_id):
+            if not agreement.period.overlaps(day):
                 continue
             model = self._s.contract_models[agreement.contract_model_id]
             price = model.price_for(activity_type, Payer.EMPLOYER)
@@ -168,9 +165,7 @@ class MemoryInvoicingStore:
     ) -> Iterator[tuple[Activity, DateRange, uuid.UUID]]:
         """Released activities performed in ``window`` on no basis, whose customer has a basis
         in the run: each with its day and that basis."""
-        run_bases = {
-            b.employer_id: b.id for b in self._s.invoice_bases.values() if b.run_id == run_id
-        }
+        run_bases = {b.employer_id: b.id for b in self._s.invoice_bases.find("run", run_id)}
         for activity in sorted(self._s.activities.values(), key=lambda a: a.id):
             if activity.status is not ActivityStatus.RELEASED:
                 continue
@@ -188,13 +183,16 @@ class MemoryInvoicingStore:
             price = self._price(customer, activity.activity_type, day)
             if price is None:
                 continue
-            self._s.activity_lines[activity.id] = ActivityLineRecord(
-                invoice_basis_id=basis_id,
-                activity_id=activity.id,
-                activity_type=activity.activity_type,
-                performed_on=activity.performed_on,
-                employee_id=activity.employee_id,
-                amount=price,
+            self._s.activity_lines.put(
+                activity.id,
+                ActivityLineRecord(
+                    invoice_basis_id=basis_id,
+                    activity_id=activity.id,
+                    activity_type=activity.activity_type,
+                    performed_on=activity.performed_on,
+                    employee_id=activity.employee_id,
+                    amount=price,
+                ),
             )
             added += 1
         return added
@@ -204,26 +202,23 @@ class MemoryInvoicingStore:
 
     def finish_run(self, run_id: uuid.UUID) -> list[InvoiceBasis]:
         finished = []
-        for basis in sorted(self._s.invoice_bases.values(), key=lambda b: b.employer_id):
-            if basis.run_id != run_id:
-                continue
+        bases = self._s.invoice_bases
+        for basis in sorted(bases.find("run", run_id), key=lambda b: b.employer_id):
             subscription = [
-                line.amount
-                for line in self._s.subscription_lines.values()
-                if line.invoice_basis_id == basis.id
+                line.amount for line in self._s.subscription_lines.find("basis", basis.id)
             ]
-            activity = [
-                line.amount
-                for line in self._s.activity_lines.values()
-                if line.invoice_basis_id == basis.id
-            ]
+            activity = [line.amount for line in self._s.activity_lines.find("basis", basis.id)]
             if not subscription and not activity:
-                del self._s.invoice_bases[basis.id]
+                bases.delete(basis.id)
                 continue
-            basis.subscription_lines = len(subscription)
-            basis.activity_lines = len(activity)
-            basis.total = sum(subscription + activity, Money.zero())
-            finished.append(_copy(basis))
+            totalled = attrs.evolve(
+                basis,
+                subscription_lines=len(subscription),
+                activity_lines=len(activity),
+                total=sum(subscription + activity, Money.zero()),
+            )
+            bases.put(basis.id, totalled)
+            finished.append(_copy(totalled))
         return finished
 
     def get(self, basis_id: uuid.UUID) -> InvoiceBasis:
@@ -234,7 +229,7 @@ class MemoryInvoicingStore:
     lock = get  # one writer at a time: the store's lock is held
 
     def save(self, basis: InvoiceBasis) -> None:
-        self._s.invoice_bases[basis.id] = _copy(basis)
+        self._s.invoice_bases.put(basis.id, _copy(basis))
         self._track(basis)
 
     def list(self, period: DateRange | None = None) -> list[InvoiceBasis]:
@@ -244,17 +239,16 @@ class MemoryInvoicingStore:
         return [_copy(b) for b in sorted(found, key=lambda b: (b.period.start, b.employer_id))]
 
     def delete(self, basis_id: uuid.UUID) -> None:
-        self._s.invoice_bases.pop(basis_id, None)
-        self._s.subscription_lines = {
-            k: v for k, v in self._s.subscription_lines.items() if v.invoice_basis_id != basis_id
-        }
-        self._s.activity_lines = {
-            k: v for k, v in self._s.activity_lines.items() if v.invoice_basis_id != basis_id
-        }
+        self._s.invoice_bases.delete(basis_id)
+        subscription_lines, activity_lines = self._s.subscription_lines, self._s.activity_lines
+        for line_key in list(subscription_lines.find_keys("basis", basis_id)):
+            subscription_lines.delete(line_key)
+        for activity_id in list(activity_lines.find_keys("basis", basis_id)):
+            activity_lines.delete(activity_id)
 
     def lines(self, basis_id: uuid.UUID) -> Iterator[InvoiceLine]:
         subscription = sorted(
-            (v for v in self._s.subscription_lines.values() if v.invoice_basis_id == basis_id),
+            self._s.subscription_lines.find("basis", basis_id),
             key=lambda v: (v.period.start, v.subscription_id),
         )
         for line in subscription:
@@ -267,7 +261,7 @@ class MemoryInvoicingStore:
                 amount=line.amount,
             )
         activity = sorted(
-            (v for v in self._s.activity_lines.values() if v.invoice_basis_id == basis_id),
+            self._s.activity_lines.find("basis", basis_id),
             key=lambda v: (v.performed_on, v.activity_id),
         )
         for record in activity:
@@ -283,11 +277,11 @@ class MemoryInvoicingStore:
 
     def offer_activities(self, basis_id: uuid.UUID) -> int:
         changed = 0
-        for record in self._s.activity_lines.values():
+        for record in self._s.activity_lines.find("basis", basis_id):
             activity = self._s.activities.get(record.activity_id)
-            if record.invoice_basis_id == basis_id and activity is not None:
-                self._s.activities[activity.id] = attrs.evolve(
-                    activity, status=ActivityStatus.OFFERED
+            if activity is not None:
+                self._s.activities.put(
+                    activity.id, attrs.evolve(activity, status=ActivityStatus.OFFERED)
                 )
                 changed += 1
         return changed

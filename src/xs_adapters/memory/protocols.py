@@ -6,8 +6,8 @@ import datetime as _dt
 import uuid
 from collections.abc import Callable, Iterable
 
-from xs_adapters.memory.store import MemoryStore, _copy, _missing
-from xs_adapters.search_documents import employee_document
+from xs_adapters.memory.search import SearchEntry
+from xs_adapters.memory.store import MemoryStore, _copy, _missing, subtrees
 from xs_core.access.model import ResolvedScope
 from xs_core.dates import DateRange, as_date
 from xs_core.events import Aggregate
@@ -23,7 +23,7 @@ class MemoryProtocolRepository:
         self._track = track
 
     def add(self, protocol: Protocol) -> None:
-        self._s.protocols[protocol.id] = _copy(protocol)
+        self._s.protocols.put(protocol.id, _copy(protocol))
         self._track(protocol)
 
     save = add
@@ -45,7 +45,7 @@ class MemoryTrajectoryRepository:
         self._track = track
 
     def add(self, trajectory: Trajectory) -> None:
-        self._s.trajectories[trajectory.id] = _copy(trajectory)
+        self._s.trajectories.put(trajectory.id, _copy(trajectory))
         self._track(trajectory)
 
     save = add
@@ -58,7 +58,7 @@ class MemoryTrajectoryRepository:
     lock = get  # one writer at a time: the store's lock is held
 
     def for_employee(self, employee_id: uuid.UUID) -> list[Trajectory]:
-        found = [x for x in self._s.trajectories.values() if x.employee_id == employee_id]
+        found = self._s.trajectories.find("employee", employee_id)
         return [_copy(x) for x in sorted(found, key=lambda x: (x.period.start, str(x.id)))]
 
 
@@ -67,13 +67,7 @@ class MemoryBulkStartStore:
         self._s = store
 
     def _departments(self, root: uuid.UUID | None) -> set[uuid.UUID]:
-        tree = {root} if root in self._s.departments else set()
-        grew = True
-        while grew:
-            children = {d.id for d in self._s.departments.values() if d.parent_id in tree} - tree
-            tree |= children
-            grew = bool(children)
-        return tree
+        return subtrees(self._s, [root] if root is not None and root in self._s.departments else [])
 
     def _employment_in_unit(
         self, employee_id: uuid.UUID, unit: BulkUnit, start: _dt.date
@@ -98,12 +92,12 @@ class MemoryBulkStartStore:
     def _visible(self, employee_id: uuid.UUID, scope: ResolvedScope) -> bool:
         if scope.everything:
             return True
-        employee = self._s.employees.get(employee_id)
-        if employee is None:
+        entry: SearchEntry | None = self._s.employees.derived("search").get(employee_id)
+        if entry is None:
             return False
         return any(
             employer in scope.employer_ids or department in scope.department_ids
-            for employer, department in employee_document(employee).places
+            for employer, department in entry.document.places
         )
 
     def proposal(
@@ -140,8 +134,8 @@ class MemoryBulkStartStore:
     def open_trajectories(self, protocol_id: uuid.UUID, period: DateRange) -> frozenset[uuid.UUID]:
         return frozenset(
             x.employee_id
-            for x in self._s.trajectories.values()
-            if x.protocol_id == protocol_id and x.period.overlaps(period)
+            for x in self._s.trajectories.find("protocol", protocol_id)
+            if x.period.overlaps(period)
         )
 
     def claim(
@@ -153,7 +147,7 @@ class MemoryBulkStartStore:
     ) -> StoredBulkRequest | None:
         if request_id in self._s.bulk_requests:
             return self._s.bulk_requests[request_id]
-        self._s.bulk_requests[request_id] = StoredBulkRequest(request_id, fingerprint, ())
+        self._s.bulk_requests.put(request_id, StoredBulkRequest(request_id, fingerprint, ()))
         return None
 
     def start_all(self, plan: BulkStartPlan) -> None:
@@ -161,7 +155,7 @@ class MemoryBulkStartStore:
         for outcome in plan.outcomes:
             if outcome.trajectory_id is None:
                 continue
-            self._s.trajectories[outcome.trajectory_id] = Trajectory(
+            trajectory = Trajectory(
                 id=outcome.trajectory_id,
                 protocol_id=plan.protocol.id,
                 kind=plan.protocol.kind,
@@ -174,11 +168,15 @@ class MemoryBulkStartStore:
                 ],
                 bulk_request_id=plan.request.request_id,
             )
+            self._s.trajectories.put(trajectory.id, trajectory)
         stored = self._s.bulk_requests[plan.request.request_id]
-        self._s.bulk_requests[plan.request.request_id] = StoredBulkRequest(
-            stored.request_id,
-            stored.fingerprint,
-            tuple(sorted(plan.outcomes, key=lambda o: o.employee_id.int)),
+        self._s.bulk_requests.put(
+            plan.request.request_id,
+            StoredBulkRequest(
+                stored.request_id,
+                stored.fingerprint,
+                tuple(sorted(plan.outcomes, key=lambda o: o.employee_id.int)),
+            ),
         )
 
 

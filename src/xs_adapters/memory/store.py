@@ -1,15 +1,41 @@
-"""The in-memory store shared by the units of work of one application."""
+"""The in-memory store shared by the units of work of one application (R0.5).
+
+Every collection is a :class:`~xs_adapters.memory.tables.Collection`: rows by primary key, the
+secondary indexes the repositories look things up by, and one undo journal for the whole store.
+A unit of work costs in proportion to what it touches:
+
+* a write records the key's previous value in the journal; rollback replays the journal
+  backwards (rows and indexes alike), commit forgets it;
+* the indexes are derived from the rows and changed with them, so a lookup costs its result,
+  not the size of the store.
+
+**Invariant: a stored value is never changed in place.** Repositories copy an aggregate when it
+is saved and when it is read (:func:`~xs_adapters.memory.clone.clone`) and replace a row to change
+it. Stored values can therefore be shared: between the journal and the rows, and between a
+store and its :meth:`MemoryStore.fork` — a fork copies the dictionaries, never the values, and
+index buckets are copied on their first write after the fork.
+"""
 
 from __future__ import annotations
 
-import copy
+import math
 import threading
 import uuid
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from typing import Any, TypeVar
 
 import attrs
 import pendulum
 
+from xs_adapters.memory.clone import clone
+from xs_adapters.memory.search import SearchEntries
+from xs_adapters.memory.tables import Collection, Derived, Index, Journal
+from xs_adapters.search_documents import (
+    SearchDocument,
+    department_document,
+    employee_document,
+    employer_document,
+)
 from xs_core.access.model import Role, User
 from xs_core.agenda.model import (
     Activity,
@@ -18,12 +44,14 @@ from xs_core.agenda.model import (
     AppointmentRequest,
     Availability,
 )
+from xs_core.agenda.spans import TimeSpan
 from xs_core.billing.contracts import ContractModel, ServiceAgreement, Subscription
 from xs_core.billing.invoicing import InvoiceBasis, SubscriptionLine
 from xs_core.errors import NotFound
 from xs_core.events import Aggregate
 from xs_core.money import Money
 from xs_core.organisation.model import Branch, Department, Dossier, Employee, Employer, Folder
+from xs_core.organisation.search import normalise_code
 from xs_core.protocols.model import Protocol, Trajectory
 from xs_core.protocols.ports import StoredBulkRequest
 
@@ -31,9 +59,10 @@ A = TypeVar("A", bound=Aggregate)
 
 
 def _copy(aggregate: A) -> A:
-    clone = copy.deepcopy(aggregate)
-    clone.pending_events = []
-    return clone
+    """A private copy of an aggregate, without its pending events (copied in and out)."""
+    copied = clone(aggregate)
+    copied.pending_events = []
+    return copied
 
 
 @attrs.frozen(kw_only=True)
@@ -48,47 +77,222 @@ class ActivityLineRecord:
     amount: Money
 
 
-@attrs.define
+@attrs.frozen(kw_only=True)
+class OutboxRecord:
+    """A message of the outbox (R0.7); ``payload`` is never changed once written."""
+
+    id: int
+    name: str
+    payload: dict[str, Any]
+    occurred_at: pendulum.DateTime
+    dispatched_at: pendulum.DateTime | None = None
+
+
+def _one(key: Hashable | None) -> tuple[Hashable, ...]:
+    return () if key is None else (key,)
+
+
+def _search(make: Callable[[Any], SearchDocument], slack: int) -> dict[str, Derived]:
+    return {"search": SearchEntries(make, slack)}
+
+
 class MemoryStore:
-    """Everything the in-memory adapters hold; shared by the units of work of one app."""
+    """Everything the in-memory adapters hold; shared by the units of work of one app.
 
-    folders: dict[uuid.UUID, Folder] = attrs.field(factory=dict)
-    employers: dict[uuid.UUID, Employer] = attrs.field(factory=dict)
-    departments: dict[uuid.UUID, Department] = attrs.field(factory=dict)
-    branches: dict[uuid.UUID, Branch] = attrs.field(factory=dict)
-    employees: dict[uuid.UUID, Employee] = attrs.field(factory=dict)
-    dossiers: dict[uuid.UUID, Dossier] = attrs.field(factory=dict)
-    users: dict[uuid.UUID, User] = attrs.field(factory=dict)
-    roles: dict[uuid.UUID, Role] = attrs.field(factory=dict)
-    protocols: dict[uuid.UUID, Protocol] = attrs.field(factory=dict)
-    trajectories: dict[uuid.UUID, Trajectory] = attrs.field(factory=dict)
-    bulk_requests: dict[uuid.UUID, StoredBulkRequest] = attrs.field(factory=dict)
-    locations: dict[uuid.UUID, AppointmentLocation] = attrs.field(factory=dict)
-    availabilities: dict[uuid.UUID, Availability] = attrs.field(factory=dict)
-    appointment_requests: dict[uuid.UUID, AppointmentRequest] = attrs.field(factory=dict)
-    appointments: dict[uuid.UUID, Appointment] = attrs.field(factory=dict)
-    activities: dict[uuid.UUID, Activity] = attrs.field(factory=dict)
-    contract_models: dict[uuid.UUID, ContractModel] = attrs.field(factory=dict)
-    service_agreements: dict[uuid.UUID, ServiceAgreement] = attrs.field(factory=dict)
-    subscriptions: dict[uuid.UUID, Subscription] = attrs.field(factory=dict)
-    invoice_bases: dict[uuid.UUID, InvoiceBasis] = attrs.field(factory=dict)
-    subscription_lines: dict[tuple[uuid.UUID, pendulum.Date], SubscriptionLine] = attrs.field(
-        factory=dict
-    )
-    activity_lines: dict[uuid.UUID, ActivityLineRecord] = attrs.field(factory=dict)
-    outbox: list[dict[str, Any]] = attrs.field(factory=list)
-    lock: threading.RLock = attrs.field(factory=threading.RLock, eq=False, repr=False)
+    One unit of work at a time holds :attr:`lock`. :meth:`fork` and :meth:`snapshot` /
+    :meth:`restore` copy the committed state cheaply (for test suites that load a world once).
+    """
 
-    def snapshot(self) -> dict[str, Any]:
-        return {
-            f.name: copy.deepcopy(getattr(self, f.name))
-            for f in attrs.fields(MemoryStore)
-            if f.name != "lock"
-        }
+    folders: Collection[uuid.UUID, Folder]
+    employers: Collection[uuid.UUID, Employer]
+    departments: Collection[uuid.UUID, Department]
+    branches: Collection[uuid.UUID, Branch]
+    employees: Collection[uuid.UUID, Employee]
+    dossiers: Collection[uuid.UUID, Dossier]
+    users: Collection[uuid.UUID, User]
+    roles: Collection[uuid.UUID, Role]
+    protocols: Collection[uuid.UUID, Protocol]
+    trajectories: Collection[uuid.UUID, Trajectory]
+    bulk_requests: Collection[uuid.UUID, StoredBulkRequest]
+    locations: Collection[uuid.UUID, AppointmentLocation]
+    availabilities: Collection[uuid.UUID, Availability]
+    appointment_requests: Collection[uuid.UUID, AppointmentRequest]
+    appointments: Collection[uuid.UUID, Appointment]
+    activities: Collection[uuid.UUID, Activity]
+    contract_models: Collection[uuid.UUID, ContractModel]
+    service_agreements: Collection[uuid.UUID, ServiceAgreement]
+    subscriptions: Collection[uuid.UUID, Subscription]
+    invoice_bases: Collection[uuid.UUID, InvoiceBasis]
+    subscription_lines: Collection[tuple[uuid.UUID, pendulum.Date], SubscriptionLine]
+    activity_lines: Collection[uuid.UUID, ActivityLineRecord]
+    outbox: Collection[int, OutboxRecord]
 
-    def restore(self, state: dict[str, Any]) -> None:
-        for name, value in state.items():
-            setattr(self, name, value)
+    def __init__(self, search_slack: int = 64) -> None:
+        """``search_slack``: how many units may change before a search rebuilds its scan text
+        (see :class:`~xs_adapters.memory.search.SearchEntries`; tests use 0)."""
+        self.lock = threading.RLock()
+        self._journal: Journal = []
+        self._depth = 0  # units of work open on this store (nested ones on one thread)
+        j = self._journal
+        self.folders = Collection(j)
+        self.employers = Collection(
+            j,
+            {
+                "code": Index(lambda e: _one(normalise_code(e.code))),
+                "folder": Index(lambda e: (e.folder_id,)),
+            },
+            _search(employer_document, search_slack),
+        )
+        self.departments = Collection(
+            j,
+            {
+                "code": Index(lambda d: _one(_department_code(d))),
+                "employer": Index(lambda d: (d.employer_id,)),
+                "parent": Index(lambda d: _one(d.parent_id)),
+            },
+            _search(department_document, search_slack),
+        )
+        self.branches = Collection(j, {"employer": Index(lambda b: (b.employer_id,))})
+        self.employees = Collection(j, derived=_search(employee_document, search_slack))
+        self.dossiers = Collection(j, {"unit": Index(lambda d: (d.unit,))})
+        self.users = Collection(j, {"email": Index(lambda u: (u.email.casefold(),))})
+        self.roles = Collection(j)
+        self.protocols = Collection(j)
+        self.trajectories = Collection(
+            j,
+            {
+                "employee": Index(lambda t: (t.employee_id,)),
+                "protocol": Index(lambda t: (t.protocol_id,)),
+            },
+        )
+        self.bulk_requests = Collection(j)
+        self.locations = Collection(j)
+        self.availabilities = Collection(
+            j,
+            {
+                "location_day": Index(lambda a: span_days(a.location_id, a.span)),
+                "professional_day": Index(lambda a: span_days(a.professional_id, a.span)),
+            },
+        )
+        self.appointment_requests = Collection(j)
+        self.appointments = Collection(j, {"availability": Index(lambda a: (a.availability_id,))})
+        self.activities = Collection(j, {"appointment": Index(lambda a: _one(a.appointment_id))})
+        self.contract_models = Collection(j)
+        self.service_agreements = Collection(j, {"employer": Index(lambda a: (a.employer_id,))})
+        self.subscriptions = Collection(j, {"agreement": Index(lambda s: (s.agreement_id,))})
+        self.invoice_bases = Collection(j, {"run": Index(lambda b: (b.run_id,))})
+        self.subscription_lines = Collection(
+            j,
+            {
+                "basis": Index(lambda line: (line.invoice_basis_id,)),
+                "subscription": Index(lambda line: (line.subscription_id,)),
+            },
+        )
+        self.activity_lines = Collection(j, {"basis": Index(lambda r: (r.invoice_basis_id,))})
+        self.outbox = Collection(
+            j, {"pending": Index(lambda m: (True,) if m.dispatched_at is None else ())}
+        )
+
+    def collections(self) -> dict[str, Collection[Any, Any]]:
+        """Every collection by name (``employers``, …, ``outbox``)."""
+        return {name: c for name, c in vars(self).items() if isinstance(c, Collection)}
+
+    # -- transactions (used by MemoryUnitOfWork) ------------------------------------------------
+
+    def begin(self) -> int:
+        """Open a unit of work (the caller holds :attr:`lock`); returns its rollback mark."""
+        if self._depth == 0:
+            self._journal.clear()  # writes made outside any unit of work stay
+        self._depth += 1
+        return len(self._journal)
+
+    def commit(self) -> int:
+        """Make the writes durable; returns the new rollback mark of the unit of work."""
+        if self._depth == 1:
+            self._journal.clear()
+        return len(self._journal)
+
+    def rollback(self, mark: int) -> None:
+        """Undo every write after ``mark``, newest first (rows, indexes and derived values)."""
+        journal = self._journal
+        while len(journal) > mark:
+            collection, key, previous = journal.pop()
+            collection._undo(key, previous)
+
+    def end(self) -> None:
+        self._depth -= 1
+
+    # -- copies of the committed state ----------------------------------------------------------
+
+    def _require_idle(self) -> None:
+        if self._depth:
+            raise RuntimeError("a memory store can only be copied outside a unit of work")
+
+    def fork(self) -> MemoryStore:
+        """An independent store holding this store's committed state.
+
+        Costs a copy of each collection's dictionaries, not of the values they hold (stored
+        values are never changed in place, so both stores can share them).
+        """
+        with self.lock:
+            self._require_idle()
+            forked = MemoryStore.__new__(MemoryStore)  # the state __init__ sets, but copied
+            forked.lock = threading.RLock()
+            forked._journal = []
+            forked._depth = 0
+            for name, collection in self.collections().items():
+                setattr(forked, name, collection._fork(forked._journal))
+            return forked
+
+    def snapshot(self) -> MemoryStore:
+        """The committed state, for :meth:`restore` (a fork nobody writes to)."""
+        return self.fork()
+
+    def restore(self, snapshot: MemoryStore) -> None:
+        """Return to ``snapshot``'s state (which stays usable for further restores)."""
+        with self.lock, snapshot.lock:
+            self._require_idle()
+            snapshot._require_idle()
+            for name, collection in snapshot.collections().items():
+                setattr(self, name, collection._fork(self._journal))
+
+
+def subtrees(store: MemoryStore, roots: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+    """The departments ``roots`` and every department below them (R1.1)."""
+    found = set(roots)
+    todo = list(found)
+    while todo:
+        for child in store.departments.find_keys("parent", todo.pop()):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+#: A span longer than this many days is kept under ``(location, None)``, looked at every time.
+LONG_SPAN_DAYS = 31
+
+
+def span_days(
+    location_id: uuid.UUID, span: TimeSpan, bounded: bool = True
+) -> Iterator[tuple[uuid.UUID, int | None]]:
+    """The index keys of a span at a location: ``(location, n)`` for every UTC day ``n`` (days
+    since the epoch) it touches. ``bounded``: a long span gets the one key ``(location, None)``;
+    a lookup (``bounded=False``) also gets that key, so it finds the long spans too."""
+    first = int(span.start.timestamp() // 86400)
+    last = math.ceil(span.end.timestamp() / 86400) - 1
+    if not bounded:
+        yield location_id, None
+    elif last - first >= LONG_SPAN_DAYS:
+        yield location_id, None
+        return
+    for day in range(first, last + 1):
+        yield location_id, day
+
+
+def _department_code(department: Department) -> tuple[uuid.UUID, str] | None:
+    code = normalise_code(department.code)
+    return None if code is None else (department.employer_id, code)
 
 
 def _missing(kind: str, ident: uuid.UUID) -> NotFound:
