@@ -208,6 +208,8 @@ def atomic_text_file(path: Path) -> Iterator[TextIO]:
     keeps its own.
     """
     target = Path(path)
+    if target.is_dir():
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(target))
     temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
     try:
         mode = (target.stat().st_mode & 0o7777) if target.exists() else 0o666
