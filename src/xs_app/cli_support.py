@@ -271,6 +271,8 @@ def classify(error: BaseException) -> tuple[DomainError, int]:
         return _usage(error), code if isinstance(code, int) and code else EXIT_REFUSED
     if isinstance(error, KeyboardInterrupt):
         return CliFailure("cli.interrupted"), EXIT_INTERRUPTED
+    if isinstance(error, typer.Abort):  # end of input at a prompt
+        return CliFailure("cli.interrupted"), EXIT_FAILURE
     if isinstance(error, sa.exc.SQLAlchemyError | CommandError):  # outside database_errors()
         return database_failure("", error), EXIT_FAILURE
     if isinstance(error, OSError):
@@ -308,6 +310,7 @@ def run(command: Any, args: Sequence[str] | None = None, prog_name: str = "xs") 
         result = command.main(
             args=None if args is None else list(args), prog_name=prog_name, standalone_mode=False
         )
+        sys.stdout.flush()  # a broken pipe shows here, not at interpreter exit
     except SystemExit:
         raise
     except BrokenPipeError:
