@@ -107,9 +107,25 @@ register_messages(
             "Databasefout in {database}: {reason}.",
             "Database error in {database}: {reason}.",
         ),
+        "cli.file_not_found": (
+            "Bestand {path}: de map of het bestand bestaat niet.",
+            "File {path}: the directory or the file does not exist.",
+        ),
+        "cli.file_no_permission": (
+            "Bestand {path}: geen toestemming.",
+            "File {path}: no permission.",
+        ),
+        "cli.file_is_directory": (
+            "{path} is een map, geen bestand.",
+            "{path} is a directory, not a file.",
+        ),
+        "cli.file_no_space": (
+            "Bestand {path}: geen ruimte meer op het apparaat.",
+            "File {path}: no space left on the device.",
+        ),
         "cli.file_error": (
-            "Bestand {path}: {reason_nl}.",
-            "File {path}: {reason_en}.",
+            "Bestand {path}: {reason}.",
+            "File {path}: {reason}.",
         ),
         "cli.internal_error": (
             "Interne fout ({type}): {text}. XS_DEBUG=1 toont de traceback.",
@@ -119,16 +135,14 @@ register_messages(
     }
 )
 
-#: Dutch reasons for the usual file-system errors (English comes from the operating system).
-_REASONS_NL = {
-    errno.ENOENT: "bestand of map bestaat niet",
-    errno.EACCES: "geen toegang",
-    errno.EPERM: "geen toestemming",
-    errno.EISDIR: "is een map",
-    errno.ENOTDIR: "een deel van het pad is geen map",
-    errno.ENOSPC: "geen ruimte meer op het apparaat",
-    errno.EROFS: "alleen-lezen bestandssysteem",
-    errno.EEXIST: "bestaat al",
+#: The codes of the usual file-system errors; others are ``cli.file_error`` with the system's text.
+_FILE_CODES = {
+    errno.ENOENT: "cli.file_not_found",
+    errno.EACCES: "cli.file_no_permission",
+    errno.EPERM: "cli.file_no_permission",
+    errno.EROFS: "cli.file_no_permission",
+    errno.EISDIR: "cli.file_is_directory",
+    errno.ENOSPC: "cli.file_no_space",
 }
 
 
@@ -243,14 +257,10 @@ def _usage(error: typer.TyperException) -> CliRefusal:
 
 
 def _file(error: OSError) -> CliFailure:
-    reason_en = error.strerror or _first_line(str(error)) or type(error).__name__
-    number = error.errno
-    reason_nl = _REASONS_NL.get(number, reason_en) if number is not None else reason_en
+    reason = error.strerror or _first_line(str(error)) or type(error).__name__
     path = error.filename if error.filename is not None else "?"
-    return CliFailure(
-        "cli.file_error",
-        {"path": str(path), "reason_nl": reason_nl, "reason_en": reason_en, "errno": number},
-    )
+    code = _FILE_CODES.get(error.errno or 0, "cli.file_error")
+    return CliFailure(code, {"path": str(path), "reason": reason, "errno": error.errno})
 
 
 def _internal(error: BaseException) -> CliFailure:

@@ -185,7 +185,7 @@ def test_billing_schedule_run_and_export(tmp_path: Path) -> None:
     assert to_stdout.returncode == 0 and to_stdout.stdout == written
     onto_directory = xs("billing", "export", basis_id, "--out", ".", cwd=tmp_path, env=env)
     assert onto_directory.returncode == 1
-    assert onto_directory.stderr == "xs: cli.file_error: Bestand .: is een map.\n"
+    assert onto_directory.stderr == "xs: cli.file_is_directory: . is een map, geen bestand.\n"
     assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 

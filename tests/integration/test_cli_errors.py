@@ -397,16 +397,17 @@ CASES = [
         "export-into-missing-directory",
         ("billing", "export", MISSING_ID, "--out", "missing/basis.csv"),
         1,  # the file is opened first
-        "cli.file_error",
-        line="xs: cli.file_error: Bestand missing/basis.csv: bestand of map bestaat niet.",
+        "cli.file_not_found",
+        line="xs: cli.file_not_found: Bestand missing/basis.csv: de map of het bestand bestaat "
+        "niet.",
         db=True,
     ),
     Case(
         "export-onto-a-directory",
         ("billing", "export", MISSING_ID, "--out", "."),
         1,
-        "cli.file_error",
-        line="xs: cli.file_error: Bestand .: is een map.",
+        "cli.file_is_directory",
+        line="xs: cli.file_is_directory: . is een map, geen bestand.",
         db=True,
     ),
     Case(
@@ -420,8 +421,8 @@ CASES = [
         "demo-onto-a-directory",
         ("demo", "--database", "."),
         1,
-        "cli.file_error",
-        "is een map",
+        "cli.file_is_directory",
+        line="xs: cli.file_is_directory: . is een map, geen bestand.",
     ),
     # -- actors, codes, users -------------------------------------------------------------------
     Case(
@@ -718,16 +719,33 @@ def test_xs_debug_shows_the_traceback_before_the_line(
     )
 
 
+@pytest.mark.parametrize(
+    ("error", "line"),
+    [
+        (
+            PermissionError(errno.EACCES, "Permission denied", "/data/out.csv"),
+            "xs: cli.file_no_permission: File /data/out.csv: no permission.",
+        ),
+        (
+            OSError(errno.ENOSPC, "No space left on device", "out.csv"),
+            "xs: cli.file_no_space: File out.csv: no space left on the device.",
+        ),
+        (
+            NotADirectoryError(errno.ENOTDIR, "Not a directory", "a.csv/b.csv"),
+            "xs: cli.file_error: File a.csv/b.csv: Not a directory.",
+        ),
+    ],
+)
 def test_an_os_error_names_the_file(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    error: OSError,
+    line: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv("XS_DEBUG", raising=False)
     monkeypatch.setenv("XS_LANG", "en")
-    code = run(_failing(PermissionError(13, "Permission denied", "/data/out.csv")), ["boom"])
-    assert code == 1
-    assert capsys.readouterr().err == (
-        "xs: cli.file_error: File /data/out.csv: Permission denied.\n"
-    )
+    assert run(_failing(error), ["boom"]) == 1
+    assert capsys.readouterr().err == line + "\n"
 
 
 # -- atomic files --------------------------------------------------------------------------------
