@@ -68,9 +68,11 @@ from xs_core.protocols.model import (
 )
 
 
-def run_demo(database_url: str, seed: int, console: Console) -> None:
+def run_demo(database_url: str, seed: int, console: Console, *, label: str | None = None) -> None:
+    """Build the demo database at ``database_url`` and show the rules; ``label`` names the
+    database in the output (the CLI builds into a temporary file and shows the final name)."""
     xs = bootstrap(database_url=database_url)
-    console.print(Panel.fit(f"xs demo — {database_url}", style="bold"))
+    console.print(Panel.fit(f"xs demo — {label or database_url}", style="bold"))
     today = xs.clock.today()
 
     size = SyntheticSize(folders=3, employers=25, departments=150, branches=60, employees=1500)

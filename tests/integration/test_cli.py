@@ -10,6 +10,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from xs_adapters.sql import tables
 from xs_adapters.sql.engine import create_engine
 
 
@@ -42,6 +43,8 @@ def test_demo_creates_a_sqlite_database_and_shows_the_rules(tmp_path: Path) -> N
     assert employees == 1500 + 2  # the synthetic organisation and two for the R5.1 demo
     again = xs("demo", "--database", "demo.sqlite3", cwd=tmp_path)  # recreates, same output
     assert again.returncode == 0 and again.stdout == done.stdout
+    # built beside and renamed: the one file is the whole database, nothing else is left
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.sqlite3"]
 
 
 def test_db_upgrade_generate_and_search(tmp_path: Path) -> None:
@@ -66,7 +69,7 @@ def test_db_upgrade_generate_and_search(tmp_path: Path) -> None:
     assert "AF001" in found.stdout and "department" in found.stdout
     short = xs("search", "a", cwd=tmp_path, env={"XS_DATABASE_URL": url})
     assert short.returncode == 2
-    assert "search.term_too_short" in short.stdout
+    assert short.stderr == "xs: search.term_too_short: Geef minstens 2 tekens op om te zoeken.\n"
 
 
 def test_bulk_start_from_the_command_line(tmp_path: Path) -> None:
@@ -107,7 +110,9 @@ def test_bulk_start_from_the_command_line(tmp_path: Path) -> None:
         cwd=tmp_path,
         env=env,
     )
-    assert refused.returncode == 2 and "bulk_start.end_date_required" in refused.stdout
+    assert refused.returncode == 2
+    assert refused.stderr.startswith("xs: bulk_start.end_date_required: Een einddatum is verplicht")
+    assert len(refused.stderr.splitlines()) == 1
 
 
 def test_billing_schedule_run_and_export(tmp_path: Path) -> None:
@@ -148,7 +153,9 @@ def test_billing_schedule_run_and_export(tmp_path: Path) -> None:
         "quarterly",
         cwd=tmp_path,
     )
-    assert refused.returncode == 2 and "billing.frequency_not_allowed" in refused.stdout
+    assert refused.returncode == 2
+    assert refused.stderr.startswith("xs: billing.frequency_not_allowed: ")
+    assert len(refused.stderr.splitlines()) == 1
 
     done = xs("demo", "--database", "demo.sqlite3", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
@@ -166,8 +173,60 @@ def test_billing_schedule_run_and_export(tmp_path: Path) -> None:
         ).scalar_one()
     engine.dispose()
     basis_id = str(uuid.UUID(hex=basis) if isinstance(basis, str) else basis)
+    (tmp_path / "basis.csv").write_text("an older export\n" * 10, encoding="utf-8")
     exported = xs("billing", "export", basis_id, "--out", "basis.csv", cwd=tmp_path, env=env)
     assert exported.returncode == 0, exported.stderr
-    lines = (tmp_path / "basis.csv").read_text(encoding="utf-8").splitlines()
+    assert exported.stdout == "1 regels geschreven naar basis.csv\n"
+    written = (tmp_path / "basis.csv").read_text(encoding="utf-8")
+    lines = written.splitlines()  # the older, longer export is replaced entirely
     assert lines[0].startswith("invoice_basis,customer,line,")
     assert len(lines) == 2 and lines[1].endswith(",250.00")
+    to_stdout = xs("billing", "export", basis_id, cwd=tmp_path, env=env)
+    assert to_stdout.returncode == 0 and to_stdout.stdout == written
+    onto_directory = xs("billing", "export", basis_id, "--out", ".", cwd=tmp_path, env=env)
+    assert onto_directory.returncode == 1
+    assert onto_directory.stderr == "xs: cli.file_is_directory: . is een map, geen bestand.\n"
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_agenda_plans_in_amsterdam_time(tmp_path: Path, sqlite_url: str) -> None:
+    """R4.3 with R0.1 from the command line: a wall time is Europe/Amsterdam; in the repeated
+    autumn hour an offset says which one; the limit refuses an overlap with one line."""
+    env = {"XS_DATABASE_URL": sqlite_url}
+    created = xs(
+        "agenda", "create-location", "Locatie A", "--max-parallel", "1", cwd=tmp_path, env=env
+    )
+    assert created.returncode == 0, created.stderr
+    location = created.stdout.split()[-1]
+    for name in ("Arts Een", "Arts Twee"):  # super administrators hold availabilities too
+        made = xs(
+            "users",
+            "create-super-admin",
+            name,
+            f"{name[5:].lower()}@example.nl",
+            cwd=tmp_path,
+            env=env,
+        )
+        assert made.returncode == 0, made.stderr
+    plan = ("agenda", "plan", "--location", location, "--professional", "een@example.nl")
+    # the second 02:30 of 25 October 2026 (winter time, UTC+1) until 04:00 (UTC+1)
+    second = ("--start", "2026-10-25T02:30+01:00", "--end", "2026-10-25T04:00")
+    planned = xs(*plan, *second, cwd=tmp_path, env=env)
+    assert planned.returncode == 0, planned.stderr
+    engine = create_engine(sqlite_url)
+    with engine.connect() as connection:
+        start, end = connection.execute(
+            sa.select(tables.availabilities.c.starts_at, tables.availabilities.c.ends_at)
+        ).one()
+    engine.dispose()
+    assert (start.isoformat(), end.isoformat()) == (
+        "2026-10-25T01:30:00+00:00",
+        "2026-10-25T03:00:00+00:00",
+    )
+    other = ("agenda", "plan", "--location", location, "--professional", "twee@example.nl")
+    overlapping = xs(
+        *other, "--start", "2026-10-25T03:30", "--end", "2026-10-25T05:00", cwd=tmp_path, env=env
+    )
+    assert overlapping.returncode == 2
+    assert overlapping.stderr.startswith("xs: agenda.capacity_exceeded: ")
+    assert len(overlapping.stderr.splitlines()) == 1
