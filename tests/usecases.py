@@ -451,8 +451,7 @@ class UseCase:
     ``features``: any one of them grants the use case. ``scope``: the scope of the actor that
     succeeds — A's employer, A's folder, or everything (a super administrator). ``invalid``: a
     refused command for a use case that names no scoped entity (the event test's refusal; the
-    others use unknown ids). ``filters``: side names that select rather than name an entity (the
-    unit of a bulk start, R2.2), left out of the scope swaps.
+    others use unknown ids). ``invoke``: how to call it, when it takes more than the command.
     """
 
     features: tuple[Feature, ...]
@@ -460,7 +459,6 @@ class UseCase:
     kind: Literal["query", "command"]
     scope: Literal["employer", "folder", "everything"] = "employer"
     invalid: Build | None = None
-    filters: frozenset[str] = frozenset()
     invoke: Callable[[Any, Command], Any] | None = None
 
     @property
@@ -646,7 +644,9 @@ TABLE: dict[str, UseCase] = {
     "access.principal": _q(
         F.MANAGE_USERS, lambda w, s: GetPrincipal(actor=w.admin, user_id=s.user)
     ),
-    "access.find_user": _q(F.MANAGE_USERS, lambda w, s: FindUser(actor=w.admin, email=s.user_email)),
+    "access.find_user": _q(
+        F.MANAGE_USERS, lambda w, s: FindUser(actor=w.admin, email=s.user_email)
+    ),
     "access.roles": _q((F.MANAGE_USERS, F.MANAGE_ROLES), lambda w, s: ListRoles(actor=w.admin)),
     # protocols -------------------------------------------------------------------------------
     "protocols.create_protocol": _c(
@@ -713,7 +713,6 @@ TABLE: dict[str, UseCase] = {
             unit=BulkUnit(employer_ids=frozenset({s.employer})),
             start=D(2026, 12, 1),
         ),
-        filters=frozenset({"employer"}),
     ),
     "bulk_start.start": _c(
         F.START_TRAJECTORIES_IN_BULK,
@@ -727,7 +726,6 @@ TABLE: dict[str, UseCase] = {
                 end_date=D(2027, 5, 31),
             ),
         ),
-        filters=frozenset({"employer"}),
         invalid=lambda w, s: BulkStart(
             actor=w.admin,
             request=BulkStartRequest(
@@ -958,7 +956,9 @@ TABLE: dict[str, UseCase] = {
     ),
     "billing.run": _c(
         F.RUN_BILLING,
-        lambda w, s: RunBilling(actor=w.admin, period=H2_2027, employer_ids=frozenset({s.employer})),
+        lambda w, s: RunBilling(
+            actor=w.admin, period=H2_2027, employer_ids=frozenset({s.employer})
+        ),
     ),
     "billing.invoice_basis": _q(
         F.RUN_BILLING, lambda w, s: GetInvoiceBasis(actor=w.admin, basis_id=s.basis)
@@ -1022,13 +1022,28 @@ def fingerprint(xs: Xs) -> dict[str, Any]:
     collection of the memory store."""
     if xs.container.config.storage() == "memory":
         store = xs.container.memory_store()
-        return {f.name: canonical(getattr(store, f.name)) for f in attrs.fields(type(store)) if f.eq}
+        fields = [f.name for f in attrs.fields(type(store)) if f.eq]
+        return {name: canonical(getattr(store, name)) for name in fields}
     engine = xs.container.engine()
     rows: dict[str, Any] = {}
     with engine.connect() as connection:
         for table in metadata.sorted_tables:
             rows[table.name] = sorted(repr(tuple(r)) for r in connection.execute(sa.select(table)))
     return rows
+
+
+def counts(xs: Xs) -> dict[str, int]:
+    """How many rows each table (collection) holds: a cheap check between two fingerprints."""
+    if xs.container.config.storage() == "memory":
+        store = xs.container.memory_store()
+        return {f.name: len(getattr(store, f.name)) for f in attrs.fields(type(store)) if f.eq}
+    tables = metadata.sorted_tables
+    query = sa.select(
+        *(sa.select(sa.func.count()).select_from(t).scalar_subquery().label(t.name) for t in tables)
+    )
+    with xs.container.engine().connect() as connection:
+        row = connection.execute(query).one()
+    return dict(row._mapping)
 
 
 def canonical(value: Any) -> Any:
