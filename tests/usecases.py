@@ -452,6 +452,7 @@ class UseCase:
     succeeds — A's employer, A's folder, or everything (a super administrator). ``invalid``: a
     refused command for a use case that names no scoped entity (the event test's refusal; the
     others use unknown ids). ``invoke``: how to call it, when it takes more than the command.
+    ``events``: the names of the events a command writes when it succeeds (R0.7).
     """
 
     features: tuple[Feature, ...]
@@ -459,6 +460,7 @@ class UseCase:
     kind: Literal["query", "command"]
     scope: Literal["employer", "folder", "everything"] = "employer"
     invalid: Build | None = None
+    events: tuple[str, ...] = ()
     invoke: Callable[[Any, Command], Any] | None = None
 
     @property
@@ -475,9 +477,15 @@ def _q(features: Feature | tuple[Feature, ...], build: Build, **kw: Any) -> UseC
     return UseCase(fs, build, "query", **kw)
 
 
-def _c(features: Feature | tuple[Feature, ...], build: Build, **kw: Any) -> UseCase:
+def _c(
+    features: Feature | tuple[Feature, ...],
+    build: Build,
+    *,
+    events: tuple[str, ...],
+    **kw: Any,
+) -> UseCase:
     fs = features if isinstance(features, tuple) else (features,)
-    return UseCase(fs, build, "command", **kw)
+    return UseCase(fs, build, "command", events=events, **kw)
 
 
 def _export(service: Any, cmd: Command) -> Any:
@@ -501,25 +509,31 @@ TABLE: dict[str, UseCase] = {
         lambda w, s: CreateFolder(actor=w.admin, name="Nieuwe map"),
         scope="everything",
         invalid=lambda w, s: CreateFolder(actor=w.admin, name=" "),
+        events=("FolderCreated",),
     ),
     "organisation.rename_folder": _c(
         _MO,
         lambda w, s: RenameFolder(actor=w.admin, folder_id=s.folder, name="Hernoemd"),
         scope="folder",
+        events=("FolderRenamed",),
     ),
     "organisation.create_employer": _c(
         _MO,
         lambda w, s: CreateEmployer(actor=w.admin, name="Nieuwe werkgever", folder_id=s.folder),
         scope="folder",
+        events=("EmployerCreated",),
     ),
     "organisation.change_employer": _c(
-        _MO, lambda w, s: ChangeEmployer(actor=w.admin, employer_id=s.employer, name="Gewijzigd")
+        _MO,
+        lambda w, s: ChangeEmployer(actor=w.admin, employer_id=s.employer, name="Gewijzigd"),
+        events=("EmployerChanged",),
     ),
     "organisation.set_vat_number": _c(
         _MO,
         lambda w, s: SetVatNumber(
             actor=w.admin, employer_id=s.employer, vat_number="NL004495445B01"
         ),
+        events=("EmployerVatNumberChanged",),
     ),
     "organisation.employer_by_code": _q(
         _VIEW, lambda w, s: EmployerByCode(actor=w.admin, code=s.employer_code)
@@ -532,6 +546,7 @@ TABLE: dict[str, UseCase] = {
         lambda w, s: CreateDepartment(
             actor=w.admin, employer_id=s.employer, name="Inkoop", parent_id=s.department
         ),
+        events=("DepartmentCreated",),
     ),
     "organisation.change_department": _c(
         _MO,
@@ -542,15 +557,20 @@ TABLE: dict[str, UseCase] = {
             move=True,
             parent_id=s.department,
         ),
+        events=("DepartmentChanged",),
     ),
     "organisation.departments": _q(
         _VIEW, lambda w, s: ListDepartments(actor=w.admin, employer_id=s.employer)
     ),
     "organisation.create_branch": _c(
-        _MO, lambda w, s: CreateBranch(actor=w.admin, employer_id=s.employer, name="Vestiging 2")
+        _MO,
+        lambda w, s: CreateBranch(actor=w.admin, employer_id=s.employer, name="Vestiging 2"),
+        events=("BranchCreated",),
     ),
     "organisation.change_branch": _c(
-        _MO, lambda w, s: ChangeBranch(actor=w.admin, branch_id=s.branch, name="Vestiging Zeist")
+        _MO,
+        lambda w, s: ChangeBranch(actor=w.admin, branch_id=s.branch, name="Vestiging Zeist"),
+        events=("BranchChanged",),
     ),
     "organisation.search_branches": _q(
         _VIEW, lambda w, s: SearchBranches(actor=w.admin, employer_id=s.employer, term="Utr")
@@ -565,9 +585,12 @@ TABLE: dict[str, UseCase] = {
                 employer_id=s.employer, department_id=s.department, start=D(2026, 6, 1)
             ),
         ),
+        events=("EmployeeRegistered", "EmploymentStarted"),
     ),
     "organisation.change_employee": _c(
-        _ME, lambda w, s: ChangeEmployee(actor=w.admin, employee_id=s.employee, first_name="Ans")
+        _ME,
+        lambda w, s: ChangeEmployee(actor=w.admin, employee_id=s.employee, first_name="Ans"),
+        events=("EmployeeChanged",),
     ),
     "organisation.add_employment": _c(
         _ME,
@@ -576,12 +599,14 @@ TABLE: dict[str, UseCase] = {
             employee_id=s.employee,
             terms=EmploymentTerms(employer_id=s.employer, start=D(2026, 6, 1)),
         ),
+        events=("EmploymentStarted",),
     ),
     "organisation.set_leading_employment": _c(
         _ME,
         lambda w, s: SetLeadingEmployment(
             actor=w.admin, employee_id=s.employee, employment_id=s.employment
         ),
+        events=("LeadingEmploymentChanged",),
     ),
     "organisation.employee": _q(
         _VIEW, lambda w, s: GetEmployee(actor=w.admin, employee_id=s.employee)
@@ -589,10 +614,12 @@ TABLE: dict[str, UseCase] = {
     "organisation.open_dossier": _c(
         _MO,
         lambda w, s: OpenDossier(actor=w.admin, unit=UnitRef(UnitKind.DEPARTMENT, s.department)),
+        events=("DossierOpened",),
     ),
     "organisation.add_contact_person": _c(
         F.MANAGE_CONTACT_PERSONS,
         lambda w, s: AddContactPerson(actor=w.admin, employer_id=s.employer, name="Nieuw"),
+        events=("ContactPersonsChanged",),
     ),
     "organisation.change_contact_person": _c(
         F.MANAGE_CONTACT_PERSONS,
@@ -602,18 +629,21 @@ TABLE: dict[str, UseCase] = {
             contact_person_id=s.contact_person,
             name="Gewijzigd",
         ),
+        events=("ContactPersonsChanged",),
     ),
     "organisation.remove_contact_person": _c(
         F.MANAGE_CONTACT_PERSONS,
         lambda w, s: RemoveContactPerson(
             actor=w.admin, employer_id=s.employer, contact_person_id=s.contact_person2
         ),
+        events=("ContactPersonsChanged",),
     ),
     "organisation.move_contact_person": _c(
         F.MANAGE_CONTACT_PERSONS,
         lambda w, s: MoveContactPerson(
             actor=w.admin, employer_id=s.employer, contact_person_id=s.contact_person3, position=0
         ),
+        events=("ContactPersonsChanged",),
     ),
     "organisation.contact_person_widget": _q(
         _VIEW, lambda w, s: GetContactPersonWidget(actor=w.admin, employer_id=s.employer)
@@ -626,12 +656,14 @@ TABLE: dict[str, UseCase] = {
             actor=w.admin, name="Rollenbeheer", features=frozenset({F.MANAGE_ROLES})
         ),
         invalid=lambda w, s: CreateRole(actor=w.admin, name="", features=frozenset()),
+        events=("RoleCreated",),
     ),
     "access.create_user": _c(
         F.MANAGE_USERS,
         lambda w, s: CreateUser(
             actor=w.admin, name="Nieuw", email="nieuw@example.nl", scope=frozenset({_employer(s)})
         ),
+        events=("UserCreated",),
     ),
     "access.grant": _c(
         F.MANAGE_USERS,
@@ -640,6 +672,7 @@ TABLE: dict[str, UseCase] = {
             user_id=s.user,
             units=frozenset({UnitRef(UnitKind.DEPARTMENT, s.department)}),
         ),
+        events=("UserAuthorisationChanged",),
     ),
     "access.principal": _q(
         F.MANAGE_USERS, lambda w, s: GetPrincipal(actor=w.admin, user_id=s.user)
@@ -653,6 +686,7 @@ TABLE: dict[str, UseCase] = {
         F.MANAGE_PROTOCOLS,
         lambda w, s: CreateProtocol(actor=w.admin, name="Nieuw", kind=ProtocolKind.OTHER),
         invalid=lambda w, s: CreateProtocol(actor=w.admin, name="", kind=ProtocolKind.OTHER),
+        events=("ProtocolCreated",),
     ),
     "protocols.change_characteristics": _c(
         F.MANAGE_PROTOCOLS,
@@ -664,6 +698,7 @@ TABLE: dict[str, UseCase] = {
         invalid=lambda w, s: ChangeProtocolCharacteristics(
             actor=w.admin, protocol_id=uuid.uuid4(), characteristics=ProtocolCharacteristics()
         ),
+        events=("ProtocolCharacteristicsChanged",),
     ),
     "protocols.protocol": _q(
         _PROTOCOL_READERS, lambda w, s: GetProtocol(actor=w.admin, protocol_id=w.pmo)
@@ -675,6 +710,7 @@ TABLE: dict[str, UseCase] = {
         lambda w, s: StartTrajectory(
             actor=w.admin, protocol_id=w.pmo2, employee_id=s.employee, start=D(2026, 11, 1)
         ),
+        events=("TrajectoryStarted",),
     ),
     "trajectories.report_sickness": _c(
         F.START_TRAJECTORIES,
@@ -685,18 +721,21 @@ TABLE: dict[str, UseCase] = {
             first_sick_day=D(2026, 11, 2),
             employment_id=s.employment,
         ),
+        events=("TrajectoryStarted",),
     ),
     "trajectories.report_recovery": _c(
         F.START_TRAJECTORIES,
         lambda w, s: ReportRecovery(
             actor=w.admin, trajectory_id=s.sick_trajectory, date=D(2026, 11, 15)
         ),
+        events=("RecoveryReported",),
     ),
     "trajectories.close_trajectory": _c(
         F.CLOSE_TRAJECTORIES,
         lambda w, s: CloseTrajectory(
             actor=w.admin, trajectory_id=s.trajectory, end_date=D(2026, 11, 28)
         ),
+        events=("TrajectoryClosed",),
     ),
     "trajectories.trajectory": _q(
         _VIEW, lambda w, s: GetTrajectory(actor=w.admin, trajectory_id=s.trajectory)
@@ -735,6 +774,7 @@ TABLE: dict[str, UseCase] = {
                 start=D(2026, 12, 1),
             ),
         ),
+        events=("TrajectoriesStartedInBulk",),
     ),
     # employments and action links ------------------------------------------------------------
     "employments.end_employment": _c(
@@ -746,6 +786,7 @@ TABLE: dict[str, UseCase] = {
             end=D(2028, 1, 1),
             reason=EndReason.RESIGNATION,
         ),
+        events=("EmploymentEnded",),
     ),
     "employments.change_employment": _c(
         _ME,
@@ -757,6 +798,7 @@ TABLE: dict[str, UseCase] = {
             department_id=s.department2,
             hours_per_week=Decimal(32),
         ),
+        events=("EmploymentChanged",),
     ),
     "employments.leading_employment_on": _q(
         _VIEW,
@@ -786,6 +828,7 @@ TABLE: dict[str, UseCase] = {
         F.MANAGE_APPOINTMENT_LOCATIONS,
         lambda w, s: CreateLocation(actor=w.admin, name="Locatie 2", max_parallel=2),
         invalid=lambda w, s: CreateLocation(actor=w.admin, name=""),
+        events=("LocationCreated",),
     ),
     "agenda.change_maximum": _c(
         F.MANAGE_APPOINTMENT_LOCATIONS,
@@ -793,6 +836,7 @@ TABLE: dict[str, UseCase] = {
         invalid=lambda w, s: ChangeLocationMaximum(
             actor=w.admin, location_id=uuid.uuid4(), max_parallel=5
         ),
+        events=("LocationMaximumChanged",),
     ),
     "agenda.request_appointment": _c(
         F.REQUEST_APPOINTMENTS,
@@ -802,6 +846,7 @@ TABLE: dict[str, UseCase] = {
             purpose="Spreekuur",
             desired_period=DateRange(D(2026, 12, 7), D(2026, 12, 12)),
         ),
+        events=("AppointmentRequested",),
     ),
     "agenda.plan_availability": _c(
         F.PLAN_AVAILABILITIES,
@@ -819,6 +864,7 @@ TABLE: dict[str, UseCase] = {
             start=at(7, 9),
             end=at(7, 12),
         ),
+        events=("AvailabilityPlanned",),
     ),
     "agenda.plan_series": _c(
         F.PLAN_AVAILABILITIES,
@@ -838,6 +884,7 @@ TABLE: dict[str, UseCase] = {
             end=at(8, 12),
             until=D(2026, 12, 1),
         ),
+        events=("AvailabilityPlanned",),
     ),
     "agenda.move_availability": _c(
         F.PLAN_AVAILABILITIES,
@@ -855,11 +902,13 @@ TABLE: dict[str, UseCase] = {
             start=at(4, 9),
             end=at(4, 17),
         ),
+        events=("AvailabilityMoved",),
     ),
     "agenda.remove_availability": _c(
         F.PLAN_AVAILABILITIES,
         lambda w, s: RemoveAvailability(actor=w.admin, availability_id=w.removable),
         invalid=lambda w, s: RemoveAvailability(actor=w.admin, availability_id=w.availability),
+        events=("AvailabilityRemoved",),
     ),
     "agenda.plan_appointment": _c(
         F.PLAN_AVAILABILITIES,
@@ -870,14 +919,17 @@ TABLE: dict[str, UseCase] = {
             start=at(1, 15),
             end=at(1, 15, 30),
         ),
+        events=("AppointmentPlanned",),
     ),
     "agenda.complete_appointment": _c(
         F.REGISTER_ACTIVITIES,
         lambda w, s: CompleteAppointment(actor=w.admin, appointment_id=s.appointment),
+        events=("AppointmentChanged",),
     ),
     "agenda.remove_appointment": _c(
         F.PLAN_AVAILABILITIES,
         lambda w, s: RemoveAppointment(actor=w.admin, appointment_id=s.appointment_to_remove),
+        events=("AppointmentChanged",),
     ),
     "agenda.register_activity": _c(
         F.REGISTER_ACTIVITIES,
@@ -888,6 +940,7 @@ TABLE: dict[str, UseCase] = {
             performed_on=D(2026, 12, 1),
             appointment_id=s.appointment,
         ),
+        events=("ActivityRegistered",),
     ),
     "agenda.released_activities": _q(
         F.RUN_BILLING,
@@ -910,6 +963,7 @@ TABLE: dict[str, UseCase] = {
             billing_frequency=BillingFrequency.QUARTERLY,
             active=DateRange(D(2026, 1, 1)),
         ),
+        events=("ContractModelCreated",),
     ),
     "billing.contract_models": _q(_MC, lambda w, s: ListContractModels(actor=w.admin)),
     "billing.conclude_agreement": _c(
@@ -920,6 +974,7 @@ TABLE: dict[str, UseCase] = {
             contract_model_id=w.model2,
             period=DateRange(D(2026, 1, 1)),
         ),
+        events=("ServiceAgreementConcluded",),
     ),
     "billing.deviation_choices": _q(
         _MC, lambda w, s: DeviationChoices(actor=w.admin, agreement_id=s.agreement)
@@ -929,6 +984,7 @@ TABLE: dict[str, UseCase] = {
         lambda w, s: SetDeviatingFrequency(
             actor=w.admin, agreement_id=s.agreement, frequency=BillingFrequency.QUARTERLY
         ),
+        events=("ServiceAgreementChanged",),
     ),
     "billing.subscribe": _c(
         _MC,
@@ -939,12 +995,14 @@ TABLE: dict[str, UseCase] = {
             amount=Money("100.00"),
             period=DateRange(D(2027, 1, 1)),
         ),
+        events=("SubscriptionCreated",),
     ),
     "billing.end_subscription": _c(
         _MC,
         lambda w, s: EndSubscription(
             actor=w.admin, subscription_id=s.subscription, end=D(2028, 7, 1)
         ),
+        events=("SubscriptionChanged",),
     ),
     "billing.schedule": _q(
         _MC,
@@ -959,19 +1017,26 @@ TABLE: dict[str, UseCase] = {
         lambda w, s: RunBilling(
             actor=w.admin, period=H2_2027, employer_ids=frozenset({s.employer})
         ),
+        events=("InvoiceBasisGenerated",),
     ),
     "billing.invoice_basis": _q(
         F.RUN_BILLING, lambda w, s: GetInvoiceBasis(actor=w.admin, basis_id=s.basis)
     ),
     "billing.invoice_bases": _q(F.RUN_BILLING, lambda w, s: ListInvoiceBases(actor=w.admin)),
     "billing.make_final": _c(
-        F.RUN_BILLING, lambda w, s: MakeInvoiceBasisFinal(actor=w.admin, basis_id=s.basis)
+        F.RUN_BILLING,
+        lambda w, s: MakeInvoiceBasisFinal(actor=w.admin, basis_id=s.basis),
+        events=("InvoiceBasisChanged",),
     ),
     "billing.mark_sent": _c(
-        F.RUN_BILLING, lambda w, s: MarkInvoiceSent(actor=w.admin, basis_id=s.final_basis)
+        F.RUN_BILLING,
+        lambda w, s: MarkInvoiceSent(actor=w.admin, basis_id=s.final_basis),
+        events=("InvoiceBasisChanged",),
     ),
     "billing.discard": _c(
-        F.RUN_BILLING, lambda w, s: DiscardInvoiceBasis(actor=w.admin, basis_id=s.discard_basis)
+        F.RUN_BILLING,
+        lambda w, s: DiscardInvoiceBasis(actor=w.admin, basis_id=s.discard_basis),
+        events=("InvoiceBasisChanged",),
     ),
     "billing.lines": _q(F.RUN_BILLING, lambda w, s: InvoiceLines(actor=w.admin, basis_id=s.basis)),
     "billing.export_csv": _q(
