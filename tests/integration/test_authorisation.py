@@ -164,15 +164,17 @@ def _refusal_scope(case: UseCase) -> str:
 
 
 def _check_refusals(w: World, name: str, case: UseCase, before: dict[str, int]) -> None:
-    # (a) every feature but the ones that grant it, the right scope
+    # (a) every feature but the ones that grant it, the right scope; the feature is checked
+    # before any entity is looked at, so B's entities and unknown ids get the same answer
     lacking = w.actor(case.without(), _refusal_scope(case))
-    error = _refused(w, name, command_for(case, w, w.a, lacking))
-    assert (type(error), error.code) == (NotAllowed, "access.not_authorised"), repr(error)
-    _same_counts(w, before, "(a)")
+    for side in (w.a, w.b, w.a.unknown()):
+        error = _refused(w, name, command_for(case, w, side, lacking))
+        assert (type(error), error.code) == (NotAllowed, "access.not_authorised"), repr(error)
+        _same_counts(w, before, "(a)")
 
-    # (c) unknown actors: a random id and the nil UUID
-    for unknown in (uuid.uuid4(), NIL):
-        error = _refused(w, name, command_for(case, w, w.a, unknown))
+    # (c) unknown actors: a random id and the nil UUID, on A's entities and on unknown ids
+    for unknown, side in ((uuid.uuid4(), w.a), (NIL, w.a), (uuid.uuid4(), w.a.unknown())):
+        error = _refused(w, name, command_for(case, w, side, unknown))
         assert (type(error), error.code) == (NotAllowed, "access.unknown_actor"), repr(error)
         _same_counts(w, before, f"(c) {unknown}")
 
