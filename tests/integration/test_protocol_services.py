@@ -160,15 +160,30 @@ def request_for(world: World, **changes: object) -> BulkStartRequest:
 
 
 def test_r2_2_proposal_and_start_with_deselection(world: World) -> None:
+    both = BulkUnit(employer_ids=frozenset({world.employer, world.other}))
+    proposal = world.xs.bulk_start.propose(
+        ProposeBulkStart(actor=world.admin, protocol_id=world.pmo, unit=both, start=D(2026, 12, 1))
+    )
+    assert [c.name for c in proposal] == ["Anna Jansen", "Bram Jansen", "Cor Jansen", "Dirk Dekker"]
+    with pytest.raises(DomainError) as outside:  # R0.6: a unit outside the planner's scope
+        world.xs.bulk_start.propose(
+            ProposeBulkStart(
+                actor=world.planner, protocol_id=world.pmo, unit=both, start=D(2026, 12, 1)
+            )
+        )
+    assert (outside.value.code, outside.value.details) == (
+        "not_found",
+        {"kind": "employer", "id": str(world.other)},
+    )
     proposal = world.xs.bulk_start.propose(
         ProposeBulkStart(
             actor=world.planner,
             protocol_id=world.pmo,
-            unit=BulkUnit(employer_ids=frozenset({world.employer, world.other})),
+            unit=BulkUnit(employer_ids=frozenset({world.employer})),
             start=D(2026, 12, 1),
         )
     )
-    assert [c.name for c in proposal] == ["Anna Jansen", "Bram Jansen", "Cor Jansen"]  # scope
+    assert [c.name for c in proposal] == ["Anna Jansen", "Bram Jansen", "Cor Jansen"]
     request = request_for(world, deselected=frozenset({world.people[2]}))
     result = world.xs.bulk_start.start(BulkStart(actor=world.planner, request=request))
     assert (result.started, result.skipped, result.repeated) == (2, 0, False)

@@ -6,12 +6,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 
+import attrs
+
 from xs_core.access.authoriser import Authoriser
 from xs_core.access.features import Feature
 from xs_core.access.model import Principal
 from xs_core.clock import Clock
 from xs_core.errors import DomainError, NotFound
-from xs_core.organisation.model import Employment
+from xs_core.organisation.model import Employee, Employment
 from xs_core.organisation.units import UnitKind, UnitRef
 from xs_core.uow import UnitOfWork
 
@@ -91,3 +93,25 @@ def employment_visible(auth: Authoriser, principal: Principal, employment: Emplo
 def employment_missing(employment_id: uuid.UUID) -> DomainError:
     """The very answer ``Employee.employment`` gives for an id that is not there (R0.6)."""
     return DomainError("organisation.employment_not_found", {"employment_id": str(employment_id)})
+
+
+def employment_in_scope(
+    auth: Authoriser, principal: Principal, found: Employee, employment_id: uuid.UUID
+) -> Employment:
+    """The employee's employment, if it lies in the actor's scope; otherwise the very answer an
+    unknown employment id gets (R0.6)."""
+    employment = found.employment(employment_id)
+    if not employment_visible(auth, principal, employment):
+        raise employment_missing(employment_id)
+    return employment
+
+
+def as_seen_by(auth: Authoriser, principal: Principal, found: Employee) -> Employee:
+    """The employee as the actor may read them: only the employments in the actor's scope, so
+    that a user scoped to employer A never learns of the same person's employment at B (R0.6)."""
+    if principal.scope.everything:
+        return found
+    employments = [e for e in found.employments if employment_visible(auth, principal, e)]
+    if len(employments) == len(found.employments):
+        return found
+    return attrs.evolve(found, employments=employments)

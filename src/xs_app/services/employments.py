@@ -11,10 +11,10 @@ import attrs
 from xs_app.services.base import (
     VIEW_ORGANISATION,
     Service,
+    as_seen_by,
     department,
     employee,
-    employment_missing,
-    employment_visible,
+    employment_in_scope,
     hidden,
 )
 from xs_app.services.command import Command, accepts_legacy
@@ -146,8 +146,7 @@ class EmploymentService(Service):
                 uow, cmd.actor, Feature.MANAGE_EMPLOYMENTS, employee(cmd.employee_id)
             )
             found = uow.employees.lock(cmd.employee_id)
-            if not employment_visible(auth, principal, found.employment(cmd.employment_id)):
-                raise employment_missing(cmd.employment_id)
+            employment_in_scope(auth, principal, found, cmd.employment_id)
             found.end_employment(cmd.employment_id, cmd.end, cmd.reason)
             uow.employees.save(found)
             open_trajectories = tuple(
@@ -166,9 +165,7 @@ class EmploymentService(Service):
                 uow, cmd.actor, Feature.MANAGE_EMPLOYMENTS, employee(cmd.employee_id)
             )
             found = uow.employees.lock(cmd.employee_id)
-            employment = found.employment(cmd.employment_id)
-            if not employment_visible(auth, principal, employment):
-                raise employment_missing(cmd.employment_id)
+            employment = employment_in_scope(auth, principal, found, cmd.employment_id)
             changes: dict[str, object] = {}
             if cmd.department_id is not None:
                 auth.require_visible(principal, department(cmd.department_id))
@@ -198,8 +195,10 @@ class EmploymentService(Service):
     def leading_employment_on(self, cmd: LeadingEmploymentOn) -> LeadingEmployment | None:
         """The leading employment and its department as of ``day`` (R1.2, R2.3)."""
         with self._uow(write=False) as uow:
-            self._authorise(uow, cmd.actor, VIEW_ORGANISATION, employee(cmd.employee_id))
-            found = uow.employees.get(cmd.employee_id)
+            auth, principal = self._authorise(
+                uow, cmd.actor, VIEW_ORGANISATION, employee(cmd.employee_id)
+            )
+            found = as_seen_by(auth, principal, uow.employees.get(cmd.employee_id))
             employment = found.leading_employment_on(cmd.day)
             if employment is None:
                 return None
@@ -245,7 +244,7 @@ class ActionLinkService(Service):
                 raise DomainError(
                     "action_link.not_an_employee_dossier", {"dossier_id": str(cmd.dossier_id)}
                 )
-            found = uow.employees.get(dossier.unit.id)
+            found = as_seen_by(auth, principal, uow.employees.get(dossier.unit.id))
             return ActionTarget(
                 link=cmd.link,
                 use_case=cmd.link.info.use_case,

@@ -15,9 +15,11 @@ import attrs
 from xs_app.services.base import (
     VIEW_ORGANISATION,
     Service,
+    as_seen_by,
     department,
     employee,
     employer,
+    employment_in_scope,
     folder,
 )
 from xs_app.services.command import Command, CommandPart, accepts_legacy
@@ -564,8 +566,7 @@ class OrganisationService(Service):
                 uow, cmd.actor, _EMPLOYMENTS, employee(cmd.employee_id)
             )
             found = uow.employees.lock(cmd.employee_id)
-            target = found.employment(cmd.employment_id)
-            auth.require_visible(principal, employer(target.employer_id))
+            employment_in_scope(auth, principal, found, cmd.employment_id)
             found.set_leading_employment(cmd.employment_id)
             uow.employees.save(found)
             uow.commit()
@@ -573,8 +574,8 @@ class OrganisationService(Service):
     @accepts_legacy(GetEmployee, "actor", "employee_id")
     def employee(self, cmd: GetEmployee) -> Employee:
         with self._uow(write=False) as uow:
-            self._authorise(uow, cmd.actor, _VIEW, employee(cmd.employee_id))
-            return uow.employees.get(cmd.employee_id)
+            auth, principal = self._authorise(uow, cmd.actor, _VIEW, employee(cmd.employee_id))
+            return as_seen_by(auth, principal, uow.employees.get(cmd.employee_id))
 
     # dossiers --------------------------------------------------------------------------------
 

@@ -10,16 +10,17 @@ import attrs
 from xs_app.services.base import (
     VIEW_ORGANISATION,
     Service,
+    department,
     employee,
-    employment_missing,
-    employment_visible,
+    employer,
+    employment_in_scope,
     hidden,
 )
 from xs_app.services.command import Command, accepts_legacy
 from xs_core.access.features import Feature
 from xs_core.errors import Conflict, DomainError
 from xs_core.organisation.model import Employment
-from xs_core.organisation.units import new_id
+from xs_core.organisation.units import UnitRef, new_id
 from xs_core.progress import Progress, silent
 from xs_core.protocols.bulk import (
     BulkStartPlan,
@@ -162,6 +163,15 @@ def _refuse_overlap(uow: UnitOfWork, trajectory: Trajectory) -> None:
             )
 
 
+def _units(unit: BulkUnit) -> list[UnitRef]:
+    """The organisation units a bulk start names: each must lie in the actor's scope (R0.6), so
+    that a user scoped to employer A never reaches the employment at B of someone who also works
+    at A, and a unit outside the scope is answered like one that does not exist."""
+    if unit.department_id is not None:
+        return [department(unit.department_id)]
+    return [employer(e) for e in sorted(unit.employer_ids, key=str)]
+
+
 class ProtocolService(Service):
     """Protocols and their characteristics (R2.1)."""
 
@@ -230,9 +240,7 @@ class TrajectoryService(Service):
             found = uow.employees.get(cmd.employee_id)
             employment: Employment | None
             if cmd.employment_id is not None:
-                employment = found.employment(cmd.employment_id)
-                if not employment_visible(auth, principal, employment):
-                    raise employment_missing(cmd.employment_id)
+                employment = employment_in_scope(auth, principal, found, cmd.employment_id)
             else:
                 employment = found.leading_employment_on(cmd.first_sick_day)
             trajectory = Trajectory.start_sickness(
@@ -305,7 +313,9 @@ class BulkStartService(Service):
     def propose(self, cmd: ProposeBulkStart) -> list[Candidate]:
         """The employees with an employment in the unit on the start date, in the user's scope."""
         with self._uow(write=False) as uow:
-            auth, principal = self._authorise(uow, cmd.actor, Feature.START_TRAJECTORIES_IN_BULK)
+            auth, principal = self._authorise(
+                uow, cmd.actor, Feature.START_TRAJECTORIES_IN_BULK, *_units(cmd.unit)
+            )
             protocol = uow.protocols.get(cmd.protocol_id)
             if not protocol.characteristics.may_start_in_bulk:
                 check_request(protocol, cmd.start, None)
@@ -318,7 +328,9 @@ class BulkStartService(Service):
         request = cmd.request
         say = progress or silent
         with self._uow() as uow:
-            auth, principal = self._authorise(uow, cmd.actor, Feature.START_TRAJECTORIES_IN_BULK)
+            auth, principal = self._authorise(
+                uow, cmd.actor, Feature.START_TRAJECTORIES_IN_BULK, *_units(request.unit)
+            )
             protocol = uow.protocols.lock(request.protocol_id)
             check_request(protocol, request.start, request.end_date)
             earlier = uow.bulk_starts.claim(

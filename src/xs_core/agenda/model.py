@@ -334,6 +334,17 @@ class AvailabilityPlanned(DomainEvent):
     end: str
 
 
+@attrs.frozen(kw_only=True)
+class AvailabilityMoved(DomainEvent):
+    """R4.3: an availability moved to another time or location (with its appointments)."""
+
+    name: ClassVar[str] = "AvailabilityMoved"
+    availability_id: uuid.UUID
+    location_id: uuid.UUID
+    start: str
+    end: str
+
+
 @attrs.define(kw_only=True)
 class Availability(Aggregate):
     """A professional's availability (beschikbaarheid) at a location."""
@@ -376,10 +387,9 @@ class Availability(Aggregate):
         self.location_id = location_id
         self.span = span
         self.record(
-            AvailabilityPlanned(
+            AvailabilityMoved(
                 availability_id=self.id,
                 location_id=location_id,
-                professional_id=self.professional_id,
                 start=span.start.isoformat(),
                 end=span.end.isoformat(),
             )

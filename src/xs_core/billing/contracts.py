@@ -153,6 +153,19 @@ def _within(inner: DateRange, outer: DateRange) -> None:
 
 
 @attrs.frozen(kw_only=True)
+class ServiceAgreementConcluded(DomainEvent):
+    """R5.1: a customer concluded a service agreement on a contract model."""
+
+    name: ClassVar[str] = "ServiceAgreementConcluded"
+    agreement_id: uuid.UUID
+    employer_id: uuid.UUID
+    contract_model_id: uuid.UUID
+    start: _dt.date
+    end: _dt.date | None
+    billing_frequency: str
+
+
+@attrs.frozen(kw_only=True)
 class ServiceAgreementChanged(DomainEvent):
     name: ClassVar[str] = "ServiceAgreementChanged"
     agreement_id: uuid.UUID
@@ -190,18 +203,31 @@ class ServiceAgreement(Aggregate):
                 service_variation, "service_variation", limits.SERVICE_VARIATION
             ),
         )
-        agreement.set_deviating_frequency(model, deviating_frequency)
+        agreement._deviate(model, deviating_frequency)
+        agreement.record(
+            ServiceAgreementConcluded(
+                agreement_id=agreement.id,
+                employer_id=employer_id,
+                contract_model_id=model.id,
+                start=period.start,
+                end=period.end,
+                billing_frequency=agreement.billing_frequency(model).value,
+            )
+        )
         return agreement
 
-    def set_deviating_frequency(
-        self, model: ContractModel, frequency: BillingFrequency | None
-    ) -> None:
-        """R5.1: only with a service variation, and only strictly shorter than the model's."""
+    def _deviate(self, model: ContractModel, frequency: BillingFrequency | None) -> None:
         if frequency is not None:
             if self.service_variation is None:
                 raise DomainError("billing.deviation_needs_variation", {"rule": "R5.1"})
             check_deviation(model.billing_frequency, frequency)
         self.deviating_frequency = frequency
+
+    def set_deviating_frequency(
+        self, model: ContractModel, frequency: BillingFrequency | None
+    ) -> None:
+        """R5.1: only with a service variation, and only strictly shorter than the model's."""
+        self._deviate(model, frequency)
         self.record(
             ServiceAgreementChanged(
                 agreement_id=self.id,
@@ -228,6 +254,18 @@ class ServiceAgreement(Aggregate):
                     "billing.activity_type_priced_twice",
                     {"activity_type": shared[0], "agreement": str(other.id)},
                 )
+
+
+@attrs.frozen(kw_only=True)
+class SubscriptionCreated(DomainEvent):
+    """A subscription of a service agreement: ``amount`` per contract period from ``start``."""
+
+    name: ClassVar[str] = "SubscriptionCreated"
+    subscription_id: uuid.UUID
+    agreement_id: uuid.UUID
+    amount: str
+    start: _dt.date
+    end: _dt.date | None
 
 
 @attrs.frozen(kw_only=True)
@@ -263,12 +301,14 @@ class Subscription(Aggregate):
             amount=_not_negative(amount),
             period=period,
         )
-        subscription._changed()
+        subscription._changed(SubscriptionCreated)
         return subscription
 
-    def _changed(self) -> None:
+    def _changed(
+        self, event: type[SubscriptionCreated | SubscriptionChanged] = SubscriptionChanged
+    ) -> None:
         self.record(
-            SubscriptionChanged(
+            event(
                 subscription_id=self.id,
                 agreement_id=self.agreement_id,
                 amount=str(self.amount.amount),

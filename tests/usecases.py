@@ -1,0 +1,1137 @@
+"""Every use case of every service, as a table (R0.6, R0.7).
+
+The services are the attributes of :class:`~xs_app.Xs` that are :class:`Service` instances; their
+use cases are their public methods, found by introspection (:func:`use_cases`). :data:`TABLE`
+says, per use case, which feature authorisations grant it, whether it is a query or a command,
+and how to build a valid command from a prepared :class:`World` — two employers, A and B, each
+with an entity of every kind (a :class:`Side`). The authorisation and event tests run the table;
+a public method without an entry fails them.
+
+A builder names the scoped entities it uses through the side it is given (``s.employee``); the
+tests record which names a builder reads, and swap each for B's entity or an unknown id in turn.
+Entities without a scope (protocols, locations, availabilities, contract models) live on the
+world itself.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import inspect
+import io
+import uuid
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from typing import Any, Literal
+
+import attrs
+import pendulum
+import sqlalchemy as sa
+
+from tests.apps import user_with
+from xs_adapters.sql.tables import metadata
+from xs_app import Xs
+from xs_app.services.access import (
+    CreateRole,
+    CreateUser,
+    FindUser,
+    GetPrincipal,
+    Grant,
+    ListRoles,
+)
+from xs_app.services.agenda import (
+    ChangeLocationMaximum,
+    CompleteAppointment,
+    CreateLocation,
+    MoveAvailability,
+    PlanAppointment,
+    PlanAvailability,
+    PlanSeries,
+    RegisterActivity,
+    ReleasedActivities,
+    RemoveAppointment,
+    RemoveAvailability,
+    RequestAppointment,
+)
+from xs_app.services.base import Service
+from xs_app.services.billing import (
+    ConcludeAgreement,
+    CreateContractModel,
+    DeviationChoices,
+    DiscardInvoiceBasis,
+    EndSubscription,
+    ExportInvoiceBasis,
+    GetInvoiceBasis,
+    InvoiceLines,
+    ListContractModels,
+    ListInvoiceBases,
+    MakeInvoiceBasisFinal,
+    MarkInvoiceSent,
+    RunBilling,
+    SetDeviatingFrequency,
+    Subscribe,
+    SubscriptionSchedule,
+)
+from xs_app.services.command import Command
+from xs_app.services.employments import (
+    ActionLinks,
+    ChangeEmployment,
+    EndEmployment,
+    FindDossiers,
+    LeadingEmploymentOn,
+    OpenActionLink,
+)
+from xs_app.services.organisation import (
+    AddContactPerson,
+    AddEmployment,
+    AdvancedSearch,
+    ChangeBranch,
+    ChangeContactPerson,
+    ChangeDepartment,
+    ChangeEmployee,
+    ChangeEmployer,
+    CreateBranch,
+    CreateDepartment,
+    CreateEmployer,
+    CreateFolder,
+    EmployerByCode,
+    EmploymentTerms,
+    GetContactPersonWidget,
+    GetEmployee,
+    GetEmployer,
+    ListDepartments,
+    MoveContactPerson,
+    OpenDossier,
+    RegisterEmployee,
+    RemoveContactPerson,
+    RenameFolder,
+    SearchBranches,
+    SetLeadingEmployment,
+    SetVatNumber,
+)
+from xs_app.services.protocols import (
+    BulkStart,
+    ChangeProtocolCharacteristics,
+    CloseTrajectory,
+    CreateProtocol,
+    GetProtocol,
+    GetTrajectory,
+    ListProtocols,
+    ProposeBulkStart,
+    ReportRecovery,
+    ReportSickness,
+    StartTrajectory,
+    TrajectoriesOf,
+)
+from xs_core.access.features import ALL_FEATURES, Feature
+from xs_core.billing import BillingFrequency, ContractKind, PriceCategory
+from xs_core.dates import DateRange
+from xs_core.money import Money
+from xs_core.organisation.model import EndReason
+from xs_core.organisation.units import UnitKind, UnitRef
+from xs_core.protocols.action_links import ActionLink, Placement
+from xs_core.protocols.bulk import BulkStartRequest, BulkUnit
+from xs_core.protocols.model import ProtocolCharacteristics, ProtocolKind, TaskTemplate
+
+D = _dt.date
+NIL = uuid.UUID(int=0)
+
+
+def at(day: int, hour: int, minute: int = 0) -> pendulum.DateTime:
+    """An instant in December 2026, Amsterdam time."""
+    return pendulum.datetime(2026, 12, day, hour, minute, tz="Europe/Amsterdam")
+
+
+# -- the sides of the world -----------------------------------------------------------------------
+
+
+class Side:
+    """The scoped entities of one employer (or unknown ids of the same kinds), by name.
+
+    Reading a name records it in :attr:`read`, so that the tests learn which entities a
+    builder's command names."""
+
+    def __init__(self, label: str, values: dict[str, Any]) -> None:
+        self._label = label
+        self._values = values
+        self.read: list[str] = []
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            value = self._values[name]
+        except KeyError:
+            raise AttributeError(f"side {self._label} has no {name!r}") from None
+        if name not in self.read:
+            self.read.append(name)
+        return value
+
+    def values(self) -> dict[str, Any]:
+        return dict(self._values)
+
+    def ids(self) -> set[str]:
+        """Every entity id of this side, as text."""
+        return {str(v) for v in self._values.values() if isinstance(v, uuid.UUID)}
+
+    def unknown(self) -> Side:
+        """A side of the same names holding ids (codes, e-mail addresses) that do not exist."""
+
+        def fresh(value: Any) -> Any:
+            if isinstance(value, uuid.UUID):
+                return uuid.uuid4()
+            if isinstance(value, str) and "@" in value:
+                return f"onbekend-{uuid.uuid4().hex[:8]}@example.nl"
+            return f"ONB{uuid.uuid4().hex[:6].upper()}"
+
+        return Side("unknown", {k: fresh(v) for k, v in self._values.items()})
+
+    def mixed(self, other: Side, names: Iterable[str]) -> Side:
+        """This side with ``names`` taken from ``other``."""
+        values = self.values()
+        for name in names:
+            values[name] = other._values[name]
+        return Side(f"{self._label}+{other._label}:{','.join(names)}", values)
+
+
+@attrs.define
+class World:
+    """Two employers (A and B, each in a folder of its own) with an entity of every kind, the
+    unscoped entities, and the users the tests act as (made on demand)."""
+
+    xs: Xs
+    admin: uuid.UUID
+    sides: dict[str, dict[str, Any]]
+    pmo: uuid.UUID  # trajectories of the world
+    pmo2: uuid.UUID  # for starting a trajectory
+    pmo3: uuid.UUID  # for bulk starts
+    sickness: uuid.UUID
+    sickness2: uuid.UUID
+    location: uuid.UUID
+    availability: uuid.UUID  # holds the world's appointments
+    movable: uuid.UUID
+    removable: uuid.UUID
+    model: uuid.UUID
+    model2: uuid.UUID  # prices nothing: a second agreement of a customer on it never clashes
+    actors: dict[tuple[frozenset[Feature], str], uuid.UUID] = attrs.field(factory=dict)
+
+    @property
+    def a(self) -> Side:
+        return Side("A", self.sides["A"])
+
+    @property
+    def b(self) -> Side:
+        return Side("B", self.sides["B"])
+
+    def scope(self, kind: str) -> frozenset[UnitRef]:
+        if kind == "folder":
+            return frozenset({UnitRef(UnitKind.FOLDER, self.sides["A"]["folder"])})
+        if kind == "department":
+            return frozenset({UnitRef(UnitKind.DEPARTMENT, self.sides["A"]["department"])})
+        return frozenset({UnitRef(UnitKind.EMPLOYER, self.sides["A"]["employer"])})
+
+    def actor(self, features: Iterable[Feature], scope: str = "employer") -> uuid.UUID:
+        """A user holding exactly ``features`` (through one role), scoped to A's employer (or
+        A's folder, or A's first department); ``scope="everything"`` is a super administrator."""
+        key = (frozenset(features), scope)
+        if key not in self.actors:
+            n = len(self.actors)
+            if scope == "everything":
+                self.actors[key] = self.xs.installation.create_super_administrator(
+                    f"Beheerder {n}", f"beheerder-{n}@example.nl"
+                )
+            else:
+                self.actors[key] = user_with(
+                    self.xs, self.admin, f"actor-{n}@example.nl", key[0], self.scope(scope)
+                )
+        return self.actors[key]
+
+
+def make_world(xs: Xs) -> World:
+    """Everything made by a super administrator; ids by name per side."""
+    admin = xs.installation.create_super_administrator("Beheer", "beheer@example.nl")
+    org, agenda, billing = xs.organisation, xs.agenda, xs.billing
+
+    def protocol(name: str, kind: ProtocolKind, bulk: bool = False) -> uuid.UUID:
+        return xs.protocols.create_protocol(
+            CreateProtocol(
+                actor=admin,
+                name=name,
+                kind=kind,
+                task_templates=(TaskTemplate(code="VRAGENLIJST", title="Vragenlijst"),),
+                characteristics=ProtocolCharacteristics(may_start_in_bulk=bulk),
+            )
+        )
+
+    pmo, pmo2 = protocol("PMO", ProtocolKind.PMO), protocol("PMO 2", ProtocolKind.PMO)
+    pmo3 = protocol("PMO bulk", ProtocolKind.PMO, bulk=True)
+    sickness = protocol("Verzuim", ProtocolKind.SICKNESS)
+    sickness2 = protocol("Verzuim 2", ProtocolKind.SICKNESS)
+    location = agenda.create_location(CreateLocation(actor=admin, name="Spreekkamers"))
+
+    def availability(day: int) -> uuid.UUID:
+        return agenda.plan_availability(
+            PlanAvailability(
+                actor=admin,
+                professional_id=admin,
+                location_id=location,
+                start=at(day, 9),
+                end=at(day, 17),
+            )
+        )
+
+    main, movable, removable = availability(1), availability(2), availability(3)
+    model = billing.create_contract_model(
+        CreateContractModel(
+            actor=admin,
+            name="Verkoopcontract jaar",
+            kind=ContractKind.SALES,
+            billing_frequency=BillingFrequency.YEARLY,
+            active=DateRange(D(2025, 1, 1)),
+            price_categories=(PriceCategory(activity_type="Spreekuur", price=Money("95.50")),),
+        )
+    )
+    model2 = billing.create_contract_model(
+        CreateContractModel(
+            actor=admin,
+            name="Begeleiding",
+            kind=ContractKind.GUIDANCE,
+            billing_frequency=BillingFrequency.YEARLY,
+            active=DateRange(D(2025, 1, 1)),
+        )
+    )
+    sides: dict[str, dict[str, Any]] = {}
+    for n, label in enumerate("AB"):
+        s: dict[str, Any] = {}
+        s["folder"] = org.create_folder(CreateFolder(actor=admin, name=f"Map {label}"))
+        s["employer_code"] = f"WG{label}"
+        s["employer"] = org.create_employer(
+            CreateEmployer(
+                actor=admin,
+                name=f"Werkgever {label}",
+                code=s["employer_code"],
+                folder_id=s["folder"],
+            )
+        )
+        s["department"] = org.create_department(
+            CreateDepartment(actor=admin, employer_id=s["employer"], name="Productie")
+        )
+        s["department2"] = org.create_department(
+            CreateDepartment(actor=admin, employer_id=s["employer"], name="Logistiek")
+        )
+        s["branch"] = org.create_branch(
+            CreateBranch(actor=admin, employer_id=s["employer"], name="Vestiging Utrecht")
+        )
+        s["employee"] = org.register_employee(
+            RegisterEmployee(
+                actor=admin,
+                first_name=f"Anna {label}",
+                last_name="Jansen",
+                birth_date=D(1960, 5, 5),
+                employment=EmploymentTerms(
+                    employer_id=s["employer"], department_id=s["department"], start=D(2020, 1, 1)
+                ),
+            )
+        )
+        s["employment"] = (
+            org.employee(GetEmployee(actor=admin, employee_id=s["employee"])).employments[0].id
+        )
+        s["dossier"] = org.open_dossier(
+            OpenDossier(actor=admin, unit=UnitRef(UnitKind.EMPLOYEE, s["employee"]))
+        )
+        for key in ("contact_person", "contact_person2", "contact_person3"):
+            s[key] = org.add_contact_person(
+                AddContactPerson(actor=admin, employer_id=s["employer"], name=f"Contact {key}")
+            )
+        s["trajectory"] = xs.trajectories.start_trajectory(
+            StartTrajectory(
+                actor=admin, protocol_id=pmo, employee_id=s["employee"], start=D(2026, 1, 1)
+            )
+        )
+        s["sick_trajectory"] = xs.trajectories.report_sickness(
+            ReportSickness(
+                actor=admin,
+                protocol_id=sickness,
+                employee_id=s["employee"],
+                first_sick_day=D(2026, 10, 1),
+            )
+        ).id
+        for key, hour in (("appointment", 9 + 2 * n), ("appointment_to_remove", 10 + 2 * n)):
+            s[key] = agenda.plan_appointment(
+                PlanAppointment(
+                    actor=admin,
+                    availability_id=main,
+                    employee_id=s["employee"],
+                    start=at(1, hour),
+                    end=at(1, hour, 30),
+                )
+            )
+        s["activity"] = agenda.register_activity(
+            RegisterActivity(
+                actor=admin,
+                employee_id=s["employee"],
+                activity_type="Spreekuur",
+                performed_on=D(2026, 3, 2),
+            )
+        ).id
+        s["agreement"] = billing.conclude_agreement(
+            ConcludeAgreement(
+                actor=admin,
+                employer_id=s["employer"],
+                contract_model_id=model,
+                period=DateRange(D(2026, 1, 1)),
+                service_variation="Plus",
+                deviating_frequency=BillingFrequency.HALF_YEARLY,
+            )
+        )
+        s["subscription"] = billing.subscribe(
+            Subscribe(
+                actor=admin,
+                agreement_id=s["agreement"],
+                description="Abonnement",
+                amount=Money("1000.00"),
+                period=DateRange(D(2026, 1, 1)),
+            )
+        )
+        s["user_email"] = f"gebruiker-{label.lower()}@example.nl"
+        s["user"] = user_with(
+            xs,
+            admin,
+            s["user_email"],
+            frozenset({Feature.VIEW_ORGANISATION}),
+            frozenset({UnitRef(UnitKind.EMPLOYER, s["employer"])}),
+        )
+        sides[label] = s
+    for key, first, last in (
+        ("basis", D(2026, 1, 1), D(2026, 7, 1)),
+        ("final_basis", D(2026, 7, 1), D(2027, 1, 1)),
+        ("discard_basis", D(2027, 1, 1), D(2027, 7, 1)),
+    ):
+        summary = billing.run(RunBilling(actor=admin, period=DateRange(first, last)))
+        for basis_id in summary.invoice_bases:
+            basis = billing.invoice_basis(GetInvoiceBasis(actor=admin, basis_id=basis_id))
+            label = "A" if basis.employer_id == sides["A"]["employer"] else "B"
+            sides[label][key] = basis_id
+        assert all(key in s for s in sides.values()), key
+    for s in sides.values():
+        billing.make_final(MakeInvoiceBasisFinal(actor=admin, basis_id=s["final_basis"]))
+    return World(
+        xs=xs,
+        admin=admin,
+        sides=sides,
+        pmo=pmo,
+        pmo2=pmo2,
+        pmo3=pmo3,
+        sickness=sickness,
+        sickness2=sickness2,
+        location=location,
+        availability=main,
+        movable=movable,
+        removable=removable,
+        model=model,
+        model2=model2,
+    )
+
+
+# -- the table ------------------------------------------------------------------------------------
+
+Build = Callable[[World, Side], Command]
+_VIEW = (Feature.VIEW_ORGANISATION, Feature.MANAGE_ORGANISATION, Feature.MANAGE_EMPLOYMENTS)
+_PROTOCOL_READERS = (
+    Feature.MANAGE_PROTOCOLS,
+    Feature.START_TRAJECTORIES,
+    Feature.START_TRAJECTORIES_IN_BULK,
+    Feature.CLOSE_TRAJECTORIES,
+)
+
+
+@attrs.frozen
+class UseCase:
+    """One row of the table.
+
+    ``features``: any one of them grants the use case. ``scope``: the scope of the actor that
+    succeeds — A's employer, A's folder, or everything (a super administrator). ``invalid``: a
+    refused command for a use case that names no scoped entity (the event test's refusal; the
+    others use unknown ids). ``invoke``: how to call it, when it takes more than the command.
+    ``events``: the names of the events a command writes when it succeeds (R0.7).
+    """
+
+    features: tuple[Feature, ...]
+    build: Build
+    kind: Literal["query", "command"]
+    scope: Literal["employer", "folder", "everything"] = "employer"
+    invalid: Build | None = None
+    events: tuple[str, ...] = ()
+    invoke: Callable[[Any, Command], Any] | None = None
+
+    @property
+    def query(self) -> bool:
+        return self.kind == "query"
+
+    def without(self) -> frozenset[Feature]:
+        """Every feature but those granting the use case."""
+        return ALL_FEATURES - frozenset(self.features)
+
+
+def _q(features: Feature | tuple[Feature, ...], build: Build, **kw: Any) -> UseCase:
+    fs = features if isinstance(features, tuple) else (features,)
+    return UseCase(fs, build, "query", **kw)
+
+
+def _c(
+    features: Feature | tuple[Feature, ...],
+    build: Build,
+    *,
+    events: tuple[str, ...],
+    **kw: Any,
+) -> UseCase:
+    fs = features if isinstance(features, tuple) else (features,)
+    return UseCase(fs, build, "command", events=events, **kw)
+
+
+def _export(service: Any, cmd: Command) -> Any:
+    out = io.StringIO()
+    count = service.export_csv(cmd, out)
+    return (count, out.getvalue())
+
+
+def _employer(s: Side) -> UnitRef:
+    return UnitRef(UnitKind.EMPLOYER, s.employer)
+
+
+F = Feature
+_MO, _ME, _MC = F.MANAGE_ORGANISATION, F.MANAGE_EMPLOYMENTS, F.MANAGE_CONTRACTS
+H2_2027 = DateRange(D(2027, 7, 1), D(2028, 1, 1))
+
+TABLE: dict[str, UseCase] = {
+    # organisation ----------------------------------------------------------------------------
+    "organisation.create_folder": _c(
+        _MO,
+        lambda w, s: CreateFolder(actor=w.admin, name="Nieuwe map"),
+        scope="everything",
+        invalid=lambda w, s: CreateFolder(actor=w.admin, name=" "),
+        events=("FolderCreated",),
+    ),
+    "organisation.rename_folder": _c(
+        _MO,
+        lambda w, s: RenameFolder(actor=w.admin, folder_id=s.folder, name="Hernoemd"),
+        scope="folder",
+        events=("FolderRenamed",),
+    ),
+    "organisation.create_employer": _c(
+        _MO,
+        lambda w, s: CreateEmployer(actor=w.admin, name="Nieuwe werkgever", folder_id=s.folder),
+        scope="folder",
+        events=("EmployerCreated",),
+    ),
+    "organisation.change_employer": _c(
+        _MO,
+        lambda w, s: ChangeEmployer(actor=w.admin, employer_id=s.employer, name="Gewijzigd"),
+        events=("EmployerChanged",),
+    ),
+    "organisation.set_vat_number": _c(
+        _MO,
+        lambda w, s: SetVatNumber(
+            actor=w.admin, employer_id=s.employer, vat_number="NL004495445B01"
+        ),
+        events=("EmployerVatNumberChanged",),
+    ),
+    "organisation.employer_by_code": _q(
+        _VIEW, lambda w, s: EmployerByCode(actor=w.admin, code=s.employer_code)
+    ),
+    "organisation.employer": _q(
+        _VIEW, lambda w, s: GetEmployer(actor=w.admin, employer_id=s.employer)
+    ),
+    "organisation.create_department": _c(
+        _MO,
+        lambda w, s: CreateDepartment(
+            actor=w.admin, employer_id=s.employer, name="Inkoop", parent_id=s.department
+        ),
+        events=("DepartmentCreated",),
+    ),
+    "organisation.change_department": _c(
+        _MO,
+        lambda w, s: ChangeDepartment(
+            actor=w.admin,
+            department_id=s.department2,
+            name="Logistiek en transport",
+            move=True,
+            parent_id=s.department,
+        ),
+        events=("DepartmentChanged",),
+    ),
+    "organisation.departments": _q(
+        _VIEW, lambda w, s: ListDepartments(actor=w.admin, employer_id=s.employer)
+    ),
+    "organisation.create_branch": _c(
+        _MO,
+        lambda w, s: CreateBranch(actor=w.admin, employer_id=s.employer, name="Vestiging 2"),
+        events=("BranchCreated",),
+    ),
+    "organisation.change_branch": _c(
+        _MO,
+        lambda w, s: ChangeBranch(actor=w.admin, branch_id=s.branch, name="Vestiging Zeist"),
+        events=("BranchChanged",),
+    ),
+    "organisation.search_branches": _q(
+        _VIEW, lambda w, s: SearchBranches(actor=w.admin, employer_id=s.employer, term="Utr")
+    ),
+    "organisation.register_employee": _c(
+        _ME,
+        lambda w, s: RegisterEmployee(
+            actor=w.admin,
+            first_name="Bram",
+            last_name="Bakker",
+            employment=EmploymentTerms(
+                employer_id=s.employer, department_id=s.department, start=D(2026, 6, 1)
+            ),
+        ),
+        events=("EmployeeRegistered", "EmploymentStarted"),
+    ),
+    "organisation.change_employee": _c(
+        _ME,
+        lambda w, s: ChangeEmployee(actor=w.admin, employee_id=s.employee, first_name="Ans"),
+        events=("EmployeeChanged",),
+    ),
+    "organisation.add_employment": _c(
+        _ME,
+        lambda w, s: AddEmployment(
+            actor=w.admin,
+            employee_id=s.employee,
+            terms=EmploymentTerms(employer_id=s.employer, start=D(2026, 6, 1)),
+        ),
+        events=("EmploymentStarted",),
+    ),
+    "organisation.set_leading_employment": _c(
+        _ME,
+        lambda w, s: SetLeadingEmployment(
+            actor=w.admin, employee_id=s.employee, employment_id=s.employment
+        ),
+        events=("LeadingEmploymentChanged",),
+    ),
+    "organisation.employee": _q(
+        _VIEW, lambda w, s: GetEmployee(actor=w.admin, employee_id=s.employee)
+    ),
+    "organisation.open_dossier": _c(
+        _MO,
+        lambda w, s: OpenDossier(actor=w.admin, unit=UnitRef(UnitKind.DEPARTMENT, s.department)),
+        events=("DossierOpened",),
+    ),
+    "organisation.add_contact_person": _c(
+        F.MANAGE_CONTACT_PERSONS,
+        lambda w, s: AddContactPerson(actor=w.admin, employer_id=s.employer, name="Nieuw"),
+        events=("ContactPersonsChanged",),
+    ),
+    "organisation.change_contact_person": _c(
+        F.MANAGE_CONTACT_PERSONS,
+        lambda w, s: ChangeContactPerson(
+            actor=w.admin,
+            employer_id=s.employer,
+            contact_person_id=s.contact_person,
+            name="Gewijzigd",
+        ),
+        events=("ContactPersonsChanged",),
+    ),
+    "organisation.remove_contact_person": _c(
+        F.MANAGE_CONTACT_PERSONS,
+        lambda w, s: RemoveContactPerson(
+            actor=w.admin, employer_id=s.employer, contact_person_id=s.contact_person2
+        ),
+        events=("ContactPersonsChanged",),
+    ),
+    "organisation.move_contact_person": _c(
+        F.MANAGE_CONTACT_PERSONS,
+        lambda w, s: MoveContactPerson(
+            actor=w.admin, employer_id=s.employer, contact_person_id=s.contact_person3, position=0
+        ),
+        events=("ContactPersonsChanged",),
+    ),
+    "organisation.contact_person_widget": _q(
+        _VIEW, lambda w, s: GetContactPersonWidget(actor=w.admin, employer_id=s.employer)
+    ),
+    "organisation.search": _q(_VIEW, lambda w, s: AdvancedSearch(actor=w.admin, term="Jansen")),
+    # access ----------------------------------------------------------------------------------
+    "access.create_role": _c(
+        F.MANAGE_ROLES,
+        lambda w, s: CreateRole(
+            actor=w.admin, name="Rollenbeheer", features=frozenset({F.MANAGE_ROLES})
+        ),
+        invalid=lambda w, s: CreateRole(actor=w.admin, name="", features=frozenset()),
+        events=("RoleCreated",),
+    ),
+    "access.create_user": _c(
+        F.MANAGE_USERS,
+        lambda w, s: CreateUser(
+            actor=w.admin, name="Nieuw", email="nieuw@example.nl", scope=frozenset({_employer(s)})
+        ),
+        events=("UserCreated",),
+    ),
+    "access.grant": _c(
+        F.MANAGE_USERS,
+        lambda w, s: Grant(
+            actor=w.admin,
+            user_id=s.user,
+            units=frozenset({UnitRef(UnitKind.DEPARTMENT, s.department)}),
+        ),
+        events=("UserAuthorisationChanged",),
+    ),
+    "access.principal": _q(
+        F.MANAGE_USERS, lambda w, s: GetPrincipal(actor=w.admin, user_id=s.user)
+    ),
+    "access.find_user": _q(
+        F.MANAGE_USERS, lambda w, s: FindUser(actor=w.admin, email=s.user_email)
+    ),
+    "access.roles": _q((F.MANAGE_USERS, F.MANAGE_ROLES), lambda w, s: ListRoles(actor=w.admin)),
+    # protocols -------------------------------------------------------------------------------
+    "protocols.create_protocol": _c(
+        F.MANAGE_PROTOCOLS,
+        lambda w, s: CreateProtocol(actor=w.admin, name="Nieuw", kind=ProtocolKind.OTHER),
+        invalid=lambda w, s: CreateProtocol(actor=w.admin, name="", kind=ProtocolKind.OTHER),
+        events=("ProtocolCreated",),
+    ),
+    "protocols.change_characteristics": _c(
+        F.MANAGE_PROTOCOLS,
+        lambda w, s: ChangeProtocolCharacteristics(
+            actor=w.admin,
+            protocol_id=w.pmo2,
+            characteristics=ProtocolCharacteristics(end_date_may_be_in_future=True),
+        ),
+        invalid=lambda w, s: ChangeProtocolCharacteristics(
+            actor=w.admin, protocol_id=uuid.uuid4(), characteristics=ProtocolCharacteristics()
+        ),
+        events=("ProtocolCharacteristicsChanged",),
+    ),
+    "protocols.protocol": _q(
+        _PROTOCOL_READERS, lambda w, s: GetProtocol(actor=w.admin, protocol_id=w.pmo)
+    ),
+    "protocols.protocols": _q(_PROTOCOL_READERS, lambda w, s: ListProtocols(actor=w.admin)),
+    # trajectories ----------------------------------------------------------------------------
+    "trajectories.start_trajectory": _c(
+        F.START_TRAJECTORIES,
+        lambda w, s: StartTrajectory(
+            actor=w.admin, protocol_id=w.pmo2, employee_id=s.employee, start=D(2026, 11, 1)
+        ),
+        events=("TrajectoryStarted",),
+    ),
+    "trajectories.report_sickness": _c(
+        F.START_TRAJECTORIES,
+        lambda w, s: ReportSickness(
+            actor=w.admin,
+            protocol_id=w.sickness2,
+            employee_id=s.employee,
+            first_sick_day=D(2026, 11, 2),
+            employment_id=s.employment,
+        ),
+        events=("TrajectoryStarted",),
+    ),
+    "trajectories.report_recovery": _c(
+        F.START_TRAJECTORIES,
+        lambda w, s: ReportRecovery(
+            actor=w.admin, trajectory_id=s.sick_trajectory, date=D(2026, 11, 15)
+        ),
+        events=("RecoveryReported",),
+    ),
+    "trajectories.close_trajectory": _c(
+        F.CLOSE_TRAJECTORIES,
+        lambda w, s: CloseTrajectory(
+            actor=w.admin, trajectory_id=s.trajectory, end_date=D(2026, 11, 28)
+        ),
+        events=("TrajectoryClosed",),
+    ),
+    "trajectories.trajectory": _q(
+        _VIEW, lambda w, s: GetTrajectory(actor=w.admin, trajectory_id=s.trajectory)
+    ),
+    "trajectories.trajectories_of": _q(
+        _VIEW, lambda w, s: TrajectoriesOf(actor=w.admin, employee_id=s.employee)
+    ),
+    # bulk start ------------------------------------------------------------------------------
+    "bulk_start.propose": _q(
+        F.START_TRAJECTORIES_IN_BULK,
+        lambda w, s: ProposeBulkStart(
+            actor=w.admin,
+            protocol_id=w.pmo3,
+            unit=BulkUnit(employer_ids=frozenset({s.employer})),
+            start=D(2026, 12, 1),
+        ),
+    ),
+    "bulk_start.start": _c(
+        F.START_TRAJECTORIES_IN_BULK,
+        lambda w, s: BulkStart(
+            actor=w.admin,
+            request=BulkStartRequest(
+                request_id=uuid.uuid4(),
+                protocol_id=w.pmo3,
+                unit=BulkUnit(employer_ids=frozenset({s.employer})),
+                start=D(2026, 12, 1),
+                end_date=D(2027, 5, 31),
+            ),
+        ),
+        invalid=lambda w, s: BulkStart(
+            actor=w.admin,
+            request=BulkStartRequest(
+                request_id=uuid.uuid4(),
+                protocol_id=w.pmo3,
+                unit=BulkUnit(employer_ids=frozenset({s.employer})),
+                start=D(2026, 12, 1),
+            ),
+        ),
+        events=("TrajectoriesStartedInBulk",),
+    ),
+    # employments and action links ------------------------------------------------------------
+    "employments.end_employment": _c(
+        _ME,
+        lambda w, s: EndEmployment(
+            actor=w.admin,
+            employee_id=s.employee,
+            employment_id=s.employment,
+            end=D(2028, 1, 1),
+            reason=EndReason.RESIGNATION,
+        ),
+        events=("EmploymentEnded",),
+    ),
+    "employments.change_employment": _c(
+        _ME,
+        lambda w, s: ChangeEmployment(
+            actor=w.admin,
+            employee_id=s.employee,
+            employment_id=s.employment,
+            effective=D(2026, 12, 1),
+            department_id=s.department2,
+            hours_per_week=Decimal(32),
+        ),
+        events=("EmploymentChanged",),
+    ),
+    "employments.leading_employment_on": _q(
+        _VIEW,
+        lambda w, s: LeadingEmploymentOn(actor=w.admin, employee_id=s.employee, day=D(2026, 6, 1)),
+    ),
+    "action_links.links": _q(
+        (F.MANAGE_EMPLOYMENTS, F.START_TRAJECTORIES_IN_BULK),
+        lambda w, s: ActionLinks(actor=w.admin, placement=Placement.PORTAL_WIDGET),
+    ),
+    "action_links.find_dossiers": _q(
+        _ME,
+        lambda w, s: FindDossiers(
+            actor=w.admin, link=ActionLink.UIT_DIENST_MELDEN_DOSSIER_SEARCH, term="Jansen"
+        ),
+    ),
+    "action_links.open": _q(
+        _ME,
+        lambda w, s: OpenActionLink(
+            actor=w.admin,
+            link=ActionLink.UIT_DIENST_MELDEN,
+            placement=Placement.DOSSIER_ACTION_LIST,
+            dossier_id=s.dossier,
+        ),
+    ),
+    # agenda ----------------------------------------------------------------------------------
+    "agenda.create_location": _c(
+        F.MANAGE_APPOINTMENT_LOCATIONS,
+        lambda w, s: CreateLocation(actor=w.admin, name="Locatie 2", max_parallel=2),
+        invalid=lambda w, s: CreateLocation(actor=w.admin, name=""),
+        events=("LocationCreated",),
+    ),
+    "agenda.change_maximum": _c(
+        F.MANAGE_APPOINTMENT_LOCATIONS,
+        lambda w, s: ChangeLocationMaximum(actor=w.admin, location_id=w.location, max_parallel=5),
+        invalid=lambda w, s: ChangeLocationMaximum(
+            actor=w.admin, location_id=uuid.uuid4(), max_parallel=5
+        ),
+        events=("LocationMaximumChanged",),
+    ),
+    "agenda.request_appointment": _c(
+        F.REQUEST_APPOINTMENTS,
+        lambda w, s: RequestAppointment(
+            actor=w.admin,
+            employee_id=s.employee,
+            purpose="Spreekuur",
+            desired_period=DateRange(D(2026, 12, 7), D(2026, 12, 12)),
+        ),
+        events=("AppointmentRequested",),
+    ),
+    "agenda.plan_availability": _c(
+        F.PLAN_AVAILABILITIES,
+        lambda w, s: PlanAvailability(
+            actor=w.admin,
+            professional_id=w.admin,
+            location_id=w.location,
+            start=at(7, 9),
+            end=at(7, 12),
+        ),
+        invalid=lambda w, s: PlanAvailability(
+            actor=w.admin,
+            professional_id=w.admin,
+            location_id=uuid.uuid4(),
+            start=at(7, 9),
+            end=at(7, 12),
+        ),
+        events=("AvailabilityPlanned",),
+    ),
+    "agenda.plan_series": _c(
+        F.PLAN_AVAILABILITIES,
+        lambda w, s: PlanSeries(
+            actor=w.admin,
+            professional_id=w.admin,
+            location_id=w.location,
+            start=at(8, 9),
+            end=at(8, 12),
+            until=D(2026, 12, 30),
+        ),
+        invalid=lambda w, s: PlanSeries(
+            actor=w.admin,
+            professional_id=w.admin,
+            location_id=w.location,
+            start=at(8, 9),
+            end=at(8, 12),
+            until=D(2026, 12, 1),
+        ),
+        events=("AvailabilityPlanned",),
+    ),
+    "agenda.move_availability": _c(
+        F.PLAN_AVAILABILITIES,
+        lambda w, s: MoveAvailability(
+            actor=w.admin,
+            availability_id=w.movable,
+            location_id=w.location,
+            start=at(4, 9),
+            end=at(4, 17),
+        ),
+        invalid=lambda w, s: MoveAvailability(
+            actor=w.admin,
+            availability_id=uuid.uuid4(),
+            location_id=w.location,
+            start=at(4, 9),
+            end=at(4, 17),
+        ),
+        events=("AvailabilityMoved",),
+    ),
+    "agenda.remove_availability": _c(
+        F.PLAN_AVAILABILITIES,
+        lambda w, s: RemoveAvailability(actor=w.admin, availability_id=w.removable),
+        invalid=lambda w, s: RemoveAvailability(actor=w.admin, availability_id=w.availability),
+        events=("AvailabilityRemoved",),
+    ),
+    "agenda.plan_appointment": _c(
+        F.PLAN_AVAILABILITIES,
+        lambda w, s: PlanAppointment(
+            actor=w.admin,
+            availability_id=w.availability,
+            employee_id=s.employee,
+            start=at(1, 15),
+            end=at(1, 15, 30),
+        ),
+        events=("AppointmentPlanned",),
+    ),
+    "agenda.complete_appointment": _c(
+        F.REGISTER_ACTIVITIES,
+        lambda w, s: CompleteAppointment(actor=w.admin, appointment_id=s.appointment),
+        events=("AppointmentChanged",),
+    ),
+    "agenda.remove_appointment": _c(
+        F.PLAN_AVAILABILITIES,
+        lambda w, s: RemoveAppointment(actor=w.admin, appointment_id=s.appointment_to_remove),
+        events=("AppointmentChanged",),
+    ),
+    "agenda.register_activity": _c(
+        F.REGISTER_ACTIVITIES,
+        lambda w, s: RegisterActivity(
+            actor=w.admin,
+            employee_id=s.employee,
+            activity_type="Spreekuur",
+            performed_on=D(2026, 12, 1),
+            appointment_id=s.appointment,
+        ),
+        events=("ActivityRegistered",),
+    ),
+    "agenda.released_activities": _q(
+        F.RUN_BILLING,
+        lambda w, s: ReleasedActivities(actor=w.admin, period=DateRange(D(2026, 1, 1))),
+    ),
+    # billing ---------------------------------------------------------------------------------
+    "billing.create_contract_model": _c(
+        _MC,
+        lambda w, s: CreateContractModel(
+            actor=w.admin,
+            name="Nieuw model",
+            kind=ContractKind.SALES,
+            billing_frequency=BillingFrequency.QUARTERLY,
+            active=DateRange(D(2026, 1, 1)),
+        ),
+        invalid=lambda w, s: CreateContractModel(
+            actor=w.admin,
+            name="",
+            kind=ContractKind.SALES,
+            billing_frequency=BillingFrequency.QUARTERLY,
+            active=DateRange(D(2026, 1, 1)),
+        ),
+        events=("ContractModelCreated",),
+    ),
+    "billing.contract_models": _q(_MC, lambda w, s: ListContractModels(actor=w.admin)),
+    "billing.conclude_agreement": _c(
+        _MC,
+        lambda w, s: ConcludeAgreement(
+            actor=w.admin,
+            employer_id=s.employer,
+            contract_model_id=w.model2,
+            period=DateRange(D(2026, 1, 1)),
+        ),
+        events=("ServiceAgreementConcluded",),
+    ),
+    "billing.deviation_choices": _q(
+        _MC, lambda w, s: DeviationChoices(actor=w.admin, agreement_id=s.agreement)
+    ),
+    "billing.set_deviating_frequency": _c(
+        _MC,
+        lambda w, s: SetDeviatingFrequency(
+            actor=w.admin, agreement_id=s.agreement, frequency=BillingFrequency.QUARTERLY
+        ),
+        events=("ServiceAgreementChanged",),
+    ),
+    "billing.subscribe": _c(
+        _MC,
+        lambda w, s: Subscribe(
+            actor=w.admin,
+            agreement_id=s.agreement,
+            description="Extra",
+            amount=Money("100.00"),
+            period=DateRange(D(2027, 1, 1)),
+        ),
+        events=("SubscriptionCreated",),
+    ),
+    "billing.end_subscription": _c(
+        _MC,
+        lambda w, s: EndSubscription(
+            actor=w.admin, subscription_id=s.subscription, end=D(2028, 7, 1)
+        ),
+        events=("SubscriptionChanged",),
+    ),
+    "billing.schedule": _q(
+        _MC,
+        lambda w, s: SubscriptionSchedule(
+            actor=w.admin,
+            subscription_id=s.subscription,
+            window=DateRange(D(2026, 1, 1), D(2027, 1, 1)),
+        ),
+    ),
+    "billing.run": _c(
+        F.RUN_BILLING,
+        lambda w, s: RunBilling(
+            actor=w.admin, period=H2_2027, employer_ids=frozenset({s.employer})
+        ),
+        events=("InvoiceBasisGenerated",),
+    ),
+    "billing.invoice_basis": _q(
+        F.RUN_BILLING, lambda w, s: GetInvoiceBasis(actor=w.admin, basis_id=s.basis)
+    ),
+    "billing.invoice_bases": _q(F.RUN_BILLING, lambda w, s: ListInvoiceBases(actor=w.admin)),
+    "billing.make_final": _c(
+        F.RUN_BILLING,
+        lambda w, s: MakeInvoiceBasisFinal(actor=w.admin, basis_id=s.basis),
+        events=("InvoiceBasisChanged",),
+    ),
+    "billing.mark_sent": _c(
+        F.RUN_BILLING,
+        lambda w, s: MarkInvoiceSent(actor=w.admin, basis_id=s.final_basis),
+        events=("InvoiceBasisChanged",),
+    ),
+    "billing.discard": _c(
+        F.RUN_BILLING,
+        lambda w, s: DiscardInvoiceBasis(actor=w.admin, basis_id=s.discard_basis),
+        events=("InvoiceBasisChanged",),
+    ),
+    "billing.lines": _q(F.RUN_BILLING, lambda w, s: InvoiceLines(actor=w.admin, basis_id=s.basis)),
+    "billing.export_csv": _q(
+        F.RUN_BILLING,
+        lambda w, s: ExportInvoiceBasis(actor=w.admin, basis_id=s.basis),
+        invoke=_export,
+    ),
+}
+
+
+# -- introspection and running --------------------------------------------------------------------
+
+
+def services(xs: Xs) -> dict[str, Service]:
+    """The services of the application: the attributes of ``Xs`` that are services."""
+    found = {f.name: getattr(xs, f.name) for f in attrs.fields(type(xs))}
+    return {name: svc for name, svc in found.items() if isinstance(svc, Service)}
+
+
+def use_cases(xs: Xs) -> list[str]:
+    """``service.method`` for every public method of every service, in service order."""
+    names = []
+    for service_name, service in services(xs).items():
+        for method_name, _ in inspect.getmembers(type(service), inspect.isfunction):
+            if not method_name.startswith("_"):
+                names.append(f"{service_name}.{method_name}")
+    return names
+
+
+def command_for(case: UseCase, world: World, side: Side, actor: uuid.UUID) -> Command:
+    return attrs.evolve(case.build(world, side), actor=actor)
+
+
+def invoke(xs: Xs, name: str, cmd: Command) -> Any:
+    service_name, method_name = name.split(".")
+    service = getattr(xs, service_name)
+    case = TABLE[name]
+    if case.invoke is not None:
+        return case.invoke(service, cmd)
+    return getattr(service, method_name)(cmd)
+
+
+# -- what the store holds -------------------------------------------------------------------------
+
+
+def fingerprint(xs: Xs) -> dict[str, Any]:
+    """Everything the store holds: every row of every table (the outbox included) on SQL, every
+    collection of the memory store."""
+    if xs.container.config.storage() == "memory":
+        store = xs.container.memory_store()
+        fields = [f.name for f in attrs.fields(type(store)) if f.eq]
+        return {name: canonical(getattr(store, name)) for name in fields}
+    engine = xs.container.engine()
+    rows: dict[str, Any] = {}
+    with engine.connect() as connection:
+        for table in metadata.sorted_tables:
+            rows[table.name] = sorted(repr(tuple(r)) for r in connection.execute(sa.select(table)))
+    return rows
+
+
+def counts(xs: Xs) -> dict[str, int]:
+    """How many rows each table (collection) holds: a cheap check between two fingerprints."""
+    if xs.container.config.storage() == "memory":
+        store = xs.container.memory_store()
+        return {f.name: len(getattr(store, f.name)) for f in attrs.fields(type(store)) if f.eq}
+    tables = metadata.sorted_tables
+    query = sa.select(
+        *(sa.select(sa.func.count()).select_from(t).scalar_subquery().label(t.name) for t in tables)
+    )
+    with xs.container.engine().connect() as connection:
+        row = connection.execute(query).one()
+    return dict(row._mapping)
+
+
+def canonical(value: Any) -> Any:
+    """A value's content as nested tuples of text, sets in sorted order: equal content gives
+    an equal result, however the sets were built."""
+    if isinstance(value, dict):
+        return tuple(sorted((canonical(k), canonical(v)) for k, v in value.items()))
+    if isinstance(value, set | frozenset):
+        return ("set", tuple(sorted(canonical(v) for v in value)))
+    if isinstance(value, list | tuple):
+        return tuple(canonical(v) for v in value)
+    if attrs.has(type(value)):
+        return (
+            type(value).__name__,
+            tuple(canonical(getattr(value, f.name)) for f in attrs.fields(type(value)) if f.eq),
+        )
+    return repr(value)
+
+
+def changed(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """The tables (collections) whose content differs."""
+    return sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+
+
+def outbox_size(xs: Xs) -> int:
+    return len(xs.outbox.pending(1_000_000))
