@@ -1087,8 +1087,10 @@ def fingerprint(xs: Xs) -> dict[str, Any]:
     collection of the memory store."""
     if xs.container.config.storage() == "memory":
         store = xs.container.memory_store()
-        fields = [f.name for f in attrs.fields(type(store)) if f.eq]
-        return {name: canonical(getattr(store, name)) for name in fields}
+        return {
+            name: canonical(dict(collection.items()))
+            for name, collection in store.collections().items()
+        }
     engine = xs.container.engine()
     rows: dict[str, Any] = {}
     with engine.connect() as connection:
@@ -1101,7 +1103,7 @@ def counts(xs: Xs) -> dict[str, int]:
     """How many rows each table (collection) holds: a cheap check between two fingerprints."""
     if xs.container.config.storage() == "memory":
         store = xs.container.memory_store()
-        return {f.name: len(getattr(store, f.name)) for f in attrs.fields(type(store)) if f.eq}
+        return {name: len(collection) for name, collection in store.collections().items()}
     tables = metadata.sorted_tables
     query = sa.select(
         *(sa.select(sa.func.count()).select_from(t).scalar_subquery().label(t.name) for t in tables)

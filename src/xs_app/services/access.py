@@ -110,11 +110,14 @@ class AccessService(Service):
     @staticmethod
     def _manageable(auth: Authoriser, principal: Principal, user: User) -> bool:
         """A user the principal may manage: not a super administrator (unless the principal is
-        one), and every unit of the user's scope inside the principal's scope."""
+        one), and every unit of the user's scope inside the principal's scope; a user without any
+        scope unit only by a principal whose scope is the whole organisation."""
         if principal.is_super_administrator:
             return True
         if user.is_super_administrator or user.scope.everything:
             return False
+        if not user.scope.units:
+            return principal.scope.everything
         return all(auth.visible(principal, unit) for unit in user.scope.units)
 
     def grant(self, cmd: Grant) -> None:

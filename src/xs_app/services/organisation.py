@@ -508,11 +508,12 @@ class OrganisationService(Service):
 
     @staticmethod
     def _place(terms: EmploymentTerms) -> list[UnitRef]:
-        """The units a new employment places the employee in: its employer and department."""
-        units = [employer(terms.employer_id)]
+        """The unit a new employment places the employee in: its department when it has one
+        (which must belong to its employer, :meth:`_employment`), else its employer — so a user
+        scoped to a department can employ people in that department."""
         if terms.department_id is not None:
-            units.append(department(terms.department_id))
-        return units
+            return [department(terms.department_id)]
+        return [employer(terms.employer_id)]
 
     def register_employee(self, cmd: RegisterEmployee) -> uuid.UUID:
         """An employee, with a first employment in the actor's scope; without one only for a
