@@ -18,6 +18,7 @@ import uuid
 from xs_app.services.base import UowFactory
 from xs_core.access.model import User
 from xs_core.errors import Conflict
+from xs_core.organisation.validation import valid_email
 from xs_core.uow import UnitOfWork
 
 #: The reserved e-mail address of the installation operator.
@@ -32,29 +33,41 @@ class Installation:
         self._uow = uow_factory
 
     def create_super_administrator(self, name: str, email: str) -> uuid.UUID:
-        """A super administrator: every feature authorisation and every scope (R0.6)."""
+        """A super administrator: every feature authorisation and every scope (R0.6). The
+        operator's reserved address is refused as in use."""
         with self._uow() as uow:
             user = User.create(name, email, super_administrator=True)
-            if uow.users.find_by_email(user.email) is not None:
+            if user.email == OPERATOR_EMAIL or uow.users.find_by_email(user.email) is not None:
                 raise Conflict("access.email_in_use", {"email": user.email})
             uow.users.add(user)
             uow.commit()
             return user.id
 
     def operator(self) -> uuid.UUID:
-        """The installation operator's user id, made on first use."""
-        with self._uow() as uow:
-            found = uow.users.find_by_email(OPERATOR_EMAIL)
-            if found is not None:
-                return found.id
-            user = _operator(uow)
-            uow.commit()
-            return user.id
+        """The installation operator's user id, made on first use (two processes making it at
+        once both get the one the database kept)."""
+        found = self.user_id(OPERATOR_EMAIL)
+        if found is not None:
+            return found
+        try:
+            with self._uow() as uow:
+                user = _operator(uow)
+                uow.commit()
+                return user.id
+        except Conflict:
+            made = self.user_id(OPERATOR_EMAIL)
+            if made is None:  # pragma: no cover - the conflict was about this address
+                raise
+            return made
 
     def user_id(self, email: str) -> uuid.UUID | None:
-        """The id of the user with this e-mail address (the CLI's ``--as``)."""
+        """The id of the user with this e-mail address (the CLI's ``--as``); a text that is not
+        an e-mail address is refused (``contact.invalid_email``)."""
+        address = valid_email(email)
+        if address is None:
+            return None
         with self._uow(write=False) as uow:
-            user = uow.users.find_by_email(email)
+            user = uow.users.find_by_email(address)
             return None if user is None else user.id
 
 

@@ -19,6 +19,7 @@ from xs_core.access.features import Feature
 from xs_core.access.model import Principal, Role, RoleCreated, RoleKind, Scope, User
 from xs_core.errors import Conflict
 from xs_core.organisation.units import UnitRef
+from xs_core.organisation.validation import valid_email
 from xs_core.uow import UnitOfWork
 
 
@@ -146,10 +147,12 @@ class AccessService(Service):
             return Principal.of(user, uow.roles.get_many(user.role_ids))
 
     def find_user(self, cmd: FindUser) -> User | None:
-        """The user with this e-mail address, if the actor manages them."""
+        """The user with this e-mail address, if the actor manages them; a text that is not an
+        e-mail address is refused (``contact.invalid_email``)."""
+        email = valid_email(cmd.email)
         with self._uow(write=False) as uow:
             auth, principal = self._authorise(uow, cmd.actor, Feature.MANAGE_USERS)
-            user = uow.users.find_by_email(cmd.email)
+            user = None if email is None else uow.users.find_by_email(email)
             if user is None or not self._manageable(auth, principal, user):
                 return None
             return user

@@ -49,6 +49,7 @@ from xs_core.organisation.search import (
     search_branches,
 )
 from xs_core.organisation.units import UnitKind, UnitRef, new_id
+from xs_core.organisation.validation import valid_code
 from xs_core.organisation.vat import VatNumber
 from xs_core.uow import UnitOfWork
 
@@ -380,10 +381,12 @@ class OrganisationService(Service):
 
     @accepts_legacy(EmployerByCode, "actor", "code")
     def employer_by_code(self, cmd: EmployerByCode) -> Employer | None:
-        """The employer with this code, if it lies in the actor's scope (``None`` otherwise)."""
+        """The employer with this code, if it lies in the actor's scope (``None`` otherwise); a
+        text that cannot be a code is refused (``organisation.invalid_code``)."""
+        code = valid_code(cmd.code)
         with self._uow(write=False) as uow:
             auth, principal = self._authorise(uow, cmd.actor, _VIEW)
-            found = uow.employers.find_by_code(cmd.code)
+            found = None if code is None else uow.employers.find_by_code(code)
             if found is None or not auth.visible(principal, found.ref):
                 return None
             return found
