@@ -38,7 +38,7 @@ import typer
 from alembic.util import CommandError
 
 from xs_app.cli_types import shown_url
-from xs_core.errors import DomainError, Lang, register_messages
+from xs_core.errors import DomainError, InvalidInput, Lang, register_messages
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -46,7 +46,7 @@ EXIT_REFUSED = 2
 EXIT_INTERRUPTED = 130
 
 
-class CliRefusal(DomainError):
+class CliRefusal(InvalidInput):
     """A refusal found by the command line itself (an unknown user, protocol or employer code;
     options that do not go together): exit code 2, like every other DomainError."""
 
@@ -62,7 +62,6 @@ class CliFailure(DomainError):
 register_messages(
     {
         "cli.refused": ("De opdracht is geweigerd.", "The command was refused."),
-        "cli.failure": ("De opdracht is mislukt.", "The command failed."),
         "cli.usage": (
             "Onjuist gebruik van '{command}': {problem} Zie '{command} --help'.",
             "Incorrect use of '{command}': {problem} See '{command} --help'.",
@@ -91,6 +90,13 @@ register_messages(
             "XS_STORAGE moet 'sql' of 'memory' zijn, niet '{storage}'.",
             "XS_STORAGE must be 'sql' or 'memory', not '{storage}'.",
         ),
+    },
+    kind=InvalidInput,
+)
+
+register_messages(
+    {
+        "cli.failure": ("De opdracht is mislukt.", "The command failed."),
         "cli.database_unavailable": (
             "De database {database} is niet bruikbaar: {reason}.",
             "The database {database} cannot be used: {reason}.",
@@ -132,7 +138,8 @@ register_messages(
             "Internal error ({type}): {text}. XS_DEBUG=1 shows the traceback.",
         ),
         "cli.interrupted": ("Afgebroken.", "Interrupted."),
-    }
+    },
+    kind=CliFailure,
 )
 
 #: The codes of the usual file-system errors; others are ``cli.file_error`` with the system's text.

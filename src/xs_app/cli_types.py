@@ -27,7 +27,7 @@ import sqlalchemy as sa
 import typer
 
 from xs_core.agenda.spans import local_instant
-from xs_core.errors import DomainError, register_messages
+from xs_core.errors import InvalidInput, register_messages
 from xs_core.limits import END_LIMIT, FIRST_DAY, LAST_DAY
 from xs_core.money import MAX_AMOUNT, Money
 
@@ -40,7 +40,7 @@ LOCAL_ZONE = ZoneInfo("Europe/Amsterdam")
 _SHOWN = 40
 
 
-class ArgumentRefused(DomainError):
+class ArgumentRefused(InvalidInput):
     """An option or argument of the command line that is not a valid value (exit code 2)."""
 
     default_code = "cli.invalid_argument"
@@ -104,7 +104,8 @@ register_messages(
             "{option}: not a valid database URL; use sqlite:///<file> or "
             "postgresql://<host>/<database>.",
         ),
-    }
+    },
+    kind=InvalidInput,
 )
 
 

@@ -66,7 +66,8 @@ register_messages(
             "Het databaseschema ({revision}) is nieuwer dan deze versie van xs ({expected}).",
             "The database schema ({revision}) is newer than this version of xs ({expected}).",
         ),
-    }
+    },
+    kind=InvalidInput,
 )
 
 
@@ -77,7 +78,10 @@ class ConfigurationError(InvalidInput):
 
 
 register_messages(
-    {"config.invalid": ("Ongeldige instelling: {reason}.", "Invalid setting: {reason}.")}
+    {
+        "config.invalid": ("Ongeldige instelling: {reason}.", "Invalid setting: {reason}."),
+    },
+    kind=InvalidInput,
 )
 
 

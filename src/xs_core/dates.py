@@ -32,19 +32,19 @@ import attrs
 import pendulum
 
 from xs_core import limits
-from xs_core.errors import DomainError, register_messages
+from xs_core.errors import InvalidInput, register_messages
 
 #: The suite's time zone (R0.1).
 AMSTERDAM = pendulum.timezone("Europe/Amsterdam")
 
 
-class InvalidDateRange(DomainError):
+class InvalidDateRange(InvalidInput):
     """A range that would be empty or inverted, or an impossible union (R0.2)."""
 
     default_code = "daterange.empty"
 
 
-class DateOutsideWindow(DomainError):
+class DateOutsideWindow(InvalidInput):
     """A date outside the supported calendar window (R0.1)."""
 
     default_code = "date.outside_window"
@@ -66,7 +66,8 @@ register_messages(
             "De periodes {first} en {second} overlappen niet en sluiten niet op elkaar aan.",
             "The periods {first} and {second} neither overlap nor touch.",
         ),
-    }
+    },
+    kind=InvalidInput,
 )
 
 

@@ -8,6 +8,19 @@ Every refusal in xs is a :class:`DomainError`. It carries
 
 Messages live in one catalogue keyed by code, so that a code keeps its meaning while the text
 can be improved. A refused command changes nothing: services raise before they commit.
+
+Every code belongs to one kind of refusal, registered with its messages:
+
+* :class:`NotFound` — what the command names does not exist (or the actor may not see it);
+* :class:`Conflict` — the command clashes with the current state (a code in use, a transition
+  that no longer applies, a limit that would be exceeded);
+* :class:`InvalidInput` — a value fails validation;
+* :class:`NotAllowed` — the actor may not do this.
+
+Raising ``DomainError(code, …)`` (or any of the four) gives an instance of the code's registered
+kind, so ``except Conflict`` catches every conflict whatever the raising site wrote. The web host
+maps the kinds to HTTP statuses (404, 409, 422, 403). ``docs/errors.md`` is generated from the
+registry (:func:`catalogue`).
 """
 
 from __future__ import annotations
@@ -20,13 +33,21 @@ Lang = Literal["nl", "en"]
 #: code -> (Dutch, English). Placeholders are filled from ``details``.
 MESSAGES: dict[str, tuple[str, str]] = {}
 
+#: code -> the class of error it is (one of the four kinds, or a subclass of one).
+KINDS: dict[str, type[DomainError]] = {}
 
-def register_messages(catalogue: Mapping[str, tuple[str, str]]) -> None:
-    """Add messages for codes; a code may be registered once only."""
+
+def register_messages(
+    catalogue: Mapping[str, tuple[str, str]], kind: type[DomainError] | None = None
+) -> None:
+    """Add the codes of ``catalogue``, their messages (Dutch, English) and their ``kind``; a code
+    may be registered once only."""
     for code, texts in catalogue.items():
-        if code in MESSAGES and MESSAGES[code] != texts:
+        if code in MESSAGES and (MESSAGES[code] != texts or KINDS.get(code) is not kind):
             raise ValueError(f"message for {code!r} registered twice")
         MESSAGES[code] = texts
+        if kind is not None:
+            KINDS[code] = kind
 
 
 class _SafeDict(dict[str, Any]):
@@ -44,6 +65,13 @@ class DomainError(Exception):
 
     #: default code for subclasses that always raise the same code
     default_code: ClassVar[str] = "domain.error"
+
+    def __new__(cls, code: str | None = None, details: Mapping[str, Any] | None = None) -> Any:
+        # the code decides the kind: DomainError("organisation.code_in_use") is a Conflict
+        kind = KINDS.get(code or cls.default_code)
+        if kind is not None and cls in _GENERAL and kind is not cls:
+            cls = kind
+        return super().__new__(cls)
 
     def __init__(self, code: str | None = None, details: Mapping[str, Any] | None = None) -> None:
         self.code: str = code or self.default_code
@@ -102,6 +130,10 @@ class NotAllowed(DomainError):
 #: The name used before the error classes were settled; the same class.
 NotAuthorised = NotAllowed
 
+#: The kinds of refusal; a code registered as one of them (or a subclass) is raised as such.
+KINDS_OF_REFUSAL: tuple[type[DomainError], ...] = (NotFound, Conflict, InvalidInput, NotAllowed)
+_GENERAL = frozenset({DomainError, *KINDS_OF_REFUSAL})
+
 
 def not_found(kind: str, ident: object) -> NotFound:
     """The one "does not exist" answer for an entity of ``kind`` (R0.6: also for what the actor
@@ -112,23 +144,36 @@ def not_found(kind: str, ident: object) -> NotFound:
 register_messages(
     {
         "domain.error": ("De handeling is geweigerd.", "The action was refused."),
-        "not_found": (
-            "{kind} {id} bestaat niet.",
-            "{kind} {id} does not exist.",
-        ),
         "input.invalid": (
             "Ongeldige invoer voor {field}: {reason}.",
             "Invalid input for {field}: {reason}.",
         ),
         "input.required": ("{field} is verplicht.", "{field} is required."),
+    },
+    kind=InvalidInput,
+)
+register_messages(
+    {"not_found": ("{kind} {id} bestaat niet.", "{kind} {id} does not exist.")}, kind=NotFound
+)
+register_messages(
+    {"conflict": ("De handeling botst met de huidige toestand.", "The action conflicts.")},
+    kind=Conflict,
+)
+register_messages(
+    {
         "access.not_authorised": (
             "U heeft niet de feature autorisatie '{feature}'.",
             "You do not hold the feature authorisation '{feature}'.",
         ),
-        "conflict": ("De handeling botst met de huidige toestand.", "The action conflicts."),
         "access.scope_required": (
             "Hiervoor is autorisatie op de hele organisatie nodig.",
             "This needs a scope covering the whole organisation.",
         ),
-    }
+    },
+    kind=NotAllowed,
 )
+
+
+def catalogue() -> list[tuple[str, type[DomainError] | None, str, str]]:
+    """Every registered code with its kind and its Dutch and English messages, by code."""
+    return [(code, KINDS.get(code), *MESSAGES[code]) for code in sorted(MESSAGES)]

@@ -132,7 +132,8 @@ register_messages(
             "{field} moet tussen {minimum} en {maximum} liggen: {value}.",
             "{field} must lie between {minimum} and {maximum}: {value}.",
         ),
-    }
+    },
+    kind=InvalidInput,
 )
 
 #: C0 controls, DEL, C1 controls and lone surrogates.

@@ -23,7 +23,7 @@ from typing import Any
 
 import attrs
 
-from xs_core.errors import DomainError, register_messages
+from xs_core.errors import InvalidInput, register_messages
 
 CENT = Decimal("0.01")
 
@@ -39,7 +39,7 @@ _BEYOND = Decimal(10**12)  # anything at least this large is beyond the limit, r
 _EXACT = Context(prec=34, rounding=ROUND_HALF_EVEN)
 
 
-class InvalidMoney(DomainError):
+class InvalidMoney(InvalidInput):
     """An amount that is not an exact number of cents, or bad allocation ratios."""
 
     default_code = "money.invalid_amount"
@@ -69,7 +69,8 @@ register_messages(
             "Bedragen in {left} en {right} kunnen niet worden gecombineerd.",
             "Amounts in {left} and {right} cannot be combined.",
         ),
-    }
+    },
+    kind=InvalidInput,
 )
 
 

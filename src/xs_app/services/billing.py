@@ -30,7 +30,7 @@ from xs_core.billing.invoicing import InvoiceBasis, InvoiceLine, RunSummary
 from xs_core.billing.run import run_billing
 from xs_core.billing.schedule import BillingPeriod
 from xs_core.dates import DateRange
-from xs_core.errors import DomainError, register_messages
+from xs_core.errors import DomainError, InvalidInput, register_messages
 from xs_core.money import Money
 from xs_core.progress import Progress
 from xs_core.uow import UnitOfWork
@@ -41,7 +41,8 @@ register_messages(
             "Een facturatierun heeft een periode met een einddatum nodig.",
             "A billing run needs a period with an end.",
         ),
-    }
+    },
+    kind=InvalidInput,
 )
 
 #: The columns of the CSV export of an invoice basis.

@@ -30,7 +30,8 @@ register_messages(
             "Ongeldige waarde voor {field}: verwacht {expected}.",
             "Invalid value for {field}: expected {expected}.",
         ),
-    }
+    },
+    kind=InvalidInput,
 )
 
 

@@ -34,7 +34,8 @@ register_messages(
             "U kunt geen feature autorisaties toekennen die u zelf niet heeft: {features}.",
             "You cannot grant feature authorisations you do not hold yourself: {features}.",
         ),
-    }
+    },
+    kind=NotAllowed,
 )
 
 

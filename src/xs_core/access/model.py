@@ -16,7 +16,7 @@ from typing import ClassVar
 import attrs
 
 from xs_core.access.features import ALL_FEATURES, Feature
-from xs_core.errors import DomainError, register_messages
+from xs_core.errors import Conflict, DomainError, InvalidInput, register_messages
 from xs_core.events import Aggregate, DomainEvent
 from xs_core.organisation.units import UnitKind, UnitRef, new_id
 from xs_core.organisation.validation import required_text, valid_email
@@ -27,15 +27,22 @@ register_messages(
             "Een autorisatie kan alleen een map, werkgever of afdeling bevatten, niet {kind}.",
             "A scope can hold only folders, employers and departments, not {kind}.",
         ),
-        "access.email_in_use": (
-            "Het e-mailadres {email} is al in gebruik.",
-            "The e-mail address {email} is already in use.",
-        ),
         "access.email_required": (
             "Een e-mailadres is verplicht.",
             "An e-mail address is required.",
         ),
-    }
+    },
+    kind=InvalidInput,
+)
+
+register_messages(
+    {
+        "access.email_in_use": (
+            "Het e-mailadres {email} is al in gebruik.",
+            "The e-mail address {email} is already in use.",
+        ),
+    },
+    kind=Conflict,
 )
 
 SCOPE_KINDS = frozenset({UnitKind.FOLDER, UnitKind.EMPLOYER, UnitKind.DEPARTMENT})

@@ -14,7 +14,7 @@ import pendulum
 from xs_core import limits
 from xs_core.agenda.spans import Occupancy, TimeSpan, local_instant, occupancy, to_local
 from xs_core.dates import DateRange, as_date, as_end_date
-from xs_core.errors import DomainError, register_messages
+from xs_core.errors import Conflict, DomainError, InvalidInput, NotAllowed, register_messages
 from xs_core.events import Aggregate, DomainEvent
 from xs_core.organisation.units import new_id
 from xs_core.organisation.validation import required_text
@@ -27,6 +27,12 @@ register_messages(
             "You may not change the formal request date (feature authorisation 'May change the "
             "formal request date of an appointment request').",
         ),
+    },
+    kind=NotAllowed,
+)
+
+register_messages(
+    {
         "agenda.formal_date_in_future": (
             "De formele aanvraagdatum {date} ligt na vandaag ({today}).",
             "The formal request date {date} lies after today ({today}).",
@@ -36,12 +42,6 @@ register_messages(
             "liggen (of leeg): {value}.",
             "The maximum number of parallel availabilities must lie between {minimum} and "
             "{maximum} (or be empty): {value}.",
-        ),
-        "agenda.capacity_exceeded": (
-            "Op locatie {location} mogen maximaal {maximum} beschikbaarheden tegelijk gepland "
-            "worden; overschreden op: {moments}.",
-            "At most {maximum} availabilities may run at the same time at location {location}; "
-            "exceeded at: {moments}.",
         ),
         "agenda.availability_too_long": (
             "Een beschikbaarheid duurt hoogstens {hours} uur.",
@@ -60,6 +60,22 @@ register_messages(
         "agenda.appointment_outside_availability": (
             "De afspraak valt niet binnen de beschikbaarheid.",
             "The appointment does not lie within the availability.",
+        ),
+        "agenda.appointment_of_other_employee": (
+            "De afspraak {appointment_id} hoort niet bij deze werknemer.",
+            "Appointment {appointment_id} does not belong to this employee.",
+        ),
+    },
+    kind=InvalidInput,
+)
+
+register_messages(
+    {
+        "agenda.capacity_exceeded": (
+            "Op locatie {location} mogen maximaal {maximum} beschikbaarheden tegelijk gepland "
+            "worden; overschreden op: {moments}.",
+            "At most {maximum} availabilities may run at the same time at location {location}; "
+            "exceeded at: {moments}.",
         ),
         "agenda.appointment_not_planned": (
             "De afspraak is al {status}.",
@@ -83,15 +99,12 @@ register_messages(
             "De beschikbaarheid heeft nog afspraken: {appointments}.",
             "The availability still holds appointments: {appointments}.",
         ),
-        "agenda.appointment_of_other_employee": (
-            "De afspraak {appointment_id} hoort niet bij deze werknemer.",
-            "Appointment {appointment_id} does not belong to this employee.",
-        ),
         "agenda.activity_not_draft": (
             "Alleen tijdelijk opgeslagen verrichtingen kunnen worden vrijgegeven.",
             "Only draft activities can be released.",
         ),
-    }
+    },
+    kind=Conflict,
 )
 
 #: Decision: an availability lasts at most one day (24 hours in real time, also over a

@@ -43,7 +43,7 @@ import pendulum
 
 from xs_core import limits
 from xs_core.dates import AMSTERDAM, DateOutsideWindow, as_date
-from xs_core.errors import DomainError, register_messages
+from xs_core.errors import DomainError, InvalidInput, register_messages
 
 register_messages(
     {
@@ -65,7 +65,8 @@ register_messages(
             "The time {local} occurs twice in {zone} (the clocks go back then); give the UTC "
             "offset ({offsets}).",
         ),
-    }
+    },
+    kind=InvalidInput,
 )
 
 #: The suite's zone as Python's zoneinfo reads it (R0.1): local times follow its PEP 495 rules.

@@ -20,7 +20,7 @@ from xs_core import limits
 from xs_core.billing.frequency import BillingFrequency, check_deviation
 from xs_core.billing.schedule import BillingPeriod, billing_periods
 from xs_core.dates import DateRange
-from xs_core.errors import DomainError, register_messages
+from xs_core.errors import Conflict, DomainError, InvalidInput, register_messages
 from xs_core.events import Aggregate, DomainEvent
 from xs_core.money import Money
 from xs_core.organisation.units import new_id
@@ -40,13 +40,20 @@ register_messages(
             "De periode {period} valt niet binnen {outer}.",
             "The period {period} does not lie within {outer}.",
         ),
+    },
+    kind=InvalidInput,
+)
+
+register_messages(
+    {
         "billing.activity_type_priced_twice": (
             "Verrichting {activity_type} wordt in deze periode al geprijsd door "
             "dienstverleningsovereenkomst {agreement}.",
             "Activity type {activity_type} is already priced in this period by service "
             "agreement {agreement}.",
         ),
-    }
+    },
+    kind=Conflict,
 )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-from xs_core.errors import DomainError, register_messages
+from xs_core.errors import DomainError, InvalidInput, register_messages
 
 register_messages(
     {
@@ -19,7 +19,8 @@ register_messages(
             "met een dienstverleningsvariatie.",
             "A deviating billing frequency needs a service agreement with a service variation.",
         ),
-    }
+    },
+    kind=InvalidInput,
 )
 
 

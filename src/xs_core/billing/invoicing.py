@@ -19,7 +19,7 @@ from typing import ClassVar
 import attrs
 
 from xs_core.dates import DateRange, as_date
-from xs_core.errors import DomainError, register_messages
+from xs_core.errors import Conflict, DomainError, register_messages
 from xs_core.events import Aggregate, DomainEvent
 from xs_core.money import Money
 
@@ -29,7 +29,8 @@ register_messages(
             "Een factuurgrondslag met status {status} kan niet {action}.",
             "An invoice basis with status {status} cannot {action}.",
         ),
-    }
+    },
+    kind=Conflict,
 )
 
 

@@ -17,7 +17,7 @@ import pendulum
 
 from xs_core import limits
 from xs_core.dates import DateRange, as_date, as_end_date
-from xs_core.errors import DomainError, register_messages
+from xs_core.errors import Conflict, DomainError, InvalidInput, NotFound, register_messages
 from xs_core.events import Aggregate
 from xs_core.money import Money
 from xs_core.organisation import events as ev
@@ -37,6 +37,16 @@ register_messages(
             "Contactpersoon {contact_person_id} bestaat niet bij deze werkgever.",
             "Contact person {contact_person_id} does not exist for this employer.",
         ),
+        "organisation.employment_not_found": (
+            "Dienstverband {employment_id} bestaat niet.",
+            "Employment {employment_id} does not exist.",
+        ),
+    },
+    kind=NotFound,
+)
+
+register_messages(
+    {
         "organisation.department_cycle": (
             "Een afdeling kan niet onder zichzelf of een van haar subafdelingen vallen.",
             "A department cannot be placed under itself or one of its sub-departments.",
@@ -44,10 +54,6 @@ register_messages(
         "organisation.department_other_employer": (
             "De afdeling {department_id} hoort niet bij werkgever {employer_id}.",
             "Department {department_id} does not belong to employer {employer_id}.",
-        ),
-        "organisation.employment_not_found": (
-            "Dienstverband {employment_id} bestaat niet.",
-            "Employment {employment_id} does not exist.",
         ),
         "organisation.invalid_hours": (
             "Het aantal uren per week ({value}) moet tussen {minimum} en {maximum} liggen.",
@@ -60,14 +66,6 @@ register_messages(
         "organisation.birth_date_in_future": (
             "De geboortedatum {birth_date} ligt in de toekomst.",
             "The birth date {birth_date} lies in the future.",
-        ),
-        "organisation.dossier_exists": (
-            "{unit} heeft al een dossier.",
-            "{unit} already has a dossier.",
-        ),
-        "employment.already_ended": (
-            "Dit dienstverband is al beëindigd per {end}; een correctie is een wijziging.",
-            "This employment already ended on {end}; a correction is a change.",
         ),
         "employment.end_not_after_start": (
             "De einddatum {end} (eerste dag uit dienst) moet na de begindatum {start} liggen.",
@@ -85,7 +83,22 @@ register_messages(
             "Een {kind} heeft geen dossier.",
             "A {kind} has no dossier.",
         ),
-    }
+    },
+    kind=InvalidInput,
+)
+
+register_messages(
+    {
+        "organisation.dossier_exists": (
+            "{unit} heeft al een dossier.",
+            "{unit} already has a dossier.",
+        ),
+        "employment.already_ended": (
+            "Dit dienstverband is al beëindigd per {end}; een correctie is een wijziging.",
+            "This employment already ended on {end}; a correction is a change.",
+        ),
+    },
+    kind=Conflict,
 )
 
 

@@ -26,7 +26,7 @@ import uuid
 import attrs
 
 from xs_core import limits
-from xs_core.errors import DomainError, register_messages
+from xs_core.errors import DomainError, InvalidInput, register_messages
 from xs_core.organisation.model import Branch
 from xs_core.organisation.units import UnitKind
 
@@ -42,7 +42,8 @@ register_messages(
             "Invalid page: {page} (page size {page_size}); pages 1 to {max_page}, page size 1 "
             "to {max_page_size}.",
         ),
-    }
+    },
+    kind=InvalidInput,
 )
 
 MIN_TERM_LENGTH = 2

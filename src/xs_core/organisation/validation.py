@@ -11,17 +11,13 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from xs_core import limits
-from xs_core.errors import DomainError, register_messages
+from xs_core.errors import Conflict, DomainError, InvalidInput, register_messages
 
 register_messages(
     {
         "organisation.invalid_code": (
             "De code '{value}' is ongeldig: 1 tot {maximum} letters, cijfers, '.', '_' of '-'.",
             "The code '{value}' is invalid: 1 to {maximum} letters, digits, '.', '_' or '-'.",
-        ),
-        "organisation.code_in_use": (
-            "De code '{code}' is al in gebruik.",
-            "The code '{code}' is already in use.",
         ),
         "contact.invalid_email": (
             "Het e-mailadres '{value}' is ongeldig.",
@@ -31,7 +27,18 @@ register_messages(
             "Het telefoonnummer '{value}' is ongeldig.",
             "The phone number '{value}' is invalid.",
         ),
-    }
+    },
+    kind=InvalidInput,
+)
+
+register_messages(
+    {
+        "organisation.code_in_use": (
+            "De code '{code}' is al in gebruik.",
+            "The code '{code}' is already in use.",
+        ),
+    },
+    kind=Conflict,
 )
 
 _CODE = re.compile(rf"[A-Za-z0-9._-]{{1,{limits.CODE}}}")

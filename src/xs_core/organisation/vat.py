@@ -23,10 +23,10 @@ from stdnum import exceptions as stdnum_errors
 from stdnum.eu import vat as eu_vat
 
 from xs_core import limits
-from xs_core.errors import DomainError, register_messages
+from xs_core.errors import InvalidInput, register_messages
 
 
-class InvalidVatNumber(DomainError):
+class InvalidVatNumber(InvalidInput):
     """A VAT number refused by R1.1; ``code`` names the reason."""
 
     default_code = "vat.invalid_format"
@@ -50,7 +50,8 @@ register_messages(
             "Onbekende landcode '{country}' in BTW-nummer '{value}'.",
             "Unknown country code '{country}' in VAT number '{value}'.",
         ),
-    }
+    },
+    kind=InvalidInput,
 )
 
 _STRIP = re.compile(r"[\s.\-]")

@@ -12,12 +12,12 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
-from xs_core.errors import DomainError, register_messages
+from xs_core.errors import InvalidInput, register_messages
 
 T = TypeVar("T")
 
 
-class ParameterNotAvailable(DomainError):
+class ParameterNotAvailable(InvalidInput):
     """No value of a statutory parameter is known for the asked date (R0.4)."""
 
     default_code = "parameters.not_available"
@@ -29,7 +29,8 @@ register_messages(
             "Geen waarde van '{parameter}' bekend op {date}.",
             "No value of '{parameter}' is known on {date}.",
         ),
-    }
+    },
+    kind=InvalidInput,
 )
 
 

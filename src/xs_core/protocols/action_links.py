@@ -13,7 +13,7 @@ import enum
 import attrs
 
 from xs_core.access.features import Feature
-from xs_core.errors import DomainError, register_messages
+from xs_core.errors import DomainError, InvalidInput, register_messages
 
 register_messages(
     {
@@ -29,7 +29,8 @@ register_messages(
             "Dossier {dossier_id} is geen werknemersdossier.",
             "Dossier {dossier_id} is not an employee dossier.",
         ),
-    }
+    },
+    kind=InvalidInput,
 )
 
 

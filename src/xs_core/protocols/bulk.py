@@ -18,7 +18,7 @@ from typing import ClassVar
 import attrs
 
 from xs_core.dates import DateRange, as_date
-from xs_core.errors import DomainError, register_messages
+from xs_core.errors import Conflict, DomainError, InvalidInput, register_messages
 from xs_core.events import DomainEvent
 from xs_core.protocols.model import Protocol, TaskTemplate, check_planned_end
 
@@ -36,11 +36,18 @@ register_messages(
             "Kies één of meer werkgevers, of één afdeling.",
             "Choose one or more employers, or one department.",
         ),
+    },
+    kind=InvalidInput,
+)
+
+register_messages(
+    {
         "bulk_start.request_id_reused": (
             "Verzoek {request_id} is al gebruikt voor een ander bulkverzoek.",
             "Request {request_id} was already used for another bulk request.",
         ),
-    }
+    },
+    kind=Conflict,
 )
 
 

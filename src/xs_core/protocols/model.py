@@ -21,7 +21,7 @@ import pendulum
 
 from xs_core import limits
 from xs_core.dates import DateRange, as_date
-from xs_core.errors import DomainError, register_messages
+from xs_core.errors import Conflict, DomainError, InvalidInput, register_messages
 from xs_core.events import Aggregate, DomainEvent
 from xs_core.organisation.units import new_id
 from xs_core.organisation.validation import optional_text, required_text
@@ -45,23 +45,30 @@ register_messages(
             "The end date {end_date} lies after today ({today}); this protocol does not allow "
             "closing in the future.",
         ),
-        "trajectory.already_closed": (
-            "Het traject is al afgesloten per {end_date}.",
-            "The trajectory was already closed on {end_date}.",
-        ),
         "trajectory.end_not_after_start": (
             "De einddatum {end_date} moet na de begindatum {start} liggen.",
             "The end date {end_date} must lie after the start date {start}.",
-        ),
-        "trajectory.overlaps": (
-            "De werknemer heeft al een traject van dit protocol in die periode ({period}).",
-            "The employee already has a trajectory of this protocol in that period ({period}).",
         ),
         "trajectory.use_report_sickness": (
             "Een ziektetraject start met een ziekmelding (eerste ziektedag).",
             "A sickness trajectory starts by reporting sickness (first day of sickness).",
         ),
-    }
+    },
+    kind=InvalidInput,
+)
+
+register_messages(
+    {
+        "trajectory.already_closed": (
+            "Het traject is al afgesloten per {end_date}.",
+            "The trajectory was already closed on {end_date}.",
+        ),
+        "trajectory.overlaps": (
+            "De werknemer heeft al een traject van dit protocol in die periode ({period}).",
+            "The employee already has a trajectory of this protocol in that period ({period}).",
+        ),
+    },
+    kind=Conflict,
 )
 
 

@@ -15,7 +15,7 @@ import pendulum
 
 from xs_core import limits
 from xs_core.dates import DateRange, as_date
-from xs_core.errors import DomainError, register_messages
+from xs_core.errors import Conflict, DomainError, InvalidInput, register_messages
 
 register_messages(
     {
@@ -33,15 +33,22 @@ register_messages(
             "Herstel kan niet in de toekomst ({date}) worden gemeld.",
             "Recovery cannot be reported in the future ({date}).",
         ),
-        "sickness.already_recovered": (
-            "De werknemer is al volledig hersteld gemeld per {date}.",
-            "The employee was already reported fully recovered on {date}.",
-        ),
         "sickness.not_a_sickness_trajectory": (
             "Dit traject is geen ziektetraject.",
             "This trajectory is not a sickness trajectory.",
         ),
-    }
+    },
+    kind=InvalidInput,
+)
+
+register_messages(
+    {
+        "sickness.already_recovered": (
+            "De werknemer is al volledig hersteld gemeld per {date}.",
+            "The employee was already reported fully recovered on {date}.",
+        ),
+    },
+    kind=Conflict,
 )
 
 
