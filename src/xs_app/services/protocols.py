@@ -148,10 +148,14 @@ _PROTOCOL_READERS = (
 
 def _refuse_overlap(uow: UnitOfWork, trajectory: Trajectory) -> None:
     """One trajectory of a protocol at a time per employee (R2.2). The caller holds the
-    protocol's lock, so no other start of this protocol can slip in between; PostgreSQL also
-    has the exclusion constraint."""
+    protocol's lock, so no other start (or closing) of this protocol can slip in between;
+    PostgreSQL also has the exclusion constraint (migration 0010)."""
     for other in uow.trajectories.for_employee(trajectory.employee_id):
-        if other.protocol_id == trajectory.protocol_id and other.period.overlaps(trajectory.period):
+        if (
+            other.id != trajectory.id
+            and other.protocol_id == trajectory.protocol_id
+            and other.period.overlaps(trajectory.period)
+        ):
             raise Conflict(
                 "trajectory.overlaps",
                 {
@@ -270,13 +274,16 @@ class TrajectoryService(Service):
             uow.commit()
 
     def close_trajectory(self, cmd: CloseTrajectory) -> None:
-        """R2.4: end date on or after the start; after today only if the protocol allows it."""
+        """R2.4: end date on or after the start; after today only if the protocol allows it.
+        A closing may move a planned end later, so it also takes the protocol's lock, like a
+        start, and refuses to overlap another trajectory of the protocol (R2.2)."""
         with self._uow() as uow:
             trajectory = self._trajectory(
                 uow, cmd.actor, Feature.CLOSE_TRAJECTORIES, cmd.trajectory_id
             )
-            protocol = uow.protocols.get(trajectory.protocol_id)
+            protocol = uow.protocols.lock(trajectory.protocol_id)
             trajectory.close(cmd.end_date, self._clock.today(), protocol)
+            _refuse_overlap(uow, trajectory)
             uow.trajectories.save(trajectory)
             uow.commit()
 
