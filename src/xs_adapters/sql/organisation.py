@@ -326,9 +326,7 @@ class SqlEmployeeRepository(_Repo):
                 [{f"p_{c}": x for c, x in r.items()} for r in changed],
             )
         insert_rows(self._c, m, [r for r in rows if r["id"] not in stored_ids])
-        insert_rows(
-            self._c, v, [x for e in employee.employments for x in mappers.version_rows(e)]
-        )
+        insert_rows(self._c, v, [x for e in employee.employments for x in mappers.version_rows(e)])
 
     def get(self, employee_id: uuid.UUID) -> Employee:
         row = self._c.execute(sa.select(t.employees).where(t.employees.c.id == employee_id)).first()

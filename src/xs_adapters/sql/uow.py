@@ -22,6 +22,7 @@ from xs_adapters.sql.billing import (
     SqlSubscriptionRepository,
 )
 from xs_adapters.sql.bulk import SqlOrganisationBulkWriter
+from xs_adapters.sql.conflicts import transient_conflict
 from xs_adapters.sql.organisation import (
     SqlBranchRepository,
     SqlDepartmentRepository,
@@ -122,3 +123,8 @@ class SqlUnitOfWork:
             if self._connection is not None:
                 self._connection.close()
                 self._connection = None
+        # A transaction that lost to another (deadlock, lock timeout, busy SQLite) answers
+        # with a coded Conflict, never a driver error (docs/concurrency.md).
+        conflict = None if exc is None else transient_conflict(exc)
+        if conflict is not None:
+            raise conflict from exc

@@ -30,6 +30,7 @@ from xs_core.protocols.bulk import (
     TrajectoriesStartedInBulk,
     check_request,
     decide,
+    decide_compensation,
 )
 from xs_core.protocols.model import (
     Protocol,
@@ -321,7 +322,9 @@ class BulkStartService(Service):
     def start(self, cmd: BulkStart, progress: Progress | None = None) -> BulkStartResult:
         """Start in one transaction; a repeated request id starts nothing and returns the first
         result (R2.2); the same id with other parameters is refused. The protocol is locked for
-        the transaction, so that two requests for the same employees never both start them."""
+        the transaction, so that two requests for the same employees never both start them. A
+        sickness protocol's trajectories get R2.5's decision and task, as a single report does
+        (with the start of the employment that places the employee in the unit)."""
         request = cmd.request
         say = progress or silent
         with self._uow() as uow:
@@ -362,6 +365,13 @@ class BulkStartService(Service):
             fresh_ids = iter(new_id, None)  # new_id never returns None: an endless supply
             outcomes = decide(requested, in_scope, employments, blocked, fresh_ids)
             say("checks", len(outcomes), len(outcomes))
+            compensation = {}
+            if protocol.kind is ProtocolKind.SICKNESS:
+                # R2.5 for every sickness trajectory, however it starts: set-based facts
+                facts = uow.bulk_starts.sickness_facts(
+                    {o.employee_id: employments[o.employee_id] for o in outcomes if o.started}
+                )
+                compensation = decide_compensation(protocol, outcomes, facts, request.start)
             plan = BulkStartPlan(
                 request=request,
                 protocol=protocol,
@@ -370,6 +380,7 @@ class BulkStartService(Service):
                 tasks=protocol.tasks_to_add,
                 outcomes=tuple(outcomes),
                 employments=employments,
+                compensation=compensation,
             )
             uow.bulk_starts.start_all(plan)
             result = BulkStartResult(request_id=request.request_id, outcomes=tuple(outcomes))

@@ -20,7 +20,14 @@ import attrs
 from xs_core.dates import DateRange, as_date
 from xs_core.errors import DomainError, register_messages
 from xs_core.events import DomainEvent
-from xs_core.protocols.model import Protocol, TaskTemplate, check_planned_end
+from xs_core.protocols.compensation import CompensationDecision, compensation_task_decision
+from xs_core.protocols.model import (
+    COMPENSATION_TASK,
+    Protocol,
+    ProtocolKind,
+    TaskTemplate,
+    check_planned_end,
+)
 
 register_messages(
     {
@@ -157,9 +164,44 @@ def decide(
     return outcomes
 
 
+@attrs.frozen
+class SicknessFacts:
+    """What R2.5 needs to know of an employee started on a sickness protocol: their birth date
+    and the start of the employment the trajectory is for (``None`` when unknown)."""
+
+    birth_date: _dt.date | None
+    employment_start: _dt.date | None
+
+
+def decide_compensation(
+    protocol: Protocol,
+    outcomes: Iterable[BulkOutcome],
+    facts: Mapping[uuid.UUID, SicknessFacts],
+    first_sick_day: _dt.date,
+) -> dict[uuid.UUID, CompensationDecision]:
+    """R2.5 for every employee a bulk start starts on a sickness protocol — the very decision
+    :meth:`Trajectory.start_sickness <xs_core.protocols.model.Trajectory.start_sickness>` takes
+    for a single report, with the start of the trajectory's employment; nothing for other
+    protocols. An employee the adapter knows nothing of counts as both facts unknown."""
+    if protocol.kind is not ProtocolKind.SICKNESS:
+        return {}
+    unknown = SicknessFacts(None, None)
+    decisions: dict[uuid.UUID, CompensationDecision] = {}
+    for outcome in outcomes:
+        if outcome.started:
+            known = facts.get(outcome.employee_id, unknown)
+            decisions[outcome.employee_id] = compensation_task_decision(
+                known.birth_date, known.employment_start, first_sick_day
+            )
+    return decisions
+
+
 @attrs.frozen(kw_only=True)
 class BulkStartPlan:
-    """What the adapter writes in one transaction: the trajectories and their tasks."""
+    """What the adapter writes in one transaction: the trajectories and their tasks, and for a
+    sickness protocol each trajectory's R2.5 decision (``compensation``): recorded on the
+    trajectory and, when the task is added, :data:`COMPENSATION_TASK` after ``tasks`` with the
+    decision's reason."""
 
     request: BulkStartRequest
     protocol: Protocol
@@ -168,6 +210,15 @@ class BulkStartPlan:
     tasks: tuple[TaskTemplate, ...]
     outcomes: tuple[BulkOutcome, ...]
     employments: Mapping[uuid.UUID, uuid.UUID]
+    compensation: Mapping[uuid.UUID, CompensationDecision] = attrs.field(factory=dict)
+
+    def tasks_for(self, employee_id: uuid.UUID) -> list[tuple[TaskTemplate, str | None]]:
+        """The tasks of the employee's new trajectory, in order, each with its reason."""
+        tasks: list[tuple[TaskTemplate, str | None]] = [(t, None) for t in self.tasks]
+        decision = self.compensation.get(employee_id)
+        if decision is not None and decision.added:
+            tasks.append((COMPENSATION_TASK, decision.reason.value))
+        return tasks
 
 
 @attrs.frozen(kw_only=True)
