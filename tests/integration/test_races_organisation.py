@@ -15,6 +15,7 @@ from decimal import Decimal
 from functools import partial
 
 import pytest
+import sqlalchemy as sa
 
 from tests.races import ENGINES, codes, events, race, sql_app
 from xs_adapters.clock import FixedClock
@@ -25,6 +26,7 @@ from xs_app.services.organisation import (
     AddContactPerson,
     AddEmployment,
     ChangeBranch,
+    ChangeContactPerson,
     ChangeDepartment,
     ChangeEmployee,
     ChangeEmployer,
@@ -35,8 +37,11 @@ from xs_app.services.organisation import (
     EmploymentTerms,
     GetEmployee,
     GetEmployer,
+    MoveContactPerson,
     OpenDossier,
     RegisterEmployee,
+    RemoveContactPerson,
+    SetLeadingEmployment,
     SetVatNumber,
 )
 from xs_core.access.features import Feature
@@ -125,13 +130,20 @@ def test_r0_6_racing_users_with_one_email_address_are_created_once(app: Xs) -> N
 
 
 def test_r1_5_racing_contact_person_edits_of_one_employer_all_stay(app: Xs) -> None:
-    """Four contact persons added to one employer at once, while its name, VAT number and
-    folder change: every change stays, the contact persons in positions 1–4."""
+    """At once on one employer with contact persons Kees and Lot: four contact persons added,
+    Kees renamed and moved, Lot removed, and the employer's name, VAT number and folder
+    changed. Every change stays; the positions stay a gapless order (two employers in turn)."""
     boss = admin(app)
     for round_ in range(2):
         place = employer(app, boss, f"Werkgever {round_}")
         folder = app.organisation.create_folder(CreateFolder(actor=boss, name=f"Map {round_}"))
-        edits = [
+        kees, lot = (
+            app.organisation.add_contact_person(
+                AddContactPerson(actor=boss, employer_id=place, name=name)
+            )
+            for name in ("Kees", "Lot")
+        )
+        edits: list[partial[object]] = [
             partial(
                 app.organisation.add_contact_person,
                 AddContactPerson(actor=boss, employer_id=place, name=f"Contact {n}"),
@@ -139,6 +151,22 @@ def test_r1_5_racing_contact_person_edits_of_one_employer_all_stay(app: Xs) -> N
             for n in range(RACERS)
         ]
         edits += [
+            partial(
+                app.organisation.change_contact_person,
+                ChangeContactPerson(
+                    actor=boss, employer_id=place, contact_person_id=kees, name="Kees de Wit"
+                ),
+            ),
+            partial(
+                app.organisation.move_contact_person,
+                MoveContactPerson(
+                    actor=boss, employer_id=place, contact_person_id=kees, position=9
+                ),
+            ),
+            partial(
+                app.organisation.remove_contact_person,
+                RemoveContactPerson(actor=boss, employer_id=place, contact_person_id=lot),
+            ),
             partial(
                 app.organisation.change_employer,
                 ChangeEmployer(actor=boss, employer_id=place, name="Bakkerij Nieuw"),
@@ -155,13 +183,23 @@ def test_r1_5_racing_contact_person_edits_of_one_employer_all_stay(app: Xs) -> N
         assert codes(race(*edits)) == ["ok"] * len(edits)
         found = app.organisation.employer(GetEmployer(actor=boss, employer_id=place))
         assert sorted(p.name for p in found.contact_persons) == [
-            f"Contact {n}" for n in range(RACERS)
+            *(f"Contact {n}" for n in range(RACERS)),
+            "Kees de Wit",
         ]
         assert (found.name, str(found.vat_number), found.folder_id) == (
             "Bakkerij Nieuw",
             "NL000099998B57",
             folder,
         )
+        with app.container.engine().connect() as connection:
+            positions = connection.execute(
+                sa.text(
+                    "SELECT position FROM employer_contact_persons WHERE employer_id = :e"
+                    " ORDER BY position"
+                ).bindparams(sa.bindparam("e", type_=sa.Uuid)),
+                {"e": place},
+            ).scalars()
+            assert list(positions) == list(range(RACERS + 1))
 
 
 def test_r1_2_racing_codes_of_two_employers_stay_unique(app: Xs) -> None:
@@ -222,6 +260,29 @@ def test_r1_2_racing_department_moves_never_make_a_cycle(app: Xs) -> None:
         assert parents in ({b, None}, {a, None})
 
 
+def test_r1_2_racing_department_changes_all_stay(app: Xs) -> None:
+    """A department renamed, recoded and moved at once (three departments in turn): all stay."""
+    boss = admin(app)
+    place = employer(app, boss)
+    parent = app.organisation.create_department(
+        CreateDepartment(actor=boss, employer_id=place, name="Bedrijf")
+    )
+    for n in range(3):
+        moved = app.organisation.create_department(
+            CreateDepartment(actor=boss, employer_id=place, name=f"Oud {n}")
+        )
+        changes = [
+            ChangeDepartment(actor=boss, department_id=moved, name=f"Nieuw {n}"),
+            ChangeDepartment(actor=boss, department_id=moved, code=f"N{n}"),
+            ChangeDepartment(actor=boss, department_id=moved, move=True, parent_id=parent),
+        ]
+        outcomes = race(*[partial(app.organisation.change_department, c) for c in changes])
+        assert codes(outcomes) == ["ok"] * 3
+        with app.unit_of_work(write=False) as uow:
+            found = uow.departments.get(moved)
+        assert (found.name, found.code, found.parent_id) == (f"Nieuw {n}", f"N{n}", parent)
+
+
 def test_r1_4_racing_branch_changes_all_stay(app: Xs) -> None:
     """A branch's name, code and address changed at once (three branches in turn): all stay."""
     boss = admin(app)
@@ -273,8 +334,9 @@ def test_r1_1_racing_dossier_openings_for_one_unit_open_one(app: Xs) -> None:
 
 
 def test_r2_3_racing_employment_changes_of_one_employee_all_stay(app: Xs) -> None:
-    """At once: two employments added, the first employment's hours and job title changed from
-    two dates, the employee renamed. Every change stays (the employee row is locked)."""
+    """At once: two employments added (each as the leading one), the first made leading again,
+    its hours and job title changed from two dates, the employee renamed. Every change stays
+    and exactly one employment leads (the employee row is locked)."""
     boss = admin(app)
     place = employer(app, boss)
     for _ in range(2):
@@ -288,11 +350,17 @@ def test_r2_3_racing_employment_changes_of_one_employee_all_stay(app: Xs) -> Non
                     AddEmployment(
                         actor=boss,
                         employee_id=person,
-                        terms=EmploymentTerms(employer_id=place, start=D(2025, month, 1)),
+                        terms=EmploymentTerms(
+                            employer_id=place, start=D(2025, month, 1), leading=True
+                        ),
                     ),
                 )
                 for month in (3, 4)
             ],
+            partial(
+                app.organisation.set_leading_employment,
+                SetLeadingEmployment(actor=boss, employee_id=person, employment_id=employment),
+            ),
             partial(
                 app.employments.change_employment,
                 ChangeEmployment(
@@ -318,9 +386,10 @@ def test_r2_3_racing_employment_changes_of_one_employee_all_stay(app: Xs) -> Non
                 ChangeEmployee(actor=boss, employee_id=person, last_name="de Bakker"),
             ),
         )
-        assert codes(outcomes) == ["ok"] * 5
+        assert codes(outcomes) == ["ok"] * 6
         found = app.organisation.employee(GetEmployee(actor=boss, employee_id=person))
         assert found.last_name == "de Bakker"
+        assert sum(m.is_leading for m in found.employments) == 1  # R1.2: exactly one leads
         assert sorted(m.period.start for m in found.employments) == [
             D(2020, 1, 1),
             D(2025, 3, 1),

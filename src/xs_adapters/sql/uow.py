@@ -71,8 +71,15 @@ class SqlUnitOfWork:
 
     def __enter__(self) -> Self:
         connection = self._engine.connect().execution_options(xs_write=self._write)
+        try:
+            connection.begin()  # SQLite: BEGIN IMMEDIATE waits for the write lock
+        except Exception as error:
+            connection.close()
+            conflict = transient_conflict(error)
+            if conflict is not None:
+                raise conflict from error
+            raise
         self._connection = connection
-        connection.begin()
         self.folders = SqlFolderRepository(connection, self._track)
         self.employers = SqlEmployerRepository(connection, self._track)
         self.departments = SqlDepartmentRepository(connection, self._track)
