@@ -25,6 +25,7 @@ from xs_core.protocols.bulk import (
     Candidate,
     SicknessFacts,
     SkipReason,
+    tasks_after,
 )
 from xs_core.protocols.compensation import CompensationDecision, CompensationReason
 from xs_core.protocols.model import (
@@ -474,16 +475,21 @@ class SqlBulkStartStore:
     def sickness_facts(
         self, employments: Mapping[uuid.UUID, uuid.UUID]
     ) -> dict[uuid.UUID, SicknessFacts]:
+        # an employment belongs to one employee, and one employment is given per employee;
+        # the dates come back as plain dates (no pendulum objects for 100,000 rows)
         m, e = t.employments, t.employees
         found: dict[uuid.UUID, SicknessFacts] = {}
-        for chunk in _chunks(sorted(set(employments.values()))):
-            for row in self._c.execute(
-                sa.select(m.c.id, m.c.employee_id, m.c.start_date, e.c.birth_date)
+        for chunk in _chunks(sorted(employments.values(), key=_as_int)):
+            for employee_id, born, employed in self._c.execute(
+                sa.select(
+                    m.c.employee_id,
+                    sa.type_coerce(e.c.birth_date, sa.Date),
+                    sa.type_coerce(m.c.start_date, sa.Date),
+                )
                 .join(e, e.c.id == m.c.employee_id)
                 .where(m.c.id.in_(chunk))
             ):
-                if employments.get(row.employee_id) == row.id:
-                    found[row.employee_id] = SicknessFacts(row.birth_date, row.start_date)
+                found[employee_id] = SicknessFacts(born, employed)
         return found
 
     def _stored(self, request_id: uuid.UUID) -> StoredBulkRequest | None:
@@ -545,11 +551,17 @@ class SqlBulkStartStore:
         period = plan.request.period
         kind = plan.protocol.kind.value
         c = self._c
+        # the task lists, one per distinct R2.5 decision (a handful), not one per employee
+        task_lists: dict[CompensationDecision | None, list[tuple[TaskTemplate, str | None]]] = {
+            d: tasks_after(plan.tasks, d) for d in {None, *plan.compensation.values()}
+        }
         for chunk_start in range(0, len(started), 20_000):
             chunk = started[chunk_start : chunk_start + 20_000]
             rows = []
+            tasks = []
             for o in chunk:
-                decision = plan.compensation.get(o.employee_id)
+                found = plan.compensation.get(o.employee_id)
+                tasks.append((o.trajectory_id, task_lists[found]))
                 rows.append(
                     {
                         "id": o.trajectory_id,
@@ -560,12 +572,11 @@ class SqlBulkStartStore:
                         "start_date": period.start,
                         "end_date": period.end,
                         "bulk_request_id": plan.request.request_id,
-                        "compensation_added": None if decision is None else decision.added,
-                        "compensation_reason": None if decision is None else decision.reason.value,
+                        "compensation_added": None if found is None else found.added,
+                        "compensation_reason": None if found is None else found.reason.value,
                     }
                 )
             self._insert_trajectories(rows)
-            tasks = [(o.trajectory_id, plan.tasks_for(o.employee_id)) for o in chunk]
             task_ids = iter(fresh_uuid_hex(sum(len(listed) for _, listed in tasks)))
             insert_rows(
                 c,

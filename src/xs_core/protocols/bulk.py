@@ -214,11 +214,18 @@ class BulkStartPlan:
 
     def tasks_for(self, employee_id: uuid.UUID) -> list[tuple[TaskTemplate, str | None]]:
         """The tasks of the employee's new trajectory, in order, each with its reason."""
-        tasks: list[tuple[TaskTemplate, str | None]] = [(t, None) for t in self.tasks]
-        decision = self.compensation.get(employee_id)
-        if decision is not None and decision.added:
-            tasks.append((COMPENSATION_TASK, decision.reason.value))
-        return tasks
+        return tasks_after(self.tasks, self.compensation.get(employee_id))
+
+
+def tasks_after(
+    tasks: tuple[TaskTemplate, ...], decision: CompensationDecision | None
+) -> list[tuple[TaskTemplate, str | None]]:
+    """``tasks`` (no reason), then the compensation task when R2.5 added it, with its reason —
+    the order :meth:`Trajectory.start_sickness` gives them."""
+    listed: list[tuple[TaskTemplate, str | None]] = [(t, None) for t in tasks]
+    if decision is not None and decision.added:
+        listed.append((COMPENSATION_TASK, decision.reason.value))
+    return listed
 
 
 @attrs.frozen(kw_only=True)
