@@ -42,12 +42,20 @@ class Installation:
             return user.id
 
     def operator(self) -> uuid.UUID:
-        """The installation operator's user id, made on first use."""
+        """The installation operator's user id, made on first use. Two first uses at once both
+        find none; the unique e-mail address lets one insert through, and the other then reads
+        the one that was made (a new statement sees it under READ COMMITTED)."""
         with self._uow() as uow:
             found = uow.users.find_by_email(OPERATOR_EMAIL)
             if found is not None:
                 return found.id
-            user = _operator(uow)
+            try:
+                user = _operator(uow)
+            except Conflict:
+                made = uow.users.find_by_email(OPERATOR_EMAIL)
+                if made is None:
+                    raise
+                return made.id
             uow.commit()
             return user.id
 

@@ -428,3 +428,14 @@ def test_r2_3_racing_ends_of_one_employment_end_it_once(app: Xs) -> None:
     outcomes = race(*ends)
     assert codes(outcomes) == ["employment.already_ended"] * (RACERS - 1) + ["ok"]
     assert len(events(app, "EmploymentEnded")) == 1
+
+
+def test_r0_6_the_operator_made_on_first_use_by_racers_is_one_user(app: Xs) -> None:
+    """Four first uses of the installation operator at once (e.g. CLI runs): one user is made
+    and every racer gets its id (before: the losers got ``access.email_in_use``)."""
+    outcomes = race(*[app.installation.operator] * RACERS)
+    assert codes(outcomes) == ["ok"] * RACERS
+    assert len({o.value for o in outcomes}) == 1
+    with app.container.engine().connect() as connection:
+        users = connection.execute(sa.text("SELECT count(*) FROM users")).scalar_one()
+    assert users == 1
