@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0008"  # TEMPORARY: "0009" once 0009 exists
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
