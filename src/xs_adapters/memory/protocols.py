@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import datetime as _dt
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from xs_adapters.memory.search import SearchEntry
 from xs_adapters.memory.store import MemoryStore, _copy, _missing, subtrees
 from xs_core.access.model import ResolvedScope
 from xs_core.dates import DateRange, as_date
+from xs_core.errors import Conflict
 from xs_core.events import Aggregate
 from xs_core.organisation.search import index_name
-from xs_core.protocols.bulk import BulkOutcome, BulkStartPlan, BulkUnit, Candidate
+from xs_core.protocols.bulk import (
+    BulkOutcome,
+    BulkStartPlan,
+    BulkUnit,
+    Candidate,
+    SicknessFacts,
+)
 from xs_core.protocols.model import Protocol, Task, Trajectory
 from xs_core.protocols.ports import StoredBulkRequest
 
@@ -39,12 +46,28 @@ class MemoryProtocolRepository:
         return [_copy(p) for p in sorted(self._s.protocols.values(), key=lambda p: p.name)]
 
 
+def _refuse_overlap(store: MemoryStore, trajectory: Trajectory) -> None:
+    """R2.2, as PostgreSQL's exclusion constraint and the SQLite repository hold it: no other
+    trajectory of the protocol for the employee overlaps."""
+    for other in store.trajectories.find("employee", trajectory.employee_id):
+        if (
+            other.id != trajectory.id
+            and other.protocol_id == trajectory.protocol_id
+            and other.period.overlaps(trajectory.period)
+        ):
+            raise Conflict(
+                "trajectory.overlaps",
+                {"rule": "R2.2", "trajectory_id": str(other.id), "period": str(other.period)},
+            )
+
+
 class MemoryTrajectoryRepository:
     def __init__(self, store: MemoryStore, track: Callable[[Aggregate], None]) -> None:
         self._s = store
         self._track = track
 
     def add(self, trajectory: Trajectory) -> None:
+        _refuse_overlap(self._s, trajectory)
         self._s.trajectories.put(trajectory.id, _copy(trajectory))
         self._track(trajectory)
 
@@ -138,6 +161,19 @@ class MemoryBulkStartStore:
             if x.period.overlaps(period)
         )
 
+    def sickness_facts(
+        self, employments: Mapping[uuid.UUID, uuid.UUID]
+    ) -> dict[uuid.UUID, SicknessFacts]:
+        found: dict[uuid.UUID, SicknessFacts] = {}
+        for employee_id, employment_id in employments.items():
+            employee = self._s.employees.get(employee_id)
+            if employee is None:
+                continue
+            for employment in employee.employments:
+                if employment.id == employment_id:
+                    found[employee_id] = SicknessFacts(employee.birth_date, employment.period.start)
+        return found
+
     def claim(
         self,
         request_id: uuid.UUID,
@@ -152,6 +188,13 @@ class MemoryBulkStartStore:
 
     def start_all(self, plan: BulkStartPlan) -> None:
         period = plan.request.period
+        blocked = self.open_trajectories(plan.protocol.id, period)
+        for outcome in plan.outcomes:
+            if outcome.trajectory_id is not None and outcome.employee_id in blocked:
+                raise Conflict(
+                    "trajectory.overlaps",
+                    {"rule": "R2.2", "trajectory_id": "", "period": str(period)},
+                )
         for outcome in plan.outcomes:
             if outcome.trajectory_id is None:
                 continue
@@ -163,10 +206,17 @@ class MemoryBulkStartStore:
                 employment_id=plan.employments.get(outcome.employee_id),
                 period=period,
                 tasks=[
-                    Task(id=uuid.uuid4(), code=t.code, title=t.title, added_on=as_date(plan.today))
-                    for t in plan.tasks
+                    Task(
+                        id=uuid.uuid4(),
+                        code=t.code,
+                        title=t.title,
+                        added_on=as_date(plan.today),
+                        reason=reason,
+                    )
+                    for t, reason in plan.tasks_for(outcome.employee_id)
                 ],
                 bulk_request_id=plan.request.request_id,
+                compensation=plan.compensation.get(outcome.employee_id),
             )
             self._s.trajectories.put(trajectory.id, trajectory)
         stored = self._s.bulk_requests[plan.request.request_id]

@@ -39,7 +39,8 @@ def _missing(kind: str, ident: uuid.UUID) -> NotFound:
 _LOCATION = sa.select(t.appointment_locations).where(
     t.appointment_locations.c.id == sa.bindparam("location_id", type_=sa.Uuid)
 )
-_LOCATION_FOR_UPDATE = _LOCATION.with_for_update()
+# NO KEY UPDATE, as every row lock of a read-check-write (xs_adapters.sql.locking)
+_LOCATION_FOR_UPDATE = _LOCATION.with_for_update(key_share=True)
 _a = t.availabilities
 # availabilities last at most MAX_AVAILABILITY: a bounded range of the (location_id, starts_at)
 # index, never a scan of the location's history

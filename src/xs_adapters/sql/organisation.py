@@ -295,10 +295,38 @@ class SqlEmployeeRepository(_Repo):
             .where(t.employees.c.id == employee.id)
             .values(**mappers.employee_to_row(employee))
         )
-        self._c.execute(t.employments.delete().where(t.employments.c.employee_id == employee.id))
-        write_employments(self._c, [employee])
+        self._write_employments(employee)
         search_index.write(self._c, [employee_document(employee)], replace=True)
         self._track(employee)
+
+    def _write_employments(self, employee: Employee) -> None:
+        """Update the employments in place (their versions are rewritten). Deleting and
+        re-inserting them would set the ``employment_id`` of their trajectories to NULL
+        (``ON DELETE SET NULL``), and on PostgreSQL a trajectory started meanwhile would fail
+        its foreign-key check against the deleted row; an ``UPDATE`` takes only a NO KEY
+        UPDATE row lock, which leaves such checks (KEY SHARE) alone."""
+        m, v = t.employments, t.employment_versions
+        stored_ids = set(
+            self._c.execute(sa.select(m.c.id).where(m.c.employee_id == employee.id)).scalars()
+        )
+        kept = {e.id for e in employee.employments}
+        if stored_ids:
+            self._c.execute(v.delete().where(v.c.employment_id.in_(sorted(stored_ids))))
+        gone = sorted(stored_ids - kept)
+        if gone:
+            self._c.execute(m.delete().where(m.c.id.in_(gone)))
+        rows = [mappers.employment_to_row(employee.id, e) for e in employee.employments]
+        changed = [r for r in rows if r["id"] in stored_ids]
+        if changed:
+            columns = [c for c in changed[0] if c != "id"]
+            self._c.execute(
+                m.update()
+                .where(m.c.id == sa.bindparam("p_id"))
+                .values({c: sa.bindparam(f"p_{c}") for c in columns}),
+                [{f"p_{c}": x for c, x in r.items()} for r in changed],
+            )
+        insert_rows(self._c, m, [r for r in rows if r["id"] not in stored_ids])
+        insert_rows(self._c, v, [x for e in employee.employments for x in mappers.version_rows(e)])
 
     def get(self, employee_id: uuid.UUID) -> Employee:
         row = self._c.execute(sa.select(t.employees).where(t.employees.c.id == employee_id)).first()

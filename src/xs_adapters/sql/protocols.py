@@ -4,20 +4,29 @@ from __future__ import annotations
 
 import datetime as _dt
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from xs_adapters.sql import tables as t
+from xs_adapters.sql.conflicts import EXCLUSION_VIOLATION, sqlstate
 from xs_adapters.sql.copy import fresh_uuid_hex, insert_rows
 from xs_adapters.sql.locking import lock_row
 from xs_core.access.model import ResolvedScope
 from xs_core.dates import DateRange
-from xs_core.errors import NotFound
+from xs_core.errors import Conflict, NotFound
 from xs_core.events import Aggregate
-from xs_core.protocols.bulk import BulkOutcome, BulkStartPlan, BulkUnit, Candidate, SkipReason
+from xs_core.protocols.bulk import (
+    BulkOutcome,
+    BulkStartPlan,
+    BulkUnit,
+    Candidate,
+    SicknessFacts,
+    SkipReason,
+    tasks_after,
+)
 from xs_core.protocols.compensation import CompensationDecision, CompensationReason
 from xs_core.protocols.model import (
     Protocol,
@@ -32,6 +41,21 @@ from xs_core.protocols.ports import StoredBulkRequest
 from xs_core.protocols.sickness import RecoveryReport
 
 CHUNK = 5_000
+
+
+def _overlap(clash: Any) -> Conflict:
+    """R2.2 refused by the storage, with the services' own answer (``trajectory.overlaps``);
+    ``clash`` is the row of the other trajectory, when it can be read."""
+    if clash is None:  # e.g. written by a transaction that has not committed yet
+        return Conflict("trajectory.overlaps", {"rule": "R2.2", "trajectory_id": "", "period": ""})
+    return Conflict(
+        "trajectory.overlaps",
+        {
+            "rule": "R2.2",
+            "trajectory_id": str(clash.id),
+            "period": str(DateRange(clash.start_date, clash.end_date)),
+        },
+    )
 
 
 def _as_int(value: uuid.UUID) -> int:
@@ -202,16 +226,51 @@ class SqlTrajectoryRepository:
                 ],
             )
 
+    def _clash(self, trajectory: Trajectory) -> Any:
+        """Another trajectory of the protocol for the employee that overlaps, if any."""
+        x, period = t.trajectories, trajectory.period
+        query = sa.select(x.c.id, x.c.start_date, x.c.end_date).where(
+            x.c.employee_id == trajectory.employee_id,
+            x.c.protocol_id == trajectory.protocol_id,
+            x.c.id != trajectory.id,
+            sa.or_(x.c.end_date.is_(None), x.c.end_date > period.start),
+        )
+        if period.end is not None:
+            query = query.where(x.c.start_date < period.end)
+        return self._c.execute(query.order_by(x.c.start_date).limit(1)).first()
+
+    def _write_row(self, statement: Any, trajectory: Trajectory) -> None:
+        """Write the trajectory's row, refusing an overlap (R2.2) with ``trajectory.overlaps``.
+        PostgreSQL: the exclusion constraint of migration 0010 refuses it. SQLite: no
+        constraint, so the repository checks first; a writing unit of work holds the database's
+        write lock, so nothing can be written between the check and the write."""
+        if self._c.dialect.name != "postgresql":
+            clash = self._clash(trajectory)
+            if clash is not None:
+                raise _overlap(clash)
+            self._c.execute(statement)
+            return
+        try:
+            with self._c.begin_nested():
+                self._c.execute(statement)
+        except sa.exc.IntegrityError as error:
+            if sqlstate(error) != EXCLUSION_VIOLATION:
+                raise
+            raise _overlap(self._clash(trajectory)) from None
+
     def add(self, trajectory: Trajectory) -> None:
-        self._c.execute(t.trajectories.insert().values(**_trajectory_values(trajectory)))
+        self._write_row(
+            t.trajectories.insert().values(**_trajectory_values(trajectory)), trajectory
+        )
         self._write_children(trajectory)
         self._track(trajectory)
 
     def save(self, trajectory: Trajectory) -> None:
-        self._c.execute(
+        self._write_row(
             t.trajectories.update()
             .where(t.trajectories.c.id == trajectory.id)
-            .values(**_trajectory_values(trajectory))
+            .values(**_trajectory_values(trajectory)),
+            trajectory,
         )
         for table in (t.trajectory_tasks, t.recovery_reports):
             self._c.execute(table.delete().where(table.c.trajectory_id == trajectory.id))
@@ -413,6 +472,26 @@ class SqlBulkStartStore:
             query = query.where(x.c.start_date < period.end)
         return frozenset(self._c.execute(query.distinct()).scalars())
 
+    def sickness_facts(
+        self, employments: Mapping[uuid.UUID, uuid.UUID]
+    ) -> dict[uuid.UUID, SicknessFacts]:
+        # an employment belongs to one employee, and one employment is given per employee;
+        # the dates come back as plain dates (no pendulum objects for 100,000 rows)
+        m, e = t.employments, t.employees
+        found: dict[uuid.UUID, SicknessFacts] = {}
+        for chunk in _chunks(sorted(employments.values(), key=_as_int)):
+            for employee_id, born, employed in self._c.execute(
+                sa.select(
+                    m.c.employee_id,
+                    sa.type_coerce(e.c.birth_date, sa.Date),
+                    sa.type_coerce(m.c.start_date, sa.Date),
+                )
+                .join(e, e.c.id == m.c.employee_id)
+                .where(m.c.id.in_(chunk))
+            ):
+                found[employee_id] = SicknessFacts(born, employed)
+        return found
+
     def _stored(self, request_id: uuid.UUID) -> StoredBulkRequest | None:
         """A handled request: started outcomes are its trajectories (not stored twice),
         skipped ones are stored with their reason."""
@@ -456,17 +535,34 @@ class SqlBulkStartStore:
             return self._stored(request_id)
         return None
 
+    def _insert_trajectories(self, rows: list[dict[str, Any]]) -> None:
+        """PostgreSQL's exclusion constraint (R2.2) answers as the services do. The bulk start
+        holds the protocol's lock and skips employees with a trajectory then, so this is a
+        last line only."""
+        try:
+            insert_rows(self._c, t.trajectories, rows)
+        except Exception as error:  # wrapped by SQLAlchemy, or raw from the COPY protocol
+            if sqlstate(error) != EXCLUSION_VIOLATION:
+                raise
+            raise _overlap(None) from None
+
     def start_all(self, plan: BulkStartPlan) -> None:
         started = [o for o in plan.outcomes if o.trajectory_id is not None]
         period = plan.request.period
         kind = plan.protocol.kind.value
         c = self._c
+        # the task lists, one per distinct R2.5 decision (a handful), not one per employee
+        task_lists: dict[CompensationDecision | None, list[tuple[TaskTemplate, str | None]]] = {
+            d: tasks_after(plan.tasks, d) for d in {None, *plan.compensation.values()}
+        }
         for chunk_start in range(0, len(started), 20_000):
             chunk = started[chunk_start : chunk_start + 20_000]
-            insert_rows(
-                c,
-                t.trajectories,
-                [
+            rows = []
+            tasks = []
+            for o in chunk:
+                found = plan.compensation.get(o.employee_id)
+                tasks.append((o.trajectory_id, task_lists[found]))
+                rows.append(
                     {
                         "id": o.trajectory_id,
                         "protocol_id": plan.protocol.id,
@@ -476,31 +572,29 @@ class SqlBulkStartStore:
                         "start_date": period.start,
                         "end_date": period.end,
                         "bulk_request_id": plan.request.request_id,
-                        "compensation_added": None,
-                        "compensation_reason": None,
+                        "compensation_added": None if found is None else found.added,
+                        "compensation_reason": None if found is None else found.reason.value,
                     }
-                    for o in chunk
+                )
+            self._insert_trajectories(rows)
+            task_ids = iter(fresh_uuid_hex(sum(len(listed) for _, listed in tasks)))
+            insert_rows(
+                c,
+                t.trajectory_tasks,
+                [
+                    {
+                        "id": next(task_ids),
+                        "trajectory_id": trajectory_id,
+                        "position": i,
+                        "code": task.code,
+                        "title": task.title,
+                        "added_on": plan.today,
+                        "reason": reason,
+                    }
+                    for trajectory_id, listed in tasks
+                    for i, (task, reason) in enumerate(listed)
                 ],
             )
-            if plan.tasks:
-                task_ids = iter(fresh_uuid_hex(len(chunk) * len(plan.tasks)))
-                insert_rows(
-                    c,
-                    t.trajectory_tasks,
-                    [
-                        {
-                            "id": next(task_ids),
-                            "trajectory_id": o.trajectory_id,
-                            "position": i,
-                            "code": task.code,
-                            "title": task.title,
-                            "added_on": plan.today,
-                            "reason": None,
-                        }
-                        for o in chunk
-                        for i, task in enumerate(plan.tasks)
-                    ],
-                )
         # started outcomes are the request's trajectories; only the skipped ones are stored
         insert_rows(
             c,

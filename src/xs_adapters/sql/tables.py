@@ -7,6 +7,7 @@ hold, identically on every engine (R0.5). Changing a limit needs a migration.
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ExcludeConstraint
 
 from xs_adapters.sql.types import Cents, PendulumDate, SearchText, UtcDateTime
 from xs_core import limits
@@ -334,6 +335,23 @@ recovery_reports = sa.Table(
     sa.CheckConstraint("recovered_percentage BETWEEN 1 AND 100", name="percentage_in_range"),
 )
 
+# R2.2: no two overlapping trajectories of one protocol for one employee. PostgreSQL only
+# (migration 0010; btree_gist); SQLite keeps the rule in the trajectory repository.
+trajectories.append_constraint(
+    ExcludeConstraint(
+        (trajectories.c.employee_id, "="),
+        (trajectories.c.protocol_id, "="),
+        (
+            sa.func.daterange(
+                trajectories.c.start_date, trajectories.c.end_date, sa.literal_column("'[)'")
+            ),
+            "&&",
+        ),
+        name="ex_trajectories_no_overlap",
+        using="gist",
+    ).ddl_if(dialect="postgresql")
+)
+
 bulk_start_requests = sa.Table(
     "bulk_start_requests",
     metadata,
@@ -404,6 +422,7 @@ appointments = sa.Table(
     sa.Column("starts_at", UtcDateTime, nullable=False),
     sa.Column("ends_at", UtcDateTime, nullable=False),
     sa.Column("status", sa.String(limits.ENUM), nullable=False),
+    sa.Index("ix_appointments_availability_id", "availability_id"),
 )
 
 activities = sa.Table(

@@ -22,6 +22,7 @@ from xs_adapters.sql.billing import (
     SqlSubscriptionRepository,
 )
 from xs_adapters.sql.bulk import SqlOrganisationBulkWriter
+from xs_adapters.sql.conflicts import transient_conflict
 from xs_adapters.sql.organisation import (
     SqlBranchRepository,
     SqlDepartmentRepository,
@@ -70,8 +71,15 @@ class SqlUnitOfWork:
 
     def __enter__(self) -> Self:
         connection = self._engine.connect().execution_options(xs_write=self._write)
+        try:
+            connection.begin()  # SQLite: BEGIN IMMEDIATE waits for the write lock
+        except Exception as error:
+            connection.close()
+            conflict = transient_conflict(error)
+            if conflict is not None:
+                raise conflict from error
+            raise
         self._connection = connection
-        connection.begin()
         self.folders = SqlFolderRepository(connection, self._track)
         self.employers = SqlEmployerRepository(connection, self._track)
         self.departments = SqlDepartmentRepository(connection, self._track)
@@ -122,3 +130,8 @@ class SqlUnitOfWork:
             if self._connection is not None:
                 self._connection.close()
                 self._connection = None
+        # A transaction that lost to another (deadlock, lock timeout, busy SQLite) answers
+        # with a coded Conflict, never a driver error (docs/concurrency.md).
+        conflict = None if exc is None else transient_conflict(exc)
+        if conflict is not None:
+            raise conflict from exc

@@ -31,6 +31,7 @@ from xs_core.protocols.bulk import (
     TrajectoriesStartedInBulk,
     check_request,
     decide,
+    decide_compensation,
 )
 from xs_core.protocols.model import (
     Protocol,
@@ -149,10 +150,14 @@ _PROTOCOL_READERS = (
 
 def _refuse_overlap(uow: UnitOfWork, trajectory: Trajectory) -> None:
     """One trajectory of a protocol at a time per employee (R2.2). The caller holds the
-    protocol's lock, so no other start of this protocol can slip in between; PostgreSQL also
-    has the exclusion constraint."""
+    protocol's lock, so no other start (or closing) of this protocol can slip in between;
+    PostgreSQL also has the exclusion constraint (migration 0010)."""
     for other in uow.trajectories.for_employee(trajectory.employee_id):
-        if other.protocol_id == trajectory.protocol_id and other.period.overlaps(trajectory.period):
+        if (
+            other.id != trajectory.id
+            and other.protocol_id == trajectory.protocol_id
+            and other.period.overlaps(trajectory.period)
+        ):
             raise Conflict(
                 "trajectory.overlaps",
                 {
@@ -278,13 +283,16 @@ class TrajectoryService(Service):
             uow.commit()
 
     def close_trajectory(self, cmd: CloseTrajectory) -> None:
-        """R2.4: end date on or after the start; after today only if the protocol allows it."""
+        """R2.4: end date on or after the start; after today only if the protocol allows it.
+        A closing may move a planned end later, so it also takes the protocol's lock, like a
+        start, and refuses to overlap another trajectory of the protocol (R2.2)."""
         with self._uow() as uow:
             trajectory = self._trajectory(
                 uow, cmd.actor, Feature.CLOSE_TRAJECTORIES, cmd.trajectory_id
             )
-            protocol = uow.protocols.get(trajectory.protocol_id)
+            protocol = uow.protocols.lock(trajectory.protocol_id)
             trajectory.close(cmd.end_date, self._clock.today(), protocol)
+            _refuse_overlap(uow, trajectory)
             uow.trajectories.save(trajectory)
             uow.commit()
 
@@ -324,7 +332,9 @@ class BulkStartService(Service):
     def start(self, cmd: BulkStart, progress: Progress | None = None) -> BulkStartResult:
         """Start in one transaction; a repeated request id starts nothing and returns the first
         result (R2.2); the same id with other parameters is refused. The protocol is locked for
-        the transaction, so that two requests for the same employees never both start them."""
+        the transaction, so that two requests for the same employees never both start them. A
+        sickness protocol's trajectories get R2.5's decision and task, as a single report does
+        (with the start of the employment that places the employee in the unit)."""
         request = cmd.request
         say = progress or silent
         with self._uow() as uow:
@@ -367,6 +377,13 @@ class BulkStartService(Service):
             fresh_ids = iter(new_id, None)  # new_id never returns None: an endless supply
             outcomes = decide(requested, in_scope, employments, blocked, fresh_ids)
             say("checks", len(outcomes), len(outcomes))
+            compensation = {}
+            if protocol.kind is ProtocolKind.SICKNESS:
+                # R2.5 for every sickness trajectory, however it starts: set-based facts
+                facts = uow.bulk_starts.sickness_facts(
+                    {o.employee_id: employments[o.employee_id] for o in outcomes if o.started}
+                )
+                compensation = decide_compensation(protocol, outcomes, facts, request.start)
             plan = BulkStartPlan(
                 request=request,
                 protocol=protocol,
@@ -375,6 +392,7 @@ class BulkStartService(Service):
                 tasks=protocol.tasks_to_add,
                 outcomes=tuple(outcomes),
                 employments=employments,
+                compensation=compensation,
             )
             uow.bulk_starts.start_all(plan)
             result = BulkStartResult(request_id=request.request_id, outcomes=tuple(outcomes))

@@ -20,7 +20,14 @@ import attrs
 from xs_core.dates import DateRange, as_date
 from xs_core.errors import Conflict, DomainError, InvalidInput, register_messages
 from xs_core.events import DomainEvent
-from xs_core.protocols.model import Protocol, TaskTemplate, check_planned_end
+from xs_core.protocols.compensation import CompensationDecision, compensation_task_decision
+from xs_core.protocols.model import (
+    COMPENSATION_TASK,
+    Protocol,
+    ProtocolKind,
+    TaskTemplate,
+    check_planned_end,
+)
 
 register_messages(
     {
@@ -169,9 +176,44 @@ def decide(
     return outcomes
 
 
+@attrs.frozen
+class SicknessFacts:
+    """What R2.5 needs to know of an employee started on a sickness protocol: their birth date
+    and the start of the employment the trajectory is for (``None`` when unknown)."""
+
+    birth_date: _dt.date | None
+    employment_start: _dt.date | None
+
+
+def decide_compensation(
+    protocol: Protocol,
+    outcomes: Iterable[BulkOutcome],
+    facts: Mapping[uuid.UUID, SicknessFacts],
+    first_sick_day: _dt.date,
+) -> dict[uuid.UUID, CompensationDecision]:
+    """R2.5 for every employee a bulk start starts on a sickness protocol — the very decision
+    :meth:`Trajectory.start_sickness <xs_core.protocols.model.Trajectory.start_sickness>` takes
+    for a single report, with the start of the trajectory's employment; nothing for other
+    protocols. An employee the adapter knows nothing of counts as both facts unknown."""
+    if protocol.kind is not ProtocolKind.SICKNESS:
+        return {}
+    unknown = SicknessFacts(None, None)
+    decisions: dict[uuid.UUID, CompensationDecision] = {}
+    for outcome in outcomes:
+        if outcome.started:
+            known = facts.get(outcome.employee_id, unknown)
+            decisions[outcome.employee_id] = compensation_task_decision(
+                known.birth_date, known.employment_start, first_sick_day
+            )
+    return decisions
+
+
 @attrs.frozen(kw_only=True)
 class BulkStartPlan:
-    """What the adapter writes in one transaction: the trajectories and their tasks."""
+    """What the adapter writes in one transaction: the trajectories and their tasks, and for a
+    sickness protocol each trajectory's R2.5 decision (``compensation``): recorded on the
+    trajectory and, when the task is added, :data:`COMPENSATION_TASK` after ``tasks`` with the
+    decision's reason."""
 
     request: BulkStartRequest
     protocol: Protocol
@@ -180,6 +222,22 @@ class BulkStartPlan:
     tasks: tuple[TaskTemplate, ...]
     outcomes: tuple[BulkOutcome, ...]
     employments: Mapping[uuid.UUID, uuid.UUID]
+    compensation: Mapping[uuid.UUID, CompensationDecision] = attrs.field(factory=dict)
+
+    def tasks_for(self, employee_id: uuid.UUID) -> list[tuple[TaskTemplate, str | None]]:
+        """The tasks of the employee's new trajectory, in order, each with its reason."""
+        return tasks_after(self.tasks, self.compensation.get(employee_id))
+
+
+def tasks_after(
+    tasks: tuple[TaskTemplate, ...], decision: CompensationDecision | None
+) -> list[tuple[TaskTemplate, str | None]]:
+    """``tasks`` (no reason), then the compensation task when R2.5 added it, with its reason —
+    the order :meth:`Trajectory.start_sickness` gives them."""
+    listed: list[tuple[TaskTemplate, str | None]] = [(t, None) for t in tasks]
+    if decision is not None and decision.added:
+        listed.append((COMPENSATION_TASK, decision.reason.value))
+    return listed
 
 
 @attrs.frozen(kw_only=True)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
+import functools
 
 import attrs
 import pendulum
@@ -40,6 +41,7 @@ class CompensationDecision:
     reason: CompensationReason
 
 
+@functools.lru_cache(maxsize=64)  # a bulk start asks it for one day, once per employee
 def employed_since_limit(first_sick_day: _dt.date) -> pendulum.Date:
     """The earliest employment start that still counts as "no longer than five years"."""
     return as_date(first_sick_day).subtract(years=MAX_YEARS_EMPLOYED)

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import datetime as _dt
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Protocol as _Protocol
 
 import attrs
 
 from xs_core.access.model import ResolvedScope
 from xs_core.dates import DateRange
-from xs_core.protocols.bulk import BulkOutcome, BulkStartPlan, BulkUnit, Candidate
+from xs_core.protocols.bulk import (
+    BulkOutcome,
+    BulkStartPlan,
+    BulkUnit,
+    Candidate,
+    SicknessFacts,
+)
 from xs_core.protocols.model import Protocol, Trajectory
 
 
@@ -70,6 +76,13 @@ class BulkStartStore(_Protocol):
         """Employees with a trajectory of the protocol running at some day of ``period``
         (open-ended, or ending after the period starts): R2.2's "already has an open
         trajectory of this protocol in that period"."""
+        ...
+
+    def sickness_facts(
+        self, employments: Mapping[uuid.UUID, uuid.UUID]
+    ) -> dict[uuid.UUID, SicknessFacts]:
+        """For each employee → employment given: the employee's birth date and that
+        employment's start (R2.5), in one query (per chunk)."""
         ...
 
     def claim(

@@ -1,0 +1,228 @@
+"""Billing's read-check-write use cases under real concurrent connections (R5.1, R4.4), on
+SQLite and PostgreSQL; see docs/concurrency.md.
+
+Before the invoice basis was locked, four ``make_final`` calls on one draft basis all succeeded
+on PostgreSQL (each read "draft" before any had written "final").
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import uuid
+from collections.abc import Iterator
+from functools import partial
+
+import attrs
+import pytest
+import sqlalchemy as sa
+
+from tests.races import ENGINES, codes, events, race, sql_app
+from xs_adapters.clock import FixedClock
+from xs_app import Xs
+from xs_app.services.agenda import RegisterActivity
+from xs_app.services.billing import (
+    ConcludeAgreement,
+    CreateContractModel,
+    DiscardInvoiceBasis,
+    GetInvoiceBasis,
+    ListInvoiceBases,
+    MakeInvoiceBasisFinal,
+    MarkInvoiceSent,
+    RunBilling,
+    Subscribe,
+)
+from xs_app.services.organisation import CreateEmployer, EmploymentTerms, RegisterEmployee
+from xs_core.agenda.model import ActivityStatus
+from xs_core.billing import BillingFrequency, ContractKind, PriceCategory
+from xs_core.billing.invoicing import InvoiceBasisStatus
+from xs_core.dates import DateRange
+from xs_core.errors import NotFound
+from xs_core.money import Money
+
+D = _dt.date
+PERIOD = DateRange(D(2026, 1, 1), D(2026, 7, 1))
+RACERS = 4
+
+
+@pytest.fixture(params=ENGINES)
+def app(request: pytest.FixtureRequest, clock: FixedClock) -> Iterator[Xs]:
+    yield from sql_app(request, clock)
+
+
+@attrs.define
+class Customers:
+    xs: Xs
+    admin: uuid.UUID
+    employers: list[uuid.UUID]
+    employees: list[uuid.UUID]
+    model: uuid.UUID
+
+
+def customers(xs: Xs, count: int, activities: int = 0) -> Customers:
+    """``count`` customers on a yearly contract model with a subscription each, and
+    ``activities`` released consultations per customer in the first half of 2026."""
+    admin = xs.installation.create_super_administrator("Beheer", "beheer@example.nl")
+    model = xs.billing.create_contract_model(
+        CreateContractModel(
+            actor=admin,
+            name="Verkoopcontract",
+            kind=ContractKind.SALES,
+            billing_frequency=BillingFrequency.YEARLY,
+            active=DateRange(D(2025, 1, 1)),
+            price_categories=(PriceCategory(activity_type="Spreekuur", price=Money("95.50")),),
+        )
+    )
+    employers, employees = [], []
+    for n in range(count):
+        employer = xs.organisation.create_employer(
+            CreateEmployer(actor=admin, name=f"Klant {n}", code=f"K{n}")
+        )
+        employee = xs.organisation.register_employee(
+            RegisterEmployee(
+                actor=admin,
+                first_name="Anna",
+                last_name=f"Klant{n}",
+                employment=EmploymentTerms(employer_id=employer, start=D(2020, 1, 1)),
+            )
+        )
+        agreement = xs.billing.conclude_agreement(
+            ConcludeAgreement(
+                actor=admin,
+                employer_id=employer,
+                contract_model_id=model,
+                period=DateRange(D(2026, 1, 1)),
+            )
+        )
+        xs.billing.subscribe(
+            Subscribe(
+                actor=admin,
+                agreement_id=agreement,
+                description="Abonnement",
+                amount=Money("1200.00"),
+                period=DateRange(D(2026, 1, 1)),
+            )
+        )
+        for day in range(1, activities + 1):
+            xs.agenda.register_activity(
+                RegisterActivity(
+                    actor=admin,
+                    employee_id=employee,
+                    activity_type="Spreekuur",
+                    performed_on=D(2026, 2, day),
+                )
+            )
+        employers.append(employer)
+        employees.append(employee)
+    return Customers(xs, admin, employers, employees, model)
+
+
+def bases(c: Customers) -> list[uuid.UUID]:
+    """Run billing for the first half of 2026: one draft basis per customer."""
+    summary = c.xs.billing.run(RunBilling(actor=c.admin, period=PERIOD))
+    return list(summary.invoice_bases)
+
+
+def status_events(xs: Xs, basis: uuid.UUID) -> list[object]:
+    return [
+        p["status"]
+        for p in events(xs, "InvoiceBasisChanged")
+        if p["invoice_basis_id"] == str(basis)
+    ]
+
+
+def test_r5_1_racing_make_final_finalises_a_basis_once(app: Xs) -> None:
+    """Four clerks make three draft bases final at once: per basis exactly one succeeds, the
+    others are told the basis is no longer a draft, and one ``final`` event is written."""
+    c = customers(app, 3)
+    for basis in bases(c):
+        final = partial(
+            app.billing.make_final, MakeInvoiceBasisFinal(actor=c.admin, basis_id=basis)
+        )
+        outcomes = race(*[final] * RACERS)
+        assert codes(outcomes) == ["billing.invalid_transition"] * (RACERS - 1) + ["ok"]
+        refused = [o.value for o in outcomes if not o.ok]
+        assert all(e.details["status"] == "final" for e in refused)  # type: ignore[attr-defined]
+        assert status_events(app, basis) == ["final"]
+
+
+def test_r5_1_racing_mark_sent_offers_the_activities_once(app: Xs) -> None:
+    """Four clerks mark one final basis sent at once: one succeeds and offers the basis's three
+    activities; the others are refused and offer nothing (one ``sent`` event)."""
+    c = customers(app, 2, activities=3)
+    for basis in bases(c):
+        app.billing.make_final(MakeInvoiceBasisFinal(actor=c.admin, basis_id=basis))
+        sent = partial(app.billing.mark_sent, MarkInvoiceSent(actor=c.admin, basis_id=basis))
+        outcomes = race(*[sent] * RACERS)
+        assert codes(outcomes) == ["billing.invalid_transition"] * (RACERS - 1) + ["ok"]
+        assert [o.value for o in outcomes if o.ok] == [3]
+        assert status_events(app, basis) == ["final", "sent"]
+        offered = [
+            p["offered_activities"]
+            for p in events(app, "InvoiceBasisChanged")
+            if p["invoice_basis_id"] == str(basis) and p["status"] == "sent"
+        ]
+        assert offered == [3]
+    with app.container.engine().connect() as connection:
+        statuses = connection.execute(
+            sa.text("SELECT status, count(*) FROM activities GROUP BY status")
+        ).all()
+    assert [tuple(s) for s in statuses] == [(ActivityStatus.OFFERED.value, 6)]
+
+
+def test_r5_1_make_final_and_discard_of_one_draft_at_once(app: Xs) -> None:
+    """Making a draft final and discarding it at once: exactly one of them happens. Either the
+    basis is final (the discard refused: no longer a draft) or gone (making it final answers
+    ``not_found``); never both events."""
+    c = customers(app, 6)
+    seen: set[str] = set()
+    for basis in bases(c):
+        final, discard = race(
+            partial(app.billing.make_final, MakeInvoiceBasisFinal(actor=c.admin, basis_id=basis)),
+            partial(app.billing.discard, DiscardInvoiceBasis(actor=c.admin, basis_id=basis)),
+        )
+        assert sorted([final.ok, discard.ok]) == [False, True], (final, discard)
+        if final.ok:
+            assert discard.code == "billing.invalid_transition"
+            stored = app.billing.invoice_basis(GetInvoiceBasis(actor=c.admin, basis_id=basis))
+            assert stored.status is InvoiceBasisStatus.FINAL
+            assert status_events(app, basis) == ["final"]
+            seen.add("final")
+        else:
+            assert final.code == "not_found"
+            with pytest.raises(NotFound):
+                app.billing.invoice_basis(GetInvoiceBasis(actor=c.admin, basis_id=basis))
+            assert status_events(app, basis) == ["discarded"]
+            seen.add("discarded")
+    remaining = app.billing.invoice_bases(ListInvoiceBases(actor=c.admin))
+    assert all(b.status is InvoiceBasisStatus.FINAL for b in remaining)
+
+
+def test_r5_1_racing_discards_delete_a_draft_once(app: Xs) -> None:
+    c = customers(app, 1)
+    (basis,) = bases(c)
+    discard = partial(app.billing.discard, DiscardInvoiceBasis(actor=c.admin, basis_id=basis))
+    outcomes = race(*[discard] * RACERS)
+    assert codes(outcomes) == ["not_found"] * (RACERS - 1) + ["ok"]
+    assert status_events(app, basis) == ["discarded"]
+
+
+def test_r5_1_racing_agreements_of_one_customer_price_an_activity_once(app: Xs) -> None:
+    """Four agreements on the same contract model for one customer, concluded at once: the
+    customer is locked while its other agreements are checked, so exactly one is concluded and
+    the others are refused (the activity type would be priced twice)."""
+    c = customers(app, 0)
+    for n in range(4):
+        employer = app.organisation.create_employer(CreateEmployer(actor=c.admin, name=f"N{n}"))
+        conclude = partial(
+            app.billing.conclude_agreement,
+            ConcludeAgreement(
+                actor=c.admin,
+                employer_id=employer,
+                contract_model_id=c.model,
+                period=DateRange(D(2026, 1, 1)),
+            ),
+        )
+        outcomes = race(*[conclude] * RACERS)
+        assert codes(outcomes) == ["billing.activity_type_priced_twice"] * (RACERS - 1) + ["ok"]
+        with app.unit_of_work(write=False) as uow:
+            assert len(uow.service_agreements.for_employer(employer)) == 1
