@@ -64,7 +64,7 @@ def codes(outcomes: list[Outcome]) -> list[str]:
 
 def events(xs: Xs, name: str) -> list[dict[str, object]]:
     """The payloads of the pending outbox messages called ``name``."""
-    return [m.payload for m in xs.outbox.pending(100_000) if m.name == name]
+    return [m.payload for m in xs.outbox.pending(10_000) if m.name == name]
 
 
 def sql_app(request: pytest.FixtureRequest, clock: FixedClock) -> Iterator[Xs]:

@@ -1136,4 +1136,4 @@ def changed(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
 
 
 def outbox_size(xs: Xs) -> int:
-    return len(xs.outbox.pending(1_000_000))
+    return len(xs.outbox.pending(10_000))

@@ -12,6 +12,7 @@ from xs_adapters.memory import MemoryStore
 from xs_adapters.sql import migrate
 from xs_app.container import Container, configure
 from xs_app.installation import Installation
+from xs_app.outbox import OutboxConsumer
 from xs_app.services.access import AccessService
 from xs_app.services.agenda import AgendaService
 from xs_app.services.billing import BillingService
@@ -20,25 +21,7 @@ from xs_app.services.organisation import OrganisationService
 from xs_app.services.protocols import BulkStartService, ProtocolService, TrajectoryService
 from xs_app.settings import ConfigurationError, Settings, masked
 from xs_core.clock import Clock
-from xs_core.events import OutboxMessage
 from xs_core.uow import UnitOfWork
-
-
-@attrs.define
-class OutboxReader:
-    """Committed domain events for the embedding service (R0.7)."""
-
-    container: Container
-
-    def pending(self, limit: int = 100) -> list[OutboxMessage]:
-        uow: UnitOfWork
-        with self.container.uow(write=False) as uow:
-            return uow.outbox.pending(limit)
-
-    def mark_dispatched(self, message_ids: list[int]) -> None:
-        with self.container.uow() as uow:
-            uow.outbox.mark_dispatched(message_ids)
-            uow.commit()
 
 
 @attrs.define
@@ -55,7 +38,7 @@ class Xs:
     action_links: ActionLinkService
     agenda: AgendaService
     billing: BillingService
-    outbox: OutboxReader
+    outbox: OutboxConsumer
     installation: Installation
 
     @property
@@ -156,7 +139,7 @@ def bootstrap(
         action_links=container.action_links(),
         agenda=container.agenda(),
         billing=container.billing(),
-        outbox=OutboxReader(container),
+        outbox=OutboxConsumer(container.uow, container.clock()),
         installation=Installation(container.uow),
     )
     if settings.storage == "sql":

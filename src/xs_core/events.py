@@ -18,9 +18,12 @@ import attrs
 
 @attrs.frozen(kw_only=True)
 class DomainEvent:
-    """Something that happened. Subclasses set ``name`` and add their facts as attributes."""
+    """Something that happened. Subclasses set ``name`` (stable: consumers dispatch on it) and
+    ``version`` (raised when the payload changes incompatibly) and add their facts as
+    attributes; ``docs/events.md`` lists every event with its payload schema."""
 
     name: ClassVar[str] = "DomainEvent"
+    version: ClassVar[int] = 1
 
     def payload(self) -> dict[str, Any]:
         """The event's facts as JSON-ready values (dates ISO, ids and decimals as strings)."""
@@ -59,14 +62,25 @@ class Aggregate:
         return events
 
 
+#: The subscription of consumers that do not name one.
+DEFAULT_SUBSCRIPTION = "default"
+
+
 @attrs.frozen
 class OutboxMessage:
-    """A committed event as stored in the outbox."""
+    """A committed event as stored in the outbox (R0.7).
+
+    ``id`` increases with every message and identifies it for acknowledging (a handler can be
+    idempotent by it); ``occurred_at`` is the commit's instant in UTC; ``attempts`` is how many
+    times it has been handed out to the claiming subscription (1 on the first delivery; more
+    after an expired lease)."""
 
     id: int
     name: str
     payload: dict[str, Any]
     occurred_at: _dt.datetime
+    version: int = 1
+    attempts: int = 0
 
 
 class EventCollector:

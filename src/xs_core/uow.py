@@ -8,6 +8,8 @@ are written to the outbox in the same transaction (R0.7).
 
 from __future__ import annotations
 
+import datetime as _dt
+from collections.abc import Sequence
 from types import TracebackType
 from typing import Protocol, Self, runtime_checkable
 
@@ -40,13 +42,34 @@ from xs_core.protocols.ports import BulkStartStore, ProtocolRepository, Trajecto
 
 
 class Outbox(Protocol):
-    """Committed domain events, readable by the embedding service (R0.7)."""
+    """Committed domain events and their consumption (R0.7, :mod:`xs_core.outbox`)."""
 
-    def pending(self, limit: int = 100) -> list[OutboxMessage]:
-        """Undispatched messages, oldest first."""
+    def write(self, events: Sequence[DomainEvent], at: _dt.datetime) -> None:
+        """Append the events of a committing unit of work, stamped ``at`` (stored as UTC)."""
         ...
 
-    def mark_dispatched(self, message_ids: list[int]) -> None: ...
+    def pending(self, limit: int, subscription: str) -> list[OutboxMessage]:
+        """The oldest messages ``subscription`` has not acknowledged (claimed or not); reads
+        only."""
+        ...
+
+    def claim(
+        self,
+        subscription: str,
+        consumer: str,
+        limit: int,
+        now: _dt.datetime,
+        lease_until: _dt.datetime,
+    ) -> list[OutboxMessage]:
+        """Lease up to ``limit`` of the oldest messages that ``subscription`` has not
+        acknowledged and nobody holds a live lease on (``lease_until > now``), oldest first;
+        two claims at once never get the same message."""
+        ...
+
+    def acknowledge(self, subscription: str, message_ids: Sequence[int]) -> None:
+        """Mark messages handled for ``subscription``; refused (``outbox.unknown_message``)
+        when an id names no message; acknowledging again changes nothing."""
+        ...
 
 
 @runtime_checkable

@@ -17,11 +17,11 @@ class UnitOfWorkContract:
         employer.set_vat_number("NL004495445B01")
         with uow_factory() as uow:
             uow.employers.add(employer)
-            assert uow.outbox.pending() == []  # nothing before commit
+            assert uow.outbox.pending(100, "default") == []  # nothing before commit
             uow.commit()
         with uow_factory(write=False) as uow:
             assert uow.employers.get(employer.id).vat_number == employer.vat_number
-            pending = uow.outbox.pending()
+            pending = uow.outbox.pending(100, "default")
         assert [m.name for m in pending] == ["EmployerCreated", "EmployerVatNumberChanged"]
         assert pending[1].payload == {
             "employer_id": str(employer.id),
@@ -29,17 +29,19 @@ class UnitOfWorkContract:
         }
         assert pending[0].id < pending[1].id
 
-    def test_r0_7_dispatched_messages_are_no_longer_pending(self, uow_factory: UowFactory) -> None:
+    def test_r0_7_acknowledged_messages_are_no_longer_pending(
+        self, uow_factory: UowFactory
+    ) -> None:
         with uow_factory() as uow:
             uow.employers.add(Employer.create("A"))
             uow.employers.add(Employer.create("B"))
             uow.commit()
         with uow_factory() as uow:
-            first, second = uow.outbox.pending()
-            uow.outbox.mark_dispatched([first.id])
+            first, second = uow.outbox.pending(100, "default")
+            uow.outbox.acknowledge("default", [first.id])
             uow.commit()
         with uow_factory() as uow:
-            assert [m.id for m in uow.outbox.pending()] == [second.id]
+            assert [m.id for m in uow.outbox.pending(100, "default")] == [second.id]
 
     def test_r0_5_leaving_without_commit_rolls_back(self, uow_factory: UowFactory) -> None:
         employer = Employer.create("Bakkerij Jansen")
@@ -48,7 +50,7 @@ class UnitOfWorkContract:
         with uow_factory() as uow, pytest.raises(NotFound):
             uow.employers.get(employer.id)
         with uow_factory() as uow:
-            assert uow.outbox.pending() == []
+            assert uow.outbox.pending(100, "default") == []
 
     def test_r0_5_a_refusal_midway_leaves_nothing(self, uow_factory: UowFactory) -> None:
         first = Employer.create("Eerste", "DUP")
@@ -65,7 +67,7 @@ class UnitOfWorkContract:
         with uow_factory() as uow:
             with pytest.raises(NotFound):
                 uow.employers.get(other.id)
-            assert [m.name for m in uow.outbox.pending()] == ["EmployerCreated"]
+            assert [m.name for m in uow.outbox.pending(100, "default")] == ["EmployerCreated"]
 
     def test_r0_7_published_events_without_aggregate(self, uow_factory: UowFactory) -> None:
         from xs_core.organisation.events import DossierOpened
@@ -74,7 +76,7 @@ class UnitOfWorkContract:
             uow.publish(DossierOpened(dossier_id=Employer.create("x").id, unit="employer:x"))
             uow.commit()
         with uow_factory() as uow:
-            assert [m.name for m in uow.outbox.pending()] == ["DossierOpened"]
+            assert [m.name for m in uow.outbox.pending(100, "default")] == ["DossierOpened"]
 
 
 class TestMemoryUnitOfWork(MemoryBackend, UnitOfWorkContract):

@@ -183,9 +183,14 @@ def apply(
     elif name == "publish":
         uow.publish(DossierOpened(dossier_id=uuid.UUID(int=a), unit=f"employer:{b}"))
     elif name == "dispatch":
-        uow.outbox.mark_dispatched([1 + a, 1 + b])
+        known = [i for i in (1 + a, 1 + b) if i in uow_store(uow).outbox]
+        uow.outbox.acknowledge("default", known)
     elif name == "commit":
         uow.commit()
+
+
+def uow_store(uow: MemoryUnitOfWork) -> MemoryStore:
+    return uow._store  # the store under test: only ids it holds are acknowledged
 
 
 def _employment(ids: Ids, employer: Employer, department: Department | None) -> Employment:
@@ -210,7 +215,6 @@ INDEXES: dict[tuple[str, str], Callable[[Any], set[Hashable]]] = {
     ("dossiers", "unit"): lambda d: {d.unit},
     ("users", "email"): lambda u: {u.email.casefold()},
     ("activities", "appointment"): lambda a: {a.appointment_id} - {None},
-    ("outbox", "pending"): lambda m: {True} if m.dispatched_at is None else set(),
 }
 
 
@@ -304,8 +308,10 @@ class MemoryStoreMachine(RuleBasedStateMachine):
             for key in self.keys[name, index]:  # keys of rolled-back rows included
                 expected = {pk for pk, row in rows[name].items() if key in keys_of(row)}
                 assert set(store.collections()[name].find_keys(index, key)) == expected
-        pending = sorted(i for i, m in rows["outbox"].items() if m.dispatched_at is None)
-        assert [m.id for m in uow.outbox.pending(limit=10_000)] == pending
+        position = rows["outbox_positions"].get("default", 0)
+        acknowledged = {i for (sub, i), c in rows["outbox_claims"].items() if c.acknowledged}
+        pending = sorted(i for i in rows["outbox"] if i > position and i not in acknowledged)
+        assert [m.id for m in uow.outbox.pending(10_000, "default")] == pending
         for location in LOCATIONS:
             for day in range(0, 10, 3):
                 probe = TimeSpan(MONDAY.add(days=day, hours=5), MONDAY.add(days=day, hours=30))
@@ -415,7 +421,7 @@ def test_r0_5_rollback_restores_rows_indexes_and_outbox_after_mixed_writes() -> 
             ]
         )
         uow.publish(DossierOpened(dossier_id=uuid.uuid4(), unit=str(employer.ref)))
-        uow.outbox.mark_dispatched([1, 2])
+        uow.outbox.acknowledge("default", [1, 2])
         # inside the unit of work every lookup sees the writes
         assert uow.employers.find_by_code("b2") is not None
         assert uow.employers.find_by_code("A1") is None
@@ -425,7 +431,7 @@ def test_r0_5_rollback_restores_rows_indexes_and_outbox_after_mixed_writes() -> 
         assert uow.dossiers.for_unit(employer.ref) is not None
         assert len(uow.activities.for_appointment(APPOINTMENTS[0])) == 1
         assert len(uow.availabilities.overlapping(LOCATIONS[0], span)) == 1
-        assert [m.id for m in uow.outbox.pending()] == [3, 4, 5, 6]
+        assert [m.id for m in uow.outbox.pending(100, "default")] == [3, 4, 5, 6]
         hits = uow.search.search(SearchQuery.create("nieuwe"), ResolvedScope(everything=True))
         assert [h.id for h in hits] == [employer.id]
 
@@ -442,7 +448,7 @@ def test_r0_5_rollback_restores_rows_indexes_and_outbox_after_mixed_writes() -> 
         assert uow.activities.for_appointment(APPOINTMENTS[0]) == []
         assert uow.activities.get(kept.id).id == kept.id
         assert uow.availabilities.overlapping(LOCATIONS[0], span) == []
-        assert [m.id for m in uow.outbox.pending()] == [1, 2, 3, 4, 5, 6]
+        assert [m.id for m in uow.outbox.pending(100, "default")] == [1, 2, 3, 4, 5, 6]
         everything = ResolvedScope(everything=True)
         assert uow.search.search(SearchQuery.create("nieuwe"), everything) == []
         assert uow.search.search(SearchQuery.create("oztu"), everything) == []
@@ -495,8 +501,8 @@ def test_r0_5_a_fork_and_its_original_never_see_each_others_writes() -> None:
         assert original.employers.find_by_code("z9") is None
         assert copy_.employers.find_by_code("a1") is None
         assert copy_.employers.find_by_code("z9") is not None
-        assert [m.name for m in original.outbox.pending()][-1] == "DepartmentCreated"
-        assert [m.name for m in copy_.outbox.pending()][-3:] == [
+        assert [m.name for m in original.outbox.pending(100, "default")][-1] == "DepartmentCreated"
+        assert [m.name for m in copy_.outbox.pending(100, "default")][-3:] == [
             "DepartmentCreated",
             "EmployerChanged",
             "EmployeeRegistered",

@@ -384,7 +384,7 @@ def test_r0_7_events_after_commit_are_readable_and_dispatchable(world: World) ->
     names = [m.name for m in pending]
     assert names.count("EmployerCreated") == 2
     assert "EmploymentStarted" in names and "UserCreated" in names
-    world.xs.outbox.mark_dispatched([m.id for m in pending])
+    world.xs.outbox.acknowledge([m.id for m in pending])
     assert world.xs.outbox.pending() == []
 
 

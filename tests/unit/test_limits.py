@@ -208,6 +208,10 @@ DERIVED: dict[tuple[str, str], str] = {
     ("search_entry_scopes", "code_norm"): "SEARCH_KEY",
     ("bulk_start_requests", "fingerprint"): "FINGERPRINT",
     ("outbox", "name"): "EVENT_NAME",
+    # subscription and consumer names: xs_core.outbox.valid_name
+    ("outbox_subscriptions", "name"): "EVENT_NAME",
+    ("outbox_claims", "subscription"): "EVENT_NAME",
+    ("outbox_claims", "consumer"): "EVENT_NAME",
 }
 
 

@@ -18,6 +18,7 @@ index buckets are copied on their first write after the fork.
 
 from __future__ import annotations
 
+import datetime as _dt
 import math
 import threading
 import uuid
@@ -83,9 +84,19 @@ class OutboxRecord:
 
     id: int
     name: str
+    version: int
     payload: dict[str, Any]
-    occurred_at: pendulum.DateTime
-    dispatched_at: pendulum.DateTime | None = None
+    occurred_at: _dt.datetime
+
+
+@attrs.frozen
+class ClaimRecord:
+    """A subscription's lease on a message, or its acknowledgement (R0.7)."""
+
+    consumer: str | None
+    lease_until: _dt.datetime | None
+    attempts: int
+    acknowledged: bool
 
 
 def _one(key: Hashable | None) -> tuple[Hashable, ...]:
@@ -126,6 +137,8 @@ class MemoryStore:
     subscription_lines: Collection[tuple[uuid.UUID, pendulum.Date], SubscriptionLine]
     activity_lines: Collection[uuid.UUID, ActivityLineRecord]
     outbox: Collection[int, OutboxRecord]
+    outbox_positions: Collection[str, int]
+    outbox_claims: Collection[tuple[str, int], ClaimRecord]
 
     def __init__(self, search_slack: int = 64) -> None:
         """``search_slack``: how many units may change before a search rebuilds its scan text
@@ -189,9 +202,9 @@ class MemoryStore:
             },
         )
         self.activity_lines = Collection(j, {"basis": Index(lambda r: (r.invoice_basis_id,))})
-        self.outbox = Collection(
-            j, {"pending": Index(lambda m: (True,) if m.dispatched_at is None else ())}
-        )
+        self.outbox = Collection(j)
+        self.outbox_positions = Collection(j)
+        self.outbox_claims = Collection(j)
 
     def collections(self) -> dict[str, Collection[Any, Any]]:
         """Every collection by name (``employers``, …, ``outbox``)."""

@@ -7,13 +7,8 @@ write of the unit of work, outbox messages and indexes included.
 
 from __future__ import annotations
 
-import heapq
-from collections.abc import Iterable
 from types import TracebackType
 from typing import Self
-
-import attrs
-import pendulum
 
 from xs_adapters.memory.access import (
     MemoryRoleRepository,
@@ -33,7 +28,6 @@ from xs_adapters.memory.billing import (
     MemoryServiceAgreementRepository,
     MemorySubscriptionRepository,
 )
-from xs_adapters.memory.clone import clone
 from xs_adapters.memory.organisation import (
     MemoryBranchRepository,
     MemoryDepartmentRepository,
@@ -43,44 +37,16 @@ from xs_adapters.memory.organisation import (
     MemoryFolderRepository,
     MemoryOrganisationBulkWriter,
 )
+from xs_adapters.memory.outbox import MemoryOutbox
 from xs_adapters.memory.protocols import (
     MemoryBulkStartStore,
     MemoryProtocolRepository,
     MemoryTrajectoryRepository,
 )
 from xs_adapters.memory.search import MemoryOrganisationSearch
-from xs_adapters.memory.store import MemoryStore, OutboxRecord
+from xs_adapters.memory.store import MemoryStore
 from xs_core.clock import Clock
-from xs_core.events import Aggregate, DomainEvent, EventCollector, OutboxMessage
-
-
-class MemoryOutbox:
-    def __init__(self, store: MemoryStore, clock: Clock) -> None:
-        self._s = store
-        self._clock = clock
-
-    def append(self, events: Iterable[DomainEvent], now: pendulum.DateTime) -> None:
-        outbox = self._s.outbox
-        for event in events:
-            ident = len(outbox) + 1
-            outbox.put(
-                ident,
-                OutboxRecord(id=ident, name=event.name, payload=event.payload(), occurred_at=now),
-            )
-
-    def pending(self, limit: int = 100) -> list[OutboxMessage]:
-        outbox = self._s.outbox
-        return [
-            OutboxMessage(m.id, m.name, clone(m.payload), m.occurred_at)
-            for m in (outbox[i] for i in heapq.nsmallest(limit, outbox.find_keys("pending", True)))
-        ]
-
-    def mark_dispatched(self, message_ids: list[int]) -> None:
-        outbox, now = self._s.outbox, self._clock.now()
-        for ident in message_ids:
-            message = outbox.get(ident)
-            if message is not None:
-                outbox.put(ident, attrs.evolve(message, dispatched_at=now))
+from xs_core.events import Aggregate, DomainEvent, EventCollector
 
 
 class MemoryUnitOfWork:
@@ -114,7 +80,7 @@ class MemoryUnitOfWork:
         self.users = MemoryUserRepository(s, track)
         self.roles = MemoryRoleRepository(s)
         self.scopes = MemoryScopeResolver(s)
-        self.outbox = MemoryOutbox(s, self._clock)
+        self.outbox = MemoryOutbox(s)
         self.locations = MemoryLocationRepository(s, track)
         self.availabilities = MemoryAvailabilityRepository(s, track)
         self.appointment_requests = MemoryAppointmentRequestRepository(s, track)
@@ -133,7 +99,7 @@ class MemoryUnitOfWork:
         self._events.publish(event)
 
     def commit(self) -> None:
-        self.outbox.append(self._events.collect(), self._clock.now())
+        self.outbox.write(self._events.collect(), self._clock.now())
         self._mark = self._store.commit()
 
     def rollback(self) -> None:

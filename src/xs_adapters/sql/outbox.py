@@ -1,41 +1,204 @@
-"""The transactional outbox (R0.7)."""
+"""The transactional outbox and its consumption by subscriptions (R0.7, :mod:`xs_core.outbox`).
+
+A subscription's row holds its *position*: every message up to it is acknowledged. The messages
+after it that are leased or acknowledged have a claim row. Claims read the position under a
+shared lock (PostgreSQL ``FOR SHARE``) and lock the outbox rows they take with ``FOR UPDATE SKIP
+LOCKED``, so that consumers claiming at once take disjoint batches; acknowledging locks the
+subscription row (``FOR UPDATE``) while it advances the position and forgets the claims behind
+it, so a claim never reads a position older than the claims it relies on. SQLite's writing unit
+of work holds the database's write lock for all of it.
+"""
 
 from __future__ import annotations
 
+import datetime as _dt
 from collections.abc import Sequence
+from typing import Any
 
-import pendulum
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from xs_adapters.sql.tables import outbox
+from xs_adapters.sql.tables import outbox, outbox_claims, outbox_subscriptions
 from xs_core.clock import Clock
+from xs_core.errors import NotFound
 from xs_core.events import DomainEvent, OutboxMessage
+
+_o, _c, _s = outbox, outbox_claims, outbox_subscriptions
+
+
+def _message(row: Any, attempts: int = 0) -> OutboxMessage:
+    return OutboxMessage(
+        row.id, row.name, row.payload, row.occurred_at, version=row.version, attempts=attempts
+    )
 
 
 class SqlOutbox:
     def __init__(self, connection: Connection, clock: Clock) -> None:
         self._c = connection
         self._clock = clock
+        self._postgres = connection.dialect.name == "postgresql"
 
-    def write(self, events: Sequence[DomainEvent], at: pendulum.DateTime) -> None:
-        rows = [{"name": ev.name, "payload": ev.payload(), "occurred_at": at} for ev in events]
+    def _insert(self) -> Any:
+        return (postgresql if self._postgres else sqlite).insert
+
+    def write(self, events: Sequence[DomainEvent], at: _dt.datetime) -> None:
+        rows = [
+            {"name": ev.name, "version": ev.version, "payload": ev.payload(), "occurred_at": at}
+            for ev in events
+        ]
         if rows:
-            self._c.execute(outbox.insert(), rows[0] if len(rows) == 1 else rows)
+            self._c.execute(_o.insert(), rows[0] if len(rows) == 1 else rows)
 
-    def pending(self, limit: int = 100) -> list[OutboxMessage]:
-        rows = self._c.execute(
-            sa.select(outbox)
-            .where(outbox.c.dispatched_at.is_(None))
-            .order_by(outbox.c.id)
+    # -- subscriptions ---------------------------------------------------------------------------
+
+    def _position(self, subscription: str, lock: str | None) -> int:
+        """The subscription's position (made at 0 on first use); ``lock``: ``"share"`` for a
+        claim, ``"update"`` for an acknowledgement (PostgreSQL)."""
+        self._c.execute(
+            self._insert()(_s).values(name=subscription, position=0).on_conflict_do_nothing()
+        )
+        query = sa.select(_s.c.position).where(_s.c.name == subscription)
+        if self._postgres and lock is not None:
+            query = query.with_for_update(read=lock == "share")
+        return int(self._c.execute(query).scalar_one())
+
+    def _peek_position(self, subscription: str) -> int:
+        found = self._c.execute(sa.select(_s.c.position).where(_s.c.name == subscription)).scalar()
+        return 0 if found is None else int(found)
+
+    # -- reading and claiming ----------------------------------------------------------------------
+
+    def pending(self, limit: int, subscription: str) -> list[OutboxMessage]:
+        position = self._peek_position(subscription)
+        acknowledged = (
+            sa.select(_c.c.message_id)
+            .where(_c.c.subscription == subscription, _c.c.message_id == _o.c.id, _c.c.acknowledged)
+            .exists()
+        )
+        query = (
+            sa.select(_o).where(_o.c.id > position, ~acknowledged).order_by(_o.c.id).limit(limit)
+        )
+        return [_message(r) for r in self._c.execute(query)]
+
+    def claim(
+        self,
+        subscription: str,
+        consumer: str,
+        limit: int,
+        now: _dt.datetime,
+        lease_until: _dt.datetime,
+    ) -> list[OutboxMessage]:
+        position = self._position(subscription, "share")
+        joined = _o.outerjoin(
+            _c, sa.and_(_c.c.subscription == subscription, _c.c.message_id == _o.c.id)
+        )
+        free = sa.or_(
+            _c.c.message_id.is_(None),
+            sa.and_(~_c.c.acknowledged, _c.c.lease_until <= now),
+        )
+        query = (
+            sa.select(_o)
+            .select_from(joined)
+            .where(_o.c.id > position, free)
+            .order_by(_o.c.id)
             .limit(limit)
         )
-        return [OutboxMessage(r.id, r.name, r.payload, r.occurred_at) for r in rows]
-
-    def mark_dispatched(self, message_ids: list[int]) -> None:
-        if message_ids:
-            self._c.execute(
-                outbox.update()
-                .where(outbox.c.id.in_(message_ids))
-                .values(dispatched_at=self._clock.now())
+        if self._postgres:
+            query = query.with_for_update(of=_o, skip_locked=True)
+        rows = list(self._c.execute(query))
+        if rows and self._postgres:
+            # SKIP LOCKED skips only rows locked *now*: a claim that committed between this
+            # statement's snapshot and its taking the lock is not seen by the join. Now that
+            # the rows are ours, a fresh statement sees every claim committed before.
+            taken = set(
+                self._c.execute(
+                    sa.select(_c.c.message_id).where(
+                        _c.c.subscription == subscription,
+                        _c.c.message_id.in_([r.id for r in rows]),
+                        sa.or_(_c.c.acknowledged, _c.c.lease_until > now),
+                    )
+                ).scalars()
             )
+            rows = [r for r in rows if r.id not in taken]
+        if not rows:
+            return []
+        insert = self._insert()(_c)
+        statement = insert.on_conflict_do_update(
+            index_elements=[_c.c.subscription, _c.c.message_id],
+            set_={
+                "consumer": insert.excluded.consumer,
+                "lease_until": insert.excluded.lease_until,
+                "attempts": _c.c.attempts + 1,
+            },
+        ).returning(_c.c.message_id, _c.c.attempts)
+        attempts = dict(
+            self._c.execute(
+                statement,
+                [
+                    {
+                        "subscription": subscription,
+                        "message_id": r.id,
+                        "consumer": consumer,
+                        "lease_until": lease_until,
+                        "attempts": 1,
+                        "acknowledged": False,
+                    }
+                    for r in rows
+                ],
+            ).all()
+        )
+        return [_message(r, attempts[r.id]) for r in rows]
+
+    # -- acknowledging -----------------------------------------------------------------------------
+
+    def acknowledge(self, subscription: str, message_ids: Sequence[int]) -> None:
+        if not message_ids:
+            return
+        known = set(self._c.execute(sa.select(_o.c.id).where(_o.c.id.in_(message_ids))).scalars())
+        unknown = sorted(set(message_ids) - known)
+        if unknown:
+            raise NotFound("outbox.unknown_message", {"ids": [str(i) for i in unknown[:20]]})
+        position = self._position(subscription, "update")
+        after = [i for i in message_ids if i > position]
+        if after:
+            insert = self._insert()(_c)
+            self._c.execute(
+                insert.on_conflict_do_update(
+                    index_elements=[_c.c.subscription, _c.c.message_id],
+                    set_={"acknowledged": True, "lease_until": None},
+                ),
+                [
+                    {
+                        "subscription": subscription,
+                        "message_id": i,
+                        "consumer": None,
+                        "lease_until": None,
+                        "attempts": 0,
+                        "acknowledged": True,
+                    }
+                    for i in after
+                ],
+            )
+        self._advance(subscription, position)
+
+    def _advance(self, subscription: str, position: int) -> None:
+        """Move the position past every acknowledged message that directly follows it, and
+        forget their claims."""
+        mine = _c.c.subscription == subscription
+        first_open = self._c.execute(
+            sa.select(sa.func.min(_c.c.message_id)).where(mine, ~_c.c.acknowledged)
+        ).scalar()
+        claimed = sa.select(_c.c.message_id).where(mine, _c.c.message_id == _o.c.id).exists()
+        first_unclaimed = self._c.execute(
+            sa.select(sa.func.min(_o.c.id)).where(_o.c.id > position, ~claimed)
+        ).scalar()
+        gaps = [i for i in (first_open, first_unclaimed) if i is not None]
+        if gaps:
+            target = min(gaps) - 1
+        else:  # everything after the position is acknowledged
+            target = self._c.execute(sa.select(sa.func.max(_c.c.message_id)).where(mine)).scalar()
+        if target is None or target <= position:
+            return
+        self._c.execute(_c.delete().where(mine, _c.c.message_id <= target))
+        self._c.execute(_s.update().where(_s.c.name == subscription).values(position=target))

@@ -397,6 +397,7 @@ availabilities = sa.Table(
     sa.Column("series_id", sa.Uuid),
     sa.CheckConstraint("ends_at > starts_at", name="span_not_empty"),
     sa.Index("ix_availabilities_location_start", "location_id", "starts_at"),
+    sa.Index("ix_availabilities_professional_start", "professional_id", "starts_at"),
 )
 
 appointment_requests = sa.Table(
@@ -559,8 +560,35 @@ outbox = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("name", sa.String(limits.EVENT_NAME), nullable=False),
+    sa.Column("version", sa.SmallInteger, nullable=False, server_default="1"),
     sa.Column("payload", sa.JSON, nullable=False),
     sa.Column("occurred_at", UtcDateTime, nullable=False),
-    sa.Column("dispatched_at", UtcDateTime),
-    sa.Index("ix_outbox_pending", "dispatched_at", "id"),
+)
+
+# A subscription reads every message once (xs_core.outbox): every message with an id up to its
+# position is acknowledged; the messages after it that are leased or acknowledged have a claim.
+outbox_subscriptions = sa.Table(
+    "outbox_subscriptions",
+    metadata,
+    sa.Column("name", sa.String(limits.EVENT_NAME), primary_key=True),
+    sa.Column("position", sa.Integer, nullable=False),
+)
+
+outbox_claims = sa.Table(
+    "outbox_claims",
+    metadata,
+    sa.Column(
+        "subscription",
+        sa.String(limits.EVENT_NAME),
+        sa.ForeignKey("outbox_subscriptions.name", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column(
+        "message_id", sa.Integer, sa.ForeignKey("outbox.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("consumer", sa.String(limits.EVENT_NAME)),
+    sa.Column("lease_until", UtcDateTime),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("acknowledged", sa.Boolean, nullable=False),
+    sa.Index("ix_outbox_claims_message_id", "message_id"),
 )
