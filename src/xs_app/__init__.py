@@ -1,8 +1,7 @@
 """xs application layer: services, the container and ``bootstrap()``.
 
->>> from xs_app import bootstrap
->>> app = bootstrap(storage="memory")
->>> admin = app.installation.create_super_administrator("Beheer", "beheer@example.nl")
+Embedding services import the public surface from :mod:`xs` (``import xs``); this package is
+its implementation.
 """
 
 from xs_app.bootstrap import Xs, bootstrap

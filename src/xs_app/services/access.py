@@ -162,3 +162,14 @@ class AccessService(Service):
         with self._uow(write=False) as uow:
             self._authorise(uow, cmd.actor, (Feature.MANAGE_USERS, Feature.MANAGE_ROLES))
             return uow.roles.list()
+
+
+__all__ = [
+    "AccessService",
+    "CreateRole",
+    "CreateUser",
+    "FindUser",
+    "GetPrincipal",
+    "Grant",
+    "ListRoles",
+]

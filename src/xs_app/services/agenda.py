@@ -441,3 +441,20 @@ class AgendaService(Service):
                 sorted({a.employee_id for a in activities}, key=str), scope
             )
             return [a for a in activities if a.employee_id in visible]
+
+
+__all__ = [
+    "AgendaService",
+    "ChangeLocationMaximum",
+    "CompleteAppointment",
+    "CreateLocation",
+    "MoveAvailability",
+    "PlanAppointment",
+    "PlanAvailability",
+    "PlanSeries",
+    "RegisterActivity",
+    "ReleasedActivities",
+    "RemoveAppointment",
+    "RemoveAvailability",
+    "RequestAppointment",
+]

@@ -432,3 +432,24 @@ class BillingService(Service):
                 )
                 count += 1
             return count
+
+
+__all__ = [
+    "BillingService",
+    "ConcludeAgreement",
+    "CreateContractModel",
+    "DeviationChoices",
+    "DiscardInvoiceBasis",
+    "EndSubscription",
+    "ExportInvoiceBasis",
+    "GetInvoiceBasis",
+    "InvoiceLines",
+    "ListContractModels",
+    "ListInvoiceBases",
+    "MakeInvoiceBasisFinal",
+    "MarkInvoiceSent",
+    "RunBilling",
+    "SetDeviatingFrequency",
+    "Subscribe",
+    "SubscriptionSchedule",
+]

@@ -252,3 +252,19 @@ class ActionLinkService(Service):
                 employee_id=found.id,
                 employments=tuple(found.employments),
             )
+
+
+__all__ = [
+    "ActionLinkService",
+    "ActionLinks",
+    "ActionTarget",
+    "ChangeEmployment",
+    "DossierChoice",
+    "EmploymentService",
+    "EndEmployment",
+    "EndEmploymentResult",
+    "FindDossiers",
+    "LeadingEmployment",
+    "LeadingEmploymentOn",
+    "OpenActionLink",
+]

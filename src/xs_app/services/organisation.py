@@ -683,3 +683,35 @@ def _lock_unit(uow: UnitOfWork, unit: UnitRef) -> object:
     if unit.kind is UnitKind.BRANCH:
         return uow.branches.lock(unit.id)
     return uow.folders.lock(unit.id)
+
+
+__all__ = [
+    "AddContactPerson",
+    "AddEmployment",
+    "AdvancedSearch",
+    "ChangeBranch",
+    "ChangeContactPerson",
+    "ChangeDepartment",
+    "ChangeEmployee",
+    "ChangeEmployer",
+    "CreateBranch",
+    "CreateDepartment",
+    "CreateEmployer",
+    "CreateFolder",
+    "EmployerByCode",
+    "EmploymentTerms",
+    "GetContactPersonWidget",
+    "GetEmployee",
+    "GetEmployer",
+    "ListDepartments",
+    "MoveContactPerson",
+    "OpenDossier",
+    "OrganisationService",
+    "RegisterEmployee",
+    "RemoveContactPerson",
+    "RenameFolder",
+    "SearchBranches",
+    "SearchPage",
+    "SetLeadingEmployment",
+    "SetVatNumber",
+]

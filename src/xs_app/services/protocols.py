@@ -408,3 +408,22 @@ class BulkStartService(Service):
             uow.commit()
             say("done", result.started, result.started)
             return result
+
+
+__all__ = [
+    "BulkStart",
+    "BulkStartService",
+    "ChangeProtocolCharacteristics",
+    "CloseTrajectory",
+    "CreateProtocol",
+    "GetProtocol",
+    "GetTrajectory",
+    "ListProtocols",
+    "ProposeBulkStart",
+    "ProtocolService",
+    "ReportRecovery",
+    "ReportSickness",
+    "StartTrajectory",
+    "TrajectoriesOf",
+    "TrajectoryService",
+]
