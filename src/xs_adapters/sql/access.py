@@ -126,6 +126,9 @@ class SqlUserRepository:
         return user
 
     def lock(self, user_id: uuid.UUID) -> User:
+        # Two statements on purpose: the read after the lock sees what the previous holder
+        # committed. One joined SELECT … FOR UPDATE would re-check only the locked row and
+        # return the roles and units of its older snapshot (a lost update of a grant).
         if not lock_row(self._c, t.users, user_id):
             raise not_found("user", user_id)
         return self.get(user_id)
