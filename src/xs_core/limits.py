@@ -37,6 +37,8 @@ LAST_NAME = 150
 #: employer, department and branch codes (werkgevercode, afdelingscode)
 CODE = 20
 PERSONNEL_NUMBER = 40
+#: an insurance policy number (R6)
+POLICY_NUMBER = 40
 CONTACT_ROLE = 200
 #: e-mail addresses (RFC 5321: 64 + 1 + 255)
 EMAIL = 320

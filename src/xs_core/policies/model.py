@@ -1,0 +1,250 @@
+"""Insurers, insurance products, policies and participant registrations (R6.1–R6.6).
+
+An insurer (verzekeraar) offers insurance products (verzekeringsproducten) of a kind; an employer
+holds policies (verzekeringspolissen) on a product, over a half-open period, with an optional
+run-in damage date (datum inloopschade). Participation of an employee in a policy is registered
+as a timeline of non-overlapping periods (deelnemerregistratie), each included or excluded, made
+by hand or automatically (:mod:`xs_core.policies.participation`).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+import uuid
+from typing import ClassVar
+
+import attrs
+import pendulum
+
+from xs_core import limits
+from xs_core.dates import DateRange, as_date
+from xs_core.errors import Conflict, InvalidInput, register_messages
+from xs_core.events import Aggregate, DomainEvent
+from xs_core.organisation.units import new_id
+from xs_core.organisation.validation import required_text, valid_code
+from xs_core.policies.conditions import ConditionOverrides, Conditions
+from xs_core.policies.participation import ExclusionReason, Note, Source
+
+register_messages(
+    {
+        "policies.run_in_outside_policy": (
+            "De datum inloopschade {date} ligt niet binnen de polis {period}.",
+            "The run-in damage date {date} does not lie within the policy {period}.",
+        ),
+        "policies.registration_outside_policy": (
+            "De registratie {period} valt buiten de polis {policy}.",
+            "The registration {period} lies outside the policy {policy}.",
+        ),
+    },
+    kind=InvalidInput,
+)
+register_messages(
+    {
+        "policies.registrations_overlap": (
+            "De handmatige registratie {period} overlapt met {other}.",
+            "The manual registration {period} overlaps {other}.",
+        ),
+    },
+    kind=Conflict,
+)
+
+
+class ProductKind(enum.Enum):
+    """The kind of an insurance product; the WIA reports read the WGA-ERD policies (R3.2)."""
+
+    WGA_ERD = "wga_erd"  # WGA eigenrisicodragerschap
+    WIA_EXCEDENT = "wia_excedent"
+    PENSION = "pension"
+    SICKNESS_ABSENCE = "sickness_absence"  # verzuimverzekering
+    OTHER = "other"
+
+
+@attrs.frozen(kw_only=True)
+class InsurerCreated(DomainEvent):
+    name: ClassVar[str] = "InsurerCreated"
+    insurer_id: uuid.UUID
+    insurer_name: str
+    code: str | None
+
+
+@attrs.frozen(kw_only=True)
+class InsuranceProductCreated(DomainEvent):
+    name: ClassVar[str] = "InsuranceProductCreated"
+    product_id: uuid.UUID
+    insurer_id: uuid.UUID
+    kind: str
+
+
+@attrs.frozen(kw_only=True)
+class PolicyCreated(DomainEvent):
+    name: ClassVar[str] = "PolicyCreated"
+    policy_id: uuid.UUID
+    employer_id: uuid.UUID
+    product_id: uuid.UUID
+    policy_number: str
+    start: _dt.date
+    end: _dt.date | None
+
+
+@attrs.frozen(kw_only=True)
+class ConditionsChanged(DomainEvent):
+    """R6.3: the conditions of a product, or the overrides of a policy, changed."""
+
+    name: ClassVar[str] = "ConditionsChanged"
+    product_id: uuid.UUID | None = None
+    policy_id: uuid.UUID | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ParticipationChanged(DomainEvent):
+    """R6.6: a participant registration was made or changed (manual or by the nightly run)."""
+
+    name: ClassVar[str] = "ParticipationChanged"
+    policy_id: uuid.UUID
+    employee_id: uuid.UUID
+    start: _dt.date
+    end: _dt.date | None
+    included: bool
+    reasons: tuple[str, ...]
+    source: str
+
+
+@attrs.define(kw_only=True)
+class Insurer(Aggregate):
+    """An insurer (verzekeraar)."""
+
+    id: uuid.UUID
+    name: str
+    code: str | None = None
+
+    @classmethod
+    def create(cls, name: str, code: str | None = None) -> Insurer:
+        insurer = cls(
+            id=new_id(), name=required_text(name, "name", limits.NAME), code=valid_code(code)
+        )
+        insurer.record(
+            InsurerCreated(insurer_id=insurer.id, insurer_name=insurer.name, code=insurer.code)
+        )
+        return insurer
+
+
+@attrs.define(kw_only=True)
+class InsuranceProduct(Aggregate):
+    """An insurance product of an insurer, with the conditions its policies inherit (R6.3)."""
+
+    id: uuid.UUID
+    insurer_id: uuid.UUID
+    name: str
+    code: str | None
+    kind: ProductKind
+    conditions: Conditions = attrs.field(factory=Conditions)
+
+    @classmethod
+    def create(
+        cls, insurer_id: uuid.UUID, name: str, kind: ProductKind, code: str | None = None
+    ) -> InsuranceProduct:
+        product = cls(
+            id=new_id(),
+            insurer_id=insurer_id,
+            name=required_text(name, "name", limits.NAME),
+            code=valid_code(code),
+            kind=kind,
+        )
+        product.record(
+            InsuranceProductCreated(
+                product_id=product.id, insurer_id=insurer_id, kind=product.kind.value
+            )
+        )
+        return product
+
+    def set_conditions(self, conditions: Conditions) -> None:
+        """R6.3: changing the product changes every policy that did not override a condition."""
+        if conditions != self.conditions:
+            self.conditions = conditions
+            self.record(ConditionsChanged(product_id=self.id))
+
+
+@attrs.define(kw_only=True)
+class Policy(Aggregate):
+    """An employer's policy on a product (verzekeringspolis), over a half-open period (R0.2)."""
+
+    id: uuid.UUID
+    employer_id: uuid.UUID
+    product_id: uuid.UUID
+    number: str
+    period: DateRange
+    run_in_damage_date: pendulum.Date | None = None
+    overrides: ConditionOverrides = attrs.field(factory=ConditionOverrides)
+
+    @classmethod
+    def create(
+        cls,
+        employer_id: uuid.UUID,
+        product_id: uuid.UUID,
+        number: str,
+        period: DateRange,
+        run_in_damage_date: _dt.date | None = None,
+    ) -> Policy:
+        policy = cls(
+            id=new_id(),
+            employer_id=employer_id,
+            product_id=product_id,
+            number=required_text(number, "number", limits.POLICY_NUMBER),
+            period=period,
+            run_in_damage_date=None if run_in_damage_date is None else as_date(run_in_damage_date),
+        )
+        policy._check_run_in()
+        policy.record(
+            PolicyCreated(
+                policy_id=policy.id,
+                employer_id=employer_id,
+                product_id=product_id,
+                policy_number=policy.number,
+                start=policy.period.start,
+                end=policy.period.end,
+            )
+        )
+        return policy
+
+    def _check_run_in(self) -> None:
+        day = self.run_in_damage_date
+        if day is not None and not self.period.contains(day):
+            raise InvalidInput(
+                "policies.run_in_outside_policy",
+                {"rule": "R3.2", "date": day.isoformat(), "period": str(self.period)},
+            )
+
+    def set_overrides(self, overrides: ConditionOverrides) -> None:
+        """R6.3: the policy's own conditions; ``None`` for a condition follows the product."""
+        if overrides != self.overrides:
+            self.overrides = overrides
+            self.record(ConditionsChanged(policy_id=self.id))
+
+
+@attrs.frozen(kw_only=True)
+class Registration:
+    """A stored participation period of an employee in a policy (deelnemerregistratie, R6.6):
+    what the participant page shows, with the date it was registered."""
+
+    id: uuid.UUID
+    policy_id: uuid.UUID
+    employee_id: uuid.UUID
+    period: DateRange
+    included: bool
+    reasons: frozenset[ExclusionReason] = frozenset()
+    source: Source = Source.AUTOMATIC
+    notes: frozenset[Note] = frozenset()
+    note: str | None = None
+    registered_on: pendulum.Date
+
+    def changed_event(self) -> ParticipationChanged:
+        return ParticipationChanged(
+            policy_id=self.policy_id,
+            employee_id=self.employee_id,
+            start=self.period.start,
+            end=self.period.end,
+            included=self.included,
+            reasons=tuple(sorted(r.value for r in self.reasons)),
+            source=self.source.value,
+        )

@@ -1,0 +1,114 @@
+"""Configuration parameters (configuratieparameters): persistent, typed application settings
+with audited changes (R6.1).
+
+Each parameter has a name, a type, a default and the values it allows; the store keeps the
+current value and the history of changes (who, when, from what to what). ``BusinessRules`` (R6.1)
+switches automatic participation in insurance policies on (1) or off (0, the default).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+import uuid
+from typing import ClassVar, Protocol
+
+import attrs
+
+from xs_core.errors import InvalidInput, register_messages
+from xs_core.events import DomainEvent
+
+register_messages(
+    {
+        "settings.invalid_value": (
+            "Ongeldige waarde {value} voor configuratieparameter {parameter}; toegestaan: "
+            "{allowed}.",
+            "Invalid value {value} for configuration parameter {parameter}; allowed: {allowed}.",
+        ),
+    },
+    kind=InvalidInput,
+)
+
+
+@attrs.frozen
+class ParameterSpec:
+    """What a configuration parameter holds: whole numbers within ``allowed``."""
+
+    default: int
+    allowed: tuple[int, ...]
+    label_nl: str
+    label_en: str
+
+
+class Parameter(enum.Enum):
+    """The configuration parameters of xs."""
+
+    BUSINESS_RULES = "BusinessRules"
+
+    @property
+    def spec(self) -> ParameterSpec:
+        return SPECS[self]
+
+    def check(self, value: object) -> int:
+        """``value`` if the parameter allows it; refused with ``settings.invalid_value``."""
+        spec = self.spec
+        if isinstance(value, bool) or not isinstance(value, int) or value not in spec.allowed:
+            raise InvalidInput(
+                "settings.invalid_value",
+                {
+                    "parameter": self.value,
+                    "value": str(value),
+                    "allowed": [str(a) for a in spec.allowed],
+                },
+            )
+        return value
+
+
+SPECS: dict[Parameter, ParameterSpec] = {
+    Parameter.BUSINESS_RULES: ParameterSpec(
+        default=0,
+        allowed=(0, 1),
+        label_nl="Automatisch in-/uitsluiten op verzekeringen (R6.1)",
+        label_en="Automatic in- and exclusion on insurance policies (R6.1)",
+    ),
+}
+
+
+@attrs.frozen(kw_only=True)
+class ConfigurationParameterChanged(DomainEvent):
+    name: ClassVar[str] = "ConfigurationParameterChanged"
+    parameter: str
+    old_value: int
+    new_value: int
+    changed_by: uuid.UUID
+
+
+@attrs.frozen(kw_only=True)
+class ParameterChange:
+    """One audited change of a configuration parameter."""
+
+    parameter: Parameter
+    old_value: int
+    new_value: int
+    changed_by: uuid.UUID
+    changed_at: _dt.datetime
+
+
+class SettingsStore(Protocol):
+    """The configuration parameters and the history of their changes."""
+
+    def value(self, parameter: Parameter) -> int:
+        """The current value (the default when never set)."""
+        ...
+
+    def lock(self, parameter: Parameter) -> int:
+        """The current value, locked until the transaction ends (read-check-write)."""
+        ...
+
+    def change(self, change: ParameterChange) -> None:
+        """Set a new value and keep the change in the history."""
+        ...
+
+    def history(self, parameter: Parameter) -> list[ParameterChange]:
+        """The changes, oldest first."""
+        ...
