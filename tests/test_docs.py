@@ -6,11 +6,12 @@ first line starts with ``>>>`` is a doctest, and what it prints is compared with
 shows (``...`` matches anything, whitespace is normalised). The blocks of one page run in page
 order in one namespace, so a page can build an example step by step; each page starts afresh.
 
-A page runs in an empty temporary working directory with no ``XS_*`` variables set, and a
-``DeprecationWarning`` fails it: the examples use the current API and write nothing next to the
-reader's code (no fixed paths). Blocks that are not Python say what they are (```` ```bash ````,
-```` ```text ````, …); a Python block that must not run is preceded by ``<!-- skip: next -->``.
-New pages are picked up by the glob: nothing to register.
+A page runs in an empty temporary working directory with no ``XS_*`` variables set (its
+``tempfile`` files go to pytest's temporary directory), and a ``DeprecationWarning`` fails it:
+the examples use the current API and write nothing next to the reader's code (no fixed paths).
+Blocks that are not Python say what they are (```` ```bash ````, ```` ```text ````, …); a Python
+block that must not run is preceded by ``<!-- skip: next -->``. New pages are picked up by the
+glob: nothing to register.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import doctest
 import os
 import re
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -76,7 +78,11 @@ def test_every_example_of_the_page_runs(
 ) -> None:
     if not page.exists():
         pytest.fail(f"{page_id(page)} is missing")
-    monkeypatch.chdir(tmp_path)
+    work, scratch = tmp_path / "work", tmp_path / "tmp"
+    work.mkdir()
+    scratch.mkdir()
+    monkeypatch.chdir(work)
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # the examples' temporary files
     for name in [n for n in os.environ if n.startswith("XS_")]:
         monkeypatch.delenv(name)
     document = SYBIL.parse(page)
@@ -99,7 +105,7 @@ def test_every_example_of_the_page_runs(
                 value.close()
     if differs is not None:
         pytest.fail(differs, pytrace=False)
-    assert sorted(p.name for p in tmp_path.iterdir()) == [], (
+    assert sorted(p.name for p in work.iterdir()) == [], (
         f"{page_id(page)} wrote into the working directory (use a temporary directory)"
     )
 
