@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import nox
 
-nox.options.sessions = ["tests", "lint", "typecheck", "imports"]
+nox.options.sessions = ["tests", "lint", "typecheck", "imports", "docs"]
 nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = True
 
@@ -25,8 +25,9 @@ def tests(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
     _install(session)
-    session.run("ruff", "check", "src", "tests", "benchmarks", "noxfile.py")
-    session.run("ruff", "format", "--check", "src", "tests", "benchmarks", "noxfile.py")
+    paths = ("src", "tests", "benchmarks", "noxfile.py", "docs_support.py")
+    session.run("ruff", "check", *paths)
+    session.run("ruff", "format", "--check", *paths)
 
 
 @nox.session(python=PYTHON)
@@ -44,6 +45,8 @@ def imports(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def docs(session: nox.Session) -> None:
+    """The site with the API reference from the docstrings; any warning fails (``--strict``).
+    The examples in the pages run in the tests session (``tests/test_docs.py``)."""
     _install(session)
     session.run("mkdocs", "build", "--strict", "--site-dir", "site")
 

@@ -43,11 +43,13 @@ class Xs:
 
     @property
     def clock(self) -> Clock:
+        """The clock the services ask for today and now (R0.1)."""
         clock: Clock = self.container.clock()
         return clock
 
     @property
     def settings(self) -> Settings:
+        """The settings resolved by :func:`bootstrap` (storage and database URL)."""
         settings: Settings = self.container.settings()
         return settings
 

@@ -190,6 +190,7 @@ class AgendaService(Service):
     """The agenda: locations, availabilities, appointments and activities (R4.1–R4.4)."""
 
     def create_location(self, cmd: CreateLocation) -> uuid.UUID:
+        """An appointment location with an optional maximum of parallel availabilities (R4.3)."""
         with self._uow() as uow:
             self._authorise(uow, cmd.actor, Feature.MANAGE_APPOINTMENT_LOCATIONS)
             location = AppointmentLocation.create(cmd.name, cmd.max_parallel)

@@ -193,6 +193,7 @@ class BillingService(Service):
     """Contract management and billing (R5.1)."""
 
     def create_contract_model(self, cmd: CreateContractModel) -> uuid.UUID:
+        """A contract model: kind, billing frequency, price categories and active period (R5.1)."""
         with self._uow() as uow:
             self._authorise(uow, cmd.actor, Feature.MANAGE_CONTRACTS)
             model = ContractModel.create(
@@ -204,6 +205,7 @@ class BillingService(Service):
 
     @accepts_legacy(ListContractModels, "actor")
     def contract_models(self, cmd: ListContractModels) -> list[ContractModel]:
+        """Every contract model, for those who manage contracts (R5.1)."""
         with self._uow(write=False) as uow:
             self._authorise(uow, cmd.actor, Feature.MANAGE_CONTRACTS)
             return uow.contract_models.list()
@@ -269,6 +271,7 @@ class BillingService(Service):
             uow.commit()
 
     def subscribe(self, cmd: Subscribe) -> uuid.UUID:
+        """A subscription of an agreement: an amount per contract period, from a date (R5.1)."""
         with self._uow() as uow:
             agreement = self._agreement(uow, cmd.actor, cmd.agreement_id, lock=True)
             subscription = Subscription.subscribe(
@@ -353,6 +356,7 @@ class BillingService(Service):
 
     @accepts_legacy(GetInvoiceBasis, "actor", "basis_id")
     def invoice_basis(self, cmd: GetInvoiceBasis) -> InvoiceBasis:
+        """An invoice basis whose customer lies in the actor's scope (R5.1, R0.6)."""
         with self._uow(write=False) as uow:
             return self._basis(uow, cmd.actor, cmd.basis_id)
 
@@ -402,6 +406,7 @@ class BillingService(Service):
 
     @accepts_legacy(InvoiceLines, "actor", "basis_id")
     def lines(self, cmd: InvoiceLines) -> list[InvoiceLine]:
+        """The lines of an invoice basis: billing periods and activities with amounts (R5.1)."""
         with self._uow(write=False) as uow:
             self._basis(uow, cmd.actor, cmd.basis_id)
             return list(uow.invoicing.lines(cmd.basis_id))

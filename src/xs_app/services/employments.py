@@ -141,6 +141,7 @@ class EmploymentService(Service):
     """R2.3: ending and changing employments."""
 
     def end_employment(self, cmd: EndEmployment) -> EndEmploymentResult:
+        """R2.3: end on ``end``, the first day not employed; the open trajectories are returned."""
         with self._uow() as uow:
             auth, principal = self._authorise(
                 uow, cmd.actor, Feature.MANAGE_EMPLOYMENTS, employee(cmd.employee_id)
@@ -160,6 +161,7 @@ class EmploymentService(Service):
             )
 
     def change_employment(self, cmd: ChangeEmployment) -> None:
+        """R2.3: the given conditions change from ``effective`` on (a new version of history)."""
         with self._uow() as uow:
             auth, principal = self._authorise(
                 uow, cmd.actor, Feature.MANAGE_EMPLOYMENTS, employee(cmd.employee_id)
@@ -214,6 +216,7 @@ class ActionLinkService(Service):
 
     @accepts_legacy(ActionLinks, "actor", "placement")
     def links(self, cmd: ActionLinks) -> list[ActionLink]:
+        """The action links at a placement whose feature the actor holds (R2.3)."""
         with self._uow(write=False) as uow:
             _, principal = self._authorise(uow, cmd.actor, _LINK_FEATURES)
             return links_for(cmd.placement, principal.features)

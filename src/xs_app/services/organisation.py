@@ -314,6 +314,7 @@ class OrganisationService(Service):
             return created.id
 
     def rename_folder(self, cmd: RenameFolder) -> None:
+        """Rename a folder in the actor's scope (R1.2)."""
         with self._uow() as uow:
             self._authorise(uow, cmd.actor, _MANAGE, folder(cmd.folder_id))
             found = uow.folders.lock(cmd.folder_id)
@@ -339,6 +340,7 @@ class OrganisationService(Service):
             return created.id
 
     def change_employer(self, cmd: ChangeEmployer) -> None:
+        """Rename, recode or move an employer between folders; a code stays unique (R1.2)."""
         with self._uow() as uow:
             auth, principal = self._authorise(uow, cmd.actor, _MANAGE, employer(cmd.employer_id))
             if cmd.move:
@@ -393,6 +395,7 @@ class OrganisationService(Service):
 
     @accepts_legacy(GetEmployer, "actor", "employer_id")
     def employer(self, cmd: GetEmployer) -> Employer:
+        """An employer in the actor's scope (R1.2, R0.6)."""
         with self._uow(write=False) as uow:
             self._authorise(uow, cmd.actor, _VIEW, employer(cmd.employer_id))
             return uow.employers.get(cmd.employer_id)
@@ -400,6 +403,7 @@ class OrganisationService(Service):
     # departments and branches ----------------------------------------------------------------
 
     def create_department(self, cmd: CreateDepartment) -> uuid.UUID:
+        """A department of an employer, optionally under one of its departments (R1.2)."""
         with self._uow() as uow:
             target = department(cmd.parent_id) if cmd.parent_id else employer(cmd.employer_id)
             self._authorise(uow, cmd.actor, _MANAGE, target)
@@ -464,6 +468,7 @@ class OrganisationService(Service):
             ]
 
     def create_branch(self, cmd: CreateBranch) -> uuid.UUID:
+        """A branch (vestiging) of an employer, with its address (R1.4)."""
         with self._uow() as uow:
             self._authorise(uow, cmd.actor, _MANAGE, employer(cmd.employer_id))
             created = Branch.create(cmd.employer_id, cmd.name, cmd.code, cmd.address)
@@ -472,6 +477,7 @@ class OrganisationService(Service):
             return created.id
 
     def change_branch(self, cmd: ChangeBranch) -> None:
+        """Rename, recode or re-address a branch (R1.4)."""
         with self._uow() as uow:
             self._authorise(uow, cmd.actor, _MANAGE, UnitRef(UnitKind.BRANCH, cmd.branch_id))
             found = uow.branches.lock(cmd.branch_id)
@@ -541,6 +547,7 @@ class OrganisationService(Service):
             return registered.id
 
     def change_employee(self, cmd: ChangeEmployee) -> None:
+        """Change an employee's personal data (R1.2)."""
         with self._uow() as uow:
             self._authorise(uow, cmd.actor, _EMPLOYMENTS, employee(cmd.employee_id))
             found = uow.employees.lock(cmd.employee_id)
@@ -554,6 +561,7 @@ class OrganisationService(Service):
             uow.commit()
 
     def add_employment(self, cmd: AddEmployment) -> uuid.UUID:
+        """Add an employment in the actor's scope to an employee (R1.2)."""
         with self._uow() as uow:
             self._authorise(
                 uow, cmd.actor, _EMPLOYMENTS, employee(cmd.employee_id), *self._place(cmd.terms)
@@ -565,6 +573,7 @@ class OrganisationService(Service):
             return employment.id
 
     def set_leading_employment(self, cmd: SetLeadingEmployment) -> None:
+        """Flag one of the employee's employments as the leading one (R1.2, R2.3)."""
         with self._uow() as uow:
             auth, principal = self._authorise(
                 uow, cmd.actor, _EMPLOYMENTS, employee(cmd.employee_id)
@@ -577,6 +586,7 @@ class OrganisationService(Service):
 
     @accepts_legacy(GetEmployee, "actor", "employee_id")
     def employee(self, cmd: GetEmployee) -> Employee:
+        """An employee with the employments in the actor's scope only (R1.2, R0.6)."""
         with self._uow(write=False) as uow:
             auth, principal = self._authorise(uow, cmd.actor, _VIEW, employee(cmd.employee_id))
             return as_seen_by(auth, principal, uow.employees.get(cmd.employee_id))
@@ -603,6 +613,7 @@ class OrganisationService(Service):
         return uow.employers.lock(employer_id)
 
     def add_contact_person(self, cmd: AddContactPerson) -> uuid.UUID:
+        """Add a contact person to an employer, at a position in the list or last (R1.5)."""
         with self._uow() as uow:
             found = self._contacts(uow, cmd.actor, cmd.employer_id)
             person = ContactPerson.create(cmd.name, cmd.role, cmd.email, cmd.phone)
@@ -612,6 +623,7 @@ class OrganisationService(Service):
             return person.id
 
     def change_contact_person(self, cmd: ChangeContactPerson) -> None:
+        """Replace a contact person's name, role, e-mail address and phone number (R1.5)."""
         with self._uow() as uow:
             found = self._contacts(uow, cmd.actor, cmd.employer_id)
             found.replace_contact_person(
@@ -627,6 +639,7 @@ class OrganisationService(Service):
             uow.commit()
 
     def remove_contact_person(self, cmd: RemoveContactPerson) -> None:
+        """Remove a contact person from an employer (R1.5)."""
         with self._uow() as uow:
             found = self._contacts(uow, cmd.actor, cmd.employer_id)
             found.remove_contact_person(cmd.contact_person_id)
@@ -634,6 +647,7 @@ class OrganisationService(Service):
             uow.commit()
 
     def move_contact_person(self, cmd: MoveContactPerson) -> None:
+        """Move a contact person to another position in the employer's list (R1.5)."""
         with self._uow() as uow:
             found = self._contacts(uow, cmd.actor, cmd.employer_id)
             found.move_contact_person(cmd.contact_person_id, cmd.position)

@@ -181,6 +181,7 @@ class ProtocolService(Service):
     """Protocols and their characteristics (R2.1)."""
 
     def create_protocol(self, cmd: CreateProtocol) -> uuid.UUID:
+        """A protocol with its task templates and characteristics (R2.1)."""
         with self._uow() as uow:
             self._authorise(uow, cmd.actor, Feature.MANAGE_PROTOCOLS)
             created = Protocol.create(cmd.name, cmd.kind, cmd.task_templates, cmd.characteristics)
@@ -189,6 +190,7 @@ class ProtocolService(Service):
             return created.id
 
     def change_characteristics(self, cmd: ChangeProtocolCharacteristics) -> None:
+        """R2.1: replace the protocol's characteristics, all together."""
         with self._uow() as uow:
             self._authorise(uow, cmd.actor, Feature.MANAGE_PROTOCOLS)
             found = uow.protocols.lock(cmd.protocol_id)
@@ -198,12 +200,14 @@ class ProtocolService(Service):
 
     @accepts_legacy(GetProtocol, "actor", "protocol_id")
     def protocol(self, cmd: GetProtocol) -> Protocol:
+        """A protocol, for those who manage protocols or start or close trajectories (R2.1)."""
         with self._uow(write=False) as uow:
             self._authorise(uow, cmd.actor, _PROTOCOL_READERS)
             return uow.protocols.get(cmd.protocol_id)
 
     @accepts_legacy(ListProtocols, "actor")
     def protocols(self, cmd: ListProtocols) -> list[Protocol]:
+        """Every protocol, for those who manage protocols or start or close trajectories (R2.1)."""
         with self._uow(write=False) as uow:
             self._authorise(uow, cmd.actor, _PROTOCOL_READERS)
             return uow.protocols.list()
@@ -274,6 +278,7 @@ class TrajectoryService(Service):
         return trajectory
 
     def report_recovery(self, cmd: ReportRecovery) -> None:
+        """R2.5: partial (1–99 %) or full (100 %) recovery from ``date`` on (sickness only)."""
         with self._uow() as uow:
             trajectory = self._trajectory(
                 uow, cmd.actor, Feature.START_TRAJECTORIES, cmd.trajectory_id
@@ -298,6 +303,7 @@ class TrajectoryService(Service):
 
     @accepts_legacy(GetTrajectory, "actor", "trajectory_id")
     def trajectory(self, cmd: GetTrajectory) -> Trajectory:
+        """A trajectory of an employee in the actor's scope (R2.2, R0.6)."""
         with self._uow(write=False) as uow:
             auth, principal = self._authorise(uow, cmd.actor, VIEW_ORGANISATION)
             trajectory = uow.trajectories.get(cmd.trajectory_id)
@@ -310,6 +316,7 @@ class TrajectoryService(Service):
 
     @accepts_legacy(TrajectoriesOf, "actor", "employee_id")
     def trajectories_of(self, cmd: TrajectoriesOf) -> list[Trajectory]:
+        """The trajectories of an employee in the actor's scope (R2.2, R0.6)."""
         with self._uow(write=False) as uow:
             self._authorise(uow, cmd.actor, VIEW_ORGANISATION, employee(cmd.employee_id))
             return uow.trajectories.for_employee(cmd.employee_id)
