@@ -170,8 +170,10 @@ def _check_schema(app: Xs, should_migrate: bool) -> None:
     if revision == head:
         return
     if revision is not None and revision not in migrate.known_revisions():
+        engine.dispose()
         raise ConfigurationError("config.database_ahead", {"revision": revision, "expected": head})
     if not should_migrate:
+        engine.dispose()
         raise ConfigurationError(
             "config.database_behind", {"revision": revision or "(leeg/empty)", "expected": head}
         )
