@@ -37,6 +37,10 @@ register_messages(
             "De registratie {period} valt buiten de polis {policy}.",
             "The registration {period} lies outside the policy {policy}.",
         ),
+        "policies.not_employed_by_policy_holder": (
+            "De werknemer heeft geen dienstverband bij de werkgever van de polis.",
+            "The employee has no employment at the policy's employer.",
+        ),
         "policies.end_not_after_start": (
             "De einddatum van de polis ({end}) moet na de ingangsdatum ({start}) liggen; de "
             "einddatum is een tot-datum.",
@@ -68,10 +72,6 @@ register_messages(
             "Aanvullende voorwaarden kunnen niet worden ingesteld of getoond: de "
             "configuratieparameter BusinessRules staat op 0.",
             "Conditions cannot be set or shown: the configuration parameter BusinessRules is 0.",
-        ),
-        "policies.not_employed_by_policy_holder": (
-            "De werknemer heeft geen dienstverband bij de werkgever van de polis.",
-            "The employee has no employment at the policy's employer.",
         ),
         "policies.not_a_manual_registration": (
             "Alleen een handmatige registratie kan worden verwijderd; de automatische volgen uit "
