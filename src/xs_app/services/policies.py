@@ -256,7 +256,7 @@ class PolicyConditions:
 
 
 @attrs.frozen
-class Text:
+class Labelled:
     """A code with its Dutch and English text (a reason, a note, a source)."""
 
     code: str
@@ -272,9 +272,9 @@ class RegistrationLine:
     id: uuid.UUID | None
     period: DateRange
     included: bool
-    source: Text
-    reasons: tuple[Text, ...]
-    notes: tuple[Text, ...]
+    source: Labelled
+    reasons: tuple[Labelled, ...]
+    notes: tuple[Labelled, ...]
     note: str | None
     registered_on: _dt.date | None
 
@@ -308,23 +308,23 @@ class ParticipantTimeline:
     evaluation: tuple[RegistrationLine, ...] | None
 
 
-def _reason(reason: ExclusionReason) -> Text:
-    return Text(reason.value, reason.label_nl, reason.label_en)
+def _reason(reason: ExclusionReason) -> Labelled:
+    return Labelled(reason.value, reason.label_nl, reason.label_en)
 
 
-def _note(note: Note) -> Text:
-    return Text(note.value, note.label_nl, note.label_en)
+def _note(note: Note) -> Labelled:
+    return Labelled(note.value, note.label_nl, note.label_en)
 
 
-def _source(source: Source) -> Text:
-    return Text(source.value, source.label_nl, source.label_en)
+def _source(source: Source) -> Labelled:
+    return Labelled(source.value, source.label_nl, source.label_en)
 
 
-def _reasons(reasons: Iterable[ExclusionReason]) -> tuple[Text, ...]:
+def _reasons(reasons: Iterable[ExclusionReason]) -> tuple[Labelled, ...]:
     return tuple(_reason(r) for r in sorted(reasons, key=lambda r: r.value))
 
 
-def _notes(notes: Iterable[Note]) -> tuple[Text, ...]:
+def _notes(notes: Iterable[Note]) -> tuple[Labelled, ...]:
     return tuple(_note(n) for n in sorted(notes, key=lambda n: n.value))
 
 
@@ -674,6 +674,7 @@ __all__ = [
     "GetParticipants",
     "GetPolicyConditions",
     "GetProductConditions",
+    "Labelled",
     "ListInsuranceProducts",
     "ListInsurers",
     "ListPolicies",
@@ -689,5 +690,4 @@ __all__ = [
     "RemoveRegistration",
     "SetPolicyOverrides",
     "SetProductConditions",
-    "Text",
 ]
