@@ -862,11 +862,12 @@ def participants(
     console.print(participants_table(shown))
 
 
-def participants_table(page: ParticipantPage) -> Table:
-    """A participant page as a table, the texts in the language of ``XS_LANG``."""
+def participants_table(page: ParticipantPage, policy: str | None = None) -> Table:
+    """A participant page as a table, the texts in the language of ``XS_LANG``; ``policy`` names
+    the policy in the title (default its id)."""
     nl = language() == "nl"
     table = Table(
-        title=f"Deelnemerregistratie polis {page.policy_id} — pagina {page.page} "
+        title=f"Deelnemerregistratie polis {policy or page.policy_id} — pagina {page.page} "
         f"({page.total} deelnemers)"
     )
     for column in ("Werknemer", "Van", "Tot", "Deelname", "Bron", "Uitsluitingsreden", "Notitie"):
