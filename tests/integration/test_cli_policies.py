@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import typer
+from rich.console import Console
 
 from xs_app import bootstrap, cli
 from xs_app.cli_support import run
@@ -27,7 +28,7 @@ def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     for name in [k for k in os.environ if k.startswith("XS_") and k != "XS_TEST_POSTGRES_URL"]:
         monkeypatch.delenv(name)
     monkeypatch.setenv("XS_DATABASE_URL", url)
-    monkeypatch.setenv("COLUMNS", "250")
+    monkeypatch.setattr(cli, "console", Console(width=250))  # no table cell cut short
     return url
 
 
