@@ -72,6 +72,7 @@ from xs_app.services.billing import (
     SubscriptionSchedule,
 )
 from xs_app.services.command import Command
+from xs_app.services.configuration import GetParameterHistory, ListParameters, SetParameter
 from xs_app.services.employments import (
     ActionLinks,
     ChangeEmployment,
@@ -108,6 +109,23 @@ from xs_app.services.organisation import (
     SetLeadingEmployment,
     SetVatNumber,
 )
+from xs_app.services.policies import (
+    ClearPolicyOverride,
+    CreateInsuranceProduct,
+    CreateInsurer,
+    CreatePolicy,
+    GetParticipants,
+    GetParticipantTimeline,
+    GetPolicyConditions,
+    GetProductConditions,
+    ListInsuranceProducts,
+    ListInsurers,
+    ListPolicies,
+    RegisterParticipation,
+    RemoveRegistration,
+    SetPolicyOverrides,
+    SetProductConditions,
+)
 from xs_app.services.protocols import (
     BulkStart,
     ChangeProtocolCharacteristics,
@@ -128,9 +146,20 @@ from xs_core.dates import DateRange
 from xs_core.money import Money
 from xs_core.organisation.model import EndReason
 from xs_core.organisation.units import UnitKind, UnitRef
+from xs_core.policies.conditions import (
+    Age,
+    AgeCondition,
+    ConditionName,
+    ConditionOverrides,
+    Conditions,
+    SalaryCondition,
+    SicknessCondition,
+)
+from xs_core.policies.model import ProductKind
 from xs_core.protocols.action_links import ActionLink, Placement
 from xs_core.protocols.bulk import BulkStartRequest, BulkUnit
 from xs_core.protocols.model import ProtocolCharacteristics, ProtocolKind, TaskTemplate
+from xs_core.settings import Parameter
 
 D = _dt.date
 NIL = uuid.UUID(int=0)
@@ -212,6 +241,8 @@ class World:
     removable: uuid.UUID
     model: uuid.UUID
     model2: uuid.UUID  # prices nothing: a second agreement of a customer on it never clashes
+    insurer: uuid.UUID
+    product: uuid.UUID  # the salary condition on (R6.2 (3)); each side's policy overrides it
     actors: dict[tuple[frozenset[Feature], str], uuid.UUID] = attrs.field(factory=dict)
 
     @property
@@ -297,6 +328,23 @@ def make_world(xs: Xs) -> World:
             kind=ContractKind.GUIDANCE,
             billing_frequency=BillingFrequency.YEARLY,
             active=DateRange(D(2025, 1, 1)),
+        )
+    )
+    # R6.1: conditions exist only while BusinessRules is 1
+    xs.configuration.set_parameter(
+        SetParameter(actor=admin, parameter=Parameter.BUSINESS_RULES, value=1)
+    )
+    insurer = xs.policies.create_insurer(CreateInsurer(actor=admin, name="Verzekeraar", code="VZK"))
+    product = xs.policies.create_product(
+        CreateInsuranceProduct(
+            actor=admin, insurer_id=insurer, name="WIA-excedent", kind=ProductKind.WIA_EXCEDENT
+        )
+    )
+    xs.policies.set_product_conditions(
+        SetProductConditions(
+            actor=admin,
+            product_id=product,
+            conditions=Conditions(salary=SalaryCondition(active=True)),
         )
     )
     sides: dict[str, dict[str, Any]] = {}
@@ -392,6 +440,31 @@ def make_world(xs: Xs) -> World:
                 period=DateRange(D(2026, 1, 1)),
             )
         )
+        s["policy"] = xs.policies.create_policy(
+            CreatePolicy(
+                actor=admin,
+                employer_id=s["employer"],
+                product_id=product,
+                number=f"POLIS-{label}",
+                start=D(2026, 1, 1),
+            )
+        )
+        xs.policies.set_policy_overrides(
+            SetPolicyOverrides(
+                actor=admin,
+                policy_id=s["policy"],
+                overrides=ConditionOverrides(salary=SalaryCondition(active=False)),
+            )
+        )
+        s["registration"] = xs.policies.register_manually(
+            RegisterParticipation(
+                actor=admin,
+                policy_id=s["policy"],
+                employee_id=s["employee"],
+                period=DateRange(D(2026, 2, 1), D(2026, 3, 1)),
+                included=False,
+            )
+        )
         s["user_email"] = f"gebruiker-{label.lower()}@example.nl"
         s["user"] = user_with(
             xs,
@@ -429,6 +502,8 @@ def make_world(xs: Xs) -> World:
         removable=removable,
         model=model,
         model2=model2,
+        insurer=insurer,
+        product=product,
     )
 
 
@@ -500,6 +575,9 @@ def _employer(s: Side) -> UnitRef:
 
 F = Feature
 _MO, _ME, _MC = F.MANAGE_ORGANISATION, F.MANAGE_EMPLOYMENTS, F.MANAGE_CONTRACTS
+_PRODUCT_READERS = (F.MANAGE_INSURERS, F.SET_CONDITIONS, F.MANAGE_POLICIES)
+_POLICY_READERS = (F.MANAGE_POLICIES, F.SET_CONDITIONS, F.REGISTER_PARTICIPANTS)
+_PARTICIPANT_READERS = (F.MANAGE_POLICIES, F.REGISTER_PARTICIPANTS)
 H2_2027 = DateRange(D(2027, 7, 1), D(2028, 1, 1))
 
 TABLE: dict[str, UseCase] = {
@@ -1043,6 +1121,121 @@ TABLE: dict[str, UseCase] = {
         F.RUN_BILLING,
         lambda w, s: ExportInvoiceBasis(actor=w.admin, basis_id=s.basis),
         invoke=_export,
+    ),
+    # policy registration (R6) ---------------------------------------------------------------
+    "policies.create_insurer": _c(
+        F.MANAGE_INSURERS,
+        lambda w, s: CreateInsurer(actor=w.admin, name="Nieuwe verzekeraar", code="NIEUW"),
+        invalid=lambda w, s: CreateInsurer(actor=w.admin, name=" "),
+        events=("InsurerCreated",),
+    ),
+    "policies.insurers": _q(_PRODUCT_READERS, lambda w, s: ListInsurers(actor=w.admin)),
+    "policies.create_product": _c(
+        F.MANAGE_INSURERS,
+        lambda w, s: CreateInsuranceProduct(
+            actor=w.admin, insurer_id=w.insurer, name="Pensioen", kind=ProductKind.PENSION
+        ),
+        invalid=lambda w, s: CreateInsuranceProduct(
+            actor=w.admin, insurer_id=uuid.uuid4(), name="Pensioen", kind=ProductKind.PENSION
+        ),
+        events=("InsuranceProductCreated",),
+    ),
+    "policies.products": _q(
+        _PRODUCT_READERS, lambda w, s: ListInsuranceProducts(actor=w.admin, insurer_id=w.insurer)
+    ),
+    "policies.set_product_conditions": _c(
+        F.SET_CONDITIONS,
+        lambda w, s: SetProductConditions(
+            actor=w.admin,
+            product_id=w.product,
+            conditions=Conditions(age=AgeCondition(active=True, older_than=Age(66, 3))),
+        ),
+        invalid=lambda w, s: SetProductConditions(
+            actor=w.admin, product_id=uuid.uuid4(), conditions=Conditions()
+        ),
+        events=("ConditionsChanged",),
+    ),
+    "policies.product_conditions": _q(
+        (F.SET_CONDITIONS, F.MANAGE_INSURERS),
+        lambda w, s: GetProductConditions(actor=w.admin, product_id=w.product),
+    ),
+    "policies.create_policy": _c(
+        F.MANAGE_POLICIES,
+        lambda w, s: CreatePolicy(
+            actor=w.admin,
+            employer_id=s.employer,
+            product_id=w.product,
+            number="POLIS-NIEUW",
+            start=D(2026, 1, 1),
+            end=D(2027, 1, 1),
+        ),
+        events=("PolicyCreated",),
+    ),
+    "policies.policies": _q(
+        _POLICY_READERS, lambda w, s: ListPolicies(actor=w.admin, employer_id=s.employer)
+    ),
+    "policies.set_policy_overrides": _c(
+        F.SET_CONDITIONS,
+        lambda w, s: SetPolicyOverrides(
+            actor=w.admin,
+            policy_id=s.policy,
+            overrides=ConditionOverrides(sickness=SicknessCondition(active=True)),
+        ),
+        events=("ConditionsChanged",),
+    ),
+    "policies.clear_policy_override": _c(
+        F.SET_CONDITIONS,
+        lambda w, s: ClearPolicyOverride(
+            actor=w.admin, policy_id=s.policy, condition=ConditionName.SALARY
+        ),
+        events=("ConditionsChanged",),
+    ),
+    "policies.conditions": _q(
+        (F.SET_CONDITIONS, F.MANAGE_POLICIES),
+        lambda w, s: GetPolicyConditions(actor=w.admin, policy_id=s.policy),
+    ),
+    "policies.register_manually": _c(
+        F.REGISTER_PARTICIPANTS,
+        lambda w, s: RegisterParticipation(
+            actor=w.admin,
+            policy_id=s.policy,
+            employee_id=s.employee,
+            period=DateRange(D(2026, 4, 1), D(2026, 5, 1)),
+            included=False,
+            note="Op eigen verzoek",
+        ),
+        events=("ParticipationChanged",),
+    ),
+    "policies.remove_registration": _c(
+        F.REGISTER_PARTICIPANTS,
+        lambda w, s: RemoveRegistration(actor=w.admin, registration_id=s.registration),
+        events=("RegistrationRemoved",),
+    ),
+    "policies.participants": _q(
+        _PARTICIPANT_READERS, lambda w, s: GetParticipants(actor=w.admin, policy_id=s.policy)
+    ),
+    "policies.timeline": _q(
+        _PARTICIPANT_READERS,
+        lambda w, s: GetParticipantTimeline(
+            actor=w.admin, policy_id=s.policy, employee_id=s.employee
+        ),
+    ),
+    # configuration parameters (R6.1) --------------------------------------------------------
+    "configuration.set_parameter": _c(
+        F.MANAGE_CONFIGURATION,
+        lambda w, s: SetParameter(actor=w.admin, parameter=Parameter.BUSINESS_RULES, value=1),
+        scope="everything",
+        invalid=lambda w, s: SetParameter(
+            actor=w.admin, parameter=Parameter.BUSINESS_RULES, value=2
+        ),
+        events=("ConfigurationParameterChanged",),
+    ),
+    "configuration.parameters": _q(
+        F.MANAGE_CONFIGURATION, lambda w, s: ListParameters(actor=w.admin)
+    ),
+    "configuration.history": _q(
+        F.MANAGE_CONFIGURATION,
+        lambda w, s: GetParameterHistory(actor=w.admin, parameter=Parameter.BUSINESS_RULES),
     ),
 }
 

@@ -16,8 +16,10 @@ from xs_app.outbox import OutboxConsumer
 from xs_app.services.access import AccessService
 from xs_app.services.agenda import AgendaService
 from xs_app.services.billing import BillingService
+from xs_app.services.configuration import ConfigurationService
 from xs_app.services.employments import ActionLinkService, EmploymentService
 from xs_app.services.organisation import OrganisationService
+from xs_app.services.policies import PolicyService
 from xs_app.services.protocols import BulkStartService, ProtocolService, TrajectoryService
 from xs_app.settings import ConfigurationError, Settings, masked
 from xs_core.clock import Clock
@@ -38,6 +40,8 @@ class Xs:
     action_links: ActionLinkService
     agenda: AgendaService
     billing: BillingService
+    policies: PolicyService
+    configuration: ConfigurationService
     outbox: OutboxConsumer
     installation: Installation
 
@@ -141,6 +145,8 @@ def bootstrap(
         action_links=container.action_links(),
         agenda=container.agenda(),
         billing=container.billing(),
+        policies=container.policies(),
+        configuration=container.configuration(),
         outbox=OutboxConsumer(container.uow, container.clock()),
         installation=Installation(container.uow),
     )

@@ -1,5 +1,5 @@
 """The ``xs`` command line: database upgrades, the demo, search, data generation, trajectories,
-the agenda and billing.
+the agenda, billing, policy registration and configuration parameters.
 
 Every argument is checked where it is read (:mod:`xs_app.cli_types`); whatever stops a command is
 one line on standard error with a stable code, and an exit code (:mod:`xs_app.cli_support`):
@@ -23,6 +23,7 @@ from io import StringIO
 from pathlib import Path
 from typing import Annotated, NoReturn
 
+import attrs
 import pendulum
 import typer
 from rich.console import Console
@@ -35,27 +36,58 @@ from xs_app.cli_support import (
     CliRefusal,
     atomic_text_file,
     database_errors,
+    language,
     run,
 )
 from xs_app.cli_types import (
+    age_option,
     amount_option,
     check_after,
     count_option,
     date_option,
     instant_option,
+    parse_count,
     parse_database_url,
     uuid_argument,
     uuid_option,
 )
 from xs_app.services.billing import ExportInvoiceBasis, RunBilling, SubscriptionSchedule
+from xs_app.services.configuration import GetParameterHistory, ListParameters, SetParameter
 from xs_app.services.organisation import AdvancedSearch, EmployerByCode
+from xs_app.services.policies import (
+    ClearPolicyOverride,
+    CreateInsuranceProduct,
+    CreateInsurer,
+    CreatePolicy,
+    GetParticipants,
+    GetPolicyConditions,
+    ListInsuranceProducts,
+    ListInsurers,
+    ListPolicies,
+    ParticipantPage,
+    RegisterParticipation,
+    SetPolicyOverrides,
+    SetProductConditions,
+)
 from xs_app.services.protocols import ListProtocols
 from xs_core.billing import BillingFrequency, billing_periods, check_deviation
 from xs_core.billing.run import STAGES
 from xs_core.dates import DateRange
 from xs_core.limits import INTEGER_MAX, MAX_PAGE
 from xs_core.money import Money
+from xs_core.organisation.model import EmploymentType
 from xs_core.organisation.search import MAX_PAGE_SIZE, SearchContext, SearchResult
+from xs_core.policies.conditions import (
+    Age,
+    AgeCondition,
+    ConditionName,
+    Conditions,
+    EmploymentTypeCondition,
+    SalaryCondition,
+    SicknessCondition,
+)
+from xs_core.policies.model import ProductKind
+from xs_core.settings import Parameter
 
 EXIT_CODES = (
     "Exit codes: 0 done; 1 runtime failure (database unreachable or locked, file not writable, "
@@ -79,6 +111,13 @@ app.add_typer(trajectories_app, name="trajectories")
 app.add_typer(agenda_app, name="agenda")
 billing_app = typer.Typer(help="Contract management and billing (R5.1).", no_args_is_help=True)
 app.add_typer(billing_app, name="billing")
+policies_app = typer.Typer(
+    help="Policy registration: insurers, products, policies, conditions, participants (R6).",
+    no_args_is_help=True,
+)
+app.add_typer(policies_app, name="policies")
+settings_app = typer.Typer(help="Configuration parameters (R6.1).", no_args_is_help=True)
+app.add_typer(settings_app, name="settings")
 
 console = Console()
 
@@ -121,6 +160,13 @@ def _actor(xs: Xs, as_email: str | None) -> uuid.UUID:
     if user_id is None:
         raise CliRefusal("cli.unknown_user", {"email": as_email})
     return user_id
+
+
+def _employer_id(xs: Xs, actor: uuid.UUID, code: str) -> uuid.UUID:
+    found = xs.organisation.employer_by_code(EmployerByCode(actor=actor, code=code))
+    if found is None:
+        raise CliRefusal("cli.unknown_employer", {"code": code})
+    return found.id
 
 
 def _employer_ids(xs: Xs, actor: uuid.UUID, codes: list[str] | None) -> frozenset[uuid.UUID]:
@@ -458,6 +504,453 @@ def billing_export(
         with atomic_text_file(out) as stream:
             count = xs.billing.export_csv(command, stream)
     console.print(f"{count} regels geschreven naar {out}")
+
+
+# -- policy registration (R6) --------------------------------------------------------------------
+
+ConditionOption = Annotated[
+    ConditionName,
+    typer.Option("--condition", help="age | sickness | salary | employment_type"),
+]
+
+
+def _conditions_table(title: str, rows: Sequence[tuple[str, str, str, str]]) -> Table:
+    table = Table(title=title)
+    for column in ("Voorwaarde", "Product", "Polis (eigen)", "Geldt"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
+def _describe(condition: object | None) -> str:
+    """A condition in a few Dutch words (R6.2); ``—`` for none."""
+    if condition is None:
+        return "—"
+    if isinstance(condition, AgeCondition):
+        bounds = []
+        if condition.younger_than is not None:
+            bounds.append(f"jonger dan {condition.younger_than}")
+        if condition.older_than is not None:
+            bounds.append(f"ouder dan {condition.older_than}")
+        text = "uitsluiten indien " + " of ".join(bounds) if bounds else ""
+    elif isinstance(condition, EmploymentTypeCondition):
+        text = "uitsluiten: " + ", ".join(sorted(t.value for t in condition.excluded))
+    else:
+        text = ""
+    active = getattr(condition, "active", False)
+    return ("aan" if active else "uit") + (f" ({text})" if text and active else "")
+
+
+def _conditions_from_options(
+    younger_than: Age | None,
+    older_than: Age | None,
+    sick_at_start: bool,
+    salary_above_max: bool,
+    exclude_type: list[EmploymentType] | None,
+) -> Conditions:
+    """The conditions the options describe; a condition without options is off (R6.1)."""
+    return Conditions(
+        age=AgeCondition(
+            active=younger_than is not None or older_than is not None,
+            younger_than=younger_than,
+            older_than=older_than,
+        ),
+        sickness=SicknessCondition(active=sick_at_start),
+        salary=SalaryCondition(active=salary_above_max),
+        employment_type=EmploymentTypeCondition(
+            active=bool(exclude_type), excluded=frozenset(exclude_type or ())
+        ),
+    )
+
+
+YoungerOption = Annotated[
+    Age | None, age_option("--younger-than", "exclude until this age is reached")
+]
+OlderOption = Annotated[Age | None, age_option("--older-than", "exclude from this age on")]
+SickOption = Annotated[
+    bool, typer.Option("--sick-at-start", help="exclude when sick on the policy start date")
+]
+SalaryOption = Annotated[
+    bool,
+    typer.Option("--salary-above-max", help="include only above the maximum SV-wage"),
+]
+TypesOption = Annotated[
+    list[EmploymentType] | None,
+    typer.Option("--exclude-type", help="exclude this employment type (repeatable)"),
+]
+
+
+@policies_app.command("insurers")
+def list_insurers(as_email: AsOption = None, database_url: DatabaseOption = None) -> None:
+    """The insurers (verzekeraars)."""
+    with _open(database_url) as xs:
+        insurers = xs.policies.insurers(ListInsurers(actor=_actor(xs, as_email)))
+    table = Table(title="Verzekeraars")
+    for column in ("Id", "Naam", "Code"):
+        table.add_column(column)
+    for insurer in insurers:
+        table.add_row(str(insurer.id), insurer.name, insurer.code or "")
+    console.print(table)
+
+
+@policies_app.command("create-insurer")
+def create_insurer(
+    name: str,
+    code: Annotated[str | None, typer.Option(help="insurer code (unique)")] = None,
+    as_email: AsOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Create an insurer."""
+    with _open(database_url) as xs:
+        insurer = xs.policies.create_insurer(
+            CreateInsurer(actor=_actor(xs, as_email), name=name, code=code)
+        )
+    console.print(f"Verzekeraar {name}: {insurer}")
+
+
+@policies_app.command("products")
+def list_products(
+    insurer: Annotated[uuid.UUID | None, uuid_option("--insurer", "insurer id")] = None,
+    as_email: AsOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """The insurance products, of one insurer or of all."""
+    with _open(database_url) as xs:
+        products = xs.policies.products(
+            ListInsuranceProducts(actor=_actor(xs, as_email), insurer_id=insurer)
+        )
+    table = Table(title="Verzekeringsproducten")
+    for column in ("Id", "Naam", "Code", "Soort", "Verzekeraar"):
+        table.add_column(column)
+    for product in products:
+        table.add_row(
+            str(product.id),
+            product.name,
+            product.code or "",
+            product.kind.value,
+            str(product.insurer_id),
+        )
+    console.print(table)
+
+
+@policies_app.command("create-product")
+def create_product(
+    name: str,
+    insurer: Annotated[uuid.UUID, uuid_option("--insurer", "insurer id")],
+    kind: Annotated[ProductKind, typer.Option(help="kind of product")],
+    code: Annotated[str | None, typer.Option(help="product code (unique per insurer)")] = None,
+    as_email: AsOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Create an insurance product of an insurer; its conditions are all off (R6.1)."""
+    with _open(database_url) as xs:
+        product = xs.policies.create_product(
+            CreateInsuranceProduct(
+                actor=_actor(xs, as_email), insurer_id=insurer, name=name, kind=kind, code=code
+            )
+        )
+    console.print(f"Verzekeringsproduct {name}: {product}")
+
+
+@policies_app.command("policies")
+def list_policies(
+    employer: Annotated[str | None, typer.Option(help="employer code")] = None,
+    product: Annotated[uuid.UUID | None, uuid_option("--product", "product id")] = None,
+    as_email: AsOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """The policies of the employers in the acting user's scope."""
+    with _open(database_url) as xs:
+        actor = _actor(xs, as_email)
+        employer_id = None if employer is None else _employer_id(xs, actor, employer)
+        policies = xs.policies.policies(
+            ListPolicies(actor=actor, employer_id=employer_id, product_id=product)
+        )
+    table = Table(title="Verzekeringspolissen")
+    for column in ("Id", "Polisnummer", "Werkgever", "Product", "Ingang", "Einde (tot)"):
+        table.add_column(column)
+    for policy in policies:
+        table.add_row(
+            str(policy.id),
+            policy.number,
+            str(policy.employer_id),
+            str(policy.product_id),
+            policy.period.start.isoformat(),
+            "" if policy.period.end is None else policy.period.end.isoformat(),
+        )
+    console.print(table)
+
+
+@policies_app.command("create-policy")
+def create_policy(
+    employer: Annotated[str, typer.Option(help="employer code")],
+    product: Annotated[uuid.UUID, uuid_option("--product", "product id")],
+    number: Annotated[str, typer.Option(help="policy number (unique per product)")],
+    start: Annotated[_dt.date, date_option("--start", "first day")],
+    end: Annotated[
+        _dt.date | None, date_option("--end", "first day no longer insured", end=True)
+    ] = None,
+    run_in: Annotated[
+        _dt.date | None, date_option("--run-in", "run-in damage date (datum inloopschade)")
+    ] = None,
+    as_email: AsOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Create an employer's policy on a product over [--start, --end)."""
+    if end is not None:
+        check_after("--start", start, "--end", end)
+    with _open(database_url) as xs:
+        actor = _actor(xs, as_email)
+        policy = xs.policies.create_policy(
+            CreatePolicy(
+                actor=actor,
+                employer_id=_employer_id(xs, actor, employer),
+                product_id=product,
+                number=number,
+                start=start,
+                end=end,
+                run_in_damage_date=run_in,
+            )
+        )
+    console.print(f"Polis {number}: {policy}")
+
+
+@policies_app.command("set-conditions")
+def set_conditions(
+    product: Annotated[uuid.UUID, uuid_option("--product", "product id")],
+    younger_than: YoungerOption = None,
+    older_than: OlderOption = None,
+    sick_at_start: SickOption = False,
+    salary_above_max: SalaryOption = False,
+    exclude_type: TypesOption = None,
+    as_email: AsOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Set a product's conditions (R6.2, R6.3), whole: a condition without options is off.
+    Needs BusinessRules 1 ('xs settings set BusinessRules 1')."""
+    conditions = _conditions_from_options(
+        younger_than, older_than, sick_at_start, salary_above_max, exclude_type
+    )
+    with _open(database_url) as xs:
+        xs.policies.set_product_conditions(
+            SetProductConditions(
+                actor=_actor(xs, as_email), product_id=product, conditions=conditions
+            )
+        )
+    console.print(f"Voorwaarden van product {product} ingesteld")
+
+
+@policies_app.command("override")
+def override_condition(
+    policy: Annotated[uuid.UUID, uuid_option("--policy", "policy id")],
+    condition: ConditionOption,
+    younger_than: YoungerOption = None,
+    older_than: OlderOption = None,
+    sick_at_start: SickOption = False,
+    salary_above_max: SalaryOption = False,
+    exclude_type: TypesOption = None,
+    as_email: AsOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Override one condition of a policy (R6.3) with the options given (off without them);
+    the policy's other overrides stay."""
+    chosen = getattr(
+        _conditions_from_options(
+            younger_than, older_than, sick_at_start, salary_above_max, exclude_type
+        ),
+        condition.value,
+    )
+    with _open(database_url) as xs:
+        actor = _actor(xs, as_email)
+        current = xs.policies.conditions(GetPolicyConditions(actor=actor, policy_id=policy))
+        overrides = attrs.evolve(current.overrides, **{condition.value: chosen})
+        xs.policies.set_policy_overrides(
+            SetPolicyOverrides(actor=actor, policy_id=policy, overrides=overrides)
+        )
+    console.print(f"Voorwaarde {condition.value} van polis {policy}: {_describe(chosen)}")
+
+
+@policies_app.command("clear-override")
+def clear_override(
+    policy: Annotated[uuid.UUID, uuid_option("--policy", "policy id")],
+    condition: ConditionOption,
+    as_email: AsOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """The policy's condition follows its product again (R6.3)."""
+    with _open(database_url) as xs:
+        xs.policies.clear_policy_override(
+            ClearPolicyOverride(actor=_actor(xs, as_email), policy_id=policy, condition=condition)
+        )
+    console.print(f"Voorwaarde {condition.value} van polis {policy} volgt het product")
+
+
+@policies_app.command("conditions")
+def show_conditions(
+    policy: Annotated[uuid.UUID, uuid_option("--policy", "policy id")],
+    as_email: AsOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """The conditions of a policy: the product's, the policy's own and what applies (R6.3)."""
+    with _open(database_url) as xs:
+        seen = xs.policies.conditions(
+            GetPolicyConditions(actor=_actor(xs, as_email), policy_id=policy)
+        )
+    rows = [
+        (
+            name.label_nl if language() == "nl" else name.label_en,
+            _describe(getattr(seen.product, name.value)),
+            _describe(getattr(seen.overrides, name.value)),
+            _describe(getattr(seen.effective, name.value)),
+        )
+        for name in ConditionName
+    ]
+    console.print(_conditions_table(f"Aanvullende voorwaarden polis {policy}", rows))
+
+
+@policies_app.command("register")
+def register_participation(
+    policy: Annotated[uuid.UUID, uuid_option("--policy", "policy id")],
+    employee: Annotated[uuid.UUID, uuid_option("--employee", "employee id")],
+    start: Annotated[_dt.date, date_option("--from", "first day")],
+    until: Annotated[
+        _dt.date | None, date_option("--until", "first day after the period", end=True)
+    ] = None,
+    include: Annotated[
+        bool, typer.Option("--include/--exclude", help="include or exclude by hand")
+    ] = False,
+    note: Annotated[str | None, typer.Option(help="why")] = None,
+    as_email: AsOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Include or exclude an employee by hand over [--from, --until) (R6.4): never overwritten
+    by the automatic evaluation."""
+    if until is not None:
+        check_after("--from", start, "--until", until)
+    with _open(database_url) as xs:
+        registration = xs.policies.register_manually(
+            RegisterParticipation(
+                actor=_actor(xs, as_email),
+                policy_id=policy,
+                employee_id=employee,
+                period=DateRange(start, until),
+                included=include,
+                note=note,
+            )
+        )
+    console.print(f"Handmatige registratie: {registration}")
+
+
+@policies_app.command("participants")
+def participants(
+    policy: Annotated[uuid.UUID, uuid_option("--policy", "policy id")],
+    page: Annotated[int, count_option("--page", "page number", 1, MAX_PAGE)] = 1,
+    page_size: Annotated[
+        int, count_option("--page-size", "participants per page", 1, MAX_PAGE_SIZE)
+    ] = 50,
+    as_email: AsOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """The participant page of a policy (deelnemerregistratie, R6.6)."""
+    with _open(database_url) as xs:
+        shown = xs.policies.participants(
+            GetParticipants(
+                actor=_actor(xs, as_email), policy_id=policy, page=page, page_size=page_size
+            )
+        )
+    console.print(participants_table(shown))
+
+
+def participants_table(page: ParticipantPage, policy: str | None = None) -> Table:
+    """A participant page as a table, the texts in the language of ``XS_LANG``; ``policy`` names
+    the policy in the title (default its id)."""
+    nl = language() == "nl"
+    table = Table(
+        title=f"Deelnemerregistratie polis {policy or page.policy_id} — pagina {page.page} "
+        f"({page.total} deelnemers)"
+    )
+    for column in ("Werknemer", "Van", "Tot", "Deelname", "Bron", "Uitsluitingsreden", "Notitie"):
+        table.add_column(column)
+    for participant in page.participants:
+        for n, line in enumerate(participant.registrations):
+            notes = [n.nl if nl else n.en for n in line.notes]
+            table.add_row(
+                participant.name if n == 0 else "",
+                line.period.start.isoformat(),
+                "" if line.period.end is None else line.period.end.isoformat(),
+                "ingesloten" if line.included else "uitgesloten",
+                line.source.nl if nl else line.source.en,
+                ", ".join(r.nl if nl else r.en for r in line.reasons),
+                "; ".join([*notes, *([line.note] if line.note else [])]),
+            )
+    return table
+
+
+@settings_app.command("show")
+def settings_show(as_email: AsOption = None, database_url: DatabaseOption = None) -> None:
+    """The configuration parameters with their values."""
+    with _open(database_url) as xs:
+        settings = xs.configuration.parameters(ListParameters(actor=_actor(xs, as_email)))
+    table = Table(title="Configuratieparameters")
+    for column in ("Parameter", "Waarde", "Standaard", "Toegestaan", "Omschrijving"):
+        table.add_column(column)
+    for setting in settings:
+        table.add_row(
+            setting.parameter.value,
+            str(setting.value),
+            str(setting.default),
+            ", ".join(str(a) for a in setting.allowed),
+            setting.label_nl if language() == "nl" else setting.label_en,
+        )
+    console.print(table)
+
+
+@settings_app.command("set")
+def settings_set(
+    parameter: Annotated[Parameter, typer.Argument(help="the parameter, e.g. BusinessRules")],
+    value: Annotated[
+        int,
+        typer.Argument(
+            help="the new value",
+            metavar="VALUE",
+            parser=lambda v: parse_count("VALUE", v, -INTEGER_MAX, INTEGER_MAX),
+        ),
+    ],
+    as_email: AsOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Set a configuration parameter, e.g. 'xs settings set BusinessRules 1' (R6.1); every
+    change is kept with who made it and when."""
+    with _open(database_url) as xs:
+        old = xs.configuration.set_parameter(
+            SetParameter(actor=_actor(xs, as_email), parameter=parameter, value=value)
+        )
+    console.print(f"{parameter.value}: {old} → {value}")
+
+
+@settings_app.command("history")
+def settings_history(
+    parameter: Annotated[Parameter, typer.Argument(help="the parameter, e.g. BusinessRules")],
+    as_email: AsOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """The changes of a configuration parameter, oldest first."""
+    with _open(database_url) as xs:
+        changes = xs.configuration.history(
+            GetParameterHistory(actor=_actor(xs, as_email), parameter=parameter)
+        )
+    table = Table(title=f"Wijzigingen {parameter.value}")
+    for column in ("Tijdstip (UTC)", "Van", "Naar", "Door"):
+        table.add_column(column)
+    for change in changes:
+        table.add_row(
+            change.changed_at.isoformat(timespec="seconds"),
+            str(change.old_value),
+            str(change.new_value),
+            str(change.changed_by),
+        )
+    console.print(table)
 
 
 @app.command()

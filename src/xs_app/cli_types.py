@@ -30,6 +30,7 @@ from xs_core.agenda.spans import local_instant
 from xs_core.errors import InvalidInput, register_messages
 from xs_core.limits import END_LIMIT, FIRST_DAY, LAST_DAY
 from xs_core.money import MAX_AMOUNT, Money
+from xs_core.policies.conditions import Age
 
 _CENT = Decimal("0.01")
 
@@ -97,6 +98,12 @@ register_messages(
         "cli.range_reversed": (
             "{end_option} ({end}) moet na {start_option} ({start}) liggen.",
             "{end_option} ({end}) must be after {start_option} ({start}).",
+        ),
+        "cli.not_an_age": (
+            "{option}: '{value}' is geen leeftijd; gebruik jaren, eventueel met maanden: 66, "
+            "66j3m of 66y3m.",
+            "{option}: '{value}' is not an age; use years, optionally with months: 66, 66y3m "
+            "or 66j3m.",
         ),
         "cli.invalid_database_url": (
             "{option}: geen geldige database-URL; gebruik sqlite:///<bestand> of "
@@ -282,6 +289,32 @@ def amount_option(option: str, help: str) -> Any:
         help=f"{help}, euros with at most two decimals (100.00)",
         metavar="AMOUNT",
         parser=lambda value: parse_amount(option, value),
+    )
+
+
+# -- ages (R6.2) ---------------------------------------------------------------------------------
+
+_AGE = re.compile(r"(?P<years>\d{1,3})(?:\s*[yj]\s*(?:(?P<months>\d{1,2})\s*m)?)?", re.IGNORECASE)
+
+
+def parse_age(option: str, value: object) -> Age:
+    """An age in years and months (``66``, ``66y3m``, Dutch ``66j3m``); the range is the core's
+    (:class:`~xs_core.policies.conditions.Age`, ``policies.invalid_age``)."""
+    if isinstance(value, Age):
+        return value
+    match = _AGE.fullmatch(str(value).strip())
+    if match is None:
+        raise _refused("cli.not_an_age", option, value)
+    return Age(int(match["years"]), int(match["months"] or 0))
+
+
+def age_option(option: str, help: str) -> Any:
+    """A ``typer.Option`` for an age in years and months."""
+    return typer.Option(
+        option,
+        help=f"{help}, years with optional months: 66 or 66y3m",
+        metavar="AGE",
+        parser=lambda value: parse_age(option, value),
     )
 
 

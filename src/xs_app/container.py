@@ -13,8 +13,10 @@ from xs_adapters.sql.uow import SqlUnitOfWork
 from xs_app.services.access import AccessService
 from xs_app.services.agenda import AgendaService
 from xs_app.services.billing import BillingService
+from xs_app.services.configuration import ConfigurationService
 from xs_app.services.employments import ActionLinkService, EmploymentService
 from xs_app.services.organisation import OrganisationService
+from xs_app.services.policies import PolicyService
 from xs_app.services.protocols import BulkStartService, ProtocolService, TrajectoryService
 from xs_app.settings import Settings
 
@@ -68,6 +70,12 @@ class Container(containers.DeclarativeContainer):
     )
     billing: providers.Provider[Any] = providers.Singleton(
         BillingService, uow_factory=uow.provider, clock=clock
+    )
+    policies: providers.Provider[Any] = providers.Singleton(
+        PolicyService, uow_factory=uow.provider, clock=clock
+    )
+    configuration: providers.Provider[Any] = providers.Singleton(
+        ConfigurationService, uow_factory=uow.provider, clock=clock
     )
 
 

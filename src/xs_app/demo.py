@@ -13,7 +13,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from xs_app.bootstrap import Xs, bootstrap
-from xs_app.cli import search_table
+from xs_app.cli import participants_table, search_table
 from xs_app.services.access import CreateRole, CreateUser
 from xs_app.services.agenda import CreateLocation, PlanAvailability, RegisterActivity
 from xs_app.services.billing import (
@@ -26,6 +26,7 @@ from xs_app.services.billing import (
     Subscribe,
     SubscriptionSchedule,
 )
+from xs_app.services.configuration import SetParameter
 from xs_app.services.employments import ActionLinks, ChangeEmployment, EndEmployment
 from xs_app.services.organisation import (
     AddContactPerson,
@@ -37,6 +38,16 @@ from xs_app.services.organisation import (
     RegisterEmployee,
     SearchBranches,
     SetVatNumber,
+)
+from xs_app.services.policies import (
+    CreateInsuranceProduct,
+    CreateInsurer,
+    CreatePolicy,
+    GetParticipants,
+    GetParticipantTimeline,
+    GetPolicyConditions,
+    RegisterParticipation,
+    SetProductConditions,
 )
 from xs_app.services.protocols import (
     BulkStart,
@@ -58,6 +69,14 @@ from xs_core.organisation.model import Employer, EndReason
 from xs_core.organisation.search import SearchContext
 from xs_core.organisation.units import UnitKind, UnitRef
 from xs_core.parameters import aow_date, max_sv_wage
+from xs_core.policies.conditions import (
+    Age,
+    AgeCondition,
+    ConditionName,
+    Conditions,
+    SalaryCondition,
+)
+from xs_core.policies.model import ProductKind
 from xs_core.protocols.action_links import Placement
 from xs_core.protocols.bulk import BulkStartRequest, BulkUnit
 from xs_core.protocols.model import (
@@ -66,6 +85,7 @@ from xs_core.protocols.model import (
     ProtocolKind,
     TaskTemplate,
 )
+from xs_core.settings import Parameter
 
 
 def run_demo(database_url: str, seed: int, console: Console, *, label: str | None = None) -> None:
@@ -216,6 +236,8 @@ def run_demo(database_url: str, seed: int, console: Console, *, label: str | Non
     _protocols_demo(xs, admin, organisation, console)
     _agenda_demo(xs, admin, console)
     _billing_demo(xs, admin, organisation.employers[2], console)
+    policies = _policies_demo(xs, admin, organisation.employers[4], console)
+    _nightly_evaluation_demo(xs, admin, policies, console)
 
     # R0.7 outbox ------------------------------------------------------------------------------
     pending = xs.outbox.pending(limit=1000)
@@ -415,6 +437,153 @@ def _agenda_demo(xs: Xs, admin: uuid.UUID, console: Console) -> None:
         except DomainError as error:
             table.add_row(label, f"[red]{error.code}[/red]: {error.message('nl')}")
     console.print(table)
+
+
+@attrs.frozen
+class PoliciesDemo:
+    """What the policy-registration demo made, for the nightly evaluation that follows it."""
+
+    employer: Employer
+    wia_policy: uuid.UUID
+    pension_policy: uuid.UUID
+    employees: dict[str, uuid.UUID]
+    #: the employee excluded by hand from the pension policy
+    excluded: uuid.UUID
+
+
+def _policies_demo(xs: Xs, admin: uuid.UUID, employer: Employer, console: Console) -> PoliciesDemo:
+    """R6.1–R6.5: the BusinessRules switch, a WIA-excedent policy with the salary condition, a
+    pension policy with the age condition (66 years and 3 months), a manual exclusion, the
+    evaluation of each participant and the participant page."""
+    policies = xs.policies
+    insurer = policies.create_insurer(
+        CreateInsurer(actor=admin, name="Nationale Verzekeraar", code="NATVZ")
+    )
+    wia = policies.create_product(
+        CreateInsuranceProduct(
+            actor=admin,
+            insurer_id=insurer,
+            name="WIA-excedentverzekering",
+            kind=ProductKind.WIA_EXCEDENT,
+        )
+    )
+    pension = policies.create_product(
+        CreateInsuranceProduct(
+            actor=admin, insurer_id=insurer, name="Pensioenregeling", kind=ProductKind.PENSION
+        )
+    )
+    salary = Conditions(salary=SalaryCondition(active=True))
+    try:
+        policies.set_product_conditions(
+            SetProductConditions(actor=admin, product_id=wia, conditions=salary)
+        )
+    except DomainError as error:
+        console.print(f"R6.1 Voorwaarden instellen met BusinessRules = 0: [red]{error.code}[/red]")
+    xs.configuration.set_parameter(
+        SetParameter(actor=admin, parameter=Parameter.BUSINESS_RULES, value=1)
+    )
+    console.print("R6.1 Configuratieparameter BusinessRules: 0 → 1")
+    policies.set_product_conditions(
+        SetProductConditions(actor=admin, product_id=wia, conditions=salary)
+    )
+    policies.set_product_conditions(
+        SetProductConditions(
+            actor=admin,
+            product_id=pension,
+            conditions=Conditions(age=AgeCondition(active=True, older_than=Age(66, 3))),
+        )
+    )
+    start = _dt.date(2026, 1, 1)
+    wia_policy, pension_policy = (
+        policies.create_policy(
+            CreatePolicy(
+                actor=admin,
+                employer_id=employer.id,
+                product_id=product,
+                number=number,
+                start=start,
+            )
+        )
+        for product, number in ((wia, "WIAX-2026-001"), (pension, "PENS-2026-001"))
+    )
+    people = {
+        "Eva de Wit": (_dt.date(1985, 4, 10), 95_000),
+        "Kees Smit": (_dt.date(1960, 2, 29), 52_000),
+        "Fatima El Amrani": (_dt.date(1990, 7, 1), 80_000),
+    }
+    employees = {
+        name: xs.organisation.register_employee(
+            RegisterEmployee(
+                actor=admin,
+                first_name=name.split(" ", 1)[0],
+                last_name=name.split(" ", 1)[1],
+                birth_date=born,
+                employment=EmploymentTerms(
+                    employer_id=employer.id,
+                    start=_dt.date(2019, 1, 1),
+                    yearly_salary=Decimal(pay),
+                ),
+            )
+        )
+        for name, (born, pay) in people.items()
+    }
+    excluded = employees["Fatima El Amrani"]
+    policies.register_manually(
+        RegisterParticipation(
+            actor=admin,
+            policy_id=pension_policy,
+            employee_id=excluded,
+            period=DateRange(start, _dt.date(2027, 1, 1)),
+            included=False,
+            note="Eigen pensioenregeling",
+        )
+    )
+    for policy, label in ((wia_policy, "WIA-excedent"), (pension_policy, "Pensioen")):
+        seen = policies.conditions(GetPolicyConditions(actor=admin, policy_id=policy))
+        active = [n.label_nl for n in ConditionName if getattr(seen.effective, n.value).active]
+        table = Table(
+            title=f"R6.2–R6.4 {label} bij {employer.name}: {', '.join(active)} "
+            "(evaluatie nu, per deelnemer)"
+        )
+        for column in ("Werknemer", "Van", "Tot", "Deelname", "Bron", "Reden", "Notitie"):
+            table.add_column(column)
+        for name, employee in employees.items():
+            timeline = policies.timeline(
+                GetParticipantTimeline(actor=admin, policy_id=policy, employee_id=employee)
+            )
+            for n, line in enumerate(timeline.evaluation or ()):
+                table.add_row(
+                    name if n == 0 else "",
+                    line.period.start.isoformat(),
+                    "" if line.period.end is None else line.period.end.isoformat(),
+                    "ingesloten" if line.included else "uitgesloten",
+                    line.source.nl,
+                    ", ".join(r.nl for r in line.reasons),
+                    "; ".join([*(x.nl for x in line.notes), *([line.note] if line.note else [])]),
+                )
+        console.print(table)
+    console.print(
+        participants_table(
+            policies.participants(GetParticipants(actor=admin, policy_id=pension_policy)),
+            "PENS-2026-001",
+        )
+    )
+    return PoliciesDemo(
+        employer=employer,
+        wia_policy=wia_policy,
+        pension_policy=pension_policy,
+        employees=employees,
+        excluded=excluded,
+    )
+
+
+def _nightly_evaluation_demo(
+    xs: Xs, admin: uuid.UUID, policies: PoliciesDemo, console: Console
+) -> None:
+    """R6.6 — THE SPOT FOR THE NIGHTLY EVALUATION (left for the nightly-run work, branch
+    h/policyrun): run the evaluation on ``policies.wia_policy`` and ``policies.pension_policy``
+    (a dry run first, then for real, then again to show it writes nothing) and print the
+    participant pages again; the manual exclusion of ``policies.excluded`` stays (R6.4)."""
 
 
 def _billing_demo(xs: Xs, admin: uuid.UUID, customer: Employer, console: Console) -> None:

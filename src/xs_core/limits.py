@@ -39,6 +39,10 @@ CODE = 20
 PERSONNEL_NUMBER = 40
 #: an insurance policy number (R6)
 POLICY_NUMBER = 40
+#: the text of a manual participant registration (R6.4)
+REGISTRATION_NOTE = 200
+#: the exclusion reasons and notes of a registration, stored as comma-separated codes (R6.5)
+REGISTRATION_CODES = 120
 CONTACT_ROLE = 200
 #: e-mail addresses (RFC 5321: 64 + 1 + 255)
 EMAIL = 320
@@ -59,6 +63,8 @@ PURPOSE = 200
 DESCRIPTION = 200
 SERVICE_VARIATION = 200
 FEATURE = 60
+#: the name of a configuration parameter (configuratieparameter, R6.1)
+PARAMETER_NAME = 60
 #: stored enum values: kinds, statuses, frequencies, payers, end reasons
 ENUM = 20
 #: stored enum values of skip and compensation reasons

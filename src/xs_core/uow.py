@@ -38,7 +38,14 @@ from xs_core.organisation.ports import (
     OrganisationBulkWriter,
     OrganisationSearch,
 )
+from xs_core.policies.ports import (
+    InsuranceProductRepository,
+    InsurerRepository,
+    PolicyRepository,
+    RegistrationStore,
+)
 from xs_core.protocols.ports import BulkStartStore, ProtocolRepository, TrajectoryRepository
+from xs_core.settings import SettingsStore
 
 
 class Outbox(Protocol):
@@ -97,6 +104,11 @@ class UnitOfWork(Protocol):
     service_agreements: ServiceAgreementRepository
     subscriptions: SubscriptionRepository
     invoicing: InvoicingStore
+    insurers: InsurerRepository
+    products: InsuranceProductRepository
+    policies: PolicyRepository
+    registrations: RegistrationStore
+    settings: SettingsStore
     outbox: Outbox
 
     def __enter__(self) -> Self: ...

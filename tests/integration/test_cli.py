@@ -36,11 +36,17 @@ def test_demo_creates_a_sqlite_database_and_shows_the_rules(tmp_path: Path) -> N
     # R5.1: € 1.000,01 a year billed quarterly; the run adds 2 × 145,00 + 2 × 42,50
     assert "€ 250,01" in done.stdout and "€ 625,01" in done.stdout
     assert "4 verrichtingen aangeboden" in done.stdout
+    # R6: the switch, a pension policy excluding from 66 years and 3 months (born 29 February
+    # 1960: 29 May 2026), the manual exclusion on the participant page
+    assert "policies.business_rules_off" in done.stdout
+    assert "2026-05-29" in done.stdout and "Eigen pensioenregeling" in done.stdout
+    assert "Deelnemerregistratie polis PENS-2026-001" in done.stdout
     engine = create_engine(f"sqlite:///{tmp_path / 'demo.sqlite3'}")
     with engine.connect() as connection:
         employees = connection.execute(sa.text("SELECT count(*) FROM employees")).scalar_one()
     engine.dispose()
-    assert employees == 1500 + 2  # the synthetic organisation and two for the R5.1 demo
+    # the synthetic organisation, two for the R5.1 demo and three for the R6 demo
+    assert employees == 1500 + 2 + 3
     again = xs("demo", "--database", "demo.sqlite3", cwd=tmp_path)  # recreates, same output
     assert again.returncode == 0 and again.stdout == done.stdout
     # built beside and renamed: the one file is the whole database, nothing else is left

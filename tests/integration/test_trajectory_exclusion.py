@@ -229,5 +229,5 @@ def test_r2_2_migration_0010_stops_on_overlapping_trajectories(pg: Setting) -> N
         constraints = connection.execute(
             sa.text("SELECT conname FROM pg_constraint WHERE contype = 'x'")
         ).scalars()
-        assert list(constraints) == ["ex_trajectories_no_overlap"]
+        assert "ex_trajectories_no_overlap" in set(constraints)  # 0012 adds another
     engine.dispose()

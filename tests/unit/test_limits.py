@@ -64,10 +64,13 @@ from xs_core.organisation.model import (
 from xs_core.organisation.search import SearchQuery, index_name, search_branches
 from xs_core.organisation.units import UnitKind
 from xs_core.organisation.validation import valid_email
+from xs_core.policies.model import InsuranceProduct, Insurer, Policy, ProductKind, Registration
+from xs_core.policies.participation import ExclusionReason, Note, Source
 from xs_core.protocols.bulk import SkipReason
 from xs_core.protocols.compensation import CompensationReason
 from xs_core.protocols.model import Protocol, ProtocolKind, TaskTemplate, Trajectory
 from xs_core.protocols.sickness import add_recovery_report
+from xs_core.settings import Parameter
 
 D = _dt.date
 TODAY = D(2026, 11, 29)
@@ -119,6 +122,14 @@ def _subscription(description: str) -> None:
     Subscription.subscribe(_agreement(), description, Money("100.00"), PERIOD)
 
 
+def _policy(number: str = "P-1") -> Policy:
+    return Policy.create(ID, ID, number, PERIOD)
+
+
+def _manual_registration(note: str) -> None:
+    Registration.manual(_policy(), ID, PERIOD, False, TODAY, note)
+
+
 #: Text columns filled through a core entry point: (constant in limits, entry point).
 TEXT: dict[tuple[str, str], tuple[str, Callable[[str], object]]] = {
     ("folders", "name"): ("NAME", Folder.create),
@@ -160,6 +171,18 @@ TEXT: dict[tuple[str, str], tuple[str, Callable[[str], object]]] = {
     ("price_categories", "activity_type"): ("ACTIVITY_TYPE", lambda t: _model(activity_type=t)),
     ("service_agreements", "service_variation"): ("SERVICE_VARIATION", _agreement),
     ("subscriptions", "description"): ("DESCRIPTION", _subscription),
+    ("insurers", "name"): ("NAME", Insurer.create),
+    ("insurers", "code"): ("CODE", lambda t: Insurer.create("x", t)),
+    ("insurance_products", "name"): (
+        "NAME",
+        lambda t: InsuranceProduct.create(ID, t, ProductKind.OTHER),
+    ),
+    ("insurance_products", "code"): (
+        "CODE",
+        lambda t: InsuranceProduct.create(ID, "x", ProductKind.OTHER, t),
+    ),
+    ("insurance_policies", "number"): ("POLICY_NUMBER", _policy),
+    ("policy_registrations", "note"): ("REGISTRATION_NOTE", _manual_registration),
     # an invoice line copies the activity's type (billed from ``activities``)
     ("invoice_activity_lines", "activity_type"): (
         "ACTIVITY_TYPE",
@@ -189,6 +212,10 @@ ENUMS: dict[tuple[str, str], tuple[str, type[Any]]] = {
     ("price_categories", "payer"): ("ENUM", Payer),
     ("service_agreements", "deviating_frequency"): ("ENUM", BillingFrequency),
     ("invoice_bases", "status"): ("ENUM", InvoiceBasisStatus),
+    ("insurance_products", "kind"): ("ENUM", ProductKind),
+    ("policy_registrations", "source"): ("ENUM", Source),
+    ("configuration_parameters", "name"): ("PARAMETER_NAME", Parameter),
+    ("configuration_parameter_changes", "parameter"): ("PARAMETER_NAME", Parameter),
 }
 
 #: Text columns whose values the core derives; checked one by one below.
@@ -212,12 +239,23 @@ DERIVED: dict[tuple[str, str], str] = {
     ("outbox_subscriptions", "name"): "EVENT_NAME",
     ("outbox_claims", "subscription"): "EVENT_NAME",
     ("outbox_claims", "consumer"): "EVENT_NAME",
+    ("insurers", "code_norm"): "SEARCH_KEY",
+    ("insurance_products", "code_norm"): "SEARCH_KEY",
+    # every reason, or every note, at once: their codes, comma-separated
+    ("policy_registrations", "reasons"): "REGISTRATION_CODES",
+    ("policy_registrations", "notes"): "REGISTRATION_CODES",
 }
 
 
 #: Organisation codes are letters, digits, ".", "_" and "-" (R1.2): anything else is refused with
 #: ``organisation.invalid_code``.
-ORGANISATION_CODES = {("employers", "code"), ("departments", "code"), ("branches", "code")}
+ORGANISATION_CODES = {
+    ("employers", "code"),
+    ("departments", "code"),
+    ("branches", "code"),
+    ("insurers", "code"),
+    ("insurance_products", "code"),
+}
 
 
 def _string_columns() -> dict[tuple[str, str], int]:
@@ -275,6 +313,8 @@ def test_r0_5_derived_text_fits_its_column() -> None:
     import hashlib
 
     assert len(hashlib.sha256(b"").hexdigest()) == limits.FINGERPRINT
+    for codes in (ExclusionReason, Note):  # R6.5: all of them at once fit
+        assert len(",".join(c.value for c in codes)) <= limits.REGISTRATION_CODES
     for module in pkgutil.walk_packages(xs_core.__path__, "xs_core."):
         if ".testing" not in module.name:
             importlib.import_module(module.name)

@@ -53,8 +53,10 @@ from xs_core.events import Aggregate
 from xs_core.money import Money
 from xs_core.organisation.model import Branch, Department, Dossier, Employee, Employer, Folder
 from xs_core.organisation.search import normalise_code
+from xs_core.policies.model import InsuranceProduct, Insurer, Policy, Registration
 from xs_core.protocols.model import Protocol, Trajectory
 from xs_core.protocols.ports import StoredBulkRequest
+from xs_core.settings import ParameterChange
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -139,6 +141,12 @@ class MemoryStore:
     outbox: Collection[int, OutboxRecord]
     outbox_positions: Collection[str, int]
     outbox_claims: Collection[tuple[str, int], ClaimRecord]
+    insurers: Collection[uuid.UUID, Insurer]
+    insurance_products: Collection[uuid.UUID, InsuranceProduct]
+    insurance_policies: Collection[uuid.UUID, Policy]
+    policy_registrations: Collection[uuid.UUID, Registration]
+    configuration_parameters: Collection[str, int]
+    configuration_parameter_changes: Collection[int, ParameterChange]
 
     def __init__(self, search_slack: int = 64) -> None:
         """``search_slack``: how many units may change before a search rebuilds its scan text
@@ -205,6 +213,31 @@ class MemoryStore:
         self.outbox = Collection(j)
         self.outbox_positions = Collection(j)
         self.outbox_claims = Collection(j)
+        # policy registration (R6.1–R6.6)
+        self.insurers = Collection(j, {"code": Index(lambda i: _one(normalise_code(i.code)))})
+        self.insurance_products = Collection(
+            j,
+            {
+                "insurer": Index(lambda p: (p.insurer_id,)),
+                "code": Index(lambda p: _one(_product_code(p))),
+            },
+        )
+        self.insurance_policies = Collection(
+            j,
+            {
+                "employer": Index(lambda p: (p.employer_id,)),
+                "number": Index(lambda p: ((p.product_id, p.number),)),
+            },
+        )
+        self.policy_registrations = Collection(
+            j,
+            {
+                "participant": Index(lambda r: ((r.policy_id, r.employee_id),)),
+                "policy": Index(lambda r: (r.policy_id,)),
+            },
+        )
+        self.configuration_parameters = Collection(j)
+        self.configuration_parameter_changes = Collection(j)
 
     def collections(self) -> dict[str, Collection[Any, Any]]:
         """Every collection by name (``employers``, …, ``outbox``)."""
@@ -301,6 +334,11 @@ def span_days(
         return
     for day in range(first, last + 1):
         yield location_id, day
+
+
+def _product_code(product: InsuranceProduct) -> tuple[uuid.UUID, str] | None:
+    code = normalise_code(product.code)
+    return None if code is None else (product.insurer_id, code)
 
 
 def _department_code(department: Department) -> tuple[uuid.UUID, str] | None:

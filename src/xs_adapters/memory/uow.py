@@ -38,6 +38,13 @@ from xs_adapters.memory.organisation import (
     MemoryOrganisationBulkWriter,
 )
 from xs_adapters.memory.outbox import MemoryOutbox
+from xs_adapters.memory.policies import (
+    MemoryInsuranceProductRepository,
+    MemoryInsurerRepository,
+    MemoryPolicyRepository,
+    MemoryRegistrationStore,
+    MemorySettingsStore,
+)
 from xs_adapters.memory.protocols import (
     MemoryBulkStartStore,
     MemoryProtocolRepository,
@@ -93,6 +100,11 @@ class MemoryUnitOfWork:
         self.service_agreements = MemoryServiceAgreementRepository(s, track)
         self.subscriptions = MemorySubscriptionRepository(s, track)
         self.invoicing = MemoryInvoicingStore(s, track)
+        self.insurers = MemoryInsurerRepository(s, track)
+        self.products = MemoryInsuranceProductRepository(s, track)
+        self.policies = MemoryPolicyRepository(s, track)
+        self.registrations = MemoryRegistrationStore(s)
+        self.settings = MemorySettingsStore(s)
         return self
 
     def publish(self, event: DomainEvent) -> None:

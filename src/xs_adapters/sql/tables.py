@@ -592,3 +592,114 @@ outbox_claims = sa.Table(
     sa.Column("acknowledged", sa.Boolean, nullable=False),
     sa.Index("ix_outbox_claims_message_id", "message_id"),
 )
+
+# -- policy registration (R6.1–R6.6) -------------------------------------------------------------
+
+insurers = sa.Table(
+    "insurers",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("name", sa.String(limits.NAME), nullable=False),
+    sa.Column("code", sa.String(limits.CODE)),
+    sa.Column("code_norm", SearchText),
+    sa.Index("uq_insurers_code_norm", "code_norm", unique=True),
+)
+
+# The conditions (R6.2) are one JSON document per product (xs_adapters.sql.policies: typed and
+# validated when read); a policy's overrides (R6.3) likewise, holding only the overridden ones.
+insurance_products = sa.Table(
+    "insurance_products",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("insurer_id", sa.Uuid, sa.ForeignKey("insurers.id"), nullable=False),
+    sa.Column("name", sa.String(limits.NAME), nullable=False),
+    sa.Column("code", sa.String(limits.CODE)),
+    sa.Column("code_norm", SearchText),
+    sa.Column("kind", sa.String(limits.ENUM), nullable=False),
+    sa.Column("conditions", sa.JSON, nullable=False),
+    sa.Index("uq_insurance_products_insurer_code", "insurer_id", "code_norm", unique=True),
+)
+
+insurance_policies = sa.Table(
+    "insurance_policies",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("employer_id", sa.Uuid, sa.ForeignKey("employers.id"), nullable=False),
+    sa.Column("product_id", sa.Uuid, sa.ForeignKey("insurance_products.id"), nullable=False),
+    sa.Column("number", sa.String(limits.POLICY_NUMBER), nullable=False),
+    sa.Column("start_date", PendulumDate, nullable=False),
+    #: exclusive end (R0.2)
+    sa.Column("end_date", PendulumDate),
+    sa.Column("run_in_damage_date", PendulumDate),
+    sa.Column("overrides", sa.JSON, nullable=False),
+    sa.CheckConstraint("end_date IS NULL OR end_date > start_date", name="period_not_empty"),
+    sa.Index("uq_insurance_policies_product_number", "product_id", "number", unique=True),
+    sa.Index("ix_insurance_policies_employer_id", "employer_id"),
+)
+
+# R6.4, R6.6: an employee's registrations in a policy are half-open periods that never overlap
+# (an exclusion constraint on PostgreSQL, below; the repositories check it elsewhere). Reasons
+# and notes are comma-separated codes (ExclusionReason, Note values), sorted.
+policy_registrations = sa.Table(
+    "policy_registrations",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column(
+        "policy_id",
+        sa.Uuid,
+        sa.ForeignKey("insurance_policies.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("employee_id", sa.Uuid, sa.ForeignKey("employees.id"), nullable=False),
+    sa.Column("start_date", PendulumDate, nullable=False),
+    sa.Column("end_date", PendulumDate),
+    sa.Column("included", sa.Boolean, nullable=False),
+    sa.Column("reasons", sa.String(limits.REGISTRATION_CODES), nullable=False),
+    sa.Column("source", sa.String(limits.ENUM), nullable=False),
+    sa.Column("notes", sa.String(limits.REGISTRATION_CODES), nullable=False),
+    sa.Column("note", sa.String(limits.REGISTRATION_NOTE)),
+    sa.Column("registered_on", PendulumDate, nullable=False),
+    sa.CheckConstraint("end_date IS NULL OR end_date > start_date", name="period_not_empty"),
+    sa.Index("ix_policy_registrations_participant", "policy_id", "employee_id", "start_date"),
+    sa.Index("ix_policy_registrations_employee_id", "employee_id"),
+)
+
+policy_registrations.append_constraint(
+    ExcludeConstraint(
+        (policy_registrations.c.policy_id, "="),
+        (policy_registrations.c.employee_id, "="),
+        (
+            sa.func.daterange(
+                policy_registrations.c.start_date,
+                policy_registrations.c.end_date,
+                sa.literal_column("'[)'"),
+            ),
+            "&&",
+        ),
+        name="ex_policy_registrations_no_overlap",
+        using="gist",
+    ).ddl_if(dialect="postgresql")
+)
+
+# -- configuration parameters (R6.1) --------------------------------------------------------------
+
+# The current value of each parameter that was ever set (a parameter without a row has its
+# default), and every change with who made it and when.
+configuration_parameters = sa.Table(
+    "configuration_parameters",
+    metadata,
+    sa.Column("name", sa.String(limits.PARAMETER_NAME), primary_key=True),
+    sa.Column("value", sa.Integer, nullable=False),
+)
+
+configuration_parameter_changes = sa.Table(
+    "configuration_parameter_changes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("parameter", sa.String(limits.PARAMETER_NAME), nullable=False),
+    sa.Column("old_value", sa.Integer, nullable=False),
+    sa.Column("new_value", sa.Integer, nullable=False),
+    sa.Column("changed_by", sa.Uuid, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("changed_at", UtcDateTime, nullable=False),
+    sa.Index("ix_configuration_parameter_changes_parameter", "parameter", "id"),
+)

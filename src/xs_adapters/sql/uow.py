@@ -22,6 +22,7 @@ from xs_adapters.sql.billing import (
     SqlSubscriptionRepository,
 )
 from xs_adapters.sql.bulk import SqlOrganisationBulkWriter
+from xs_adapters.sql.configuration import SqlSettingsStore
 from xs_adapters.sql.conflicts import transient_conflict
 from xs_adapters.sql.organisation import (
     SqlBranchRepository,
@@ -32,6 +33,12 @@ from xs_adapters.sql.organisation import (
     SqlFolderRepository,
 )
 from xs_adapters.sql.outbox import SqlOutbox
+from xs_adapters.sql.policies import (
+    SqlInsuranceProductRepository,
+    SqlInsurerRepository,
+    SqlPolicyRepository,
+    SqlRegistrationStore,
+)
 from xs_adapters.sql.protocols import (
     SqlBulkStartStore,
     SqlProtocolRepository,
@@ -104,6 +111,11 @@ class SqlUnitOfWork:
         self.service_agreements = SqlServiceAgreementRepository(connection, self._track)
         self.subscriptions = SqlSubscriptionRepository(connection, self._track)
         self.invoicing = SqlInvoicingStore(connection, self._track)
+        self.insurers = SqlInsurerRepository(connection, self._track)
+        self.products = SqlInsuranceProductRepository(connection, self._track)
+        self.policies = SqlPolicyRepository(connection, self._track)
+        self.registrations = SqlRegistrationStore(connection)
+        self.settings = SqlSettingsStore(connection)
         return self
 
     def publish(self, event: DomainEvent) -> None:

@@ -42,6 +42,11 @@ class Feature(enum.Enum):
     MANAGE_SUPPLIERS = "reimbursements.manage_suppliers"
     MANAGE_REIMBURSEMENT_BATCHES = "reimbursements.manage_batches"
     MANAGE_POLICIES = "policies.manage"
+    MANAGE_INSURERS = "policies.manage_insurers"
+    SET_CONDITIONS = "policies.set_conditions"
+    REGISTER_PARTICIPANTS = "policies.register_participants"
+    RUN_POLICY_EVALUATION = "policies.run_evaluation"
+    MANAGE_CONFIGURATION = "settings.manage_parameters"
     VIEW_REPORTS = "reports.view"
     USE_SECURE_MESSAGING = "messaging.use"
     API_CREATE_EMPLOYER_USER = "api.create_employer_user"
@@ -114,6 +119,29 @@ FEATURE_INFO: dict[Feature, FeatureInfo] = {
     ),
     Feature.MANAGE_POLICIES: FeatureInfo(
         "policies", "Mag polisregistratie beheren", "May manage policy registration"
+    ),
+    Feature.MANAGE_INSURERS: FeatureInfo(
+        "policies",
+        "Mag verzekeraars en verzekeringsproducten beheren",
+        "May manage insurers and insurance products",
+    ),
+    Feature.SET_CONDITIONS: FeatureInfo(
+        "policies",
+        "Mag aanvullende voorwaarden van producten en polissen instellen",
+        "May set the conditions of products and policies",
+    ),
+    Feature.REGISTER_PARTICIPANTS: FeatureInfo(
+        "policies",
+        "Mag werknemers handmatig in- en uitsluiten op polissen",
+        "May include and exclude employees on policies by hand",
+    ),
+    Feature.RUN_POLICY_EVALUATION: FeatureInfo(
+        "policies",
+        "Mag de evaluatie van polisdeelname uitvoeren",
+        "May run the evaluation of policy participation",
+    ),
+    Feature.MANAGE_CONFIGURATION: FeatureInfo(
+        "settings", "Mag configuratieparameters beheren", "May manage configuration parameters"
     ),
     Feature.VIEW_REPORTS: FeatureInfo("reports", "Mag rapportages inzien", "May view reports"),
     Feature.USE_SECURE_MESSAGING: FeatureInfo(

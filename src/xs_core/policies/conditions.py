@@ -16,6 +16,10 @@ A product's conditions apply to its policies; a policy may override any single c
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Iterable
+from typing import Any
+
 import attrs
 
 from xs_core.errors import InvalidInput, register_messages
@@ -43,9 +47,58 @@ register_messages(
             "Een actieve voorwaarde op dienstverbandtype sluit minstens één type uit.",
             "An active employment-type condition excludes at least one type.",
         ),
+        "policies.unknown_employment_type": (
+            "Het dienstverbandtype '{value}' bestaat niet; kies uit {allowed}.",
+            "The employment type '{value}' does not exist; choose from {allowed}.",
+        ),
+        "policies.invalid_condition": (
+            "Ongeldige voorwaarde {condition}: {field} moet {expected} zijn.",
+            "Invalid condition {condition}: {field} must be {expected}.",
+        ),
     },
     kind=InvalidInput,
 )
+
+
+def _check(condition: str, field: str, value: Any, expected: type, label: str) -> None:
+    ok = isinstance(value, expected) and (expected is bool or not isinstance(value, bool))
+    if not ok:
+        raise InvalidInput(
+            "policies.invalid_condition",
+            {"rule": "R6.2", "condition": condition, "field": field, "expected": label},
+        )
+
+
+def employment_type(value: object) -> EmploymentType:
+    """An employment type, or its stored value (``"intern"``); anything else is refused with
+    ``policies.unknown_employment_type`` (R6.2 (4))."""
+    if isinstance(value, EmploymentType):
+        return value
+    for member in EmploymentType:
+        if isinstance(value, str) and value == member.value:
+            return member
+    raise InvalidInput(
+        "policies.unknown_employment_type",
+        {
+            "rule": "R6.2",
+            "value": str(value)[:40],
+            "allowed": [m.value for m in EmploymentType],
+        },
+    )
+
+
+def _employment_types(values: Iterable[object]) -> frozenset[EmploymentType]:
+    if isinstance(values, str) or not isinstance(values, Iterable):
+        raise InvalidInput(
+            "policies.invalid_condition",
+            {
+                "rule": "R6.2",
+                "condition": "employment_type",
+                "field": "excluded",
+                "expected": "a set of employment types",
+            },
+        )
+    return frozenset(employment_type(v) for v in values)
 
 
 @attrs.frozen(order=True)
@@ -92,6 +145,10 @@ class AgeCondition:
     older_than: Age | None = None
 
     def __attrs_post_init__(self) -> None:
+        _check("age", "active", self.active, bool, "true or false")
+        for field in ("younger_than", "older_than"):
+            if getattr(self, field) is not None:
+                _check("age", field, getattr(self, field), Age, "an age")
         if self.active and self.younger_than is None and self.older_than is None:
             raise InvalidInput("policies.age_condition_empty", {"rule": "R6.2"})
         if (
@@ -115,6 +172,9 @@ class SicknessCondition:
 
     active: bool = False
 
+    def __attrs_post_init__(self) -> None:
+        _check("sickness", "active", self.active, bool, "true or false")
+
 
 @attrs.frozen(kw_only=True)
 class SalaryCondition:
@@ -122,15 +182,23 @@ class SalaryCondition:
 
     active: bool = False
 
+    def __attrs_post_init__(self) -> None:
+        _check("salary", "active", self.active, bool, "true or false")
+
 
 @attrs.frozen(kw_only=True)
 class EmploymentTypeCondition:
     """R6.2 (4): the ``excluded`` employment types (of the leading employment) are excluded."""
 
     active: bool = False
-    excluded: frozenset[EmploymentType] = frozenset()
+    #: the excluded types; their stored values (``"intern"``) are accepted too, anything else is
+    #: refused with ``policies.unknown_employment_type``
+    excluded: frozenset[EmploymentType] = attrs.field(
+        default=frozenset(), converter=_employment_types
+    )
 
     def __attrs_post_init__(self) -> None:
+        _check("employment_type", "active", self.active, bool, "true or false")
         if self.active and not self.excluded:
             raise InvalidInput("policies.no_employment_types", {"rule": "R6.2"})
 
@@ -143,6 +211,10 @@ class Conditions:
     sickness: SicknessCondition = SicknessCondition()
     salary: SalaryCondition = SalaryCondition()
     employment_type: EmploymentTypeCondition = EmploymentTypeCondition()
+
+    def __attrs_post_init__(self) -> None:
+        for name in ConditionName:
+            _check(name.value, name.value, getattr(self, name.value), name.kind, "a condition")
 
     @property
     def any_active(self) -> bool:
@@ -162,6 +234,68 @@ class ConditionOverrides:
     sickness: SicknessCondition | None = None
     salary: SalaryCondition | None = None
     employment_type: EmploymentTypeCondition | None = None
+
+    def __attrs_post_init__(self) -> None:
+        for name in ConditionName:
+            value = getattr(self, name.value)
+            if value is not None:
+                _check(name.value, name.value, value, name.kind, "a condition or none")
+
+    def without(self, name: ConditionName) -> ConditionOverrides:
+        """R6.3: the same overrides, ``name`` following the product again."""
+        return attrs.evolve(self, **{name.value: None})
+
+    @property
+    def overridden(self) -> frozenset[ConditionName]:
+        return frozenset(n for n in ConditionName if getattr(self, n.value) is not None)
+
+
+class ConditionName(enum.Enum):
+    """The four conditions by name (R6.2), as fields of :class:`Conditions`."""
+
+    AGE = "age"
+    SICKNESS = "sickness"
+    SALARY = "salary"
+    EMPLOYMENT_TYPE = "employment_type"
+
+    @property
+    def kind(self) -> type:
+        return _KINDS[self]
+
+    @property
+    def label_nl(self) -> str:
+        return _LABELS[self][0]
+
+    @property
+    def label_en(self) -> str:
+        return _LABELS[self][1]
+
+
+_KINDS: dict[ConditionName, type] = {
+    ConditionName.AGE: AgeCondition,
+    ConditionName.SICKNESS: SicknessCondition,
+    ConditionName.SALARY: SalaryCondition,
+    ConditionName.EMPLOYMENT_TYPE: EmploymentTypeCondition,
+}
+
+_LABELS: dict[ConditionName, tuple[str, str]] = {
+    ConditionName.AGE: (
+        "Uitsluiten indien jonger/ouder dan",
+        "Exclude when younger/older than",
+    ),
+    ConditionName.SICKNESS: (
+        "Uitsluiten indien ziek bij ingangsdatum polis",
+        "Exclude when sick on the policy start date",
+    ),
+    ConditionName.SALARY: (
+        "Insluiten indien loon hoger dan SV-loon",
+        "Include when the salary exceeds the maximum SV-wage",
+    ),
+    ConditionName.EMPLOYMENT_TYPE: (
+        "Uitsluiten dienstverbandtypes",
+        "Exclude employment types",
+    ),
+}
 
 
 def effective_conditions(product: Conditions, overrides: ConditionOverrides) -> Conditions:

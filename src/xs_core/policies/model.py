@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 import uuid
+from collections.abc import Iterable
 from typing import ClassVar
 
 import attrs
@@ -22,7 +23,7 @@ from xs_core.dates import DateRange, as_date
 from xs_core.errors import Conflict, InvalidInput, register_messages
 from xs_core.events import Aggregate, DomainEvent
 from xs_core.organisation.units import new_id
-from xs_core.organisation.validation import required_text, valid_code
+from xs_core.organisation.validation import optional_text, required_text, valid_code
 from xs_core.policies.conditions import ConditionOverrides, Conditions
 from xs_core.policies.participation import ExclusionReason, Note, Source
 
@@ -36,6 +37,16 @@ register_messages(
             "De registratie {period} valt buiten de polis {policy}.",
             "The registration {period} lies outside the policy {policy}.",
         ),
+        "policies.not_employed_by_policy_holder": (
+            "De werknemer heeft geen dienstverband bij de werkgever van de polis.",
+            "The employee has no employment at the policy's employer.",
+        ),
+        "policies.end_not_after_start": (
+            "De einddatum van de polis ({end}) moet na de ingangsdatum ({start}) liggen; de "
+            "einddatum is een tot-datum.",
+            "The policy's end date ({end}) must be after its start date ({start}); the end date "
+            "is exclusive.",
+        ),
     },
     kind=InvalidInput,
 )
@@ -45,9 +56,42 @@ register_messages(
             "De handmatige registratie {period} overlapt met {other}.",
             "The manual registration {period} overlaps {other}.",
         ),
+        "policies.insurer_code_in_use": (
+            "De verzekeraarscode {code} is al in gebruik.",
+            "The insurer code {code} is already in use.",
+        ),
+        "policies.product_code_in_use": (
+            "De productcode {code} is al in gebruik bij deze verzekeraar.",
+            "The product code {code} is already in use at this insurer.",
+        ),
+        "policies.number_in_use": (
+            "Het polisnummer {number} is al in gebruik voor dit verzekeringsproduct.",
+            "The policy number {number} is already in use for this insurance product.",
+        ),
+        "policies.business_rules_off": (
+            "Aanvullende voorwaarden kunnen niet worden ingesteld of getoond: de "
+            "configuratieparameter BusinessRules staat op 0.",
+            "Conditions cannot be set or shown: the configuration parameter BusinessRules is 0.",
+        ),
+        "policies.not_a_manual_registration": (
+            "Alleen een handmatige registratie kan worden verwijderd; de automatische volgen uit "
+            "de voorwaarden.",
+            "Only a manual registration can be removed; automatic ones follow from the conditions.",
+        ),
     },
     kind=Conflict,
 )
+
+
+def policy_period(start: _dt.date, end: _dt.date | None) -> DateRange:
+    """The half-open period of a policy (R0.2); an end on or before the start is refused with
+    ``policies.end_not_after_start``."""
+    if end is not None and end <= start:
+        raise InvalidInput(
+            "policies.end_not_after_start",
+            {"rule": "R0.2", "start": start.isoformat(), "end": end.isoformat()},
+        )
+    return DateRange(start, end)
 
 
 class ProductKind(enum.Enum):
@@ -108,6 +152,18 @@ class ParticipationChanged(DomainEvent):
     included: bool
     reasons: tuple[str, ...]
     source: str
+
+
+@attrs.frozen(kw_only=True)
+class RegistrationRemoved(DomainEvent):
+    """R6.4: a manual registration was removed; its days follow the evaluation again."""
+
+    name: ClassVar[str] = "RegistrationRemoved"
+    registration_id: uuid.UUID
+    policy_id: uuid.UUID
+    employee_id: uuid.UUID
+    start: _dt.date
+    end: _dt.date | None
 
 
 @attrs.define(kw_only=True)
@@ -238,6 +294,56 @@ class Registration:
     note: str | None = None
     registered_on: pendulum.Date
 
+    @classmethod
+    def manual(
+        cls,
+        policy: Policy,
+        employee_id: uuid.UUID,
+        period: DateRange,
+        included: bool,
+        today: _dt.date,
+        note: str | None = None,
+    ) -> Registration:
+        """R6.4: a registration made by hand, inside the policy's period; an exclusion gives the
+        reason "Handmatig"."""
+        if not policy.period.encloses(period):
+            raise InvalidInput(
+                "policies.registration_outside_policy",
+                {"rule": "R6.4", "period": str(period), "policy": str(policy.period)},
+            )
+        return cls(
+            id=new_id(),
+            policy_id=policy.id,
+            employee_id=employee_id,
+            period=period,
+            included=included,
+            reasons=frozenset() if included else frozenset({ExclusionReason.MANUAL}),
+            source=Source.MANUAL,
+            note=optional_text(note, "note", limits.REGISTRATION_NOTE),
+            registered_on=as_date(today),
+        )
+
+    @property
+    def is_manual(self) -> bool:
+        return self.source is Source.MANUAL
+
+    def without(self, period: DateRange) -> list[Registration]:
+        """The registration less the days of ``period``: none, one or two pieces (new ids,
+        same outcome and registration date)."""
+        pieces = self.period.difference(period)
+        if pieces == [self.period]:
+            return [self]
+        return [attrs.evolve(self, id=new_id(), period=piece) for piece in pieces]
+
+    def removed_event(self) -> RegistrationRemoved:
+        return RegistrationRemoved(
+            registration_id=self.id,
+            policy_id=self.policy_id,
+            employee_id=self.employee_id,
+            start=self.period.start,
+            end=self.period.end,
+        )
+
     def changed_event(self) -> ParticipationChanged:
         return ParticipationChanged(
             policy_id=self.policy_id,
@@ -248,3 +354,19 @@ class Registration:
             reasons=tuple(sorted(r.value for r in self.reasons)),
             source=self.source.value,
         )
+
+
+def refuse_manual_overlap(new: Registration, existing: Iterable[Registration]) -> None:
+    """R6.4: manual registrations of an employee in a policy never overlap
+    (``policies.registrations_overlap``, naming the other one)."""
+    for other in existing:
+        if other.is_manual and other.id != new.id and other.period.overlaps(new.period):
+            raise Conflict(
+                "policies.registrations_overlap",
+                {
+                    "rule": "R6.4",
+                    "period": str(new.period),
+                    "other": str(other.period),
+                    "registration_id": str(other.id),
+                },
+            )

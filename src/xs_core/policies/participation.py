@@ -91,10 +91,42 @@ class Note(enum.Enum):
     MAX_SV_WAGE_PROVISIONAL = "max_sv_wage_provisional"
     MAX_SV_WAGE_UNKNOWN = "max_sv_wage_unknown"
 
+    @property
+    def label_nl(self) -> str:
+        return _NOTE_LABELS[self][0]
+
+    @property
+    def label_en(self) -> str:
+        return _NOTE_LABELS[self][1]
+
+
+_NOTE_LABELS: dict[Note, tuple[str, str]] = {
+    Note.BIRTH_DATE_UNKNOWN: ("Geboortedatum onbekend", "Birth date unknown"),
+    Note.SALARY_UNKNOWN: ("Salaris onbekend", "Salary unknown"),
+    Note.MAX_SV_WAGE_PROVISIONAL: (
+        "Maximum SV-loon van dit jaar nog niet vastgesteld; het laatst bekende is gebruikt",
+        "Maximum SV-wage of this year not yet published; the last known one was used",
+    ),
+    Note.MAX_SV_WAGE_UNKNOWN: (
+        "Geen maximum SV-loon bekend voor dit jaar",
+        "No maximum SV-wage known for this year",
+    ),
+}
+
 
 class Source(enum.Enum):
+    """Who made a registration: a user (handmatig, R6.4) or the evaluation (automatisch)."""
+
     MANUAL = "manual"
     AUTOMATIC = "automatic"
+
+    @property
+    def label_nl(self) -> str:
+        return "Handmatig" if self is Source.MANUAL else "Automatisch"
+
+    @property
+    def label_en(self) -> str:
+        return "Manual" if self is Source.MANUAL else "Automatic"
 
 
 @attrs.frozen(kw_only=True)

@@ -21,37 +21,61 @@ from xs_core.policies.participation import EmployeeFacts
 
 
 class InsurerRepository(Protocol):
-    def add(self, insurer: Insurer) -> None: ...
+    def add(self, insurer: Insurer) -> None:
+        """Add an insurer; a code in use by another insurer (case-insensitively) is refused
+        with ``policies.insurer_code_in_use`` (a unique index)."""
+        ...
+
     def get(self, insurer_id: uuid.UUID) -> Insurer: ...
-    def list(self) -> list[Insurer]: ...
+
+    def list(self) -> list[Insurer]:
+        """Every insurer, by name."""
+        ...
 
 
 class InsuranceProductRepository(Protocol):
-    def add(self, product: InsuranceProduct) -> None: ...
+    def add(self, product: InsuranceProduct) -> None:
+        """Add a product of an existing insurer (``not_found`` insurer otherwise); a code in use
+        by another product of the insurer is refused with ``policies.product_code_in_use``."""
+        ...
+
     def get(self, product_id: uuid.UUID) -> InsuranceProduct: ...
 
     def lock(self, product_id: uuid.UUID) -> InsuranceProduct:
         """Like ``get``, and locked until the transaction ends (read-check-write)."""
         ...
 
-    def save(self, product: InsuranceProduct) -> None: ...
-    def list(self, insurer_id: uuid.UUID | None = None) -> list[InsuranceProduct]: ...
+    def save(self, product: InsuranceProduct) -> None:
+        """Store the product's conditions (R6.3)."""
+        ...
+
+    def list(self, insurer_id: uuid.UUID | None = None) -> list[InsuranceProduct]:
+        """The products (of one insurer), by name."""
+        ...
 
 
 class PolicyRepository(Protocol):
-    def add(self, policy: Policy) -> None: ...
+    def add(self, policy: Policy) -> None:
+        """Add a policy of an existing employer on an existing product (``not_found``
+        otherwise); a number in use by another policy of the product is refused with
+        ``policies.number_in_use``."""
+        ...
+
     def get(self, policy_id: uuid.UUID) -> Policy: ...
 
     def lock(self, policy_id: uuid.UUID) -> Policy:
         """Like ``get``, and locked until the transaction ends (read-check-write)."""
         ...
 
-    def save(self, policy: Policy) -> None: ...
+    def save(self, policy: Policy) -> None:
+        """Store the policy's overrides (R6.3)."""
+        ...
 
     def list(
         self, employer_ids: frozenset[uuid.UUID] | None = None, product_id: uuid.UUID | None = None
     ) -> list[Policy]:
-        """Policies of the given employers (all when ``None``), optionally of one product."""
+        """Policies of the given employers (all when ``None``), optionally of one product; by
+        number."""
         ...
 
 
@@ -67,6 +91,10 @@ class ParticipantRow:
 class RegistrationStore(Protocol):
     """Participant registrations (R6.6): per (policy, employee) non-overlapping periods."""
 
+    def get(self, registration_id: uuid.UUID) -> Registration:
+        """The registration; ``not_found`` (kind ``registration``) when there is none."""
+        ...
+
     def for_participant(self, policy_id: uuid.UUID, employee_id: uuid.UUID) -> list[Registration]:
         """The registrations of one employee in one policy, by start."""
         ...
@@ -76,13 +104,20 @@ class RegistrationStore(Protocol):
         refused (``policies.registrations_overlap``; a database constraint on PostgreSQL)."""
         ...
 
-    def remove(self, registration_ids: Sequence[uuid.UUID]) -> None: ...
+    def remove(self, registration_ids: Sequence[uuid.UUID]) -> None:
+        """Remove the registrations with these ids (unknown ids are ignored)."""
+        ...
 
     def page(
         self, policy_id: uuid.UUID, scope: ResolvedScope, page: int, page_size: int
     ) -> list[ParticipantRow]:
-        """The participant page: employees of the policy's employer in ``scope`` that have a
-        registration, by name, ``page_size`` per page."""
+        """The participant page: the employees in ``scope`` that have a registration in the
+        policy, by name (normalised as the search index does, then id), ``page_size`` per page
+        (``page`` counts from 1), each with their registrations by start."""
+        ...
+
+    def count(self, policy_id: uuid.UUID, scope: ResolvedScope) -> int:
+        """How many employees in ``scope`` have a registration in the policy."""
         ...
 
 
