@@ -153,13 +153,14 @@ def test_r0_5_an_import_of_xs_while_hypothesis_is_being_imported_registers_nothi
 ) -> None:
     calls: list[str] = []
     monkeypatch.setattr(hypothesis_hook, "register_now", lambda: calls.append("now"))
+    imported = sys.modules["hypothesis"]
     half = types.ModuleType("hypothesis")
     half.__spec__ = importlib.machinery.ModuleSpec("hypothesis", None)
     half.__spec__._initializing = True  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "hypothesis", half)
     hypothesis_hook.register_if_ready()
     assert calls == []
-    monkeypatch.setitem(sys.modules, "hypothesis", importlib.import_module("hypothesis.control"))
+    monkeypatch.setitem(sys.modules, "hypothesis", imported)
     hypothesis_hook.register_if_ready()
     assert calls == ["now"]
 

@@ -61,22 +61,18 @@ def _birth(world: World) -> st.SearchStrategy[_dt.date | None]:
     return st.none() | xst.birth_dates(max_value=latest)
 
 
-def _terms(world: World) -> st.SearchStrategy[EmploymentTerms]:
+@st.composite
+def _terms(draw: st.DrawFn, world: World) -> EmploymentTerms:
     """New employment terms at an employer of the world, maybe in one of its departments."""
-
-    @st.composite
-    def terms(draw: st.DrawFn) -> EmploymentTerms:
-        employer = draw(_pick(world.employers))
-        own = world.departments_of(employer)
-        return draw(
-            commands(
-                EmploymentTerms,
-                employer_id=employer,
-                department_id=st.none() | _pick(own) if own else None,
-            )
+    employer = draw(_pick(world.employers))
+    own = world.departments_of(employer)
+    return draw(
+        commands(
+            EmploymentTerms,
+            employer_id=employer,
+            department_id=st.none() | _pick(own) if own else None,
         )
-
-    return terms()
+    )
 
 
 def _employer(w: World) -> st.SearchStrategy[Command] | None:

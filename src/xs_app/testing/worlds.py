@@ -294,9 +294,11 @@ def worlds(
 
     Each size is a ``(least, most)`` range: ``folders``, ``employers``, ``employees``,
     ``locations``, ``professionals``, ``protocols`` and ``contract_models`` in the whole world;
-    ``departments`` and ``agreements`` per employer (an agreement on each of that many contract
-    models); ``employments`` per employee (none without employers); ``availabilities`` per
-    professional (none without locations); ``subscriptions`` per agreement.
+    ``departments`` and ``agreements`` per employer; ``employments`` per employee (none without
+    employers); ``availabilities`` per professional (none without locations); ``subscriptions``
+    per agreement. An employer has at most one agreement per contract model (none without
+    models), and a code drawn twice for one level (employers; one employer's departments) is
+    left off the second entity: those may come out below their least.
     """
     sizes = _Sizes(
         folders=folders,
