@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 import string
+import sys
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Literal
 
@@ -38,16 +39,21 @@ MESSAGES: dict[str, tuple[str, str]] = {}
 #: code -> the class of error it is (one of the four kinds, or a subclass of one).
 KINDS: dict[str, type[DomainError]] = {}
 
+#: code -> the module that registered it (``docs/errors.md`` groups the codes by it).
+ORIGINS: dict[str, str] = {}
+
 
 def register_messages(
     catalogue: Mapping[str, tuple[str, str]], kind: type[DomainError] | None = None
 ) -> None:
     """Add the codes of ``catalogue``, their messages (Dutch, English) and their ``kind``; a code
     may be registered once only."""
+    module = str(sys._getframe(1).f_globals.get("__name__", "?"))
     for code, texts in catalogue.items():
         if code in MESSAGES and (MESSAGES[code] != texts or KINDS.get(code) is not kind):
             raise ValueError(f"message for {code!r} registered twice")
         MESSAGES[code] = texts
+        ORIGINS.setdefault(code, module)
         if kind is not None:
             KINDS[code] = kind
 
