@@ -6,10 +6,8 @@ from typing import Any
 
 import attrs
 from dependency_injector import providers
-from sqlalchemy.exc import OperationalError
 
 from xs_adapters.memory import MemoryStore
-from xs_adapters.sql import migrate
 from xs_app.container import Container, configure
 from xs_app.installation import Installation
 from xs_app.outbox import OutboxConsumer
@@ -58,6 +56,8 @@ class Xs:
 
     def upgrade_database(self) -> None:
         """Apply the Alembic migrations (``xs db upgrade``)."""
+        from xs_adapters.sql import migrate  # SQL storage only: not loaded on the memory store
+
         migrate.upgrade(self.container.engine())
 
     def close(self) -> None:
@@ -154,6 +154,10 @@ def bootstrap(
 
 def _check_schema(app: Xs, should_migrate: bool) -> None:
     """Fail fast on a database the code cannot use; migrate it when asked to."""
+    from sqlalchemy.exc import OperationalError
+
+    from xs_adapters.sql import migrate
+
     engine = app.container.engine()
     url = masked(app.settings.database_url)
     try:

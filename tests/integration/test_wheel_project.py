@@ -296,3 +296,19 @@ def test_a_project_embeds_xs_from_the_wheel_and_passes_mypy_strict(
         assert ("EmployerVatNumberChanged", 1) in events
         assert [name for name, _ in events].count("UserCreated") == 2  # admin, reader
     assert (tmp_path / "embedded.sqlite3").stat().st_size > 0
+
+
+def test_an_embedder_on_the_memory_store_never_loads_the_sql_storage() -> None:
+    """``import xs`` and ``bootstrap(storage="memory")`` leave SQLAlchemy, Alembic and the SQL
+    adapters unloaded (the container imports them when the SQL storage is first built); about
+    half of ``import xs`` (``benchmarks/import_time.py``)."""
+    code = (
+        "import sys, xs\n"
+        "xs.bootstrap(storage='memory').organisation\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'alembic')"
+        " or m.startswith('xs_adapters.sql')))\n"
+        "xs.bootstrap('sqlite:///:memory:')\n"
+        "print('sqlalchemy' in sys.modules, 'xs_adapters.sql.engine' in sys.modules)\n"
+    )
+    done = run([sys.executable, "-c", code], ROOT, clean_env())
+    assert done.stdout.splitlines() == ["[]", "True True"]
