@@ -143,6 +143,10 @@ def bootstrap(
         installation=Installation(container.uow),
     )
     if settings.storage == "sql":
+        # the SQL storage's modules load here, not in the first use case (whose timing, e.g. a
+        # claim's lease, they would otherwise lengthen); the memory store never loads them
+        import xs_adapters.sql.uow  # noqa: F401
+
         should_migrate = (
             settings.database_url.startswith("sqlite")
             if migrate_database is None
