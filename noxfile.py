@@ -56,9 +56,16 @@ def bench(session: nox.Session) -> None:
     """Benchmarks; figures are printed and written to benchmarks/results/*.json.
 
     ``nox -s bench`` runs all; ``nox -s bench -- search`` (or ``bulk_start``, ``agenda``,
-    ``billing``, ``memory_store``) one.
+    ``billing``, ``memory_store``, ``import_time``) one.
     """
     _install(session)
-    names = session.posargs or ["search", "bulk_start", "agenda", "billing", "memory_store"]
+    names = session.posargs or [
+        "search",
+        "bulk_start",
+        "agenda",
+        "billing",
+        "memory_store",
+        "import_time",
+    ]
     for name in names:
         session.run("python", "-m", f"benchmarks.{name}")

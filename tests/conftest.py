@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, settings
 from xs_adapters.clock import FixedClock
 from xs_adapters.sql.engine import create_engine
 from xs_adapters.sql.migrate import upgrade
+from xs_core import errors
 
 settings.register_profile(
     "xs",
@@ -28,6 +29,19 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.differing_executors],
 )
 settings.load_profile("xs")
+
+# R0.5 for every refusal the run makes: a registered code, details that are plain data and fill
+# the Dutch and English messages; anything else fails where it is made (a TypeError).
+errors.construction_check = errors.require_data_details
+
+
+@pytest.fixture
+def unchecked_errors() -> Iterator[None]:
+    """Lifts the R0.5 construction check, for tests of DomainError itself with made-up codes."""
+    check, errors.construction_check = errors.construction_check, None
+    yield
+    errors.construction_check = check
+
 
 POSTGRES_URL = os.environ.get("XS_TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/postgres")
 TODAY = _dt.date(2026, 11, 29)

@@ -635,7 +635,7 @@ TABLE: dict[str, UseCase] = {
             move=True,
             parent_id=s.department,
         ),
-        events=("DepartmentChanged",),
+        events=("DepartmentChanged", "DepartmentMoved"),
     ),
     "organisation.departments": _q(
         _VIEW, lambda w, s: ListDepartments(actor=w.admin, employer_id=s.employer)
@@ -697,7 +697,7 @@ TABLE: dict[str, UseCase] = {
     "organisation.add_contact_person": _c(
         F.MANAGE_CONTACT_PERSONS,
         lambda w, s: AddContactPerson(actor=w.admin, employer_id=s.employer, name="Nieuw"),
-        events=("ContactPersonsChanged",),
+        events=("ContactPersonAdded",),
     ),
     "organisation.change_contact_person": _c(
         F.MANAGE_CONTACT_PERSONS,
@@ -707,21 +707,21 @@ TABLE: dict[str, UseCase] = {
             contact_person_id=s.contact_person,
             name="Gewijzigd",
         ),
-        events=("ContactPersonsChanged",),
+        events=("ContactPersonChanged",),
     ),
     "organisation.remove_contact_person": _c(
         F.MANAGE_CONTACT_PERSONS,
         lambda w, s: RemoveContactPerson(
             actor=w.admin, employer_id=s.employer, contact_person_id=s.contact_person2
         ),
-        events=("ContactPersonsChanged",),
+        events=("ContactPersonRemoved",),
     ),
     "organisation.move_contact_person": _c(
         F.MANAGE_CONTACT_PERSONS,
         lambda w, s: MoveContactPerson(
             actor=w.admin, employer_id=s.employer, contact_person_id=s.contact_person3, position=0
         ),
-        events=("ContactPersonsChanged",),
+        events=("ContactPersonMoved",),
     ),
     "organisation.contact_person_widget": _q(
         _VIEW, lambda w, s: GetContactPersonWidget(actor=w.admin, employer_id=s.employer)
@@ -750,7 +750,7 @@ TABLE: dict[str, UseCase] = {
             user_id=s.user,
             units=frozenset({UnitRef(UnitKind.DEPARTMENT, s.department)}),
         ),
-        events=("UserAuthorisationChanged",),
+        events=("UserAuthorisationGranted",),
     ),
     "access.principal": _q(
         F.MANAGE_USERS, lambda w, s: GetPrincipal(actor=w.admin, user_id=s.user)
@@ -1002,12 +1002,12 @@ TABLE: dict[str, UseCase] = {
     "agenda.complete_appointment": _c(
         F.REGISTER_ACTIVITIES,
         lambda w, s: CompleteAppointment(actor=w.admin, appointment_id=s.appointment),
-        events=("AppointmentChanged",),
+        events=("AppointmentCompleted",),
     ),
     "agenda.remove_appointment": _c(
         F.PLAN_AVAILABILITIES,
         lambda w, s: RemoveAppointment(actor=w.admin, appointment_id=s.appointment_to_remove),
-        events=("AppointmentChanged",),
+        events=("AppointmentRemoved",),
     ),
     "agenda.register_activity": _c(
         F.REGISTER_ACTIVITIES,
@@ -1062,7 +1062,7 @@ TABLE: dict[str, UseCase] = {
         lambda w, s: SetDeviatingFrequency(
             actor=w.admin, agreement_id=s.agreement, frequency=BillingFrequency.QUARTERLY
         ),
-        events=("ServiceAgreementChanged",),
+        events=("ServiceAgreementBillingFrequencyChanged",),
     ),
     "billing.subscribe": _c(
         _MC,
@@ -1080,7 +1080,7 @@ TABLE: dict[str, UseCase] = {
         lambda w, s: EndSubscription(
             actor=w.admin, subscription_id=s.subscription, end=D(2028, 7, 1)
         ),
-        events=("SubscriptionChanged",),
+        events=("SubscriptionEndChanged",),
     ),
     "billing.schedule": _q(
         _MC,
@@ -1104,17 +1104,17 @@ TABLE: dict[str, UseCase] = {
     "billing.make_final": _c(
         F.RUN_BILLING,
         lambda w, s: MakeInvoiceBasisFinal(actor=w.admin, basis_id=s.basis),
-        events=("InvoiceBasisChanged",),
+        events=("InvoiceBasisMadeFinal",),
     ),
     "billing.mark_sent": _c(
         F.RUN_BILLING,
         lambda w, s: MarkInvoiceSent(actor=w.admin, basis_id=s.final_basis),
-        events=("InvoiceBasisChanged",),
+        events=("InvoiceSent",),
     ),
     "billing.discard": _c(
         F.RUN_BILLING,
         lambda w, s: DiscardInvoiceBasis(actor=w.admin, basis_id=s.discard_basis),
-        events=("InvoiceBasisChanged",),
+        events=("InvoiceBasisDiscarded",),
     ),
     "billing.lines": _q(F.RUN_BILLING, lambda w, s: InvoiceLines(actor=w.admin, basis_id=s.basis)),
     "billing.export_csv": _q(

@@ -6,10 +6,8 @@ from typing import Any
 
 import attrs
 from dependency_injector import providers
-from sqlalchemy.exc import OperationalError
 
 from xs_adapters.memory import MemoryStore
-from xs_adapters.sql import migrate
 from xs_app.container import Container, configure
 from xs_app.installation import Installation
 from xs_app.outbox import OutboxConsumer
@@ -64,6 +62,8 @@ class Xs:
 
     def upgrade_database(self) -> None:
         """Apply the Alembic migrations (``xs db upgrade``)."""
+        from xs_adapters.sql import migrate  # SQL storage only: not loaded on the memory store
+
         migrate.upgrade(self.container.engine())
 
     def close(self) -> None:
@@ -151,6 +151,10 @@ def bootstrap(
         installation=Installation(container.uow),
     )
     if settings.storage == "sql":
+        # the SQL storage's modules load here, not in the first use case (whose timing, e.g. a
+        # claim's lease, they would otherwise lengthen); the memory store never loads them
+        import xs_adapters.sql.uow  # noqa: F401
+
         should_migrate = (
             settings.database_url.startswith("sqlite")
             if migrate_database is None
@@ -162,6 +166,10 @@ def bootstrap(
 
 def _check_schema(app: Xs, should_migrate: bool) -> None:
     """Fail fast on a database the code cannot use; migrate it when asked to."""
+    from sqlalchemy.exc import OperationalError
+
+    from xs_adapters.sql import migrate
+
     engine = app.container.engine()
     url = masked(app.settings.database_url)
     try:

@@ -1,4 +1,9 @@
-"""The dependency-injector container: adapters chosen by configuration (``XS_*`` variables)."""
+"""The dependency-injector container: adapters chosen by configuration (``XS_*`` variables).
+
+The SQL adapters (and SQLAlchemy behind them) are imported when the SQL storage is first built,
+not with this module: an application on the memory store never loads them
+(``benchmarks/import_time.py``).
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,6 @@ from dependency_injector import containers, providers
 
 from xs_adapters.clock import SystemClock
 from xs_adapters.memory import MemoryStore, MemoryUnitOfWork
-from xs_adapters.sql.engine import create_engine
-from xs_adapters.sql.uow import SqlUnitOfWork
 from xs_app.services.access import AccessService
 from xs_app.services.agenda import AgendaService
 from xs_app.services.billing import BillingService
@@ -19,6 +22,21 @@ from xs_app.services.organisation import OrganisationService
 from xs_app.services.policies import PolicyService
 from xs_app.services.protocols import BulkStartService, ProtocolService, TrajectoryService
 from xs_app.settings import Settings
+from xs_core.clock import Clock
+
+
+def _engine(url: str) -> Any:
+    """The SQLAlchemy engine (:func:`xs_adapters.sql.engine.create_engine`), imported lazily."""
+    from xs_adapters.sql.engine import create_engine
+
+    return create_engine(url)
+
+
+def _sql_uow(engine: Any, clock: Clock, **options: Any) -> Any:
+    """A SQL unit of work (:class:`xs_adapters.sql.uow.SqlUnitOfWork`), imported lazily."""
+    from xs_adapters.sql.uow import SqlUnitOfWork
+
+    return SqlUnitOfWork(engine=engine, clock=clock, **options)
 
 
 class Container(containers.DeclarativeContainer):
@@ -33,10 +51,10 @@ class Container(containers.DeclarativeContainer):
     settings: providers.Provider[Any] = providers.Object(None)
 
     clock: providers.Provider[Any] = providers.Singleton(SystemClock)
-    engine: providers.Provider[Any] = providers.Singleton(create_engine, config.database_url)
+    engine: providers.Provider[Any] = providers.Singleton(_engine, config.database_url)
     memory_store: providers.Provider[Any] = providers.Singleton(MemoryStore)
 
-    sql_uow: providers.Provider[Any] = providers.Factory(SqlUnitOfWork, engine=engine, clock=clock)
+    sql_uow: providers.Provider[Any] = providers.Factory(_sql_uow, engine=engine, clock=clock)
     memory_uow: providers.Provider[Any] = providers.Factory(
         MemoryUnitOfWork, store=memory_store, clock=clock
     )

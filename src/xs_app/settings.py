@@ -20,8 +20,6 @@ from pathlib import Path
 from typing import Literal
 
 import attrs
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
 
 from xs_core.errors import InvalidInput, register_messages
 
@@ -87,6 +85,9 @@ register_messages(
 
 def masked(url: str) -> str:
     """The URL without its password, for messages."""
+    from sqlalchemy.engine import make_url  # SQL storage only: not loaded on the memory store
+    from sqlalchemy.exc import ArgumentError
+
     try:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:
@@ -122,6 +123,9 @@ class Settings:
 
 
 def _check_url(url: str) -> None:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         parsed = make_url(url)
     except ArgumentError:

@@ -25,7 +25,10 @@ registry (:func:`catalogue`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+import string
+import sys
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Literal
 
 Lang = Literal["nl", "en"]
@@ -36,18 +39,29 @@ MESSAGES: dict[str, tuple[str, str]] = {}
 #: code -> the class of error it is (one of the four kinds, or a subclass of one).
 KINDS: dict[str, type[DomainError]] = {}
 
+#: code -> the module that registered it (``docs/errors.md`` groups the codes by it).
+ORIGINS: dict[str, str] = {}
+
 
 def register_messages(
     catalogue: Mapping[str, tuple[str, str]], kind: type[DomainError] | None = None
 ) -> None:
     """Add the codes of ``catalogue``, their messages (Dutch, English) and their ``kind``; a code
     may be registered once only."""
+    module = str(sys._getframe(1).f_globals.get("__name__", "?"))
     for code, texts in catalogue.items():
         if code in MESSAGES and (MESSAGES[code] != texts or KINDS.get(code) is not kind):
             raise ValueError(f"message for {code!r} registered twice")
         MESSAGES[code] = texts
+        ORIGINS.setdefault(code, module)
         if kind is not None:
             KINDS[code] = kind
+
+
+#: Called with every :class:`DomainError` as it is made, when set. ``None`` in production (a
+#: refusal never fails on its own details); the test suite sets :func:`require_data_details`
+#: (``tests/conftest.py``) so that every refusal made during the run is held to R0.5.
+construction_check: Callable[[DomainError], None] | None = None
 
 
 class _SafeDict(dict[str, Any]):
@@ -77,6 +91,8 @@ class DomainError(Exception):
         self.code: str = code or self.default_code
         self.details: dict[str, Any] = dict(details or {})
         super().__init__(self.code)
+        if construction_check is not None:
+            construction_check(self)
 
     def message(self, lang: Lang = "en") -> str:
         """The human message in Dutch (``"nl"``) or English (``"en"``)."""
@@ -172,6 +188,55 @@ register_messages(
     },
     kind=NotAllowed,
 )
+
+
+def placeholders(template: str) -> frozenset[str]:
+    """The names a message template fills from ``details`` (``{field}``, ``{value!r}``)."""
+    return frozenset(
+        name.split(".")[0].split("[")[0]
+        for _, name, _, _ in string.Formatter().parse(template)
+        if name
+    )
+
+
+def is_data(value: object) -> bool:
+    """Whether ``value`` is plain JSON data: ``None``, a bool, an int, a finite float, a string,
+    or a list, tuple or string-keyed dict of such values."""
+    if value is None or isinstance(value, bool | int | str):
+        return True
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, list | tuple):
+        return all(is_data(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and is_data(v) for k, v in value.items())
+    return False
+
+
+def detail_problems(code: str, details: Mapping[str, Any]) -> list[str]:
+    """What keeps a refusal from meeting R0.5: an unregistered code, a placeholder of the Dutch
+    or English message that ``details`` does not fill, a detail that is not plain data."""
+    problems: list[str] = []
+    texts = MESSAGES.get(code)
+    if texts is None:
+        problems.append("the code is not registered")
+    else:
+        for lang, template in zip(("nl", "en"), texts, strict=True):
+            missing = placeholders(template) - details.keys()
+            if missing:
+                problems.append(f"the {lang} message needs {sorted(missing)}")
+    for key, value in details.items():
+        if not isinstance(key, str) or not is_data(value):
+            problems.append(f"details[{key!r}] is {type(value).__name__}, not data")
+    return problems
+
+
+def require_data_details(error: DomainError) -> None:
+    """A :data:`construction_check` that refuses a :class:`DomainError` with
+    :func:`detail_problems` (raises :class:`TypeError`, so the code path that made it fails)."""
+    problems = detail_problems(error.code, error.details)
+    if problems:
+        raise TypeError(f"DomainError {error.code!r} breaks R0.5: " + "; ".join(problems))
 
 
 def catalogue() -> list[tuple[str, type[DomainError] | None, str, str]]:

@@ -76,8 +76,11 @@ SPECS: dict[Parameter, ParameterSpec] = {
 
 @attrs.frozen(kw_only=True)
 class ConfigurationParameterChanged(DomainEvent):
+    """R6.1: a configuration parameter (e.g. ``BusinessRules``) was set; the change is audited."""
+
     name: ClassVar[str] = "ConfigurationParameterChanged"
-    parameter: str
+    #: the parameter's name (its identity), e.g. ``BusinessRules``
+    parameter_id: str
     old_value: int
     new_value: int
     changed_by: uuid.UUID

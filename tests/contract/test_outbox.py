@@ -5,6 +5,7 @@ subscriptions, UTC instants."""
 from __future__ import annotations
 
 import datetime as _dt
+import uuid
 
 import pendulum
 import pytest
@@ -14,6 +15,7 @@ from xs_core.errors import NotFound
 from xs_core.events import OutboxMessage
 from xs_core.organisation.events import DossierOpened
 from xs_core.organisation.model import Employer
+from xs_core.organisation.units import UnitKind
 
 NOON = pendulum.datetime(2026, 12, 1, 12, tz="Europe/Amsterdam")
 MINUTE = _dt.timedelta(minutes=1)
@@ -22,7 +24,13 @@ MINUTE = _dt.timedelta(minutes=1)
 def _publish(uow_factory: UowFactory, count: int) -> None:
     with uow_factory() as uow:
         for n in range(count):
-            uow.publish(DossierOpened(dossier_id=Employer.create(f"w{n}").id, unit=f"u:{n}"))
+            uow.publish(
+                DossierOpened(
+                    dossier_id=Employer.create(f"w{n}").id,
+                    unit_kind=UnitKind.EMPLOYER,
+                    unit_id=uuid.UUID(int=n),
+                )
+            )
         uow.commit()
 
 
@@ -123,8 +131,8 @@ class OutboxContract:
     ) -> None:
         _publish(uow_factory, 1)
         (message,) = _claim(uow_factory, 1)
-        assert (message.name, message.version) == ("DossierOpened", 1)
-        assert message.payload["unit"] == "u:0"
+        assert (message.name, message.version) == ("DossierOpened", 2)
+        assert message.payload["unit_id"] == str(uuid.UUID(int=0))
         offset = message.occurred_at.utcoffset()
         assert offset is not None and offset.total_seconds() == 0
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from tests.backends import MemoryBackend, PostgresBackend, SqliteBackend, UowFactory
@@ -71,9 +73,15 @@ class UnitOfWorkContract:
 
     def test_r0_7_published_events_without_aggregate(self, uow_factory: UowFactory) -> None:
         from xs_core.organisation.events import DossierOpened
+        from xs_core.organisation.units import UnitKind
 
         with uow_factory() as uow:
-            uow.publish(DossierOpened(dossier_id=Employer.create("x").id, unit="employer:x"))
+            employer = Employer.create("x")
+            uow.publish(
+                DossierOpened(
+                    dossier_id=uuid.uuid4(), unit_kind=UnitKind.EMPLOYER, unit_id=employer.id
+                )
+            )
             uow.commit()
         with uow_factory() as uow:
             assert [m.name for m in uow.outbox.pending(100, "default")] == ["DossierOpened"]

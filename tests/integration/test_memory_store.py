@@ -181,7 +181,11 @@ def apply(
             [Availability(id=ids(), professional_id=ids(), location_id=location, span=span)]
         )
     elif name == "publish":
-        uow.publish(DossierOpened(dossier_id=uuid.UUID(int=a), unit=f"employer:{b}"))
+        uow.publish(
+            DossierOpened(
+                dossier_id=uuid.UUID(int=a), unit_kind=UnitKind.EMPLOYER, unit_id=uuid.UUID(int=b)
+            )
+        )
     elif name == "dispatch":
         known = [i for i in (1 + a, 1 + b) if i in uow_store(uow).outbox]
         uow.outbox.acknowledge("default", known)
@@ -420,7 +424,9 @@ def test_r0_5_rollback_restores_rows_indexes_and_outbox_after_mixed_writes() -> 
                 )
             ]
         )
-        uow.publish(DossierOpened(dossier_id=uuid.uuid4(), unit=str(employer.ref)))
+        uow.publish(
+            DossierOpened(dossier_id=uuid.uuid4(), unit_kind=UnitKind.EMPLOYER, unit_id=employer.id)
+        )
         uow.outbox.acknowledge("default", [1, 2])
         # inside the unit of work every lookup sees the writes
         assert uow.employers.find_by_code("b2") is not None

@@ -21,6 +21,7 @@ import pytest
 from tests.outbox_consumer import VICTIM_BATCH
 from xs_app import bootstrap
 from xs_core.organisation.events import DossierOpened
+from xs_core.organisation.units import UnitKind
 
 EVENTS = 10_000
 VICTIM_LEASE = 3.0  # seconds
@@ -39,7 +40,11 @@ def test_r0_7_parallel_consumers_deliver_every_message_once_and_a_killed_ones_af
     xs = bootstrap(database_url=postgres_url, migrate_database=False)
     with xs.unit_of_work() as uow:
         for n in range(EVENTS):
-            uow.publish(DossierOpened(dossier_id=uuid.uuid4(), unit=f"employee:{n}"))
+            uow.publish(
+                DossierOpened(
+                    dossier_id=uuid.uuid4(), unit_kind=UnitKind.EMPLOYEE, unit_id=uuid.UUID(int=n)
+                )
+            )
         uow.commit()
     root = Path(__file__).resolve().parents[2]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), *sys.path])}

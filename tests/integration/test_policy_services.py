@@ -225,7 +225,7 @@ def test_r6_1_a_parameter_is_set_by_the_whole_organisation_and_every_change_is_a
     ]
     assert history[-1].changed_at == xs.clock.now()
     assert _events(xs, "ConfigurationParameterChanged")[-1] == {
-        "parameter": "BusinessRules",
+        "parameter_id": "BusinessRules",
         "old_value": 1,
         "new_value": 0,
         "changed_by": str(w.admin),

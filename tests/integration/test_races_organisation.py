@@ -111,7 +111,7 @@ def test_r0_6_racing_grants_to_one_user_all_stay(app: Xs) -> None:
             granted = uow.users.get(user)
         assert granted.role_ids == frozenset(roles)
         assert granted.scope.units == frozenset(UnitRef(UnitKind.EMPLOYER, p) for p in places)
-    assert len(events(app, "UserAuthorisationChanged")) == 3 * RACERS
+    assert len(events(app, "UserAuthorisationGranted")) == 3 * RACERS
 
 
 def test_r0_6_racing_users_with_one_email_address_are_created_once(app: Xs) -> None:

@@ -274,9 +274,7 @@ def test_commands_for_covers_every_use_case_it_names(base: xs.Xs) -> None:
     )
 
     strategy = testing.commands_for(world)
-    search = settings(
-        database=None, max_examples=3000, phases=[Phase.generate], derandomize=True
-    )
+    search = settings(database=None, max_examples=3000, phases=[Phase.generate], derandomize=True)
     for name in testing.USE_CASES:
         use_case, command = find(strategy, lambda pair, name=name: pair[0] == name, settings=search)
         seen.add(use_case)

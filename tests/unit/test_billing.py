@@ -247,7 +247,7 @@ def test_invoice_basis_lifecycle_draft_final_sent() -> None:
         basis.make_final()
     basis.mark_sent(D(2026, 12, 1), 3)
     assert basis.status is InvoiceBasisStatus.SENT
-    assert [e.name for e in basis.pull_events()] == ["InvoiceBasisChanged"] * 2
+    assert [e.name for e in basis.pull_events()] == ["InvoiceBasisMadeFinal", "InvoiceSent"]
 
 
 # -- properties ---------------------------------------------------------------------------------

@@ -114,6 +114,7 @@ def test_r0_5_every_code_has_a_dutch_and_an_english_message_with_the_same_fields
         assert set(re.findall(r"{(\w+)}", nl)) == set(re.findall(r"{(\w+)}", en)), code
 
 
+@pytest.mark.usefixtures("unchecked_errors")
 def test_r0_5_message_is_filled_from_details() -> None:
     error = DomainError("vat.unknown_country", {"country": "XX", "value": "XX1"})
     assert error.message("nl") == "Onbekende landcode 'XX' in BTW-nummer 'XX1'."
@@ -130,6 +131,7 @@ def test_r0_7_events_carry_json_ready_payloads() -> None:
         "employer_id": str(employer.id),
         "employer_name": "Bakkerij Jansen",
         "code": "BAK",
+        "folder_id": None,
     }
     assert vat.payload()["vat_number"] == "NL004495445B01"
     assert employer.pull_events() == []

@@ -75,7 +75,7 @@ class ConfigurationService(Service):
             )
             uow.publish(
                 ConfigurationParameterChanged(
-                    parameter=cmd.parameter.value,
+                    parameter_id=cmd.parameter.value,
                     old_value=old,
                     new_value=value,
                     changed_by=cmd.actor,

@@ -119,6 +119,9 @@ class Role:
 
 @attrs.frozen(kw_only=True)
 class RoleCreated(DomainEvent):
+    """R0.6, R7.1: a role was created with its feature authorisations; ``kind`` is ``internal``
+    or ``employer``."""
+
     name: ClassVar[str] = "RoleCreated"
     role_id: uuid.UUID
     role_name: str
@@ -128,6 +131,8 @@ class RoleCreated(DomainEvent):
 
 @attrs.frozen(kw_only=True)
 class UserCreated(DomainEvent):
+    """R0.6, R7.1: a user was created (a super administrator, or a user within a scope)."""
+
     name: ClassVar[str] = "UserCreated"
     user_id: uuid.UUID
     email: str
@@ -135,9 +140,24 @@ class UserCreated(DomainEvent):
 
 
 @attrs.frozen(kw_only=True)
-class UserAuthorisationChanged(DomainEvent):
-    name: ClassVar[str] = "UserAuthorisationChanged"
+class UserAuthorisationGranted(DomainEvent):
+    """R0.6: roles and/or organisation units were granted to a user (``units`` are added to
+    their scope; a super administrator's scope is everything already)."""
+
+    name: ClassVar[str] = "UserAuthorisationGranted"
     user_id: uuid.UUID
+    role_ids: tuple[uuid.UUID, ...]
+    units: tuple[UnitRef, ...]
+
+
+@attrs.frozen(kw_only=True)
+class UserAuthorisationRevoked(DomainEvent):
+    """R0.6: roles and/or organisation units were taken from a user."""
+
+    name: ClassVar[str] = "UserAuthorisationRevoked"
+    user_id: uuid.UUID
+    role_ids: tuple[uuid.UUID, ...]
+    units: tuple[UnitRef, ...]
 
 
 @attrs.define(kw_only=True)
@@ -179,16 +199,26 @@ class User(Aggregate):
         return user
 
     def grant(self, role_ids: Iterable[uuid.UUID] = (), units: Iterable[UnitRef] = ()) -> None:
-        self.role_ids = self.role_ids | frozenset(role_ids)
+        roles, refs = _sorted_ids(role_ids), _sorted_units(units)
+        self.role_ids = self.role_ids | frozenset(roles)
         if not self.scope.everything:
-            self.scope = Scope(self.scope.units | frozenset(units))
-        self.record(UserAuthorisationChanged(user_id=self.id))
+            self.scope = Scope(self.scope.units | frozenset(refs))
+        self.record(UserAuthorisationGranted(user_id=self.id, role_ids=roles, units=refs))
 
     def revoke(self, role_ids: Iterable[uuid.UUID] = (), units: Iterable[UnitRef] = ()) -> None:
-        self.role_ids = self.role_ids - frozenset(role_ids)
+        roles, refs = _sorted_ids(role_ids), _sorted_units(units)
+        self.role_ids = self.role_ids - frozenset(roles)
         if not self.scope.everything:
-            self.scope = Scope(self.scope.units - frozenset(units))
-        self.record(UserAuthorisationChanged(user_id=self.id))
+            self.scope = Scope(self.scope.units - frozenset(refs))
+        self.record(UserAuthorisationRevoked(user_id=self.id, role_ids=roles, units=refs))
+
+
+def _sorted_ids(ids: Iterable[uuid.UUID]) -> tuple[uuid.UUID, ...]:
+    return tuple(sorted(set(ids), key=str))
+
+
+def _sorted_units(units: Iterable[UnitRef]) -> tuple[UnitRef, ...]:
+    return tuple(sorted(set(units), key=str))
 
 
 @attrs.frozen

@@ -145,10 +145,15 @@ def formal_request_date(
 
 @attrs.frozen(kw_only=True)
 class AppointmentRequested(DomainEvent):
+    """R4.1, R4.2: an appointment request (oproepverzoek) was made for an employee, with its
+    formal request date and its desired period (``desired_end`` exclusive)."""
+
     name: ClassVar[str] = "AppointmentRequested"
     request_id: uuid.UUID
     employee_id: uuid.UUID
     formal_request_date: _dt.date
+    desired_start: _dt.date
+    desired_end: _dt.date | None
 
 
 @attrs.define(kw_only=True)
@@ -179,7 +184,11 @@ class AppointmentRequest(Aggregate):
         )
         request.record(
             AppointmentRequested(
-                request_id=request.id, employee_id=employee_id, formal_request_date=formal_date
+                request_id=request.id,
+                employee_id=employee_id,
+                formal_request_date=formal_date,
+                desired_start=desired_period.start,
+                desired_end=desired_period.end,
             )
         )
         return request
@@ -199,6 +208,9 @@ def _maximum(value: int | None) -> int | None:
 
 @attrs.frozen(kw_only=True)
 class LocationCreated(DomainEvent):
+    """R4.3: an appointment location was created, with its maximum number of parallel
+    availabilities (null: unlimited)."""
+
     name: ClassVar[str] = "LocationCreated"
     location_id: uuid.UUID
     location_name: str
@@ -207,6 +219,9 @@ class LocationCreated(DomainEvent):
 
 @attrs.frozen(kw_only=True)
 class LocationMaximumChanged(DomainEvent):
+    """R4.3: a location's maximum of parallel availabilities changed (null: unlimited);
+    existing availabilities stay."""
+
     name: ClassVar[str] = "LocationMaximumChanged"
     location_id: uuid.UUID
     max_parallel: int | None
@@ -339,12 +354,17 @@ def weekly(first: TimeSpan, until: _dt.date) -> list[TimeSpan]:
 
 @attrs.frozen(kw_only=True)
 class AvailabilityPlanned(DomainEvent):
+    """R4.3: a professional's availability was planned at a location, from ``start`` until
+    ``end`` (instants with their Amsterdam offset; ``series_id`` when planned as part of a
+    weekly series)."""
+
     name: ClassVar[str] = "AvailabilityPlanned"
     availability_id: uuid.UUID
     location_id: uuid.UUID
     professional_id: uuid.UUID
-    start: str
-    end: str
+    start: _dt.datetime
+    end: _dt.datetime
+    series_id: uuid.UUID | None
 
 
 @attrs.frozen(kw_only=True)
@@ -353,9 +373,10 @@ class AvailabilityMoved(DomainEvent):
 
     name: ClassVar[str] = "AvailabilityMoved"
     availability_id: uuid.UUID
+    professional_id: uuid.UUID
     location_id: uuid.UUID
-    start: str
-    end: str
+    start: _dt.datetime
+    end: _dt.datetime
 
 
 @attrs.define(kw_only=True)
@@ -389,8 +410,9 @@ class Availability(Aggregate):
                 availability_id=availability.id,
                 location_id=location_id,
                 professional_id=professional_id,
-                start=span.start.isoformat(),
-                end=span.end.isoformat(),
+                start=span.start,
+                end=span.end,
+                series_id=series_id,
             )
         )
         return availability
@@ -402,15 +424,18 @@ class Availability(Aggregate):
         self.record(
             AvailabilityMoved(
                 availability_id=self.id,
+                professional_id=self.professional_id,
                 location_id=location_id,
-                start=span.start.isoformat(),
-                end=span.end.isoformat(),
+                start=span.start,
+                end=span.end,
             )
         )
 
 
 @attrs.frozen(kw_only=True)
 class AvailabilityRemoved(DomainEvent):
+    """R4.3: an availability was removed (it held no planned or completed appointments)."""
+
     name: ClassVar[str] = "AvailabilityRemoved"
     availability_id: uuid.UUID
     location_id: uuid.UUID
@@ -433,21 +458,38 @@ class ActivityStatus(enum.Enum):
 
 @attrs.frozen(kw_only=True)
 class AppointmentPlanned(DomainEvent):
+    """R4.4: an appointment with an employee was planned inside an availability."""
+
     name: ClassVar[str] = "AppointmentPlanned"
     appointment_id: uuid.UUID
     availability_id: uuid.UUID
     employee_id: uuid.UUID
-    start: str
-    end: str
+    start: _dt.datetime
+    end: _dt.datetime
 
 
 @attrs.frozen(kw_only=True)
-class AppointmentChanged(DomainEvent):
-    name: ClassVar[str] = "AppointmentChanged"
+class AppointmentCompleted(DomainEvent):
+    """R4.4: an appointment was completed (voltooid); its draft activities were released
+    (``released_activities``) in the same transaction."""
+
+    name: ClassVar[str] = "AppointmentCompleted"
     appointment_id: uuid.UUID
-    status: str
-    released_activities: tuple[uuid.UUID, ...] = ()
-    removed_activities: tuple[uuid.UUID, ...] = ()
+    availability_id: uuid.UUID
+    employee_id: uuid.UUID
+    released_activities: tuple[uuid.UUID, ...]
+
+
+@attrs.frozen(kw_only=True)
+class AppointmentRemoved(DomainEvent):
+    """R4.4: an appointment was removed; its draft activities went with it
+    (``removed_activities``)."""
+
+    name: ClassVar[str] = "AppointmentRemoved"
+    appointment_id: uuid.UUID
+    availability_id: uuid.UUID
+    employee_id: uuid.UUID
+    removed_activities: tuple[uuid.UUID, ...]
 
 
 @attrs.define(kw_only=True)
@@ -472,8 +514,8 @@ class Appointment(Aggregate):
                 appointment_id=appointment.id,
                 availability_id=availability.id,
                 employee_id=employee_id,
-                start=span.start.isoformat(),
-                end=span.end.isoformat(),
+                start=span.start,
+                end=span.end,
             )
         )
         return appointment
@@ -492,9 +534,10 @@ class Appointment(Aggregate):
                 activity.status = ActivityStatus.RELEASED
                 released.append(activity.id)
         self.record(
-            AppointmentChanged(
+            AppointmentCompleted(
                 appointment_id=self.id,
-                status=self.status.value,
+                availability_id=self.availability_id,
+                employee_id=self.employee_id,
                 released_activities=tuple(released),
             )
         )
@@ -505,8 +548,11 @@ class Appointment(Aggregate):
         self.status = AppointmentStatus.REMOVED
         removed = [a.id for a in activities if a.status is ActivityStatus.DRAFT]
         self.record(
-            AppointmentChanged(
-                appointment_id=self.id, status=self.status.value, removed_activities=tuple(removed)
+            AppointmentRemoved(
+                appointment_id=self.id,
+                availability_id=self.availability_id,
+                employee_id=self.employee_id,
+                removed_activities=tuple(removed),
             )
         )
         return removed
@@ -514,9 +560,18 @@ class Appointment(Aggregate):
 
 @attrs.frozen(kw_only=True)
 class ActivityRegistered(DomainEvent):
+    """R4.4: a professional registered an activity (verrichting) for an employee, on an
+    appointment or not; ``status`` is ``draft`` on an appointment not yet completed, else
+    ``released``."""
+
     name: ClassVar[str] = "ActivityRegistered"
     activity_id: uuid.UUID
-    status: str
+    professional_id: uuid.UUID
+    employee_id: uuid.UUID
+    appointment_id: uuid.UUID | None
+    activity_type: str
+    performed_on: _dt.date
+    status: ActivityStatus
 
 
 @attrs.define(kw_only=True)
@@ -557,7 +612,17 @@ class Activity(Aggregate):
             appointment_id=None if appointment is None else appointment.id,
             status=status,
         )
-        activity.record(ActivityRegistered(activity_id=activity.id, status=status.value))
+        activity.record(
+            ActivityRegistered(
+                activity_id=activity.id,
+                professional_id=professional_id,
+                employee_id=employee_id,
+                appointment_id=activity.appointment_id,
+                activity_type=activity.activity_type,
+                performed_on=activity.performed_on,
+                status=status,
+            )
+        )
         return activity
 
     @property

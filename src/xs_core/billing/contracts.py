@@ -12,6 +12,7 @@ import datetime as _dt
 import enum
 import uuid
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import ClassVar
 
 import attrs
@@ -91,10 +92,13 @@ class PriceCategory:
 
 @attrs.frozen(kw_only=True)
 class ContractModelCreated(DomainEvent):
+    """R5.1, R5.4: a contract model was created with its kind and billing frequency."""
+
     name: ClassVar[str] = "ContractModelCreated"
     contract_model_id: uuid.UUID
-    kind: str
-    billing_frequency: str
+    contract_model_name: str
+    kind: ContractKind
+    billing_frequency: BillingFrequency
 
 
 @attrs.define(kw_only=True)
@@ -136,8 +140,9 @@ class ContractModel(Aggregate):
         model.record(
             ContractModelCreated(
                 contract_model_id=model.id,
-                kind=kind.value,
-                billing_frequency=billing_frequency.value,
+                contract_model_name=model.name,
+                kind=kind,
+                billing_frequency=billing_frequency,
             )
         )
         return model
@@ -161,7 +166,9 @@ def _within(inner: DateRange, outer: DateRange) -> None:
 
 @attrs.frozen(kw_only=True)
 class ServiceAgreementConcluded(DomainEvent):
-    """R5.1: a customer concluded a service agreement on a contract model."""
+    """R5.1: a customer concluded a service agreement on a contract model, from ``start``
+    until ``end`` (exclusive; null: open), billed at ``billing_frequency`` (the model's, or the
+    agreement's deviating one)."""
 
     name: ClassVar[str] = "ServiceAgreementConcluded"
     agreement_id: uuid.UUID
@@ -169,15 +176,18 @@ class ServiceAgreementConcluded(DomainEvent):
     contract_model_id: uuid.UUID
     start: _dt.date
     end: _dt.date | None
-    billing_frequency: str
+    billing_frequency: BillingFrequency
 
 
 @attrs.frozen(kw_only=True)
-class ServiceAgreementChanged(DomainEvent):
-    name: ClassVar[str] = "ServiceAgreementChanged"
+class ServiceAgreementBillingFrequencyChanged(DomainEvent):
+    """R5.1: a service agreement's deviating billing frequency was set or cleared;
+    ``billing_frequency`` is the frequency it is billed at from now on."""
+
+    name: ClassVar[str] = "ServiceAgreementBillingFrequencyChanged"
     agreement_id: uuid.UUID
     employer_id: uuid.UUID
-    billing_frequency: str
+    billing_frequency: BillingFrequency
 
 
 @attrs.define(kw_only=True)
@@ -218,7 +228,7 @@ class ServiceAgreement(Aggregate):
                 contract_model_id=model.id,
                 start=period.start,
                 end=period.end,
-                billing_frequency=agreement.billing_frequency(model).value,
+                billing_frequency=agreement.billing_frequency(model),
             )
         )
         return agreement
@@ -236,10 +246,10 @@ class ServiceAgreement(Aggregate):
         """R5.1: only with a service variation, and only strictly shorter than the model's."""
         self._deviate(model, frequency)
         self.record(
-            ServiceAgreementChanged(
+            ServiceAgreementBillingFrequencyChanged(
                 agreement_id=self.id,
                 employer_id=self.employer_id,
-                billing_frequency=self.billing_frequency(model).value,
+                billing_frequency=self.billing_frequency(model),
             )
         )
 
@@ -265,22 +275,26 @@ class ServiceAgreement(Aggregate):
 
 @attrs.frozen(kw_only=True)
 class SubscriptionCreated(DomainEvent):
-    """A subscription of a service agreement: ``amount`` per contract period from ``start``."""
+    """R5.1: a subscription of a service agreement was created: ``amount`` euros per contract
+    period from ``start`` until ``end`` (exclusive; null: open)."""
 
     name: ClassVar[str] = "SubscriptionCreated"
     subscription_id: uuid.UUID
     agreement_id: uuid.UUID
-    amount: str
+    amount: Decimal
     start: _dt.date
     end: _dt.date | None
 
 
 @attrs.frozen(kw_only=True)
-class SubscriptionChanged(DomainEvent):
-    name: ClassVar[str] = "SubscriptionChanged"
+class SubscriptionEndChanged(DomainEvent):
+    """R5.1: a subscription's end was set or cleared (``end`` exclusive; null: open); the other
+    fields are as they stand."""
+
+    name: ClassVar[str] = "SubscriptionEndChanged"
     subscription_id: uuid.UUID
     agreement_id: uuid.UUID
-    amount: str
+    amount: Decimal
     start: _dt.date
     end: _dt.date | None
 
@@ -312,13 +326,13 @@ class Subscription(Aggregate):
         return subscription
 
     def _changed(
-        self, event: type[SubscriptionCreated | SubscriptionChanged] = SubscriptionChanged
+        self, event: type[SubscriptionCreated | SubscriptionEndChanged] = SubscriptionEndChanged
     ) -> None:
         self.record(
             event(
                 subscription_id=self.id,
                 agreement_id=self.agreement_id,
-                amount=str(self.amount.amount),
+                amount=self.amount.amount,
                 start=self.period.start,
                 end=self.period.end,
             )

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 import uuid
+from decimal import Decimal
 from typing import ClassVar
 
 import attrs
@@ -42,21 +43,52 @@ class InvoiceBasisStatus(enum.Enum):
 
 @attrs.frozen(kw_only=True)
 class InvoiceBasisGenerated(DomainEvent):
+    """R5.1, R4.4: a billing run generated a draft invoice basis for a customer over
+    ``period_start`` until ``period_end`` (exclusive), with its line counts and ``total`` in
+    euros. Version 2: the period as two dates (version 1 had one ``period`` string) and the
+    run's ``run_id``."""
+
     name: ClassVar[str] = "InvoiceBasisGenerated"
+    version: ClassVar[int] = 2
     invoice_basis_id: uuid.UUID
     employer_id: uuid.UUID
-    period: str
+    run_id: uuid.UUID
+    period_start: _dt.date
+    period_end: _dt.date
     subscription_lines: int
     activity_lines: int
-    total: str
+    total: Decimal
 
 
 @attrs.frozen(kw_only=True)
-class InvoiceBasisChanged(DomainEvent):
-    name: ClassVar[str] = "InvoiceBasisChanged"
+class InvoiceBasisMadeFinal(DomainEvent):
+    """R5.1: a draft invoice basis was made final; it no longer changes."""
+
+    name: ClassVar[str] = "InvoiceBasisMadeFinal"
     invoice_basis_id: uuid.UUID
-    status: str
-    offered_activities: int = 0
+    employer_id: uuid.UUID
+
+
+@attrs.frozen(kw_only=True)
+class InvoiceSent(DomainEvent):
+    """R5.1, R5.5: the invoice of a final invoice basis was sent on ``sent_on``; its
+    ``offered_activities`` activities are offered (aangeboden) from now on."""
+
+    name: ClassVar[str] = "InvoiceSent"
+    invoice_basis_id: uuid.UUID
+    employer_id: uuid.UUID
+    sent_on: _dt.date
+    offered_activities: int
+
+
+@attrs.frozen(kw_only=True)
+class InvoiceBasisDiscarded(DomainEvent):
+    """R5.1: a draft invoice basis was discarded; its billing periods and activities can be
+    billed again."""
+
+    name: ClassVar[str] = "InvoiceBasisDiscarded"
+    invoice_basis_id: uuid.UUID
+    employer_id: uuid.UUID
 
 
 @attrs.define(kw_only=True)
@@ -83,7 +115,7 @@ class InvoiceBasis(Aggregate):
         """Draft → final: the basis no longer changes."""
         self._require(InvoiceBasisStatus.DRAFT, "make final")
         self.status = InvoiceBasisStatus.FINAL
-        self.record(InvoiceBasisChanged(invoice_basis_id=self.id, status=self.status.value))
+        self.record(InvoiceBasisMadeFinal(invoice_basis_id=self.id, employer_id=self.employer_id))
 
     def mark_sent(self, on: _dt.date, offered_activities: int) -> None:
         """Final → invoice sent; its activities are offered from now on."""
@@ -92,9 +124,10 @@ class InvoiceBasis(Aggregate):
         self.status = InvoiceBasisStatus.SENT
         self.sent_on = sent_on
         self.record(
-            InvoiceBasisChanged(
+            InvoiceSent(
                 invoice_basis_id=self.id,
-                status=self.status.value,
+                employer_id=self.employer_id,
+                sent_on=sent_on,
                 offered_activities=offered_activities,
             )
         )
@@ -105,7 +138,7 @@ class InvoiceBasis(Aggregate):
     def discard(self) -> None:
         """Draft → gone: its billing periods and activities can be billed again."""
         self._require(InvoiceBasisStatus.DRAFT, "be discarded")
-        self.record(InvoiceBasisChanged(invoice_basis_id=self.id, status="discarded"))
+        self.record(InvoiceBasisDiscarded(invoice_basis_id=self.id, employer_id=self.employer_id))
 
 
 class LineKind(enum.Enum):

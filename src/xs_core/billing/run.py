@@ -41,6 +41,9 @@ def run_billing(
 ) -> RunSummary:
     """Generate draft invoice bases for ``window`` (open-ended windows are refused by the
     caller). ``employer_ids`` limits the run (``None``: every customer)."""
+    if window.end is None:  # the services refuse open windows before they get here
+        raise ValueError("a billing run needs a window with an end")
+    window_end: _dt.date = window.end
     progress = progress or silent
     run_id = new_id()
     customers = store.customers(window, employer_ids)
@@ -95,10 +98,12 @@ def run_billing(
             InvoiceBasisGenerated(
                 invoice_basis_id=basis.id,
                 employer_id=basis.employer_id,
-                period=str(basis.period),
+                run_id=basis.run_id,
+                period_start=window.start,
+                period_end=window_end,
                 subscription_lines=basis.subscription_lines,
                 activity_lines=basis.activity_lines,
-                total=str(basis.total.amount),
+                total=basis.total.amount,
             )
         )
     progress("totals", len(finished), len(finished))

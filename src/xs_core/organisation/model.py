@@ -211,7 +211,10 @@ class Employer(Aggregate):
         )
         employer.record(
             ev.EmployerCreated(
-                employer_id=employer.id, employer_name=employer.name, code=employer.code
+                employer_id=employer.id,
+                employer_name=employer.name,
+                code=employer.code,
+                folder_id=employer.folder_id,
             )
         )
         return employer
@@ -279,25 +282,17 @@ class Employer(Aggregate):
         index = min(index, len(self.contact_persons))
         self.contact_persons.insert(index, person)
         self.record(
-            ev.ContactPersonsChanged(
-                employer_id=self.id, change="added", contact_person_id=person.id
-            )
+            ev.ContactPersonAdded(employer_id=self.id, contact_person_id=person.id, position=index)
         )
 
     def replace_contact_person(self, person: ContactPerson) -> None:
         self.contact_persons[self._index_of(person.id)] = person
-        self.record(
-            ev.ContactPersonsChanged(
-                employer_id=self.id, change="changed", contact_person_id=person.id
-            )
-        )
+        self.record(ev.ContactPersonChanged(employer_id=self.id, contact_person_id=person.id))
 
     def remove_contact_person(self, contact_person_id: uuid.UUID) -> None:
         del self.contact_persons[self._index_of(contact_person_id)]
         self.record(
-            ev.ContactPersonsChanged(
-                employer_id=self.id, change="removed", contact_person_id=contact_person_id
-            )
+            ev.ContactPersonRemoved(employer_id=self.id, contact_person_id=contact_person_id)
         )
 
     def move_contact_person(self, contact_person_id: uuid.UUID, position: int) -> None:
@@ -307,8 +302,8 @@ class Employer(Aggregate):
         position = min(wanted, len(self.contact_persons))
         self.contact_persons.insert(position, person)
         self.record(
-            ev.ContactPersonsChanged(
-                employer_id=self.id, change="moved", contact_person_id=contact_person_id
+            ev.ContactPersonMoved(
+                employer_id=self.id, contact_person_id=contact_person_id, position=position
             )
         )
 
@@ -353,6 +348,7 @@ class Department(Aggregate):
                 employer_id=employer_id,
                 parent_id=parent_id,
                 code=department.code,
+                department_name=department.name,
             )
         )
         return department
@@ -379,7 +375,11 @@ class Department(Aggregate):
             self.code = new_code
             changed.append("code")
         if changed:
-            self.record(ev.DepartmentChanged(department_id=self.id, fields=tuple(changed)))
+            self.record(
+                ev.DepartmentChanged(
+                    department_id=self.id, employer_id=self.employer_id, fields=tuple(changed)
+                )
+            )
 
     def move_under(self, parent: Department | None, ancestors_of_parent: set[uuid.UUID]) -> None:
         """Place under ``parent`` (or at the top). A department cannot move below itself."""
@@ -392,7 +392,11 @@ class Department(Aggregate):
             if parent.id == self.id or self.id in ancestors_of_parent:
                 raise DomainError("organisation.department_cycle", {"rule": "R1.2"})
         self.parent_id = None if parent is None else parent.id
-        self.record(ev.DepartmentChanged(department_id=self.id, fields=("parent_id",)))
+        self.record(
+            ev.DepartmentMoved(
+                department_id=self.id, employer_id=self.employer_id, parent_id=self.parent_id
+            )
+        )
 
 
 def _street(value: str) -> str:
@@ -461,7 +465,14 @@ class Branch(Aggregate):
             code=valid_code(code),
             address=address or Address(),
         )
-        branch.record(ev.BranchCreated(branch_id=branch.id, employer_id=employer_id))
+        branch.record(
+            ev.BranchCreated(
+                branch_id=branch.id,
+                employer_id=employer_id,
+                branch_name=branch.name,
+                code=branch.code,
+            )
+        )
         return branch
 
     def change(
@@ -481,7 +492,11 @@ class Branch(Aggregate):
             self.address = address
             changed.append("address")
         if changed:
-            self.record(ev.BranchChanged(branch_id=self.id, fields=tuple(changed)))
+            self.record(
+                ev.BranchChanged(
+                    branch_id=self.id, employer_id=self.employer_id, fields=tuple(changed)
+                )
+            )
 
 
 # -- employees and employments --------------------------------------------------------------------
@@ -799,7 +814,7 @@ class Employee(Aggregate):
                 employee_id=self.id,
                 employment_id=employment.id,
                 employer_id=employment.employer_id,
-                start=employment.period.start.isoformat(),
+                start=employment.period.start,
                 leading=leading,
             )
         )
@@ -849,6 +864,7 @@ class Employee(Aggregate):
             ev.EmploymentEnded(
                 employee_id=self.id,
                 employment_id=employment_id,
+                employer_id=employment.employer_id,
                 end=as_end_date(end),
                 reason=reason.value,
             )
@@ -858,11 +874,13 @@ class Employee(Aggregate):
         self, employment_id: uuid.UUID, effective: _dt.date, **changes: object
     ) -> None:
         """R2.3 "Wijzigen dienstverband": new conditions from ``effective`` on."""
-        self.employment(employment_id).change(effective, **changes)
+        employment = self.employment(employment_id)
+        employment.change(effective, **changes)
         self.record(
             ev.EmploymentChanged(
                 employee_id=self.id,
                 employment_id=employment_id,
+                employer_id=employment.employer_id,
                 effective=as_date(effective),
                 fields=tuple(sorted(changes)),
             )
@@ -904,5 +922,7 @@ class Dossier(Aggregate):
             unit=unit,
             opened_on=as_date(opened_on),
         )
-        dossier.record(ev.DossierOpened(dossier_id=dossier.id, unit=str(unit)))
+        dossier.record(
+            ev.DossierOpened(dossier_id=dossier.id, unit_kind=unit.kind, unit_id=unit.id)
+        )
         return dossier

@@ -106,6 +106,8 @@ class ProductKind(enum.Enum):
 
 @attrs.frozen(kw_only=True)
 class InsurerCreated(DomainEvent):
+    """R6.3: an insurer (of insurance products) was registered."""
+
     name: ClassVar[str] = "InsurerCreated"
     insurer_id: uuid.UUID
     insurer_name: str
@@ -114,6 +116,8 @@ class InsurerCreated(DomainEvent):
 
 @attrs.frozen(kw_only=True)
 class InsuranceProductCreated(DomainEvent):
+    """R6.3: an insurance product of an insurer was made (its conditions all off, R6.1)."""
+
     name: ClassVar[str] = "InsuranceProductCreated"
     product_id: uuid.UUID
     insurer_id: uuid.UUID
@@ -122,6 +126,9 @@ class InsuranceProductCreated(DomainEvent):
 
 @attrs.frozen(kw_only=True)
 class PolicyCreated(DomainEvent):
+    """R6.3: an employer's policy on a product was made (it follows the product's
+    conditions)."""
+
     name: ClassVar[str] = "PolicyCreated"
     policy_id: uuid.UUID
     employer_id: uuid.UUID

@@ -265,7 +265,9 @@ class BulkStartResult:
 
 @attrs.frozen(kw_only=True)
 class TrajectoriesStartedInBulk(DomainEvent):
-    """R2.2 and R0.7: one event per bulk request; its trajectories carry the request id."""
+    """R2.2: a bulk start of one protocol created ``started`` trajectories and skipped
+    ``skipped`` employees in one transaction; one event per request (no ``TrajectoryStarted``
+    per trajectory), whose trajectories carry the request id."""
 
     name: ClassVar[str] = "TrajectoriesStartedInBulk"
     request_id: uuid.UUID

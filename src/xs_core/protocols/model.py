@@ -121,6 +121,9 @@ class ProtocolVariation:
 
 @attrs.frozen(kw_only=True)
 class ProtocolCharacteristicsChanged(DomainEvent):
+    """R2.1: a protocol's characteristics changed; the event carries all three as they now
+    stand."""
+
     name: ClassVar[str] = "ProtocolCharacteristicsChanged"
     protocol_id: uuid.UUID
     may_start_in_bulk: bool
@@ -130,10 +133,12 @@ class ProtocolCharacteristicsChanged(DomainEvent):
 
 @attrs.frozen(kw_only=True)
 class ProtocolCreated(DomainEvent):
+    """R2.1: a protocol was created, of a kind (sickness, PMO or other)."""
+
     name: ClassVar[str] = "ProtocolCreated"
     protocol_id: uuid.UUID
     protocol_name: str
-    kind: str
+    kind: ProtocolKind
 
 
 @attrs.define(kw_only=True)
@@ -162,7 +167,7 @@ class Protocol(Aggregate):
             task_templates=task_templates,
         )
         protocol.record(
-            ProtocolCreated(protocol_id=protocol.id, protocol_name=protocol.name, kind=kind.value)
+            ProtocolCreated(protocol_id=protocol.id, protocol_name=protocol.name, kind=kind)
         )
         return protocol
 
@@ -207,16 +212,29 @@ class Task:
 
 @attrs.frozen(kw_only=True)
 class TrajectoryStarted(DomainEvent):
+    """R2.2, R2.5: a trajectory of one employee under a protocol was started on ``start`` (for
+    a sickness trajectory: the first day of sickness), of the protocol's ``kind``, with its
+    planned ``end_date`` (the last day, inclusive; null: open). Version 2: ``kind`` and
+    ``employment_id`` added, ``end`` renamed ``end_date`` (inclusive, like
+    ``TrajectoryClosed``). Not written per trajectory by a bulk start (see
+    ``TrajectoriesStartedInBulk``)."""
+
     name: ClassVar[str] = "TrajectoryStarted"
+    version: ClassVar[int] = 2
     trajectory_id: uuid.UUID
     protocol_id: uuid.UUID
+    kind: ProtocolKind
     employee_id: uuid.UUID
+    employment_id: uuid.UUID | None
     start: _dt.date
-    end: _dt.date | None
+    end_date: _dt.date | None
 
 
 @attrs.frozen(kw_only=True)
 class RecoveryReported(DomainEvent):
+    """R3.1, R6.2: partial (1–99) or full (100) recovery of a sickness trajectory was reported
+    from ``date`` on."""
+
     name: ClassVar[str] = "RecoveryReported"
     trajectory_id: uuid.UUID
     employee_id: uuid.UUID
@@ -226,8 +244,13 @@ class RecoveryReported(DomainEvent):
 
 @attrs.frozen(kw_only=True)
 class TrajectoryClosed(DomainEvent):
+    """R2.4: a trajectory was closed; ``end_date`` is its last day (inclusive), on or after
+    its start and, unless the protocol allows it, not after today."""
+
     name: ClassVar[str] = "TrajectoryClosed"
     trajectory_id: uuid.UUID
+    protocol_id: uuid.UUID
+    employee_id: uuid.UUID
     end_date: _dt.date
 
 
@@ -308,9 +331,11 @@ class Trajectory(Aggregate):
             TrajectoryStarted(
                 trajectory_id=trajectory.id,
                 protocol_id=protocol.id,
+                kind=protocol.kind,
                 employee_id=employee_id,
+                employment_id=employment_id,
                 start=trajectory.period.start,
-                end=trajectory.period.last_day,
+                end_date=trajectory.period.last_day,
             )
         )
         return trajectory
@@ -400,7 +425,14 @@ class Trajectory(Aggregate):
             )
         check_end_date(self.period.start, end_date, today, protocol.characteristics)
         self.period = DateRange.from_inclusive(self.period.start, end_date)
-        self.record(TrajectoryClosed(trajectory_id=self.id, end_date=as_date(end_date)))
+        self.record(
+            TrajectoryClosed(
+                trajectory_id=self.id,
+                protocol_id=self.protocol_id,
+                employee_id=self.employee_id,
+                end_date=as_date(end_date),
+            )
+        )
 
 
 #: R2.5: the task that replaces the old one, and the old one that is never added again.
