@@ -18,6 +18,7 @@ from xs_app.services.configuration import ConfigurationService
 from xs_app.services.employments import ActionLinkService, EmploymentService
 from xs_app.services.organisation import OrganisationService
 from xs_app.services.policies import PolicyService
+from xs_app.services.policy_evaluation import PolicyEvaluationService
 from xs_app.services.protocols import BulkStartService, ProtocolService, TrajectoryService
 from xs_app.settings import ConfigurationError, Settings, masked
 from xs_core.clock import Clock
@@ -39,6 +40,7 @@ class Xs:
     agenda: AgendaService
     billing: BillingService
     policies: PolicyService
+    policy_evaluation: PolicyEvaluationService
     configuration: ConfigurationService
     outbox: OutboxConsumer
     installation: Installation
@@ -146,6 +148,7 @@ def bootstrap(
         agenda=container.agenda(),
         billing=container.billing(),
         policies=container.policies(),
+        policy_evaluation=container.policy_evaluation(),
         configuration=container.configuration(),
         outbox=OutboxConsumer(container.uow, container.clock()),
         installation=Installation(container.uow),

@@ -20,6 +20,7 @@ from xs_app.services.configuration import ConfigurationService
 from xs_app.services.employments import ActionLinkService, EmploymentService
 from xs_app.services.organisation import OrganisationService
 from xs_app.services.policies import PolicyService
+from xs_app.services.policy_evaluation import PolicyEvaluationService
 from xs_app.services.protocols import BulkStartService, ProtocolService, TrajectoryService
 from xs_app.settings import Settings
 from xs_core.clock import Clock
@@ -91,6 +92,9 @@ class Container(containers.DeclarativeContainer):
     )
     policies: providers.Provider[Any] = providers.Singleton(
         PolicyService, uow_factory=uow.provider, clock=clock
+    )
+    policy_evaluation: providers.Provider[Any] = providers.Singleton(
+        PolicyEvaluationService, uow_factory=uow.provider, clock=clock
     )
     configuration: providers.Provider[Any] = providers.Singleton(
         ConfigurationService, uow_factory=uow.provider, clock=clock

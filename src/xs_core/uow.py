@@ -42,6 +42,7 @@ from xs_core.policies.ports import (
     InsuranceProductRepository,
     InsurerRepository,
     PolicyRepository,
+    PolicyRunStore,
     RegistrationStore,
 )
 from xs_core.protocols.ports import BulkStartStore, ProtocolRepository, TrajectoryRepository
@@ -108,6 +109,7 @@ class UnitOfWork(Protocol):
     products: InsuranceProductRepository
     policies: PolicyRepository
     registrations: RegistrationStore
+    policy_runs: PolicyRunStore
     settings: SettingsStore
     outbox: Outbox
 

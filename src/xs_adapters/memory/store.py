@@ -54,6 +54,7 @@ from xs_core.money import Money
 from xs_core.organisation.model import Branch, Department, Dossier, Employee, Employer, Folder
 from xs_core.organisation.search import normalise_code
 from xs_core.policies.model import InsuranceProduct, Insurer, Policy, Registration
+from xs_core.policies.ports import ChunkState, RunRecord
 from xs_core.protocols.model import Protocol, Trajectory
 from xs_core.protocols.ports import StoredBulkRequest
 from xs_core.settings import ParameterChange
@@ -145,6 +146,8 @@ class MemoryStore:
     insurance_products: Collection[uuid.UUID, InsuranceProduct]
     insurance_policies: Collection[uuid.UUID, Policy]
     policy_registrations: Collection[uuid.UUID, Registration]
+    policy_runs: Collection[uuid.UUID, RunRecord]
+    policy_run_chunks: Collection[tuple[uuid.UUID, int], tuple[uuid.UUID, ChunkState]]
     configuration_parameters: Collection[str, int]
     configuration_parameter_changes: Collection[int, ParameterChange]
 
@@ -236,6 +239,8 @@ class MemoryStore:
                 "policy": Index(lambda r: (r.policy_id,)),
             },
         )
+        self.policy_runs = Collection(j)
+        self.policy_run_chunks = Collection(j, {"run": Index(lambda c: (c[0],))})
         self.configuration_parameters = Collection(j)
         self.configuration_parameter_changes = Collection(j)
 

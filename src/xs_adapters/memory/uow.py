@@ -45,6 +45,7 @@ from xs_adapters.memory.policies import (
     MemoryRegistrationStore,
     MemorySettingsStore,
 )
+from xs_adapters.memory.policy_runs import MemoryPolicyRunStore
 from xs_adapters.memory.protocols import (
     MemoryBulkStartStore,
     MemoryProtocolRepository,
@@ -104,6 +105,7 @@ class MemoryUnitOfWork:
         self.products = MemoryInsuranceProductRepository(s, track)
         self.policies = MemoryPolicyRepository(s, track)
         self.registrations = MemoryRegistrationStore(s)
+        self.policy_runs = MemoryPolicyRunStore(s)
         self.settings = MemorySettingsStore(s)
         return self
 

@@ -703,3 +703,42 @@ configuration_parameter_changes = sa.Table(
     sa.Column("changed_at", UtcDateTime, nullable=False),
     sa.Index("ix_configuration_parameter_changes_parameter", "parameter", "id"),
 )
+
+# -- the nightly evaluation of participation (R6.6) ---------------------------------------------
+
+# A run and its planned chunks: a chunk is the employees of a policy's employer with
+# after_id < id <= last_id (NULL: unbounded); its writes and done = true commit together.
+policy_runs = sa.Table(
+    "policy_runs",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("on_date", PendulumDate, nullable=False),
+    sa.Column("policy_id", sa.Uuid, sa.ForeignKey("insurance_policies.id", ondelete="CASCADE")),
+    sa.Column("started_by", sa.Uuid, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("started_at", UtcDateTime, nullable=False),
+    sa.Column("chunk_size", sa.Integer, nullable=False),
+    sa.Column("finished_at", UtcDateTime),
+    sa.Index("ix_policy_runs_on_date", "on_date", "finished_at"),
+)
+
+policy_run_chunks = sa.Table(
+    "policy_run_chunks",
+    metadata,
+    sa.Column(
+        "run_id", sa.Uuid, sa.ForeignKey("policy_runs.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("number", sa.Integer, primary_key=True),
+    sa.Column(
+        "policy_id",
+        sa.Uuid,
+        sa.ForeignKey("insurance_policies.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("employer_id", sa.Uuid, sa.ForeignKey("employers.id"), nullable=False),
+    sa.Column("after_id", sa.Uuid),
+    sa.Column("last_id", sa.Uuid),
+    sa.Column("done", sa.Boolean, nullable=False),
+    sa.Column("changed", sa.Integer, nullable=False),
+    sa.Column("added", sa.Integer, nullable=False),
+    sa.Column("removed", sa.Integer, nullable=False),
+)

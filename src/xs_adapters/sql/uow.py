@@ -39,6 +39,7 @@ from xs_adapters.sql.policies import (
     SqlPolicyRepository,
     SqlRegistrationStore,
 )
+from xs_adapters.sql.policy_runs import SqlPolicyRunStore
 from xs_adapters.sql.protocols import (
     SqlBulkStartStore,
     SqlProtocolRepository,
@@ -115,6 +116,7 @@ class SqlUnitOfWork:
         self.products = SqlInsuranceProductRepository(connection, self._track)
         self.policies = SqlPolicyRepository(connection, self._track)
         self.registrations = SqlRegistrationStore(connection)
+        self.policy_runs = SqlPolicyRunStore(connection)
         self.settings = SqlSettingsStore(connection)
         return self
 

@@ -296,7 +296,8 @@ class _Evaluator:
     upper: pendulum.Date | None
     sick_until: pendulum.Date | bool | None
 
-    def outcome(self, day: pendulum.Date) -> Participation:
+    def verdict(self, day: pendulum.Date) -> tuple[frozenset[ExclusionReason], frozenset[Note]]:
+        """The reasons that exclude ``day`` (none: included) and the notes of the day."""
         reasons: set[ExclusionReason] = set()
         notes: set[Note] = set()
         c = self.conditions
@@ -331,11 +332,16 @@ class _Evaluator:
                     reasons.add(ExclusionReason.SALARY)
             if c.employment_type.active and version.employment_type in c.employment_type.excluded:
                 reasons.add(ExclusionReason.EMPLOYMENT_TYPE)
+        return frozenset(reasons), frozenset(notes)
+
+    def outcome(self, day: pendulum.Date, period: DateRange | None = None) -> Participation:
+        """The automatic participation of ``day`` (over ``period``, by default the day)."""
+        reasons, notes = self.verdict(day)
         return Participation(
-            period=DateRange(day, day.add(days=1)),
+            period=DateRange(day, day.add(days=1)) if period is None else period,
             included=not reasons,
-            reasons=frozenset(reasons),
-            notes=frozenset(notes),
+            reasons=reasons,
+            notes=notes,
         )
 
 
@@ -412,6 +418,20 @@ def _manual(registration: ManualRegistration, period: DateRange) -> Participatio
     )
 
 
+def _same_run(
+    run: tuple[
+        pendulum.Date, ManualRegistration | None, frozenset[ExclusionReason], frozenset[Note]
+    ],
+    key: tuple[ManualRegistration | None, frozenset[ExclusionReason], frozenset[Note]],
+) -> bool:
+    """Two neighbouring days have the same outcome: the same verdict, or manual registrations
+    with the same outcome and note."""
+    manual, other = run[1], key[0]
+    if manual is None or other is None:
+        return manual is None and other is None and run[2:] == key[1:]
+    return (manual.included, manual.note) == (other.included, other.note)
+
+
 def participation_timeline(
     facts: EmployeeFacts,
     policy: DateRange,
@@ -429,19 +449,33 @@ def participation_timeline(
     evaluator = _evaluator(facts, policy, conditions, max_sv_wage)
     starts = _boundaries(facts, policy, evaluator, manual, last_wage_year)
     ordered_manual = sorted(manual, key=lambda m: m.period.start)
-    periods: list[Participation] = []
-    for index, start in enumerate(starts):
-        end = starts[index + 1] if index + 1 < len(starts) else policy.end
-        span = DateRange(start, end)
+    # (start, manual registration or None, reasons, notes) of each run of equal days
+    runs: list[
+        tuple[pendulum.Date, ManualRegistration | None, frozenset[ExclusionReason], frozenset[Note]]
+    ] = []
+    for start in starts:
         registered = next((m for m in ordered_manual if m.period.contains(start)), None)
         if registered is not None:
-            outcome = _manual(registered, span)
+            key: tuple[ManualRegistration | None, frozenset[ExclusionReason], frozenset[Note]] = (
+                registered,
+                frozenset(),
+                frozenset(),
+            )
         else:
-            outcome = attrs.evolve(evaluator.outcome(start), period=span)
-        if periods and periods[-1].same_outcome(outcome):
-            periods[-1] = attrs.evolve(periods[-1], period=DateRange(periods[-1].period.start, end))
+            key = (None, *evaluator.verdict(start))
+        if runs and _same_run(runs[-1], key):
+            continue
+        runs.append((start, *key))
+    periods: list[Participation] = []
+    for index, (start, registered, reasons, notes) in enumerate(runs):
+        end = runs[index + 1][0] if index + 1 < len(runs) else policy.end
+        span = DateRange(start, end)
+        if registered is not None:
+            periods.append(_manual(registered, span))
         else:
-            periods.append(outcome)
+            periods.append(
+                Participation(period=span, included=not reasons, reasons=reasons, notes=notes)
+            )
     return Timeline(tuple(periods))
 
 

@@ -14,10 +14,12 @@ from collections.abc import Sequence
 from typing import Protocol
 
 import attrs
+import pendulum
 
 from xs_core.access.model import ResolvedScope
 from xs_core.policies.model import InsuranceProduct, Insurer, Policy, Registration
 from xs_core.policies.participation import EmployeeFacts
+from xs_core.policies.run import ChunkPlan
 
 
 class InsurerRepository(Protocol):
@@ -121,48 +123,89 @@ class RegistrationStore(Protocol):
         ...
 
 
-class PolicyRunStore(Protocol):
-    """What the nightly evaluation (R6.6) needs, set-based and chunk by chunk."""
-
-    def employee_ids(
-        self, employer_id: uuid.UUID, after: uuid.UUID | None, limit: int
-    ) -> list[uuid.UUID]:
-        """The ids of employees with an employment at ``employer_id``, in id order, after
-        ``after`` (a chunk of at most ``limit``)."""
-        ...
-
-    def facts(
-        self, employer_id: uuid.UUID, employee_ids: Sequence[uuid.UUID]
-    ) -> list[EmployeeFacts]:
-        """Birth dates, employments at the employer with their versions, and sickness spells of
-        the employees, in few queries."""
-        ...
-
-    def registrations(
-        self, policy_id: uuid.UUID, employee_ids: Sequence[uuid.UUID]
-    ) -> dict[uuid.UUID, list[Registration]]:
-        """The stored registrations (manual and automatic) of the employees in the policy."""
-        ...
-
-    def replace(self, remove: Sequence[uuid.UUID], add: Sequence[Registration]) -> None:
-        """Remove registrations by id and add others, set-based, in the current transaction."""
-        ...
-
-    def finish_chunk(self, run_id: uuid.UUID, policy_id: uuid.UUID, last: uuid.UUID) -> bool:
-        """Record that run ``run_id`` finished the chunk of ``policy_id`` ending at employee
-        ``last`` — in the transaction of the chunk's writes; ``False`` (and nothing recorded)
-        when it was finished before (a repeated chunk writes nothing)."""
-        ...
-
-    def finished_chunks(self, run_id: uuid.UUID) -> dict[uuid.UUID, uuid.UUID]:
-        """Per policy, the last employee id of the chunks of ``run_id`` finished so far."""
-        ...
-
-
 @attrs.frozen(kw_only=True)
 class RunRecord:
-    """A nightly evaluation: its date, whether it is a dry run, when it started."""
+    """A nightly evaluation (R6.6): its date, the one policy it was limited to (``None``: every
+    policy the starter may see), who started it, when, and when its last chunk finished."""
 
     id: uuid.UUID
     on: _dt.date
-    dry_run: bool
+    policy_id: uuid.UUID | None
+    started_by: uuid.UUID
+    started_at: pendulum.DateTime
+    chunk_size: int
+    finished_at: pendulum.DateTime | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ChunkState:
+    """A chunk of a run and what it did: done or not, and how many employees it changed, and
+    how many registrations it added and removed."""
+
+    plan: ChunkPlan
+    done: bool
+    changed: int = 0
+    added: int = 0
+    removed: int = 0
+
+
+class PolicyRunStore(Protocol):
+    """What the nightly evaluation (R6.6) needs, set-based and chunk by chunk. A chunk's writes
+    and its "done" mark commit in one transaction (ARCHITECTURE "Work that scales out")."""
+
+    def employee_ids(self, employer_id: uuid.UUID) -> list[uuid.UUID]:
+        """The ids of the employees with an employment at ``employer_id``, in id order."""
+        ...
+
+    def facts(
+        self, employer_id: uuid.UUID, after: uuid.UUID | None, last: uuid.UUID | None
+    ) -> list[EmployeeFacts]:
+        """Birth date, employments at the employer with their versions, and sickness spells of
+        the employees with an employment at the employer and ``after < id <= last``
+        (``None``: unbounded), in id order, in few queries."""
+        ...
+
+    def registrations(
+        self, policy_id: uuid.UUID, after: uuid.UUID | None, last: uuid.UUID | None
+    ) -> dict[uuid.UUID, list[Registration]]:
+        """The stored registrations (manual and automatic) in the policy of the employees with
+        ``after < id <= last``, per employee by start."""
+        ...
+
+    def replace(self, remove: Sequence[uuid.UUID], add: Sequence[Registration]) -> None:
+        """Remove registrations by id, then add others, set-based, in the current transaction
+        (an overlap is refused as by :meth:`RegistrationStore.add`)."""
+        ...
+
+    def add_run(self, run: RunRecord, chunks: Sequence[ChunkPlan]) -> None:
+        """Record a run and its planned chunks, none done."""
+        ...
+
+    def run(self, run_id: uuid.UUID) -> RunRecord:
+        """The run; ``not_found`` (kind ``policy_run``) when there is none."""
+        ...
+
+    def unfinished(self, on: _dt.date, policy_id: uuid.UUID | None) -> RunRecord | None:
+        """The unfinished run for the date and the same limit, if any (the one to resume)."""
+        ...
+
+    def chunks(self, run_id: uuid.UUID) -> list[ChunkState]:
+        """The chunks of the run, by number."""
+        ...
+
+    def claim_chunk(self, run_id: uuid.UUID, number: int) -> ChunkPlan | None:
+        """Lock the chunk until the transaction ends and return it; ``None`` when it is done
+        (a chunk taken twice, by two workers or after a crash, is worked once). Also takes a
+        shared lock on the chunk's policy, so that a manual registration (which locks the
+        policy) waits for the chunk or the chunk for it."""
+        ...
+
+    def finish_chunk(self, run_id: uuid.UUID, state: ChunkState) -> None:
+        """Mark the claimed chunk done with its counts, in the transaction of its writes."""
+        ...
+
+    def finish_run(self, run_id: uuid.UUID, at: pendulum.DateTime) -> bool:
+        """When every chunk of the run is done and the run is not finished yet: mark it
+        finished at ``at`` and answer ``True`` (once, whatever runs concurrently: the run row
+        is locked before the chunks are counted)."""
+        ...

@@ -1,0 +1,110 @@
+"""The nightly evaluation's store in memory (R6.6), held to the SQL adapter's contract: facts
+from the aggregates (:mod:`xs_core.policies.facts`), registrations replaced in the store, and the
+run's chunks with their done marks (one unit of work at a time: the store's lock)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+
+import attrs
+import pendulum
+
+from xs_adapters.memory.store import MemoryStore
+from xs_core.errors import NotFound
+from xs_core.policies.facts import employee_facts
+from xs_core.policies.model import Registration
+from xs_core.policies.participation import EmployeeFacts
+from xs_core.policies.ports import ChunkState, RunRecord
+from xs_core.policies.run import ChunkPlan
+
+
+def _within(ident: uuid.UUID, after: uuid.UUID | None, last: uuid.UUID | None) -> bool:
+    return (after is None or ident > after) and (last is None or ident <= last)
+
+
+class MemoryPolicyRunStore:
+    def __init__(self, store: MemoryStore) -> None:
+        self._s = store
+
+    def employee_ids(self, employer_id: uuid.UUID) -> list[uuid.UUID]:
+        return sorted(
+            e.id
+            for e in self._s.employees.values()
+            if any(x.employer_id == employer_id for x in e.employments)
+        )
+
+    def facts(
+        self, employer_id: uuid.UUID, after: uuid.UUID | None, last: uuid.UUID | None
+    ) -> list[EmployeeFacts]:
+        found = []
+        for ident in self.employee_ids(employer_id):
+            if not _within(ident, after, last):
+                continue
+            trajectories = self._s.trajectories.find("employee", ident)
+            found.append(employee_facts(self._s.employees[ident], employer_id, trajectories))
+        return found
+
+    def registrations(
+        self, policy_id: uuid.UUID, after: uuid.UUID | None, last: uuid.UUID | None
+    ) -> dict[uuid.UUID, list[Registration]]:
+        found: dict[uuid.UUID, list[Registration]] = defaultdict(list)
+        for r in self._s.policy_registrations.find("policy", policy_id):
+            if _within(r.employee_id, after, last):
+                found[r.employee_id].append(r)
+        return {k: sorted(v, key=lambda r: r.period.start) for k, v in found.items()}
+
+    def replace(self, remove: Sequence[uuid.UUID], add: Sequence[Registration]) -> None:
+        for ident in remove:
+            self._s.policy_registrations.delete(ident)
+        for registration in add:
+            self._s.policy_registrations.put(registration.id, registration)
+
+    def add_run(self, run: RunRecord, chunks: Sequence[ChunkPlan]) -> None:
+        self._s.policy_runs.put(run.id, run)
+        for chunk in chunks:
+            self._s.policy_run_chunks.put(
+                (run.id, chunk.number), (run.id, ChunkState(plan=chunk, done=False))
+            )
+
+    def run(self, run_id: uuid.UUID) -> RunRecord:
+        found: RunRecord | None = self._s.policy_runs.get(run_id)
+        if found is None:
+            raise NotFound("not_found", {"kind": "policy_run", "id": str(run_id)})
+        return found
+
+    def unfinished(self, on: _dt.date, policy_id: uuid.UUID | None) -> RunRecord | None:
+        candidates = [
+            r
+            for r in self._s.policy_runs.values()
+            if r.on == on and r.policy_id == policy_id and r.finished_at is None
+        ]
+        return min(candidates, key=lambda r: (r.started_at, r.id), default=None)
+
+    def chunks(self, run_id: uuid.UUID) -> list[ChunkState]:
+        return sorted(
+            (state for _, state in self._s.policy_run_chunks.find("run", run_id)),
+            key=lambda s: s.plan.number,
+        )
+
+    def claim_chunk(self, run_id: uuid.UUID, number: int) -> ChunkPlan | None:
+        found = self._s.policy_run_chunks.get((run_id, number))
+        if found is None:
+            raise NotFound("not_found", {"kind": "policy_run_chunk", "id": f"{run_id}/{number}"})
+        state: ChunkState = found[1]
+        return None if state.done else state.plan
+
+    def finish_chunk(self, run_id: uuid.UUID, state: ChunkState) -> None:
+        key = (run_id, state.plan.number)
+        self._s.policy_run_chunks.put(key, (run_id, attrs.evolve(state, done=True)))
+
+    def finish_run(self, run_id: uuid.UUID, at: pendulum.DateTime) -> bool:
+        run = self._s.policy_runs.get(run_id)
+        if run is None or run.finished_at is not None:
+            return False
+        if any(not state.done for state in self.chunks(run_id)):
+            return False
+        self._s.policy_runs.put(run_id, attrs.evolve(run, finished_at=at))
+        return True

@@ -1,0 +1,309 @@
+"""The SQL side of the nightly evaluation (R6.6): the facts of a chunk of employees in a few
+set-based queries, registrations replaced in bulk, and the run's chunks with their done marks.
+
+Locks (docs/concurrency.md): a chunk's row is locked (``FOR UPDATE``) for its whole transaction,
+so a chunk taken twice is worked once; its policy is share-locked (``FOR SHARE``), so a manual
+registration (which locks the policy ``FOR UPDATE``) and a chunk never interleave; the run's row is
+locked before its remaining chunks are counted, so exactly one chunk finishes the run. SQLite's
+single writer (``BEGIN IMMEDIATE``) gives the same order.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+import pendulum
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from xs_adapters.sql import tables as t
+from xs_adapters.sql.conflicts import EXCLUSION_VIOLATION, sqlstate
+from xs_adapters.sql.policies import overlap, registration_from_row, registration_values
+from xs_core.dates import DateRange
+from xs_core.errors import NotFound
+from xs_core.organisation.model import EmploymentType
+from xs_core.policies.model import Registration
+from xs_core.policies.participation import (
+    EmployeeFacts,
+    EmploymentFacts,
+    EmploymentVersionFacts,
+    SicknessSpell,
+)
+from xs_core.policies.ports import ChunkState, RunRecord
+from xs_core.policies.run import ChunkPlan
+from xs_core.protocols.model import ProtocolKind
+
+#: Ids per ``IN (…)`` list of a delete.
+_IDS = 5_000
+
+
+def _between(column: Any, after: uuid.UUID | None, last: uuid.UUID | None) -> list[Any]:
+    clauses = []
+    if after is not None:
+        clauses.append(column > after)
+    if last is not None:
+        clauses.append(column <= last)
+    return clauses
+
+
+def _chunk_plan(row: Any) -> ChunkPlan:
+    return ChunkPlan(
+        number=row.number,
+        policy_id=row.policy_id,
+        employer_id=row.employer_id,
+        after=row.after_id,
+        last=row.last_id,
+    )
+
+
+def _run(row: Any) -> RunRecord:
+    return RunRecord(
+        id=row.id,
+        on=row.on_date,
+        policy_id=row.policy_id,
+        started_by=row.started_by,
+        started_at=row.started_at,
+        chunk_size=row.chunk_size,
+        finished_at=row.finished_at,
+    )
+
+
+class SqlPolicyRunStore:
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+        self._postgres = connection.dialect.name == "postgresql"
+
+    # -- reads of a chunk ----------------------------------------------------------------------
+
+    def employee_ids(self, employer_id: uuid.UUID) -> list[uuid.UUID]:
+        e = t.employments
+        rows = self._c.execute(
+            sa.select(e.c.employee_id)
+            .where(e.c.employer_id == employer_id)
+            .distinct()
+            .order_by(e.c.employee_id)
+        )
+        return [row[0] for row in rows]
+
+    def facts(
+        self, employer_id: uuid.UUID, after: uuid.UUID | None, last: uuid.UUID | None
+    ) -> list[EmployeeFacts]:
+        e, v, emp = t.employments, t.employment_versions, t.employees
+        at_employer = [e.c.employer_id == employer_id, *_between(e.c.employee_id, after, last)]
+        versions: dict[uuid.UUID, list[EmploymentVersionFacts]] = defaultdict(list)
+        for row in self._c.execute(
+            sa.select(
+                v.c.employment_id,
+                v.c.valid_from,
+                v.c.valid_until,
+                v.c.employment_type,
+                v.c.salary,
+            )
+            .join(e, e.c.id == v.c.employment_id)
+            .where(*at_employer)
+            .order_by(v.c.employment_id, v.c.valid_from)
+        ):
+            salary: Decimal | None = row.salary
+            versions[row.employment_id].append(
+                EmploymentVersionFacts(
+                    valid=DateRange(row.valid_from, row.valid_until),
+                    employment_type=EmploymentType(row.employment_type),
+                    salary=salary,
+                )
+            )
+        employments: dict[uuid.UUID, list[EmploymentFacts]] = defaultdict(list)
+        for row in self._c.execute(
+            sa.select(e.c.id, e.c.employee_id, e.c.start_date, e.c.end_date, e.c.is_leading)
+            .where(*at_employer)
+            .order_by(e.c.employee_id, e.c.start_date, e.c.id)
+        ):
+            employments[row.employee_id].append(
+                EmploymentFacts(
+                    id=row.id,
+                    period=DateRange(row.start_date, row.end_date),
+                    is_leading=bool(row.is_leading),
+                    versions=tuple(versions.get(row.id, ())),
+                )
+            )
+        people = sa.select(e.c.employee_id).where(*at_employer)
+        sickness = self._sickness(people)
+        births = self._c.execute(
+            sa.select(emp.c.id, emp.c.birth_date).where(emp.c.id.in_(people)).order_by(emp.c.id)
+        )
+        return [
+            EmployeeFacts(
+                employee_id=row.id,
+                birth_date=row.birth_date,
+                employments=tuple(employments.get(row.id, ())),
+                sickness=tuple(sickness.get(row.id, ())),
+            )
+            for row in births
+        ]
+
+    def _sickness(self, people: sa.Select[Any]) -> dict[uuid.UUID, list[SicknessSpell]]:
+        """Sickness trajectories as spells (xs_core.policies.facts): recovered on the date of a
+        last recovery report of 100 %, else on the trajectory's exclusive end."""
+        tr, rr = t.trajectories, t.recovery_reports
+        sick = [tr.c.kind == ProtocolKind.SICKNESS.value, tr.c.employee_id.in_(people)]
+        last_report: dict[uuid.UUID, tuple[pendulum.Date, int]] = {}
+        for found in self._c.execute(
+            sa.select(rr.c.trajectory_id, rr.c.date, rr.c.recovered_percentage)
+            .join(tr, tr.c.id == rr.c.trajectory_id)
+            .where(*sick)
+            .order_by(rr.c.trajectory_id, rr.c.date)
+        ):
+            last_report[found.trajectory_id] = (found.date, found.recovered_percentage)
+        spells: dict[uuid.UUID, list[SicknessSpell]] = defaultdict(list)
+        for row in self._c.execute(
+            sa.select(tr.c.id, tr.c.employee_id, tr.c.start_date, tr.c.end_date)
+            .where(*sick)
+            .order_by(tr.c.employee_id, tr.c.start_date, tr.c.id)
+        ):
+            report = last_report.get(row.id)
+            recovered = report[0] if report is not None and report[1] == 100 else row.end_date
+            spells[row.employee_id].append(
+                SicknessSpell(first_day=row.start_date, recovered_on=recovered)
+            )
+        return spells
+
+    def registrations(
+        self, policy_id: uuid.UUID, after: uuid.UUID | None, last: uuid.UUID | None
+    ) -> dict[uuid.UUID, list[Registration]]:
+        r = t.policy_registrations
+        found: dict[uuid.UUID, list[Registration]] = defaultdict(list)
+        for row in self._c.execute(
+            sa.select(r)
+            .where(r.c.policy_id == policy_id, *_between(r.c.employee_id, after, last))
+            .order_by(r.c.employee_id, r.c.start_date)
+        ):
+            found[row.employee_id].append(registration_from_row(row))
+        return dict(found)
+
+    # -- writes of a chunk ---------------------------------------------------------------------
+
+    def replace(self, remove: Sequence[uuid.UUID], add: Sequence[Registration]) -> None:
+        r = t.policy_registrations
+        ids = list(remove)
+        for start in range(0, len(ids), _IDS):
+            self._c.execute(r.delete().where(r.c.id.in_(ids[start : start + _IDS])))
+        if not add:
+            return
+        try:
+            with self._c.begin_nested():
+                self._c.execute(r.insert(), [registration_values(x) for x in add])
+        except sa.exc.IntegrityError as error:
+            if sqlstate(error) != EXCLUSION_VIOLATION:
+                raise
+            raise overlap(add[0], None) from None
+
+    # -- runs and chunks -----------------------------------------------------------------------
+
+    def add_run(self, run: RunRecord, chunks: Sequence[ChunkPlan]) -> None:
+        self._c.execute(
+            t.policy_runs.insert().values(
+                id=run.id,
+                on_date=run.on,
+                policy_id=run.policy_id,
+                started_by=run.started_by,
+                started_at=run.started_at,
+                chunk_size=run.chunk_size,
+                finished_at=run.finished_at,
+            )
+        )
+        if chunks:
+            self._c.execute(
+                t.policy_run_chunks.insert(),
+                [
+                    {
+                        "run_id": run.id,
+                        "number": c.number,
+                        "policy_id": c.policy_id,
+                        "employer_id": c.employer_id,
+                        "after_id": c.after,
+                        "last_id": c.last,
+                        "done": False,
+                        "changed": 0,
+                        "added": 0,
+                        "removed": 0,
+                    }
+                    for c in chunks
+                ],
+            )
+
+    def run(self, run_id: uuid.UUID) -> RunRecord:
+        row = self._c.execute(sa.select(t.policy_runs).where(t.policy_runs.c.id == run_id)).first()
+        if row is None:
+            raise NotFound("not_found", {"kind": "policy_run", "id": str(run_id)})
+        return _run(row)
+
+    def unfinished(self, on: _dt.date, policy_id: uuid.UUID | None) -> RunRecord | None:
+        r = t.policy_runs
+        limit = r.c.policy_id.is_(None) if policy_id is None else r.c.policy_id == policy_id
+        row = self._c.execute(
+            sa.select(r)
+            .where(r.c.on_date == on, r.c.finished_at.is_(None), limit)
+            .order_by(r.c.started_at, r.c.id)
+            .limit(1)
+        ).first()
+        return None if row is None else _run(row)
+
+    def chunks(self, run_id: uuid.UUID) -> list[ChunkState]:
+        c = t.policy_run_chunks
+        return [
+            ChunkState(
+                plan=_chunk_plan(row),
+                done=bool(row.done),
+                changed=row.changed,
+                added=row.added,
+                removed=row.removed,
+            )
+            for row in self._c.execute(
+                sa.select(c).where(c.c.run_id == run_id).order_by(c.c.number)
+            )
+        ]
+
+    def claim_chunk(self, run_id: uuid.UUID, number: int) -> ChunkPlan | None:
+        c = t.policy_run_chunks
+        row = self._c.execute(
+            sa.select(c).where(c.c.run_id == run_id, c.c.number == number).with_for_update()
+        ).first()
+        if row is None:
+            raise NotFound("not_found", {"kind": "policy_run_chunk", "id": f"{run_id}/{number}"})
+        if row.done:
+            return None
+        if self._postgres:
+            p = t.insurance_policies
+            self._c.execute(
+                sa.select(p.c.id).where(p.c.id == row.policy_id).with_for_update(read=True)
+            )
+        return _chunk_plan(row)
+
+    def finish_chunk(self, run_id: uuid.UUID, state: ChunkState) -> None:
+        c = t.policy_run_chunks
+        self._c.execute(
+            c.update()
+            .where(c.c.run_id == run_id, c.c.number == state.plan.number)
+            .values(done=True, changed=state.changed, added=state.added, removed=state.removed)
+        )
+
+    def finish_run(self, run_id: uuid.UUID, at: pendulum.DateTime) -> bool:
+        r, c = t.policy_runs, t.policy_run_chunks
+        row = self._c.execute(
+            sa.select(r.c.finished_at).where(r.c.id == run_id).with_for_update()
+        ).first()
+        if row is None or row.finished_at is not None:
+            return False
+        open_chunks = self._c.execute(
+            sa.select(sa.func.count())
+            .select_from(c)
+            .where(c.c.run_id == run_id, c.c.done.is_(False))
+        ).scalar_one()
+        if open_chunks:
+            return False
+        self._c.execute(r.update().where(r.c.id == run_id).values(finished_at=at))
+        return True

@@ -1,0 +1,237 @@
+"""The nightly evaluation of participation (R6.6), as pure functions.
+
+The run re-evaluates, as of a date ``on``, every employee of every policy whose effective
+conditions are active, and writes only what changed. What "changed" means is decided here:
+
+* the *window* of a run is ``[on, policy end)`` (the whole policy when it starts after ``on``):
+  the past before ``on`` is history and is never rewritten;
+* the *target* is the automatic part of the employee's timeline
+  (:func:`~xs_core.policies.participation.participation_timeline`, the single source of truth),
+  clipped to the window; manual registrations are inputs and never touched (R6.4);
+* the *stored* automatic registrations, clipped to the window, are compared with the target
+  period by period (same days, same outcome). When they agree, nothing is written. Otherwise a
+  stored registration whose days in the window are not exactly one target period is removed —
+  its days before the window are kept as a new registration with the old outcome and date — and
+  every target period not already stored is added, registered on ``on``.
+
+So applying a run twice equals applying it once (the second finds the target stored), and a run
+that was interrupted and is run again ends where an uninterrupted run would (decision recorded in
+``docs/decisions.md``).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import uuid
+from collections.abc import Iterable, Sequence
+from typing import ClassVar
+
+import attrs
+
+from xs_core.dates import DateRange, as_date
+from xs_core.events import DomainEvent
+from xs_core.organisation.units import new_id
+from xs_core.policies.model import Policy, Registration
+from xs_core.policies.participation import (
+    ExclusionReason,
+    ManualRegistration,
+    Note,
+    Participation,
+    Source,
+    Timeline,
+)
+
+
+@attrs.frozen(kw_only=True)
+class PolicyEvaluationStarted(DomainEvent):
+    """R6.6: a nightly evaluation was planned: its date, the policy it is limited to (``None``:
+    every policy in the starter's scope) and how many chunks it has."""
+
+    name: ClassVar[str] = "PolicyEvaluationStarted"
+    run_id: uuid.UUID
+    on: _dt.date
+    policy_id: uuid.UUID | None
+    chunks: int
+
+
+@attrs.frozen(kw_only=True)
+class PolicyEvaluationFinished(DomainEvent):
+    """R6.6: the last chunk of a nightly evaluation finished: how many employees changed and how
+    many registrations were added and removed in all."""
+
+    name: ClassVar[str] = "PolicyEvaluationFinished"
+    run_id: uuid.UUID
+    on: _dt.date
+    changed: int
+    added: int
+    removed: int
+
+
+def window(policy_period: DateRange, on: _dt.date) -> DateRange | None:
+    """The days a run on ``on`` may change: ``[max(on, start), end)``; ``None`` when the policy
+    ended on or before ``on``."""
+    start = max(as_date(on), policy_period.start)
+    if policy_period.end is not None and start >= policy_period.end:
+        return None
+    return DateRange(start, policy_period.end)
+
+
+def manual_inputs(registrations: Iterable[Registration]) -> list[ManualRegistration]:
+    """The manual registrations among ``registrations``, as inputs of the timeline (R6.4)."""
+    return [
+        ManualRegistration(period=r.period, included=r.included, note=r.note)
+        for r in registrations
+        if r.is_manual
+    ]
+
+
+Outcome = tuple[bool, frozenset[ExclusionReason], frozenset[Note]]
+
+
+def _outcome(value: Registration | Participation) -> Outcome:
+    return (value.included, value.reasons, value.notes)
+
+
+@attrs.frozen(kw_only=True)
+class ParticipantChange:
+    """What a run changes for one employee in one policy: the registrations it removes and
+    those it adds (``added``: the new outcomes; ``kept``: the days before the window of a removed
+    registration, re-added with their old outcome and date)."""
+
+    policy_id: uuid.UUID
+    employee_id: uuid.UUID
+    removed: tuple[Registration, ...]
+    added: tuple[Registration, ...]
+    kept: tuple[Registration, ...]
+
+    def previous(self, day: _dt.date) -> Registration | None:
+        """The stored registration that covered ``day`` before the change."""
+        return next((r for r in self.removed if r.period.contains(day)), None)
+
+
+def reconcile(
+    policy: Policy,
+    employee_id: uuid.UUID,
+    stored: Sequence[Registration],
+    timeline: Timeline,
+    on: _dt.date,
+) -> ParticipantChange | None:
+    """R6.6: the change that makes the stored automatic registrations of the employee agree
+    with ``timeline`` over the run's window; ``None`` when they agree already."""
+    days = window(policy.period, on)
+    if days is None:
+        return None
+    target: dict[tuple[DateRange, Outcome], Participation] = {}
+    for period in timeline.periods:
+        if period.source is not Source.AUTOMATIC:
+            continue
+        clipped = period.period.intersection(days)
+        if clipped is not None:
+            target[(clipped, _outcome(period))] = attrs.evolve(period, period=clipped)
+    current: dict[tuple[DateRange, Outcome], Registration] = {}
+    stale: list[Registration] = []
+    for registration in stored:
+        if registration.is_manual:
+            continue
+        clipped = registration.period.intersection(days)
+        if clipped is None:
+            continue
+        key = (clipped, _outcome(registration))
+        if key in target and key not in current:
+            current[key] = registration
+        else:
+            stale.append(registration)
+    new = [p for key, p in target.items() if key not in current]
+    if not new and not stale:
+        return None
+    today = as_date(on)
+    kept = [
+        attrs.evolve(r, id=new_id(), period=DateRange(r.period.start, days.start))
+        for r in stale
+        if r.period.start < days.start
+    ]
+    added = [
+        Registration(
+            id=new_id(),
+            policy_id=policy.id,
+            employee_id=employee_id,
+            period=p.period,
+            included=p.included,
+            reasons=p.reasons,
+            source=Source.AUTOMATIC,
+            notes=p.notes,
+            registered_on=today,
+        )
+        for p in sorted(new, key=lambda p: p.period.start)
+    ]
+    return ParticipantChange(
+        policy_id=policy.id,
+        employee_id=employee_id,
+        removed=tuple(stale),
+        added=tuple(added),
+        kept=tuple(kept),
+    )
+
+
+def apply(stored: Sequence[Registration], change: ParticipantChange | None) -> list[Registration]:
+    """The registrations after ``change``, by start (for tests and the in-memory view)."""
+    if change is None:
+        return sorted(stored, key=lambda r: r.period.start)
+    removed = {r.id for r in change.removed}
+    result = [r for r in stored if r.id not in removed]
+    return sorted([*result, *change.kept, *change.added], key=lambda r: r.period.start)
+
+
+@attrs.frozen(kw_only=True)
+class ChunkPlan:
+    """A chunk of a run: the employees of ``policy_id``'s employer with ``after < id <= last``
+    (``None``: unbounded). The chunks of a policy cover every id exactly once, so employees
+    added while the run goes are evaluated too."""
+
+    number: int
+    policy_id: uuid.UUID
+    employer_id: uuid.UUID
+    after: uuid.UUID | None
+    last: uuid.UUID | None
+
+    def holds(self, employee_id: uuid.UUID) -> bool:
+        return (self.after is None or employee_id > self.after) and (
+            self.last is None or employee_id <= self.last
+        )
+
+
+def plan_chunks(
+    policies: Sequence[Policy], employee_ids: dict[uuid.UUID, Sequence[uuid.UUID]], size: int
+) -> list[ChunkPlan]:
+    """Chunks of at most ``size`` employees per policy, in id order (``employee_ids``: the
+    sorted ids of each policy's employer's employees when the run is planned)."""
+    chunks: list[ChunkPlan] = []
+    for policy in policies:
+        ids = employee_ids.get(policy.employer_id, ())
+        bounds = [ids[i] for i in range(size - 1, len(ids) - 1, size)]
+        after: uuid.UUID | None = None
+        for last in [*bounds, None]:
+            chunks.append(
+                ChunkPlan(
+                    number=len(chunks),
+                    policy_id=policy.id,
+                    employer_id=policy.employer_id,
+                    after=after,
+                    last=last,
+                )
+            )
+            after = last
+    return chunks
+
+
+__all__ = [
+    "ChunkPlan",
+    "ParticipantChange",
+    "PolicyEvaluationFinished",
+    "PolicyEvaluationStarted",
+    "apply",
+    "manual_inputs",
+    "plan_chunks",
+    "reconcile",
+    "window",
+]

@@ -1,0 +1,288 @@
+"""The nightly evaluation of participation through the service (R6.6), on memory, SQLite and
+PostgreSQL.
+
+Expected periods are worked out by hand (as in test_policy_services.py): the maximum SV-wage is
+€ 79.409 in 2026 (DOMAIN §8) and the last published one, so provisional, from 2027; "Rijk" earns
+€ 90.000 (above it) and reaches 66 years and 3 months on 5 August 2026 (born 5 May 1960);
+"Arm" earns € 50.000 (below it), on call; "Ander" earns € 60.000 at the other employer.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.apps import make_app, user_with
+from tests.policies_world import PolicyWorld, policy_world
+from tests.usecases import fingerprint
+from xs_adapters.clock import FixedClock
+from xs_app import Xs
+from xs_app.services.policies import RegisterParticipation, SetProductConditions
+from xs_app.services.policy_evaluation import (
+    EvaluatePolicies,
+    GetPolicyEvaluation,
+    PlannedChange,
+    RunEvaluationChunk,
+)
+from xs_core.access.features import Feature
+from xs_core.dates import DateRange
+from xs_core.errors import DomainError
+from xs_core.organisation.units import UnitKind, UnitRef
+from xs_core.policies.conditions import Age, AgeCondition, Conditions, SalaryCondition
+from xs_core.policies.participation import ExclusionReason, Note, Source
+
+D = _dt.date
+SALARY = Conditions(salary=SalaryCondition(active=True))
+SALARY_AND_PENSION_AGE = Conditions(
+    salary=SalaryCondition(active=True), age=AgeCondition(active=True, older_than=Age(66, 3))
+)
+SAL = frozenset({ExclusionReason.SALARY})
+AGE = frozenset({ExclusionReason.AGE})
+NONE: frozenset[ExclusionReason] = frozenset()
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
+def app(request: pytest.FixtureRequest, clock: FixedClock) -> Iterator[Xs]:
+    xs = make_app(request, clock, request.param)
+    yield xs
+    xs.close()
+
+
+@pytest.fixture
+def w(app: Xs) -> PolicyWorld:
+    return policy_world(app)
+
+
+def _conditions(w: PolicyWorld, conditions: Conditions) -> None:
+    w.xs.policies.set_product_conditions(
+        SetProductConditions(actor=w.admin, product_id=w.product, conditions=conditions)
+    )
+
+
+def _evaluate(w: PolicyWorld, on: _dt.date, **kw: Any) -> Any:
+    return w.xs.policy_evaluation.evaluate(EvaluatePolicies(actor=w.admin, on=on, **kw))
+
+
+def _stored(w: PolicyWorld, employee: uuid.UUID, policy: uuid.UUID | None = None) -> list[Any]:
+    """(start, end, included, reasons, source, registered_on) of the stored registrations."""
+    with w.xs.unit_of_work(write=False) as uow:
+        found = uow.registrations.for_participant(policy or w.policy_a, employee)
+    return [
+        (r.period.start, r.period.end, r.included, r.reasons, r.source, r.registered_on)
+        for r in found
+    ]
+
+
+def _notes(w: PolicyWorld, employee: uuid.UUID) -> list[frozenset[Note]]:
+    with w.xs.unit_of_work(write=False) as uow:
+        return [r.notes for r in uow.registrations.for_participant(w.policy_a, employee)]
+
+
+A = Source.AUTOMATIC
+
+
+def test_r6_6_a_run_registers_the_timeline_from_its_date(w: PolicyWorld) -> None:
+    _conditions(w, SALARY)
+    status = _evaluate(w, D(2026, 1, 1))
+    assert status.finished
+    on = D(2026, 1, 1)
+    assert _stored(w, w.rich) == [
+        (D(2026, 1, 1), D(2027, 1, 1), True, NONE, A, on),
+        (D(2027, 1, 1), None, True, NONE, A, on),
+    ]
+    assert _notes(w, w.rich) == [frozenset(), frozenset({Note.MAX_SV_WAGE_PROVISIONAL})]
+    assert _stored(w, w.poor) == [
+        (D(2026, 1, 1), D(2027, 1, 1), False, SAL, A, on),
+        (D(2027, 1, 1), None, False, SAL, A, on),
+    ]
+    # the other employer's policy on the same product is evaluated too
+    assert _stored(w, w.other, w.policy_b) == [
+        (D(2026, 1, 1), D(2027, 1, 1), False, SAL, A, on),
+        (D(2027, 1, 1), None, False, SAL, A, on),
+    ]
+    assert (status.changed, status.added, status.removed) == (3, 6, 0)
+    events = [m.name for m in w.xs.outbox.pending()]
+    assert events.count("ParticipationChanged") == 6
+    assert events[-1] == "PolicyEvaluationFinished"
+    assert "PolicyEvaluationStarted" in events
+
+
+def test_r6_6_a_second_run_on_the_same_date_writes_nothing(w: PolicyWorld) -> None:
+    _conditions(w, SALARY)
+    _evaluate(w, D(2026, 1, 1))
+    before = fingerprint(w.xs)
+    again = _evaluate(w, D(2026, 1, 1))
+    assert (again.changed, again.added, again.removed) == (0, 0, 0)
+    after = fingerprint(w.xs)
+    # only the run's own bookkeeping and its two events are new
+    for table in after:
+        if table in ("policy_runs", "policy_run_chunks", "outbox"):
+            continue
+        assert after[table] == before[table], table
+    # and a run on a later day with the same facts writes nothing either
+    later = _evaluate(w, D(2026, 2, 1))
+    assert (later.changed, later.added, later.removed) == (0, 0, 0)
+
+
+def test_r6_6_a_later_run_keeps_the_past_and_rewrites_from_its_date(w: PolicyWorld) -> None:
+    _conditions(w, SALARY)
+    _evaluate(w, D(2026, 1, 1))
+    _conditions(w, SALARY_AND_PENSION_AGE)
+    status = _evaluate(w, D(2026, 3, 1))
+    first, later = D(2026, 1, 1), D(2026, 3, 1)
+    assert _stored(w, w.rich) == [
+        (D(2026, 1, 1), D(2026, 3, 1), True, NONE, A, first),
+        (D(2026, 3, 1), D(2026, 8, 5), True, NONE, A, later),
+        (D(2026, 8, 5), D(2027, 1, 1), False, AGE, A, later),
+        (D(2027, 1, 1), None, False, AGE, A, later),
+    ]
+    # Arm (born 1 January 1990) reaches 66 years and 3 months on 1 April 2056: only from then
+    # does their outcome change (salary and age); their 2026 registration stays as it was
+    assert _stored(w, w.poor) == [
+        (D(2026, 1, 1), D(2027, 1, 1), False, SAL, A, first),
+        (D(2027, 1, 1), D(2056, 4, 1), False, SAL, A, later),
+        (D(2056, 4, 1), None, False, SAL | AGE, A, later),
+    ]
+    # Rich: 2 removed, 3 added; Arm and Ander (66 y 3 m on 3 June 2051): 1 removed, 2 added each
+    assert (status.changed, status.added, status.removed) == (3, 7, 4)
+
+
+def test_r6_4_the_run_never_overwrites_a_manual_registration(w: PolicyWorld) -> None:
+    manual = w.xs.policies.register_manually(
+        RegisterParticipation(
+            actor=w.admin,
+            policy_id=w.policy_a,
+            employee_id=w.poor,
+            period=DateRange(D(2026, 2, 1), D(2026, 6, 1)),
+            included=True,
+        )
+    )
+    _conditions(w, SALARY)
+    _evaluate(w, D(2026, 1, 1))
+    on = D(2026, 1, 1)
+    stored = _stored(w, w.poor)
+    assert stored == [
+        (D(2026, 1, 1), D(2026, 2, 1), False, SAL, A, on),
+        (D(2026, 2, 1), D(2026, 6, 1), True, NONE, Source.MANUAL, w.xs.clock.today()),
+        (D(2026, 6, 1), D(2027, 1, 1), False, SAL, A, on),
+        (D(2027, 1, 1), None, False, SAL, A, on),
+    ]
+    with w.xs.unit_of_work(write=False) as uow:
+        assert manual in {r.id for r in uow.registrations.for_participant(w.policy_a, w.poor)}
+    again = _evaluate(w, D(2026, 1, 1))
+    assert again.added == 0
+
+
+def test_r6_6_a_dry_run_writes_nothing_and_says_what_and_why(w: PolicyWorld) -> None:
+    _conditions(w, SALARY)
+    before = fingerprint(w.xs)
+    lines: list[PlannedChange] = []
+    summary = w.xs.policy_evaluation.dry_run(
+        EvaluatePolicies(actor=w.admin, on=D(2026, 1, 1)), lines.append
+    )
+    assert fingerprint(w.xs) == before
+    assert summary.employees_changed == 3
+    assert summary.periods == 6
+    assert summary.included == 2
+    assert summary.by_reason == {ExclusionReason.SALARY: 4}
+    poor = [line for line in lines if line.employee_id == w.poor]
+    assert [(p.start, p.included, p.reasons, p.previously_included) for p in poor] == [
+        (D(2026, 1, 1), False, (ExclusionReason.SALARY,), None),
+        (D(2027, 1, 1), False, (ExclusionReason.SALARY,), None),
+    ]
+    # after the real run, a dry run finds nothing; with another condition, it names the change
+    _evaluate(w, D(2026, 1, 1))
+    assert w.xs.policy_evaluation.dry_run(
+        EvaluatePolicies(actor=w.admin, on=D(2026, 1, 1))
+    ).periods == 0
+    _conditions(w, SALARY_AND_PENSION_AGE)
+    lines.clear()
+    w.xs.policy_evaluation.dry_run(EvaluatePolicies(actor=w.admin, on=D(2026, 3, 1)), lines.append)
+    rich = [
+        (p.start, p.included, p.reasons, p.previously_included)
+        for p in lines
+        if p.employee_id == w.rich
+    ]
+    assert rich == [
+        (D(2026, 3, 1), True, (), True),
+        (D(2026, 8, 5), False, (ExclusionReason.AGE,), True),
+        (D(2027, 1, 1), False, (ExclusionReason.AGE,), True),
+    ]
+
+
+def test_r6_6_a_run_interrupted_between_chunks_resumes_to_the_same_end(w: PolicyWorld) -> None:
+    _conditions(w, SALARY)
+    service = w.xs.policy_evaluation
+    started = service.start(EvaluatePolicies(actor=w.admin, on=D(2026, 1, 1), chunk_size=1))
+    assert started.chunks >= 3 and not started.resumed
+    service.run_chunk(RunEvaluationChunk(actor=w.admin, run_id=started.run_id, number=0))
+    # a chunk taken again is left alone
+    again = service.run_chunk(RunEvaluationChunk(actor=w.admin, run_id=started.run_id, number=0))
+    assert again.done_before
+    resumed = _evaluate(w, D(2026, 1, 1), chunk_size=1)
+    assert resumed.resumed and resumed.run_id == started.run_id and resumed.finished
+    assert (resumed.changed, resumed.added) == (3, 6)
+    assert _stored(w, w.poor)[0][:4] == (D(2026, 1, 1), D(2027, 1, 1), False, SAL)
+    status = service.status(GetPolicyEvaluation(actor=w.admin, run_id=started.run_id))
+    assert status.chunks_done == status.chunks and status.pending == ()
+
+
+def test_r6_1_no_run_while_business_rules_is_off(w: PolicyWorld) -> None:
+    _conditions(w, SALARY)
+    w.business_rules(0)
+    before = fingerprint(w.xs)
+    with pytest.raises(DomainError) as refused:
+        _evaluate(w, D(2026, 1, 1))
+    assert refused.value.code == "policies.business_rules_off"
+    assert fingerprint(w.xs) == before
+
+
+def test_r6_6_no_active_condition_means_nothing_to_evaluate(w: PolicyWorld) -> None:
+    status = _evaluate(w, D(2026, 1, 1))
+    assert status.finished and status.chunks == 0 and status.added == 0
+
+
+def test_r0_6_a_run_covers_only_the_policies_in_the_actors_scope(w: PolicyWorld) -> None:
+    _conditions(w, SALARY)
+    scoped = user_with(
+        w.xs,
+        w.admin,
+        "evaluator@example.nl",
+        frozenset({Feature.RUN_POLICY_EVALUATION}),
+        frozenset({UnitRef(UnitKind.EMPLOYER, w.employer_a)}),
+    )
+    status = w.xs.policy_evaluation.evaluate(EvaluatePolicies(actor=scoped, on=D(2026, 1, 1)))
+    assert status.changed == 2
+    assert _stored(w, w.other, w.policy_b) == []
+    with pytest.raises(DomainError) as hidden:
+        w.xs.policy_evaluation.evaluate(
+            EvaluatePolicies(actor=scoped, on=D(2026, 1, 1), policy_id=w.policy_b)
+        )
+    assert hidden.value.code == "not_found"
+    with pytest.raises(DomainError) as unknown:
+        w.xs.policy_evaluation.evaluate(
+            EvaluatePolicies(actor=scoped, on=D(2026, 1, 1), policy_id=uuid.uuid4())
+        )
+    assert unknown.value.code == "not_found"
+    assert unknown.value.details["kind"] == hidden.value.details["kind"]
+
+
+def test_r6_6_bad_input_is_refused_and_changes_nothing(w: PolicyWorld) -> None:
+    _conditions(w, SALARY)
+    before = fingerprint(w.xs)
+    for bad in (
+        EvaluatePolicies(actor=w.admin, on=D(2026, 1, 1), chunk_size=0),
+        EvaluatePolicies(actor=w.admin, on=D(1800, 1, 1)),
+    ):
+        with pytest.raises(DomainError):
+            w.xs.policy_evaluation.evaluate(bad)
+    with pytest.raises(DomainError) as missing:
+        w.xs.policy_evaluation.run_chunk(
+            RunEvaluationChunk(actor=w.admin, run_id=uuid.uuid4(), number=0)
+        )
+    assert missing.value.code == "not_found"
+    assert fingerprint(w.xs) == before
