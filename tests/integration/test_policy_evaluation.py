@@ -196,9 +196,10 @@ def test_r6_6_a_dry_run_writes_nothing_and_says_what_and_why(w: PolicyWorld) -> 
     ]
     # after the real run, a dry run finds nothing; with another condition, it names the change
     _evaluate(w, D(2026, 1, 1))
-    assert w.xs.policy_evaluation.dry_run(
-        EvaluatePolicies(actor=w.admin, on=D(2026, 1, 1))
-    ).periods == 0
+    assert (
+        w.xs.policy_evaluation.dry_run(EvaluatePolicies(actor=w.admin, on=D(2026, 1, 1))).periods
+        == 0
+    )
     _conditions(w, SALARY_AND_PENSION_AGE)
     lines.clear()
     w.xs.policy_evaluation.dry_run(EvaluatePolicies(actor=w.admin, on=D(2026, 3, 1)), lines.append)

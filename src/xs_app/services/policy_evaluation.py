@@ -220,9 +220,7 @@ class PolicyEvaluationService(Service):
         product = uow.products.get(policy.product_id)
         return effective_conditions(product.conditions, policy.overrides)
 
-    def _plan(
-        self, uow: UnitOfWork, policies: list[Policy], chunk_size: int
-    ) -> list[ChunkPlan]:
+    def _plan(self, uow: UnitOfWork, policies: list[Policy], chunk_size: int) -> list[ChunkPlan]:
         employers = {p.employer_id for p in policies}
         ids = {e: uow.policy_runs.employee_ids(e) for e in sorted(employers, key=str)}
         return plan_chunks(policies, ids, chunk_size)
@@ -267,7 +265,12 @@ class PolicyEvaluationService(Service):
     # -- working a chunk -----------------------------------------------------------------------
 
     def _changes(
-        self, uow: UnitOfWork, policy: Policy, conditions: Conditions, plan: ChunkPlan, on: pendulum.Date
+        self,
+        uow: UnitOfWork,
+        policy: Policy,
+        conditions: Conditions,
+        plan: ChunkPlan,
+        on: pendulum.Date,
     ) -> Iterator[ParticipantChange]:
         """The changes of the chunk's employees: each one's timeline (R6.2–R6.4) reconciled
         with what is stored (R6.6)."""
@@ -300,7 +303,7 @@ class PolicyEvaluationService(Service):
             state = ChunkState(plan=plan, done=True)
             conditions = self._conditions(uow, policy)
             if uow.settings.value(Parameter.BUSINESS_RULES) == 1 and conditions.any_active:
-                changes = list(self._changes(uow, policy, conditions, plan, run.on))
+                changes = list(self._changes(uow, policy, conditions, plan, as_date(run.on)))
                 removed = [r.id for c in changes for r in c.removed]
                 added = [r for c in changes for r in (*c.kept, *c.added)]
                 uow.policy_runs.replace(removed, added)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import ClassVar
 
 import attrs
@@ -201,7 +201,7 @@ class ChunkPlan:
 
 
 def plan_chunks(
-    policies: Sequence[Policy], employee_ids: dict[uuid.UUID, Sequence[uuid.UUID]], size: int
+    policies: Sequence[Policy], employee_ids: Mapping[uuid.UUID, Sequence[uuid.UUID]], size: int
 ) -> list[ChunkPlan]:
     """Chunks of at most ``size`` employees per policy, in id order (``employee_ids``: the
     sorted ids of each policy's employer's employees when the run is planned)."""
