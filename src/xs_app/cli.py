@@ -31,6 +31,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from xs_app.bootstrap import Xs, bootstrap
+from xs_app.cli_evaluation import ChangeWriter, status_line, summary_table
 from xs_app.cli_support import (
     CliFailure,
     CliRefusal,
@@ -69,7 +70,14 @@ from xs_app.services.policies import (
     SetPolicyOverrides,
     SetProductConditions,
 )
+from xs_app.services.policy_evaluation import (
+    DEFAULT_CHUNK_SIZE,
+    MAX_CHUNK_SIZE,
+    EvaluatePolicies,
+    GetPolicyEvaluation,
+)
 from xs_app.services.protocols import ListProtocols
+from xs_app.worker import enqueue, libpq_url, run_worker
 from xs_core.billing import BillingFrequency, billing_periods, check_deviation
 from xs_core.billing.run import STAGES
 from xs_core.dates import DateRange
@@ -87,6 +95,7 @@ from xs_core.policies.conditions import (
     SicknessCondition,
 )
 from xs_core.policies.model import ProductKind
+from xs_core.progress import Progress as ProgressReport
 from xs_core.settings import Parameter
 
 EXIT_CODES = (
@@ -860,6 +869,113 @@ def participants(
             )
         )
     console.print(participants_table(shown))
+
+
+@policies_app.command("evaluate")
+def evaluate_policies(
+    on: Annotated[_dt.date, date_option("--on", "the evaluation date")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="write nothing; list what would change and why")
+    ] = False,
+    policy: Annotated[uuid.UUID | None, uuid_option("--policy", "only this policy")] = None,
+    queue: Annotated[
+        bool,
+        typer.Option("--queue", help="enqueue the chunks for `xs worker` (PostgreSQL)"),
+    ] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option("--csv", help="dry run: the CSV file (replaced only when complete)"),
+    ] = None,
+    chunk_size: Annotated[
+        int, count_option("--chunk-size", "employees per chunk", 1, MAX_CHUNK_SIZE)
+    ] = DEFAULT_CHUNK_SIZE,
+    as_email: AsOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """The nightly evaluation of participation as of --on (R6.6): writes only what changed; run
+    again after an interruption, it resumes. --dry-run lists the changes (CSV) and counts them
+    per reason; --queue leaves the chunks to `xs worker` processes."""
+    if out is not None and not dry_run:
+        raise CliRefusal("cli.csv_needs_dry_run", {})
+    command_on = on
+    with _open(database_url) as xs:
+        actor = _actor(xs, as_email)
+        command = EvaluatePolicies(
+            actor=actor, on=command_on, policy_id=policy, chunk_size=chunk_size
+        )
+        if dry_run:
+            _dry_run(xs, command, out)
+            return
+        if queue:
+            url = xs.settings.database_url
+            libpq_url(url)  # refused early on SQLite
+            status = xs.policy_evaluation.start(command)
+            jobs = enqueue(url, actor, status)
+            console.print(f"{status_line(status)}; {jobs} taken up by `xs worker`")
+            return
+        with _chunk_progress() as advance:
+            status = xs.policy_evaluation.evaluate(command, advance)
+    console.print(status_line(status))
+
+
+@contextlib.contextmanager
+def _chunk_progress() -> Iterator[ProgressReport]:
+    """A progress bar over a run's chunks."""
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=console,
+    ) as progress:
+        task = progress.add_task("Delen / chunks", total=None)
+
+        def advance(stage: str, done: int, total: int | None) -> None:
+            progress.update(task, completed=done, total=total)
+
+        yield advance
+
+
+def _dry_run(xs: Xs, command: EvaluatePolicies, out: Path | None) -> None:
+    if out is None:
+        with _chunk_progress() as advance:
+            summary = xs.policy_evaluation.dry_run(command, ChangeWriter(sys.stdout), advance)
+    else:
+        with atomic_text_file(out) as stream, _chunk_progress() as advance:
+            summary = xs.policy_evaluation.dry_run(command, ChangeWriter(stream), advance)
+    Console(stderr=out is None).print(summary_table(summary))
+
+
+@policies_app.command("run-status")
+def evaluation_status(
+    run: Annotated[uuid.UUID, uuid_argument("RUN", "evaluation run id")],
+    as_email: AsOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Where a nightly evaluation stands (chunks done, what it changed)."""
+    with _open(database_url) as xs:
+        status = xs.policy_evaluation.status(
+            GetPolicyEvaluation(actor=_actor(xs, as_email), run_id=run)
+        )
+    console.print(status_line(status))
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[
+        int, count_option("--concurrency", "jobs at once in this process", 1, 64)
+    ] = 1,
+    once: Annotated[bool, typer.Option("--once", help="stop when the queue is empty")] = False,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Work the chunks of nightly evaluations enqueued with `xs policies evaluate --queue`
+    (PostgreSQL, the extra xs[worker]); SIGTERM/SIGINT stop after the current chunk, and the
+    chunks of a killed worker are taken up again by the others."""
+    url = database_url or os.environ.get("XS_DATABASE_URL") or "sqlite:///xs.sqlite3"
+    libpq_url(url)
+    with _open(url):  # the schema is checked and the database reached, as for every command
+        pass
+    run_worker(url, concurrency=concurrency, wait=not once)
 
 
 def participants_table(page: ParticipantPage, policy: str | None = None) -> Table:

@@ -90,6 +90,10 @@ register_messages(
             "XS_STORAGE moet 'sql' of 'memory' zijn, niet '{storage}'.",
             "XS_STORAGE must be 'sql' or 'memory', not '{storage}'.",
         ),
+        "cli.csv_needs_dry_run": (
+            "--csv hoort bij --dry-run: een echte evaluatie schrijft registraties, geen CSV.",
+            "--csv goes with --dry-run: a real evaluation writes registrations, not a CSV.",
+        ),
     },
     kind=InvalidInput,
 )
