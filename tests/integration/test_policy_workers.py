@@ -264,7 +264,7 @@ def test_r6_6_two_workers_share_a_run_and_survive_a_killed_one(
     assert _registrations(url) == _registrations(copy)
     assert _events(url) == _events(copy)
     with sa.create_engine(url).connect() as connection:
-        states = dict(
+        states: dict[str, int] = dict(
             connection.execute(
                 sa.text("SELECT status, count(*) FROM procrastinate_jobs GROUP BY status")
             ).all()
