@@ -126,6 +126,11 @@ from xs_app.services.policies import (
     SetPolicyOverrides,
     SetProductConditions,
 )
+from xs_app.services.policy_evaluation import (
+    EvaluatePolicies,
+    GetPolicyEvaluation,
+    RunEvaluationChunk,
+)
 from xs_app.services.protocols import (
     BulkStart,
     ChangeProtocolCharacteristics,
@@ -152,6 +157,7 @@ from xs_core.policies.conditions import (
     ConditionName,
     ConditionOverrides,
     Conditions,
+    EmploymentTypeCondition,
     SalaryCondition,
     SicknessCondition,
 )
@@ -456,6 +462,41 @@ def make_world(xs: Xs) -> World:
                 overrides=ConditionOverrides(salary=SalaryCondition(active=False)),
             )
         )
+        # a policy that follows the product (salary on), and a run of it with a pending chunk
+        s["evaluated_policy"] = xs.policies.create_policy(
+            CreatePolicy(
+                actor=admin,
+                employer_id=s["employer"],
+                product_id=product,
+                number=f"POLIS-{label}-2",
+                start=D(2026, 1, 1),
+            )
+        )
+        # and one without an active condition (its override), which no other use case changes
+        s["quiet_policy"] = xs.policies.create_policy(
+            CreatePolicy(
+                actor=admin,
+                employer_id=s["employer"],
+                product_id=product,
+                number=f"POLIS-{label}-3",
+                start=D(2026, 1, 1),
+            )
+        )
+        xs.policies.set_policy_overrides(
+            SetPolicyOverrides(
+                actor=admin,
+                policy_id=s["quiet_policy"],
+                overrides=ConditionOverrides(
+                    age=AgeCondition(),
+                    sickness=SicknessCondition(),
+                    salary=SalaryCondition(),
+                    employment_type=EmploymentTypeCondition(),
+                ),
+            )
+        )
+        s["run"] = xs.policy_evaluation.start(
+            EvaluatePolicies(actor=admin, on=D(2026, 5, 1), policy_id=s["evaluated_policy"])
+        ).run_id
         s["registration"] = xs.policies.register_manually(
             RegisterParticipation(
                 actor=admin,
@@ -1218,6 +1259,32 @@ TABLE: dict[str, UseCase] = {
         _PARTICIPANT_READERS,
         lambda w, s: GetParticipantTimeline(
             actor=w.admin, policy_id=s.policy, employee_id=s.employee
+        ),
+    ),
+    # the nightly evaluation (R6.6): the quiet policy has no active condition, so a run of it
+    # has no chunks; the run of the evaluated policy has one ----------------------------------
+    "policy_evaluation.start": _c(
+        F.RUN_POLICY_EVALUATION,
+        lambda w, s: EvaluatePolicies(actor=w.admin, on=D(2026, 6, 1), policy_id=s.quiet_policy),
+        events=("PolicyEvaluationStarted", "PolicyEvaluationFinished"),
+    ),
+    "policy_evaluation.evaluate": _c(
+        F.RUN_POLICY_EVALUATION,
+        lambda w, s: EvaluatePolicies(actor=w.admin, on=D(2026, 7, 1), policy_id=s.quiet_policy),
+        events=("PolicyEvaluationStarted", "PolicyEvaluationFinished"),
+    ),
+    "policy_evaluation.run_chunk": _c(
+        F.RUN_POLICY_EVALUATION,
+        lambda w, s: RunEvaluationChunk(actor=w.admin, run_id=s.run, number=0),
+        events=("ParticipationChanged", "PolicyEvaluationFinished"),
+    ),
+    "policy_evaluation.status": _q(
+        F.RUN_POLICY_EVALUATION, lambda w, s: GetPolicyEvaluation(actor=w.admin, run_id=s.run)
+    ),
+    "policy_evaluation.dry_run": _q(
+        F.RUN_POLICY_EVALUATION,
+        lambda w, s: EvaluatePolicies(
+            actor=w.admin, on=D(2026, 5, 1), policy_id=s.evaluated_policy
         ),
     ),
     # configuration parameters (R6.1) --------------------------------------------------------
