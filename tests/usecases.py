@@ -1275,7 +1275,7 @@ TABLE: dict[str, UseCase] = {
     ),
     "policy_evaluation.run_chunk": _c(
         F.RUN_POLICY_EVALUATION,
-        lambda w, s: RunEvaluationChunk(actor=w.admin, run_id=s.run, number=0),
+        lambda w, s: RunEvaluationChunk(actor=w.admin, run_id=s.run, chunk=0),
         events=("ParticipationChanged", "PolicyEvaluationFinished"),
     ),
     "policy_evaluation.status": _q(

@@ -85,7 +85,7 @@ def work_chunk(database_url: str, actor: str, run_id: str, number: int) -> None:
     """The job: work chunk ``number`` of run ``run_id`` as ``actor`` (the user who started the
     run; their feature and scope are checked again) on the worker's database."""
     _application(database_url).policy_evaluation.run_chunk(
-        RunEvaluationChunk(actor=uuid.UUID(actor), run_id=uuid.UUID(run_id), number=number)
+        RunEvaluationChunk(actor=uuid.UUID(actor), run_id=uuid.UUID(run_id), chunk=number)
     )
 
 

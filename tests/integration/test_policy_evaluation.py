@@ -220,9 +220,9 @@ def test_r6_6_a_run_interrupted_between_chunks_resumes_to_the_same_end(w: Policy
     service = w.xs.policy_evaluation
     started = service.start(EvaluatePolicies(actor=w.admin, on=D(2026, 1, 1), chunk_size=1))
     assert started.chunks >= 3 and not started.resumed
-    service.run_chunk(RunEvaluationChunk(actor=w.admin, run_id=started.run_id, number=0))
+    service.run_chunk(RunEvaluationChunk(actor=w.admin, run_id=started.run_id, chunk=0))
     # a chunk taken again is left alone
-    again = service.run_chunk(RunEvaluationChunk(actor=w.admin, run_id=started.run_id, number=0))
+    again = service.run_chunk(RunEvaluationChunk(actor=w.admin, run_id=started.run_id, chunk=0))
     assert again.done_before
     resumed = _evaluate(w, D(2026, 1, 1), chunk_size=1)
     assert resumed.resumed and resumed.run_id == started.run_id and resumed.finished
@@ -283,7 +283,7 @@ def test_r6_6_bad_input_is_refused_and_changes_nothing(w: PolicyWorld) -> None:
             w.xs.policy_evaluation.evaluate(bad)
     with pytest.raises(DomainError) as missing:
         w.xs.policy_evaluation.run_chunk(
-            RunEvaluationChunk(actor=w.admin, run_id=uuid.uuid4(), number=0)
+            RunEvaluationChunk(actor=w.admin, run_id=uuid.uuid4(), chunk=0)
         )
     assert missing.value.code == "not_found"
     assert fingerprint(w.xs) == before

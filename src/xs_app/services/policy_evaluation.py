@@ -87,7 +87,8 @@ class RunEvaluationChunk(Command):
 
     actor: uuid.UUID
     run_id: uuid.UUID
-    number: int
+    #: the chunk's number in the run (from 0)
+    chunk: int
 
 
 @attrs.frozen(kw_only=True)
@@ -289,13 +290,13 @@ class PolicyEvaluationService(Service):
         """Work one chunk: its writes, their ``ParticipationChanged`` events and its done mark in
         one transaction; a chunk done before is left alone. The chunk that completes the run
         marks it finished (``PolicyEvaluationFinished``)."""
-        limits.bounded_int(cmd.number, "number", 0, limits.INTEGER_MAX)
+        limits.bounded_int(cmd.chunk, "chunk", 0, limits.INTEGER_MAX)
         with self._uow() as uow:
             auth, principal = self._authorise(uow, cmd.actor, Feature.RUN_POLICY_EVALUATION)
             run = uow.policy_runs.run(cmd.run_id)
-            plan = uow.policy_runs.claim_chunk(run.id, cmd.number)
+            plan = uow.policy_runs.claim_chunk(run.id, cmd.chunk)
             if plan is None:
-                return ChunkOutcome(number=cmd.number, done_before=True)
+                return ChunkOutcome(number=cmd.chunk, done_before=True)
             policy = uow.policies.get(plan.policy_id)
             auth.require_visible(
                 principal, employer(policy.employer_id), hidden("policy_run", run.id)
@@ -332,7 +333,7 @@ class PolicyEvaluationService(Service):
                 )
             uow.commit()
             return ChunkOutcome(
-                number=cmd.number,
+                number=cmd.chunk,
                 done_before=False,
                 changed=state.changed,
                 added=state.added,
@@ -352,7 +353,7 @@ class PolicyEvaluationService(Service):
         done = status.chunks_done
         tell("chunks", done, status.chunks)
         for number in status.pending:
-            self.run_chunk(RunEvaluationChunk(actor=cmd.actor, run_id=status.run_id, number=number))
+            self.run_chunk(RunEvaluationChunk(actor=cmd.actor, run_id=status.run_id, chunk=number))
             done += 1
             tell("chunks", done, status.chunks)
         return attrs.evolve(

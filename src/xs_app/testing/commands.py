@@ -91,6 +91,9 @@ FIELD_RULES: dict[str, FieldRule] = {
     "note": FieldRule(str, lambda: xst.text(limits.REGISTRATION_NOTE)),
     "value": FieldRule(int, lambda: st.sampled_from(Parameter.BUSINESS_RULES.spec.allowed)),
     "birth_date": FieldRule(_dt.date, xst.birth_dates),
+    # the nightly evaluation (R6.6): chunk sizes and numbers
+    "chunk_size": FieldRule(int, lambda: st.integers(1, 100_000)),
+    "chunk": FieldRule(int, lambda: st.integers(0, 1_000)),
     "hours_per_week": FieldRule(Decimal, xst.hours_per_week),
     "yearly_salary": FieldRule(Decimal, xst.amounts),
     # a location's maximum of parallel availabilities (R4.3): small ones make conflicts

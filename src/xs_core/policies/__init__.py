@@ -46,12 +46,20 @@ from xs_core.policies.participation import (
     participation_timeline,
     sickness_exclusion_end,
 )
+from xs_core.policies.run import (
+    ChunkPlan,
+    ParticipantChange,
+    PolicyEvaluationFinished,
+    PolicyEvaluationStarted,
+    reconcile,
+)
 
 __all__ = [
     "MAX_AGE_YEARS",
     "RECOVERY_DAYS",
     "Age",
     "AgeCondition",
+    "ChunkPlan",
     "ConditionName",
     "ConditionOverrides",
     "Conditions",
@@ -67,10 +75,13 @@ __all__ = [
     "InsurerCreated",
     "ManualRegistration",
     "Note",
+    "ParticipantChange",
     "Participation",
     "ParticipationChanged",
     "Policy",
     "PolicyCreated",
+    "PolicyEvaluationFinished",
+    "PolicyEvaluationStarted",
     "ProductKind",
     "Registration",
     "RegistrationRemoved",
@@ -85,6 +96,7 @@ __all__ = [
     "participation_on",
     "participation_timeline",
     "policy_period",
+    "reconcile",
     "refuse_manual_overlap",
     "sickness_exclusion_end",
 ]
