@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import uuid
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -21,7 +22,12 @@ from tests.policies_world import PolicyWorld, policy_world
 from tests.usecases import fingerprint
 from xs_adapters.clock import FixedClock
 from xs_app import Xs
-from xs_app.services.policies import RegisterParticipation, SetProductConditions
+from xs_app.services.employments import ChangeEmployment
+from xs_app.services.policies import (
+    RegisterParticipation,
+    RemoveRegistration,
+    SetProductConditions,
+)
 from xs_app.services.policy_evaluation import (
     EvaluatePolicies,
     GetPolicyEvaluation,
@@ -287,3 +293,58 @@ def test_r6_6_bad_input_is_refused_and_changes_nothing(w: PolicyWorld) -> None:
         )
     assert missing.value.code == "not_found"
     assert fingerprint(w.xs) == before
+
+
+def _employment(w: PolicyWorld, employee: uuid.UUID) -> uuid.UUID:
+    with w.xs.unit_of_work(write=False) as uow:
+        return uow.employees.get(employee).employments[0].id
+
+
+def test_r6_6_a_run_after_a_change_of_facts_evaluates_the_changed_employee(
+    w: PolicyWorld,
+) -> None:
+    """A run skips the employees whose inputs did not change; a new salary is such a change."""
+    _conditions(w, SALARY)
+    _evaluate(w, D(2026, 1, 1))
+    w.xs.employments.change_employment(
+        ChangeEmployment(
+            actor=w.admin,
+            employee_id=w.poor,
+            employment_id=_employment(w, w.poor),
+            effective=D(2026, 3, 1),
+            yearly_salary=Decimal(90_000),
+        )
+    )
+    status = _evaluate(w, D(2026, 2, 1))
+    # both stored periods of Arm differ from 1 February on: 2 removed, 3 added (and the days
+    # before 1 February kept); Rijk and Ander are not evaluated at all
+    assert (status.changed, status.added, status.removed) == (1, 3, 2)
+    assert [row[:4] for row in _stored(w, w.poor)] == [
+        (D(2026, 1, 1), D(2026, 2, 1), False, SAL),  # the past, kept
+        (D(2026, 2, 1), D(2026, 3, 1), False, SAL),
+        (D(2026, 3, 1), D(2027, 1, 1), True, NONE),
+        (D(2027, 1, 1), None, True, NONE),
+    ]
+
+
+def test_r6_4_removing_a_manual_registration_gives_its_days_back_to_the_run(
+    w: PolicyWorld,
+) -> None:
+    _conditions(w, SALARY)
+    manual = w.xs.policies.register_manually(
+        RegisterParticipation(
+            actor=w.admin,
+            policy_id=w.policy_a,
+            employee_id=w.poor,
+            period=DateRange(D(2026, 2, 1), D(2026, 6, 1)),
+            included=True,
+        )
+    )
+    _evaluate(w, D(2026, 1, 1))
+    w.xs.policies.remove_registration(RemoveRegistration(actor=w.admin, registration_id=manual))
+    status = _evaluate(w, D(2026, 1, 1))
+    assert status.changed == 1
+    assert [row[:4] for row in _stored(w, w.poor)] == [
+        (D(2026, 1, 1), D(2027, 1, 1), False, SAL),
+        (D(2027, 1, 1), None, False, SAL),
+    ]

@@ -37,24 +37,73 @@ class MemoryPolicyRunStore:
         )
 
     def facts(
-        self, employer_id: uuid.UUID, after: uuid.UUID | None, last: uuid.UUID | None
+        self, employer_id: uuid.UUID, employee_ids: Sequence[uuid.UUID]
     ) -> list[EmployeeFacts]:
+        found = []
+        for ident in sorted(set(employee_ids)):
+            person = self._s.employees.get(ident)
+            if person is None or not any(e.employer_id == employer_id for e in person.employments):
+                continue
+            trajectories = self._s.trajectories.find("employee", ident)
+            found.append(employee_facts(person, employer_id, trajectories))
+        return found
+
+    def registrations(
+        self, policy_id: uuid.UUID, employee_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, list[Registration]]:
+        wanted = set(employee_ids)
+        found: dict[uuid.UUID, list[Registration]] = defaultdict(list)
+        for r in self._s.policy_registrations.find("policy", policy_id):
+            if r.employee_id in wanted:
+                found[r.employee_id].append(r)
+        return {k: sorted(v, key=lambda r: r.period.start) for k, v in found.items()}
+
+    def _inputs(
+        self, policy_id: uuid.UUID, employer_id: uuid.UUID, ident: uuid.UUID, key: str
+    ) -> str:
+        facts = self.facts(employer_id, [ident])
+        manual = sorted(
+            (r.period.start, r.period.end, r.included, r.note)
+            for r in self._s.policy_registrations.find("participant", (policy_id, ident))
+            if r.is_manual
+        )
+        return repr((key, facts, manual))
+
+    def stale(
+        self,
+        policy_id: uuid.UUID,
+        employer_id: uuid.UUID,
+        after: uuid.UUID | None,
+        last: uuid.UUID | None,
+        key: str,
+        evaluated_from: _dt.date,
+    ) -> list[uuid.UUID]:
         found = []
         for ident in self.employee_ids(employer_id):
             if not _within(ident, after, last):
                 continue
-            trajectories = self._s.trajectories.find("employee", ident)
-            found.append(employee_facts(self._s.employees[ident], employer_id, trajectories))
+            stored = self._s.policy_participant_inputs.get((policy_id, ident))
+            if (
+                stored is None
+                or stored[1] > evaluated_from
+                or stored[0] != self._inputs(policy_id, employer_id, ident, key)
+            ):
+                found.append(ident)
         return found
 
-    def registrations(
-        self, policy_id: uuid.UUID, after: uuid.UUID | None, last: uuid.UUID | None
-    ) -> dict[uuid.UUID, list[Registration]]:
-        found: dict[uuid.UUID, list[Registration]] = defaultdict(list)
-        for r in self._s.policy_registrations.find("policy", policy_id):
-            if _within(r.employee_id, after, last):
-                found[r.employee_id].append(r)
-        return {k: sorted(v, key=lambda r: r.period.start) for k, v in found.items()}
+    def remember(
+        self,
+        policy_id: uuid.UUID,
+        employer_id: uuid.UUID,
+        employee_ids: Sequence[uuid.UUID],
+        key: str,
+        evaluated_from: _dt.date,
+    ) -> None:
+        for ident in employee_ids:
+            self._s.policy_participant_inputs.put(
+                (policy_id, ident),
+                (self._inputs(policy_id, employer_id, ident, key), evaluated_from),
+            )
 
     def replace(self, remove: Sequence[uuid.UUID], add: Sequence[Registration]) -> None:
         for ident in remove:

@@ -147,6 +147,7 @@ class MemoryStore:
     insurance_policies: Collection[uuid.UUID, Policy]
     policy_registrations: Collection[uuid.UUID, Registration]
     policy_runs: Collection[uuid.UUID, RunRecord]
+    policy_participant_inputs: Collection[tuple[uuid.UUID, uuid.UUID], tuple[str, _dt.date]]
     policy_run_chunks: Collection[tuple[uuid.UUID, int], tuple[uuid.UUID, ChunkState]]
     configuration_parameters: Collection[str, int]
     configuration_parameter_changes: Collection[int, ParameterChange]
@@ -240,6 +241,7 @@ class MemoryStore:
             },
         )
         self.policy_runs = Collection(j)
+        self.policy_participant_inputs = Collection(j)
         self.policy_run_chunks = Collection(j, {"run": Index(lambda c: (c[0],))})
         self.configuration_parameters = Collection(j)
         self.configuration_parameter_changes = Collection(j)

@@ -24,6 +24,8 @@ from sqlalchemy.engine import Connection
 from xs_adapters.sql import tables as t
 from xs_adapters.sql.conflicts import EXCLUSION_VIOLATION, sqlstate
 from xs_adapters.sql.policies import overlap, registration_from_row, registration_values
+from xs_adapters.sql.policy_inputs import remember_query, stale_query
+from xs_adapters.sql.types import PendulumDate
 from xs_core.dates import DateRange
 from xs_core.errors import NotFound
 from xs_core.organisation.model import EmploymentType
@@ -40,15 +42,6 @@ from xs_core.protocols.model import ProtocolKind
 
 #: Ids per ``IN (…)`` list of a delete.
 _IDS = 5_000
-
-
-def _between(column: Any, after: uuid.UUID | None, last: uuid.UUID | None) -> list[Any]:
-    clauses = []
-    if after is not None:
-        clauses.append(column > after)
-    if last is not None:
-        clauses.append(column <= last)
-    return clauses
 
 
 def _chunk_plan(row: Any) -> ChunkPlan:
@@ -76,7 +69,8 @@ def _run(row: Any) -> RunRecord:
 class SqlPolicyRunStore:
     def __init__(self, connection: Connection) -> None:
         self._c = connection
-        self._postgres = connection.dialect.name == "postgresql"
+        self._dialect = connection.dialect.name
+        self._postgres = self._dialect == "postgresql"
 
     # -- reads of a chunk ----------------------------------------------------------------------
 
@@ -91,10 +85,13 @@ class SqlPolicyRunStore:
         return [row[0] for row in rows]
 
     def facts(
-        self, employer_id: uuid.UUID, after: uuid.UUID | None, last: uuid.UUID | None
+        self, employer_id: uuid.UUID, employee_ids: Sequence[uuid.UUID]
     ) -> list[EmployeeFacts]:
+        if not employee_ids:
+            return []
         e, v, emp = t.employments, t.employment_versions, t.employees
-        at_employer = [e.c.employer_id == employer_id, *_between(e.c.employee_id, after, last)]
+        ids = sorted(set(employee_ids))
+        at_employer = [e.c.employer_id == employer_id, e.c.employee_id.in_(ids)]
         versions: dict[uuid.UUID, list[EmploymentVersionFacts]] = defaultdict(list)
         for row in self._c.execute(
             sa.select(
@@ -130,22 +127,22 @@ class SqlPolicyRunStore:
                     versions=tuple(versions.get(row.id, ())),
                 )
             )
-        people = sa.select(e.c.employee_id).where(*at_employer)
-        sickness = self._sickness(people)
+        sickness = self._sickness(ids)
         births = self._c.execute(
-            sa.select(emp.c.id, emp.c.birth_date).where(emp.c.id.in_(people)).order_by(emp.c.id)
+            sa.select(emp.c.id, emp.c.birth_date).where(emp.c.id.in_(ids)).order_by(emp.c.id)
         )
         return [
             EmployeeFacts(
                 employee_id=row.id,
                 birth_date=row.birth_date,
-                employments=tuple(employments.get(row.id, ())),
+                employments=tuple(employments[row.id]),
                 sickness=tuple(sickness.get(row.id, ())),
             )
             for row in births
+            if row.id in employments
         ]
 
-    def _sickness(self, people: sa.Select[Any]) -> dict[uuid.UUID, list[SicknessSpell]]:
+    def _sickness(self, people: list[uuid.UUID]) -> dict[uuid.UUID, list[SicknessSpell]]:
         """Sickness trajectories as spells (xs_core.policies.facts): recovered on the date of a
         last recovery report of 100 %, else on the trajectory's exclusive end."""
         tr, rr = t.trajectories, t.recovery_reports
@@ -172,17 +169,79 @@ class SqlPolicyRunStore:
         return spells
 
     def registrations(
-        self, policy_id: uuid.UUID, after: uuid.UUID | None, last: uuid.UUID | None
+        self, policy_id: uuid.UUID, employee_ids: Sequence[uuid.UUID]
     ) -> dict[uuid.UUID, list[Registration]]:
         r = t.policy_registrations
         found: dict[uuid.UUID, list[Registration]] = defaultdict(list)
+        if not employee_ids:
+            return {}
         for row in self._c.execute(
             sa.select(r)
-            .where(r.c.policy_id == policy_id, *_between(r.c.employee_id, after, last))
+            .where(r.c.policy_id == policy_id, r.c.employee_id.in_(sorted(set(employee_ids))))
             .order_by(r.c.employee_id, r.c.start_date)
         ):
             found[row.employee_id].append(registration_from_row(row))
         return dict(found)
+
+    def stale(
+        self,
+        policy_id: uuid.UUID,
+        employer_id: uuid.UUID,
+        after: uuid.UUID | None,
+        last: uuid.UUID | None,
+        key: str,
+        evaluated_from: _dt.date,
+    ) -> list[uuid.UUID]:
+        query = sa.text(stale_query(self._dialect, after is not None, last is not None))
+        params: dict[str, Any] = {
+            "policy_id": policy_id,
+            "employer_id": employer_id,
+            "key": key,
+            "evaluated_from": evaluated_from,
+        }
+        binds: list[sa.BindParameter[Any]] = [
+            sa.bindparam("policy_id", type_=sa.Uuid()),
+            sa.bindparam("employer_id", type_=sa.Uuid()),
+            sa.bindparam("evaluated_from", type_=PendulumDate()),
+        ]
+        if after is not None:
+            params["after"] = after
+            binds.append(sa.bindparam("after", type_=sa.Uuid()))
+        if last is not None:
+            params["last"] = last
+            binds.append(sa.bindparam("last", type_=sa.Uuid()))
+        statement = query.bindparams(*binds).columns(id=sa.Uuid())
+        return [row.id for row in self._c.execute(statement, params)]
+
+    def remember(
+        self,
+        policy_id: uuid.UUID,
+        employer_id: uuid.UUID,
+        employee_ids: Sequence[uuid.UUID],
+        key: str,
+        evaluated_from: _dt.date,
+    ) -> None:
+        d = t.policy_participant_inputs
+        ids = sorted(set(employee_ids))
+        for start in range(0, len(ids), _IDS):
+            part = ids[start : start + _IDS]
+            self._c.execute(d.delete().where(d.c.policy_id == policy_id, d.c.employee_id.in_(part)))
+            statement = sa.text(remember_query(self._dialect)).bindparams(
+                sa.bindparam("policy_id", type_=sa.Uuid()),
+                sa.bindparam("employer_id", type_=sa.Uuid()),
+                sa.bindparam("evaluated_from", type_=PendulumDate()),
+                sa.bindparam("ids", type_=sa.Uuid(), expanding=True),
+            )
+            self._c.execute(
+                statement,
+                {
+                    "policy_id": policy_id,
+                    "employer_id": employer_id,
+                    "key": key,
+                    "evaluated_from": evaluated_from,
+                    "ids": part,
+                },
+            )
 
     # -- writes of a chunk ---------------------------------------------------------------------
 

@@ -113,6 +113,8 @@ employments = sa.Table(
     sa.CheckConstraint("end_date IS NULL OR end_date > start_date", name="period_not_empty"),
     sa.Index("ix_employments_employee_id", "employee_id"),
     sa.Index("ix_employments_employer_id", "employer_id", "start_date"),
+    # R6.6: the employees of an employer by id range (the nightly evaluation's chunks)
+    sa.Index("ix_employments_employer_employee", "employer_id", "employee_id"),
 )
 
 # R2.3: the history of an employment's conditions, non-overlapping and contiguous.
@@ -741,4 +743,23 @@ policy_run_chunks = sa.Table(
     sa.Column("changed", sa.Integer, nullable=False),
     sa.Column("added", sa.Integer, nullable=False),
     sa.Column("removed", sa.Integer, nullable=False),
+)
+
+# What the evaluation of each (policy, employee) last read — its inputs as one text (the facts,
+# the manual registrations, and a key of the conditions and parameter tables) — and the first
+# day of the window it wrote; a run skips the employees whose inputs are unchanged (R6.6).
+policy_participant_inputs = sa.Table(
+    "policy_participant_inputs",
+    metadata,
+    sa.Column(
+        "policy_id",
+        sa.Uuid,
+        sa.ForeignKey("insurance_policies.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column(
+        "employee_id", sa.Uuid, sa.ForeignKey("employees.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("inputs", sa.Text, nullable=False),
+    sa.Column("evaluated_from", PendulumDate, nullable=False),
 )

@@ -23,7 +23,8 @@ from __future__ import annotations
 import datetime as _dt
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from decimal import Decimal
 
 import attrs
 import pendulum
@@ -52,6 +53,7 @@ from xs_core.policies.run import (
     ParticipantChange,
     PolicyEvaluationFinished,
     PolicyEvaluationStarted,
+    evaluation_key,
     manual_inputs,
     plan_chunks,
     reconcile,
@@ -177,15 +179,18 @@ class PolicyEvaluationService(Service):
     """R6.6 use cases: :meth:`evaluate` (in process), :meth:`start` + :meth:`run_chunk` (for
     workers), :meth:`status`, :meth:`dry_run`."""
 
-    _wages: MaxSvWage | None = None
-    _last_wage_year = 0
+    _wages: tuple[MaxSvWage, int, tuple[tuple[_dt.date, Decimal], ...]] | None = None
 
-    def _max_sv_wage(self) -> tuple[MaxSvWage, int]:
+    def _max_sv_wage(self) -> tuple[MaxSvWage, int, tuple[tuple[_dt.date, Decimal], ...]]:
+        """The maximum SV-wage by year, the last year of the table, and the table (R0.4)."""
         if self._wages is None:
             table = max_sv_wage_table()
-            self._wages = max_sv_wage_by_year(table)
-            self._last_wage_year = table.values[-1].applies_from.year
-        return self._wages, self._last_wage_year
+            self._wages = (
+                max_sv_wage_by_year(table),
+                table.values[-1].applies_from.year,
+                tuple((v.applies_from, v.value) for v in table.values),
+            )
+        return self._wages
 
     # -- planning ------------------------------------------------------------------------------
 
@@ -265,26 +270,44 @@ class PolicyEvaluationService(Service):
 
     # -- working a chunk -----------------------------------------------------------------------
 
-    def _changes(
+    def _evaluate_chunk(
         self,
         uow: UnitOfWork,
         policy: Policy,
         conditions: Conditions,
         plan: ChunkPlan,
         on: pendulum.Date,
-    ) -> Iterator[ParticipantChange]:
-        """The changes of the chunk's employees: each one's timeline (R6.2–R6.4) reconciled
-        with what is stored (R6.6)."""
-        wages, last_year = self._max_sv_wage()
-        stored = uow.policy_runs.registrations(policy.id, plan.after, plan.last)
-        for facts in uow.policy_runs.facts(policy.employer_id, plan.after, plan.last):
+        remember: bool,
+    ) -> list[ParticipantChange]:
+        """The changes of the chunk's employees: each one whose inputs changed since their last
+        evaluation (:meth:`PolicyRunStore.stale`) has their timeline (R6.2–R6.4) reconciled with
+        what is stored (R6.6); with ``remember``, their inputs are stored as evaluated."""
+        days = window(policy.period, on)
+        if days is None:
+            return []
+        wages, last_year, table = self._max_sv_wage()
+        key = evaluation_key(policy, conditions, table)
+        store = uow.policy_runs
+        ids = store.stale(policy.id, policy.employer_id, plan.after, plan.last, key, days.start)
+        if not ids:
+            return []
+        stored = store.registrations(policy.id, ids)
+        changes = []
+        for facts in store.facts(policy.employer_id, ids):
             mine = stored.get(facts.employee_id, [])
             timeline = participation_timeline(
                 facts, policy.period, conditions, wages, manual_inputs(mine), last_year
             )
             change = reconcile(policy, facts.employee_id, mine, timeline, on)
             if change is not None:
-                yield change
+                changes.append(change)
+        if remember:
+            store.replace(
+                [r.id for c in changes for r in c.removed],
+                [r for c in changes for r in (*c.kept, *c.added)],
+            )
+            store.remember(policy.id, policy.employer_id, ids, key, days.start)
+        return changes
 
     def run_chunk(self, cmd: RunEvaluationChunk) -> ChunkOutcome:
         """Work one chunk: its writes, their ``ParticipationChanged`` events and its done mark in
@@ -304,10 +327,9 @@ class PolicyEvaluationService(Service):
             state = ChunkState(plan=plan, done=True)
             conditions = self._conditions(uow, policy)
             if uow.settings.value(Parameter.BUSINESS_RULES) == 1 and conditions.any_active:
-                changes = list(self._changes(uow, policy, conditions, plan, as_date(run.on)))
-                removed = [r.id for c in changes for r in c.removed]
-                added = [r for c in changes for r in (*c.kept, *c.added)]
-                uow.policy_runs.replace(removed, added)
+                changes = self._evaluate_chunk(
+                    uow, policy, conditions, plan, as_date(run.on), remember=True
+                )
                 for change in changes:
                     for registration in change.added:
                         uow.publish(registration.changed_event())
@@ -316,7 +338,7 @@ class PolicyEvaluationService(Service):
                     done=True,
                     changed=len(changes),
                     added=sum(len(c.added) for c in changes),
-                    removed=len(removed),
+                    removed=sum(len(c.removed) for c in changes),
                 )
             uow.policy_runs.finish_chunk(run.id, state)
             finished = uow.policy_runs.finish_run(run.id, self._clock.now())
@@ -419,7 +441,9 @@ class PolicyEvaluationService(Service):
             with self._uow(write=False) as uow:
                 policy = by_id[plan.policy_id]
                 conditions = self._conditions(uow, policy)
-                for change in self._changes(uow, policy, conditions, plan, on):
+                for change in self._evaluate_chunk(
+                    uow, policy, conditions, plan, on, remember=False
+                ):
                     employees += 1
                     for registration in change.added:
                         periods += 1

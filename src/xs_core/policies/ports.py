@@ -158,18 +158,47 @@ class PolicyRunStore(Protocol):
         ...
 
     def facts(
-        self, employer_id: uuid.UUID, after: uuid.UUID | None, last: uuid.UUID | None
+        self, employer_id: uuid.UUID, employee_ids: Sequence[uuid.UUID]
     ) -> list[EmployeeFacts]:
         """Birth date, employments at the employer with their versions, and sickness spells of
-        the employees with an employment at the employer and ``after < id <= last``
-        (``None``: unbounded), in id order, in few queries."""
+        the given employees that have an employment at the employer, in id order, in a few
+        queries."""
         ...
 
     def registrations(
-        self, policy_id: uuid.UUID, after: uuid.UUID | None, last: uuid.UUID | None
+        self, policy_id: uuid.UUID, employee_ids: Sequence[uuid.UUID]
     ) -> dict[uuid.UUID, list[Registration]]:
-        """The stored registrations (manual and automatic) in the policy of the employees with
-        ``after < id <= last``, per employee by start."""
+        """The stored registrations (manual and automatic) of the employees in the policy, per
+        employee by start."""
+        ...
+
+    def stale(
+        self,
+        policy_id: uuid.UUID,
+        employer_id: uuid.UUID,
+        after: uuid.UUID | None,
+        last: uuid.UUID | None,
+        key: str,
+        evaluated_from: _dt.date,
+    ) -> list[uuid.UUID]:
+        """The employees of the employer with ``after < id <= last`` (``None``: unbounded) that
+        need evaluating, in id order: never evaluated in the policy, or their inputs (birth
+        date, employments at the employer with their versions, sickness, manual registrations
+        in the policy, and ``key``: the conditions and parameter tables) differ from those
+        :meth:`remember` stored, or their last evaluation wrote from a later day than
+        ``evaluated_from``. Never fewer than those whose evaluation could change."""
+        ...
+
+    def remember(
+        self,
+        policy_id: uuid.UUID,
+        employer_id: uuid.UUID,
+        employee_ids: Sequence[uuid.UUID],
+        key: str,
+        evaluated_from: _dt.date,
+    ) -> None:
+        """Store the current inputs of the employees, evaluated with ``key`` from
+        ``evaluated_from`` on, in the transaction of the evaluation's writes."""
         ...
 
     def replace(self, remove: Sequence[uuid.UUID], add: Sequence[Registration]) -> None:

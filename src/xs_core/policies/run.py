@@ -22,15 +22,20 @@ that was interrupted and is run again ends where an uninterrupted run would (dec
 from __future__ import annotations
 
 import datetime as _dt
+import enum
+import hashlib
+import json
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from typing import ClassVar
+from decimal import Decimal
+from typing import Any, ClassVar
 
 import attrs
 
 from xs_core.dates import DateRange, as_date
 from xs_core.events import DomainEvent
 from xs_core.organisation.units import new_id
+from xs_core.policies.conditions import Conditions
 from xs_core.policies.model import Policy, Registration
 from xs_core.policies.participation import (
     ExclusionReason,
@@ -65,6 +70,37 @@ class PolicyEvaluationFinished(DomainEvent):
     changed: int
     added: int
     removed: int
+
+
+#: Raised whenever the evaluation's rules change, so that a run re-evaluates everyone.
+EVALUATION_VERSION = 1
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, set | frozenset):
+        return sorted(_canonical(v) for v in value)
+    if isinstance(value, list | tuple):
+        return [_canonical(v) for v in value]
+    if attrs.has(type(value)):
+        return {k: _canonical(v) for k, v in attrs.asdict(value, recurse=False).items()}
+    return str(value)
+
+
+def evaluation_key(
+    policy: Policy, conditions: Conditions, wages: Sequence[tuple[_dt.date, Decimal]]
+) -> str:
+    """What, besides an employee's own facts, decides their timeline in a policy: the rules'
+    version, the policy's period, the effective conditions and the maximum SV-wage table — as a
+    short digest. A run re-evaluates an employee when it differs from their last evaluation's."""
+    text = json.dumps(
+        _canonical(
+            [EVALUATION_VERSION, policy.period.start, policy.period.end, conditions, list(wages)]
+        ),
+        sort_keys=True,
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def window(policy_period: DateRange, on: _dt.date) -> DateRange | None:
@@ -225,11 +261,13 @@ def plan_chunks(
 
 
 __all__ = [
+    "EVALUATION_VERSION",
     "ChunkPlan",
     "ParticipantChange",
     "PolicyEvaluationFinished",
     "PolicyEvaluationStarted",
     "apply",
+    "evaluation_key",
     "manual_inputs",
     "plan_chunks",
     "reconcile",

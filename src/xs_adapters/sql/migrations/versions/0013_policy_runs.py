@@ -2,6 +2,9 @@
 
 * ``policy_runs``: a run's date, the policy it was limited to, who started it and when, its chunk
   size, and when its last chunk finished.
+* ``employments(employer_id, employee_id)``: the employees of an employer by id range.
+* ``policy_participant_inputs``: per (policy, employee) what its last evaluation read, as one
+  text, and the first day it wrote; a run skips the employees whose inputs did not change.
 * ``policy_run_chunks``: per run the planned chunks (a policy's employees with
   ``after_id < id <= last_id``), done or not, with what each changed; a chunk's writes and its
   done mark commit in one transaction, so a run killed at any moment resumes where it stood.
@@ -25,6 +28,9 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_index(
+        "ix_employments_employer_employee", "employments", ["employer_id", "employee_id"]
+    )
     op.create_table(
         "policy_runs",
         sa.Column("id", sa.Uuid, nullable=False),
@@ -77,9 +83,33 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("run_id", "number", name=op.f("pk_policy_run_chunks")),
     )
+    op.create_table(
+        "policy_participant_inputs",
+        sa.Column("policy_id", sa.Uuid, nullable=False),
+        sa.Column("employee_id", sa.Uuid, nullable=False),
+        sa.Column("inputs", sa.Text, nullable=False),
+        sa.Column("evaluated_from", PendulumDate, nullable=False),
+        sa.ForeignKeyConstraint(
+            ["policy_id"],
+            ["insurance_policies.id"],
+            name=op.f("fk_policy_participant_inputs_policy_id_insurance_policies"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["employee_id"],
+            ["employees.id"],
+            name=op.f("fk_policy_participant_inputs_employee_id_employees"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint(
+            "policy_id", "employee_id", name=op.f("pk_policy_participant_inputs")
+        ),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("policy_participant_inputs")
     op.drop_table("policy_run_chunks")
     op.drop_index("ix_policy_runs_on_date", "policy_runs")
     op.drop_table("policy_runs")
+    op.drop_index("ix_employments_employer_employee", "employments")
