@@ -39,11 +39,14 @@ def inputs_expression(dialect: str) -> str:
         "v.valid_from",
         "/",
     )
+    # by the employee's index: SQLite would otherwise walk the employer's (employer_id,
+    # start_date) index for the ORDER BY, every employment of the employer per employee
+    employer = "+m.employer_id" if dialect == "sqlite" else "m.employer_id"
     employments = _joined(
         dialect,
         f"{_text('m.id')} || ',' || {_text('m.start_date')} || ',' || {_text('m.end_date')} "
         f"|| ',' || {_text('m.is_leading')} || ':' || COALESCE({versions}, '')",
-        "employments m WHERE m.employer_id = :employer_id AND m.employee_id = e.employee_id",
+        f"employments m WHERE m.employee_id = e.employee_id AND {employer} = :employer_id",
         "m.start_date, m.id",
         ";",
     )

@@ -254,11 +254,47 @@ class SqlPolicyRunStore:
             return
         try:
             with self._c.begin_nested():
-                self._c.execute(r.insert(), [registration_values(x) for x in add])
+                self._c.exec_driver_sql(self._insert_sql(), [self._raw(x) for x in add])
         except sa.exc.IntegrityError as error:
             if sqlstate(error) != EXCLUSION_VIOLATION:
                 raise
             raise overlap(add[0], None) from None
+
+    _COLUMNS = (
+        "id",
+        "policy_id",
+        "employee_id",
+        "start_date",
+        "end_date",
+        "included",
+        "reasons",
+        "source",
+        "notes",
+        "note",
+        "registered_on",
+    )
+
+    def _insert_sql(self) -> str:
+        marks = ", ".join(["%s" if self._postgres else "?"] * len(self._COLUMNS))
+        return f"INSERT INTO policy_registrations ({', '.join(self._COLUMNS)}) VALUES ({marks})"
+
+    def _raw(self, registration: Registration) -> tuple[Any, ...]:
+        """A registration's row as the driver takes it (what :func:`registration_values` gives
+        through the column types: on SQLite ids as 32 hex digits, dates ISO, booleans 0/1) —
+        without SQLAlchemy's per-value processing; the contract tests read it back."""
+        values = registration_values(registration)
+        row = [values[c] for c in self._COLUMNS]
+        if not self._postgres:
+            for i in (0, 1, 2):
+                row[i] = row[i].hex
+            for i in (3, 4, 10):
+                row[i] = None if row[i] is None else row[i].isoformat()
+            row[5] = int(row[5])
+        else:
+            for i in (3, 4, 10):
+                day = row[i]
+                row[i] = None if day is None else _dt.date(day.year, day.month, day.day)
+        return tuple(row)
 
     # -- runs and chunks -----------------------------------------------------------------------
 

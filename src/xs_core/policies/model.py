@@ -13,7 +13,7 @@ import datetime as _dt
 import enum
 import uuid
 from collections.abc import Iterable
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import attrs
 import pendulum
@@ -159,6 +159,18 @@ class ParticipationChanged(DomainEvent):
     included: bool
     reasons: tuple[str, ...]
     source: str
+
+    def payload(self) -> dict[str, Any]:
+        """As :meth:`DomainEvent.payload`, written out: the nightly run publishes millions."""
+        return {
+            "policy_id": str(self.policy_id),
+            "employee_id": str(self.employee_id),
+            "start": self.start.isoformat(),
+            "end": None if self.end is None else self.end.isoformat(),
+            "included": self.included,
+            "reasons": list(self.reasons),
+            "source": self.source,
+        }
 
 
 @attrs.frozen(kw_only=True)
