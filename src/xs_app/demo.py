@@ -14,6 +14,7 @@ from rich.table import Table
 
 from xs_app.bootstrap import Xs, bootstrap
 from xs_app.cli import participants_table, search_table
+from xs_app.cli_evaluation import status_line, summary_table
 from xs_app.services.access import CreateRole, CreateUser
 from xs_app.services.agenda import CreateLocation, PlanAvailability, RegisterActivity
 from xs_app.services.billing import (
@@ -49,6 +50,7 @@ from xs_app.services.policies import (
     RegisterParticipation,
     SetProductConditions,
 )
+from xs_app.services.policy_evaluation import EvaluatePolicies
 from xs_app.services.protocols import (
     BulkStart,
     CloseTrajectory,
@@ -580,10 +582,27 @@ def _policies_demo(xs: Xs, admin: uuid.UUID, employer: Employer, console: Consol
 def _nightly_evaluation_demo(
     xs: Xs, admin: uuid.UUID, policies: PoliciesDemo, console: Console
 ) -> None:
-    """R6.6 — THE SPOT FOR THE NIGHTLY EVALUATION (left for the nightly-run work, branch
-    h/policyrun): run the evaluation on ``policies.wia_policy`` and ``policies.pension_policy``
-    (a dry run first, then for real, then again to show it writes nothing) and print the
-    participant pages again; the manual exclusion of ``policies.excluded`` stays (R6.4)."""
+    """R6.6: the nightly evaluation as of today — a dry run first (what would change and why,
+    counted per reason), then for real, then again (it writes nothing); the manual exclusion of
+    the pension policy stays (R6.4)."""
+    on = xs.clock.today()
+    run = EvaluatePolicies(actor=admin, on=on)
+    console.print(summary_table(xs.policy_evaluation.dry_run(run)))
+    console.print(f"R6.6 {status_line(xs.policy_evaluation.evaluate(run))}")
+    console.print(f"R6.6 Nogmaals: {status_line(xs.policy_evaluation.evaluate(run))}")
+    page = xs.policies.participants(GetParticipants(actor=admin, policy_id=policies.pension_policy))
+    console.print(participants_table(page, "PENS-2026-001"))
+    manual = [
+        line
+        for participant in page.participants
+        if participant.employee_id == policies.excluded
+        for line in participant.registrations
+        if line.source.code == "manual"
+    ]
+    console.print(
+        "R6.4 De handmatige uitsluiting staat er nog: "
+        + ", ".join(f"{m.period.start.isoformat()} – {m.note or ''}" for m in manual)
+    )
 
 
 def _billing_demo(xs: Xs, admin: uuid.UUID, customer: Employer, console: Console) -> None:
