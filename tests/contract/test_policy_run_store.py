@@ -1,0 +1,253 @@
+"""Contract of the nightly evaluation's store (R6.6, PolicyRunStore) on memory, SQLite and
+PostgreSQL: facts read set-based equal the facts of the aggregates; stale participants are those
+never evaluated or whose inputs changed; chunks are claimed once; a run finishes once."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+import pendulum
+import pytest
+
+from tests.backends import MemoryBackend, PostgresBackend, SqliteBackend, UowFactory
+from xs_core.dates import DateRange
+from xs_core.errors import DomainError
+from xs_core.money import Money
+from xs_core.organisation.model import Employee, Employer, Employment, EmploymentType
+from xs_core.policies.facts import employee_facts
+from xs_core.policies.model import InsuranceProduct, Insurer, Policy, ProductKind, Registration
+from xs_core.policies.ports import ChunkState, RunRecord
+from xs_core.policies.run import plan_chunks
+from xs_core.protocols.model import Protocol, ProtocolKind, Trajectory
+
+D = pendulum.Date
+TODAY = D(2026, 11, 29)
+ON = D(2026, 1, 1)
+
+
+def _world(uow_factory: UowFactory) -> tuple[Policy, Employer, list[Employee], uuid.UUID]:
+    employer, other = Employer.create("Bakkerij", "BAK"), Employer.create("Slagerij", "SLA")
+    insurer = Insurer.create("Verzekeraar", "V")
+    product = InsuranceProduct.create(insurer.id, "Pensioen", ProductKind.PENSION)
+    policy = Policy.create(employer.id, product.id, "P-1", DateRange(D(2025, 1, 1)))
+    sickness = Protocol.create("Verzuim", ProtocolKind.SICKNESS)
+    people = []
+    for n in range(7):
+        person = Employee.register(f"Naam{n}", "Achternaam", birth_date=D(1960 + n, 2, 28))
+        person.add_employment(
+            Employment.create(
+                id=uuid.uuid4(),
+                employer_id=employer.id if n < 6 else other.id,
+                period=DateRange(D(2015 + n, 1, 1)),
+                employment_type=EmploymentType.PERMANENT if n % 2 else EmploymentType.ON_CALL,
+                salary=Money(Decimal(60_000 + n * 5_000)),
+                is_leading=True,
+            )
+        )
+        if n == 2:  # a second employment at the same employer, and one elsewhere
+            person.add_employment(
+                Employment.create(
+                    id=uuid.uuid4(),
+                    employer_id=employer.id,
+                    period=DateRange(D(2024, 3, 1), D(2026, 3, 1)),
+                    salary=None,
+                )
+            )
+            person.add_employment(
+                Employment.create(
+                    id=uuid.uuid4(), employer_id=other.id, period=DateRange(D(2010, 1, 1))
+                )
+            )
+        people.append(person)
+    with uow_factory() as uow:
+        uow.employers.add(employer)
+        uow.employers.add(other)
+        for person in people:
+            uow.employees.add(person)
+        uow.insurers.add(insurer)
+        uow.products.add(product)
+        uow.policies.add(policy)
+        uow.protocols.add(sickness)
+        # sickness: one recovered by report, one closed, one running
+        spells = []
+        for n, (start, end) in enumerate(
+            ((D(2024, 11, 1), None), (D(2024, 12, 1), D(2025, 1, 20)), (D(2025, 6, 1), None))
+        ):
+            trajectory = Trajectory.start(sickness, people[n].id, start, TODAY, end)
+            if n == 0:
+                trajectory.report_recovery(D(2024, 12, 1), 50, TODAY)
+                trajectory.report_recovery(D(2024, 12, 15), 100, TODAY)
+            spells.append(trajectory)
+            uow.trajectories.add(trajectory)
+        uow.commit()
+    return policy, employer, people, sickness.id
+
+
+def _ids(people: list[Employee], employer: Employer) -> list[uuid.UUID]:
+    return sorted(p.id for p in people if any(e.employer_id == employer.id for e in p.employments))
+
+
+class PolicyRunStoreContract:
+    def test_r6_6_facts_read_set_based_equal_the_aggregates_facts(
+        self, uow_factory: UowFactory
+    ) -> None:
+        _, employer, people, _ = _world(uow_factory)
+        ids = _ids(people, employer)
+        with uow_factory() as uow:
+            assert uow.policy_runs.employee_ids(employer.id) == ids
+            found = uow.policy_runs.facts(employer.id, [*ids, people[6].id, uuid.uuid4()])
+            expected = [
+                employee_facts(uow.employees.get(i), employer.id, uow.trajectories.for_employee(i))
+                for i in ids
+            ]
+        assert found == expected
+        # the report of full recovery, the closed one's end, the running one: by hand
+        spells = {f.employee_id: f.sickness for f in found}
+        assert spells[people[0].id][0].recovered_on == D(2024, 12, 15)
+        assert spells[people[1].id][0].recovered_on == D(2025, 1, 21)
+        assert spells[people[2].id][0].recovered_on is None
+
+    def test_r6_6_stale_until_remembered_and_again_after_a_change(
+        self, uow_factory: UowFactory
+    ) -> None:
+        policy, employer, people, _ = _world(uow_factory)
+        ids = _ids(people, employer)
+        with uow_factory() as uow:
+            store = uow.policy_runs
+            assert store.stale(policy.id, employer.id, None, None, "k1", ON) == ids
+            store.remember(policy.id, employer.id, ids, "k1", ON)
+            assert store.stale(policy.id, employer.id, None, None, "k1", ON) == []
+            # a later window needs nothing; an earlier one, or another key, needs everyone
+            assert store.stale(policy.id, employer.id, None, None, "k1", D(2026, 6, 1)) == []
+            assert store.stale(policy.id, employer.id, None, None, "k1", D(2025, 6, 1)) == ids
+            assert store.stale(policy.id, employer.id, None, None, "k2", ON) == ids
+            # bounds
+            assert store.stale(policy.id, employer.id, ids[1], ids[3], "k2", ON) == ids[2:4]
+            uow.commit()
+        # a manual registration changes the inputs of its employee only
+        with uow_factory() as uow:
+            uow.registrations.add(
+                [
+                    Registration.manual(
+                        policy, ids[0], DateRange(D(2026, 2, 1), D(2026, 3, 1)), False, TODAY
+                    )
+                ]
+            )
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.policy_runs.stale(policy.id, employer.id, None, None, "k1", ON) == ids[:1]
+        # so does a new salary (a new version of the employment)
+        with uow_factory() as uow:
+            uow.policy_runs.remember(policy.id, employer.id, ids[:1], "k1", ON)
+            person = uow.employees.get(ids[3])
+            employment = next(e for e in person.employments if e.employer_id == employer.id)
+            person.change_employment(employment.id, D(2026, 5, 1), salary=Money(Decimal(99_000)))
+            uow.employees.save(person)
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.policy_runs.stale(policy.id, employer.id, None, None, "k1", ON) == [ids[3]]
+
+    def test_r6_6_a_chunk_is_claimed_until_done_and_the_run_finishes_once(
+        self, uow_factory: UowFactory
+    ) -> None:
+        policy, employer, people, _ = _world(uow_factory)
+        ids = _ids(people, employer)
+        chunks = plan_chunks([policy], {employer.id: ids}, 4)
+        assert len(chunks) == 2
+        admin = uuid.uuid4()
+        with uow_factory() as uow:
+            user = _user(uow, admin)
+            assert user
+            run = RunRecord(
+                id=uuid.uuid4(),
+                on=ON,
+                policy_id=None,
+                started_by=admin,
+                started_at=pendulum.datetime(2026, 11, 29, 2, 0),
+                chunk_size=4,
+            )
+            uow.policy_runs.add_run(run, chunks)
+            uow.commit()
+        with uow_factory() as uow:
+            store = uow.policy_runs
+            assert store.run(run.id) == run
+            assert store.unfinished(ON, None) == run
+            assert store.unfinished(ON, policy.id) is None
+            assert [c.plan for c in store.chunks(run.id)] == chunks
+            first = store.claim_chunk(run.id, 0)
+            assert first == chunks[0]
+            store.finish_chunk(run.id, ChunkState(plan=first, done=True, changed=3, added=5))
+            assert not store.finish_run(run.id, pendulum.now("UTC"))
+            uow.commit()
+        with uow_factory() as uow:
+            store = uow.policy_runs
+            assert store.claim_chunk(run.id, 0) is None  # done: left alone
+            second = store.claim_chunk(run.id, 1)
+            assert second == chunks[1]
+            store.finish_chunk(run.id, ChunkState(plan=second, done=True, changed=1, removed=2))
+            at = pendulum.datetime(2026, 11, 29, 3, 0)
+            assert store.finish_run(run.id, at)
+            assert not store.finish_run(run.id, at)
+            uow.commit()
+        with uow_factory() as uow:
+            states = uow.policy_runs.chunks(run.id)
+            assert [(s.done, s.changed, s.added, s.removed) for s in states] == [
+                (True, 3, 5, 0),
+                (True, 1, 0, 2),
+            ]
+            assert uow.policy_runs.run(run.id).finished_at == pendulum.datetime(2026, 11, 29, 3)
+            assert uow.policy_runs.unfinished(ON, None) is None
+        with uow_factory() as uow, pytest.raises(DomainError) as missing:
+            uow.policy_runs.run(uuid.uuid4())
+        assert missing.value.code == "not_found"
+
+    def test_r6_6_replace_removes_and_adds_registrations(self, uow_factory: UowFactory) -> None:
+        policy, employer, people, _ = _world(uow_factory)
+        ids = _ids(people, employer)
+        one = Registration.manual(policy, ids[0], DateRange(D(2026, 1, 1)), True, TODAY)
+        automatic = [
+            Registration(
+                id=uuid.uuid4(),
+                policy_id=policy.id,
+                employee_id=i,
+                period=DateRange(D(2025, 1, 1), D(2026, 1, 1)),
+                included=False,
+                reasons=frozenset(),
+                registered_on=ON,
+            )
+            for i in ids[:3]
+        ]
+        with uow_factory() as uow:
+            uow.policy_runs.replace([], [one, *automatic])
+            uow.commit()
+        with uow_factory() as uow:
+            uow.policy_runs.replace([automatic[1].id], [])
+            uow.commit()
+        with uow_factory() as uow:
+            found = uow.policy_runs.registrations(policy.id, ids)
+        assert found == {
+            ids[0]: [automatic[0], one],
+            ids[2]: [automatic[2]],
+        }
+
+
+def _user(uow: object, user_id: uuid.UUID) -> bool:
+    """A user row for the run's starter (a foreign key on SQL)."""
+    from xs_core.access.model import User
+
+    user = User.create("Beheer", f"{user_id.hex[:8]}@example.nl", user_id=user_id)
+    uow.users.add(user)  # type: ignore[attr-defined]
+    return True
+
+
+class TestMemoryPolicyRunStore(MemoryBackend, PolicyRunStoreContract):
+    pass
+
+
+class TestSqlitePolicyRunStore(SqliteBackend, PolicyRunStoreContract):
+    pass
+
+
+class TestPostgresPolicyRunStore(PostgresBackend, PolicyRunStoreContract):
+    pass
