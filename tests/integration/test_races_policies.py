@@ -22,6 +22,11 @@ from xs_app.services.policies import (
     SetPolicyOverrides,
     SetProductConditions,
 )
+from xs_app.services.policy_evaluation import (
+    EvaluatePolicies,
+    GetPolicyEvaluation,
+    RunEvaluationChunk,
+)
 from xs_core.dates import DateRange
 from xs_core.policies.conditions import (
     Age,
@@ -36,6 +41,7 @@ from xs_core.settings import Parameter
 
 D = _dt.date
 RACERS = 4
+SALARY = Conditions(salary=SalaryCondition(active=True))
 
 
 @pytest.fixture(params=ENGINES)
@@ -181,3 +187,50 @@ def test_r6_racing_insurers_with_one_code_are_created_once(w: PolicyWorld) -> No
         )
     )
     assert codes(outcomes) == ["ok"] + ["policies.insurer_code_in_use"] * (RACERS - 1)
+
+
+# -- the nightly evaluation (R6.6) -----------------------------------------------------------------
+
+
+def _evaluation(w: PolicyWorld) -> EvaluatePolicies:
+    return EvaluatePolicies(actor=w.admin, on=D(2026, 1, 1), chunk_size=1)
+
+
+def test_r6_6_racing_starts_of_one_run_plan_it_once(w: PolicyWorld) -> None:
+    """Without the parameter's lock each racer would find no unfinished run and plan its own."""
+    w.xs.policies.set_product_conditions(
+        SetProductConditions(actor=w.admin, product_id=w.product, conditions=SALARY)
+    )
+    outcomes = race(*(partial(w.xs.policy_evaluation.start, _evaluation(w)) for _ in range(RACERS)))
+    assert codes(outcomes) == ["ok"] * RACERS
+    runs = {o.value.run_id for o in outcomes}  # type: ignore[attr-defined]
+    assert len(runs) == 1
+    assert sorted(o.value.resumed for o in outcomes) == [False] + [True] * (RACERS - 1)  # type: ignore[attr-defined]
+    assert len(events(w.xs, "PolicyEvaluationStarted")) == 1
+
+
+def test_r6_6_racing_workers_on_one_chunk_work_it_once(w: PolicyWorld) -> None:
+    """Every racer takes every chunk: each chunk is worked by one of them, the others find it
+    done (its row is locked while it is worked); the run finishes once."""
+    w.xs.policies.set_product_conditions(
+        SetProductConditions(actor=w.admin, product_id=w.product, conditions=SALARY)
+    )
+    status = w.xs.policy_evaluation.start(_evaluation(w))
+    assert status.chunks >= 3
+
+    def work_all() -> list[bool]:
+        return [
+            w.xs.policy_evaluation.run_chunk(
+                RunEvaluationChunk(actor=w.admin, run_id=status.run_id, chunk=n)
+            ).done_before
+            for n in status.pending
+        ]
+
+    outcomes = race(*(work_all for _ in range(RACERS)))
+    assert codes(outcomes) == ["ok"] * RACERS
+    worked = [flags.count(False) for flags in (o.value for o in outcomes)]  # type: ignore[attr-defined]
+    assert sum(worked) == status.chunks
+    final = w.xs.policy_evaluation.status(GetPolicyEvaluation(actor=w.admin, run_id=status.run_id))
+    assert final.finished and (final.changed, final.added) == (3, 6)
+    assert len(events(w.xs, "ParticipationChanged")) == 6
+    assert len(events(w.xs, "PolicyEvaluationFinished")) == 1
