@@ -7,6 +7,7 @@ import datetime as _dt
 import os
 import re
 import uuid
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -165,3 +166,70 @@ def test_r6_from_the_switch_to_the_participant_page(
     )
     assert [line.source.code for line in timeline.registrations] == ["manual"]
     app.close()
+
+
+def test_r6_6_the_nightly_evaluation_on_the_command_line(
+    database: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Dry run to a CSV (checked by hand: Anna earns € 50.000, below the maximum SV-wage of 2026
+    and of the years after it), the run, the run again, its status; refusals in one line."""
+    app = bootstrap(database_url=database)
+    operator = app.installation.operator()
+    employer = app.organisation.create_employer(
+        CreateEmployer(actor=operator, name="Bakkerij", code="BAK")
+    )
+    app.organisation.register_employee(
+        RegisterEmployee(
+            actor=operator,
+            first_name="Anna",
+            last_name="Jansen",
+            employment=EmploymentTerms(
+                employer_id=employer, start=_dt.date(2020, 1, 1), yearly_salary=Decimal(50_000)
+            ),
+        )
+    )
+    app.close()
+    assert xs(capsys, "settings", "set", "BusinessRules", "1")[0] == 0
+    insurer = UUID.findall(xs(capsys, "policies", "create-insurer", "Verzekeraar")[1])[0]
+    product = UUID.findall(
+        xs(
+            capsys, "policies", "create-product", "WIA", "--insurer", insurer,
+            "--kind", "wia_excedent",
+        )[1]
+    )[0]  # fmt: skip
+    assert (
+        xs(capsys, "policies", "set-conditions", "--product", product, "--salary-above-max")[0] == 0
+    )
+    code, _, err = xs(
+        capsys, "policies", "create-policy", "--employer", "BAK", "--product", product,
+        "--number", "P1", "--start", "2026-01-01",
+    )  # fmt: skip
+    assert (code, err) == (0, "")
+    out_file = tmp_path / "dry.csv"
+    code, out, err = xs(
+        capsys, "policies", "evaluate", "--on", "2026-01-01", "--dry-run", "--csv", str(out_file)
+    )
+    assert code == 0, err
+    lines = out_file.read_text().splitlines()
+    assert lines[0].startswith("policy_id,policy_number,employee_id,start,end,included,reasons")
+    assert [line.split(",")[3:7] for line in lines[1:]] == [
+        ["2026-01-01", "2027-01-01", "0", "Salaris"],
+        ["2027-01-01", "", "0", "Salaris"],
+    ]
+    code, out, err = xs(capsys, "policies", "evaluate", "--on", "2026-01-01")
+    assert code == 0, err
+    assert "1 werknemers gewijzigd, 2 registraties toegevoegd" in out
+    run_id = UUID.findall(out)[0]
+    code, out, err = xs(capsys, "policies", "evaluate", "--on", "2026-01-01")
+    assert "0 werknemers gewijzigd, 0 registraties toegevoegd" in out
+    code, out, err = xs(capsys, "policies", "run-status", run_id)
+    assert code == 0 and "(klaar)" in out and "2 registraties toegevoegd" in out
+    for args, expected in (
+        (("--csv", str(tmp_path / "x.csv")), "cli.csv_needs_dry_run"),
+        (("--queue",), "worker.postgres_only"),
+        (("--chunk-size", "0"), "--chunk-size"),
+    ):
+        code, out, err = xs(capsys, "policies", "evaluate", "--on", "2026-01-01", *args)
+        assert code == 2 and expected in err and len(err.strip().splitlines()) == 1, err
+    code, _, err = xs(capsys, "worker", "--once")
+    assert code == 2 and "worker.postgres_only" in err
