@@ -56,7 +56,7 @@ def bench(session: nox.Session) -> None:
     """Benchmarks; figures are printed and written to benchmarks/results/*.json.
 
     ``nox -s bench`` runs all; ``nox -s bench -- search`` (or ``bulk_start``, ``agenda``,
-    ``billing``, ``memory_store``, ``import_time``) one.
+    ``billing``, ``memory_store``, ``import_time``, ``policies``) one.
     """
     _install(session)
     names = session.posargs or [
@@ -66,6 +66,7 @@ def bench(session: nox.Session) -> None:
         "billing",
         "memory_store",
         "import_time",
+        "policies",
     ]
     for name in names:
         session.run("python", "-m", f"benchmarks.{name}")
