@@ -239,7 +239,7 @@ def _dry_run(url: str) -> dict[str, Any]:
                 EMAIL,
                 "--database-url",
                 url,
-            ),  # fmt: skip
+            ),
             check=True,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -340,7 +340,9 @@ def main() -> None:
         print(f"{name}:")
         results.append(
             run_on(
-                name, "policies", lambda url: run_engine(name, url, args.employees, args.workers)
+                name,
+                "policies",
+                lambda url, engine=name: run_engine(engine, url, args.employees, args.workers),
             )
         )
     RESULTS.mkdir(exist_ok=True)
