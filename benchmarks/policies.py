@@ -32,9 +32,11 @@ import tempfile
 import time
 import uuid
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+import pendulum
 import sqlalchemy as sa
 
 from benchmarks.engines import run_on
@@ -91,7 +93,7 @@ def _people(firms: list[Employer], employees: int) -> Any:
             first_name=f"Voornaam{number}",
             last_name="Achternaam",
             gender=Gender.UNKNOWN,
-            birth_date=_dt.date(
+            birth_date=pendulum.Date(
                 1955 + rng.randrange(50), 1 + rng.randrange(12), 1 + rng.randrange(28)
             ),
         )
@@ -329,6 +331,10 @@ def run_engine(name: str, url: str, employees: int, workers: int) -> dict[str, A
     }
 
 
+def _engine(name: str, args: argparse.Namespace, url: str) -> dict[str, Any]:
+    return run_engine(name, url, args.employees, args.workers)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--engines", default="sqlite,postgres")
@@ -338,13 +344,7 @@ def main() -> None:
     results = []
     for name in args.engines.split(","):
         print(f"{name}:")
-        results.append(
-            run_on(
-                name,
-                "policies",
-                lambda url, engine=name: run_engine(engine, url, args.employees, args.workers),
-            )
-        )
+        results.append(run_on(name, "policies", partial(_engine, name, args)))
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "policies.json").write_text(json.dumps(results, indent=2) + "\n")
 
