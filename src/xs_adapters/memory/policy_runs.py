@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as _dt
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import attrs
 import pendulum
@@ -77,33 +77,26 @@ class MemoryPolicyRunStore:
         last: uuid.UUID | None,
         key: str,
         evaluated_from: _dt.date,
-    ) -> list[uuid.UUID]:
-        found = []
+    ) -> dict[uuid.UUID, str]:
+        found = {}
         for ident in self.employee_ids(employer_id):
             if not _within(ident, after, last):
                 continue
             stored = self._s.policy_participant_inputs.get((policy_id, ident))
-            if (
-                stored is None
-                or stored[1] > evaluated_from
-                or stored[0] != self._inputs(policy_id, employer_id, ident, key)
-            ):
-                found.append(ident)
+            inputs = self._inputs(policy_id, employer_id, ident, key)
+            if stored is None or stored[1] > evaluated_from or stored[0] != inputs:
+                found[ident] = inputs
         return found
 
     def remember(
-        self,
-        policy_id: uuid.UUID,
-        employer_id: uuid.UUID,
-        employee_ids: Sequence[uuid.UUID],
-        key: str,
-        evaluated_from: _dt.date,
+        self, policy_id: uuid.UUID, inputs: Mapping[uuid.UUID, str], evaluated_from: _dt.date
     ) -> None:
-        for ident in employee_ids:
-            self._s.policy_participant_inputs.put(
-                (policy_id, ident),
-                (self._inputs(policy_id, employer_id, ident, key), evaluated_from),
-            )
+        for ident, text in inputs.items():
+            self._s.policy_participant_inputs.put((policy_id, ident), (text, evaluated_from))
+
+    def forget(self, policy_id: uuid.UUID, employee_id: uuid.UUID) -> None:
+        if (policy_id, employee_id) in self._s.policy_participant_inputs:
+            self._s.policy_participant_inputs.delete((policy_id, employee_id))
 
     def replace(self, remove: Sequence[uuid.UUID], add: Sequence[Registration]) -> None:
         for ident in remove:
@@ -124,13 +117,23 @@ class MemoryPolicyRunStore:
             raise NotFound("not_found", {"kind": "policy_run", "id": str(run_id)})
         return found
 
-    def unfinished(self, on: _dt.date, policy_id: uuid.UUID | None) -> RunRecord | None:
-        candidates = [
-            r
-            for r in self._s.policy_runs.values()
-            if r.on == on and r.policy_id == policy_id and r.finished_at is None
-        ]
-        return min(candidates, key=lambda r: (r.started_at, r.id), default=None)
+    def unfinished(self) -> list[RunRecord]:
+        return sorted(
+            (r for r in self._s.policy_runs.values() if r.finished_at is None),
+            key=lambda r: (r.started_at, r.id),
+        )
+
+    def chunk(self, run_id: uuid.UUID, number: int) -> ChunkPlan | None:
+        found = self._s.policy_run_chunks.get((run_id, number))
+        return None if found is None else found[1].plan
+
+    def supersede(self, run_id: uuid.UUID, at: pendulum.DateTime) -> None:
+        for state in self.chunks(run_id):
+            if not state.done:
+                self.finish_chunk(run_id, state)
+        run = self._s.policy_runs.get(run_id)
+        if run is not None and run.finished_at is None:
+            self._s.policy_runs.put(run_id, attrs.evolve(run, finished_at=at))
 
     def chunks(self, run_id: uuid.UUID) -> list[ChunkState]:
         return sorted(

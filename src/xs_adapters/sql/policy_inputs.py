@@ -65,7 +65,8 @@ def inputs_expression(dialect: str) -> str:
     manual = _joined(
         dialect,
         f"{_text('g.start_date')} || ',' || {_text('g.end_date')} || ',' || "
-        f"{_text('g.included')} || ',' || COALESCE(g.note, '')",
+        f"{_text('g.included')} || ',' || CAST(LENGTH(COALESCE(g.note, '')) AS TEXT) || ':' || "
+        "COALESCE(g.note, '')",
         "policy_registrations g WHERE g.policy_id = :policy_id "
         "AND g.employee_id = e.employee_id AND g.source = 'manual'",
         "g.start_date",
@@ -89,24 +90,16 @@ def chunk_employees(after: bool, last: bool) -> str:
 
 
 def stale_query(dialect: str, after: bool, last: bool) -> str:
-    """The employees of the chunk whose inputs differ from those stored at their last
-    evaluation, that were never evaluated, or whose last window began after ``:evaluated_from``."""
+    """The employees of the chunk, with their inputs, whose inputs differ from those stored at
+    their last evaluation, that were never evaluated, or whose last window began after
+    ``:evaluated_from``."""
     return (
-        f"SELECT e.employee_id AS id FROM {chunk_employees(after, last)} "
+        "SELECT id, inputs FROM ("
+        f"SELECT e.employee_id AS id, {inputs_expression(dialect)} AS inputs, "
+        "d.inputs AS stored, d.evaluated_from AS since "
+        f"FROM {chunk_employees(after, last)} "
         "LEFT JOIN policy_participant_inputs d "
-        "ON d.policy_id = :policy_id AND d.employee_id = e.employee_id "
-        "WHERE d.employee_id IS NULL OR d.evaluated_from > :evaluated_from "
-        f"OR d.inputs <> {inputs_expression(dialect)} "
-        "ORDER BY e.employee_id"
-    )
-
-
-def remember_query(dialect: str) -> str:
-    """Store the inputs of the employees ``:ids`` as evaluated from ``:evaluated_from``."""
-    return (
-        "INSERT INTO policy_participant_inputs "
-        "(policy_id, employee_id, inputs, evaluated_from) "
-        f"SELECT :policy_id, e.employee_id, {inputs_expression(dialect)}, :evaluated_from "
-        "FROM (SELECT DISTINCT employee_id FROM employments "
-        "WHERE employer_id = :employer_id AND employee_id IN :ids) e"
+        "ON d.policy_id = :policy_id AND d.employee_id = e.employee_id"
+        ") q WHERE stored IS NULL OR since > :evaluated_from OR stored <> inputs "
+        "ORDER BY id"
     )

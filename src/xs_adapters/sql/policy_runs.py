@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as _dt
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection
 from xs_adapters.sql import tables as t
 from xs_adapters.sql.conflicts import EXCLUSION_VIOLATION, sqlstate
 from xs_adapters.sql.policies import overlap, registration_from_row, registration_values
-from xs_adapters.sql.policy_inputs import remember_query, stale_query
+from xs_adapters.sql.policy_inputs import stale_query
 from xs_adapters.sql.types import PendulumDate
 from xs_core.dates import DateRange
 from xs_core.errors import NotFound
@@ -191,7 +191,7 @@ class SqlPolicyRunStore:
         last: uuid.UUID | None,
         key: str,
         evaluated_from: _dt.date,
-    ) -> list[uuid.UUID]:
+    ) -> dict[uuid.UUID, str]:
         query = sa.text(stale_query(self._dialect, after is not None, last is not None))
         params: dict[str, Any] = {
             "policy_id": policy_id,
@@ -210,38 +210,36 @@ class SqlPolicyRunStore:
         if last is not None:
             params["last"] = last
             binds.append(sa.bindparam("last", type_=sa.Uuid()))
-        statement = query.bindparams(*binds).columns(id=sa.Uuid())
-        return [row.id for row in self._c.execute(statement, params)]
+        statement = query.bindparams(*binds).columns(id=sa.Uuid(), inputs=sa.Text())
+        return {row.id: row.inputs for row in self._c.execute(statement, params)}
 
     def remember(
-        self,
-        policy_id: uuid.UUID,
-        employer_id: uuid.UUID,
-        employee_ids: Sequence[uuid.UUID],
-        key: str,
-        evaluated_from: _dt.date,
+        self, policy_id: uuid.UUID, inputs: Mapping[uuid.UUID, str], evaluated_from: _dt.date
     ) -> None:
         d = t.policy_participant_inputs
-        ids = sorted(set(employee_ids))
+        ids = sorted(inputs)
         for start in range(0, len(ids), _IDS):
             part = ids[start : start + _IDS]
             self._c.execute(d.delete().where(d.c.policy_id == policy_id, d.c.employee_id.in_(part)))
-            statement = sa.text(remember_query(self._dialect)).bindparams(
-                sa.bindparam("policy_id", type_=sa.Uuid()),
-                sa.bindparam("employer_id", type_=sa.Uuid()),
-                sa.bindparam("evaluated_from", type_=PendulumDate()),
-                sa.bindparam("ids", type_=sa.Uuid(), expanding=True),
-            )
+        if ids:
             self._c.execute(
-                statement,
-                {
-                    "policy_id": policy_id,
-                    "employer_id": employer_id,
-                    "key": key,
-                    "evaluated_from": evaluated_from,
-                    "ids": part,
-                },
+                d.insert(),
+                [
+                    {
+                        "policy_id": policy_id,
+                        "employee_id": ident,
+                        "inputs": inputs[ident],
+                        "evaluated_from": evaluated_from,
+                    }
+                    for ident in ids
+                ],
             )
+
+    def forget(self, policy_id: uuid.UUID, employee_id: uuid.UUID) -> None:
+        d = t.policy_participant_inputs
+        self._c.execute(
+            d.delete().where(d.c.policy_id == policy_id, d.c.employee_id == employee_id)
+        )
 
     # -- writes of a chunk ---------------------------------------------------------------------
 
@@ -336,16 +334,28 @@ class SqlPolicyRunStore:
             raise NotFound("not_found", {"kind": "policy_run", "id": str(run_id)})
         return _run(row)
 
-    def unfinished(self, on: _dt.date, policy_id: uuid.UUID | None) -> RunRecord | None:
+    def unfinished(self) -> list[RunRecord]:
         r = t.policy_runs
-        limit = r.c.policy_id.is_(None) if policy_id is None else r.c.policy_id == policy_id
+        rows = self._c.execute(
+            sa.select(r).where(r.c.finished_at.is_(None)).order_by(r.c.started_at, r.c.id)
+        )
+        return [_run(row) for row in rows]
+
+    def chunk(self, run_id: uuid.UUID, number: int) -> ChunkPlan | None:
+        c = t.policy_run_chunks
         row = self._c.execute(
-            sa.select(r)
-            .where(r.c.on_date == on, r.c.finished_at.is_(None), limit)
-            .order_by(r.c.started_at, r.c.id)
-            .limit(1)
+            sa.select(c).where(c.c.run_id == run_id, c.c.number == number)
         ).first()
-        return None if row is None else _run(row)
+        return None if row is None else _chunk_plan(row)
+
+    def supersede(self, run_id: uuid.UUID, at: pendulum.DateTime) -> None:
+        c, r = t.policy_run_chunks, t.policy_runs
+        self._c.execute(
+            c.update().where(c.c.run_id == run_id, c.c.done.is_(False)).values(done=True)
+        )
+        self._c.execute(
+            r.update().where(r.c.id == run_id, r.c.finished_at.is_(None)).values(finished_at=at)
+        )
 
     def chunks(self, run_id: uuid.UUID) -> list[ChunkState]:
         c = t.policy_run_chunks

@@ -562,6 +562,7 @@ class PolicyService(Service):
             uow.registrations.remove([r.id for r in covered])
             pieces = [piece for r in covered for piece in r.without(new.period)]
             uow.registrations.add([*pieces, new])
+            uow.policy_runs.forget(policy.id, cmd.employee_id)  # the next run looks again
             uow.publish(new.changed_event())
             uow.commit()
             return new.id
@@ -585,6 +586,8 @@ class PolicyService(Service):
                     {"rule": "R6.4", "registration_id": str(registration.id)},
                 )
             uow.registrations.remove([registration.id])
+            # its days follow the evaluation again: the next run evaluates the employee
+            uow.policy_runs.forget(policy.id, registration.employee_id)
             uow.publish(registration.removed_event())
             uow.commit()
 

@@ -37,6 +37,7 @@ from xs_core.access.authoriser import Authoriser
 from xs_core.access.features import Feature
 from xs_core.access.model import Principal
 from xs_core.dates import as_date
+from xs_core.errors import Conflict, register_messages
 from xs_core.parameters import max_sv_wage_table
 from xs_core.policies.conditions import Conditions, effective_conditions
 from xs_core.policies.model import Policy
@@ -53,6 +54,7 @@ from xs_core.policies.run import (
     ParticipantChange,
     PolicyEvaluationFinished,
     PolicyEvaluationStarted,
+    PolicyEvaluationSuperseded,
     evaluation_key,
     manual_inputs,
     plan_chunks,
@@ -66,7 +68,20 @@ from xs_core.uow import UnitOfWork
 #: Employees per chunk, by default.
 DEFAULT_CHUNK_SIZE = 1_000
 #: The largest chunk a run may ask for.
-MAX_CHUNK_SIZE = 100_000
+MAX_CHUNK_SIZE = 20_000
+
+
+register_messages(
+    {
+        "policies.evaluation_unfinished": (
+            "Er is een onafgemaakte evaluatie (peildatum {on}) van polissen buiten uw bereik; "
+            "laat die eerst afmaken.",
+            "An unfinished evaluation (as of {on}) covers policies outside your scope; have it "
+            "finished first.",
+        ),
+    },
+    kind=Conflict,
+)
 
 
 # -- commands --------------------------------------------------------------------------------------
@@ -241,12 +256,19 @@ class PolicyEvaluationService(Service):
             auth, principal = self._authorise(uow, cmd.actor, Feature.RUN_POLICY_EVALUATION)
             require_business_rules(uow.settings.lock(Parameter.BUSINESS_RULES))
             policies = self._policies(uow, auth, principal, on, cmd.policy_id)
-            existing = uow.policy_runs.unfinished(on, cmd.policy_id)
-            if existing is not None:
-                return self._status(uow, existing, resumed=True)
+            open_runs = uow.policy_runs.unfinished()
+            for existing in open_runs:
+                if (existing.on, existing.policy_id, existing.started_by) == (
+                    on,
+                    cmd.policy_id,
+                    principal.user_id,
+                ):
+                    return self._status(uow, existing, resumed=True)
+            run_id = uuid.uuid4()
+            self._supersede(uow, auth, principal, open_runs, {p.id for p in policies}, run_id)
             chunks = self._plan(uow, policies, cmd.chunk_size)
             run = RunRecord(
-                id=uuid.uuid4(),
+                id=run_id,
                 on=on,
                 policy_id=cmd.policy_id,
                 started_by=principal.user_id,
@@ -268,6 +290,49 @@ class PolicyEvaluationService(Service):
             uow.commit()
             return status
 
+    def _supersede(
+        self,
+        uow: UnitOfWork,
+        auth: Authoriser,
+        principal: Principal,
+        open_runs: list[RunRecord],
+        policies: set[uuid.UUID],
+        by: uuid.UUID,
+    ) -> None:
+        """One unfinished run per policy at a time: an unfinished run with open chunks of these
+        policies is superseded when the actor may see all its open chunks' policies (the new run
+        evaluates them), else the start is refused with ``policies.evaluation_unfinished``."""
+        for existing in open_runs:
+            open_policies = {
+                c.plan.policy_id for c in uow.policy_runs.chunks(existing.id) if not c.done
+            }
+            if not open_policies & policies:
+                continue
+            for policy_id in sorted(open_policies, key=str):
+                policy = uow.policies.get(policy_id)
+                if not auth.visible(principal, employer(policy.employer_id)):
+                    raise Conflict(
+                        "policies.evaluation_unfinished",
+                        {"rule": "R6.6", "on": existing.on.isoformat()},
+                    )
+            uow.policy_runs.supersede(existing.id, self._clock.now())
+            uow.publish(PolicyEvaluationSuperseded(run_id=existing.id, by_run_id=by))
+
+    @staticmethod
+    def _visible_run(
+        uow: UnitOfWork, auth: Authoriser, principal: Principal, run: RunRecord
+    ) -> None:
+        """A run limited to a policy is seen by those who see the policy's employer; one of
+        every policy in a scope by its starter and by users with the whole organisation
+        (``not_found`` alike otherwise)."""
+        if run.policy_id is not None:
+            policy = uow.policies.get(run.policy_id)
+            auth.require_visible(
+                principal, employer(policy.employer_id), hidden("policy_run", run.id)
+            )
+        elif run.started_by != principal.user_id and not principal.scope.everything:
+            raise hidden("policy_run", run.id)
+
     # -- working a chunk -----------------------------------------------------------------------
 
     def _evaluate_chunk(
@@ -288,9 +353,10 @@ class PolicyEvaluationService(Service):
         wages, last_year, table = self._max_sv_wage()
         key = evaluation_key(policy, conditions, table)
         store = uow.policy_runs
-        ids = store.stale(policy.id, policy.employer_id, plan.after, plan.last, key, days.start)
-        if not ids:
+        inputs = store.stale(policy.id, policy.employer_id, plan.after, plan.last, key, days.start)
+        if not inputs:
             return []
+        ids = list(inputs)
         stored = store.registrations(policy.id, ids)
         changes = []
         for facts in store.facts(policy.employer_id, ids):
@@ -306,7 +372,7 @@ class PolicyEvaluationService(Service):
                 [r.id for c in changes for r in c.removed],
                 [r for c in changes for r in (*c.kept, *c.added)],
             )
-            store.remember(policy.id, policy.employer_id, ids, key, days.start)
+            store.remember(policy.id, inputs, days.start)
         return changes
 
     def run_chunk(self, cmd: RunEvaluationChunk) -> ChunkOutcome:
@@ -317,13 +383,17 @@ class PolicyEvaluationService(Service):
         with self._uow() as uow:
             auth, principal = self._authorise(uow, cmd.actor, Feature.RUN_POLICY_EVALUATION)
             run = uow.policy_runs.run(cmd.run_id)
-            plan = uow.policy_runs.claim_chunk(run.id, cmd.chunk)
-            if plan is None:
-                return ChunkOutcome(number=cmd.chunk, done_before=True)
-            policy = uow.policies.get(plan.policy_id)
+            self._visible_run(uow, auth, principal, run)
+            planned = uow.policy_runs.chunk(run.id, cmd.chunk)
+            if planned is None:
+                raise hidden("policy_run", run.id)
+            policy = uow.policies.get(planned.policy_id)
             auth.require_visible(
                 principal, employer(policy.employer_id), hidden("policy_run", run.id)
             )
+            plan = uow.policy_runs.claim_chunk(run.id, cmd.chunk)
+            if plan is None:
+                return ChunkOutcome(number=cmd.chunk, done_before=True)
             state = ChunkState(plan=plan, done=True)
             conditions = self._conditions(uow, policy)
             if uow.settings.value(Parameter.BUSINESS_RULES) == 1 and conditions.any_active:
@@ -388,13 +458,7 @@ class PolicyEvaluationService(Service):
         with self._uow(write=False) as uow:
             auth, principal = self._authorise(uow, cmd.actor, Feature.RUN_POLICY_EVALUATION)
             run = uow.policy_runs.run(cmd.run_id)
-            if run.policy_id is not None:
-                policy = uow.policies.get(run.policy_id)
-                auth.require_visible(
-                    principal, employer(policy.employer_id), hidden("policy_run", run.id)
-                )
-            elif run.started_by != principal.user_id and not principal.scope.everything:
-                raise hidden("policy_run", run.id)
+            self._visible_run(uow, auth, principal, run)
             return self._status(uow, run, resumed=False)
 
     @staticmethod

@@ -51,6 +51,7 @@ from xs_core.policies.run import (
     ParticipantChange,
     PolicyEvaluationFinished,
     PolicyEvaluationStarted,
+    PolicyEvaluationSuperseded,
     reconcile,
 )
 
@@ -82,6 +83,7 @@ __all__ = [
     "PolicyCreated",
     "PolicyEvaluationFinished",
     "PolicyEvaluationStarted",
+    "PolicyEvaluationSuperseded",
     "ProductKind",
     "Registration",
     "RegistrationRemoved",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 import attrs
@@ -180,25 +180,27 @@ class PolicyRunStore(Protocol):
         last: uuid.UUID | None,
         key: str,
         evaluated_from: _dt.date,
-    ) -> list[uuid.UUID]:
+    ) -> dict[uuid.UUID, str]:
         """The employees of the employer with ``after < id <= last`` (``None``: unbounded) that
-        need evaluating, in id order: never evaluated in the policy, or their inputs (birth
-        date, employments at the employer with their versions, sickness, manual registrations
-        in the policy, and ``key``: the conditions and parameter tables) differ from those
-        :meth:`remember` stored, or their last evaluation wrote from a later day than
-        ``evaluated_from``. Never fewer than those whose evaluation could change."""
+        need evaluating, in id order, each with their current inputs: never evaluated in the
+        policy, or their inputs (birth date, employments at the employer with their versions,
+        sickness, manual registrations in the policy, and ``key``: the conditions and parameter
+        tables) differ from those :meth:`remember` stored, or their last evaluation wrote from a
+        later day than ``evaluated_from``. Never fewer than those whose evaluation could
+        change. The inputs are read *before* the facts: a change that commits in between makes
+        the next run evaluate the employee again."""
         ...
 
     def remember(
-        self,
-        policy_id: uuid.UUID,
-        employer_id: uuid.UUID,
-        employee_ids: Sequence[uuid.UUID],
-        key: str,
-        evaluated_from: _dt.date,
+        self, policy_id: uuid.UUID, inputs: Mapping[uuid.UUID, str], evaluated_from: _dt.date
     ) -> None:
-        """Store the current inputs of the employees, evaluated with ``key`` from
-        ``evaluated_from`` on, in the transaction of the evaluation's writes."""
+        """Store the inputs :meth:`stale` answered for the employees evaluated, as evaluated
+        from ``evaluated_from`` on, in the transaction of the evaluation's writes."""
+        ...
+
+    def forget(self, policy_id: uuid.UUID, employee_id: uuid.UUID) -> None:
+        """Forget the employee's stored inputs in the policy: the next run evaluates them
+        (after a manual registration cut or gave back automatic days, R6.4)."""
         ...
 
     def replace(self, remove: Sequence[uuid.UUID], add: Sequence[Registration]) -> None:
@@ -214,8 +216,17 @@ class PolicyRunStore(Protocol):
         """The run; ``not_found`` (kind ``policy_run``) when there is none."""
         ...
 
-    def unfinished(self, on: _dt.date, policy_id: uuid.UUID | None) -> RunRecord | None:
-        """The unfinished run for the date and the same limit, if any (the one to resume)."""
+    def unfinished(self) -> list[RunRecord]:
+        """The runs not finished yet, oldest first."""
+        ...
+
+    def chunk(self, run_id: uuid.UUID, number: int) -> ChunkPlan | None:
+        """The chunk's plan, read without a lock; ``None`` when the run has no such chunk."""
+        ...
+
+    def supersede(self, run_id: uuid.UUID, at: pendulum.DateTime) -> None:
+        """Finish an unfinished run without working its open chunks: they are marked done
+        (waiting for a chunk being worked to commit first), the run finished at ``at``."""
         ...
 
     def chunks(self, run_id: uuid.UUID) -> list[ChunkState]:

@@ -60,6 +60,16 @@ class PolicyEvaluationStarted(DomainEvent):
 
 
 @attrs.frozen(kw_only=True)
+class PolicyEvaluationSuperseded(DomainEvent):
+    """R6.6: an unfinished run was finished without working its open chunks, because a new run
+    (``by_run_id``) of its policies was started; the new run evaluates them."""
+
+    name: ClassVar[str] = "PolicyEvaluationSuperseded"
+    run_id: uuid.UUID
+    by_run_id: uuid.UUID
+
+
+@attrs.frozen(kw_only=True)
 class PolicyEvaluationFinished(DomainEvent):
     """R6.6: the last chunk of a nightly evaluation finished: how many employees changed and how
     many registrations were added and removed in all."""
@@ -266,6 +276,7 @@ __all__ = [
     "ParticipantChange",
     "PolicyEvaluationFinished",
     "PolicyEvaluationStarted",
+    "PolicyEvaluationSuperseded",
     "apply",
     "evaluation_key",
     "manual_inputs",
