@@ -115,15 +115,17 @@ class PolicyRunStoreContract:
         ids = _ids(people, employer)
         with uow_factory() as uow:
             store = uow.policy_runs
-            assert store.stale(policy.id, employer.id, None, None, "k1", ON) == ids
-            store.remember(policy.id, employer.id, ids, "k1", ON)
-            assert store.stale(policy.id, employer.id, None, None, "k1", ON) == []
+            inputs = store.stale(policy.id, employer.id, None, None, "k1", ON)
+            assert list(inputs) == ids
+            store.remember(policy.id, inputs, ON)
+            assert store.stale(policy.id, employer.id, None, None, "k1", ON) == {}
             # a later window needs nothing; an earlier one, or another key, needs everyone
-            assert store.stale(policy.id, employer.id, None, None, "k1", D(2026, 6, 1)) == []
-            assert store.stale(policy.id, employer.id, None, None, "k1", D(2025, 6, 1)) == ids
-            assert store.stale(policy.id, employer.id, None, None, "k2", ON) == ids
+            assert store.stale(policy.id, employer.id, None, None, "k1", D(2026, 6, 1)) == {}
+            assert list(store.stale(policy.id, employer.id, None, None, "k1", D(2025, 6, 1))) == ids
+            again = store.stale(policy.id, employer.id, None, None, "k2", ON)
+            assert list(again) == ids and again != inputs
             # bounds
-            assert store.stale(policy.id, employer.id, ids[1], ids[3], "k2", ON) == ids[2:4]
+            assert list(store.stale(policy.id, employer.id, ids[1], ids[3], "k2", ON)) == ids[2:4]
             uow.commit()
         # a manual registration changes the inputs of its employee only
         with uow_factory() as uow:
@@ -136,17 +138,29 @@ class PolicyRunStoreContract:
             )
             uow.commit()
         with uow_factory() as uow:
-            assert uow.policy_runs.stale(policy.id, employer.id, None, None, "k1", ON) == ids[:1]
+            assert list(uow.policy_runs.stale(policy.id, employer.id, None, None, "k1", ON)) == [
+                ids[0]
+            ]
         # so does a new salary (a new version of the employment)
         with uow_factory() as uow:
-            uow.policy_runs.remember(policy.id, employer.id, ids[:1], "k1", ON)
+            store = uow.policy_runs
+            store.remember(policy.id, store.stale(policy.id, employer.id, None, None, "k1", ON), ON)
             person = uow.employees.get(ids[3])
             employment = next(e for e in person.employments if e.employer_id == employer.id)
             person.change_employment(employment.id, D(2026, 5, 1), salary=Money(Decimal(99_000)))
             uow.employees.save(person)
             uow.commit()
         with uow_factory() as uow:
-            assert uow.policy_runs.stale(policy.id, employer.id, None, None, "k1", ON) == [ids[3]]
+            assert list(uow.policy_runs.stale(policy.id, employer.id, None, None, "k1", ON)) == [
+                ids[3]
+            ]
+        # and forgetting an employee makes them stale again
+        with uow_factory() as uow:
+            store = uow.policy_runs
+            store.remember(policy.id, store.stale(policy.id, employer.id, None, None, "k1", ON), ON)
+            store.forget(policy.id, ids[5])
+            store.forget(policy.id, uuid.uuid4())  # unknown: nothing
+            assert list(store.stale(policy.id, employer.id, None, None, "k1", ON)) == [ids[5]]
 
     def test_r6_6_a_chunk_is_claimed_until_done_and_the_run_finishes_once(
         self, uow_factory: UowFactory
@@ -172,9 +186,10 @@ class PolicyRunStoreContract:
         with uow_factory() as uow:
             store = uow.policy_runs
             assert store.run(run.id) == run
-            assert store.unfinished(ON, None) == run
-            assert store.unfinished(ON, policy.id) is None
+            assert store.unfinished() == [run]
             assert [c.plan for c in store.chunks(run.id)] == chunks
+            assert store.chunk(run.id, 1) == chunks[1]
+            assert store.chunk(run.id, 2) is None
             first = store.claim_chunk(run.id, 0)
             assert first == chunks[0]
             store.finish_chunk(run.id, ChunkState(plan=first, done=True, changed=3, added=5))
@@ -197,10 +212,44 @@ class PolicyRunStoreContract:
                 (True, 1, 0, 2),
             ]
             assert uow.policy_runs.run(run.id).finished_at == pendulum.datetime(2026, 11, 29, 3)
-            assert uow.policy_runs.unfinished(ON, None) is None
+            assert uow.policy_runs.unfinished() == []
         with uow_factory() as uow, pytest.raises(DomainError) as missing:
             uow.policy_runs.run(uuid.uuid4())
         assert missing.value.code == "not_found"
+
+    def test_r6_6_a_superseded_run_is_finished_with_its_open_chunks_done(
+        self, uow_factory: UowFactory
+    ) -> None:
+        policy, employer, people, _ = _world(uow_factory)
+        ids = _ids(people, employer)
+        chunks = plan_chunks([policy], {employer.id: ids}, 2)
+        admin = uuid.uuid4()
+        run = RunRecord(
+            id=uuid.uuid4(),
+            on=ON,
+            policy_id=policy.id,
+            started_by=admin,
+            started_at=pendulum.datetime(2026, 11, 29, 2, 0),
+            chunk_size=2,
+        )
+        with uow_factory() as uow:
+            _user(uow, admin)
+            uow.policy_runs.add_run(run, chunks)
+            plan = uow.policy_runs.claim_chunk(run.id, 0)
+            assert plan is not None
+            uow.policy_runs.finish_chunk(run.id, ChunkState(plan=plan, done=True, changed=2))
+            uow.commit()
+        at = pendulum.datetime(2026, 11, 30, 2, 0)
+        with uow_factory() as uow:
+            uow.policy_runs.supersede(run.id, at)
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.policy_runs.unfinished() == []
+            assert uow.policy_runs.run(run.id).finished_at == at
+            states = uow.policy_runs.chunks(run.id)
+            assert all(s.done for s in states)
+            assert [s.changed for s in states] == [2] + [0] * (len(states) - 1)
+            assert uow.policy_runs.claim_chunk(run.id, len(states) - 1) is None
 
     def test_r6_6_replace_removes_and_adds_registrations(self, uow_factory: UowFactory) -> None:
         policy, employer, people, _ = _world(uow_factory)
