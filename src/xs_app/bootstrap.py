@@ -19,6 +19,7 @@ from xs_app.services.employments import ActionLinkService, EmploymentService
 from xs_app.services.organisation import OrganisationService
 from xs_app.services.policies import PolicyService
 from xs_app.services.protocols import BulkStartService, ProtocolService, TrajectoryService
+from xs_app.services.reimbursements import ReimbursementService
 from xs_app.settings import ConfigurationError, Settings, masked
 from xs_core.clock import Clock
 from xs_core.uow import UnitOfWork
@@ -40,6 +41,7 @@ class Xs:
     billing: BillingService
     policies: PolicyService
     configuration: ConfigurationService
+    reimbursements: ReimbursementService
     outbox: OutboxConsumer
     installation: Installation
 
@@ -147,6 +149,7 @@ def bootstrap(
         billing=container.billing(),
         policies=container.policies(),
         configuration=container.configuration(),
+        reimbursements=container.reimbursements(),
         outbox=OutboxConsumer(container.uow, container.clock()),
         installation=Installation(container.uow),
     )

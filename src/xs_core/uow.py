@@ -45,6 +45,11 @@ from xs_core.policies.ports import (
     RegistrationStore,
 )
 from xs_core.protocols.ports import BulkStartStore, ProtocolRepository, TrajectoryRepository
+from xs_core.reimbursements.ports import (
+    ContractSettingsRepository,
+    ReimbursementStore,
+    RelationRepository,
+)
 from xs_core.settings import SettingsStore
 
 
@@ -109,6 +114,9 @@ class UnitOfWork(Protocol):
     policies: PolicyRepository
     registrations: RegistrationStore
     settings: SettingsStore
+    relations: RelationRepository
+    contract_settings: ContractSettingsRepository
+    reimbursements: ReimbursementStore
     outbox: Outbox
 
     def __enter__(self) -> Self: ...

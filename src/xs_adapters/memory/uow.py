@@ -50,6 +50,11 @@ from xs_adapters.memory.protocols import (
     MemoryProtocolRepository,
     MemoryTrajectoryRepository,
 )
+from xs_adapters.memory.reimbursements import (
+    MemoryContractSettingsRepository,
+    MemoryReimbursementStore,
+    MemoryRelationRepository,
+)
 from xs_adapters.memory.search import MemoryOrganisationSearch
 from xs_adapters.memory.store import MemoryStore
 from xs_core.clock import Clock
@@ -105,6 +110,9 @@ class MemoryUnitOfWork:
         self.policies = MemoryPolicyRepository(s, track)
         self.registrations = MemoryRegistrationStore(s)
         self.settings = MemorySettingsStore(s)
+        self.relations = MemoryRelationRepository(s, track)
+        self.contract_settings = MemoryContractSettingsRepository(s, track)
+        self.reimbursements = MemoryReimbursementStore(s, track)
         return self
 
     def publish(self, event: DomainEvent) -> None:
