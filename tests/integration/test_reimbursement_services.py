@@ -22,7 +22,7 @@ from tests.usecases import fingerprint
 from xs_adapters.clock import FixedClock
 from xs_app import Xs
 from xs_app.sepa import schema_path
-from xs_app.services.billing import ConcludeAgreement, CreateContractModel
+from xs_app.services.billing import ConcludeAgreement, CreateContractModel, ListContractModels
 from xs_app.services.reimbursements import (
     ChangeRelation,
     CreateRelation,
@@ -34,6 +34,7 @@ from xs_app.services.reimbursements import (
     GenerateReimbursementBatch,
     GetContractSettings,
     GetReimbursementBatch,
+    GetRelation,
     ListReimbursementBatches,
     ListRelations,
     PayingAccount,
@@ -108,11 +109,7 @@ def _finalise(w: ReimbursementWorld, batch: uuid.UUID) -> None:
 def test_r5_2_a_supplier_keeps_its_iban_compact_shows_it_in_fours_and_derives_the_bic(
     w: ReimbursementWorld,
 ) -> None:
-    supplier = w.xs.reimbursements.relation(
-        __import__("xs_app.services.reimbursements", fromlist=["GetRelation"]).GetRelation(
-            actor=w.admin, relation_id=w.supplier
-        )
-    )
+    supplier = w.xs.reimbursements.relation(GetRelation(actor=w.admin, relation_id=w.supplier))
     assert supplier.kind is RelationKind.SUPPLIER and supplier.active
     assert supplier.iban is not None
     assert supplier.iban.compact == "NL91ABNA0417164300"
@@ -303,44 +300,34 @@ def test_r5_3_a_user_whose_settings_forbid_it_cannot_register_activities(
 
 
 @pytest.mark.parametrize(
-    ("fields", "code"),
+    ("reimbursed", "supplier", "model", "code"),
     [
-        ({"reimbursed_via_supplier": True}, "reimbursements.settings_incomplete"),
-        ({"supplier": True}, "reimbursements.settings_inconsistent"),
-        (
-            {"reimbursed_via_supplier": True, "supplier": True, "service_model": True},
-            "reimbursements.not_a_reimbursement_model",
-        ),
-        ({"reimbursed_via_supplier": True, "referrer": True}, "reimbursements.not_a_supplier"),
+        (True, None, "reimbursement", "reimbursements.settings_incomplete"),
+        (False, "supplier", None, "reimbursements.settings_inconsistent"),
+        (True, "supplier", "service", "reimbursements.not_a_reimbursement_model"),
+        (True, "referrer", "reimbursement", "reimbursements.not_a_supplier"),
     ],
 )
 def test_r5_3_bad_settings_are_refused(
-    w: ReimbursementWorld, fields: dict[str, bool], code: str
+    w: ReimbursementWorld, reimbursed: bool, supplier: str | None, model: str | None, code: str
 ) -> None:
-    service_model = w.xs.billing.contract_models(
-        __import__("xs_app.services.billing", fromlist=["ListContractModels"]).ListContractModels(
-            actor=w.admin
-        )
-    )
-    service_model_id = next(m.id for m in service_model if not m.is_reimbursement)
+    models = w.xs.billing.contract_models(ListContractModels(actor=w.admin))
     referrer = w.xs.reimbursements.create_relation(
         CreateRelation(actor=w.admin, kind=RelationKind.REFERRER, details=_details())
     )
-    supplier = w.supplier if fields.get("supplier") else None
-    model = None
-    if fields.get("reimbursed_via_supplier"):
-        model = service_model_id if fields.get("service_model") else w.model
-        if fields.get("referrer"):
-            supplier = referrer
-        elif fields.get("supplier") is None and not fields.get("service_model"):
-            supplier = None
+    suppliers = {None: None, "supplier": w.supplier, "referrer": referrer}
+    chosen = {
+        None: None,
+        "reimbursement": w.model,
+        "service": next(m.id for m in models if not m.is_reimbursement),
+    }
     cmd = SetContractSettings(
         actor=w.admin,
         user_id=w.anna,
         valid_from=D(2026, 1, 1),
-        reimbursed_via_supplier=fields.get("reimbursed_via_supplier", False),
-        supplier_id=supplier,
-        contract_model_id=model if supplier is not None or code.endswith("incomplete") else model,
+        reimbursed_via_supplier=reimbursed,
+        supplier_id=suppliers[supplier],
+        contract_model_id=chosen[model],
     )
     _refused(w.xs, code, lambda: w.xs.reimbursements.set_contract_settings(cmd))
 
@@ -480,11 +467,7 @@ def test_r5_5_bad_batch_input_is_refused_and_writes_nothing(w: ReimbursementWorl
                 supplier_id=w.supplier,
                 contract_model_id=next(
                     m.id
-                    for m in w.xs.billing.contract_models(
-                        __import__(
-                            "xs_app.services.billing", fromlist=["ListContractModels"]
-                        ).ListContractModels(actor=w.admin)
-                    )
+                    for m in w.xs.billing.contract_models(ListContractModels(actor=w.admin))
                     if not m.is_reimbursement
                 ),
                 reference_date=D(2026, 3, 31),
