@@ -14,14 +14,31 @@ from xs_core.reimbursements.batches import (
     BatchStatus,
     LineDecision,
     ReimbursementBatch,
+    ReimbursementBatchDiscarded,
+    ReimbursementBatchFinalised,
+    ReimbursementBatchGenerated,
+    ReimbursementBatchRegenerated,
+    ReimbursementLinesDecided,
     check_reference_date,
 )
 from xs_core.reimbursements.contract_settings import (
     ContractSettings,
     ContractSettingsVersion,
     UserContractSettings,
+    UserContractSettingsChanged,
 )
-from xs_core.reimbursements.relations import Iban, PostalAddress, Relation, RelationKind
+from xs_core.reimbursements.relations import (
+    Iban,
+    PostalAddress,
+    Relation,
+    RelationActivated,
+    RelationCreated,
+    RelationDeactivated,
+    RelationDetailsChanged,
+    RelationKind,
+    relation_matches,
+    search_relations,
+)
 
 __all__ = [
     "BatchCounts",
@@ -33,8 +50,20 @@ __all__ = [
     "LineDecision",
     "PostalAddress",
     "ReimbursementBatch",
+    "ReimbursementBatchDiscarded",
+    "ReimbursementBatchFinalised",
+    "ReimbursementBatchGenerated",
+    "ReimbursementBatchRegenerated",
+    "ReimbursementLinesDecided",
     "Relation",
+    "RelationActivated",
+    "RelationCreated",
+    "RelationDeactivated",
+    "RelationDetailsChanged",
     "RelationKind",
     "UserContractSettings",
+    "UserContractSettingsChanged",
     "check_reference_date",
+    "relation_matches",
+    "search_relations",
 ]
