@@ -314,7 +314,11 @@ def _sneak_line(uow_factory: UowFactory, batch: ReimbursementBatch, activity: Ac
                 t.reimbursement_lines.insert().values(
                     final=False,
                     decision=line.decision.value,
-                    **{k: v for k, v in attrs.asdict(line, recurse=False).items() if k != "decision"},
+                    **{
+                        k: v
+                        for k, v in attrs.asdict(line, recurse=False).items()
+                        if k != "decision"
+                    },
                 )
             )
         uow.commit()

@@ -103,7 +103,7 @@ def _finalise(w: ReimbursementWorld, batch: uuid.UUID) -> None:
     w.xs.reimbursements.finalise(FinaliseReimbursementBatch(actor=w.admin, batch_id=batch))
 
 
-# -- R5.2 suppliers ---------------------------------------------------------------------------------
+# -- R5.2 suppliers -------------------------------------------------------------------------------
 
 
 def test_r5_2_a_supplier_keeps_its_iban_compact_shows_it_in_fours_and_derives_the_bic(
@@ -132,7 +132,7 @@ def test_r5_2_create_change_deactivate_and_search_suppliers_and_referrers(
     found = svc.relations(ListRelations(actor=w.admin, term="lev"))
     assert [r.id for r in found] == [w.supplier, other]  # code prefix, then by name
     assert [r.id for r in svc.relations(ListRelations(actor=w.admin, term="weede"))] == [other]
-    assert [r.id for r in svc.relations(ListRelations(actor=w.admin, term="LEV2"))][0] == other
+    assert svc.relations(ListRelations(actor=w.admin, term="LEV2"))[0].id == other
     assert [
         r.id for r in svc.relations(ListRelations(actor=w.admin, kind=RelationKind.REFERRER))
     ] == [referrer]
@@ -241,7 +241,7 @@ def test_r5_4_a_reimbursement_model_cannot_be_linked_to_a_service_agreement(
     )
 
 
-# -- R5.3 user contract settings ---------------------------------------------------------------------
+# -- R5.3 user contract settings ------------------------------------------------------------------
 
 
 def test_r5_3_settings_are_dated_and_the_day_performed_counts(w: ReimbursementWorld) -> None:
@@ -485,7 +485,7 @@ def test_r5_5_bad_batch_input_is_refused_and_writes_nothing(w: ReimbursementWorl
     _refused(w.xs, "reimbursements.supplier_inactive", lambda: w.generate(D(2026, 3, 31)))
 
 
-# -- payment ----------------------------------------------------------------------------------------
+# -- payment --------------------------------------------------------------------------------------
 
 
 def test_r5_5_a_final_batch_exports_csv_and_a_sepa_transfer_valid_against_the_xsd(
