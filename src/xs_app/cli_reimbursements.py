@@ -20,8 +20,8 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from xs_app.bootstrap import Xs
 from xs_app import cli
+from xs_app.bootstrap import Xs
 from xs_app.cli import AsOption, DatabaseOption, _actor, _open, app, users_app
 from xs_app.cli_support import CliRefusal, atomic_text_file
 from xs_app.cli_types import date_option, parse_uuid, uuid_argument

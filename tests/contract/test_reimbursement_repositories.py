@@ -266,63 +266,6 @@ class ReimbursementContract:
             assert uow.reimbursements.list() == []
         assert _batch(uow_factory, s).counts.lines == 3
 
-    def test_r5_5_finalising_an_activity_settled_elsewhere_is_refused(
-        self, uow_factory: UowFactory
-    ) -> None:
-        s = _setup(uow_factory)
-        first = _batch(uow_factory, s)
-        with uow_factory() as uow:
-            stored = uow.reimbursements.lock(first.id)
-            stored.finalise(TODAY)
-            uow.reimbursements.finalise(stored)
-            uow.reimbursements.save(stored)
-            uow.commit()
-        # a draft that (against every rule) holds a settled activity cannot be finalised
-        second = ReimbursementBatch.open(s.supplier.id, s.model.id, D(2026, 3, 31), TODAY)
-        with uow_factory() as uow:
-            uow.reimbursements.add(second, [u.id for u in s.users])
-            uow.commit()
-        _sneak_line(uow_factory, second, s.activities[0])
-        with uow_factory() as uow:
-            stored = uow.reimbursements.lock(second.id)
-            stored.finalise(TODAY)
-            _refused("reimbursements.already_settled", lambda: uow.reimbursements.finalise(stored))
-
-
-def _sneak_line(uow_factory: UowFactory, batch: ReimbursementBatch, activity: Activity) -> None:
-    """Write a draft line past every check (the memory store's collection, the SQL table)."""
-    from xs_core.reimbursements.batches import BatchLine
-
-    line = BatchLine(
-        batch_id=batch.id,
-        activity_id=activity.id,
-        user_id=activity.professional_id,
-        employee_id=activity.employee_id,
-        activity_type=activity.activity_type,
-        performed_on=activity.performed_on,
-        amount=Money("40.00"),
-    )
-    with uow_factory() as uow:
-        connection = getattr(uow, "connection", None)
-        if connection is None:
-            store = uow.reimbursements._s  # type: ignore[attr-defined]
-            store.reimbursement_lines.put((batch.id, activity.id), line)
-        else:
-            from xs_adapters.sql import tables as t
-
-            connection.execute(
-                t.reimbursement_lines.insert().values(
-                    final=False,
-                    decision=line.decision.value,
-                    **{
-                        k: v
-                        for k, v in attrs.asdict(line, recurse=False).items()
-                        if k != "decision"
-                    },
-                )
-            )
-        uow.commit()
-
 
 class TestMemoryReimbursements(MemoryBackend, ReimbursementContract):
     pass

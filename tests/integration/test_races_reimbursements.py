@@ -262,25 +262,33 @@ def test_r5_5_without_the_supplier_lock_the_database_alone_settles_each_activity
     assert _invariants(app) == (30, 30)
 
 
-def test_r5_5_the_indexes_refuse_a_second_draft_line_and_a_second_settlement(app: Xs) -> None:
-    """Written straight into the tables, past every check in Python."""
+def test_r5_5_the_index_refuses_a_second_line_taking_an_activity(app: Xs) -> None:
+    """Written straight into the table, past every check in Python: a second draft line, a
+    draft line for a settled activity, and finalising a batch over a settled activity."""
     w, _ = _world(app)
     first = w.generate(D(2026, 3, 31))
+    line, batch = t.reimbursement_lines, t.reimbursement_batches
     with app.container.engine().connect() as c:
-        line = c.execute(
-            sa.select(t.reimbursement_lines).where(t.reimbursement_lines.c.batch_id == first.id)
-        ).first()
-        assert line is not None
+        row = c.execute(sa.select(line).where(line.c.batch_id == first.id)).first()
+        assert row is not None
     with app.unit_of_work() as uow:
         second = ReimbursementBatch.open(w.supplier, w.model, D(2026, 3, 31), TODAY)
         uow.reimbursements.add(second, [])
         uow.commit()
-    values = {**line._mapping, "batch_id": second.id}
+    values = {**row._mapping, "batch_id": second.id}
     with pytest.raises(sa.exc.IntegrityError), app.container.engine().begin() as c:
-        c.execute(t.reimbursement_lines.insert().values(**values))  # a second draft line
+        c.execute(line.insert().values(**values))  # a second draft line
     w.xs.reimbursements.finalise(FinaliseReimbursementBatch(actor=w.admin, batch_id=first.id))
+    with pytest.raises(sa.exc.IntegrityError), app.container.engine().begin() as c:
+        c.execute(line.insert().values(**values))  # a draft line for a settled activity
+    # a postponed line of a final batch takes nothing (and carries its batch's final flag, or
+    # the composite reference refuses it)
     with app.container.engine().begin() as c:
-        c.execute(t.reimbursement_lines.insert().values(**values))  # a draft beside a final: fine
-    with pytest.raises(DomainError) as refused:
-        w.xs.reimbursements.finalise(FinaliseReimbursementBatch(actor=w.admin, batch_id=second.id))
-    assert refused.value.code == "reimbursements.already_settled"
+        c.execute(batch.update().where(batch.c.id == second.id).values(final=True))
+        c.execute(line.insert().values(**{**values, "final": True, "decision": "postpone"}))
+    with pytest.raises(sa.exc.IntegrityError), app.container.engine().begin() as c:
+        c.execute(  # settling it again
+            line.update()
+            .where(line.c.batch_id == second.id)
+            .values(decision=LineDecision.REIMBURSE.value)
+        )

@@ -629,8 +629,11 @@ reimbursement_batch_users = sa.Table(
 
 # R5.5, enforced here whatever happens concurrently: a line carries its batch's ``final`` (kept
 # equal by the composite reference, ON UPDATE CASCADE: finalising the batch finalises its
-# lines); an activity is on at most one draft line (uq_reimbursement_lines_one_draft) and settled
-# — reimbursed or excluded on a final batch — at most once (uq_reimbursement_lines_settled_once).
+# lines). An activity has at most one line that *takes* it (uq_reimbursement_lines_taken): a line
+# of a draft batch, or a settling line (reimbursed or excluded) of a final batch. So it is on at
+# most one draft, settled at most once, and never on a draft once settled; a postponed line of a
+# final batch takes nothing, and the activity comes back in the next batch.
+TAKEN = "NOT final OR decision <> 'postpone'"
 reimbursement_lines = sa.Table(
     "reimbursement_lines",
     metadata,
@@ -651,18 +654,11 @@ reimbursement_lines = sa.Table(
         ondelete="CASCADE",
     ),
     sa.Index(
-        "uq_reimbursement_lines_one_draft",
+        "uq_reimbursement_lines_taken",
         "activity_id",
         unique=True,
-        sqlite_where=sa.text("NOT final"),
-        postgresql_where=sa.text("NOT final"),
-    ),
-    sa.Index(
-        "uq_reimbursement_lines_settled_once",
-        "activity_id",
-        unique=True,
-        sqlite_where=sa.text("final AND decision <> 'postpone'"),
-        postgresql_where=sa.text("final AND decision <> 'postpone'"),
+        sqlite_where=sa.text(TAKEN),
+        postgresql_where=sa.text(TAKEN),
     ),
     sa.Index("ix_reimbursement_lines_activity_id", "activity_id"),
 )

@@ -7,10 +7,11 @@ contract model, reimbursement batches with their contract holders and lines
 * ``user_contract_settings``: per user dated versions ``[valid_from, valid_until)`` (R5.3).
 * ``reimbursement_batches``, ``reimbursement_batch_users`` and ``reimbursement_lines`` (R5.5). A
   line carries its batch's ``final`` flag, kept equal by a composite foreign key ``(batch_id,
-  final)`` with ``ON UPDATE CASCADE``; two partial unique indexes on ``activity_id`` hold the
-  promise of R5.5 in the database: at most one draft line per activity (``WHERE NOT final``), and
-  at most one settling line (``WHERE final AND decision <> 'postpone'``). The tables are new, so
-  no existing data can violate them.
+  final)`` with ``ON UPDATE CASCADE``; a partial unique index on ``activity_id`` holds the
+  promise of R5.5 in the database: at most one line *takes* an activity (``WHERE NOT final OR
+  decision <> 'postpone'``: a draft line, or a reimbursed or excluded line of a final batch), so
+  an activity is on at most one draft, settled at most once, and on no draft once settled. The
+  tables are new, so no existing data can violate it.
 
 Revision ID: 0014
 Revises: 0012
@@ -29,6 +30,8 @@ down_revision = "0012"
 branch_labels = None
 depends_on = None
 
+#: a line that takes its activity: on a draft, or settling it on a final batch
+TAKEN = "NOT final OR decision <> 'postpone'"
 CODE_NORM = sa.String(length=200).with_variant(sa.String(length=200, collation="C"), "postgresql")
 
 
@@ -165,28 +168,19 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("batch_id", "activity_id", name=op.f("pk_reimbursement_lines")),
     )
     op.create_index(
-        "uq_reimbursement_lines_one_draft",
+        "uq_reimbursement_lines_taken",
         "reimbursement_lines",
         ["activity_id"],
         unique=True,
-        sqlite_where=sa.text("NOT final"),
-        postgresql_where=sa.text("NOT final"),
-    )
-    op.create_index(
-        "uq_reimbursement_lines_settled_once",
-        "reimbursement_lines",
-        ["activity_id"],
-        unique=True,
-        sqlite_where=sa.text("final AND decision <> 'postpone'"),
-        postgresql_where=sa.text("final AND decision <> 'postpone'"),
+        sqlite_where=sa.text(TAKEN),
+        postgresql_where=sa.text(TAKEN),
     )
     op.create_index("ix_reimbursement_lines_activity_id", "reimbursement_lines", ["activity_id"])
 
 
 def downgrade() -> None:
     op.drop_index("ix_reimbursement_lines_activity_id", "reimbursement_lines")
-    op.drop_index("uq_reimbursement_lines_settled_once", "reimbursement_lines")
-    op.drop_index("uq_reimbursement_lines_one_draft", "reimbursement_lines")
+    op.drop_index("uq_reimbursement_lines_taken", "reimbursement_lines")
     op.drop_table("reimbursement_lines")
     op.drop_table("reimbursement_batch_users")
     op.drop_index("ix_reimbursement_batches_supplier_id", "reimbursement_batches")
