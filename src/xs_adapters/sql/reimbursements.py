@@ -23,6 +23,7 @@ from xs_adapters.sql import tables as t
 from xs_adapters.sql.billing import _amount_sums, _total_cents
 from xs_adapters.sql.copy import insert_rows
 from xs_adapters.sql.locking import lock_row
+from xs_adapters.sql.planner import planner
 from xs_core.agenda.model import ActivityStatus
 from xs_core.billing.contracts import Payer
 from xs_core.dates import DateRange
@@ -273,11 +274,11 @@ def eligible_lines(
             sa.literal(LineDecision.REIMBURSE.value, sa.String).label("decision"),
         )
         .select_from(bu)
-        .join(a, a.c.professional_id == bu.c.user_id)
+        .join(s, s.c.user_id == bu.c.user_id)
         .join(
-            s,
+            a,
             sa.and_(
-                s.c.user_id == a.c.professional_id,
+                a.c.professional_id == s.c.user_id,
                 s.c.valid_from <= day,
                 sa.or_(s.c.valid_until.is_(None), s.c.valid_until > day),
             ),
@@ -366,7 +367,11 @@ class SqlReimbursementStore:
             .on_conflict_do_nothing()
             .execution_options(preserve_rowcount=True)
         )
-        return int(self._c.execute(statement).rowcount)
+        # the batch's holders were written in this transaction (PostgreSQL has no statistics
+        # for them): join in the order written — holders, their settings, their activities by
+        # (professional, day), the price — and spare the planner the search
+        with planner(self._c, join_collapse_limit="1"):
+            return int(self._c.execute(statement).rowcount)
 
     def clear_lines(self, batch_id: uuid.UUID) -> None:
         line = t.reimbursement_lines

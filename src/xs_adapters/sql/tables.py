@@ -638,7 +638,10 @@ reimbursement_lines = sa.Table(
     "reimbursement_lines",
     metadata,
     sa.Column("batch_id", sa.Uuid, primary_key=True),
-    sa.Column("activity_id", sa.Uuid, sa.ForeignKey("activities.id"), primary_key=True),
+    # no reference to ``activities``: a line is only ever made from an offered activity by the
+    # generating INSERT … SELECT, and offered activities are never deleted (R4.4 deletes drafts
+    # only); PostgreSQL's per-row check would lock (and rewrite) every activity row batched
+    sa.Column("activity_id", sa.Uuid, primary_key=True),
     sa.Column("final", sa.Boolean, nullable=False),
     sa.Column("user_id", sa.Uuid, nullable=False),
     sa.Column("employee_id", sa.Uuid, nullable=False),
@@ -660,7 +663,6 @@ reimbursement_lines = sa.Table(
         sqlite_where=sa.text(TAKEN),
         postgresql_where=sa.text(TAKEN),
     ),
-    sa.Index("ix_reimbursement_lines_activity_id", "activity_id"),
 )
 
 # -- outbox (R0.7) --------------------------------------------------------------------------------

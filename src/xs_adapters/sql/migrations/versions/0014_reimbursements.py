@@ -154,11 +154,6 @@ def upgrade() -> None:
         sa.Column("amount", Cents(), nullable=False),
         sa.Column("decision", sa.String(length=20), nullable=False),
         sa.ForeignKeyConstraint(
-            ["activity_id"],
-            ["activities.id"],
-            name=op.f("fk_reimbursement_lines_activity_id_activities"),
-        ),
-        sa.ForeignKeyConstraint(
             ["batch_id", "final"],
             ["reimbursement_batches.id", "reimbursement_batches.final"],
             name="fk_reimbursement_lines_batch",
@@ -175,11 +170,9 @@ def upgrade() -> None:
         sqlite_where=sa.text(TAKEN),
         postgresql_where=sa.text(TAKEN),
     )
-    op.create_index("ix_reimbursement_lines_activity_id", "reimbursement_lines", ["activity_id"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_reimbursement_lines_activity_id", "reimbursement_lines")
     op.drop_index("uq_reimbursement_lines_taken", "reimbursement_lines")
     op.drop_table("reimbursement_lines")
     op.drop_table("reimbursement_batch_users")
