@@ -273,6 +273,7 @@ class ReimbursementService(Service):
             return relation.id
 
     def change_relation(self, cmd: ChangeRelation) -> None:
+        """R5.2: replace a relation's details (validated as when created)."""
         with self._uow() as uow:
             self._authorise(uow, cmd.actor, Feature.MANAGE_SUPPLIERS)
             relation = uow.relations.lock(cmd.relation_id)
@@ -282,6 +283,7 @@ class ReimbursementService(Service):
             uow.commit()
 
     def set_relation_active(self, cmd: SetRelationActive) -> None:
+        """R5.2: activate or deactivate; an inactive supplier gets no new batches or settings."""
         with self._uow() as uow:
             self._authorise(uow, cmd.actor, Feature.MANAGE_SUPPLIERS)
             relation = uow.relations.lock(cmd.relation_id)
@@ -290,6 +292,7 @@ class ReimbursementService(Service):
             uow.commit()
 
     def relation(self, cmd: GetRelation) -> Relation:
+        """R5.2: a supplier or referrer."""
         with self._uow(write=False) as uow:
             self._authorise(uow, cmd.actor, Feature.MANAGE_SUPPLIERS)
             return uow.relations.get(cmd.relation_id)
@@ -355,6 +358,7 @@ class ReimbursementService(Service):
             uow.commit()
 
     def contract_settings(self, cmd: GetContractSettings) -> UserContractSettings:
+        """R5.3: a user's dated contract settings (no versions when none were set)."""
         with self._uow(write=False) as uow:
             self._authorise(uow, cmd.actor, Feature.MANAGE_USERS)
             uow.users.get(cmd.user_id)
@@ -465,15 +469,18 @@ class ReimbursementService(Service):
             uow.commit()
 
     def batch(self, cmd: GetReimbursementBatch) -> ReimbursementBatch:
+        """R5.5: a batch with its status and counts."""
         with self._uow(write=False) as uow:
             return self._batch(uow, cmd.actor, cmd.batch_id)
 
     def batches(self, cmd: ListReimbursementBatches) -> list[ReimbursementBatch]:
+        """R5.5: the batches, of one supplier or of all, oldest first."""
         with self._uow(write=False) as uow:
             self._authorise(uow, cmd.actor, Feature.MANAGE_REIMBURSEMENT_BATCHES)
             return uow.reimbursements.list(cmd.supplier_id)
 
     def lines(self, cmd: ReimbursementBatchLines) -> list[BatchLine]:
+        """R5.5: a batch's lines by day performed, contract holder and activity."""
         with self._uow(write=False) as uow:
             self._batch(uow, cmd.actor, cmd.batch_id)
             return list(uow.reimbursements.lines(cmd.batch_id))
