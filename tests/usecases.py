@@ -247,7 +247,7 @@ class Side:
 
 @attrs.frozen
 class Reimbursements:
-    """The unscoped entities of reimbursements (R5.2–R5.5): a supplier and a referrer, a
+    """The unscoped entities of reimbursements (R5.2–R5.5): a supplier and an inactive referrer, a
     reimbursement contract model, two contract holders with an offered activity each; a final
     batch paying the first one's, a draft holding the second one's, and two empty drafts."""
 
@@ -581,6 +581,8 @@ def _reimbursements(xs: Xs, admin: uuid.UUID, a: dict[str, Any]) -> Reimbursemen
             details=RelationDetails(name="Aanmelder", code="AANM"),
         )
     )
+    # an inactive referrer: the table activates it again
+    svc.set_relation_active(SetRelationActive(actor=admin, relation_id=referrer, active=False))
     holders, activities = [], []
     for n in range(2):
         holder = user_with(
@@ -1020,7 +1022,7 @@ TABLE: dict[str, UseCase] = {
         lambda w, s: LeadingEmploymentOn(actor=w.admin, employee_id=s.employee, day=D(2026, 6, 1)),
     ),
     "action_links.links": _q(
-        (F.MANAGE_EMPLOYMENTS, F.START_TRAJECTORIES_IN_BULK),
+        (F.MANAGE_EMPLOYMENTS, F.START_TRAJECTORIES_IN_BULK, F.MANAGE_REIMBURSEMENT_BATCHES),
         lambda w, s: ActionLinks(actor=w.admin, placement=Placement.PORTAL_WIDGET),
     ),
     "action_links.find_dossiers": _q(
@@ -1390,12 +1392,12 @@ TABLE: dict[str, UseCase] = {
     "reimbursements.set_relation_active": _c(
         F.MANAGE_SUPPLIERS,
         lambda w, s: SetRelationActive(
-            actor=w.admin, relation_id=w.reimbursement.referrer, active=False
+            actor=w.admin, relation_id=w.reimbursement.referrer, active=True
         ),
         invalid=lambda w, s: SetRelationActive(
             actor=w.admin, relation_id=uuid.uuid4(), active=False
         ),
-        events=("RelationDeactivated",),
+        events=("RelationActivated",),
     ),
     "reimbursements.relation": _q(
         F.MANAGE_SUPPLIERS,
