@@ -249,7 +249,7 @@ def run_demo(database_url: str, seed: int, console: Console, *, label: str | Non
     _protocols_demo(xs, admin, organisation, console)
     _agenda_demo(xs, admin, console)
     _billing_demo(xs, admin, organisation.employers[2], console)
-    _reimbursements_demo(xs, admin, organisation.employers[2], console)
+    _reimbursements_demo(xs, admin, organisation.employers[3], console)
     policies = _policies_demo(xs, admin, organisation.employers[4], console)
     _nightly_evaluation_demo(xs, admin, policies, console)
 
@@ -755,6 +755,27 @@ def _reimbursements_demo(xs: Xs, admin: uuid.UUID, customer: Employer, console: 
             ),
         )
     )
+    sales = xs.billing.create_contract_model(
+        CreateContractModel(
+            actor=admin,
+            name="Verkoopcontract verrichtingen",
+            kind=ContractKind.SALES,
+            billing_frequency=BillingFrequency.YEARLY,
+            active=DateRange(_dt.date(2025, 1, 1)),
+            price_categories=(
+                PriceCategory(activity_type="Spreekuur bedrijfsarts", price=Money("145.00")),
+                PriceCategory(activity_type="Telefonisch consult", price=Money("42.50")),
+            ),
+        )
+    )
+    xs.billing.conclude_agreement(
+        ConcludeAgreement(
+            actor=admin,
+            employer_id=customer.id,
+            contract_model_id=sales,
+            period=DateRange(_dt.date(2026, 1, 1)),
+        )
+    )
     try:
         xs.billing.conclude_agreement(
             ConcludeAgreement(
@@ -815,7 +836,8 @@ def _reimbursements_demo(xs: Xs, admin: uuid.UUID, customer: Employer, console: 
             (holders[1], "Spreekuur bedrijfsarts", _dt.date(2026, 5, 12)),
         )
     ]
-    quarter = DateRange(_dt.date(2026, 4, 1), _dt.date(2026, 7, 1))
+    # billed over April and May (the billing demo's customer is billed per quarter)
+    quarter = DateRange(_dt.date(2026, 4, 6), _dt.date(2026, 6, 1))
     summary = xs.billing.run(
         RunBilling(actor=admin, period=quarter, employer_ids=frozenset({customer.id}))
     )
