@@ -56,7 +56,7 @@ def bench(session: nox.Session) -> None:
     """Benchmarks; figures are printed and written to benchmarks/results/*.json.
 
     ``nox -s bench`` runs all; ``nox -s bench -- search`` (or ``bulk_start``, ``agenda``,
-    ``billing``, ``memory_store``, ``import_time``, ``policies``) one.
+    ``billing``, ``reimbursements``, ``memory_store``, ``import_time``, ``policies``) one.
     """
     _install(session)
     names = session.posargs or [
@@ -64,6 +64,7 @@ def bench(session: nox.Session) -> None:
         "bulk_start",
         "agenda",
         "billing",
+        "reimbursements",
         "memory_store",
         "import_time",
         "policies",

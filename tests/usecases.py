@@ -145,8 +145,30 @@ from xs_app.services.protocols import (
     StartTrajectory,
     TrajectoriesOf,
 )
+from xs_app.services.reimbursements import (
+    ChangeRelation,
+    CreateRelation,
+    DecideReimbursementLines,
+    DiscardReimbursementBatch,
+    ExportReimbursementBatch,
+    ExportSepaTransfer,
+    FinaliseReimbursementBatch,
+    GenerateReimbursementBatch,
+    GetContractSettings,
+    GetReimbursementBatch,
+    GetRelation,
+    ListReimbursementBatches,
+    ListRelations,
+    PayingAccount,
+    RegenerateReimbursementBatch,
+    ReimbursementBatchLines,
+    RelationDetails,
+    SetContractSettings,
+    SetRelationActive,
+)
 from xs_core.access.features import ALL_FEATURES, Feature
-from xs_core.billing import BillingFrequency, ContractKind, PriceCategory
+from xs_core.agenda.model import ActivityStatus
+from xs_core.billing import BillingFrequency, ContractKind, ContractModelType, Payer, PriceCategory
 from xs_core.dates import DateRange
 from xs_core.money import Money
 from xs_core.organisation.model import EndReason
@@ -165,6 +187,7 @@ from xs_core.policies.model import ProductKind
 from xs_core.protocols.action_links import ActionLink, Placement
 from xs_core.protocols.bulk import BulkStartRequest, BulkUnit
 from xs_core.protocols.model import ProtocolCharacteristics, ProtocolKind, TaskTemplate
+from xs_core.reimbursements import LineDecision, RelationKind
 from xs_core.settings import Parameter
 
 D = _dt.date
@@ -228,6 +251,24 @@ class Side:
         return Side(f"{self._label}+{other._label}:{','.join(names)}", values)
 
 
+@attrs.frozen
+class Reimbursements:
+    """The unscoped entities of reimbursements (R5.2–R5.5): a supplier and an inactive referrer, a
+    reimbursement contract model, two contract holders with an offered activity each; a final
+    batch paying the first one's, a draft holding the second one's, and two empty drafts."""
+
+    supplier: uuid.UUID
+    referrer: uuid.UUID
+    model: uuid.UUID
+    holder: uuid.UUID
+    holder2: uuid.UUID
+    activity: uuid.UUID  # the second holder's, on ``batch``
+    batch: uuid.UUID
+    discard_batch: uuid.UUID
+    finalise_batch: uuid.UUID
+    final_batch: uuid.UUID
+
+
 @attrs.define
 class World:
     """Two employers (A and B, each in a folder of its own) with an entity of every kind, the
@@ -249,6 +290,7 @@ class World:
     model2: uuid.UUID  # prices nothing: a second agreement of a customer on it never clashes
     insurer: uuid.UUID
     product: uuid.UUID  # the salary condition on (R6.2 (3)); each side's policy overrides it
+    reimbursement: Reimbursements
     actors: dict[tuple[frozenset[Feature], str], uuid.UUID] = attrs.field(factory=dict)
 
     @property
@@ -528,6 +570,7 @@ def make_world(xs: Xs) -> World:
         assert all(key in s for s in sides.values()), key
     for s in sides.values():
         billing.make_final(MakeInvoiceBasisFinal(actor=admin, basis_id=s["final_basis"]))
+    reimbursement = _reimbursements(xs, admin, sides["A"])
     return World(
         xs=xs,
         admin=admin,
@@ -545,6 +588,102 @@ def make_world(xs: Xs) -> World:
         model2=model2,
         insurer=insurer,
         product=product,
+        reimbursement=reimbursement,
+    )
+
+
+def _reimbursements(xs: Xs, admin: uuid.UUID, a: dict[str, Any]) -> Reimbursements:
+    svc = xs.reimbursements
+    model = xs.billing.create_contract_model(
+        CreateContractModel(
+            actor=admin,
+            name="Vergoeding",
+            kind=ContractKind.GUIDANCE,
+            billing_frequency=BillingFrequency.MONTHLY,
+            active=DateRange(D(2025, 1, 1)),
+            model_type=ContractModelType.REIMBURSEMENT,
+            price_categories=(
+                PriceCategory(
+                    activity_type="Spreekuur", price=Money("40.00"), payer=Payer.SUPPLIER
+                ),
+            ),
+        )
+    )
+    supplier = svc.create_relation(
+        CreateRelation(
+            actor=admin,
+            details=RelationDetails(name="Leverancier", code="LEV", iban="NL91ABNA0417164300"),
+        )
+    )
+    referrer = svc.create_relation(
+        CreateRelation(
+            actor=admin,
+            kind=RelationKind.REFERRER,
+            details=RelationDetails(name="Aanmelder", code="AANM"),
+        )
+    )
+    # an inactive referrer: the table activates it again
+    svc.set_relation_active(SetRelationActive(actor=admin, relation_id=referrer, active=False))
+    holders, activities = [], []
+    for n in range(2):
+        holder = user_with(
+            xs,
+            admin,
+            f"contracthouder-{n}@example.nl",
+            frozenset({Feature.REGISTER_ACTIVITIES}),
+            frozenset({UnitRef(UnitKind.EMPLOYER, a["employer"])}),
+        )
+        svc.set_contract_settings(
+            SetContractSettings(
+                actor=admin,
+                user_id=holder,
+                valid_from=D(2025, 1, 1),
+                reimbursed_via_supplier=True,
+                supplier_id=supplier,
+                contract_model_id=model,
+            )
+        )
+        holders.append(holder)
+        activities.append(
+            xs.agenda.register_activity(
+                RegisterActivity(
+                    actor=holder,
+                    employee_id=a["employee"],
+                    activity_type="Spreekuur",
+                    performed_on=D(2026, 2, 2),
+                )
+            )
+        )
+    with xs.unit_of_work() as uow:  # offered, as if their invoice had been sent (R5.1)
+        for activity in activities:
+            activity.status = ActivityStatus.OFFERED
+        uow.activities.save_all(activities)
+        uow.commit()
+
+    def generate(holder: uuid.UUID) -> uuid.UUID:
+        return svc.generate(
+            GenerateReimbursementBatch(
+                actor=admin,
+                supplier_id=supplier,
+                contract_model_id=model,
+                reference_date=D(2026, 3, 1),
+                user_ids=frozenset({holder}),
+            )
+        ).id
+
+    final_batch = generate(holders[0])
+    svc.finalise(FinaliseReimbursementBatch(actor=admin, batch_id=final_batch))
+    return Reimbursements(
+        supplier=supplier,
+        referrer=referrer,
+        model=model,
+        holder=holders[0],
+        holder2=holders[1],
+        activity=activities[1].id,
+        batch=generate(holders[1]),
+        discard_batch=generate(holders[1]),
+        finalise_batch=generate(holders[1]),
+        final_batch=final_batch,
     )
 
 
@@ -924,7 +1063,7 @@ TABLE: dict[str, UseCase] = {
         lambda w, s: LeadingEmploymentOn(actor=w.admin, employee_id=s.employee, day=D(2026, 6, 1)),
     ),
     "action_links.links": _q(
-        (F.MANAGE_EMPLOYMENTS, F.START_TRAJECTORIES_IN_BULK),
+        (F.MANAGE_EMPLOYMENTS, F.START_TRAJECTORIES_IN_BULK, F.MANAGE_REIMBURSEMENT_BATCHES),
         lambda w, s: ActionLinks(actor=w.admin, placement=Placement.PORTAL_WIDGET),
     ),
     "action_links.find_dossiers": _q(
@@ -1285,6 +1424,156 @@ TABLE: dict[str, UseCase] = {
         F.RUN_POLICY_EVALUATION,
         lambda w, s: EvaluatePolicies(
             actor=w.admin, on=D(2026, 5, 1), policy_id=s.evaluated_policy
+        ),
+    ),
+    # reimbursements (R5.2–R5.5) --------------------------------------------------------------
+    "reimbursements.create_relation": _c(
+        F.MANAGE_SUPPLIERS,
+        lambda w, s: CreateRelation(
+            actor=w.admin,
+            details=RelationDetails(
+                name="Nieuwe leverancier",
+                code="NIEUW",
+                postcode="1234 AB",
+                iban="DE89 3704 0044 0532 0130 00",
+            ),
+        ),
+        invalid=lambda w, s: CreateRelation(
+            actor=w.admin,
+            details=RelationDetails(name="X", code="X", iban="NL00 ABNA 0417 1643 00"),
+        ),
+        events=("RelationCreated",),
+    ),
+    "reimbursements.change_relation": _c(
+        F.MANAGE_SUPPLIERS,
+        lambda w, s: ChangeRelation(
+            actor=w.admin,
+            relation_id=w.reimbursement.referrer,
+            details=RelationDetails(name="Aanmelder BV", code="AANM", city="Ede"),
+        ),
+        invalid=lambda w, s: ChangeRelation(
+            actor=w.admin, relation_id=uuid.uuid4(), details=RelationDetails(name="X", code="X")
+        ),
+        events=("RelationDetailsChanged",),
+    ),
+    "reimbursements.set_relation_active": _c(
+        F.MANAGE_SUPPLIERS,
+        lambda w, s: SetRelationActive(
+            actor=w.admin, relation_id=w.reimbursement.referrer, active=True
+        ),
+        invalid=lambda w, s: SetRelationActive(
+            actor=w.admin, relation_id=uuid.uuid4(), active=False
+        ),
+        events=("RelationActivated",),
+    ),
+    "reimbursements.relation": _q(
+        F.MANAGE_SUPPLIERS,
+        lambda w, s: GetRelation(actor=w.admin, relation_id=w.reimbursement.supplier),
+    ),
+    "reimbursements.relations": _q(
+        F.MANAGE_SUPPLIERS, lambda w, s: ListRelations(actor=w.admin, term="lev")
+    ),
+    "reimbursements.set_contract_settings": _c(
+        F.MANAGE_USERS,
+        lambda w, s: SetContractSettings(
+            actor=w.admin,
+            user_id=w.reimbursement.holder,
+            valid_from=D(2026, 12, 1),
+            may_register_activities=False,
+        ),
+        invalid=lambda w, s: SetContractSettings(
+            actor=w.admin, user_id=uuid.uuid4(), valid_from=D(2026, 12, 1)
+        ),
+        events=("UserContractSettingsChanged",),
+    ),
+    "reimbursements.contract_settings": _q(
+        F.MANAGE_USERS,
+        lambda w, s: GetContractSettings(actor=w.admin, user_id=w.reimbursement.holder),
+    ),
+    "reimbursements.generate": _c(
+        F.MANAGE_REIMBURSEMENT_BATCHES,
+        lambda w, s: GenerateReimbursementBatch(
+            actor=w.admin,
+            supplier_id=w.reimbursement.supplier,
+            contract_model_id=w.reimbursement.model,
+            reference_date=D(2026, 11, 1),
+        ),
+        invalid=lambda w, s: GenerateReimbursementBatch(
+            actor=w.admin,
+            supplier_id=w.reimbursement.supplier,
+            contract_model_id=w.reimbursement.model,
+            reference_date=D(2199, 1, 1),
+        ),
+        events=("ReimbursementBatchGenerated",),
+    ),
+    "reimbursements.regenerate": _c(
+        F.MANAGE_REIMBURSEMENT_BATCHES,
+        lambda w, s: RegenerateReimbursementBatch(actor=w.admin, batch_id=w.reimbursement.batch),
+        invalid=lambda w, s: RegenerateReimbursementBatch(
+            actor=w.admin, batch_id=w.reimbursement.final_batch
+        ),
+        events=("ReimbursementBatchRegenerated",),
+    ),
+    "reimbursements.decide": _c(
+        F.MANAGE_REIMBURSEMENT_BATCHES,
+        lambda w, s: DecideReimbursementLines(
+            actor=w.admin,
+            batch_id=w.reimbursement.batch,
+            activity_ids=frozenset({w.reimbursement.activity}),
+            decision=LineDecision.POSTPONE,
+        ),
+        invalid=lambda w, s: DecideReimbursementLines(
+            actor=w.admin,
+            batch_id=w.reimbursement.batch,
+            activity_ids=frozenset({uuid.uuid4()}),
+            decision=LineDecision.EXCLUDE,
+        ),
+        events=("ReimbursementLinesDecided",),
+    ),
+    "reimbursements.finalise": _c(
+        F.MANAGE_REIMBURSEMENT_BATCHES,
+        lambda w, s: FinaliseReimbursementBatch(
+            actor=w.admin, batch_id=w.reimbursement.finalise_batch
+        ),
+        invalid=lambda w, s: FinaliseReimbursementBatch(
+            actor=w.admin, batch_id=w.reimbursement.final_batch
+        ),
+        events=("ReimbursementBatchFinalised",),
+    ),
+    "reimbursements.discard": _c(
+        F.MANAGE_REIMBURSEMENT_BATCHES,
+        lambda w, s: DiscardReimbursementBatch(
+            actor=w.admin, batch_id=w.reimbursement.discard_batch
+        ),
+        invalid=lambda w, s: DiscardReimbursementBatch(
+            actor=w.admin, batch_id=w.reimbursement.final_batch
+        ),
+        events=("ReimbursementBatchDiscarded",),
+    ),
+    "reimbursements.batch": _q(
+        F.MANAGE_REIMBURSEMENT_BATCHES,
+        lambda w, s: GetReimbursementBatch(actor=w.admin, batch_id=w.reimbursement.batch),
+    ),
+    "reimbursements.batches": _q(
+        F.MANAGE_REIMBURSEMENT_BATCHES,
+        lambda w, s: ListReimbursementBatches(actor=w.admin, supplier_id=w.reimbursement.supplier),
+    ),
+    "reimbursements.lines": _q(
+        F.MANAGE_REIMBURSEMENT_BATCHES,
+        lambda w, s: ReimbursementBatchLines(actor=w.admin, batch_id=w.reimbursement.batch),
+    ),
+    "reimbursements.export_csv": _q(
+        F.MANAGE_REIMBURSEMENT_BATCHES,
+        lambda w, s: ExportReimbursementBatch(actor=w.admin, batch_id=w.reimbursement.final_batch),
+        invoke=_export,
+    ),
+    "reimbursements.export_sepa": _q(
+        F.MANAGE_REIMBURSEMENT_BATCHES,
+        lambda w, s: ExportSepaTransfer(
+            actor=w.admin,
+            batch_id=w.reimbursement.final_batch,
+            paying_account=PayingAccount(name="Arbodienst", iban="NL44 RABO 0123 4567 89"),
+            execution_date=D(2026, 12, 1),
         ),
     ),
     # configuration parameters (R6.1) --------------------------------------------------------

@@ -20,6 +20,7 @@ from xs_app.services.organisation import OrganisationService
 from xs_app.services.policies import PolicyService
 from xs_app.services.policy_evaluation import PolicyEvaluationService
 from xs_app.services.protocols import BulkStartService, ProtocolService, TrajectoryService
+from xs_app.services.reimbursements import ReimbursementService
 from xs_app.settings import ConfigurationError, Settings, masked
 from xs_core.clock import Clock
 from xs_core.uow import UnitOfWork
@@ -42,6 +43,7 @@ class Xs:
     policies: PolicyService
     policy_evaluation: PolicyEvaluationService
     configuration: ConfigurationService
+    reimbursements: ReimbursementService
     outbox: OutboxConsumer
     installation: Installation
 
@@ -150,6 +152,7 @@ def bootstrap(
         policies=container.policies(),
         policy_evaluation=container.policy_evaluation(),
         configuration=container.configuration(),
+        reimbursements=container.reimbursements(),
         outbox=OutboxConsumer(container.uow, container.clock()),
         installation=Installation(container.uow),
     )

@@ -1,5 +1,6 @@
 """The ``xs`` command line: database upgrades, the demo, search, data generation, trajectories,
-the agenda, billing, policy registration and configuration parameters.
+the agenda, billing, policy registration, configuration parameters and reimbursements
+(:mod:`xs_app.cli_reimbursements`).
 
 Every argument is checked where it is read (:mod:`xs_app.cli_types`); whatever stops a command is
 one line on standard error with a stable code, and an exit code (:mod:`xs_app.cli_support`):
@@ -1150,6 +1151,10 @@ def _checkpoint(path: Path) -> None:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         connection.close()
+
+
+# the reimbursement commands (R5.2–R5.5) register themselves on ``app`` and ``users_app``
+from xs_app import cli_reimbursements  # noqa: E402, F401
 
 
 def main(args: Sequence[str] | None = None) -> NoReturn:

@@ -22,6 +22,7 @@ from xs_app.services.organisation import OrganisationService
 from xs_app.services.policies import PolicyService
 from xs_app.services.policy_evaluation import PolicyEvaluationService
 from xs_app.services.protocols import BulkStartService, ProtocolService, TrajectoryService
+from xs_app.services.reimbursements import ReimbursementService
 from xs_app.settings import Settings
 from xs_core.clock import Clock
 
@@ -98,6 +99,9 @@ class Container(containers.DeclarativeContainer):
     )
     configuration: providers.Provider[Any] = providers.Singleton(
         ConfigurationService, uow_factory=uow.provider, clock=clock
+    )
+    reimbursements: providers.Provider[Any] = providers.Singleton(
+        ReimbursementService, uow_factory=uow.provider, clock=clock
     )
 
 

@@ -59,11 +59,23 @@ from xs_app.services.protocols import (
     ReportSickness,
     TrajectoriesOf,
 )
+from xs_app.services.reimbursements import (
+    CreateRelation,
+    DecideReimbursementLines,
+    ExportSepaTransfer,
+    FinaliseReimbursementBatch,
+    GenerateReimbursementBatch,
+    GetRelation,
+    PayingAccount,
+    ReimbursementBatchLines,
+    RelationDetails,
+    SetContractSettings,
+)
 from xs_app.synthetic import SyntheticGenerator, SyntheticOrganisation, SyntheticSize, load
 from xs_core.access.features import Feature
 from xs_core.access.model import RoleKind
 from xs_core.agenda.spans import TimeSpan
-from xs_core.billing import BillingFrequency, ContractKind, PriceCategory
+from xs_core.billing import BillingFrequency, ContractKind, ContractModelType, Payer, PriceCategory
 from xs_core.dates import DateRange
 from xs_core.errors import DomainError
 from xs_core.money import Money
@@ -87,6 +99,7 @@ from xs_core.protocols.model import (
     ProtocolKind,
     TaskTemplate,
 )
+from xs_core.reimbursements import LineDecision, ReimbursementBatch
 from xs_core.settings import Parameter
 
 
@@ -238,6 +251,7 @@ def run_demo(database_url: str, seed: int, console: Console, *, label: str | Non
     _protocols_demo(xs, admin, organisation, console)
     _agenda_demo(xs, admin, console)
     _billing_demo(xs, admin, organisation.employers[2], console)
+    _reimbursements_demo(xs, admin, organisation.employers[3], console)
     policies = _policies_demo(xs, admin, organisation.employers[4], console)
     _nightly_evaluation_demo(xs, admin, policies, console)
 
@@ -694,3 +708,215 @@ def _billing_demo(xs: Xs, admin: uuid.UUID, customer: Employer, console: Console
     xs.billing.make_final(MakeInvoiceBasisFinal(actor=admin, basis_id=basis))
     offered = xs.billing.mark_sent(MarkInvoiceSent(actor=admin, basis_id=basis))
     console.print(f"R5.1 Definitief gemaakt en verzonden: {offered} verrichtingen aangeboden")
+
+
+def _reimbursements_demo(xs: Xs, admin: uuid.UUID, customer: Employer, console: Console) -> None:
+    """R5.2–R5.5: a supplier, a reimbursement contract model, two contract holders whose
+    activities are invoiced, made final and sent (offered); a batch with a postponed line, made
+    final and paid by a SEPA file; the next batch takes the postponed line."""
+    from xs_app.sepa import schema_path
+
+    svc = xs.reimbursements
+    table = Table(title="R5.2 Leveranciers: ongeldige invoer")
+    for column in ("Invoer", "Code", "Melding (nl)"):
+        table.add_column(column)
+    for label, details in (
+        (
+            "IBAN NL91 ABNA 0417 1643 01",
+            RelationDetails(name="X", code="X", iban="NL91ABNA0417164301"),
+        ),
+        ("postcode 0123 AB", RelationDetails(name="X", code="X", postcode="0123 AB")),
+        ("BTW NL123456789B01", RelationDetails(name="X", code="X", vat_number="NL123456789B01")),
+    ):
+        try:
+            svc.create_relation(CreateRelation(actor=admin, details=details))
+        except DomainError as error:
+            table.add_row(label, error.code, error.message("nl"))
+    console.print(table)
+    supplier = svc.create_relation(
+        CreateRelation(
+            actor=admin,
+            details=RelationDetails(
+                name="Arbo Partners BV",
+                code="ARBOP",
+                street="Catharijnesingel",
+                house_number="10",
+                postcode="3511gb",
+                city="Utrecht",
+                vat_number="NL 0044.95445.B01",
+                iban="nl91 abna 0417 1643 00",
+            ),
+        )
+    )
+    found = svc.relation(GetRelation(actor=admin, relation_id=supplier))
+    assert found.iban is not None and found.vat_number is not None
+    console.print(
+        f"R5.2 Leverancier {found.code} {found.name}, {found.address}: IBAN {found.iban.formatted}"
+        f" (BIC {found.iban.bic}), BTW {found.vat_number.formatted}"
+    )
+    model = xs.billing.create_contract_model(
+        CreateContractModel(
+            actor=admin,
+            name="Vergoedingscontract bedrijfsartsen",
+            kind=ContractKind.GUIDANCE,
+            billing_frequency=BillingFrequency.MONTHLY,
+            active=DateRange(_dt.date(2025, 1, 1)),
+            model_type=ContractModelType.REIMBURSEMENT,
+            price_categories=(
+                PriceCategory(
+                    activity_type="Spreekuur bedrijfsarts",
+                    price=Money("60.00"),
+                    payer=Payer.SUPPLIER,
+                ),
+                PriceCategory(
+                    activity_type="Telefonisch consult", price=Money("0.00"), payer=Payer.SUPPLIER
+                ),
+            ),
+        )
+    )
+    sales = xs.billing.create_contract_model(
+        CreateContractModel(
+            actor=admin,
+            name="Verkoopcontract verrichtingen",
+            kind=ContractKind.SALES,
+            billing_frequency=BillingFrequency.YEARLY,
+            active=DateRange(_dt.date(2025, 1, 1)),
+            price_categories=(
+                PriceCategory(activity_type="Spreekuur bedrijfsarts", price=Money("145.00")),
+                PriceCategory(activity_type="Telefonisch consult", price=Money("42.50")),
+            ),
+        )
+    )
+    xs.billing.conclude_agreement(
+        ConcludeAgreement(
+            actor=admin,
+            employer_id=customer.id,
+            contract_model_id=sales,
+            period=DateRange(_dt.date(2026, 1, 1)),
+        )
+    )
+    try:
+        xs.billing.conclude_agreement(
+            ConcludeAgreement(
+                actor=admin,
+                employer_id=customer.id,
+                contract_model_id=model,
+                period=DateRange(_dt.date(2026, 1, 1)),
+            )
+        )
+    except DomainError as error:
+        console.print(f"R5.4 Vergoedingsmodel aan een dienstverlening: [red]{error.code}[/red]")
+    employee = xs.organisation.register_employee(
+        RegisterEmployee(
+            actor=admin,
+            first_name="Lotte",
+            last_name="de Boer",
+            employment=EmploymentTerms(employer_id=customer.id, start=_dt.date(2023, 9, 1)),
+        )
+    )
+    role = xs.access.create_role(
+        CreateRole(
+            actor=admin,
+            name="Bedrijfsarts (extern)",
+            features=frozenset({Feature.REGISTER_ACTIVITIES}),
+        )
+    )
+    holders = []
+    for name in ("Dr. Jansen", "Dr. Peters"):
+        holder = xs.access.create_user(
+            CreateUser(
+                actor=admin,
+                name=name,
+                email=f"{name.split()[-1].lower()}@arbopartners.example",
+                role_ids=frozenset({role}),
+                scope=frozenset({UnitRef(UnitKind.EMPLOYER, customer.id)}),
+            )
+        )
+        svc.set_contract_settings(
+            SetContractSettings(
+                actor=admin,
+                user_id=holder,
+                valid_from=_dt.date(2026, 1, 1),
+                reimbursed_via_supplier=True,
+                supplier_id=supplier,
+                contract_model_id=model,
+            )
+        )
+        holders.append(holder)
+    activities = [
+        xs.agenda.register_activity(
+            RegisterActivity(
+                actor=holder, employee_id=employee, activity_type=kind, performed_on=day
+            )
+        ).id
+        for holder, kind, day in (
+            (holders[0], "Spreekuur bedrijfsarts", _dt.date(2026, 4, 7)),
+            (holders[0], "Telefonisch consult", _dt.date(2026, 4, 21)),
+            (holders[1], "Spreekuur bedrijfsarts", _dt.date(2026, 5, 12)),
+        )
+    ]
+    # billed over April and May (the billing demo's customer is billed per quarter)
+    quarter = DateRange(_dt.date(2026, 4, 6), _dt.date(2026, 6, 1))
+    summary = xs.billing.run(
+        RunBilling(actor=admin, period=quarter, employer_ids=frozenset({customer.id}))
+    )
+    offered = 0
+    for basis in summary.invoice_bases:
+        xs.billing.make_final(MakeInvoiceBasisFinal(actor=admin, basis_id=basis))
+        offered += xs.billing.mark_sent(MarkInvoiceSent(actor=admin, basis_id=basis))
+    console.print(
+        f"R5.5 Factuurgrondslag {quarter.display_nl()} definitief en verzonden: {offered} "
+        "verrichtingen aangeboden"
+    )
+
+    def generate() -> ReimbursementBatch:
+        return svc.generate(
+            GenerateReimbursementBatch(
+                actor=admin,
+                supplier_id=supplier,
+                contract_model_id=model,
+                reference_date=_dt.date(2026, 6, 30),
+            )
+        )
+
+    first = generate()
+    svc.decide(
+        DecideReimbursementLines(
+            actor=admin,
+            batch_id=first.id,
+            activity_ids=frozenset({activities[2]}),
+            decision=LineDecision.POSTPONE,
+        )
+    )
+    first = svc.finalise(FinaliseReimbursementBatch(actor=admin, batch_id=first.id))
+    table = Table(title="R5.5 Vergoedingsbatch ARBOP t/m 30-06-2026 (definitief)")
+    for column in ("Datum", "Verrichting", "Keuze", "Bedrag"):
+        table.add_column(column)
+    for line in svc.lines(ReimbursementBatchLines(actor=admin, batch_id=first.id)):
+        table.add_row(
+            line.performed_on.isoformat(),
+            line.activity_type,
+            line.decision.value,
+            line.amount.display_nl(),
+        )
+    console.print(table)
+    document = svc.export_sepa(
+        ExportSepaTransfer(
+            actor=admin,
+            batch_id=first.id,
+            paying_account=PayingAccount(name="Arbodienst Demo", iban="NL44 RABO 0123 4567 89"),
+            execution_date=_dt.date(2026, 7, 1),
+        )
+    )
+    import xmlschema
+
+    xmlschema.XMLSchema(schema_path()).validate(document.decode("utf-8"))
+    console.print(
+        f"R5.5 SEPA-overboeking (pain.001.001.03, gevalideerd tegen de XSD): "
+        f"{first.counts.total.display_nl()} aan {found.iban.formatted}"
+    )
+    second = svc.finalise(FinaliseReimbursementBatch(actor=admin, batch_id=generate().id))
+    console.print(
+        f"R5.5 Volgende batch: {second.counts.lines} uitgestelde regel terug, "
+        f"{second.counts.total.display_nl()}; daarna: {generate().counts.lines} regels"
+    )

@@ -54,6 +54,10 @@ POSTCODE = 10
 CITY = 100
 #: a VAT number's compact form (the longest EU form has 14 characters)
 VAT_NUMBER = 20
+#: an IBAN's compact form (at most 34 characters), a BIC (8 or 11), a country (ISO 3166 alpha-2)
+IBAN = 34
+BIC = 11
+COUNTRY = 2
 JOB_TITLE = 200
 TASK_CODE = 60
 TASK_TITLE = 200

@@ -46,6 +46,11 @@ from xs_core.policies.ports import (
     RegistrationStore,
 )
 from xs_core.protocols.ports import BulkStartStore, ProtocolRepository, TrajectoryRepository
+from xs_core.reimbursements.ports import (
+    ContractSettingsRepository,
+    ReimbursementStore,
+    RelationRepository,
+)
 from xs_core.settings import SettingsStore
 
 
@@ -111,6 +116,9 @@ class UnitOfWork(Protocol):
     registrations: RegistrationStore
     policy_runs: PolicyRunStore
     settings: SettingsStore
+    relations: RelationRepository
+    contract_settings: ContractSettingsRepository
+    reimbursements: ReimbursementStore
     outbox: Outbox
 
     def __enter__(self) -> Self: ...

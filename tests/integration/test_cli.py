@@ -36,6 +36,13 @@ def test_demo_creates_a_sqlite_database_and_shows_the_rules(tmp_path: Path) -> N
     # R5.1: € 1.000,01 a year billed quarterly; the run adds 2 × 145,00 + 2 × 42,50
     assert "€ 250,01" in done.stdout and "€ 625,01" in done.stdout
     assert "4 verrichtingen aangeboden" in done.stdout
+    # R5.2–R5.5: refused supplier input, the chain to a SEPA file, the postponed line's return
+    assert "reimbursements.invalid_iban" in done.stdout
+    assert "NL91 ABNA 0417 1643 00 (BIC ABNANL2A)" in done.stdout
+    assert "billing.reimbursement_model_not_for_agreement" in done.stdout
+    assert "3 verrichtingen aangeboden" in done.stdout and "postpone" in done.stdout
+    assert "gevalideerd tegen de XSD): € 60,00" in done.stdout
+    assert "1 uitgestelde regel terug, € 60,00; daarna: 0 regels" in done.stdout
     # R6: the switch, a pension policy excluding from 66 years and 3 months (born 29 February
     # 1960: 29 May 2026), the manual exclusion on the participant page
     assert "policies.business_rules_off" in done.stdout
@@ -45,8 +52,8 @@ def test_demo_creates_a_sqlite_database_and_shows_the_rules(tmp_path: Path) -> N
     with engine.connect() as connection:
         employees = connection.execute(sa.text("SELECT count(*) FROM employees")).scalar_one()
     engine.dispose()
-    # the synthetic organisation, two for the R5.1 demo and three for the R6 demo
-    assert employees == 1500 + 2 + 3
+    # the synthetic organisation, two for the R5.1 demo, one for R5.5 and three for the R6 demo
+    assert employees == 1500 + 2 + 1 + 3
     again = xs("demo", "--database", "demo.sqlite3", cwd=tmp_path)  # recreates, same output
     assert again.returncode == 0 and again.stdout == done.stdout
     # built beside and renamed: the one file is the whole database, nothing else is left

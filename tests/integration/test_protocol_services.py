@@ -421,6 +421,7 @@ def test_r2_3_action_links_with_and_without_dossier_search(world: World) -> None
         ActionLink.BULK_START_WORKFLOW,
         ActionLink.UIT_DIENST_MELDEN_DOSSIER_SEARCH,
         ActionLink.WIJZIGEN_DIENSTVERBAND_DOSSIER_SEARCH,
+        ActionLink.VERGOEDINGSBATCHES,  # R5.5
     }
     assert set(
         links.links(ActionLinks(actor=world.planner, placement=Placement.PORTAL_WIDGET))

@@ -37,6 +37,7 @@ from xs_core.agenda.model import (
 from xs_core.billing.contracts import (
     ContractKind,
     ContractModel,
+    ContractModelType,
     Payer,
     PriceCategory,
     ServiceAgreement,
@@ -70,6 +71,8 @@ from xs_core.protocols.bulk import SkipReason
 from xs_core.protocols.compensation import CompensationReason
 from xs_core.protocols.model import Protocol, ProtocolKind, TaskTemplate, Trajectory
 from xs_core.protocols.sickness import add_recovery_report
+from xs_core.reimbursements.batches import LineDecision
+from xs_core.reimbursements.relations import PostalAddress, Relation, RelationKind
 from xs_core.settings import Parameter
 
 D = _dt.date
@@ -188,6 +191,20 @@ TEXT: dict[tuple[str, str], tuple[str, Callable[[str], object]]] = {
         "ACTIVITY_TYPE",
         lambda t: Activity.register(ID, ID, t, D(2026, 1, 1)),
     ),
+    # reimbursements (R5.2, R5.5); a batch line copies the activity's type
+    ("relations", "name"): ("NAME", lambda t: Relation.create(RelationKind.SUPPLIER, t, "X")),
+    ("relations", "code"): ("CODE", lambda t: Relation.create(RelationKind.SUPPLIER, "x", t)),
+    ("relations", "street"): ("STREET", lambda t: PostalAddress.create(street=t)),
+    ("relations", "house_number"): ("HOUSE_NUMBER", lambda t: PostalAddress.create(house_number=t)),
+    ("relations", "postcode"): (
+        "POSTCODE",
+        lambda t: PostalAddress.create(postcode=t, country="BE"),
+    ),
+    ("relations", "city"): ("CITY", lambda t: PostalAddress.create(city=t)),
+    ("reimbursement_lines", "activity_type"): (
+        "ACTIVITY_TYPE",
+        lambda t: Activity.register(ID, ID, t, D(2026, 1, 1)),
+    ),
 }
 
 #: Text columns that store enum values: (constant in limits, the enum).
@@ -216,6 +233,9 @@ ENUMS: dict[tuple[str, str], tuple[str, type[Any]]] = {
     ("policy_registrations", "source"): ("ENUM", Source),
     ("configuration_parameters", "name"): ("PARAMETER_NAME", Parameter),
     ("configuration_parameter_changes", "parameter"): ("PARAMETER_NAME", Parameter),
+    ("contract_models", "model_type"): ("ENUM", ContractModelType),
+    ("relations", "kind"): ("ENUM", RelationKind),
+    ("reimbursement_lines", "decision"): ("ENUM", LineDecision),
 }
 
 #: Text columns whose values the core derives; checked one by one below.
@@ -244,6 +264,12 @@ DERIVED: dict[tuple[str, str], str] = {
     # every reason, or every note, at once: their codes, comma-separated
     ("policy_registrations", "reasons"): "REGISTRATION_CODES",
     ("policy_registrations", "notes"): "REGISTRATION_CODES",
+    # R5.2: a normalised code, an ISO country, a VAT number's and an IBAN's compact form, a BIC
+    ("relations", "code_norm"): "SEARCH_KEY",
+    ("relations", "country"): "COUNTRY",
+    ("relations", "vat_number"): "VAT_NUMBER",
+    ("relations", "iban"): "IBAN",
+    ("relations", "bic"): "BIC",
 }
 
 
@@ -309,6 +335,8 @@ def test_r0_5_derived_text_fits_its_column() -> None:
     assert limits.NAME <= limits.SEARCH_NAME
     assert limits.CODE <= limits.SEARCH_KEY  # codes are ASCII: casefolding keeps their length
     assert len("NL004495445B01") <= limits.VAT_NUMBER  # the longest EU compact form has 14
+    assert len("LC55HEMM000100010012001200023015") <= limits.IBAN  # the longest IBAN has 32
+    assert len("ABNANL2AXXX") == limits.BIC
     assert len("+31301234567") <= 16 <= limits.PHONE  # E.164 has at most 15 digits and a "+"
     import hashlib
 

@@ -23,7 +23,16 @@ from xs_core.errors import DomainError
 from xs_core.events import DomainEvent
 
 LISTED = Path(__file__).resolve().parents[1] / "public_api.txt"
-CONTEXTS = ("access", "organisation", "agenda", "protocols", "billing", "parameters", "policies")
+CONTEXTS = (
+    "access",
+    "organisation",
+    "agenda",
+    "protocols",
+    "billing",
+    "parameters",
+    "policies",
+    "reimbursements",
+)
 
 
 def kind(obj: object) -> str:

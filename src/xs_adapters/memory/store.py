@@ -57,6 +57,9 @@ from xs_core.policies.model import InsuranceProduct, Insurer, Policy, Registrati
 from xs_core.policies.ports import ChunkState, RunRecord
 from xs_core.protocols.model import Protocol, Trajectory
 from xs_core.protocols.ports import StoredBulkRequest
+from xs_core.reimbursements.batches import BatchLine, ReimbursementBatch
+from xs_core.reimbursements.contract_settings import UserContractSettings
+from xs_core.reimbursements.relations import Relation
 from xs_core.settings import ParameterChange
 
 A = TypeVar("A", bound=Aggregate)
@@ -151,6 +154,11 @@ class MemoryStore:
     policy_run_chunks: Collection[tuple[uuid.UUID, int], tuple[uuid.UUID, ChunkState]]
     configuration_parameters: Collection[str, int]
     configuration_parameter_changes: Collection[int, ParameterChange]
+    relations: Collection[uuid.UUID, Relation]
+    contract_settings: Collection[uuid.UUID, UserContractSettings]
+    reimbursement_batches: Collection[uuid.UUID, ReimbursementBatch]
+    reimbursement_batch_users: Collection[uuid.UUID, tuple[uuid.UUID, ...]]
+    reimbursement_lines: Collection[tuple[uuid.UUID, uuid.UUID], BatchLine]
 
     def __init__(self, search_slack: int = 64) -> None:
         """``search_slack``: how many units may change before a search rebuilds its scan text
@@ -201,7 +209,13 @@ class MemoryStore:
         )
         self.appointment_requests = Collection(j)
         self.appointments = Collection(j, {"availability": Index(lambda a: (a.availability_id,))})
-        self.activities = Collection(j, {"appointment": Index(lambda a: _one(a.appointment_id))})
+        self.activities = Collection(
+            j,
+            {
+                "appointment": Index(lambda a: _one(a.appointment_id)),
+                "professional": Index(lambda a: (a.professional_id,)),
+            },
+        )
         self.contract_models = Collection(j)
         self.service_agreements = Collection(j, {"employer": Index(lambda a: (a.employer_id,))})
         self.subscriptions = Collection(j, {"agreement": Index(lambda s: (s.agreement_id,))})
@@ -245,6 +259,31 @@ class MemoryStore:
         self.policy_run_chunks = Collection(j, {"run": Index(lambda c: (c[0],))})
         self.configuration_parameters = Collection(j)
         self.configuration_parameter_changes = Collection(j)
+        # reimbursements (R5.2–R5.5)
+        self.relations = Collection(
+            j, {"code": Index(lambda r: ((r.kind, normalise_code(r.code)),))}
+        )
+        self.contract_settings = Collection(
+            j,
+            {
+                "holder": Index(
+                    lambda s: {
+                        (v.settings.supplier_id, v.settings.contract_model_id)
+                        for v in s.versions
+                        if v.settings.reimbursed_via_supplier
+                    }
+                )
+            },
+        )
+        self.reimbursement_batches = Collection(j, {"supplier": Index(lambda b: (b.supplier_id,))})
+        self.reimbursement_batch_users = Collection(j)
+        self.reimbursement_lines = Collection(
+            j,
+            {
+                "batch": Index(lambda line: (line.batch_id,)),
+                "activity": Index(lambda line: (line.activity_id,)),
+            },
+        )
 
     def collections(self) -> dict[str, Collection[Any, Any]]:
         """Every collection by name (``employers``, …, ``outbox``)."""

@@ -51,6 +51,11 @@ from xs_adapters.memory.protocols import (
     MemoryProtocolRepository,
     MemoryTrajectoryRepository,
 )
+from xs_adapters.memory.reimbursements import (
+    MemoryContractSettingsRepository,
+    MemoryReimbursementStore,
+    MemoryRelationRepository,
+)
 from xs_adapters.memory.search import MemoryOrganisationSearch
 from xs_adapters.memory.store import MemoryStore
 from xs_core.clock import Clock
@@ -107,6 +112,9 @@ class MemoryUnitOfWork:
         self.registrations = MemoryRegistrationStore(s)
         self.policy_runs = MemoryPolicyRunStore(s)
         self.settings = MemorySettingsStore(s)
+        self.relations = MemoryRelationRepository(s, track)
+        self.contract_settings = MemoryContractSettingsRepository(s, track)
+        self.reimbursements = MemoryReimbursementStore(s, track)
         return self
 
     def publish(self, event: DomainEvent) -> None:

@@ -26,6 +26,7 @@ from xs_core.agenda.model import ActivityStatus
 from xs_core.billing.contracts import (
     ContractKind,
     ContractModel,
+    ContractModelType,
     Payer,
     PriceCategory,
     ServiceAgreement,
@@ -69,6 +70,7 @@ class SqlContractModelRepository:
                 billing_frequency=model.billing_frequency.value,
                 active_from=model.active.start,
                 active_until=model.active.end,
+                model_type=model.model_type.value,
             )
         )
         if model.price_categories:
@@ -116,6 +118,7 @@ class SqlContractModelRepository:
                 billing_frequency=BillingFrequency(r.billing_frequency),
                 active=DateRange(r.active_from, r.active_until),
                 price_categories=tuple(categories.get(r.id, ())),
+                model_type=ContractModelType(r.model_type),
             )
             for r in rows
         ]

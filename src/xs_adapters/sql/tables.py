@@ -440,6 +440,8 @@ activities = sa.Table(
     sa.Column("status", sa.String(limits.ENUM), nullable=False),
     sa.Index("ix_activities_appointment_id", "appointment_id"),
     sa.Index("ix_activities_status_performed", "status", "performed_on"),
+    # R5.5: a reimbursement batch takes the activities of its contract holders (0014)
+    sa.Index("ix_activities_professional_id", "professional_id", "performed_on"),
 )
 
 # -- contract management and billing (R5.1) -------------------------------------------------------
@@ -453,6 +455,8 @@ contract_models = sa.Table(
     sa.Column("billing_frequency", sa.String(limits.ENUM), nullable=False),
     sa.Column("active_from", PendulumDate, nullable=False),
     sa.Column("active_until", PendulumDate),
+    # R5.4: "service" or "reimbursement" (migration 0014)
+    sa.Column("model_type", sa.String(limits.ENUM), nullable=False, server_default="service"),
     sa.CheckConstraint(
         "active_until IS NULL OR active_until > active_from", name="active_not_empty"
     ),
@@ -553,6 +557,114 @@ invoice_activity_lines = sa.Table(
     sa.Column("employee_id", sa.Uuid, nullable=False),
     sa.Column("amount", Cents, nullable=False),
     sa.Index("ix_invoice_activity_lines_invoice_basis_id", "invoice_basis_id"),
+)
+
+# -- reimbursements (R5.2–R5.5) -------------------------------------------------------------------
+
+# Suppliers and referrers: a code is unique per kind, case-insensitively.
+relations = sa.Table(
+    "relations",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("kind", sa.String(limits.ENUM), nullable=False),
+    sa.Column("name", sa.String(limits.NAME), nullable=False),
+    sa.Column("code", sa.String(limits.CODE), nullable=False),
+    sa.Column("code_norm", SearchText, nullable=False),
+    sa.Column("street", sa.String(limits.STREET), nullable=False),
+    sa.Column("house_number", sa.String(limits.HOUSE_NUMBER), nullable=False),
+    sa.Column("postcode", sa.String(limits.POSTCODE), nullable=False),
+    sa.Column("city", sa.String(limits.CITY), nullable=False),
+    sa.Column("country", sa.String(limits.COUNTRY), nullable=False),
+    sa.Column("vat_number", sa.String(limits.VAT_NUMBER)),
+    sa.Column("iban", sa.String(limits.IBAN)),
+    sa.Column("bic", sa.String(limits.BIC)),
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Index("uq_relations_kind_code", "kind", "code_norm", unique=True),
+)
+
+# A user's dated contract settings (R5.3): versions [valid_from, valid_until).
+user_contract_settings = sa.Table(
+    "user_contract_settings",
+    metadata,
+    sa.Column("user_id", sa.Uuid, sa.ForeignKey("users.id"), primary_key=True),
+    sa.Column("valid_from", PendulumDate, primary_key=True),
+    sa.Column("valid_until", PendulumDate),
+    sa.Column("may_register_activities", sa.Boolean, nullable=False),
+    sa.Column("reimbursed_via_supplier", sa.Boolean, nullable=False),
+    sa.Column("supplier_id", sa.Uuid, sa.ForeignKey("relations.id")),
+    sa.Column("contract_model_id", sa.Uuid, sa.ForeignKey("contract_models.id")),
+    sa.CheckConstraint("valid_until IS NULL OR valid_until > valid_from", name="period_not_empty"),
+    sa.Index("ix_user_contract_settings_supplier", "supplier_id", "contract_model_id"),
+)
+
+reimbursement_batches = sa.Table(
+    "reimbursement_batches",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("supplier_id", sa.Uuid, sa.ForeignKey("relations.id"), nullable=False),
+    sa.Column("contract_model_id", sa.Uuid, sa.ForeignKey("contract_models.id"), nullable=False),
+    sa.Column("reference_date", PendulumDate, nullable=False),
+    sa.Column("created_on", PendulumDate, nullable=False),
+    sa.Column("final", sa.Boolean, nullable=False),
+    sa.Column("finalised_on", PendulumDate),
+    sa.Column("lines", sa.Integer, nullable=False),
+    sa.Column("reimbursed", sa.Integer, nullable=False),
+    sa.Column("excluded", sa.Integer, nullable=False),
+    sa.Column("postponed", sa.Integer, nullable=False),
+    sa.Column("total", Cents, nullable=False),
+    # the target of the lines' (batch_id, final) reference
+    sa.UniqueConstraint("id", "final", name="uq_reimbursement_batches_id_final"),
+    sa.Index("ix_reimbursement_batches_supplier_id", "supplier_id", "created_on"),
+)
+
+reimbursement_batch_users = sa.Table(
+    "reimbursement_batch_users",
+    metadata,
+    sa.Column(
+        "batch_id",
+        sa.Uuid,
+        sa.ForeignKey("reimbursement_batches.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("user_id", sa.Uuid, sa.ForeignKey("users.id"), primary_key=True),
+)
+
+# R5.5, enforced here whatever happens concurrently: a line carries its batch's ``final`` (kept
+# equal by the composite reference, ON UPDATE CASCADE: finalising the batch finalises its
+# lines). An activity has at most one line that *takes* it (uq_reimbursement_lines_taken): a line
+# of a draft batch, or a settling line (reimbursed or excluded) of a final batch. So it is on at
+# most one draft, settled at most once, and never on a draft once settled; a postponed line of a
+# final batch takes nothing, and the activity comes back in the next batch.
+TAKEN = "NOT final OR decision <> 'postpone'"
+reimbursement_lines = sa.Table(
+    "reimbursement_lines",
+    metadata,
+    sa.Column("batch_id", sa.Uuid, primary_key=True),
+    # no reference to ``activities``: a line is only ever made from an offered activity by the
+    # generating INSERT … SELECT, and offered activities are never deleted (R4.4 deletes drafts
+    # only); PostgreSQL's per-row check would lock (and rewrite) every activity row batched
+    sa.Column("activity_id", sa.Uuid, primary_key=True),
+    sa.Column("final", sa.Boolean, nullable=False),
+    sa.Column("user_id", sa.Uuid, nullable=False),
+    sa.Column("employee_id", sa.Uuid, nullable=False),
+    sa.Column("activity_type", sa.String(limits.ACTIVITY_TYPE), nullable=False),
+    sa.Column("performed_on", PendulumDate, nullable=False),
+    sa.Column("amount", Cents, nullable=False),
+    sa.Column("decision", sa.String(limits.ENUM), nullable=False),
+    sa.ForeignKeyConstraint(
+        ["batch_id", "final"],
+        ["reimbursement_batches.id", "reimbursement_batches.final"],
+        name="fk_reimbursement_lines_batch",
+        onupdate="CASCADE",
+        ondelete="CASCADE",
+    ),
+    sa.Index(
+        "uq_reimbursement_lines_taken",
+        "activity_id",
+        unique=True,
+        sqlite_where=sa.text(TAKEN),
+        postgresql_where=sa.text(TAKEN),
+    ),
 )
 
 # -- outbox (R0.7) --------------------------------------------------------------------------------

@@ -45,6 +45,11 @@ from xs_adapters.sql.protocols import (
     SqlProtocolRepository,
     SqlTrajectoryRepository,
 )
+from xs_adapters.sql.reimbursements import (
+    SqlContractSettingsRepository,
+    SqlReimbursementStore,
+    SqlRelationRepository,
+)
 from xs_adapters.sql.search import SearchTuning, SqlOrganisationSearch
 from xs_core.clock import Clock
 from xs_core.events import Aggregate, DomainEvent, EventCollector
@@ -118,6 +123,9 @@ class SqlUnitOfWork:
         self.registrations = SqlRegistrationStore(connection)
         self.policy_runs = SqlPolicyRunStore(connection)
         self.settings = SqlSettingsStore(connection)
+        self.relations = SqlRelationRepository(connection, self._track)
+        self.contract_settings = SqlContractSettingsRepository(connection, self._track)
+        self.reimbursements = SqlReimbursementStore(connection, self._track)
         return self
 
     def publish(self, event: DomainEvent) -> None:

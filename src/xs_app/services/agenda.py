@@ -422,6 +422,8 @@ class AgendaService(Service):
                         "agenda.appointment_of_other_employee",
                         {"rule": "R4.4", "appointment_id": str(cmd.appointment_id)},
                     )
+            # R5.3: the professional's contract settings that day may forbid registering
+            uow.contract_settings.get(cmd.actor).require_may_register(cmd.performed_on)
             activity = Activity.register(
                 cmd.actor, cmd.employee_id, cmd.activity_type, cmd.performed_on, appointment
             )

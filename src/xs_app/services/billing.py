@@ -21,6 +21,7 @@ from xs_core.access.features import Feature
 from xs_core.billing.contracts import (
     ContractKind,
     ContractModel,
+    ContractModelType,
     PriceCategory,
     ServiceAgreement,
     Subscription,
@@ -67,6 +68,9 @@ class CreateContractModel(Command):
     billing_frequency: BillingFrequency
     active: DateRange
     price_categories: tuple[PriceCategory, ...] = ()
+    #: R5.4: ``REIMBURSEMENT`` for a reimbursement contract model (a guidance contract whose
+    #: price categories — the reimbursements — have the supplier as payer)
+    model_type: ContractModelType = ContractModelType.SERVICE
 
 
 @attrs.frozen(kw_only=True)
@@ -197,7 +201,12 @@ class BillingService(Service):
         with self._uow() as uow:
             self._authorise(uow, cmd.actor, Feature.MANAGE_CONTRACTS)
             model = ContractModel.create(
-                cmd.name, cmd.kind, cmd.billing_frequency, cmd.active, cmd.price_categories
+                cmd.name,
+                cmd.kind,
+                cmd.billing_frequency,
+                cmd.active,
+                cmd.price_categories,
+                cmd.model_type,
             )
             uow.contract_models.add(model)
             uow.commit()

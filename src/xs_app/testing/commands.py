@@ -109,6 +109,20 @@ FIELD_RULES: dict[str, FieldRule] = {
     "scope": FieldRule(frozenset, _scope_units),
     "units": FieldRule(frozenset, _scope_units),
     "unit": FieldRule(UnitRef, lambda: xst.unit_refs(DOSSIER_KINDS)),
+    # suppliers and referrers (R5.2): an address, a valid IBAN
+    "street": FieldRule(str, lambda: xst.text(limits.STREET)),
+    "house_number": FieldRule(str, lambda: xst.text(limits.HOUSE_NUMBER)),
+    "postcode": FieldRule(
+        str, lambda: st.from_regex(r"[1-9][0-9]{3} [A-RT-Z][A-Z]", fullmatch=True)
+    ),
+    "city": FieldRule(str, lambda: xst.text(limits.CITY)),
+    "country": FieldRule(str, lambda: st.sampled_from(["NL", "BE", "DE"])),
+    "iban": FieldRule(
+        str,
+        lambda: st.sampled_from(
+            ["NL91ABNA0417164300", "NL44 RABO 0123 4567 89", "DE89 3704 0044 0532 0130 00"]
+        ),
+    ),
     # a contract model prices an (activity type, payer) once (R5.1)
     "price_categories": FieldRule(
         tuple,

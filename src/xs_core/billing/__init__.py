@@ -4,6 +4,7 @@ deviating billing frequency, invoice schedules and invoice bases (R5.1)."""
 from xs_core.billing.contracts import (
     ContractKind,
     ContractModel,
+    ContractModelType,
     Payer,
     PriceCategory,
     ServiceAgreement,
@@ -19,6 +20,7 @@ __all__ = [
     "BillingPeriod",
     "ContractKind",
     "ContractModel",
+    "ContractModelType",
     "InvoiceBasis",
     "InvoiceBasisStatus",
     "InvoiceLine",

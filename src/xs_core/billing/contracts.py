@@ -57,6 +57,36 @@ register_messages(
     kind=Conflict,
 )
 
+register_messages(
+    {
+        "billing.reimbursement_not_guidance": (
+            "Een vergoedingscontractmodel moet een begeleidingscontract zijn.",
+            "A reimbursement contract model must be a guidance contract.",
+        ),
+        "billing.reimbursement_payer_not_supplier": (
+            "De prijscategorie {activity_type} van een vergoedingscontractmodel heeft de "
+            "leverancier als betaler, niet {payer}.",
+            "Price category {activity_type} of a reimbursement contract model has the supplier "
+            "as payer, not {payer}.",
+        ),
+        "billing.reimbursement_model_not_for_agreement": (
+            "Vergoedingscontractmodel {contract_model} kan niet aan een dienstverlening worden "
+            "gekoppeld.",
+            "Reimbursement contract model {contract_model} cannot be linked to a service "
+            "agreement.",
+        ),
+    },
+    kind=InvalidInput,
+)
+
+
+class ContractModelType(enum.Enum):
+    """What a contract model is for: billing customers for services, or reimbursing suppliers
+    (vergoedingscontractmodel, R5.4)."""
+
+    SERVICE = "service"
+    REIMBURSEMENT = "reimbursement"
+
 
 class ContractKind(enum.Enum):
     SALES = "sales"  # verkoopcontract
@@ -92,13 +122,16 @@ class PriceCategory:
 
 @attrs.frozen(kw_only=True)
 class ContractModelCreated(DomainEvent):
-    """R5.1, R5.4: a contract model was created with its kind and billing frequency."""
+    """R5.1, R5.4: a contract model was created with its kind, billing frequency and type
+    (``service``, or ``reimbursement`` for a reimbursement contract model; a field added
+    compatibly: a message without it is a service model)."""
 
     name: ClassVar[str] = "ContractModelCreated"
     contract_model_id: uuid.UUID
     contract_model_name: str
     kind: ContractKind
     billing_frequency: BillingFrequency
+    model_type: ContractModelType = ContractModelType.SERVICE
 
 
 @attrs.define(kw_only=True)
@@ -109,6 +142,7 @@ class ContractModel(Aggregate):
     billing_frequency: BillingFrequency
     active: DateRange
     price_categories: tuple[PriceCategory, ...] = ()
+    model_type: ContractModelType = ContractModelType.SERVICE
 
     @classmethod
     def create(
@@ -118,8 +152,26 @@ class ContractModel(Aggregate):
         billing_frequency: BillingFrequency,
         active: DateRange,
         price_categories: Iterable[PriceCategory] = (),
+        model_type: ContractModelType = ContractModelType.SERVICE,
     ) -> ContractModel:
+        """R5.4: a reimbursement model is a guidance contract whose price categories all have
+        the supplier as payer (a price — the reimbursement — of zero is allowed)."""
         categories = tuple(price_categories)
+        if model_type is ContractModelType.REIMBURSEMENT:
+            if kind is not ContractKind.GUIDANCE:
+                raise DomainError(
+                    "billing.reimbursement_not_guidance", {"rule": "R5.4", "kind": kind.value}
+                )
+            for category in categories:
+                if category.payer is not Payer.SUPPLIER:
+                    raise DomainError(
+                        "billing.reimbursement_payer_not_supplier",
+                        {
+                            "rule": "R5.4",
+                            "activity_type": category.activity_type,
+                            "payer": category.payer.value,
+                        },
+                    )
         seen: set[tuple[str, Payer]] = set()
         for category in categories:
             key = (category.activity_type, category.payer)
@@ -136,6 +188,7 @@ class ContractModel(Aggregate):
             billing_frequency=billing_frequency,
             active=active,
             price_categories=categories,
+            model_type=model_type,
         )
         model.record(
             ContractModelCreated(
@@ -143,9 +196,18 @@ class ContractModel(Aggregate):
                 contract_model_name=model.name,
                 kind=kind,
                 billing_frequency=billing_frequency,
+                model_type=model_type,
             )
         )
         return model
+
+    @property
+    def is_reimbursement(self) -> bool:
+        return self.model_type is ContractModelType.REIMBURSEMENT
+
+    def reimbursement_for(self, activity_type: str) -> Money | None:
+        """R5.4: the reimbursement of an activity type (may be zero), if the model has one."""
+        return self.price_for(activity_type, Payer.SUPPLIER)
 
     def price_for(self, activity_type: str, payer: Payer = Payer.EMPLOYER) -> Money | None:
         for category in self.price_categories:
@@ -210,6 +272,11 @@ class ServiceAgreement(Aggregate):
         service_variation: str | None = None,
         deviating_frequency: BillingFrequency | None = None,
     ) -> ServiceAgreement:
+        if model.is_reimbursement:
+            raise DomainError(
+                "billing.reimbursement_model_not_for_agreement",
+                {"rule": "R5.4", "contract_model": str(model.id)},
+            )
         _within(period, model.active)
         agreement = cls(
             id=new_id(),

@@ -1,4 +1,4 @@
-"""Action links (actielinks), R2.2 and R2.3.
+"""Action links (actielinks), R2.2, R2.3 and R5.5 ("Vergoedingsbatches").
 
 An action link is placed either on a portal's action-link widget or on a dossier's action list.
 The ``…DossierSearch`` forms go on a portal widget and first ask which dossier (a dossier search
@@ -43,6 +43,7 @@ class UseCase(enum.Enum):
     BULK_START = "bulk_start"
     END_EMPLOYMENT = "end_employment"
     CHANGE_EMPLOYMENT = "change_employment"
+    REIMBURSEMENT_BATCHES = "reimbursement_batches"  # R5.5
 
 
 @attrs.frozen
@@ -60,6 +61,7 @@ class ActionLink(enum.Enum):
     UIT_DIENST_MELDEN_DOSSIER_SEARCH = "UitDienstMeldenDossierSearch"
     WIJZIGEN_DIENSTVERBAND = "WijzigenDienstverband"
     WIJZIGEN_DIENSTVERBAND_DOSSIER_SEARCH = "WijzigenDienstverbandDossierSearch"
+    VERGOEDINGSBATCHES = "Vergoedingsbatches"  # R5.5: the reimbursement batches
 
     @property
     def info(self) -> ActionLinkInfo:
@@ -101,6 +103,13 @@ CATALOGUE: dict[ActionLink, ActionLinkInfo] = {
         True,
         Feature.MANAGE_EMPLOYMENTS,
         "Wijzigen dienstverband",
+    ),
+    ActionLink.VERGOEDINGSBATCHES: ActionLinkInfo(
+        Placement.PORTAL_WIDGET,
+        UseCase.REIMBURSEMENT_BATCHES,
+        False,
+        Feature.MANAGE_REIMBURSEMENT_BATCHES,
+        "Vergoedingsbatches",
     ),
 }
 
