@@ -77,11 +77,12 @@ def summary_table(summary: DryRunSummary) -> Table:
     return table
 
 
-def status_line(status: PolicyEvaluationStatus) -> str:
-    """One line on where a run stands."""
+def status_line(status: PolicyEvaluationStatus, with_id: bool = True) -> str:
+    """One line on where a run stands (``with_id``: naming the run)."""
     state = "klaar" if status.finished else "loopt"
+    run = f"Evaluatie {status.run_id}" if with_id else "Evaluatie"
     return (
-        f"Evaluatie {status.run_id} op {status.on.isoformat()} ({state}): "
+        f"{run} op {status.on.isoformat()} ({state}): "
         f"{status.chunks_done}/{status.chunks} delen, {status.changed} werknemers gewijzigd, "
         f"{status.added} registraties toegevoegd, {status.removed} vervangen"
     )
