@@ -10,13 +10,16 @@ from dependency_injector import providers
 from xs_adapters.memory import MemoryStore
 from xs_app.container import Container, configure
 from xs_app.installation import Installation
+from xs_app.mail import MailDispatcher
 from xs_app.outbox import OutboxConsumer
 from xs_app.services.access import AccessService
 from xs_app.services.agenda import AgendaService
 from xs_app.services.billing import BillingService
 from xs_app.services.configuration import ConfigurationService
 from xs_app.services.employments import ActionLinkService, EmploymentService
+from xs_app.services.mail import MailTemplateService
 from xs_app.services.organisation import OrganisationService
+from xs_app.services.passwords import PasswordService
 from xs_app.services.policies import PolicyService
 from xs_app.services.protocols import BulkStartService, ProtocolService, TrajectoryService
 from xs_app.settings import ConfigurationError, Settings, masked
@@ -40,6 +43,9 @@ class Xs:
     billing: BillingService
     policies: PolicyService
     configuration: ConfigurationService
+    passwords: PasswordService
+    mail_templates: MailTemplateService
+    mail_dispatcher: MailDispatcher
     outbox: OutboxConsumer
     installation: Installation
 
@@ -147,6 +153,15 @@ def bootstrap(
         billing=container.billing(),
         policies=container.policies(),
         configuration=container.configuration(),
+        passwords=container.passwords(),
+        mail_templates=container.mail_templates(),
+        mail_dispatcher=MailDispatcher(
+            container.uow,
+            container.clock(),
+            container.mailer(),
+            container.mail_renderer(),
+            container.mail_settings(),
+        ),
         outbox=OutboxConsumer(container.uow, container.clock()),
         installation=Installation(container.uow),
     )

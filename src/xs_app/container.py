@@ -13,12 +13,15 @@ from dependency_injector import containers, providers
 
 from xs_adapters.clock import SystemClock
 from xs_adapters.memory import MemoryStore, MemoryUnitOfWork
+from xs_app.mail import MailSettings, make_mailer
 from xs_app.services.access import AccessService
 from xs_app.services.agenda import AgendaService
 from xs_app.services.billing import BillingService
 from xs_app.services.configuration import ConfigurationService
 from xs_app.services.employments import ActionLinkService, EmploymentService
+from xs_app.services.mail import MailTemplateService
 from xs_app.services.organisation import OrganisationService
+from xs_app.services.passwords import PasswordService, TokenLifetimes
 from xs_app.services.policies import PolicyService
 from xs_app.services.protocols import BulkStartService, ProtocolService, TrajectoryService
 from xs_app.settings import Settings
@@ -39,12 +42,29 @@ def _sql_uow(engine: Any, clock: Clock, **options: Any) -> Any:
     return SqlUnitOfWork(engine=engine, clock=clock, **options)
 
 
+def _argon2() -> Any:
+    """The Argon2id hasher (:class:`xs_adapters.passwords.Argon2Hasher`), imported lazily."""
+    from xs_adapters.passwords import Argon2Hasher
+
+    return Argon2Hasher()
+
+
+def _sandbox_renderer() -> Any:
+    """The Jinja2 sandbox (:class:`xs_adapters.mail.templates.SandboxRenderer`), imported
+    lazily."""
+    from xs_adapters.mail.templates import SandboxRenderer
+
+    return SandboxRenderer()
+
+
 class Container(containers.DeclarativeContainer):
     """Configuration:
 
     * ``XS_DATABASE_URL`` – SQLAlchemy URL (default ``sqlite:///xs.sqlite3``); ``postgresql://``
       URLs use psycopg 3.
     * ``XS_STORAGE`` – ``sql`` (default) or ``memory`` (in-memory adapters, nothing persisted).
+    * ``XS_SMTP_URL``, ``XS_MAIL_DIRECTORY``, ``XS_MAIL_FROM``, ``XS_MAIL_SUPPORT``,
+      ``XS_MAIL_DOMAIN`` – mail (:class:`xs_app.mail.MailSettings`).
     """
 
     config = providers.Configuration()
@@ -94,6 +114,25 @@ class Container(containers.DeclarativeContainer):
     )
     configuration: providers.Provider[Any] = providers.Singleton(
         ConfigurationService, uow_factory=uow.provider, clock=clock
+    )
+
+    # passwords and mail (R2.6)
+    hasher: providers.Provider[Any] = providers.Singleton(_argon2)
+    token_lifetimes: providers.Provider[Any] = providers.Singleton(TokenLifetimes)
+    mail_settings: providers.Provider[Any] = providers.Singleton(MailSettings.from_environ)
+    mailer: providers.Provider[Any] = providers.Singleton(
+        make_mailer, config.storage, mail_settings
+    )
+    mail_renderer: providers.Provider[Any] = providers.Singleton(_sandbox_renderer)
+    passwords: providers.Provider[Any] = providers.Singleton(
+        PasswordService,
+        uow_factory=uow.provider,
+        clock=clock,
+        hasher=hasher,
+        lifetimes=token_lifetimes,
+    )
+    mail_templates: providers.Provider[Any] = providers.Singleton(
+        MailTemplateService, uow_factory=uow.provider, clock=clock, renderer=mail_renderer
     )
 
 

@@ -73,6 +73,13 @@ GENDER = 1
 #: a SHA-256 digest in hexadecimal (bulk-start fingerprints)
 FINGERPRINT = 64
 EVENT_NAME = 100
+#: an Argon2id password hash in PHC string form (R2.6)
+PASSWORD_HASH = 200
+#: a language code (``nl``, ``en``)
+LANGUAGE = 2
+#: the subject and the text or HTML part of a custom mail template (R2.6)
+MAIL_SUBJECT = 300
+MAIL_TEMPLATE = 20_000
 #: the display name of a search entry (an employee's "first last" fits: 100 + 1 + 150)
 SEARCH_NAME = 300
 #: normalised names and codes in the search index; longer normalised names are indexed by

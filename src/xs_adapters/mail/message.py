@@ -4,12 +4,11 @@ a plain-text and an HTML part, UTF-8, with ``Message-ID``, ``Date``, ``From``, `
 
 from __future__ import annotations
 
+import datetime as _dt
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, parseaddr
-
-import datetime as _dt
 
 from xs_core.mail import Mail
 
@@ -24,7 +23,9 @@ def build_message(mail: Mail, date: _dt.datetime | None = None) -> EmailMessage:
     message["Message-ID"] = _header_text(mail.message_id)
     message["Date"] = format_datetime(date or _dt.datetime.now(_dt.UTC))
     name, address = parseaddr(mail.sender)
-    message["From"] = Address(display_name=_header_text(name), addr_spec=address) if name else address
+    message["From"] = (
+        Address(display_name=_header_text(name), addr_spec=address) if name else address
+    )
     message["To"] = _header_text(mail.recipient)
     message["Subject"] = _header_text(mail.subject)
     message["Auto-Submitted"] = "auto-generated"

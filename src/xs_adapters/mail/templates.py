@@ -134,7 +134,11 @@ class SandboxRenderer:
         except TemplateSyntaxError as error:
             raise InvalidInput(
                 "mail.template_syntax",
-                {"part": part, "line": error.lineno or 0, "reason": str(error.message or error).rstrip(".")},
+                {
+                    "part": part,
+                    "line": error.lineno or 0,
+                    "reason": str(error.message or error).rstrip("."),
+                },
             ) from None
         allowed = set(TEMPLATE_VARIABLES[event])
         unknown: set[str] = set()
@@ -274,9 +278,7 @@ This message was sent automatically; replies are not read.
 #: The standard texts, by event and language (used when no custom template exists).
 STANDARD: dict[TemplateEvent, dict[str, MailTemplateSet]] = {
     TemplateEvent.PASSWORD_CHANGED: {
-        "nl": MailTemplateSet(
-            subject="Je wachtwoord is gewijzigd", text=_TEXT_NL, html=_HTML_NL
-        ),
+        "nl": MailTemplateSet(subject="Je wachtwoord is gewijzigd", text=_TEXT_NL, html=_HTML_NL),
         "en": MailTemplateSet(subject="Your password was changed", text=_TEXT_EN, html=_HTML_EN),
     }
 }

@@ -38,6 +38,7 @@ from xs_adapters.search_documents import (
     employer_document,
 )
 from xs_core.access.model import Role, User
+from xs_core.access.passwords import Account, PasswordToken
 from xs_core.agenda.model import (
     Activity,
     Appointment,
@@ -50,6 +51,7 @@ from xs_core.billing.contracts import ContractModel, ServiceAgreement, Subscript
 from xs_core.billing.invoicing import InvoiceBasis, SubscriptionLine
 from xs_core.errors import NotFound
 from xs_core.events import Aggregate
+from xs_core.mail.model import MailTemplate
 from xs_core.money import Money
 from xs_core.organisation.model import Branch, Department, Dossier, Employee, Employer, Folder
 from xs_core.organisation.search import normalise_code
@@ -147,6 +149,9 @@ class MemoryStore:
     policy_registrations: Collection[uuid.UUID, Registration]
     configuration_parameters: Collection[str, int]
     configuration_parameter_changes: Collection[int, ParameterChange]
+    accounts: Collection[uuid.UUID, Account]
+    password_tokens: Collection[uuid.UUID, PasswordToken]
+    mail_templates: Collection[tuple[str, str], MailTemplate]
 
     def __init__(self, search_slack: int = 64) -> None:
         """``search_slack``: how many units may change before a search rebuilds its scan text
@@ -238,6 +243,12 @@ class MemoryStore:
         )
         self.configuration_parameters = Collection(j)
         self.configuration_parameter_changes = Collection(j)
+        # passwords and mail (R2.6)
+        self.accounts = Collection(j)
+        self.password_tokens = Collection(
+            j, {"digest": Index(lambda t: (t.digest,)), "user": Index(lambda t: (t.user_id,))}
+        )
+        self.mail_templates = Collection(j)
 
     def collections(self) -> dict[str, Collection[Any, Any]]:
         """Every collection by name (``employers``, …, ``outbox``)."""

@@ -15,6 +15,7 @@ from xs_adapters.memory.access import (
     MemoryScopeResolver,
     MemoryUserRepository,
 )
+from xs_adapters.memory.accounts import MemoryAccountStore, MemoryTemplateStore
 from xs_adapters.memory.agenda import (
     MemoryActivityRepository,
     MemoryAppointmentRepository,
@@ -105,6 +106,8 @@ class MemoryUnitOfWork:
         self.policies = MemoryPolicyRepository(s, track)
         self.registrations = MemoryRegistrationStore(s)
         self.settings = MemorySettingsStore(s)
+        self.accounts = MemoryAccountStore(s)
+        self.mail_templates = MemoryTemplateStore(s)
         return self
 
     def publish(self, event: DomainEvent) -> None:

@@ -703,3 +703,40 @@ configuration_parameter_changes = sa.Table(
     sa.Column("changed_at", UtcDateTime, nullable=False),
     sa.Index("ix_configuration_parameter_changes_parameter", "parameter", "id"),
 )
+
+# -- passwords and mail (R2.6) ---------------------------------------------------------------------
+
+user_accounts = sa.Table(
+    "user_accounts",
+    metadata,
+    sa.Column("user_id", sa.Uuid, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("password_hash", sa.String(limits.PASSWORD_HASH)),
+    sa.Column("password_changed_at", UtcDateTime),
+    sa.Column("language", sa.String(limits.LANGUAGE), nullable=False),
+)
+
+password_tokens = sa.Table(
+    "password_tokens",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("user_id", sa.Uuid, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("purpose", sa.String(limits.ENUM), nullable=False),
+    sa.Column("digest", sa.String(limits.FINGERPRINT), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("expires_at", UtcDateTime, nullable=False),
+    sa.Column("used_at", UtcDateTime),
+    sa.Index("uq_password_tokens_digest", "digest", unique=True),
+    sa.Index("ix_password_tokens_user_id", "user_id"),
+)
+
+mail_templates = sa.Table(
+    "mail_templates",
+    metadata,
+    sa.Column("event", sa.String(limits.ENUM), primary_key=True),
+    sa.Column("language", sa.String(limits.LANGUAGE), primary_key=True),
+    sa.Column("subject", sa.String(limits.MAIL_SUBJECT), nullable=False),
+    sa.Column("text", sa.String(limits.MAIL_TEMPLATE), nullable=False),
+    sa.Column("html", sa.String(limits.MAIL_TEMPLATE), nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.Column("updated_by", sa.Uuid, sa.ForeignKey("users.id"), nullable=False),
+)

@@ -8,6 +8,7 @@ from typing import Self
 from sqlalchemy.engine import Connection, Engine
 
 from xs_adapters.sql.access import SqlRoleRepository, SqlScopeResolver, SqlUserRepository
+from xs_adapters.sql.accounts import SqlAccountStore, SqlTemplateStore
 from xs_adapters.sql.agenda import (
     SqlActivityRepository,
     SqlAppointmentRepository,
@@ -116,6 +117,8 @@ class SqlUnitOfWork:
         self.policies = SqlPolicyRepository(connection, self._track)
         self.registrations = SqlRegistrationStore(connection)
         self.settings = SqlSettingsStore(connection)
+        self.accounts = SqlAccountStore(connection)
+        self.mail_templates = SqlTemplateStore(connection)
         return self
 
     def publish(self, event: DomainEvent) -> None:

@@ -49,6 +49,7 @@ class Feature(enum.Enum):
     MANAGE_CONFIGURATION = "settings.manage_parameters"
     VIEW_REPORTS = "reports.view"
     USE_SECURE_MESSAGING = "messaging.use"
+    MANAGE_MAIL_TEMPLATES = "mail.manage_templates"
     API_CREATE_EMPLOYER_USER = "api.create_employer_user"
 
     @property
@@ -144,6 +145,9 @@ FEATURE_INFO: dict[Feature, FeatureInfo] = {
         "settings", "Mag configuratieparameters beheren", "May manage configuration parameters"
     ),
     Feature.VIEW_REPORTS: FeatureInfo("reports", "Mag rapportages inzien", "May view reports"),
+    Feature.MANAGE_MAIL_TEMPLATES: FeatureInfo(
+        "mail", "Mag e-mailsjablonen beheren", "May manage mail templates"
+    ),
     Feature.USE_SECURE_MESSAGING: FeatureInfo(
         "messaging", "Mag Veilig Communiceren gebruiken", "May use secure messaging"
     ),

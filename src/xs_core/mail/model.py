@@ -21,12 +21,13 @@ from typing import ClassVar, Protocol
 
 import attrs
 
+from xs_core import limits
 from xs_core.errors import DomainError, InvalidInput, register_messages
 from xs_core.events import DomainEvent
 
 #: The longest subject, text or HTML part of a template (characters).
-MAX_TEMPLATE = 20_000
-MAX_SUBJECT = 300
+MAX_TEMPLATE = limits.MAIL_TEMPLATE
+MAX_SUBJECT = limits.MAIL_SUBJECT
 
 register_messages(
     {
@@ -148,13 +149,25 @@ def _part(text: object, part: str, maximum: int) -> str:
     return text
 
 
+def _subject(value: object) -> str:
+    return _part(value, "subject", MAX_SUBJECT)
+
+
+def _text(value: object) -> str:
+    return _part(value, "text", MAX_TEMPLATE)
+
+
+def _html(value: object) -> str:
+    return _part(value, "html", MAX_TEMPLATE)
+
+
 @attrs.frozen(kw_only=True)
 class MailTemplateSet:
     """The three parts of a template: subject, plain text and HTML."""
 
-    subject: str = attrs.field(converter=lambda v: _part(v, "subject", MAX_SUBJECT))
-    text: str = attrs.field(converter=lambda v: _part(v, "text", MAX_TEMPLATE))
-    html: str = attrs.field(converter=lambda v: _part(v, "html", MAX_TEMPLATE))
+    subject: str = attrs.field(converter=_subject)
+    text: str = attrs.field(converter=_text)
+    html: str = attrs.field(converter=_html)
 
 
 @attrs.frozen(kw_only=True)
@@ -223,4 +236,3 @@ class TemplateRenderer(Protocol):
     def standard(self, event: TemplateEvent, language: str) -> MailTemplateSet:
         """The standard text of the event in the language."""
         ...
-
