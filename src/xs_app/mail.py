@@ -62,6 +62,9 @@ log = logging.getLogger("xs.mail")
 #: The outbox subscription of the mail dispatcher.
 SUBSCRIPTION = "mail"
 ZONE = "Europe/Amsterdam"
+DEFAULT_SENDER = "xs <no-reply@xs.invalid>"
+DEFAULT_SUPPORT = "de helpdesk / the service desk"
+DEFAULT_DOMAIN = "xs.invalid"
 
 _MONTHS = {
     "nl": "januari februari maart april mei juni juli augustus september oktober november december",
@@ -90,9 +93,9 @@ class MailSettings:
     the password e-mail names), ``XS_MAIL_DOMAIN`` (of message ids), ``XS_SMTP_URL`` (SMTP),
     ``XS_MAIL_DIRECTORY`` (``.eml`` files; the default on SQL storage is ``xs-mail``)."""
 
-    sender: str = "xs <no-reply@xs.invalid>"
-    support_contact: str = "de helpdesk / the service desk"
-    domain: str = "xs.invalid"
+    sender: str = DEFAULT_SENDER
+    support_contact: str = DEFAULT_SUPPORT
+    domain: str = DEFAULT_DOMAIN
     smtp_url: str | None = attrs.field(default=None, repr=False)
     directory: str | None = None
 
@@ -100,9 +103,9 @@ class MailSettings:
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> MailSettings:
         env = os.environ if environ is None else environ
         return cls(
-            sender=env.get("XS_MAIL_FROM", cls.sender),
-            support_contact=env.get("XS_MAIL_SUPPORT", cls.support_contact),
-            domain=env.get("XS_MAIL_DOMAIN", cls.domain),
+            sender=env.get("XS_MAIL_FROM") or DEFAULT_SENDER,
+            support_contact=env.get("XS_MAIL_SUPPORT") or DEFAULT_SUPPORT,
+            domain=env.get("XS_MAIL_DOMAIN") or DEFAULT_DOMAIN,
             smtp_url=env.get("XS_SMTP_URL") or None,
             directory=env.get("XS_MAIL_DIRECTORY") or None,
         )
