@@ -31,7 +31,7 @@ class RecordingHandler:
         self.keep = keep
         self._lock = threading.Lock()
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         with self._lock:
             if self.refuse > 0:
                 self.refuse -= 1

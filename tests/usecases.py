@@ -81,6 +81,12 @@ from xs_app.services.employments import (
     LeadingEmploymentOn,
     OpenActionLink,
 )
+from xs_app.services.mail import (
+    ListMailTemplates,
+    PreviewMailTemplate,
+    RemoveMailTemplate,
+    SetMailTemplate,
+)
 from xs_app.services.organisation import (
     AddContactPerson,
     AddEmployment,
@@ -109,6 +115,7 @@ from xs_app.services.organisation import (
     SetLeadingEmployment,
     SetVatNumber,
 )
+from xs_app.services.passwords import IssuePasswordToken, SetLanguage, SetPassword
 from xs_app.services.policies import (
     ClearPolicyOverride,
     CreateInsuranceProduct,
@@ -141,8 +148,10 @@ from xs_app.services.protocols import (
     TrajectoriesOf,
 )
 from xs_core.access.features import ALL_FEATURES, Feature
+from xs_core.access.passwords import TokenPurpose
 from xs_core.billing import BillingFrequency, ContractKind, PriceCategory
 from xs_core.dates import DateRange
+from xs_core.mail.model import TemplateEvent
 from xs_core.money import Money
 from xs_core.organisation.model import EndReason
 from xs_core.organisation.units import UnitKind, UnitRef
@@ -328,6 +337,17 @@ def make_world(xs: Xs) -> World:
             kind=ContractKind.GUIDANCE,
             billing_frequency=BillingFrequency.YEARLY,
             active=DateRange(D(2025, 1, 1)),
+        )
+    )
+    # R2.6: an English custom template to remove
+    xs.mail_templates.set_template(
+        SetMailTemplate(
+            actor=admin,
+            event=TemplateEvent.PASSWORD_CHANGED,
+            language="en",
+            subject="Changed",
+            text="Dear {{ user_name }}",
+            html="<p>Dear {{ user_name }}</p>",
         )
     )
     # R6.1: conditions exist only while BusinessRules is 1
@@ -759,6 +779,63 @@ TABLE: dict[str, UseCase] = {
         F.MANAGE_USERS, lambda w, s: FindUser(actor=w.admin, email=s.user_email)
     ),
     "access.roles": _q((F.MANAGE_USERS, F.MANAGE_ROLES), lambda w, s: ListRoles(actor=w.admin)),
+    # passwords and mail templates (R2.6) ------------------------------------------------------
+    "passwords.issue_token": _c(
+        F.MANAGE_USERS,
+        lambda w, s: IssuePasswordToken(actor=w.admin, user_id=s.user, purpose=TokenPurpose.RESET),
+        events=("PasswordTokenIssued",),
+    ),
+    "passwords.set_password": _c(
+        F.MANAGE_USERS,
+        lambda w, s: SetPassword(actor=w.admin, user_id=s.user, password="zeven zeeën zonder zout"),
+        events=("PasswordChanged",),
+    ),
+    "passwords.set_language": _c(
+        F.MANAGE_USERS,
+        lambda w, s: SetLanguage(actor=w.admin, user_id=s.user, language="en"),
+        events=("UserLanguageChanged",),
+    ),
+    "mail_templates.templates": _q(
+        F.MANAGE_MAIL_TEMPLATES, lambda w, s: ListMailTemplates(actor=w.admin)
+    ),
+    "mail_templates.preview": _q(
+        F.MANAGE_MAIL_TEMPLATES,
+        lambda w, s: PreviewMailTemplate(
+            actor=w.admin, event=TemplateEvent.PASSWORD_CHANGED, language="nl"
+        ),
+    ),
+    "mail_templates.set_template": _c(
+        F.MANAGE_MAIL_TEMPLATES,
+        lambda w, s: SetMailTemplate(
+            actor=w.admin,
+            event=TemplateEvent.PASSWORD_CHANGED,
+            language="nl",
+            subject="Gewijzigd",
+            text="Beste {{ user_name }}",
+            html="<p>Beste {{ user_name }}</p>",
+        ),
+        scope="everything",
+        invalid=lambda w, s: SetMailTemplate(
+            actor=w.admin,
+            event=TemplateEvent.PASSWORD_CHANGED,
+            language="nl",
+            subject="Gewijzigd",
+            text="{{ ''.__class__ }}",
+            html="<p>x</p>",
+        ),
+        events=("MailTemplateSaved",),
+    ),
+    "mail_templates.remove_template": _c(
+        F.MANAGE_MAIL_TEMPLATES,
+        lambda w, s: RemoveMailTemplate(
+            actor=w.admin, event=TemplateEvent.PASSWORD_CHANGED, language="en"
+        ),
+        scope="everything",
+        invalid=lambda w, s: RemoveMailTemplate(
+            actor=w.admin, event=TemplateEvent.PASSWORD_CHANGED, language="de"
+        ),
+        events=("MailTemplateRemoved",),
+    ),
     # protocols -------------------------------------------------------------------------------
     "protocols.create_protocol": _c(
         F.MANAGE_PROTOCOLS,

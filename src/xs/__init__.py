@@ -148,6 +148,7 @@ from xs_app.services.organisation import (
 )
 from xs_app.services.passwords import (
     ChangePassword,
+    Credentials,
     IssuedToken,
     IssuePasswordToken,
     PasswordService,
@@ -228,6 +229,7 @@ from xs_core.access.passwords import (
     PasswordChanged,
     PasswordTokenIssued,
     TokenPurpose,
+    UserLanguageChanged,
 )
 from xs_core.agenda import (
     Activity,
@@ -605,6 +607,7 @@ __all__ = [
     "CreateProtocol",
     "CreateRole",
     "CreateUser",
+    "Credentials",
     "DateOutsideWindow",
     "DateRange",
     "Department",
@@ -848,6 +851,7 @@ __all__ = [
     "UserAuthorisationGranted",
     "UserAuthorisationRevoked",
     "UserCreated",
+    "UserLanguageChanged",
     "VatNumber",
     "VerifyPassword",
     "Xs",

@@ -19,7 +19,7 @@ from xs_app.services.configuration import ConfigurationService
 from xs_app.services.employments import ActionLinkService, EmploymentService
 from xs_app.services.mail import MailTemplateService
 from xs_app.services.organisation import OrganisationService
-from xs_app.services.passwords import PasswordService
+from xs_app.services.passwords import Credentials, PasswordService
 from xs_app.services.policies import PolicyService
 from xs_app.services.protocols import BulkStartService, ProtocolService, TrajectoryService
 from xs_app.settings import ConfigurationError, Settings, masked
@@ -44,6 +44,7 @@ class Xs:
     policies: PolicyService
     configuration: ConfigurationService
     passwords: PasswordService
+    credentials: Credentials
     mail_templates: MailTemplateService
     mail_dispatcher: MailDispatcher
     outbox: OutboxConsumer
@@ -154,6 +155,7 @@ def bootstrap(
         policies=container.policies(),
         configuration=container.configuration(),
         passwords=container.passwords(),
+        credentials=Credentials(container.passwords()),
         mail_templates=container.mail_templates(),
         mail_dispatcher=MailDispatcher(
             container.uow,

@@ -178,6 +178,32 @@ def single_line(value: str, field: str, maximum: int) -> str:
     return text
 
 
+#: Control characters a multi-line text may not hold (tab and line breaks may).
+_FORBIDDEN_MULTI_LINE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def multi_line(value: str, field: str, maximum: int) -> str:
+    """Multi-line text (a mail template's text or HTML): kept as given, tabs and line breaks
+    allowed, no other control characters, at most ``maximum`` characters."""
+    if not isinstance(value, str):
+        raise TypeError(f"{field} must be text, not {type(value).__name__}")
+    forbidden = _FORBIDDEN_MULTI_LINE.search(value)
+    if forbidden is not None:
+        raise InvalidInput(
+            "input.control_character",
+            {
+                "field": field,
+                "character": f"U+{ord(forbidden.group()):04X}",
+                "position": forbidden.start(),
+            },
+        )
+    if len(value) > maximum:
+        raise InvalidInput(
+            "input.too_long", {"field": field, "length": len(value), "maximum": maximum}
+        )
+    return value
+
+
 def _details(field: str, rule: str | None, **facts: Any) -> dict[str, Any]:
     return {"field": field, **({"rule": rule} if rule else {}), **facts}
 

@@ -63,7 +63,7 @@ def _invite(app: xs.Xs, admin: uuid.UUID, user: uuid.UUID) -> str:
 
 
 def _with_password(app: xs.Xs, admin: uuid.UUID, user: uuid.UUID) -> None:
-    app.passwords.set_password_with_token(
+    app.credentials.set_password_with_token(
         xs.SetPasswordWithToken(token=_invite(app, admin, user), password=PASSWORD)
     )
 
@@ -80,12 +80,14 @@ def test_r2_6_an_invitation_sets_the_first_password_and_verifies(
 ) -> None:
     _with_password(app, admin, anne)
     assert (
-        app.passwords.verify_password(xs.VerifyPassword(email="ANNE@example.nl", password=PASSWORD))
+        app.credentials.verify_password(
+            xs.VerifyPassword(email="ANNE@example.nl", password=PASSWORD)
+        )
         == anne
     )
     for email_, password in (("anne@example.nl", NEW), ("niemand@example.nl", PASSWORD)):
         with pytest.raises(NotAllowed) as refused:
-            app.passwords.verify_password(xs.VerifyPassword(email=email_, password=password))
+            app.credentials.verify_password(xs.VerifyPassword(email=email_, password=password))
         assert refused.value.code == "access.invalid_credentials"
 
 
@@ -93,14 +95,14 @@ def test_r2_6_a_token_is_single_use_and_a_change_voids_the_others(
     app: xs.Xs, admin: uuid.UUID, anne: uuid.UUID
 ) -> None:
     first, second = _invite(app, admin, anne), _invite(app, admin, anne)
-    app.passwords.set_password_with_token(xs.SetPasswordWithToken(token=first, password=PASSWORD))
+    app.credentials.set_password_with_token(xs.SetPasswordWithToken(token=first, password=PASSWORD))
     for token in (first, second):
         with pytest.raises(InvalidInput) as refused:
-            app.passwords.set_password_with_token(
+            app.credentials.set_password_with_token(
                 xs.SetPasswordWithToken(token=token, password=NEW)
             )
         assert refused.value.code == "access.token_used"
-    app.passwords.verify_password(xs.VerifyPassword(email="anne@example.nl", password=PASSWORD))
+    app.credentials.verify_password(xs.VerifyPassword(email="anne@example.nl", password=PASSWORD))
 
 
 def test_r2_6_tokens_expire_after_their_lifetime(
@@ -113,13 +115,13 @@ def test_r2_6_tokens_expire_after_their_lifetime(
     assert reset.expires_at == clock.now() + _dt.timedelta(hours=1)
     clock.advance(minutes=61)
     with pytest.raises(InvalidInput) as refused:
-        app.passwords.set_password_with_token(
+        app.credentials.set_password_with_token(
             xs.SetPasswordWithToken(token=reset.token, password=PASSWORD)
         )
     assert refused.value.code == "access.token_expired"
     clock.advance(hours=71)  # 72 h and 1 minute after the invitation
     with pytest.raises(InvalidInput) as refused:
-        app.passwords.set_password_with_token(
+        app.credentials.set_password_with_token(
             xs.SetPasswordWithToken(token=invitation, password=PASSWORD)
         )
     assert refused.value.code == "access.token_expired"
@@ -131,7 +133,7 @@ def test_r2_6_an_unknown_token_is_refused_and_nothing_changes(
 ) -> None:
     before = len(app.outbox.pending(1000, subscription="test"))
     with pytest.raises(InvalidInput) as refused:
-        app.passwords.set_password_with_token(xs.SetPasswordWithToken(token=token, password=NEW))
+        app.credentials.set_password_with_token(xs.SetPasswordWithToken(token=token, password=NEW))
     assert refused.value.code == "access.token_unknown"
     assert len(app.outbox.pending(1000, subscription="test")) == before
 
@@ -153,14 +155,14 @@ def test_r2_6_a_weak_password_is_refused_with_its_code_and_nothing_changes(
     token = _invite(app, admin, anne)
     before = _outbox_names(app)
     with pytest.raises(InvalidInput) as refused:
-        app.passwords.set_password_with_token(
+        app.credentials.set_password_with_token(
             xs.SetPasswordWithToken(token=token, password=password)
         )
     assert refused.value.code == code
     assert password not in str(refused.value) and password not in repr(refused.value.details)
     assert _outbox_names(app) == before
     # the token was not used up by the refusal
-    app.passwords.set_password_with_token(xs.SetPasswordWithToken(token=token, password=PASSWORD))
+    app.credentials.set_password_with_token(xs.SetPasswordWithToken(token=token, password=PASSWORD))
 
 
 def test_r2_6_the_password_may_not_be_the_e_mail_address(app: xs.Xs, admin: uuid.UUID) -> None:
@@ -179,14 +181,14 @@ def test_r2_6_changing_needs_the_current_password(
 ) -> None:
     _with_password(app, admin, anne)
     with pytest.raises(NotAllowed) as refused:
-        app.passwords.change_password(
+        app.credentials.change_password(
             xs.ChangePassword(actor=anne, current_password="verkeerd wachtwoord", new_password=NEW)
         )
     assert refused.value.code == "access.wrong_password"
-    app.passwords.change_password(
+    app.credentials.change_password(
         xs.ChangePassword(actor=anne, current_password=PASSWORD, new_password=NEW)
     )
-    app.passwords.verify_password(xs.VerifyPassword(email="anne@example.nl", password=NEW))
+    app.credentials.verify_password(xs.VerifyPassword(email="anne@example.nl", password=NEW))
 
 
 def test_r0_6_only_who_manages_a_user_sets_their_password_or_issues_tokens(
@@ -210,7 +212,7 @@ def test_r2_6_passwords_and_tokens_never_show_in_reprs_or_events(
     command = xs.SetPasswordWithToken(token=issued.token, password=PASSWORD)
     assert issued.token not in repr(issued) and PASSWORD not in repr(command)
     assert issued.token not in repr(command)
-    app.passwords.set_password_with_token(command)
+    app.credentials.set_password_with_token(command)
     payloads = repr([m.payload for m in app.outbox.pending(1000, subscription="test")])
     assert issued.token not in payloads and PASSWORD not in payloads
     names = _outbox_names(app)
@@ -224,7 +226,7 @@ def test_r2_6_a_password_change_mails_the_standard_text_after_commit(
     app: xs.Xs, admin: uuid.UUID, anne: uuid.UUID
 ) -> None:
     token = _invite(app, admin, anne)
-    app.passwords.set_password_with_token(xs.SetPasswordWithToken(token=token, password=PASSWORD))
+    app.credentials.set_password_with_token(xs.SetPasswordWithToken(token=token, password=PASSWORD))
     mailer = _mailer(app)
     assert mailer.sent == []  # nothing inside the use case
     report = app.mail_dispatcher.dispatch()
@@ -295,7 +297,7 @@ def test_r2_6_a_custom_template_always_wins_and_is_autoescaped(
         ("subject", "{{ ''.__class__ }}", "mail.template_forbidden"),
         ("text", "{% include '/etc/passwd' %}", "mail.template_forbidden"),
         ("text", "", "mail.template_empty"),
-        ("text", "x" * 20_001, "mail.template_too_long"),
+        ("text", "x" * 20_001, "input.too_long"),
     ],
 )
 def test_r2_6_a_bad_template_is_refused_on_save_and_nothing_is_stored(
@@ -338,7 +340,7 @@ def test_r0_7_a_rolled_back_use_case_sends_nothing(
 ) -> None:
     token = _invite(app, admin, anne)
     with pytest.raises(InvalidInput):  # refused after the account was looked at
-        app.passwords.set_password_with_token(
+        app.credentials.set_password_with_token(
             xs.SetPasswordWithToken(token=token, password="wachtwoord1234")
         )
     with app.unit_of_work() as uow:  # a use case that fails after recording the event

@@ -27,6 +27,7 @@ from xs_adapters.sql import tables
 from xs_core import limits
 from xs_core.access.features import Feature
 from xs_core.access.model import Role, RoleKind, User
+from xs_core.access.passwords import LANGUAGES, TokenPurpose
 from xs_core.agenda.model import (
     Activity,
     ActivityStatus,
@@ -47,6 +48,7 @@ from xs_core.billing.invoicing import InvoiceBasisStatus
 from xs_core.dates import DateRange
 from xs_core.errors import MESSAGES, DomainError, InvalidInput
 from xs_core.events import DomainEvent
+from xs_core.mail.model import MailTemplateSet, TemplateEvent
 from xs_core.money import Money
 from xs_core.organisation.model import (
     Address,
@@ -183,6 +185,19 @@ TEXT: dict[tuple[str, str], tuple[str, Callable[[str], object]]] = {
     ),
     ("insurance_policies", "number"): ("POLICY_NUMBER", _policy),
     ("policy_registrations", "note"): ("REGISTRATION_NOTE", _manual_registration),
+    # R2.6: custom mail templates
+    ("mail_templates", "subject"): (
+        "MAIL_SUBJECT",
+        lambda t: MailTemplateSet(subject=t, text="x", html="x"),
+    ),
+    ("mail_templates", "text"): (
+        "MAIL_TEMPLATE",
+        lambda t: MailTemplateSet(subject="x", text=t, html="x"),
+    ),
+    ("mail_templates", "html"): (
+        "MAIL_TEMPLATE",
+        lambda t: MailTemplateSet(subject="x", text="x", html=t),
+    ),
     # an invoice line copies the activity's type (billed from ``activities``)
     ("invoice_activity_lines", "activity_type"): (
         "ACTIVITY_TYPE",
@@ -216,6 +231,8 @@ ENUMS: dict[tuple[str, str], tuple[str, type[Any]]] = {
     ("policy_registrations", "source"): ("ENUM", Source),
     ("configuration_parameters", "name"): ("PARAMETER_NAME", Parameter),
     ("configuration_parameter_changes", "parameter"): ("PARAMETER_NAME", Parameter),
+    ("password_tokens", "purpose"): ("ENUM", TokenPurpose),
+    ("mail_templates", "event"): ("ENUM", TemplateEvent),
 }
 
 #: Text columns whose values the core derives; checked one by one below.
@@ -235,6 +252,11 @@ DERIVED: dict[tuple[str, str], str] = {
     ("search_entry_scopes", "code_norm"): "SEARCH_KEY",
     ("bulk_start_requests", "fingerprint"): "FINGERPRINT",
     ("outbox", "name"): "EVENT_NAME",
+    # R2.6: an Argon2id PHC string, a SHA-256 digest, a language code
+    ("user_accounts", "password_hash"): "PASSWORD_HASH",
+    ("user_accounts", "language"): "LANGUAGE",
+    ("password_tokens", "digest"): "FINGERPRINT",
+    ("mail_templates", "language"): "LANGUAGE",
     # subscription and consumer names: xs_core.outbox.valid_name
     ("outbox_subscriptions", "name"): "EVENT_NAME",
     ("outbox_claims", "subscription"): "EVENT_NAME",
@@ -313,6 +335,11 @@ def test_r0_5_derived_text_fits_its_column() -> None:
     import hashlib
 
     assert len(hashlib.sha256(b"").hexdigest()) == limits.FINGERPRINT
+    # R2.6: an Argon2id hash of the chosen parameters, and the language codes
+    from xs_adapters.passwords import Argon2Hasher
+
+    assert len(Argon2Hasher().hash("x" * 1024)) <= limits.PASSWORD_HASH
+    assert max(len(language) for language in LANGUAGES) <= limits.LANGUAGE
     for codes in (ExclusionReason, Note):  # R6.5: all of them at once fit
         assert len(",".join(c.value for c in codes)) <= limits.REGISTRATION_CODES
     for module in pkgutil.walk_packages(xs_core.__path__, "xs_core."):

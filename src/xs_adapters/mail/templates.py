@@ -203,7 +203,7 @@ class SandboxRenderer:
                 {"part": part, "line": 0, "construct": type(error).__name__},
             ) from None
         if len(output) > MAX_OUTPUT:
-            raise InvalidInput("mail.template_too_long", {"part": part, "maximum": MAX_OUTPUT})
+            raise InvalidInput("mail.output_too_long", {"part": part, "maximum": MAX_OUTPUT})
         return output
 
     def render_unchecked(self, part: str, source: str, variables: dict[str, str]) -> str:

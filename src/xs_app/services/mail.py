@@ -130,7 +130,8 @@ class MailTemplateService(Service):
         parts = MailTemplateSet(subject=cmd.subject, text=cmd.text, html=cmd.html)
         self._renderer.validate(cmd.event, parts)
         with self._uow() as uow:
-            self._authorise(uow, cmd.actor, Feature.MANAGE_MAIL_TEMPLATES)
+            auth, principal = self._authorise(uow, cmd.actor, Feature.MANAGE_MAIL_TEMPLATES)
+            auth.require_everything(principal)  # the templates are installation-wide
             uow.mail_templates.save(
                 MailTemplate(
                     event=cmd.event,
@@ -141,7 +142,12 @@ class MailTemplateService(Service):
                 )
             )
             uow.publish(
-                MailTemplateSaved(event=cmd.event.value, language=language, saved_by=cmd.actor)
+                MailTemplateSaved(
+                    template_id=f"{cmd.event.value}:{language}",
+                    event=cmd.event.value,
+                    language=language,
+                    saved_by=cmd.actor,
+                )
             )
             uow.commit()
 
@@ -149,11 +155,17 @@ class MailTemplateService(Service):
         """Remove the custom template (``mail.no_template`` when there is none)."""
         language = valid_language(cmd.language)
         with self._uow() as uow:
-            self._authorise(uow, cmd.actor, Feature.MANAGE_MAIL_TEMPLATES)
+            auth, principal = self._authorise(uow, cmd.actor, Feature.MANAGE_MAIL_TEMPLATES)
+            auth.require_everything(principal)
             if not uow.mail_templates.remove(cmd.event, language):
                 raise NotFound("mail.no_template", {"event": cmd.event.value, "language": language})
             uow.publish(
-                MailTemplateRemoved(event=cmd.event.value, language=language, removed_by=cmd.actor)
+                MailTemplateRemoved(
+                    template_id=f"{cmd.event.value}:{language}",
+                    event=cmd.event.value,
+                    language=language,
+                    removed_by=cmd.actor,
+                )
             )
             uow.commit()
 

@@ -29,13 +29,14 @@ from xs_core.access.passwords import (
     PasswordToken,
     PasswordTokenIssued,
     TokenPurpose,
+    UserLanguageChanged,
     check_password,
     token_digest,
     valid_language,
     valid_lifetime,
 )
 from xs_core.clock import Clock
-from xs_core.errors import InvalidInput, NotAllowed
+from xs_core.errors import DomainError, InvalidInput, NotAllowed
 from xs_core.organisation.validation import valid_email
 from xs_core.uow import UnitOfWork
 
@@ -130,7 +131,6 @@ class PasswordService(Service):
         super().__init__(uow_factory, clock)
         self._hasher = hasher
         self._lifetimes = lifetimes or TokenLifetimes()
-        self._dummy_hash: str | None = None
 
     def _managed_user(self, uow: UnitOfWork, actor: uuid.UUID, user_id: uuid.UUID) -> User:
         auth, principal = self._authorise(uow, actor, Feature.MANAGE_USERS)
@@ -183,66 +183,12 @@ class PasswordService(Service):
         uow.accounts.revoke_tokens(user.id, now)
         uow.publish(PasswordChanged(user_id=user.id, changed_at=now, changed_by=by.value))
 
-    def set_password_with_token(self, cmd: SetPasswordWithToken) -> uuid.UUID:
-        """Set the password with a token; refused when the token is unknown, used or expired
-        (nothing changes then). The user's id."""
-        if not isinstance(cmd.token, str) or not 0 < len(cmd.token) <= 200:
-            raise InvalidInput("access.token_unknown", {})
-        with self._uow() as uow:
-            token = uow.accounts.lock_token(token_digest(cmd.token))
-            if token is None:
-                raise InvalidInput("access.token_unknown", {})
-            token.check_usable(self._clock.now())
-            user = uow.users.lock(token.user_id)
-            by = (
-                ChangedBy.INVITATION
-                if token.purpose is TokenPurpose.INVITATION
-                else ChangedBy.RESET
-            )
-            self._store(uow, user, cmd.password, by)
-            uow.commit()
-            return user.id
-
-    def change_password(self, cmd: ChangePassword) -> None:
-        """The actor's own password, given the current one (``access.wrong_password``)."""
-        with self._uow() as uow:
-            self._authoriser(uow).principal(cmd.actor)
-            user = uow.users.lock(cmd.actor)
-            account = uow.accounts.lock(user.id)
-            if (
-                account is None
-                or account.password_hash is None
-                or not self._hasher.verify(account.password_hash, cmd.current_password)
-            ):
-                raise NotAllowed("access.wrong_password", {})
-            self._store(uow, user, cmd.new_password, ChangedBy.USER)
-            uow.commit()
-
     def set_password(self, cmd: SetPassword) -> None:
         """An administrator sets a managed user's password (the user is told by e-mail)."""
         with self._uow() as uow:
             user = self._managed_user(uow, cmd.actor, cmd.user_id)
             self._store(uow, user, cmd.password, ChangedBy.ADMINISTRATOR)
             uow.commit()
-
-    def verify_password(self, cmd: VerifyPassword) -> uuid.UUID:
-        """The user's id when the e-mail address and password match an active user;
-        ``access.invalid_credentials`` otherwise, alike for an unknown address."""
-        email = valid_email(cmd.email) if isinstance(cmd.email, str) else None
-        with self._uow(write=False) as uow:
-            user = None if email is None else uow.users.find_by_email(email)
-            account = None if user is None else uow.accounts.find(user.id)
-        if user is None or account is None or account.password_hash is None or not user.active:
-            self._hasher.verify(self._dummy(), cmd.password)
-            raise NotAllowed("access.invalid_credentials", {})
-        if not self._hasher.verify(account.password_hash, cmd.password):
-            raise NotAllowed("access.invalid_credentials", {})
-        return user.id
-
-    def _dummy(self) -> str:
-        if self._dummy_hash is None:
-            self._dummy_hash = self._hasher.hash(_DUMMY_PASSWORD)
-        return self._dummy_hash
 
     def set_language(self, cmd: SetLanguage) -> None:
         """The language of the user's e-mails."""
@@ -256,17 +202,86 @@ class PasswordService(Service):
             account = uow.accounts.lock(user.id) or Account(user_id=user.id)
             account.language = language
             uow.accounts.save(account)
+            uow.publish(UserLanguageChanged(user_id=user.id, language=language))
             uow.commit()
+
+
+class Credentials:
+    """What a user does with their own credential: redeem a token, change their password, sign
+    in. Not a :class:`Service` of the use-case table: a token redemption and a sign-in have no
+    acting user yet, and one's own password needs no feature authorisation."""
+
+    def __init__(self, passwords: PasswordService) -> None:
+        self._passwords = passwords
+        self._dummy_hash: str | None = None
+
+    def set_password_with_token(self, cmd: SetPasswordWithToken) -> uuid.UUID:
+        """Set the password with a token; refused when the token is unknown, used or expired
+        (nothing changes then). The user's id."""
+        if not isinstance(cmd.token, str) or not 0 < len(cmd.token) <= 200:
+            raise InvalidInput("access.token_unknown", {})
+        with self._passwords._uow() as uow:
+            token = uow.accounts.lock_token(token_digest(cmd.token))
+            if token is None:
+                raise InvalidInput("access.token_unknown", {})
+            token.check_usable(self._passwords._clock.now())
+            user = uow.users.lock(token.user_id)
+            by = (
+                ChangedBy.INVITATION
+                if token.purpose is TokenPurpose.INVITATION
+                else ChangedBy.RESET
+            )
+            self._passwords._store(uow, user, cmd.password, by)
+            uow.commit()
+            return user.id
+
+    def change_password(self, cmd: ChangePassword) -> None:
+        """The actor's own password, given the current one (``access.wrong_password``)."""
+        with self._passwords._uow() as uow:
+            self._passwords._authoriser(uow).principal(cmd.actor)
+            user = uow.users.lock(cmd.actor)
+            account = uow.accounts.lock(user.id)
+            if (
+                account is None
+                or account.password_hash is None
+                or not self._passwords._hasher.verify(account.password_hash, cmd.current_password)
+            ):
+                raise NotAllowed("access.wrong_password", {})
+            self._passwords._store(uow, user, cmd.new_password, ChangedBy.USER)
+            uow.commit()
+
+    def verify_password(self, cmd: VerifyPassword) -> uuid.UUID:
+        """The user's id when the e-mail address and password match an active user;
+        ``access.invalid_credentials`` otherwise, alike for an unknown address."""
+        try:
+            email = valid_email(cmd.email)
+        except DomainError:
+            email = None
+        with self._passwords._uow(write=False) as uow:
+            user = None if email is None else uow.users.find_by_email(email)
+            account = None if user is None else uow.accounts.find(user.id)
+        if user is None or account is None or account.password_hash is None or not user.active:
+            self._passwords._hasher.verify(self._dummy(), cmd.password)
+            raise NotAllowed("access.invalid_credentials", {})
+        if not self._passwords._hasher.verify(account.password_hash, cmd.password):
+            raise NotAllowed("access.invalid_credentials", {})
+        return user.id
+
+    def _dummy(self) -> str:
+        if self._dummy_hash is None:
+            self._dummy_hash = self._passwords._hasher.hash(_DUMMY_PASSWORD)
+        return self._dummy_hash
 
     def language(self, user_id: uuid.UUID) -> str:
         """The language of a user's e-mails (``nl`` when never set)."""
-        with self._uow(write=False) as uow:
+        with self._passwords._uow(write=False) as uow:
             account = uow.accounts.find(user_id)
             return "nl" if account is None else account.language
 
 
 __all__ = [
     "ChangePassword",
+    "Credentials",
     "IssuePasswordToken",
     "IssuedToken",
     "PasswordService",

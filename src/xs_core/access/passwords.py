@@ -237,6 +237,15 @@ class PasswordTokenIssued(DomainEvent):
     expires_at: _dt.datetime
 
 
+@attrs.frozen(kw_only=True)
+class UserLanguageChanged(DomainEvent):
+    """R2.6: the language of a user's e-mails was set (``nl`` or ``en``)."""
+
+    name: ClassVar[str] = "UserLanguageChanged"
+    user_id: uuid.UUID
+    language: str
+
+
 class PasswordHasher(Protocol):
     """Hashes and verifies passwords (Argon2id in :mod:`xs_adapters.passwords`)."""
 

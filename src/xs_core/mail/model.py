@@ -22,7 +22,7 @@ from typing import ClassVar, Protocol
 import attrs
 
 from xs_core import limits
-from xs_core.errors import DomainError, InvalidInput, register_messages
+from xs_core.errors import Conflict, InvalidInput, register_messages
 from xs_core.events import DomainEvent
 
 #: The longest subject, text or HTML part of a template (characters).
@@ -47,9 +47,9 @@ register_messages(
             "Sjabloon {part}, regel {line}: {construct} is niet toegestaan.",
             "Template {part}, line {line}: {construct} is not allowed.",
         ),
-        "mail.template_too_long": (
-            "Sjabloon {part} is langer dan {maximum} tekens.",
-            "Template {part} is longer than {maximum} characters.",
+        "mail.output_too_long": (
+            "Sjabloon {part} levert meer dan {maximum} tekens op.",
+            "Template {part} renders more than {maximum} characters.",
         ),
         "mail.template_empty": (
             "Sjabloon {part} is leeg.",
@@ -65,10 +65,11 @@ register_messages(
             "The mail could not be delivered: {reason}.",
         ),
     },
+    kind=Conflict,
 )
 
 
-class MailDeliveryFailed(DomainError):
+class MailDeliveryFailed(Conflict):
     """A mailer could not hand a mail over (the dispatcher retries it later with back-off).
     ``permanent``: the server refused the mail itself (5xx), not a passing failure."""
 
@@ -142,8 +143,10 @@ class Mailer(Protocol):
 def _part(text: object, part: str, maximum: int) -> str:
     if not isinstance(text, str):
         raise InvalidInput("mail.template_empty", {"part": part})
-    if len(text) > maximum:
-        raise InvalidInput("mail.template_too_long", {"part": part, "maximum": maximum})
+    if part == "subject":
+        text = limits.single_line(text, part, maximum)
+    else:
+        limits.multi_line(text, part, maximum)
     if not text.strip():
         raise InvalidInput("mail.template_empty", {"part": part})
     return text
@@ -186,6 +189,8 @@ class MailTemplateSaved(DomainEvent):
     """R2.6: an administrator stored a custom mail template (``event``, ``language``)."""
 
     name: ClassVar[str] = "MailTemplateSaved"
+    #: ``event:language``, e.g. ``password_changed:nl``
+    template_id: str
     event: str
     language: str
     saved_by: uuid.UUID
@@ -196,6 +201,8 @@ class MailTemplateRemoved(DomainEvent):
     """R2.6: an administrator removed a custom mail template; the standard text applies again."""
 
     name: ClassVar[str] = "MailTemplateRemoved"
+    #: ``event:language``, e.g. ``password_changed:nl``
+    template_id: str
     event: str
     language: str
     removed_by: uuid.UUID
