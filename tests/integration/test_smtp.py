@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 
+import attrs
 import pytest
 
 import xs
@@ -154,3 +155,17 @@ def test_r0_7_the_dispatcher_retries_a_refusing_server_until_it_accepts(
         assert isinstance(users[0], uuid.UUID)
     finally:
         app.close()
+
+
+def test_r2_6_long_lines_and_non_ascii_text_arrive_intact(
+    server: tuple[RecordingHandler, int],
+) -> None:
+    """Quoted-printable keeps lines under SMTP's limit; line ends are CRLF on the wire."""
+    handler, port = server
+    long_text = "één " * 1500 + "\n." + "\nslot"
+    mailer = SmtpMailer.from_url(f"smtp://127.0.0.1:{port}")
+    mailer.send(attrs.evolve(_mail(), text=long_text, html="<p>" + "ü" * 5000 + "</p>"))
+    mailer.close()
+    (received,) = handler.messages
+    plain = received.get_body(("plain",))  # type: ignore[attr-defined]
+    assert plain.get_content().replace("\r\n", "\n").rstrip("\n") == long_text

@@ -11,7 +11,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from xs_adapters.mail.message import build_message
+from xs_adapters.mail.message import envelope
 from xs_core.mail import Mail, MailDeliveryFailed
 
 
@@ -25,7 +25,7 @@ class DirectoryMailer:
         return self.directory / f"{digest}.eml"
 
     def send(self, mail: Mail) -> None:
-        data = build_message(mail).as_bytes()
+        data = envelope(mail)[2]
         target = self.path_of(mail)
         try:
             self.directory.mkdir(parents=True, exist_ok=True)

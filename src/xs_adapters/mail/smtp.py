@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import attrs
 
-from xs_adapters.mail.message import build_message
+from xs_adapters.mail.message import envelope
 from xs_core.errors import InvalidInput, register_messages
 from xs_core.mail import Mail, MailDeliveryFailed
 
@@ -103,12 +103,12 @@ class SmtpMailer:
         return connection
 
     def send(self, mail: Mail) -> None:
-        message = build_message(mail)
+        sender, recipients, data = envelope(mail)
         for attempt in (1, 2):
             try:
                 if self._connection is None:
                     self._connection = self._connect()
-                self._connection.send_message(message)
+                self._connection.sendmail(sender, recipients, data)
                 return
             except smtplib.SMTPServerDisconnected as error:
                 self._drop()

@@ -19,10 +19,11 @@ Variables are handed in as plain strings only.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
+from jinja2 import StrictUndefined, Template, TemplateSyntaxError, nodes
 from jinja2.exceptions import SecurityError, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -60,6 +61,8 @@ _ALLOWED_NODES: tuple[type[nodes.Node], ...] = (
 )
 #: The longest text one render may produce (characters).
 MAX_OUTPUT = 100_000
+#: How many validated and compiled templates a renderer keeps.
+_CACHE = 256
 
 
 class _Sandbox(ImmutableSandboxedEnvironment):
@@ -124,10 +127,24 @@ class SandboxRenderer:
     def __init__(self) -> None:
         self._text = _sandbox(autoescape=False)
         self._html = _sandbox(autoescape=True)
+        #: sources that passed validation, by (event, part, source); compiled templates by
+        #: (part, source): a dispatcher renders the same few templates thousands of times
+        self._valid: OrderedDict[tuple[TemplateEvent, str, str], None] = OrderedDict()
+        self._compiled: OrderedDict[tuple[str, str], Template] = OrderedDict()
 
     # -- validation --------------------------------------------------------------------------------
 
-    def _check(self, event: TemplateEvent, part: str, source: str) -> nodes.Template:
+    def _check(self, event: TemplateEvent, part: str, source: str) -> None:
+        key = (event, part, source)
+        if key in self._valid:
+            self._valid.move_to_end(key)
+            return
+        self._check_tree(event, part, source)
+        self._valid[key] = None
+        if len(self._valid) > _CACHE:
+            self._valid.popitem(last=False)
+
+    def _check_tree(self, event: TemplateEvent, part: str, source: str) -> nodes.Template:
         env = self._html if part == "html" else self._text
         try:
             tree = env.parse(source)
@@ -193,10 +210,21 @@ class SandboxRenderer:
 
     # -- rendering ---------------------------------------------------------------------------------
 
+    def _template(self, part: str, source: str) -> Template:
+        key = (part, source)
+        found = self._compiled.get(key)
+        if found is None:
+            env = self._html if part == "html" else self._text
+            found = self._compiled[key] = env.from_string(source)
+            if len(self._compiled) > _CACHE:
+                self._compiled.popitem(last=False)
+        else:
+            self._compiled.move_to_end(key)
+        return found
+
     def _render(self, part: str, source: str, variables: dict[str, str]) -> str:
-        env = self._html if part == "html" else self._text
         try:
-            output = env.from_string(source).render(variables)
+            output = self._template(part, source).render(variables)
         except (SecurityError, TemplateError, TypeError, ValueError) as error:
             raise InvalidInput(
                 "mail.template_forbidden",
