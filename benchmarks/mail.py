@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-
 from tests.smtp_server import smtp_server
+
 from xs_adapters.mail.smtp import SmtpMailer
 from xs_adapters.passwords import ITERATIONS, MEMORY_KIB, PARALLELISM, Argon2Hasher
 from xs_app import bootstrap

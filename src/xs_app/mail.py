@@ -44,6 +44,7 @@ import attrs
 import pendulum
 
 from xs_app.services.base import UowFactory
+from xs_core.access.passwords import Recipient
 from xs_core.clock import Clock
 from xs_core.errors import DomainError
 from xs_core.events import OutboxMessage
@@ -52,6 +53,7 @@ from xs_core.mail.model import (
     Mail,
     MailDeliveryFailed,
     Mailer,
+    MailTemplate,
     TemplateEvent,
     TemplateRenderer,
 )
@@ -156,7 +158,28 @@ class DispatchReport:
     failed: int = 0
 
 
-Handler = Callable[[OutboxMessage, Any], Mail | None]
+class _Batch:
+    """What the handlers of one claimed batch read, each in one go: the recipients of every
+    message that names a user, and each custom template once."""
+
+    def __init__(self, uow: Any, messages: list[OutboxMessage]) -> None:
+        self._uow = uow
+        ids = {
+            uuid.UUID(m.payload["user_id"])
+            for m in messages
+            if m.name in DELIVERABLE_EVENTS and "user_id" in m.payload
+        }
+        self.recipients: dict[uuid.UUID, Recipient] = uow.accounts.recipients(ids) if ids else {}
+        self._templates: dict[tuple[TemplateEvent, str], MailTemplate | None] = {}
+
+    def template(self, event: TemplateEvent, language: str) -> MailTemplate | None:
+        key = (event, language)
+        if key not in self._templates:
+            self._templates[key] = self._uow.mail_templates.find(event, language)
+        return self._templates[key]
+
+
+Handler = Callable[[OutboxMessage, _Batch], Mail | None]
 
 
 class MailDispatcher:
@@ -187,20 +210,19 @@ class MailDispatcher:
 
     # -- handlers ----------------------------------------------------------------------------------
 
-    def _password_changed(self, message: OutboxMessage, uow: Any) -> Mail | None:
-        user = uow.users.find(uuid.UUID(message.payload["user_id"]))
-        if user is None:
+    def _password_changed(self, message: OutboxMessage, batch: _Batch) -> Mail | None:
+        recipient = batch.recipients.get(uuid.UUID(message.payload["user_id"]))
+        if recipient is None:  # the user is gone
             return None
-        account = uow.accounts.find(user.id)
-        language = "nl" if account is None else account.language
+        language = recipient.language
         event = TemplateEvent.PASSWORD_CHANGED
         changed_at = _dt.datetime.fromisoformat(message.payload["changed_at"])
         variables = {
-            "user_name": user.name,
+            "user_name": recipient.name,
             "changed_at": local_time(changed_at, language),
             "support_contact": self.settings.support_contact,
         }
-        custom = uow.mail_templates.find(event, language)
+        custom = batch.template(event, language)
         rendered = None
         if custom is not None:
             try:
@@ -213,7 +235,7 @@ class MailDispatcher:
         return Mail(
             message_id=self.message_id(message),
             sender=self.settings.sender,
-            recipient=user.email,
+            recipient=recipient.email,
             subject=rendered.subject,
             text=rendered.text,
             html=rendered.html,
@@ -246,12 +268,13 @@ class MailDispatcher:
         stop = False
         try:
             with self._uow(write=False) as reader:
+                context = _Batch(reader, batch)
                 for message in batch:
                     if stop:
                         held[message.id] = message.attempts
                         continue
                     handler = self._handlers.get(message.name)
-                    mail = None if handler is None else handler(message, reader)
+                    mail = None if handler is None else handler(message, context)
                     if mail is None:
                         done.append(message.id)
                         skipped += 1

@@ -102,6 +102,19 @@ class AccountsContract:
             assert found is not None and "letterlijk-geheim" not in repr(found)
             assert found.digest != "letterlijk-geheim" and len(found.digest) == 64
 
+    def test_r2_6_recipients_in_one_read(self, uow_factory: UowFactory) -> None:
+        anne = _user(uow_factory)
+        bob = _user(uow_factory, "bob@example.nl")
+        with uow_factory() as uow:
+            uow.accounts.save(Account(user_id=bob, language="en"))
+            uow.commit()
+        with uow_factory(write=False) as uow:
+            found = uow.accounts.recipients([anne, bob, uuid.uuid4()])
+        assert {k: (r.email, r.language, r.active) for k, r in found.items()} == {
+            anne: ("anne@example.nl", "nl", True),
+            bob: ("bob@example.nl", "en", True),
+        }
+
 
 class TemplatesContract:
     def test_r2_6_templates_by_event_and_language(self, uow_factory: UowFactory) -> None:

@@ -57,4 +57,8 @@ def build_message(mail: Mail, date: _dt.datetime | None = None) -> Message:
 
 def envelope(mail: Mail) -> tuple[str, list[str], bytes]:
     """Sender address, recipients and the message's bytes, for ``smtplib.sendmail``."""
-    return parseaddr(mail.sender)[1], [_line(mail.recipient)], build_message(mail).as_bytes(policy=_WIRE)
+    return (
+        parseaddr(mail.sender)[1],
+        [_line(mail.recipient)],
+        build_message(mail).as_bytes(policy=_WIRE),
+    )

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import uuid
+from collections.abc import Collection
 
 import attrs
 
 from xs_adapters.memory.clone import clone
 from xs_adapters.memory.store import MemoryStore
-from xs_core.access.passwords import Account, PasswordToken
+from xs_core.access.passwords import Account, PasswordToken, Recipient
 from xs_core.mail.model import MailTemplate, TemplateEvent
 
 
@@ -61,6 +62,22 @@ class MemoryAccountStore:
                 self.mark_token_used(token.id, at)
                 count += 1
         return count
+
+    def recipients(self, user_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Recipient]:
+        found: dict[uuid.UUID, Recipient] = {}
+        for user_id in set(user_ids):
+            user = self._s.users.get(user_id)
+            if user is None:
+                continue
+            account = self._s.accounts.get(user_id)
+            found[user_id] = Recipient(
+                user_id=user_id,
+                name=user.name,
+                email=user.email,
+                language="nl" if account is None else account.language,
+                active=user.active,
+            )
+        return found
 
 
 class MemoryTemplateStore:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import datetime as _dt
 import uuid
+from collections.abc import Collection
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from xs_adapters.sql.locking import lock_row
-from xs_adapters.sql.tables import mail_templates, password_tokens, user_accounts
-from xs_core.access.passwords import Account, PasswordToken, TokenPurpose
+from xs_adapters.sql.tables import mail_templates, password_tokens, user_accounts, users
+from xs_core.access.passwords import Account, PasswordToken, Recipient, TokenPurpose
 from xs_core.mail.model import MailTemplate, MailTemplateSet, TemplateEvent
 
 _a, _t, _m = user_accounts, password_tokens, mail_templates
@@ -91,6 +92,31 @@ class SqlAccountStore:
             _t.update().where(_t.c.user_id == user_id, _t.c.used_at.is_(None)).values(used_at=at)
         )
         return int(result.rowcount)
+
+    def recipients(self, user_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Recipient]:
+        ids = sorted(set(user_ids))
+        found: dict[uuid.UUID, Recipient] = {}
+        for start in range(0, len(ids), 1000):
+            found.update(_recipients(self._c, ids[start : start + 1000]))
+        return found
+
+
+def _recipients(connection: Connection, user_ids: list[uuid.UUID]) -> dict[uuid.UUID, Recipient]:
+    query = (
+        sa.select(users.c.id, users.c.name, users.c.email, users.c.active, _a.c.language)
+        .select_from(users.outerjoin(_a, _a.c.user_id == users.c.id))
+        .where(users.c.id.in_(user_ids))
+    )
+    return {
+        row.id: Recipient(
+            user_id=row.id,
+            name=row.name,
+            email=row.email,
+            language=row.language or "nl",
+            active=row.active,
+        )
+        for row in connection.execute(query)
+    }
 
 
 def _template(row: Any) -> MailTemplate:

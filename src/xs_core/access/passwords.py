@@ -27,6 +27,7 @@ import enum
 import hashlib
 import hmac
 import uuid
+from collections.abc import Collection
 from functools import cache
 from importlib import resources
 from typing import ClassVar, Protocol
@@ -258,6 +259,17 @@ class PasswordHasher(Protocol):
     def needs_rehash(self, password_hash: str) -> bool: ...
 
 
+@attrs.frozen(kw_only=True)
+class Recipient:
+    """What a mail to a user needs: name, address, language (``nl`` when never set)."""
+
+    user_id: uuid.UUID
+    name: str
+    email: str
+    language: str
+    active: bool
+
+
 class AccountStore(Protocol):
     """Accounts and password tokens."""
 
@@ -281,4 +293,9 @@ class AccountStore(Protocol):
 
     def revoke_tokens(self, user_id: uuid.UUID, at: _dt.datetime) -> int:
         """Mark every unused token of the user used (a password change voids them); how many."""
+        ...
+
+    def recipients(self, user_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Recipient]:
+        """The recipients among ``user_ids`` that exist, in one read (the mail dispatcher's
+        batch)."""
         ...
