@@ -18,6 +18,7 @@ from xs_app.services.billing import BillingService
 from xs_app.services.configuration import ConfigurationService
 from xs_app.services.employments import ActionLinkService, EmploymentService
 from xs_app.services.mail import MailTemplateService
+from xs_app.services.messaging import MessagingService
 from xs_app.services.organisation import OrganisationService
 from xs_app.services.passwords import Credentials, PasswordService
 from xs_app.services.policies import PolicyService
@@ -46,6 +47,7 @@ class Xs:
     passwords: PasswordService
     credentials: Credentials
     mail_templates: MailTemplateService
+    messaging: MessagingService
     mail_dispatcher: MailDispatcher
     outbox: OutboxConsumer
     installation: Installation
@@ -157,6 +159,7 @@ def bootstrap(
         passwords=container.passwords(),
         credentials=Credentials(container.passwords()),
         mail_templates=container.mail_templates(),
+        messaging=container.messaging(),
         mail_dispatcher=MailDispatcher(
             container.uow,
             container.clock(),

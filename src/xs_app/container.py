@@ -20,6 +20,7 @@ from xs_app.services.billing import BillingService
 from xs_app.services.configuration import ConfigurationService
 from xs_app.services.employments import ActionLinkService, EmploymentService
 from xs_app.services.mail import MailTemplateService
+from xs_app.services.messaging import DocumentSettings, MessagingService
 from xs_app.services.organisation import OrganisationService
 from xs_app.services.passwords import PasswordService, TokenLifetimes
 from xs_app.services.policies import PolicyService
@@ -49,6 +50,16 @@ def _argon2() -> Any:
     return Argon2Hasher()
 
 
+def _document_store(storage: str, settings: DocumentSettings) -> Any:
+    """The filesystem document store on SQL storage (``XS_DOCUMENT_DIRECTORY``, default
+    ``xs-documents``), the memory store otherwise."""
+    from xs_adapters.documents import FilesystemDocumentStore, MemoryDocumentStore
+
+    if storage == "sql" or settings.directory:
+        return FilesystemDocumentStore(settings.directory or "xs-documents")
+    return MemoryDocumentStore()
+
+
 def _sandbox_renderer() -> Any:
     """The Jinja2 sandbox (:class:`xs_adapters.mail.templates.SandboxRenderer`), imported
     lazily."""
@@ -65,6 +76,8 @@ class Container(containers.DeclarativeContainer):
     * ``XS_STORAGE`` – ``sql`` (default) or ``memory`` (in-memory adapters, nothing persisted).
     * ``XS_SMTP_URL``, ``XS_MAIL_DIRECTORY``, ``XS_MAIL_FROM``, ``XS_MAIL_SUPPORT``,
       ``XS_MAIL_DOMAIN`` – mail (:class:`xs_app.mail.MailSettings`).
+    * ``XS_DOCUMENT_DIRECTORY``, ``XS_DOCUMENT_MAX_BYTES`` – documents
+      (:class:`xs_app.services.messaging.DocumentSettings`).
     """
 
     config = providers.Configuration()
@@ -130,6 +143,17 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         hasher=hasher,
         lifetimes=token_lifetimes,
+    )
+    document_settings: providers.Provider[Any] = providers.Singleton(DocumentSettings.from_environ)
+    document_store: providers.Provider[Any] = providers.Singleton(
+        _document_store, config.storage, document_settings
+    )
+    messaging: providers.Provider[Any] = providers.Singleton(
+        MessagingService,
+        uow_factory=uow.provider,
+        clock=clock,
+        store=document_store,
+        settings=document_settings,
     )
     mail_templates: providers.Provider[Any] = providers.Singleton(
         MailTemplateService, uow_factory=uow.provider, clock=clock, renderer=mail_renderer

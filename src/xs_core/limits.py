@@ -80,6 +80,11 @@ LANGUAGE = 2
 #: the subject and the text or HTML part of a custom mail template (R2.6)
 MAIL_SUBJECT = 300
 MAIL_TEMPLATE = 20_000
+#: a document's file name, its content type, a dialog's subject, a message's text (R2.7)
+FILE_NAME = 255
+CONTENT_TYPE = 100
+DIALOG_SUBJECT = 200
+MESSAGE_BODY = 10_000
 #: the display name of a search entry (an employee's "first last" fits: 100 + 1 + 150)
 SEARCH_NAME = 300
 #: normalised names and codes in the search index; longer normalised names are indexed by

@@ -30,6 +30,7 @@ from xs_core.billing.ports import (
 )
 from xs_core.events import DomainEvent, OutboxMessage
 from xs_core.mail.model import TemplateStore
+from xs_core.messaging.model import DialogRepository, DocumentRepository
 from xs_core.organisation.ports import (
     BranchRepository,
     DepartmentRepository,
@@ -120,6 +121,8 @@ class UnitOfWork(Protocol):
     settings: SettingsStore
     accounts: AccountStore
     mail_templates: TemplateStore
+    documents: DocumentRepository
+    dialogs: DialogRepository
     outbox: Outbox
 
     def __enter__(self) -> Self: ...

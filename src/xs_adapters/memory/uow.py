@@ -29,6 +29,7 @@ from xs_adapters.memory.billing import (
     MemoryServiceAgreementRepository,
     MemorySubscriptionRepository,
 )
+from xs_adapters.memory.messaging import MemoryDialogRepository, MemoryDocumentRepository
 from xs_adapters.memory.organisation import (
     MemoryBranchRepository,
     MemoryDepartmentRepository,
@@ -108,6 +109,8 @@ class MemoryUnitOfWork:
         self.settings = MemorySettingsStore(s)
         self.accounts = MemoryAccountStore(s)
         self.mail_templates = MemoryTemplateStore(s)
+        self.documents = MemoryDocumentRepository(s)
+        self.dialogs = MemoryDialogRepository(s, track)
         return self
 
     def publish(self, event: DomainEvent) -> None:

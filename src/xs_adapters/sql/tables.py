@@ -740,3 +740,70 @@ mail_templates = sa.Table(
     sa.Column("updated_at", UtcDateTime, nullable=False),
     sa.Column("updated_by", sa.Uuid, sa.ForeignKey("users.id"), nullable=False),
 )
+
+# -- dossier documents and secure messaging (R2.7) -------------------------------------------------
+
+documents = sa.Table(
+    "documents",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("kind", sa.String(limits.ENUM), nullable=False),
+    sa.Column("dossier_id", sa.Uuid, sa.ForeignKey("dossiers.id")),
+    sa.Column("trajectory_id", sa.Uuid, sa.ForeignKey("trajectories.id")),
+    sa.Column("file_name", sa.String(limits.FILE_NAME), nullable=False),
+    sa.Column("content_type", sa.String(limits.CONTENT_TYPE), nullable=False),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("sha256", sa.String(limits.FINGERPRINT), nullable=False),
+    sa.Column("added_by", sa.Uuid, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("added_at", UtcDateTime, nullable=False),
+    sa.CheckConstraint("(kind = 'media_library') = (dossier_id IS NULL)", name="media_no_dossier"),
+    sa.Index("ix_documents_dossier_id", "dossier_id"),
+)
+
+dialogs = sa.Table(
+    "dialogs",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("dossier_id", sa.Uuid, sa.ForeignKey("dossiers.id"), nullable=False),
+    sa.Column("subject", sa.String(limits.DIALOG_SUBJECT), nullable=False),
+    sa.Column("started_by", sa.Uuid, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("started_at", UtcDateTime, nullable=False),
+    sa.Index("ix_dialogs_dossier_id", "dossier_id"),
+)
+
+dialog_participants = sa.Table(
+    "dialog_participants",
+    metadata,
+    sa.Column(
+        "dialog_id", sa.Uuid, sa.ForeignKey("dialogs.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("user_id", sa.Uuid, sa.ForeignKey("users.id"), primary_key=True),
+)
+
+dialog_messages = sa.Table(
+    "dialog_messages",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column(
+        "dialog_id", sa.Uuid, sa.ForeignKey("dialogs.id", ondelete="CASCADE"), nullable=False
+    ),
+    #: the message's place in its dialog: 0, 1, … (the dialog row is locked while sending)
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("author_id", sa.Uuid, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("body", sa.String(limits.MESSAGE_BODY), nullable=False),
+    sa.Column("sent_at", UtcDateTime, nullable=False),
+    sa.UniqueConstraint("dialog_id", "position", name="uq_dialog_messages_position"),
+)
+
+message_attachments = sa.Table(
+    "message_attachments",
+    metadata,
+    sa.Column(
+        "message_id",
+        sa.Uuid,
+        sa.ForeignKey("dialog_messages.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("position", sa.Integer, primary_key=True),
+    sa.Column("document_id", sa.Uuid, sa.ForeignKey("documents.id"), nullable=False),
+)

@@ -25,6 +25,7 @@ from xs_adapters.sql.billing import (
 from xs_adapters.sql.bulk import SqlOrganisationBulkWriter
 from xs_adapters.sql.configuration import SqlSettingsStore
 from xs_adapters.sql.conflicts import transient_conflict
+from xs_adapters.sql.messaging import SqlDialogRepository, SqlDocumentRepository
 from xs_adapters.sql.organisation import (
     SqlBranchRepository,
     SqlDepartmentRepository,
@@ -119,6 +120,8 @@ class SqlUnitOfWork:
         self.settings = SqlSettingsStore(connection)
         self.accounts = SqlAccountStore(connection)
         self.mail_templates = SqlTemplateStore(connection)
+        self.documents = SqlDocumentRepository(connection)
+        self.dialogs = SqlDialogRepository(connection, self._track)
         return self
 
     def publish(self, event: DomainEvent) -> None:

@@ -50,6 +50,8 @@ class Feature(enum.Enum):
     VIEW_REPORTS = "reports.view"
     USE_SECURE_MESSAGING = "messaging.use"
     MANAGE_MAIL_TEMPLATES = "mail.manage_templates"
+    UPLOAD_DOCUMENTS = "documents.upload"
+    MANAGE_MEDIA_LIBRARY = "documents.manage_media_library"
     API_CREATE_EMPLOYER_USER = "api.create_employer_user"
 
     @property
@@ -147,6 +149,14 @@ FEATURE_INFO: dict[Feature, FeatureInfo] = {
     Feature.VIEW_REPORTS: FeatureInfo("reports", "Mag rapportages inzien", "May view reports"),
     Feature.MANAGE_MAIL_TEMPLATES: FeatureInfo(
         "mail", "Mag e-mailsjablonen beheren", "May manage mail templates"
+    ),
+    Feature.UPLOAD_DOCUMENTS: FeatureInfo(
+        "documents",
+        "Mag documenten aan een dossier toevoegen",
+        "May add documents to a dossier",
+    ),
+    Feature.MANAGE_MEDIA_LIBRARY: FeatureInfo(
+        "documents", "Mag de mediabibliotheek beheren", "May manage the media library"
     ),
     Feature.USE_SECURE_MESSAGING: FeatureInfo(
         "messaging", "Mag Veilig Communiceren gebruiken", "May use secure messaging"
