@@ -87,6 +87,18 @@ from xs_app.services.mail import (
     RemoveMailTemplate,
     SetMailTemplate,
 )
+from xs_app.services.messaging import (
+    AddMediaFile,
+    AddTrajectoryDocument,
+    GetDialog,
+    ListAttachable,
+    ListDialogs,
+    ReadDocument,
+    SendMessage,
+    StartDialog,
+    Upload,
+    UploadDocument,
+)
 from xs_app.services.organisation import (
     AddContactPerson,
     AddEmployment,
@@ -284,6 +296,10 @@ class World:
                     self.xs, self.admin, f"actor-{n}@example.nl", key[0], self.scope(scope)
                 )
         return self.actors[key]
+
+
+def _file(name: str) -> Upload:
+    return Upload(file_name=f"{name}.txt", content_type="text/plain", content=name.encode())
 
 
 def make_world(xs: Xs) -> World:
@@ -492,6 +508,24 @@ def make_world(xs: Xs) -> World:
             s["user_email"],
             frozenset({Feature.VIEW_ORGANISATION}),
             frozenset({UnitRef(UnitKind.EMPLOYER, s["employer"])}),
+        )
+        # R2.7: a document of each kind in the dossier, a dialog with a message
+        messaging = xs.messaging
+        s["uploaded_document"] = messaging.upload_document(
+            UploadDocument(actor=admin, dossier_id=s["dossier"], file=_file(f"upload-{label}"))
+        )
+        s["trajectory_document"] = messaging.add_trajectory_document(
+            AddTrajectoryDocument(
+                actor=admin, trajectory_id=s["trajectory"], file=_file(f"traject-{label}")
+            )
+        )
+        s["dialog"] = messaging.start_dialog(
+            StartDialog(
+                actor=admin,
+                dossier_id=s["dossier"],
+                subject="Re-integratie",
+                participant_ids=frozenset({s["user"]}),
+            )
         )
         sides[label] = s
     for key, first, last in (
@@ -779,6 +813,63 @@ TABLE: dict[str, UseCase] = {
         F.MANAGE_USERS, lambda w, s: FindUser(actor=w.admin, email=s.user_email)
     ),
     "access.roles": _q((F.MANAGE_USERS, F.MANAGE_ROLES), lambda w, s: ListRoles(actor=w.admin)),
+    # documents and secure messaging (R2.7) ---------------------------------------------------
+    "messaging.upload_document": _c(
+        F.UPLOAD_DOCUMENTS,
+        lambda w, s: UploadDocument(actor=w.admin, dossier_id=s.dossier, file=_file("nieuw")),
+        events=("DocumentAdded",),
+    ),
+    "messaging.add_trajectory_document": _c(
+        F.UPLOAD_DOCUMENTS,
+        lambda w, s: AddTrajectoryDocument(
+            actor=w.admin, trajectory_id=s.trajectory, file=_file("traject")
+        ),
+        events=("DocumentAdded",),
+    ),
+    "messaging.add_media_file": _c(
+        F.MANAGE_MEDIA_LIBRARY,
+        lambda w, s: AddMediaFile(actor=w.admin, file=_file("folder")),
+        scope="everything",
+        invalid=lambda w, s: AddMediaFile(
+            actor=w.admin,
+            file=Upload(file_name="../x", content_type="text/plain", content=b"x"),
+        ),
+        events=("DocumentAdded",),
+    ),
+    "messaging.attachable": _q(
+        F.USE_SECURE_MESSAGING, lambda w, s: ListAttachable(actor=w.admin, dossier_id=s.dossier)
+    ),
+    "messaging.read_document": _q(
+        (F.USE_SECURE_MESSAGING, F.UPLOAD_DOCUMENTS),
+        lambda w, s: ReadDocument(actor=w.admin, document_id=s.uploaded_document),
+    ),
+    "messaging.start_dialog": _c(
+        F.USE_SECURE_MESSAGING,
+        lambda w, s: StartDialog(
+            actor=w.admin,
+            dossier_id=s.dossier,
+            subject="Verzuim",
+            participant_ids=frozenset({s.user}),
+        ),
+        events=("DialogStarted",),
+    ),
+    "messaging.send_message": _c(
+        F.USE_SECURE_MESSAGING,
+        lambda w, s: SendMessage(
+            actor=w.admin,
+            dialog_id=s.dialog,
+            body="Zie bijlage",
+            attachment_ids=(s.uploaded_document, s.trajectory_document),
+            uploads=(_file("lokaal"),),
+        ),
+        events=("DocumentAdded", "MessageSent"),
+    ),
+    "messaging.dialog": _q(
+        F.USE_SECURE_MESSAGING, lambda w, s: GetDialog(actor=w.admin, dialog_id=s.dialog)
+    ),
+    "messaging.dialogs": _q(
+        F.USE_SECURE_MESSAGING, lambda w, s: ListDialogs(actor=w.admin, dossier_id=s.dossier)
+    ),
     # passwords and mail templates (R2.6) ------------------------------------------------------
     "passwords.issue_token": _c(
         F.MANAGE_USERS,

@@ -49,6 +49,7 @@ from xs_core.dates import DateRange
 from xs_core.errors import MESSAGES, DomainError, InvalidInput
 from xs_core.events import DomainEvent
 from xs_core.mail.model import MailTemplateSet, TemplateEvent
+from xs_core.messaging.model import Dialog, DocumentKind, valid_file_name
 from xs_core.money import Money
 from xs_core.organisation.model import (
     Address,
@@ -198,6 +199,18 @@ TEXT: dict[tuple[str, str], tuple[str, Callable[[str], object]]] = {
         "MAIL_TEMPLATE",
         lambda t: MailTemplateSet(subject="x", text="x", html=t),
     ),
+    # R2.7: documents and dialogs
+    ("documents", "file_name"): ("FILE_NAME", valid_file_name),
+    ("dialogs", "subject"): (
+        "DIALOG_SUBJECT",
+        lambda t: Dialog.start(ID, t, ID, [uuid.uuid4()], _dt.datetime.now(_dt.UTC)),
+    ),
+    ("dialog_messages", "body"): (
+        "MESSAGE_BODY",
+        lambda t: Dialog.start(ID, "x", ID, [uuid.uuid4()], _dt.datetime.now(_dt.UTC)).message(
+            ID, t, (), _dt.datetime.now(_dt.UTC)
+        ),
+    ),
     # an invoice line copies the activity's type (billed from ``activities``)
     ("invoice_activity_lines", "activity_type"): (
         "ACTIVITY_TYPE",
@@ -233,6 +246,7 @@ ENUMS: dict[tuple[str, str], tuple[str, type[Any]]] = {
     ("configuration_parameter_changes", "parameter"): ("PARAMETER_NAME", Parameter),
     ("password_tokens", "purpose"): ("ENUM", TokenPurpose),
     ("mail_templates", "event"): ("ENUM", TemplateEvent),
+    ("documents", "kind"): ("ENUM", DocumentKind),
 }
 
 #: Text columns whose values the core derives; checked one by one below.
@@ -257,6 +271,9 @@ DERIVED: dict[tuple[str, str], str] = {
     ("user_accounts", "language"): "LANGUAGE",
     ("password_tokens", "digest"): "FINGERPRINT",
     ("mail_templates", "language"): "LANGUAGE",
+    # R2.7: a SHA-256 digest; a content type checked by valid_content_type
+    ("documents", "sha256"): "FINGERPRINT",
+    ("documents", "content_type"): "CONTENT_TYPE",
     # subscription and consumer names: xs_core.outbox.valid_name
     ("outbox_subscriptions", "name"): "EVENT_NAME",
     ("outbox_claims", "subscription"): "EVENT_NAME",

@@ -2,8 +2,10 @@
 
 Documents: uploaded to a dossier (``documents.upload``), to a trajectory (the employee's dossier,
 ``documents.upload``), to the media library (``documents.manage_media_library``, installation
-wide). Dialogs and messages: ``messaging.use`` and the dossier's unit in the actor's scope; only
-participants read a dialog and write in it. A message's attachments come from the picker
+wide). Dialogs and messages: ``messaging.use`` and the dossier's unit in the actor's scope
+(R0.6, as every dossier entity; **Decision:** participants are whom a dialog is addressed to, not
+an access list — a colleague with the dossier in scope reads and answers too). A message's
+attachments come from the picker
 (:meth:`MessagingService.attachable`: the dossier's trajectory and uploaded documents and the
 media library) or are local files uploaded with it; any other id — another dossier's document,
 or none at all — is refused alike (``messaging.document_not_attachable``) and nothing is stored.
@@ -323,11 +325,16 @@ class MessagingService(Service):
     # -- dialogs -----------------------------------------------------------------------------------
 
     def start_dialog(self, cmd: StartDialog) -> uuid.UUID:
-        """A dialog in the dossier with the actor and the other participants (existing users)."""
+        """A dialog in the dossier with the actor and the other participants: users whose scope
+        holds the dossier's unit (any other id is answered as an unknown user)."""
         with self._uow() as uow:
-            self._dossier(uow, cmd.actor, Feature.USE_SECURE_MESSAGING, cmd.dossier_id)
+            auth, _, dossier = self._dossier(
+                uow, cmd.actor, Feature.USE_SECURE_MESSAGING, cmd.dossier_id
+            )
             for user_id in sorted(cmd.participant_ids):
-                if uow.users.find(user_id) is None:
+                if uow.users.find(user_id) is None or not auth.visible(
+                    auth.principal(user_id), dossier.unit
+                ):
                     raise hidden("user", user_id)
             dialog = Dialog.start(
                 cmd.dossier_id, cmd.subject, cmd.actor, cmd.participant_ids, self._clock.now()
@@ -336,21 +343,21 @@ class MessagingService(Service):
             uow.commit()
             return dialog.id
 
-    def _participating(
+    def _visible_dialog(
         self, uow: UnitOfWork, actor: uuid.UUID, dialog_id: uuid.UUID, lock: bool
     ) -> Dialog:
         auth, principal = self._authorise(uow, actor, Feature.USE_SECURE_MESSAGING)
         dialog = uow.dialogs.lock(dialog_id) if lock else uow.dialogs.get(dialog_id)
         dossier = uow.dossiers.get(dialog.dossier_id)
-        if actor not in dialog.participant_ids or not auth.visible(principal, dossier.unit):
+        if not auth.visible(principal, dossier.unit):
             raise hidden("dialog", dialog_id)
         return dialog
 
     def send_message(self, cmd: SendMessage) -> uuid.UUID:
-        """A message by a participant, with attachments: documents of this dossier or the media
+        """A message in the dialog, with attachments: documents of this dossier or the media
         library (any other id refused alike), and local files uploaded with it."""
         with self._uow() as uow:
-            dialog = self._participating(uow, cmd.actor, cmd.dialog_id, lock=True)
+            dialog = self._visible_dialog(uow, cmd.actor, cmd.dialog_id, lock=True)
             attachments: list[uuid.UUID] = []
             for ident in cmd.attachment_ids:
                 check_attachable(uow.documents.find(ident), dialog.dossier_id, ident)
@@ -365,9 +372,9 @@ class MessagingService(Service):
             return message.id
 
     def dialog(self, cmd: GetDialog) -> DialogView:
-        """The dialog with its messages and their attachments, for a participant."""
+        """The dialog with its messages and their attachments."""
         with self._uow(write=False) as uow:
-            dialog = self._participating(uow, cmd.actor, cmd.dialog_id, lock=False)
+            dialog = self._visible_dialog(uow, cmd.actor, cmd.dialog_id, lock=False)
             messages = uow.dialogs.messages(dialog.id)
             documents: dict[uuid.UUID, Document] = {}
             for message in messages:
@@ -378,7 +385,7 @@ class MessagingService(Service):
             return DialogView(dialog=dialog, messages=tuple(messages), documents=documents)
 
     def dialogs(self, cmd: ListDialogs) -> list[Dialog]:
-        """The dossier's dialogs the actor takes part in."""
+        """The dossier's dialogs."""
         with self._uow(write=False) as uow:
             self._dossier(uow, cmd.actor, Feature.USE_SECURE_MESSAGING, cmd.dossier_id)
             return [
