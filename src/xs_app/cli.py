@@ -1036,6 +1036,10 @@ def _checkpoint(path: Path) -> None:
         connection.close()
 
 
+# passwords, mail and secure messaging (R2.6, R2.7) register their commands on ``app``
+from xs_app import cli_mail  # noqa: E402, F401
+
+
 def main(args: Sequence[str] | None = None) -> NoReturn:
     """The ``xs`` script: every error is one line on standard error and an exit code."""
     sys.exit(run(typer.main.get_command(app), args))
