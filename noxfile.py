@@ -66,6 +66,7 @@ def bench(session: nox.Session) -> None:
         "billing",
         "memory_store",
         "import_time",
+        "mail",
     ]
     for name in names:
         session.run("python", "-m", f"benchmarks.{name}")

@@ -170,6 +170,8 @@ class MailTemplateService(Service):
             uow.commit()
 
     def preview(self, cmd: PreviewMailTemplate) -> RenderedMail:
+        """Render with sample values: the given parts, else the custom template, else the
+        standard text; the parts are validated as on save."""
         language = valid_language(cmd.language)
         with self._uow(write=False) as uow:
             self._authorise(uow, cmd.actor, Feature.MANAGE_MAIL_TEMPLATES)
