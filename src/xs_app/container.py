@@ -43,6 +43,20 @@ def _sql_uow(engine: Any, clock: Clock, **options: Any) -> Any:
     return SqlUnitOfWork(engine=engine, clock=clock, **options)
 
 
+class _Lazy:
+    """An adapter made on its first use: Argon2 and Jinja2 load when a password is hashed or a
+    mail rendered, not when the application is built (``benchmarks/import_time.py``)."""
+
+    def __init__(self, factory: Any) -> None:
+        self._factory = factory
+        self._made: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._made is None:
+            self._made = self._factory()
+        return getattr(self._made, name)
+
+
 def _argon2() -> Any:
     """The Argon2id hasher (:class:`xs_adapters.passwords.Argon2Hasher`), imported lazily."""
     from xs_adapters.passwords import Argon2Hasher
@@ -130,13 +144,13 @@ class Container(containers.DeclarativeContainer):
     )
 
     # passwords and mail (R2.6)
-    hasher: providers.Provider[Any] = providers.Singleton(_argon2)
+    hasher: providers.Provider[Any] = providers.Singleton(_Lazy, _argon2)
     token_lifetimes: providers.Provider[Any] = providers.Singleton(TokenLifetimes)
     mail_settings: providers.Provider[Any] = providers.Singleton(MailSettings.from_environ)
     mailer: providers.Provider[Any] = providers.Singleton(
         make_mailer, config.storage, mail_settings
     )
-    mail_renderer: providers.Provider[Any] = providers.Singleton(_sandbox_renderer)
+    mail_renderer: providers.Provider[Any] = providers.Singleton(_Lazy, _sandbox_renderer)
     passwords: providers.Provider[Any] = providers.Singleton(
         PasswordService,
         uow_factory=uow.provider,

@@ -415,3 +415,23 @@ def test_r2_6_the_directory_mailer_writes_a_multipart_utf8_message(
     assert plain is not None and html is not None
     assert "Beste Anne" in plain.get_content() and "<p>Beste Anne" in html.get_content()
     assert build_message(mail)["Auto-Submitted"] == "auto-generated"
+
+
+def test_r2_6_argon2_and_jinja2_load_on_first_use_not_at_bootstrap() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, xs\n"
+        "app = xs.bootstrap(storage='memory')\n"
+        "print(sorted(m for m in ('jinja2', 'argon2') if m in sys.modules))\n"
+        "admin = app.installation.create_super_administrator('B', 'b@example.nl')\n"
+        "app.passwords.set_password(xs.SetPassword(actor=admin, user_id=admin,"
+        " password='paarden eten graag hooi'))\n"
+        "app.mail_dispatcher.dispatch()\n"
+        "print(sorted(m for m in ('jinja2', 'argon2') if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.splitlines() == ["[]", "['argon2', 'jinja2']"]
