@@ -68,6 +68,7 @@ def bench(session: nox.Session) -> None:
         "memory_store",
         "import_time",
         "policies",
+        "mail",
     ]
     for name in names:
         session.run("python", "-m", f"benchmarks.{name}")

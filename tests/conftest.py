@@ -35,6 +35,24 @@ settings.load_profile("xs")
 errors.construction_check = errors.require_data_details
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _mail_and_documents_outside_the_work_tree(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[None]:
+    """Applications on SQL storage write mail (``.eml``) and document content to directories;
+    in tests those are temporary, never the current directory (R2.6, R2.7)."""
+    root = tmp_path_factory.mktemp("xs-files")
+    saved = {name: os.environ.get(name) for name in ("XS_MAIL_DIRECTORY", "XS_DOCUMENT_DIRECTORY")}
+    os.environ["XS_MAIL_DIRECTORY"] = str(root / "mail")
+    os.environ["XS_DOCUMENT_DIRECTORY"] = str(root / "documents")
+    yield
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
 @pytest.fixture
 def unchecked_errors() -> Iterator[None]:
     """Lifts the R0.5 construction check, for tests of DomainError itself with made-up codes."""

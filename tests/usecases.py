@@ -81,6 +81,24 @@ from xs_app.services.employments import (
     LeadingEmploymentOn,
     OpenActionLink,
 )
+from xs_app.services.mail import (
+    ListMailTemplates,
+    PreviewMailTemplate,
+    RemoveMailTemplate,
+    SetMailTemplate,
+)
+from xs_app.services.messaging import (
+    AddMediaFile,
+    AddTrajectoryDocument,
+    GetDialog,
+    ListAttachable,
+    ListDialogs,
+    ReadDocument,
+    SendMessage,
+    StartDialog,
+    Upload,
+    UploadDocument,
+)
 from xs_app.services.organisation import (
     AddContactPerson,
     AddEmployment,
@@ -109,6 +127,7 @@ from xs_app.services.organisation import (
     SetLeadingEmployment,
     SetVatNumber,
 )
+from xs_app.services.passwords import IssuePasswordToken, SetLanguage, SetPassword
 from xs_app.services.policies import (
     ClearPolicyOverride,
     CreateInsuranceProduct,
@@ -167,9 +186,11 @@ from xs_app.services.reimbursements import (
     SetRelationActive,
 )
 from xs_core.access.features import ALL_FEATURES, Feature
+from xs_core.access.passwords import TokenPurpose
 from xs_core.agenda.model import ActivityStatus
 from xs_core.billing import BillingFrequency, ContractKind, ContractModelType, Payer, PriceCategory
 from xs_core.dates import DateRange
+from xs_core.mail.model import TemplateEvent
 from xs_core.money import Money
 from xs_core.organisation.model import EndReason
 from xs_core.organisation.units import UnitKind, UnitRef
@@ -325,6 +346,10 @@ class World:
         return self.actors[key]
 
 
+def _file(name: str) -> Upload:
+    return Upload(file_name=f"{name}.txt", content_type="text/plain", content=name.encode())
+
+
 def make_world(xs: Xs) -> World:
     """Everything made by a super administrator; ids by name per side."""
     admin = xs.installation.create_super_administrator("Beheer", "beheer@example.nl")
@@ -376,6 +401,17 @@ def make_world(xs: Xs) -> World:
             kind=ContractKind.GUIDANCE,
             billing_frequency=BillingFrequency.YEARLY,
             active=DateRange(D(2025, 1, 1)),
+        )
+    )
+    # R2.6: an English custom template to remove
+    xs.mail_templates.set_template(
+        SetMailTemplate(
+            actor=admin,
+            event=TemplateEvent.PASSWORD_CHANGED,
+            language="en",
+            subject="Changed",
+            text="Dear {{ user_name }}",
+            html="<p>Dear {{ user_name }}</p>",
         )
     )
     # R6.1: conditions exist only while BusinessRules is 1
@@ -555,6 +591,24 @@ def make_world(xs: Xs) -> World:
             s["user_email"],
             frozenset({Feature.VIEW_ORGANISATION}),
             frozenset({UnitRef(UnitKind.EMPLOYER, s["employer"])}),
+        )
+        # R2.7: a document of each kind in the dossier, a dialog with a message
+        messaging = xs.messaging
+        s["uploaded_document"] = messaging.upload_document(
+            UploadDocument(actor=admin, dossier_id=s["dossier"], file=_file(f"upload-{label}"))
+        )
+        s["trajectory_document"] = messaging.add_trajectory_document(
+            AddTrajectoryDocument(
+                actor=admin, trajectory_id=s["trajectory"], file=_file(f"traject-{label}")
+            )
+        )
+        s["dialog"] = messaging.start_dialog(
+            StartDialog(
+                actor=admin,
+                dossier_id=s["dossier"],
+                subject="Re-integratie",
+                participant_ids=frozenset({s["user"]}),
+            )
         )
         sides[label] = s
     for key, first, last in (
@@ -939,6 +993,120 @@ TABLE: dict[str, UseCase] = {
         F.MANAGE_USERS, lambda w, s: FindUser(actor=w.admin, email=s.user_email)
     ),
     "access.roles": _q((F.MANAGE_USERS, F.MANAGE_ROLES), lambda w, s: ListRoles(actor=w.admin)),
+    # documents and secure messaging (R2.7) ---------------------------------------------------
+    "messaging.upload_document": _c(
+        F.UPLOAD_DOCUMENTS,
+        lambda w, s: UploadDocument(actor=w.admin, dossier_id=s.dossier, file=_file("nieuw")),
+        events=("DocumentAdded",),
+    ),
+    "messaging.add_trajectory_document": _c(
+        F.UPLOAD_DOCUMENTS,
+        lambda w, s: AddTrajectoryDocument(
+            actor=w.admin, trajectory_id=s.trajectory, file=_file("traject")
+        ),
+        events=("DocumentAdded",),
+    ),
+    "messaging.add_media_file": _c(
+        F.MANAGE_MEDIA_LIBRARY,
+        lambda w, s: AddMediaFile(actor=w.admin, file=_file("folder")),
+        scope="everything",
+        invalid=lambda w, s: AddMediaFile(
+            actor=w.admin,
+            file=Upload(file_name="../x", content_type="text/plain", content=b"x"),
+        ),
+        events=("DocumentAdded",),
+    ),
+    "messaging.attachable": _q(
+        F.USE_SECURE_MESSAGING, lambda w, s: ListAttachable(actor=w.admin, dossier_id=s.dossier)
+    ),
+    "messaging.read_document": _q(
+        (F.USE_SECURE_MESSAGING, F.UPLOAD_DOCUMENTS),
+        lambda w, s: ReadDocument(actor=w.admin, document_id=s.uploaded_document),
+    ),
+    "messaging.start_dialog": _c(
+        F.USE_SECURE_MESSAGING,
+        lambda w, s: StartDialog(
+            actor=w.admin,
+            dossier_id=s.dossier,
+            subject="Verzuim",
+            participant_ids=frozenset({s.user}),
+        ),
+        events=("DialogStarted",),
+    ),
+    "messaging.send_message": _c(
+        F.USE_SECURE_MESSAGING,
+        lambda w, s: SendMessage(
+            actor=w.admin,
+            dialog_id=s.dialog,
+            body="Zie bijlage",
+            attachment_ids=(s.uploaded_document, s.trajectory_document),
+            uploads=(_file("lokaal"),),
+        ),
+        events=("DocumentAdded", "MessageSent"),
+    ),
+    "messaging.dialog": _q(
+        F.USE_SECURE_MESSAGING, lambda w, s: GetDialog(actor=w.admin, dialog_id=s.dialog)
+    ),
+    "messaging.dialogs": _q(
+        F.USE_SECURE_MESSAGING, lambda w, s: ListDialogs(actor=w.admin, dossier_id=s.dossier)
+    ),
+    # passwords and mail templates (R2.6) ------------------------------------------------------
+    "passwords.issue_token": _c(
+        F.MANAGE_USERS,
+        lambda w, s: IssuePasswordToken(actor=w.admin, user_id=s.user, purpose=TokenPurpose.RESET),
+        events=("PasswordTokenIssued",),
+    ),
+    "passwords.set_password": _c(
+        F.MANAGE_USERS,
+        lambda w, s: SetPassword(actor=w.admin, user_id=s.user, password="zeven zeeën zonder zout"),
+        events=("PasswordChanged",),
+    ),
+    "passwords.set_language": _c(
+        F.MANAGE_USERS,
+        lambda w, s: SetLanguage(actor=w.admin, user_id=s.user, language="en"),
+        events=("UserLanguageChanged",),
+    ),
+    "mail_templates.templates": _q(
+        F.MANAGE_MAIL_TEMPLATES, lambda w, s: ListMailTemplates(actor=w.admin)
+    ),
+    "mail_templates.preview": _q(
+        F.MANAGE_MAIL_TEMPLATES,
+        lambda w, s: PreviewMailTemplate(
+            actor=w.admin, event=TemplateEvent.PASSWORD_CHANGED, language="nl"
+        ),
+    ),
+    "mail_templates.set_template": _c(
+        F.MANAGE_MAIL_TEMPLATES,
+        lambda w, s: SetMailTemplate(
+            actor=w.admin,
+            event=TemplateEvent.PASSWORD_CHANGED,
+            language="nl",
+            subject="Gewijzigd",
+            text="Beste {{ user_name }}",
+            html="<p>Beste {{ user_name }}</p>",
+        ),
+        scope="everything",
+        invalid=lambda w, s: SetMailTemplate(
+            actor=w.admin,
+            event=TemplateEvent.PASSWORD_CHANGED,
+            language="nl",
+            subject="Gewijzigd",
+            text="{{ ''.__class__ }}",
+            html="<p>x</p>",
+        ),
+        events=("MailTemplateSaved",),
+    ),
+    "mail_templates.remove_template": _c(
+        F.MANAGE_MAIL_TEMPLATES,
+        lambda w, s: RemoveMailTemplate(
+            actor=w.admin, event=TemplateEvent.PASSWORD_CHANGED, language="en"
+        ),
+        scope="everything",
+        invalid=lambda w, s: RemoveMailTemplate(
+            actor=w.admin, event=TemplateEvent.PASSWORD_CHANGED, language="de"
+        ),
+        events=("MailTemplateRemoved",),
+    ),
     # protocols -------------------------------------------------------------------------------
     "protocols.create_protocol": _c(
         F.MANAGE_PROTOCOLS,

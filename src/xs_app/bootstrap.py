@@ -10,13 +10,17 @@ from dependency_injector import providers
 from xs_adapters.memory import MemoryStore
 from xs_app.container import Container, configure
 from xs_app.installation import Installation
+from xs_app.mail import MailDispatcher
 from xs_app.outbox import OutboxConsumer
 from xs_app.services.access import AccessService
 from xs_app.services.agenda import AgendaService
 from xs_app.services.billing import BillingService
 from xs_app.services.configuration import ConfigurationService
 from xs_app.services.employments import ActionLinkService, EmploymentService
+from xs_app.services.mail import MailTemplateService
+from xs_app.services.messaging import MessagingService
 from xs_app.services.organisation import OrganisationService
+from xs_app.services.passwords import Credentials, PasswordService
 from xs_app.services.policies import PolicyService
 from xs_app.services.policy_evaluation import PolicyEvaluationService
 from xs_app.services.protocols import BulkStartService, ProtocolService, TrajectoryService
@@ -44,6 +48,11 @@ class Xs:
     policy_evaluation: PolicyEvaluationService
     configuration: ConfigurationService
     reimbursements: ReimbursementService
+    passwords: PasswordService
+    credentials: Credentials
+    mail_templates: MailTemplateService
+    messaging: MessagingService
+    mail_dispatcher: MailDispatcher
     outbox: OutboxConsumer
     installation: Installation
 
@@ -153,6 +162,17 @@ def bootstrap(
         policy_evaluation=container.policy_evaluation(),
         configuration=container.configuration(),
         reimbursements=container.reimbursements(),
+        passwords=container.passwords(),
+        credentials=Credentials(container.passwords()),
+        mail_templates=container.mail_templates(),
+        messaging=container.messaging(),
+        mail_dispatcher=MailDispatcher(
+            container.uow,
+            container.clock(),
+            container.mailer(),
+            container.mail_renderer(),
+            container.mail_settings(),
+        ),
         outbox=OutboxConsumer(container.uow, container.clock()),
         installation=Installation(container.uow),
     )

@@ -1154,7 +1154,11 @@ def _checkpoint(path: Path) -> None:
 
 
 # the reimbursement commands (R5.2–R5.5) register themselves on ``app`` and ``users_app``
-from xs_app import cli_reimbursements  # noqa: E402, F401
+# passwords, mail and secure messaging (R2.6, R2.7) register their commands on ``app``
+from xs_app import (  # noqa: E402
+    cli_mail,  # noqa: F401
+    cli_reimbursements,  # noqa: F401
+)
 
 
 def main(args: Sequence[str] | None = None) -> NoReturn:

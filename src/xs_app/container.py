@@ -13,12 +13,16 @@ from dependency_injector import containers, providers
 
 from xs_adapters.clock import SystemClock
 from xs_adapters.memory import MemoryStore, MemoryUnitOfWork
+from xs_app.mail import MailSettings, make_mailer
 from xs_app.services.access import AccessService
 from xs_app.services.agenda import AgendaService
 from xs_app.services.billing import BillingService
 from xs_app.services.configuration import ConfigurationService
 from xs_app.services.employments import ActionLinkService, EmploymentService
+from xs_app.services.mail import MailTemplateService
+from xs_app.services.messaging import DocumentSettings, MessagingService
 from xs_app.services.organisation import OrganisationService
+from xs_app.services.passwords import PasswordService, TokenLifetimes
 from xs_app.services.policies import PolicyService
 from xs_app.services.policy_evaluation import PolicyEvaluationService
 from xs_app.services.protocols import BulkStartService, ProtocolService, TrajectoryService
@@ -41,12 +45,55 @@ def _sql_uow(engine: Any, clock: Clock, **options: Any) -> Any:
     return SqlUnitOfWork(engine=engine, clock=clock, **options)
 
 
+class _Lazy:
+    """An adapter made on its first use: Argon2 and Jinja2 load when a password is hashed or a
+    mail rendered, not when the application is built (``benchmarks/import_time.py``)."""
+
+    def __init__(self, factory: Any) -> None:
+        self._factory = factory
+        self._made: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._made is None:
+            self._made = self._factory()
+        return getattr(self._made, name)
+
+
+def _argon2() -> Any:
+    """The Argon2id hasher (:class:`xs_adapters.passwords.Argon2Hasher`), imported lazily."""
+    from xs_adapters.passwords import Argon2Hasher
+
+    return Argon2Hasher()
+
+
+def _document_store(storage: str, settings: DocumentSettings) -> Any:
+    """The filesystem document store on SQL storage (``XS_DOCUMENT_DIRECTORY``, default
+    ``xs-documents``), the memory store otherwise."""
+    from xs_adapters.documents import FilesystemDocumentStore, MemoryDocumentStore
+
+    if storage == "sql" or settings.directory:
+        return FilesystemDocumentStore(settings.directory or "xs-documents")
+    return MemoryDocumentStore()
+
+
+def _sandbox_renderer() -> Any:
+    """The Jinja2 sandbox (:class:`xs_adapters.mail.templates.SandboxRenderer`), imported
+    lazily."""
+    from xs_adapters.mail.templates import SandboxRenderer
+
+    return SandboxRenderer()
+
+
 class Container(containers.DeclarativeContainer):
     """Configuration:
 
     * ``XS_DATABASE_URL`` – SQLAlchemy URL (default ``sqlite:///xs.sqlite3``); ``postgresql://``
       URLs use psycopg 3.
     * ``XS_STORAGE`` – ``sql`` (default) or ``memory`` (in-memory adapters, nothing persisted).
+    * ``XS_SMTP_URL``, ``XS_MAIL_DIRECTORY``, ``XS_MAIL_FROM``, ``XS_MAIL_SUPPORT``,
+      ``XS_MAIL_DOMAIN`` – mail (:class:`xs_app.mail.MailSettings`).
+    * ``XS_DOCUMENT_DIRECTORY``, ``XS_DOCUMENT_MAX_BYTES`` – documents
+      (:class:`xs_app.services.messaging.DocumentSettings`).
     """
 
     config = providers.Configuration()
@@ -102,6 +149,36 @@ class Container(containers.DeclarativeContainer):
     )
     reimbursements: providers.Provider[Any] = providers.Singleton(
         ReimbursementService, uow_factory=uow.provider, clock=clock
+    )
+
+    # passwords and mail (R2.6)
+    hasher: providers.Provider[Any] = providers.Singleton(_Lazy, _argon2)
+    token_lifetimes: providers.Provider[Any] = providers.Singleton(TokenLifetimes)
+    mail_settings: providers.Provider[Any] = providers.Singleton(MailSettings.from_environ)
+    mailer: providers.Provider[Any] = providers.Singleton(
+        make_mailer, config.storage, mail_settings
+    )
+    mail_renderer: providers.Provider[Any] = providers.Singleton(_Lazy, _sandbox_renderer)
+    passwords: providers.Provider[Any] = providers.Singleton(
+        PasswordService,
+        uow_factory=uow.provider,
+        clock=clock,
+        hasher=hasher,
+        lifetimes=token_lifetimes,
+    )
+    document_settings: providers.Provider[Any] = providers.Singleton(DocumentSettings.from_environ)
+    document_store: providers.Provider[Any] = providers.Singleton(
+        _document_store, config.storage, document_settings
+    )
+    messaging: providers.Provider[Any] = providers.Singleton(
+        MessagingService,
+        uow_factory=uow.provider,
+        clock=clock,
+        store=document_store,
+        settings=document_settings,
+    )
+    mail_templates: providers.Provider[Any] = providers.Singleton(
+        MailTemplateService, uow_factory=uow.provider, clock=clock, renderer=mail_renderer
     )
 
 

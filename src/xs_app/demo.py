@@ -15,6 +15,7 @@ from rich.table import Table
 from xs_app.bootstrap import Xs, bootstrap
 from xs_app.cli import participants_table, search_table
 from xs_app.cli_evaluation import status_line, summary_table
+from xs_app.demo_mail import mail_and_messaging_demo
 from xs_app.services.access import CreateRole, CreateUser
 from xs_app.services.agenda import CreateLocation, PlanAvailability, RegisterActivity
 from xs_app.services.billing import (
@@ -254,6 +255,7 @@ def run_demo(database_url: str, seed: int, console: Console, *, label: str | Non
     _reimbursements_demo(xs, admin, organisation.employers[3], console)
     policies = _policies_demo(xs, admin, organisation.employers[4], console)
     _nightly_evaluation_demo(xs, admin, policies, console)
+    mail_and_messaging_demo(xs, admin, organisation.dossiers[:2], console)
 
     # R0.7 outbox ------------------------------------------------------------------------------
     pending = xs.outbox.pending(limit=1000)

@@ -77,6 +77,18 @@ GENDER = 1
 #: a SHA-256 digest in hexadecimal (bulk-start fingerprints)
 FINGERPRINT = 64
 EVENT_NAME = 100
+#: an Argon2id password hash in PHC string form (R2.6)
+PASSWORD_HASH = 200
+#: a language code (``nl``, ``en``)
+LANGUAGE = 2
+#: the subject and the text or HTML part of a custom mail template (R2.6)
+MAIL_SUBJECT = 300
+MAIL_TEMPLATE = 20_000
+#: a document's file name, its content type, a dialog's subject, a message's text (R2.7)
+FILE_NAME = 255
+CONTENT_TYPE = 100
+DIALOG_SUBJECT = 200
+MESSAGE_BODY = 10_000
 #: the display name of a search entry (an employee's "first last" fits: 100 + 1 + 150)
 SEARCH_NAME = 300
 #: normalised names and codes in the search index; longer normalised names are indexed by
@@ -173,6 +185,32 @@ def single_line(value: str, field: str, maximum: int) -> str:
             "input.too_long", {"field": field, "length": len(text), "maximum": maximum}
         )
     return text
+
+
+#: Control characters a multi-line text may not hold (tab and line breaks may).
+_FORBIDDEN_MULTI_LINE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def multi_line(value: str, field: str, maximum: int) -> str:
+    """Multi-line text (a mail template's text or HTML): kept as given, tabs and line breaks
+    allowed, no other control characters, at most ``maximum`` characters."""
+    if not isinstance(value, str):
+        raise TypeError(f"{field} must be text, not {type(value).__name__}")
+    forbidden = _FORBIDDEN_MULTI_LINE.search(value)
+    if forbidden is not None:
+        raise InvalidInput(
+            "input.control_character",
+            {
+                "field": field,
+                "character": f"U+{ord(forbidden.group()):04X}",
+                "position": forbidden.start(),
+            },
+        )
+    if len(value) > maximum:
+        raise InvalidInput(
+            "input.too_long", {"field": field, "length": len(value), "maximum": maximum}
+        )
+    return value
 
 
 def _details(field: str, rule: str | None, **facts: Any) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from types import TracebackType
 from typing import Protocol, Self, runtime_checkable
 
+from xs_core.access.passwords import AccountStore
 from xs_core.access.ports import RoleRepository, ScopeResolver, UserRepository
 from xs_core.agenda.ports import (
     ActivityRepository,
@@ -28,6 +29,8 @@ from xs_core.billing.ports import (
     SubscriptionRepository,
 )
 from xs_core.events import DomainEvent, OutboxMessage
+from xs_core.mail.model import TemplateStore
+from xs_core.messaging.model import DialogRepository, DocumentRepository
 from xs_core.organisation.ports import (
     BranchRepository,
     DepartmentRepository,
@@ -79,6 +82,13 @@ class Outbox(Protocol):
         two claims at once never get the same message."""
         ...
 
+    def defer(
+        self, subscription: str, consumer: str, message_ids: Sequence[int], until: _dt.datetime
+    ) -> int:
+        """Hold ``consumer``'s unacknowledged claims on ``message_ids`` until ``until``: they
+        are claimable again only then (a retry's back-off); how many were held."""
+        ...
+
     def acknowledge(self, subscription: str, message_ids: Sequence[int]) -> None:
         """Mark messages handled for ``subscription``; refused (``outbox.unknown_message``)
         when an id names no message; acknowledging again changes nothing."""
@@ -119,6 +129,10 @@ class UnitOfWork(Protocol):
     relations: RelationRepository
     contract_settings: ContractSettingsRepository
     reimbursements: ReimbursementStore
+    accounts: AccountStore
+    mail_templates: TemplateStore
+    documents: DocumentRepository
+    dialogs: DialogRepository
     outbox: Outbox
 
     def __enter__(self) -> Self: ...

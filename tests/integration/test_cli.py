@@ -48,6 +48,11 @@ def test_demo_creates_a_sqlite_database_and_shows_the_rules(tmp_path: Path) -> N
     assert "policies.business_rules_off" in done.stdout
     assert "2026-05-29" in done.stdout and "Eigen pensioenregeling" in done.stdout
     assert "Deelnemerregistratie polis PENS-2026-001" in done.stdout
+    # R2.6: the password e-mail, standard and custom; R2.7: an uploaded document attached
+    assert "Je wachtwoord is gewijzigd" in done.stdout and "Eigen sjabloon" in done.stdout
+    assert "mail.template_forbidden" in done.stdout
+    assert "messaging.document_not_attachable" in done.stdout
+    assert "[bijlage: probleemanalyse.pdf]" in done.stdout
     engine = create_engine(f"sqlite:///{tmp_path / 'demo.sqlite3'}")
     with engine.connect() as connection:
         employees = connection.execute(sa.text("SELECT count(*) FROM employees")).scalar_one()

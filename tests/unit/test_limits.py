@@ -27,6 +27,7 @@ from xs_adapters.sql import tables
 from xs_core import limits
 from xs_core.access.features import Feature
 from xs_core.access.model import Role, RoleKind, User
+from xs_core.access.passwords import LANGUAGES, TokenPurpose
 from xs_core.agenda.model import (
     Activity,
     ActivityStatus,
@@ -48,6 +49,8 @@ from xs_core.billing.invoicing import InvoiceBasisStatus
 from xs_core.dates import DateRange
 from xs_core.errors import MESSAGES, DomainError, InvalidInput
 from xs_core.events import DomainEvent
+from xs_core.mail.model import MailTemplateSet, TemplateEvent
+from xs_core.messaging.model import Dialog, DocumentKind, valid_file_name
 from xs_core.money import Money
 from xs_core.organisation.model import (
     Address,
@@ -186,6 +189,31 @@ TEXT: dict[tuple[str, str], tuple[str, Callable[[str], object]]] = {
     ),
     ("insurance_policies", "number"): ("POLICY_NUMBER", _policy),
     ("policy_registrations", "note"): ("REGISTRATION_NOTE", _manual_registration),
+    # R2.6: custom mail templates
+    ("mail_templates", "subject"): (
+        "MAIL_SUBJECT",
+        lambda t: MailTemplateSet(subject=t, text="x", html="x"),
+    ),
+    ("mail_templates", "text"): (
+        "MAIL_TEMPLATE",
+        lambda t: MailTemplateSet(subject="x", text=t, html="x"),
+    ),
+    ("mail_templates", "html"): (
+        "MAIL_TEMPLATE",
+        lambda t: MailTemplateSet(subject="x", text="x", html=t),
+    ),
+    # R2.7: documents and dialogs
+    ("documents", "file_name"): ("FILE_NAME", valid_file_name),
+    ("dialogs", "subject"): (
+        "DIALOG_SUBJECT",
+        lambda t: Dialog.start(ID, t, ID, [uuid.uuid4()], _dt.datetime.now(_dt.UTC)),
+    ),
+    ("dialog_messages", "body"): (
+        "MESSAGE_BODY",
+        lambda t: Dialog.start(ID, "x", ID, [uuid.uuid4()], _dt.datetime.now(_dt.UTC)).message(
+            ID, t, (), _dt.datetime.now(_dt.UTC)
+        ),
+    ),
     # an invoice line copies the activity's type (billed from ``activities``)
     ("invoice_activity_lines", "activity_type"): (
         "ACTIVITY_TYPE",
@@ -236,6 +264,9 @@ ENUMS: dict[tuple[str, str], tuple[str, type[Any]]] = {
     ("contract_models", "model_type"): ("ENUM", ContractModelType),
     ("relations", "kind"): ("ENUM", RelationKind),
     ("reimbursement_lines", "decision"): ("ENUM", LineDecision),
+    ("password_tokens", "purpose"): ("ENUM", TokenPurpose),
+    ("mail_templates", "event"): ("ENUM", TemplateEvent),
+    ("documents", "kind"): ("ENUM", DocumentKind),
 }
 
 #: Text columns whose values the core derives; checked one by one below.
@@ -255,6 +286,14 @@ DERIVED: dict[tuple[str, str], str] = {
     ("search_entry_scopes", "code_norm"): "SEARCH_KEY",
     ("bulk_start_requests", "fingerprint"): "FINGERPRINT",
     ("outbox", "name"): "EVENT_NAME",
+    # R2.6: an Argon2id PHC string, a SHA-256 digest, a language code
+    ("user_accounts", "password_hash"): "PASSWORD_HASH",
+    ("user_accounts", "language"): "LANGUAGE",
+    ("password_tokens", "digest"): "FINGERPRINT",
+    ("mail_templates", "language"): "LANGUAGE",
+    # R2.7: a SHA-256 digest; a content type checked by valid_content_type
+    ("documents", "sha256"): "FINGERPRINT",
+    ("documents", "content_type"): "CONTENT_TYPE",
     # subscription and consumer names: xs_core.outbox.valid_name
     ("outbox_subscriptions", "name"): "EVENT_NAME",
     ("outbox_claims", "subscription"): "EVENT_NAME",
@@ -341,6 +380,11 @@ def test_r0_5_derived_text_fits_its_column() -> None:
     import hashlib
 
     assert len(hashlib.sha256(b"").hexdigest()) == limits.FINGERPRINT
+    # R2.6: an Argon2id hash of the chosen parameters, and the language codes
+    from xs_adapters.passwords import Argon2Hasher
+
+    assert len(Argon2Hasher().hash("x" * 1024)) <= limits.PASSWORD_HASH
+    assert max(len(language) for language in LANGUAGES) <= limits.LANGUAGE
     for codes in (ExclusionReason, Note):  # R6.5: all of them at once fit
         assert len(",".join(c.value for c in codes)) <= limits.REGISTRATION_CODES
     for module in pkgutil.walk_packages(xs_core.__path__, "xs_core."):

@@ -91,6 +91,19 @@ class MemoryOutbox:
             self._s.outbox_claims.put((subscription, ident), record)
         return [self._message(ident, record.attempts) for ident, record in taken]
 
+    def defer(
+        self, subscription: str, consumer: str, message_ids: Sequence[int], until: _dt.datetime
+    ) -> int:
+        held = 0
+        for ident in set(message_ids):
+            claim = self._s.outbox_claims.get((subscription, ident))
+            if claim is not None and not claim.acknowledged and claim.consumer == consumer:
+                self._s.outbox_claims.put(
+                    (subscription, ident), attrs.evolve(claim, lease_until=_utc(until))
+                )
+                held += 1
+        return held
+
     def acknowledge(self, subscription: str, message_ids: Sequence[int]) -> None:
         if not message_ids:
             return

@@ -38,6 +38,7 @@ from xs_adapters.search_documents import (
     employer_document,
 )
 from xs_core.access.model import Role, User
+from xs_core.access.passwords import Account, PasswordToken
 from xs_core.agenda.model import (
     Activity,
     Appointment,
@@ -50,6 +51,8 @@ from xs_core.billing.contracts import ContractModel, ServiceAgreement, Subscript
 from xs_core.billing.invoicing import InvoiceBasis, SubscriptionLine
 from xs_core.errors import NotFound
 from xs_core.events import Aggregate
+from xs_core.mail.model import MailTemplate
+from xs_core.messaging.model import Dialog, Document, Message
 from xs_core.money import Money
 from xs_core.organisation.model import Branch, Department, Dossier, Employee, Employer, Folder
 from xs_core.organisation.search import normalise_code
@@ -159,6 +162,12 @@ class MemoryStore:
     reimbursement_batches: Collection[uuid.UUID, ReimbursementBatch]
     reimbursement_batch_users: Collection[uuid.UUID, tuple[uuid.UUID, ...]]
     reimbursement_lines: Collection[tuple[uuid.UUID, uuid.UUID], BatchLine]
+    accounts: Collection[uuid.UUID, Account]
+    password_tokens: Collection[uuid.UUID, PasswordToken]
+    mail_templates: Collection[tuple[str, str], MailTemplate]
+    documents: Collection[uuid.UUID, Document]
+    dialogs: Collection[uuid.UUID, Dialog]
+    dialog_messages: Collection[tuple[uuid.UUID, int], Message]
 
     def __init__(self, search_slack: int = 64) -> None:
         """``search_slack``: how many units may change before a search rebuilds its scan text
@@ -284,6 +293,16 @@ class MemoryStore:
                 "activity": Index(lambda line: (line.activity_id,)),
             },
         )
+        # passwords and mail (R2.6)
+        self.accounts = Collection(j)
+        self.password_tokens = Collection(
+            j, {"digest": Index(lambda t: (t.digest,)), "user": Index(lambda t: (t.user_id,))}
+        )
+        self.mail_templates = Collection(j)
+        # documents and secure messaging (R2.7)
+        self.documents = Collection(j, {"dossier": Index(lambda d: (d.dossier_id,))})
+        self.dialogs = Collection(j, {"dossier": Index(lambda d: (d.dossier_id,))})
+        self.dialog_messages = Collection(j, {"dialog": Index(lambda m: (m.dialog_id,))})
 
     def collections(self) -> dict[str, Collection[Any, Any]]:
         """Every collection by name (``employers``, …, ``outbox``)."""

@@ -15,6 +15,7 @@ from xs_adapters.memory.access import (
     MemoryScopeResolver,
     MemoryUserRepository,
 )
+from xs_adapters.memory.accounts import MemoryAccountStore, MemoryTemplateStore
 from xs_adapters.memory.agenda import (
     MemoryActivityRepository,
     MemoryAppointmentRepository,
@@ -28,6 +29,7 @@ from xs_adapters.memory.billing import (
     MemoryServiceAgreementRepository,
     MemorySubscriptionRepository,
 )
+from xs_adapters.memory.messaging import MemoryDialogRepository, MemoryDocumentRepository
 from xs_adapters.memory.organisation import (
     MemoryBranchRepository,
     MemoryDepartmentRepository,
@@ -115,6 +117,10 @@ class MemoryUnitOfWork:
         self.relations = MemoryRelationRepository(s, track)
         self.contract_settings = MemoryContractSettingsRepository(s, track)
         self.reimbursements = MemoryReimbursementStore(s, track)
+        self.accounts = MemoryAccountStore(s)
+        self.mail_templates = MemoryTemplateStore(s)
+        self.documents = MemoryDocumentRepository(s)
+        self.dialogs = MemoryDialogRepository(s, track)
         return self
 
     def publish(self, event: DomainEvent) -> None:

@@ -150,6 +150,25 @@ class SqlOutbox:
         )
         return [_message(r, attempts[r.id]) for r in rows]
 
+    def defer(
+        self, subscription: str, consumer: str, message_ids: Sequence[int], until: _dt.datetime
+    ) -> int:
+        """Hold the consumer's unacknowledged claims on ``message_ids`` until ``until`` (a
+        retry's back-off); how many were held."""
+        if not message_ids:
+            return 0
+        result = self._c.execute(
+            _c.update()
+            .where(
+                _c.c.subscription == subscription,
+                _c.c.consumer == consumer,
+                _c.c.message_id.in_(list(message_ids)),
+                ~_c.c.acknowledged,
+            )
+            .values(lease_until=until)
+        )
+        return int(result.rowcount)
+
     # -- acknowledging -----------------------------------------------------------------------------
 
     def acknowledge(self, subscription: str, message_ids: Sequence[int]) -> None:

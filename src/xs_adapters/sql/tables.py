@@ -875,3 +875,107 @@ policy_participant_inputs = sa.Table(
     sa.Column("inputs", sa.Text, nullable=False),
     sa.Column("evaluated_from", PendulumDate, nullable=False),
 )
+
+# -- passwords and mail (R2.6) ---------------------------------------------------------------------
+
+user_accounts = sa.Table(
+    "user_accounts",
+    metadata,
+    sa.Column("user_id", sa.Uuid, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("password_hash", sa.String(limits.PASSWORD_HASH)),
+    sa.Column("password_changed_at", UtcDateTime),
+    sa.Column("language", sa.String(limits.LANGUAGE), nullable=False),
+)
+
+password_tokens = sa.Table(
+    "password_tokens",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("user_id", sa.Uuid, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("purpose", sa.String(limits.ENUM), nullable=False),
+    sa.Column("digest", sa.String(limits.FINGERPRINT), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("expires_at", UtcDateTime, nullable=False),
+    sa.Column("used_at", UtcDateTime),
+    sa.Index("uq_password_tokens_digest", "digest", unique=True),
+    sa.Index("ix_password_tokens_user_id", "user_id"),
+)
+
+mail_templates = sa.Table(
+    "mail_templates",
+    metadata,
+    sa.Column("event", sa.String(limits.ENUM), primary_key=True),
+    sa.Column("language", sa.String(limits.LANGUAGE), primary_key=True),
+    sa.Column("subject", sa.String(limits.MAIL_SUBJECT), nullable=False),
+    sa.Column("text", sa.String(limits.MAIL_TEMPLATE), nullable=False),
+    sa.Column("html", sa.String(limits.MAIL_TEMPLATE), nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.Column("updated_by", sa.Uuid, sa.ForeignKey("users.id"), nullable=False),
+)
+
+# -- dossier documents and secure messaging (R2.7) -------------------------------------------------
+
+documents = sa.Table(
+    "documents",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("kind", sa.String(limits.ENUM), nullable=False),
+    sa.Column("dossier_id", sa.Uuid, sa.ForeignKey("dossiers.id")),
+    sa.Column("trajectory_id", sa.Uuid, sa.ForeignKey("trajectories.id")),
+    sa.Column("file_name", sa.String(limits.FILE_NAME), nullable=False),
+    sa.Column("content_type", sa.String(limits.CONTENT_TYPE), nullable=False),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("sha256", sa.String(limits.FINGERPRINT), nullable=False),
+    sa.Column("added_by", sa.Uuid, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("added_at", UtcDateTime, nullable=False),
+    sa.CheckConstraint("(kind = 'media_library') = (dossier_id IS NULL)", name="media_no_dossier"),
+    sa.Index("ix_documents_dossier_id", "dossier_id"),
+)
+
+dialogs = sa.Table(
+    "dialogs",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("dossier_id", sa.Uuid, sa.ForeignKey("dossiers.id"), nullable=False),
+    sa.Column("subject", sa.String(limits.DIALOG_SUBJECT), nullable=False),
+    sa.Column("started_by", sa.Uuid, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("started_at", UtcDateTime, nullable=False),
+    sa.Index("ix_dialogs_dossier_id", "dossier_id"),
+)
+
+dialog_participants = sa.Table(
+    "dialog_participants",
+    metadata,
+    sa.Column(
+        "dialog_id", sa.Uuid, sa.ForeignKey("dialogs.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("user_id", sa.Uuid, sa.ForeignKey("users.id"), primary_key=True),
+)
+
+dialog_messages = sa.Table(
+    "dialog_messages",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column(
+        "dialog_id", sa.Uuid, sa.ForeignKey("dialogs.id", ondelete="CASCADE"), nullable=False
+    ),
+    #: the message's place in its dialog: 0, 1, … (the dialog row is locked while sending)
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("author_id", sa.Uuid, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("body", sa.String(limits.MESSAGE_BODY), nullable=False),
+    sa.Column("sent_at", UtcDateTime, nullable=False),
+    sa.UniqueConstraint("dialog_id", "position", name="uq_dialog_messages_position"),
+)
+
+message_attachments = sa.Table(
+    "message_attachments",
+    metadata,
+    sa.Column(
+        "message_id",
+        sa.Uuid,
+        sa.ForeignKey("dialog_messages.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("position", sa.Integer, primary_key=True),
+    sa.Column("document_id", sa.Uuid, sa.ForeignKey("documents.id"), nullable=False),
+)

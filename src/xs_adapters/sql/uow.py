@@ -8,6 +8,7 @@ from typing import Self
 from sqlalchemy.engine import Connection, Engine
 
 from xs_adapters.sql.access import SqlRoleRepository, SqlScopeResolver, SqlUserRepository
+from xs_adapters.sql.accounts import SqlAccountStore, SqlTemplateStore
 from xs_adapters.sql.agenda import (
     SqlActivityRepository,
     SqlAppointmentRepository,
@@ -24,6 +25,7 @@ from xs_adapters.sql.billing import (
 from xs_adapters.sql.bulk import SqlOrganisationBulkWriter
 from xs_adapters.sql.configuration import SqlSettingsStore
 from xs_adapters.sql.conflicts import transient_conflict
+from xs_adapters.sql.messaging import SqlDialogRepository, SqlDocumentRepository
 from xs_adapters.sql.organisation import (
     SqlBranchRepository,
     SqlDepartmentRepository,
@@ -126,6 +128,10 @@ class SqlUnitOfWork:
         self.relations = SqlRelationRepository(connection, self._track)
         self.contract_settings = SqlContractSettingsRepository(connection, self._track)
         self.reimbursements = SqlReimbursementStore(connection, self._track)
+        self.accounts = SqlAccountStore(connection)
+        self.mail_templates = SqlTemplateStore(connection)
+        self.documents = SqlDocumentRepository(connection)
+        self.dialogs = SqlDialogRepository(connection, self._track)
         return self
 
     def publish(self, event: DomainEvent) -> None:

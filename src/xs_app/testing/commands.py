@@ -67,6 +67,11 @@ def _scope_units() -> Strategy:
 
 
 #: Fields by name, whatever command holds them: values within the field's limit (R0.5).
+def _passwords() -> Strategy:
+    """Passwords of a length the policy accepts (R2.6); a few common ones are refused by it."""
+    return st.text(string.ascii_letters + string.digits + "!?-", min_size=12, max_size=64)
+
+
 FIELD_RULES: dict[str, FieldRule] = {
     "name": FieldRule(str, lambda: xst.names(limits.NAME)),
     "first_name": FieldRule(str, lambda: xst.names(limits.FIRST_NAME)),
@@ -98,6 +103,27 @@ FIELD_RULES: dict[str, FieldRule] = {
     "yearly_salary": FieldRule(Decimal, xst.amounts),
     # a location's maximum of parallel availabilities (R4.3): small ones make conflicts
     "max_parallel": FieldRule(int, lambda: st.integers(1, 5) | st.integers(1, limits.INTEGER_MAX)),
+    # passwords and mail templates (R2.6): a language, passwords, tokens, template parts
+    "language": FieldRule(str, lambda: st.sampled_from(("nl", "en"))),
+    "password": FieldRule(str, lambda: _passwords()),
+    "current_password": FieldRule(str, lambda: xst.text(64)),
+    "new_password": FieldRule(str, lambda: _passwords()),
+    "token": FieldRule(str, lambda: xst.text(60)),
+    "valid_for": FieldRule(
+        _dt.timedelta, lambda: st.integers(1, 24 * 30).map(lambda h: _dt.timedelta(hours=h))
+    ),
+    "subject": FieldRule(str, lambda: xst.names(limits.DIALOG_SUBJECT)),
+    "text": FieldRule(str, lambda: xst.text(limits.DESCRIPTION)),
+    "html": FieldRule(str, lambda: xst.text(limits.DESCRIPTION)),
+    # documents and messages (R2.7)
+    "body": FieldRule(str, lambda: xst.text(limits.DESCRIPTION)),
+    "file_name": FieldRule(
+        str, lambda: st.text(string.ascii_letters + string.digits, min_size=1, max_size=40)
+    ),
+    "content_type": FieldRule(
+        str, lambda: st.sampled_from(("application/pdf", "text/plain", "image/png"))
+    ),
+    "content": FieldRule(bytes, lambda: st.binary(min_size=1, max_size=256)),
     # a contact person's place in the employer's list (R1.5)
     "position": FieldRule(int, lambda: st.integers(0, 10)),
     "page": FieldRule(int, lambda: st.integers(1, limits.MAX_PAGE)),

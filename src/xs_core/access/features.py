@@ -49,6 +49,9 @@ class Feature(enum.Enum):
     MANAGE_CONFIGURATION = "settings.manage_parameters"
     VIEW_REPORTS = "reports.view"
     USE_SECURE_MESSAGING = "messaging.use"
+    MANAGE_MAIL_TEMPLATES = "mail.manage_templates"
+    UPLOAD_DOCUMENTS = "documents.upload"
+    MANAGE_MEDIA_LIBRARY = "documents.manage_media_library"
     API_CREATE_EMPLOYER_USER = "api.create_employer_user"
 
     @property
@@ -144,6 +147,17 @@ FEATURE_INFO: dict[Feature, FeatureInfo] = {
         "settings", "Mag configuratieparameters beheren", "May manage configuration parameters"
     ),
     Feature.VIEW_REPORTS: FeatureInfo("reports", "Mag rapportages inzien", "May view reports"),
+    Feature.MANAGE_MAIL_TEMPLATES: FeatureInfo(
+        "mail", "Mag e-mailsjablonen beheren", "May manage mail templates"
+    ),
+    Feature.UPLOAD_DOCUMENTS: FeatureInfo(
+        "documents",
+        "Mag documenten aan een dossier toevoegen",
+        "May add documents to a dossier",
+    ),
+    Feature.MANAGE_MEDIA_LIBRARY: FeatureInfo(
+        "documents", "Mag de mediabibliotheek beheren", "May manage the media library"
+    ),
     Feature.USE_SECURE_MESSAGING: FeatureInfo(
         "messaging", "Mag Veilig Communiceren gebruiken", "May use secure messaging"
     ),
