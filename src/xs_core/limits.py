@@ -77,6 +77,8 @@ GENDER = 1
 #: a SHA-256 digest in hexadecimal (bulk-start fingerprints)
 FINGERPRINT = 64
 EVENT_NAME = 100
+#: What the nightly evaluation read of a participant, as one text (R6.6; derived by the database)
+PARTICIPANT_INPUTS = 1_000_000
 #: an Argon2id password hash in PHC string form (R2.6)
 PASSWORD_HASH = 200
 #: a language code (``nl``, ``en``)

@@ -127,11 +127,16 @@ def test_r6_6_the_nightly_run_does_not_silently_adopt_a_narrower_run(w: PolicyWo
     employer B's policy is never evaluated."""
     _conditions(w, SALARY)
     at_a = _scoped(w, "a@example.nl", w.employer_a)
-    w.xs.policy_evaluation.start(EvaluatePolicies(actor=at_a, on=D(2026, 1, 1)))
+    narrow = w.xs.policy_evaluation.start(EvaluatePolicies(actor=at_a, on=D(2026, 1, 1)))
     nightly = _evaluate(w, D(2026, 1, 1))
     assert nightly.finished
     with w.xs.unit_of_work(write=False) as uow:
         assert uow.registrations.for_participant(w.policy_b, w.other), "B was never evaluated"
+    # the narrower run is superseded by the nightly one (R6.6: one unfinished run per policy)
+    superseded = [
+        m.payload for m in w.xs.outbox.pending(1000) if m.name == "PolicyEvaluationSuperseded"
+    ]
+    assert superseded == [{"run_id": str(narrow.run_id), "by_run_id": str(nightly.run_id)}]
 
 
 def _answer(call: Any) -> tuple[str, dict[str, Any]] | str:

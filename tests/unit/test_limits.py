@@ -303,6 +303,8 @@ DERIVED: dict[tuple[str, str], str] = {
     # every reason, or every note, at once: their codes, comma-separated
     ("policy_registrations", "reasons"): "REGISTRATION_CODES",
     ("policy_registrations", "notes"): "REGISTRATION_CODES",
+    # R6.6: a participant's inputs, made by the database from bounded columns
+    ("policy_participant_inputs", "inputs"): "PARTICIPANT_INPUTS",
     # R5.2: a normalised code, an ISO country, a VAT number's and an IBAN's compact form, a BIC
     ("relations", "code_norm"): "SEARCH_KEY",
     ("relations", "country"): "COUNTRY",

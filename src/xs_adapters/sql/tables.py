@@ -872,7 +872,7 @@ policy_participant_inputs = sa.Table(
     sa.Column(
         "employee_id", sa.Uuid, sa.ForeignKey("employees.id", ondelete="CASCADE"), primary_key=True
     ),
-    sa.Column("inputs", sa.Text, nullable=False),
+    sa.Column("inputs", sa.String(limits.PARTICIPANT_INPUTS), nullable=False),
     sa.Column("evaluated_from", PendulumDate, nullable=False),
 )
 

@@ -87,7 +87,7 @@ def upgrade() -> None:
         "policy_participant_inputs",
         sa.Column("policy_id", sa.Uuid, nullable=False),
         sa.Column("employee_id", sa.Uuid, nullable=False),
-        sa.Column("inputs", sa.Text, nullable=False),
+        sa.Column("inputs", sa.String(1_000_000), nullable=False),
         sa.Column("evaluated_from", PendulumDate, nullable=False),
         sa.ForeignKeyConstraint(
             ["policy_id"],
