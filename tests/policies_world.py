@@ -6,15 +6,23 @@ from __future__ import annotations
 import datetime as _dt
 import uuid
 from decimal import Decimal
+from typing import Any
 
 import attrs
 
 from xs_app import Xs
 from xs_app.services.configuration import SetParameter
 from xs_app.services.organisation import CreateEmployer, EmploymentTerms, RegisterEmployee
-from xs_app.services.policies import CreateInsuranceProduct, CreateInsurer, CreatePolicy
+from xs_app.services.policies import (
+    CreateInsuranceProduct,
+    CreateInsurer,
+    CreatePolicy,
+    SetProductConditions,
+)
+from xs_app.services.policy_evaluation import EvaluatePolicies, PolicyEvaluationStatus
 from xs_core.dates import DateRange
 from xs_core.organisation.model import EmploymentType
+from xs_core.policies.conditions import Conditions
 from xs_core.policies.model import ProductKind, Registration
 from xs_core.policies.participation import ExclusionReason, Source
 from xs_core.settings import Parameter
@@ -43,6 +51,18 @@ class PolicyWorld:
     def business_rules(self, value: int) -> None:
         self.xs.configuration.set_parameter(
             SetParameter(actor=self.admin, parameter=Parameter.BUSINESS_RULES, value=value)
+        )
+
+    def set_conditions(self, conditions: Conditions) -> None:
+        """The product's conditions (R6.2, R6.3): every policy of the world follows them."""
+        self.xs.policies.set_product_conditions(
+            SetProductConditions(actor=self.admin, product_id=self.product, conditions=conditions)
+        )
+
+    def evaluate(self, on: _dt.date, **fields: Any) -> PolicyEvaluationStatus:
+        """The nightly evaluation as of ``on`` (R6.6), in process, as the administrator."""
+        return self.xs.policy_evaluation.evaluate(
+            EvaluatePolicies(actor=self.admin, on=on, **fields)
         )
 
     def automatic(

@@ -26,7 +26,6 @@ from xs_app.services.employments import ChangeEmployment
 from xs_app.services.policies import (
     RegisterParticipation,
     RemoveRegistration,
-    SetProductConditions,
 )
 from xs_app.services.policy_evaluation import (
     EvaluatePolicies,
@@ -63,16 +62,6 @@ def w(app: Xs) -> PolicyWorld:
     return policy_world(app)
 
 
-def _conditions(w: PolicyWorld, conditions: Conditions) -> None:
-    w.xs.policies.set_product_conditions(
-        SetProductConditions(actor=w.admin, product_id=w.product, conditions=conditions)
-    )
-
-
-def _evaluate(w: PolicyWorld, on: _dt.date, **kw: Any) -> Any:
-    return w.xs.policy_evaluation.evaluate(EvaluatePolicies(actor=w.admin, on=on, **kw))
-
-
 def _stored(w: PolicyWorld, employee: uuid.UUID, policy: uuid.UUID | None = None) -> list[Any]:
     """(start, end, included, reasons, source, registered_on) of the stored registrations."""
     with w.xs.unit_of_work(write=False) as uow:
@@ -92,8 +81,8 @@ A = Source.AUTOMATIC
 
 
 def test_r6_6_a_run_registers_the_timeline_from_its_date(w: PolicyWorld) -> None:
-    _conditions(w, SALARY)
-    status = _evaluate(w, D(2026, 1, 1))
+    w.set_conditions(SALARY)
+    status = w.evaluate(D(2026, 1, 1))
     assert status.finished
     on = D(2026, 1, 1)
     assert _stored(w, w.rich) == [
@@ -118,10 +107,10 @@ def test_r6_6_a_run_registers_the_timeline_from_its_date(w: PolicyWorld) -> None
 
 
 def test_r6_6_a_second_run_on_the_same_date_writes_nothing(w: PolicyWorld) -> None:
-    _conditions(w, SALARY)
-    _evaluate(w, D(2026, 1, 1))
+    w.set_conditions(SALARY)
+    w.evaluate(D(2026, 1, 1))
     before = fingerprint(w.xs)
-    again = _evaluate(w, D(2026, 1, 1))
+    again = w.evaluate(D(2026, 1, 1))
     assert (again.changed, again.added, again.removed) == (0, 0, 0)
     after = fingerprint(w.xs)
     # only the run's own bookkeeping and its two events are new
@@ -130,15 +119,15 @@ def test_r6_6_a_second_run_on_the_same_date_writes_nothing(w: PolicyWorld) -> No
             continue
         assert after[table] == before[table], table
     # and a run on a later day with the same facts writes nothing either
-    later = _evaluate(w, D(2026, 2, 1))
+    later = w.evaluate(D(2026, 2, 1))
     assert (later.changed, later.added, later.removed) == (0, 0, 0)
 
 
 def test_r6_6_a_later_run_keeps_the_past_and_rewrites_from_its_date(w: PolicyWorld) -> None:
-    _conditions(w, SALARY)
-    _evaluate(w, D(2026, 1, 1))
-    _conditions(w, SALARY_AND_PENSION_AGE)
-    status = _evaluate(w, D(2026, 3, 1))
+    w.set_conditions(SALARY)
+    w.evaluate(D(2026, 1, 1))
+    w.set_conditions(SALARY_AND_PENSION_AGE)
+    status = w.evaluate(D(2026, 3, 1))
     first, later = D(2026, 1, 1), D(2026, 3, 1)
     assert _stored(w, w.rich) == [
         (D(2026, 1, 1), D(2026, 3, 1), True, NONE, A, first),
@@ -167,8 +156,8 @@ def test_r6_4_the_run_never_overwrites_a_manual_registration(w: PolicyWorld) -> 
             included=True,
         )
     )
-    _conditions(w, SALARY)
-    _evaluate(w, D(2026, 1, 1))
+    w.set_conditions(SALARY)
+    w.evaluate(D(2026, 1, 1))
     on = D(2026, 1, 1)
     stored = _stored(w, w.poor)
     assert stored == [
@@ -179,12 +168,12 @@ def test_r6_4_the_run_never_overwrites_a_manual_registration(w: PolicyWorld) -> 
     ]
     with w.xs.unit_of_work(write=False) as uow:
         assert manual in {r.id for r in uow.registrations.for_participant(w.policy_a, w.poor)}
-    again = _evaluate(w, D(2026, 1, 1))
+    again = w.evaluate(D(2026, 1, 1))
     assert again.added == 0
 
 
 def test_r6_6_a_dry_run_writes_nothing_and_says_what_and_why(w: PolicyWorld) -> None:
-    _conditions(w, SALARY)
+    w.set_conditions(SALARY)
     before = fingerprint(w.xs)
     lines: list[PlannedChange] = []
     summary = w.xs.policy_evaluation.dry_run(
@@ -201,12 +190,12 @@ def test_r6_6_a_dry_run_writes_nothing_and_says_what_and_why(w: PolicyWorld) -> 
         (D(2027, 1, 1), False, (ExclusionReason.SALARY,), None),
     ]
     # after the real run, a dry run finds nothing; with another condition, it names the change
-    _evaluate(w, D(2026, 1, 1))
+    w.evaluate(D(2026, 1, 1))
     assert (
         w.xs.policy_evaluation.dry_run(EvaluatePolicies(actor=w.admin, on=D(2026, 1, 1))).periods
         == 0
     )
-    _conditions(w, SALARY_AND_PENSION_AGE)
+    w.set_conditions(SALARY_AND_PENSION_AGE)
     lines.clear()
     w.xs.policy_evaluation.dry_run(EvaluatePolicies(actor=w.admin, on=D(2026, 3, 1)), lines.append)
     rich = [
@@ -222,7 +211,7 @@ def test_r6_6_a_dry_run_writes_nothing_and_says_what_and_why(w: PolicyWorld) -> 
 
 
 def test_r6_6_a_run_interrupted_between_chunks_resumes_to_the_same_end(w: PolicyWorld) -> None:
-    _conditions(w, SALARY)
+    w.set_conditions(SALARY)
     service = w.xs.policy_evaluation
     started = service.start(EvaluatePolicies(actor=w.admin, on=D(2026, 1, 1), chunk_size=1))
     assert started.chunks >= 3 and not started.resumed
@@ -230,7 +219,7 @@ def test_r6_6_a_run_interrupted_between_chunks_resumes_to_the_same_end(w: Policy
     # a chunk taken again is left alone
     again = service.run_chunk(RunEvaluationChunk(actor=w.admin, run_id=started.run_id, chunk=0))
     assert again.done_before
-    resumed = _evaluate(w, D(2026, 1, 1), chunk_size=1)
+    resumed = w.evaluate(D(2026, 1, 1), chunk_size=1)
     assert resumed.resumed and resumed.run_id == started.run_id and resumed.finished
     assert (resumed.changed, resumed.added) == (3, 6)
     assert _stored(w, w.poor)[0][:4] == (D(2026, 1, 1), D(2027, 1, 1), False, SAL)
@@ -239,22 +228,22 @@ def test_r6_6_a_run_interrupted_between_chunks_resumes_to_the_same_end(w: Policy
 
 
 def test_r6_1_no_run_while_business_rules_is_off(w: PolicyWorld) -> None:
-    _conditions(w, SALARY)
+    w.set_conditions(SALARY)
     w.business_rules(0)
     before = fingerprint(w.xs)
     with pytest.raises(DomainError) as refused:
-        _evaluate(w, D(2026, 1, 1))
+        w.evaluate(D(2026, 1, 1))
     assert refused.value.code == "policies.business_rules_off"
     assert fingerprint(w.xs) == before
 
 
 def test_r6_6_no_active_condition_means_nothing_to_evaluate(w: PolicyWorld) -> None:
-    status = _evaluate(w, D(2026, 1, 1))
+    status = w.evaluate(D(2026, 1, 1))
     assert status.finished and status.chunks == 0 and status.added == 0
 
 
 def test_r0_6_a_run_covers_only_the_policies_in_the_actors_scope(w: PolicyWorld) -> None:
-    _conditions(w, SALARY)
+    w.set_conditions(SALARY)
     scoped = user_with(
         w.xs,
         w.admin,
@@ -279,7 +268,7 @@ def test_r0_6_a_run_covers_only_the_policies_in_the_actors_scope(w: PolicyWorld)
 
 
 def test_r6_6_bad_input_is_refused_and_changes_nothing(w: PolicyWorld) -> None:
-    _conditions(w, SALARY)
+    w.set_conditions(SALARY)
     before = fingerprint(w.xs)
     for bad in (
         EvaluatePolicies(actor=w.admin, on=D(2026, 1, 1), chunk_size=0),
@@ -304,8 +293,8 @@ def test_r6_6_a_run_after_a_change_of_facts_evaluates_the_changed_employee(
     w: PolicyWorld,
 ) -> None:
     """A run skips the employees whose inputs did not change; a new salary is such a change."""
-    _conditions(w, SALARY)
-    _evaluate(w, D(2026, 1, 1))
+    w.set_conditions(SALARY)
+    w.evaluate(D(2026, 1, 1))
     w.xs.employments.change_employment(
         ChangeEmployment(
             actor=w.admin,
@@ -315,7 +304,7 @@ def test_r6_6_a_run_after_a_change_of_facts_evaluates_the_changed_employee(
             yearly_salary=Decimal(90_000),
         )
     )
-    status = _evaluate(w, D(2026, 2, 1))
+    status = w.evaluate(D(2026, 2, 1))
     # both stored periods of Arm differ from 1 February on: 2 removed, 3 added (and the days
     # before 1 February kept); Rijk and Ander are not evaluated at all
     assert (status.changed, status.added, status.removed) == (1, 3, 2)
@@ -330,7 +319,7 @@ def test_r6_6_a_run_after_a_change_of_facts_evaluates_the_changed_employee(
 def test_r6_4_removing_a_manual_registration_gives_its_days_back_to_the_run(
     w: PolicyWorld,
 ) -> None:
-    _conditions(w, SALARY)
+    w.set_conditions(SALARY)
     manual = w.xs.policies.register_manually(
         RegisterParticipation(
             actor=w.admin,
@@ -340,9 +329,9 @@ def test_r6_4_removing_a_manual_registration_gives_its_days_back_to_the_run(
             included=True,
         )
     )
-    _evaluate(w, D(2026, 1, 1))
+    w.evaluate(D(2026, 1, 1))
     w.xs.policies.remove_registration(RemoveRegistration(actor=w.admin, registration_id=manual))
-    status = _evaluate(w, D(2026, 1, 1))
+    status = w.evaluate(D(2026, 1, 1))
     assert status.changed == 1
     assert [row[:4] for row in _stored(w, w.poor)] == [
         (D(2026, 1, 1), D(2027, 1, 1), False, SAL),

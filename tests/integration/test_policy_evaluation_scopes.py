@@ -19,7 +19,6 @@ from xs_app import Xs
 from xs_app.services.policies import (
     RegisterParticipation,
     RemoveRegistration,
-    SetProductConditions,
 )
 from xs_app.services.policy_evaluation import EvaluatePolicies, RunEvaluationChunk
 from xs_core.access.features import Feature
@@ -47,16 +46,6 @@ def w(app: Xs) -> PolicyWorld:
     return policy_world(app)
 
 
-def _conditions(w: PolicyWorld, conditions: Conditions) -> None:
-    w.xs.policies.set_product_conditions(
-        SetProductConditions(actor=w.admin, product_id=w.product, conditions=conditions)
-    )
-
-
-def _evaluate(w: PolicyWorld, on: _dt.date, **kw: Any) -> Any:
-    return w.xs.policy_evaluation.evaluate(EvaluatePolicies(actor=w.admin, on=on, **kw))
-
-
 def _periods(w: PolicyWorld, employee: uuid.UUID) -> list[tuple[Any, ...]]:
     with w.xs.unit_of_work(write=False) as uow:
         found = uow.registrations.for_participant(w.policy_a, employee)
@@ -69,8 +58,8 @@ def test_r6_6_a_manual_registration_made_and_removed_between_runs_is_not_skipped
     """register_manually cuts the automatic registrations it covers; remove_registration gives
     the days back "to the run" (R6.4). Between two runs the inputs text is the same again, so
     the run skips the employee and the cut days stay unregistered for good."""
-    _conditions(w, SALARY)
-    _evaluate(w, D(2026, 1, 1))
+    w.set_conditions(SALARY)
+    w.evaluate(D(2026, 1, 1))
     manual = w.xs.policies.register_manually(
         RegisterParticipation(
             actor=w.admin,
@@ -81,7 +70,7 @@ def test_r6_6_a_manual_registration_made_and_removed_between_runs_is_not_skipped
         )
     )
     w.xs.policies.remove_registration(RemoveRegistration(actor=w.admin, registration_id=manual))
-    _evaluate(w, D(2026, 2, 1))
+    w.evaluate(D(2026, 2, 1))
     periods = _periods(w, w.poor)
     # every day from the policy start on is registered again (excluded: salary)
     covered = [
@@ -105,7 +94,7 @@ def test_r6_6_a_run_of_another_scope_is_not_resumed_as_ones_own(w: PolicyWorld) 
     user of employer B evaluating while a user of employer A's run is unfinished is handed A's
     run (its id, chunk counts and totals: outside their scope), B's policy is never evaluated,
     and working A's chunks answers not_found half-way."""
-    _conditions(w, SALARY)
+    w.set_conditions(SALARY)
     at_a = _scoped(w, "a@example.nl", w.employer_a)
     at_b = _scoped(w, "b@example.nl", w.employer_b)
     mine = w.xs.policy_evaluation.start(EvaluatePolicies(actor=at_a, on=D(2026, 1, 1)))
@@ -125,10 +114,10 @@ def test_r6_6_the_nightly_run_does_not_silently_adopt_a_narrower_run(w: PolicyWo
     """Worse, silently: while a run planned by a user of employer A only is unfinished, the
     administrator's nightly run of that date 'resumes' it, finishes it, reports success — and
     employer B's policy is never evaluated."""
-    _conditions(w, SALARY)
+    w.set_conditions(SALARY)
     at_a = _scoped(w, "a@example.nl", w.employer_a)
     narrow = w.xs.policy_evaluation.start(EvaluatePolicies(actor=at_a, on=D(2026, 1, 1)))
-    nightly = _evaluate(w, D(2026, 1, 1))
+    nightly = w.evaluate(D(2026, 1, 1))
     assert nightly.finished
     with w.xs.unit_of_work(write=False) as uow:
         assert uow.registrations.for_participant(w.policy_b, w.other), "B was never evaluated"
@@ -151,7 +140,7 @@ def test_r6_6_a_chunk_outside_the_scope_answers_as_an_unknown_run(w: PolicyWorld
     see must get exactly the answer for an unknown run. run_chunk claims the chunk before the
     scope check: a chunk done already answers done_before=True, a chunk number past the end
     answers not_found policy_run_chunk — both tell that the run exists."""
-    _conditions(w, SALARY)
+    w.set_conditions(SALARY)
     run = w.xs.policy_evaluation.start(
         EvaluatePolicies(actor=w.admin, on=D(2026, 1, 1), policy_id=w.policy_a, chunk_size=1)
     )
