@@ -51,8 +51,12 @@ NOTHING_EXTRA: dict[str, Any] = {
     "protocols": (0, 2),
     "contract_models": (0, 2),
 }
-#: find() without hypothesis's explain phase (it re-runs the example many times)
-SHRUNK = settings(database=None, max_examples=300, phases=[Phase.generate, Phase.shrink])
+#: find() without hypothesis's explain phase (it re-runs the example many times), derandomized:
+#: the shrinker can stop in a local minimum (two models, the subscription on the second) when the
+#: examples it starts from are random; fixed examples give the same, minimal world every run
+SHRUNK = settings(
+    database=None, max_examples=300, phases=[Phase.generate, Phase.shrink], derandomize=True
+)
 
 
 @pytest.fixture(scope="module")
