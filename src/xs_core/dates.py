@@ -94,7 +94,7 @@ def _outside(day: _dt.date, last: _dt.date) -> DateOutsideWindow:
 def as_date(value: _dt.date) -> pendulum.Date:
     """A day of the supported window as a :class:`pendulum.Date` (accepts ``datetime.date``;
     not datetimes); refuses days outside 1900-01-01 … 2199-12-31 (R0.1)."""
-    day = _pendulum_date(value)
+    day = value if type(value) is pendulum.Date else _pendulum_date(value)
     if not limits.FIRST_DAY <= day <= limits.LAST_DAY:
         raise _outside(day, limits.LAST_DAY)
     return day
@@ -102,7 +102,7 @@ def as_date(value: _dt.date) -> pendulum.Date:
 
 def as_end_date(value: _dt.date) -> pendulum.Date:
     """An exclusive end date (R0.2): a day of the window, or the day after it (2200-01-01)."""
-    day = _pendulum_date(value)
+    day = value if type(value) is pendulum.Date else _pendulum_date(value)
     if not limits.FIRST_DAY <= day <= limits.END_LIMIT:
         raise _outside(day, limits.END_LIMIT)
     return day
@@ -204,9 +204,15 @@ class DateRange:
     def intersection(self, other: DateRange) -> DateRange | None:
         """The common days, or ``None`` when there are none (PostgreSQL ``*``)."""
         start = max(self.start, other.start)
-        end_key = min(_end_key(self.end), _end_key(other.end))
+        self_end, other_end = _end_key(self.end), _end_key(other.end)
+        end_key = min(self_end, other_end)
         if start >= end_key:
             return None
+        # one encloses the other: that one is the answer (ranges are immutable values)
+        if start == self.start and end_key == self_end:
+            return self
+        if start == other.start and end_key == other_end:
+            return other
         return DateRange(start, None if end_key == _dt.date.max else end_key)
 
     def union(self, other: DateRange) -> DateRange:

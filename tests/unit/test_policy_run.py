@@ -14,6 +14,7 @@ from decimal import Decimal
 
 import attrs
 import pendulum
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -42,6 +43,7 @@ from xs_core.policies.participation import (
 )
 from xs_core.policies.run import (
     ChunkPlan,
+    _OrderedIds,
     apply,
     evaluation_key,
     manual_inputs,
@@ -299,3 +301,19 @@ def test_r0_7_the_written_out_payload_equals_the_generic_one() -> None:
     assert attrs.evolve(event, end=pendulum.Date(2027, 1, 1)).payload() == DomainEvent.payload(
         attrs.evolve(event, end=pendulum.Date(2027, 1, 1))
     )
+
+
+def test_r6_6_registration_ids_are_unique_and_grow_with_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The ids of the registrations a run writes are UUIDs of version 7 (RFC 9562): unique,
+    increasing in the order they are made — also within one millisecond and when the clock goes
+    back — and they start with the Unix milliseconds of their making (checked by hand:
+    1,780,000,000,000 ms = 0x019E_7044_8800)."""
+    ids = _OrderedIds()
+    clock = iter([1_780_000_000_000_000_000] * 500 + [1_779_999_999_000_000_000] * 500)
+    monkeypatch.setattr("xs_core.policies.run.time.time_ns", lambda: next(clock))
+    made = [ids() for _ in range(1_000)]
+    assert made == sorted(made) and len(set(made)) == len(made)
+    assert {(i.version, i.variant) for i in made} == {(7, uuid.RFC_4122)}
+    assert {i.hex[:12] for i in made} == {"019e70448800"}

@@ -23,7 +23,8 @@ from sqlalchemy.engine import Connection
 
 from xs_adapters.sql import tables as t
 from xs_adapters.sql.conflicts import EXCLUSION_VIOLATION, sqlstate
-from xs_adapters.sql.policies import overlap, registration_from_row, registration_values
+from xs_adapters.policy_codec import codes
+from xs_adapters.sql.policies import overlap, registration_from_row
 from xs_adapters.sql.policy_inputs import stale_query
 from xs_adapters.sql.types import PendulumDate
 from xs_core.dates import DateRange
@@ -266,17 +267,14 @@ class SqlPolicyRunStore:
             part = ids[start : start + _IDS]
             self._c.execute(d.delete().where(d.c.policy_id == policy_id, d.c.employee_id.in_(part)))
         if ids:
-            self._c.execute(
-                d.insert(),
-                [
-                    {
-                        "policy_id": policy_id,
-                        "employee_id": ident,
-                        "inputs": inputs[ident],
-                        "evaluated_from": evaluated_from,
-                    }
-                    for ident in ids
-                ],
+            m = "%s" if self._postgres else "?"
+            policy = self._key(policy_id)
+            since = _dt.date(evaluated_from.year, evaluated_from.month, evaluated_from.day)
+            day: Any = since if self._postgres else since.isoformat()
+            self._c.exec_driver_sql(
+                "INSERT INTO policy_participant_inputs "
+                f"(policy_id, employee_id, inputs, evaluated_from) VALUES ({m}, {m}, {m}, {m})",
+                [(policy, self._key(ident), inputs[ident], day) for ident in ids],
             )
 
     def forget(self, policy_id: uuid.UUID, employee_id: uuid.UUID) -> None:
@@ -324,19 +322,35 @@ class SqlPolicyRunStore:
         """A registration's row as the driver takes it (what :func:`registration_values` gives
         through the column types: on SQLite ids as 32 hex digits, dates ISO, booleans 0/1) —
         without SQLAlchemy's per-value processing; the contract tests read it back."""
-        values = registration_values(registration)
-        row = [values[c] for c in self._COLUMNS]
-        if not self._postgres:
-            for i in (0, 1, 2):
-                row[i] = row[i].hex
-            for i in (3, 4, 10):
-                row[i] = None if row[i] is None else row[i].isoformat()
-            row[5] = int(row[5])
-        else:
-            for i in (3, 4, 10):
-                day = row[i]
-                row[i] = None if day is None else _dt.date(day.year, day.month, day.day)
-        return tuple(row)
+        r = registration
+        start, end, on = r.period.start, r.period.end, r.registered_on
+        if self._postgres:
+            return (
+                r.id,
+                r.policy_id,
+                r.employee_id,
+                _dt.date(start.year, start.month, start.day),
+                None if end is None else _dt.date(end.year, end.month, end.day),
+                r.included,
+                codes(r.reasons),
+                r.source.value,
+                codes(r.notes),
+                r.note,
+                _dt.date(on.year, on.month, on.day),
+            )
+        return (
+            r.id.hex,
+            r.policy_id.hex,
+            r.employee_id.hex,
+            start.isoformat(),
+            None if end is None else end.isoformat(),
+            int(r.included),
+            codes(r.reasons),
+            r.source.value,
+            codes(r.notes),
+            r.note,
+            on.isoformat(),
+        )
 
     # -- runs and chunks -----------------------------------------------------------------------
 

@@ -454,7 +454,11 @@ def participation_timeline(
         tuple[pendulum.Date, ManualRegistration | None, frozenset[ExclusionReason], frozenset[Note]]
     ] = []
     for start in starts:
-        registered = next((m for m in ordered_manual if m.period.contains(start)), None)
+        registered = (
+            next((m for m in ordered_manual if m.period.contains(start)), None)
+            if ordered_manual
+            else None
+        )
         if registered is not None:
             key: tuple[ManualRegistration | None, frozenset[ExclusionReason], frozenset[Note]] = (
                 registered,

@@ -25,6 +25,8 @@ import datetime as _dt
 import enum
 import hashlib
 import json
+import random
+import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
@@ -34,7 +36,6 @@ import attrs
 
 from xs_core.dates import DateRange, as_date
 from xs_core.events import DomainEvent
-from xs_core.organisation.units import new_id
 from xs_core.policies.conditions import Conditions
 from xs_core.policies.model import Policy, Registration
 from xs_core.policies.participation import (
@@ -131,6 +132,42 @@ def manual_inputs(registrations: Iterable[Registration]) -> list[ManualRegistrat
     ]
 
 
+class _OrderedIds:
+    """Time-ordered registration ids (the layout of RFC 9562's UUID version 7: 48 bits of Unix
+    milliseconds, then a counter started at random each millisecond, then random bits).
+
+    The nightly run adds millions of registrations; ids that grow with time are appended at the
+    right edge of the primary key's B-tree instead of landing on a random page each (uuid4), which
+    kept the index out of the page cache at 3M rows (docs/benchmarks.md). Unique as uuid4 ids are:
+    42 bits of counter per millisecond and 32 random bits (the ``random`` module is re-seeded in a
+    forked child)."""
+
+    def __init__(self) -> None:
+        self._millisecond = -1
+        self._counter = 0
+
+    def __call__(self) -> uuid.UUID:
+        millisecond = time.time_ns() // 1_000_000
+        if millisecond > self._millisecond:
+            self._millisecond = millisecond
+            self._counter = random.getrandbits(41)
+        else:  # the same millisecond (or the clock went back): count on from the last id
+            self._counter += 1
+        counter = self._counter
+        return uuid.UUID(
+            int=(self._millisecond & 0xFFFF_FFFF_FFFF) << 80
+            | 0x7 << 76
+            | (counter >> 30 & 0xFFF) << 64
+            | 0b10 << 62
+            | (counter & 0x3FFF_FFFF) << 32
+            | random.getrandbits(32)
+        )
+
+
+#: A new id for a registration the run writes (time-ordered).
+registration_id = _OrderedIds()
+
+
 Outcome = tuple[bool, frozenset[ExclusionReason], frozenset[Note]]
 
 
@@ -173,7 +210,7 @@ def reconcile(
             continue
         clipped = period.period.intersection(days)
         if clipped is not None:
-            target[(clipped, _outcome(period))] = attrs.evolve(period, period=clipped)
+            target[(clipped, _outcome(period))] = period
     current: dict[tuple[DateRange, Outcome], Registration] = {}
     stale: list[Registration] = []
     for registration in stored:
@@ -187,28 +224,28 @@ def reconcile(
             current[key] = registration
         else:
             stale.append(registration)
-    new = [p for key, p in target.items() if key not in current]
+    new = [(key, p) for key, p in target.items() if key not in current]
     if not new and not stale:
         return None
     today = as_date(on)
     kept = [
-        attrs.evolve(r, id=new_id(), period=DateRange(r.period.start, days.start))
+        attrs.evolve(r, id=registration_id(), period=DateRange(r.period.start, days.start))
         for r in stale
         if r.period.start < days.start
     ]
     added = [
         Registration(
-            id=new_id(),
+            id=registration_id(),
             policy_id=policy.id,
             employee_id=employee_id,
-            period=p.period,
+            period=clipped,
             included=p.included,
             reasons=p.reasons,
             source=Source.AUTOMATIC,
             notes=p.notes,
             registered_on=today,
         )
-        for p in sorted(new, key=lambda p: p.period.start)
+        for (clipped, _), p in sorted(new, key=lambda kv: kv[0][0].start)
     ]
     return ParticipantChange(
         policy_id=policy.id,
