@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -64,7 +64,6 @@ def insert_rows(
         # a few rows: one INSERT round trip is cheaper than the COPY protocol's exchange
         connection.execute(table.insert(), rows[0] if len(rows) == 1 else list(rows))
         return len(rows)
-    raw: Any = connection.connection.driver_connection
     target = table.name
     if skip_conflicts:
         target = f"_xs_load_{table.name}"
@@ -73,9 +72,7 @@ def insert_rows(
             f"(LIKE {table.name} INCLUDING DEFAULTS) ON COMMIT DROP"
         )
         connection.exec_driver_sql(f"TRUNCATE {target}")
-    with raw.cursor() as cursor, cursor.copy(f"COPY {target} ({names}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row([row[column] for column in columns])
+    copy_rows(connection, target, columns, ([row[column] for column in columns] for row in rows))
     if not skip_conflicts:
         return len(rows)
     key = ", ".join(c.name for c in table.primary_key.columns)
@@ -84,6 +81,18 @@ def insert_rows(
         f"ORDER BY {key} ON CONFLICT DO NOTHING"
     )
     return int(result.rowcount)
+
+
+def copy_rows(
+    connection: Connection, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> None:
+    """PostgreSQL: stream ``rows`` (values in the order of ``columns``, as psycopg 3 adapts
+    them) into ``table`` through ``COPY … FROM STDIN``, inside the connection's transaction."""
+    raw: Any = connection.connection.driver_connection
+    names = ", ".join(columns)
+    with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def reserve_ids(connection: Connection, table: sa.Table, count: int) -> list[int]:

@@ -19,12 +19,14 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
+from xs_adapters.sql.copy import COPY_FROM, copy_rows
 from xs_adapters.sql.tables import outbox, outbox_claims, outbox_subscriptions
 from xs_core.clock import Clock
 from xs_core.errors import NotFound
 from xs_core.events import DomainEvent, OutboxMessage
 
 _o, _c, _s = outbox, outbox_claims, outbox_subscriptions
+_COLUMNS = ("name", "version", "payload", "occurred_at")
 
 
 def _message(row: Any, attempts: int = 0) -> OutboxMessage:
@@ -43,10 +45,11 @@ class SqlOutbox:
         return (postgresql if self._postgres else sqlite).insert
 
     def write(self, events: Sequence[DomainEvent], at: _dt.datetime) -> None:
-        """The events as outbox rows, through the driver's ``executemany``: each value goes
-        through its column type's own bind processing (the JSON payload, the UTC instant —
-        converted once for all rows), without SQLAlchemy's per-row statement processing; the
-        nightly evaluation writes millions (docs/benchmarks.md)."""
+        """The events as outbox rows, through the driver (``executemany``; PostgreSQL ``COPY``
+        from :data:`~xs_adapters.sql.copy.COPY_FROM` rows on): each value goes through its column
+        type's own bind processing (the JSON payload, the UTC instant — converted once for all
+        rows), without SQLAlchemy's per-row statement processing; the nightly evaluation writes
+        millions (docs/benchmarks.md)."""
         if not events:
             return
         dialect = self._c.dialect
@@ -62,10 +65,13 @@ class SqlOutbox:
             )
             for ev in events
         ]
+        if self._postgres and len(rows) >= COPY_FROM:
+            copy_rows(self._c, "outbox", _COLUMNS, rows)
+            return
         mark = "%s" if self._postgres else "?"
         json = "::json" if self._postgres else ""
         self._c.exec_driver_sql(
-            "INSERT INTO outbox (name, version, payload, occurred_at) "
+            f"INSERT INTO outbox ({', '.join(_COLUMNS)}) "
             f"VALUES ({mark}, {mark}, {mark}{json}, {mark})",
             rows if len(rows) > 1 else rows[0],
         )

@@ -21,12 +21,13 @@ import pendulum
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from xs_adapters.policy_codec import codes
 from xs_adapters.sql import tables as t
 from xs_adapters.sql.conflicts import EXCLUSION_VIOLATION, sqlstate
-from xs_adapters.policy_codec import codes
+from xs_adapters.sql.copy import COPY_FROM, copy_rows
 from xs_adapters.sql.policies import overlap, registration_from_row
 from xs_adapters.sql.policy_inputs import stale_query
-from xs_adapters.sql.types import PendulumDate
+from xs_adapters.sql.types import Cents, PendulumDate
 from xs_core.dates import DateRange
 from xs_core.errors import NotFound
 from xs_core.organisation.model import EmploymentType
@@ -40,6 +41,8 @@ from xs_core.policies.participation import (
 from xs_core.policies.ports import ChunkState, RunRecord
 from xs_core.policies.run import ChunkPlan
 from xs_core.protocols.model import ProtocolKind
+
+_CENTS = Cents()
 
 #: Ids per ``IN (…)`` list of a delete.
 _IDS = 5_000
@@ -86,9 +89,8 @@ class _Days:
 
 def _cents(connection: Connection) -> Callable[[Any], Decimal | None]:
     """The salary column's own conversion of a driver value (:class:`Cents`)."""
-    column = t.employment_versions.c.salary.type
     dialect = connection.dialect
-    return lambda value: column.process_result_value(value, dialect)
+    return lambda value: _CENTS.process_result_value(value, dialect)
 
 
 class SqlPolicyRunStore:
@@ -271,11 +273,16 @@ class SqlPolicyRunStore:
             policy = self._key(policy_id)
             since = _dt.date(evaluated_from.year, evaluated_from.month, evaluated_from.day)
             day: Any = since if self._postgres else since.isoformat()
-            self._c.exec_driver_sql(
-                "INSERT INTO policy_participant_inputs "
-                f"(policy_id, employee_id, inputs, evaluated_from) VALUES ({m}, {m}, {m}, {m})",
-                [(policy, self._key(ident), inputs[ident], day) for ident in ids],
-            )
+            rows = [(policy, self._key(ident), inputs[ident], day) for ident in ids]
+            columns = ("policy_id", "employee_id", "inputs", "evaluated_from")
+            if self._postgres and len(rows) >= COPY_FROM:
+                copy_rows(self._c, "policy_participant_inputs", columns, rows)
+            else:
+                self._c.exec_driver_sql(
+                    f"INSERT INTO policy_participant_inputs ({', '.join(columns)}) "
+                    f"VALUES ({m}, {m}, {m}, {m})",
+                    rows,
+                )
 
     def forget(self, policy_id: uuid.UUID, employee_id: uuid.UUID) -> None:
         d = t.policy_participant_inputs
@@ -292,10 +299,14 @@ class SqlPolicyRunStore:
             self._c.execute(r.delete().where(r.c.id.in_(ids[start : start + _IDS])))
         if not add:
             return
+        rows = [self._raw(x) for x in add]
         try:
             with self._c.begin_nested():
-                self._c.exec_driver_sql(self._insert_sql(), [self._raw(x) for x in add])
-        except sa.exc.IntegrityError as error:
+                if self._postgres and len(rows) >= COPY_FROM:
+                    copy_rows(self._c, "policy_registrations", self._COLUMNS, rows)
+                else:
+                    self._c.exec_driver_sql(self._insert_sql(), rows)
+        except Exception as error:  # the driver's own error from COPY, SQLAlchemy's otherwise
             if sqlstate(error) != EXCLUSION_VIOLATION:
                 raise
             raise overlap(add[0], None) from None
