@@ -180,7 +180,8 @@ class DateRange:
 
     def contains(self, day: _dt.date) -> bool:
         """``start <= day < end`` (PostgreSQL ``@>`` with an element)."""
-        return self.start <= day < _end_key(self.end)
+        end = self.end
+        return self.start <= day and (end is None or day < end)
 
     def __contains__(self, day: object) -> bool:
         return (

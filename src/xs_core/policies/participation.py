@@ -272,6 +272,9 @@ def sickness_exclusion_end(
 
 
 def _leading(employments: Sequence[EmploymentFacts], day: _dt.date) -> EmploymentFacts | None:
+    if len(employments) == 1:  # the common case, and the same answer as below
+        only = employments[0]
+        return only if only.period.contains(day) else None
     running = [e for e in employments if e.period.contains(day)]
     flagged = [e for e in running if e.is_leading]
     if flagged:

@@ -134,34 +134,34 @@ def manual_inputs(registrations: Iterable[Registration]) -> list[ManualRegistrat
 
 class _OrderedIds:
     """Time-ordered registration ids (the layout of RFC 9562's UUID version 7: 48 bits of Unix
-    milliseconds, then a counter started at random each millisecond, then random bits).
+    milliseconds, version, 12 random bits, variant, then a counter started at random each
+    millisecond in the next 30 bits and 32 random bits).
 
     The nightly run adds millions of registrations; ids that grow with time are appended at the
     right edge of the primary key's B-tree instead of landing on a random page each (uuid4), which
     kept the index out of the page cache at 3M rows (docs/benchmarks.md). Unique as uuid4 ids are:
-    42 bits of counter per millisecond and 32 random bits (the ``random`` module is re-seeded in a
-    forked child)."""
+    a counter per millisecond and 44 random bits (the ``random`` module is re-seeded in a forked
+    child)."""
 
     def __init__(self) -> None:
         self._millisecond = -1
-        self._counter = 0
+        self._last = 0
 
     def __call__(self) -> uuid.UUID:
         millisecond = time.time_ns() // 1_000_000
         if millisecond > self._millisecond:
             self._millisecond = millisecond
-            self._counter = random.getrandbits(41)
+            # the counter starts below 2**29: a billion more ids fit in its 30 bits
+            self._last = (
+                (millisecond & 0xFFFF_FFFF_FFFF) << 80
+                | 0x7 << 76
+                | random.getrandbits(12) << 64
+                | 0b10 << 62
+                | random.getrandbits(29) << 32
+            )
         else:  # the same millisecond (or the clock went back): count on from the last id
-            self._counter += 1
-        counter = self._counter
-        return uuid.UUID(
-            int=(self._millisecond & 0xFFFF_FFFF_FFFF) << 80
-            | 0x7 << 76
-            | (counter >> 30 & 0xFFF) << 64
-            | 0b10 << 62
-            | (counter & 0x3FFF_FFFF) << 32
-            | random.getrandbits(32)
-        )
+            self._last += 1 << 32
+        return uuid.UUID(int=self._last | random.getrandbits(32))
 
 
 #: A new id for a registration the run writes (time-ordered).
