@@ -62,7 +62,9 @@ def one(tree: UnitTree, *employees: EmployeeAbsence) -> list[AbsenceRow]:
 def test_r3_1_part_timer_absent_half_for_ten_days() -> None:
     """20 of 40 hours (factor 0.5), absent 50 % from 5 to 15 January (10 days)."""
     facts = EmployeeAbsence(
-        uuid.uuid4(), (segment(D(2025, 6, 1), None, "20"),), (sick(D(2026, 1, 5), D(2026, 1, 15), "0.5"),)
+        uuid.uuid4(),
+        (segment(D(2025, 6, 1), None, "20"),),
+        (sick(D(2026, 1, 5), D(2026, 1, 15), "0.5"),),
     )  # fmt: skip
     [row] = one(employer_tree(E1), facts)
     assert row.available_days == Decimal("15.5")  # 31 days × 0.5
@@ -183,7 +185,9 @@ def test_r3_1_a_folder_row_has_an_empty_code_and_sums_its_employers() -> None:
     assert (one_.unit.code, one_.absent_days, two.absent_days) == ("E1", 4, 6)
 
 
-def test_r3_1_an_employment_outside_the_units_and_absence_outside_employment_count_nowhere() -> None:  # noqa: E501
+def test_r3_1_an_employment_outside_the_units_and_absence_outside_employment_count_nowhere() -> (
+    None
+):
     """Employed at E1 until 11 January; sick from 9 January to 20 January: only 9 and 10
     January are absence of that employment."""
     facts = EmployeeAbsence(

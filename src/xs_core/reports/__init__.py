@@ -14,12 +14,13 @@ from xs_core.reports.absence import (
     absence_per_unit,
     absence_row,
     absence_table,
+    employee_absence,
     is_relapse,
     part_time_factor,
     report_period,
 )
 from xs_core.reports.categories import DEFAULT_DURATION_CATEGORIES, DurationCategories
-from xs_core.reports.columns import Cell, Column, ColumnKind, ReportTable
+from xs_core.reports.columns import Cell, Chart, Column, ColumnKind, ReportTable
 from xs_core.reports.ports import AbsenceFacts
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "AbsenceRow",
     "AbsenceTally",
     "Cell",
+    "Chart",
     "Column",
     "ColumnKind",
     "DurationCategories",
@@ -42,6 +44,7 @@ __all__ = [
     "absence_per_unit",
     "absence_row",
     "absence_table",
+    "employee_absence",
     "is_relapse",
     "part_time_factor",
     "report_period",

@@ -44,7 +44,7 @@ from xs_core.errors import DomainError, InvalidInput, register_messages
 from xs_core.organisation.units import UnitKind, UnitRef
 from xs_core.protocols.sickness import AbsenceSpell, RecoveryReport, absence_spells
 from xs_core.reports.categories import DEFAULT_DURATION_CATEGORIES, DurationCategories
-from xs_core.reports.columns import Cell, Column, ColumnKind, ReportTable
+from xs_core.reports.columns import Cell, Chart, Column, ColumnKind, ReportTable
 
 register_messages(
     {
@@ -367,9 +367,7 @@ def absence_row(unit: ReportUnit, tally: AbsenceTally, period: DateRange) -> Abs
             _round(Decimal(tally.new_reports * DAYS_IN_YEAR) / emp_days) if emp_days else None
         ),
         average_duration=(
-            _round(Decimal(tally.ended_days) / tally.ended_reports)
-            if tally.ended_reports
-            else None
+            _round(Decimal(tally.ended_days) / tally.ended_reports) if tally.ended_reports else None
         ),
         per_category=tuple(tally.per_category),
     )
@@ -416,4 +414,34 @@ ABSENCE_REPORT_NAME = "Verzuim_per_org.eenheid_incl_verzuimduurcategorieën"
 def absence_table(rows: list[AbsenceRow], categories: DurationCategories) -> ReportTable:
     """R3.1 as a table for the exporters (R3.4)."""
     cells: Iterator[tuple[Cell, ...]] = (row.cells() for row in rows)
-    return ReportTable(ABSENCE_REPORT_NAME, absence_columns(categories), cells, len(rows))
+    chart = Chart("Verzuimpercentage per organisatieonderdeel", "name", "absence_percentage")
+    return ReportTable(ABSENCE_REPORT_NAME, absence_columns(categories), cells, len(rows), chart)
+
+
+def employee_absence(
+    employee_id: uuid.UUID,
+    employments: Iterable[tuple[uuid.UUID, DateRange, uuid.UUID | None, Decimal]],
+    sickness: Iterable[tuple[_dt.date, tuple[RecoveryReport, ...], _dt.date | None]],
+    period: DateRange,
+) -> EmployeeAbsence:
+    """One employee's facts from their employment versions ``(employer, valid, department,
+    hours)`` and sickness trajectories ``(first sick day, recovery reports, exclusive end)``:
+    only the segments overlapping the period and the reports whose absence can touch it (their
+    first sick day before the period's end). Both adapters build the facts with it."""
+    segments = tuple(
+        EmploymentSegment(valid, employer, department, hours)
+        for employer, valid, department, hours in employments
+        if valid.overlaps(period)
+    )
+    end = period.end
+    reports = tuple(
+        sorted(
+            (
+                SicknessReport.of(first, recoveries, closed)
+                for first, recoveries, closed in sickness
+                if end is None or first < end
+            ),
+            key=lambda r: r.first_sick_day,
+        )
+    )
+    return EmployeeAbsence(employee_id, segments, reports)

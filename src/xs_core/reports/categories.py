@@ -9,9 +9,12 @@ stored as configuration parameters (``AbsenceDurationShort`` …, R6.1's setting
 
 from __future__ import annotations
 
+import itertools
+
 import attrs
 
 from xs_core.errors import DomainError, InvalidInput, register_messages
+from xs_core.settings import DURATION_PARAMETERS, SettingsStore
 
 register_messages(
     {
@@ -28,7 +31,7 @@ register_messages(
 
 def _bounds(value: tuple[int, ...]) -> tuple[int, ...]:
     bounds = tuple(value)
-    increasing = all(a < b for a, b in zip(bounds, bounds[1:], strict=False))
+    increasing = all(a < b for a, b in itertools.pairwise(bounds))
     if not bounds or bounds[0] < 1 or not increasing:
         raise DomainError(
             "reports.invalid_duration_categories",
@@ -67,3 +70,8 @@ class DurationCategories:
 
 #: The suite's default: short 1–7, medium 8–42, long 43–365, extra long > 365 (R3.1).
 DEFAULT_DURATION_CATEGORIES = DurationCategories((7, 42, 365))
+
+
+def stored_duration_categories(settings: SettingsStore) -> DurationCategories:
+    """The categories as the settings store holds them (R3.1, R6.1's store)."""
+    return DurationCategories(tuple(settings.value(p) for p in DURATION_PARAMETERS))

@@ -40,6 +40,16 @@ class Column:
 
 
 @attrs.frozen
+class Chart:
+    """A native chart of one column against another, e.g. R3.1's absence percentage per unit
+    (an XLSX export draws it; a CSV export has no charts)."""
+
+    title: str
+    category_key: str
+    value_key: str
+
+
+@attrs.frozen
 class ReportTable:
     """A report to export: its name, columns and the stream of rows (R3.4).
 
@@ -51,6 +61,11 @@ class ReportTable:
     columns: tuple[Column, ...]
     rows: Iterable[tuple[Cell, ...]]
     size: int | None = None
+    chart: Chart | None = None
+
+    def position(self, key: str) -> int:
+        """The position of the column with ``key``."""
+        return [c.key for c in self.columns].index(key)
 
     def __iter__(self) -> Iterator[tuple[Cell, ...]]:
         return iter(self.rows)

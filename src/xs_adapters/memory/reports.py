@@ -1,0 +1,37 @@
+"""The in-memory absence facts of R3.1, held to the same contract as the SQL adapter."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Sequence
+
+from xs_adapters.memory.store import MemoryStore
+from xs_core.dates import DateRange
+from xs_core.protocols.model import ProtocolKind
+from xs_core.reports.absence import EmployeeAbsence, employee_absence
+
+
+class MemoryAbsenceFacts:
+    def __init__(self, store: MemoryStore) -> None:
+        self._s = store
+
+    def absence_facts(
+        self, employer_ids: Sequence[uuid.UUID], period: DateRange
+    ) -> Iterator[EmployeeAbsence]:
+        wanted = set(employer_ids)
+        for employee in sorted(self._s.employees.values(), key=lambda e: e.id):
+            versions = [
+                (employment.employer_id, v.valid, v.conditions.department_id,
+                 v.conditions.hours_per_week)
+                for employment in employee.employments
+                if employment.employer_id in wanted and employment.period.overlaps(period)
+                for v in employment.versions
+            ]  # fmt: skip
+            if not any(valid.overlaps(period) for _, valid, _, _ in versions):
+                continue
+            sickness = [
+                (t.period.start, t.recovery_reports, t.period.end)
+                for t in self._s.trajectories.find("employee", employee.id)
+                if t.kind is ProtocolKind.SICKNESS
+            ]
+            yield employee_absence(employee.id, versions, sickness, period)

@@ -1,0 +1,125 @@
+"""The absence facts of R3.1, read set-based (R3.1, R3.4).
+
+The employees with an employment at the report's employers during the period are read in chunks
+of :data:`CHUNK` by employee id (keyset): per chunk three queries — the employment versions
+overlapping the period, the sickness trajectories, their recovery reports — never a query per
+employee, and memory holds one chunk at a time.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from decimal import Decimal
+from typing import Any
+
+import pendulum
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from xs_adapters.sql import tables as t
+from xs_core.dates import DateRange
+from xs_core.protocols.model import ProtocolKind
+from xs_core.protocols.sickness import RecoveryReport
+from xs_core.reports.absence import EmployeeAbsence, employee_absence
+
+#: Employees per chunk.
+CHUNK = 2000
+
+
+class SqlAbsenceFacts:
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def absence_facts(
+        self, employer_ids: Sequence[uuid.UUID], period: DateRange
+    ) -> Iterator[EmployeeAbsence]:
+        if not employer_ids or period.end is None:
+            return
+        employers = sorted(set(employer_ids))
+        e = t.employments
+        overlapping = [
+            e.c.employer_id.in_(employers),
+            e.c.start_date < period.end,
+            sa.or_(e.c.end_date.is_(None), e.c.end_date > period.start),
+        ]
+        after: uuid.UUID | None = None
+        while True:
+            query = sa.select(e.c.employee_id).where(*overlapping).distinct()
+            if after is not None:
+                query = query.where(e.c.employee_id > after)
+            ids = list(self._c.scalars(query.order_by(e.c.employee_id).limit(CHUNK)))
+            if not ids:
+                return
+            yield from self._chunk(ids, employers, period, overlapping)
+            if len(ids) < CHUNK:
+                return
+            after = ids[-1]
+
+    def _chunk(
+        self,
+        ids: list[uuid.UUID],
+        employers: list[uuid.UUID],
+        period: DateRange,
+        overlapping: list[Any],
+    ) -> Iterator[EmployeeAbsence]:
+        e, v = t.employments, t.employment_versions
+        tr, rr = t.trajectories, t.recovery_reports
+        end = period.end
+        assert end is not None
+        first, last = ids[0], ids[-1]
+        in_chunk = [e.c.employee_id >= first, e.c.employee_id <= last, *overlapping]
+        versions: dict[uuid.UUID, list[tuple[uuid.UUID, DateRange, uuid.UUID | None, Decimal]]]
+        versions = defaultdict(list)
+        for row in self._c.execute(
+            sa.select(
+                e.c.employee_id,
+                e.c.employer_id,
+                v.c.valid_from,
+                v.c.valid_until,
+                v.c.department_id,
+                v.c.hours_per_week,
+            )
+            .join(e, e.c.id == v.c.employment_id)
+            .where(
+                *in_chunk,
+                v.c.valid_from < end,
+                sa.or_(v.c.valid_until.is_(None), v.c.valid_until > period.start),
+            )
+        ):
+            versions[row.employee_id].append(
+                (
+                    row.employer_id,
+                    DateRange(row.valid_from, row.valid_until),
+                    row.department_id,
+                    Decimal(row.hours_per_week),
+                )
+            )
+        sick = [
+            tr.c.kind == ProtocolKind.SICKNESS.value,
+            tr.c.employee_id >= first,
+            tr.c.employee_id <= last,
+            tr.c.start_date < end,
+        ]
+        recoveries: dict[uuid.UUID, list[RecoveryReport]] = defaultdict(list)
+        for row in self._c.execute(
+            sa.select(rr.c.trajectory_id, rr.c.date, rr.c.recovered_percentage)
+            .join(tr, tr.c.id == rr.c.trajectory_id)
+            .where(*sick)
+            .order_by(rr.c.trajectory_id, rr.c.date)
+        ):
+            recoveries[row.trajectory_id].append(RecoveryReport(row.date, row.recovered_percentage))
+        sickness: dict[
+            uuid.UUID, list[tuple[pendulum.Date, tuple[RecoveryReport, ...], pendulum.Date | None]]
+        ] = defaultdict(list)
+        for row in self._c.execute(
+            sa.select(tr.c.id, tr.c.employee_id, tr.c.start_date, tr.c.end_date).where(*sick)
+        ):
+            sickness[row.employee_id].append(
+                (row.start_date, tuple(recoveries.get(row.id, ())), row.end_date)
+            )
+        for employee_id in ids:
+            yield employee_absence(
+                employee_id, versions[employee_id], sickness.get(employee_id, ()), period
+            )
