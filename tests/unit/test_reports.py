@@ -176,7 +176,7 @@ def test_r3_1_a_folder_row_has_an_empty_code_and_sums_its_employers() -> None:
         (sick(D(2026, 1, 20), D(2026, 1, 26)),),
     )
     folder, one_, two = one(tree, first, second)
-    assert folder.cells()[:3] == ("", "Map", "Map")
+    assert folder.cells()[:3] == (None, "Map", "Map")  # an empty Code
     assert folder.absent_days == 10 and folder.available_days == 62
     assert folder.absence_percentage == Decimal("16.13")  # 10 / 62 = 16.129…
     assert folder.average_employees == Decimal("2.00")

@@ -274,7 +274,7 @@ class AbsenceRow:
 
     def cells(self) -> tuple[Cell, ...]:
         return (
-            self.unit.code or "",
+            self.unit.code,
             self.unit.name,
             _KIND_NL[self.unit.kind],
             self.average_employees,
