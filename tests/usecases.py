@@ -72,6 +72,7 @@ from xs_app.services.billing import (
     SubscriptionSchedule,
 )
 from xs_app.services.command import Command
+from xs_app.services.reports import AbsenceReport, FindReportUnit
 from xs_app.services.configuration import GetParameterHistory, ListParameters, SetParameter
 from xs_app.services.employments import (
     ActionLinks,
@@ -466,6 +467,22 @@ def make_world(xs: Xs) -> World:
         )
         s["employment"] = (
             org.employee(GetEmployee(actor=admin, employee_id=s["employee"])).employments[0].id
+        )
+        # R3.1: reported sick by the use case; the first employee is already sick (one absence at
+        # a time per person)
+        s["employee2"] = org.register_employee(
+            RegisterEmployee(
+                actor=admin,
+                first_name=f"Bert {label}",
+                last_name="Jansen",
+                birth_date=D(1961, 6, 6),
+                employment=EmploymentTerms(
+                    employer_id=s["employer"], department_id=s["department"], start=D(2020, 1, 1)
+                ),
+            )
+        )
+        s["employment2"] = (
+            org.employee(GetEmployee(actor=admin, employee_id=s["employee2"])).employments[0].id
         )
         s["dossier"] = org.open_dossier(
             OpenDossier(actor=admin, unit=UnitRef(UnitKind.EMPLOYEE, s["employee"]))
@@ -1143,9 +1160,9 @@ TABLE: dict[str, UseCase] = {
         lambda w, s: ReportSickness(
             actor=w.admin,
             protocol_id=w.sickness2,
-            employee_id=s.employee,
+            employee_id=s.employee2,
             first_sick_day=D(2026, 11, 2),
-            employment_id=s.employment,
+            employment_id=s.employment2,
         ),
         events=("TrajectoryStarted",),
     ),
@@ -1760,6 +1777,19 @@ TABLE: dict[str, UseCase] = {
     "configuration.history": _q(
         F.MANAGE_CONFIGURATION,
         lambda w, s: GetParameterHistory(actor=w.admin, parameter=Parameter.BUSINESS_RULES),
+    ),
+    # reports (R3.1) -----------------------------------------------------------------------------
+    "reports.absence": _q(
+        F.VIEW_REPORTS,
+        lambda w, s: AbsenceReport(
+            actor=w.admin, period=DateRange(D(2026, 10, 1), D(2026, 11, 1)), units=(_employer(s),)
+        ),
+        invalid=lambda w, s: AbsenceReport(
+            actor=w.admin, period=DateRange(D(2026, 10, 1), None), units=(_employer(s),)
+        ),
+    ),
+    "reports.find_unit": _q(
+        F.VIEW_REPORTS, lambda w, s: FindReportUnit(actor=w.admin, code=s.employer_code)
     ),
 }
 

@@ -21,6 +21,7 @@ from xs_core.access.features import Feature
 from xs_core.dates import DateRange
 from xs_core.errors import DomainError, NotFound, register_messages
 from xs_core.organisation.model import Department
+from xs_core.organisation.validation import valid_code
 from xs_core.organisation.units import UnitKind, UnitRef
 from xs_core.progress import Progress, silent
 from xs_core.reports.absence import (
@@ -156,7 +157,9 @@ class ReportService(Service):
     def find_unit(self, cmd: FindReportUnit) -> UnitRef:
         """The employer (``W001``) or department (``W001/VERKOOP``) with that code in the
         actor's scope; ``reports.unknown_unit`` alike for a missing and a hidden one (R0.6)."""
-        employer_code, _, department_code = cmd.code.partition("/")
+        employer_text, _, department_text = cmd.code.partition("/")
+        employer_code = valid_code(employer_text)  # organisation.invalid_code: not a code
+        department_code = valid_code(department_text)
         with self._uow(write=False) as uow:
             auth, principal = self._authorise(uow, cmd.actor, Feature.VIEW_REPORTS)
             unknown = NotFound("reports.unknown_unit", {"rule": "R3.1", "code": cmd.code})
