@@ -131,9 +131,7 @@ def test_r3_1_units_follow_the_scope(w: ReportsWorld) -> None:
         frozenset({UnitRef(UnitKind.EMPLOYER, w.bakkerij)}),
     )
     rows = w.xs.reports.absence(
-        AbsenceReport(
-            actor=scoped, period=JANUARY, units=(UnitRef(UnitKind.EMPLOYER, w.bakkerij),)
-        )
+        AbsenceReport(actor=scoped, period=JANUARY, units=(UnitRef(UnitKind.EMPLOYER, w.bakkerij),))
     ).rows
     assert [r.unit.name for r in rows] == ["Bakkerij", "Productie", "Verkoop"]
     for hidden in (w.folder_ref, UnitRef(UnitKind.EMPLOYER, w.slagerij)):

@@ -429,9 +429,14 @@ def employee_absence(
     only the segments overlapping the period and the reports whose absence can touch it (their
     first sick day before the period's end). Both adapters build the facts with it."""
     segments = tuple(
-        EmploymentSegment(valid, employer, department, hours)
-        for employer, valid, department, hours in employments
-        if valid.overlaps(period)
+        sorted(
+            (
+                EmploymentSegment(valid, employer, department, hours)
+                for employer, valid, department, hours in employments
+                if valid.overlaps(period)
+            ),
+            key=lambda s: (s.period.start, str(s.employer_id), str(s.department_id)),
+        )
     )
     end = period.end
     reports = tuple(
