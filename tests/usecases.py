@@ -72,7 +72,6 @@ from xs_app.services.billing import (
     SubscriptionSchedule,
 )
 from xs_app.services.command import Command
-from xs_app.services.reports import AbsenceReport, FindReportUnit
 from xs_app.services.configuration import GetParameterHistory, ListParameters, SetParameter
 from xs_app.services.employments import (
     ActionLinks,
@@ -186,6 +185,7 @@ from xs_app.services.reimbursements import (
     SetContractSettings,
     SetRelationActive,
 )
+from xs_app.services.reports import AbsenceReport, FindReportUnit
 from xs_core.access.features import ALL_FEATURES, Feature
 from xs_core.access.passwords import TokenPurpose
 from xs_core.agenda.model import ActivityStatus

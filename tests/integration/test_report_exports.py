@@ -70,7 +70,7 @@ def test_r3_4_xlsx_has_real_cells_a_frozen_header_a_filter_and_widths(tmp_path: 
     book = openpyxl.load_workbook(out)
     sheet = book["Proef"]
     assert [c.value for c in sheet[1]] == ["Naam", "Datum", "Bedrag", "Percentage", "Aantal"]
-    name, day, amount, share, count = sheet[2]
+    _, day, amount, share, count = sheet[2]
     assert day.is_date and day.value == _dt.datetime(2026, 1, 5)
     assert day.number_format == "dd-mm-yyyy"
     assert (amount.data_type, amount.value, amount.number_format) == ("n", 2.75, "0.00")

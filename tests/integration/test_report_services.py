@@ -27,6 +27,7 @@ from xs_core.organisation.units import UnitKind, UnitRef
 from xs_core.settings import Parameter
 
 D = _dt.date
+N = Decimal
 
 
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
@@ -67,32 +68,31 @@ def test_r3_1_the_reports_world_by_hand(w: ReportsWorld) -> None:
     reports × 365 / employment days; durations of the reports ended in January)."""
     figures = _figures(w)
     assert list(figures) == ["Holding", "Bakkerij", "Productie", "Verkoop", "Slagerij"]
-    D2 = Decimal
     # Holding: 15.5 + 31 + 31 + 31 = 108.5 available; 2.75 + 5 + 31 + 5 = 43.75 absent (40.32 %);
     # 124 employment days / 31 = 4; 4 reports × 365 / 124 = 11.77; durations 10, 5, 3, 2
     assert figures["Holding"] == (
-        None, D2("4.00"), D2("108.5"), D2("43.75"), D2("40.32"), 4, D2("11.77"), D2("5.00"),
+        None, N("4.00"), N("108.5"), N("43.75"), N("40.32"), 4, N("11.77"), N("5.00"),
         (3, 1, 0, 0),
     )  # fmt: skip
     # Bakkerij: Anna 15.5 + Bert 31 = 46.5; 2.75 + 5 = 7.75 (16.67 %); 2 × 365 / 62 = 11.77
     assert figures["Bakkerij"] == (
-        "W1", D2("2.00"), D2("46.5"), D2("7.75"), D2("16.67"), 2, D2("11.77"), D2("7.50"),
+        "W1", N("2.00"), N("46.5"), N("7.75"), N("16.67"), 2, N("11.77"), N("7.50"),
         (1, 1, 0, 0),
     )  # fmt: skip
     # Verkoop: Anna 15.5 + Bert 1–15 Jan 15 = 30.5; 2.75 + 2 = 4.75 (15.57 %); (31 + 15) / 31
     # = 1.48 employees; both reports start here: 2 × 365 / 46 = 15.87; only Anna's ends here
     assert figures["Verkoop"] == (
-        "VK", D2("1.48"), D2("30.5"), D2("4.75"), D2("15.57"), 2, D2("15.87"), D2("10.00"),
+        "VK", N("1.48"), N("30.5"), N("4.75"), N("15.57"), 2, N("15.87"), N("10.00"),
         (0, 1, 0, 0),
     )  # fmt: skip
     # Productie: Bert 16–31 Jan = 16 days, 3 absent (18.75 %); his report ends here (5 days)
     assert figures["Productie"] == (
-        "PR", D2("0.52"), D2("16"), D2("3"), D2("18.75"), 0, D2("0.00"), D2("5.00"),
+        "PR", N("0.52"), N("16"), N("3"), N("18.75"), 0, N("0.00"), N("5.00"),
         (1, 0, 0, 0),
     )  # fmt: skip
     # Slagerij: Carla 31/31, Dirk 3 + 2 (a relapse is a new report): 36 / 62 = 58.06 %
     assert figures["Slagerij"] == (
-        "W2", D2("2.00"), D2("62"), D2("36"), D2("58.06"), 2, D2("11.77"), D2("2.50"),
+        "W2", N("2.00"), N("62"), N("36"), N("58.06"), 2, N("11.77"), N("2.50"),
         (2, 0, 0, 0),
     )  # fmt: skip
 

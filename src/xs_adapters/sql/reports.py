@@ -103,21 +103,27 @@ class SqlAbsenceFacts:
             tr.c.start_date < end,
         ]
         recoveries: dict[uuid.UUID, list[RecoveryReport]] = defaultdict(list)
-        for row in self._c.execute(
+        for report in self._c.execute(
             sa.select(rr.c.trajectory_id, rr.c.date, rr.c.recovered_percentage)
             .join(tr, tr.c.id == rr.c.trajectory_id)
             .where(*sick)
             .order_by(rr.c.trajectory_id, rr.c.date)
         ):
-            recoveries[row.trajectory_id].append(RecoveryReport(row.date, row.recovered_percentage))
+            recoveries[report.trajectory_id].append(
+                RecoveryReport(report.date, report.recovered_percentage)
+            )
         sickness: dict[
             uuid.UUID, list[tuple[pendulum.Date, tuple[RecoveryReport, ...], pendulum.Date | None]]
         ] = defaultdict(list)
-        for row in self._c.execute(
+        for trajectory in self._c.execute(
             sa.select(tr.c.id, tr.c.employee_id, tr.c.start_date, tr.c.end_date).where(*sick)
         ):
-            sickness[row.employee_id].append(
-                (row.start_date, tuple(recoveries.get(row.id, ())), row.end_date)
+            sickness[trajectory.employee_id].append(
+                (
+                    trajectory.start_date,
+                    tuple(recoveries.get(trajectory.id, ())),
+                    trajectory.end_date,
+                )
             )
         for employee_id in ids:
             yield employee_absence(

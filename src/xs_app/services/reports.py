@@ -21,8 +21,8 @@ from xs_core.access.features import Feature
 from xs_core.dates import DateRange
 from xs_core.errors import DomainError, NotFound, register_messages
 from xs_core.organisation.model import Department
-from xs_core.organisation.validation import valid_code
 from xs_core.organisation.units import UnitKind, UnitRef
+from xs_core.organisation.validation import valid_code
 from xs_core.progress import Progress, silent
 from xs_core.reports.absence import (
     AbsenceRow,

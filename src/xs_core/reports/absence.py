@@ -120,6 +120,10 @@ class EmploymentSegment:
         return part_time_factor(self.hours_per_week)
 
 
+def _spells(value: Iterable[AbsenceSpell]) -> tuple[AbsenceSpell, ...]:
+    return tuple(value)
+
+
 def _optional_date(value: _dt.date | None) -> pendulum.Date | None:
     return None if value is None else as_date(value)
 
@@ -130,7 +134,7 @@ class SicknessReport:
     fractions, and the recovery date (the first day no longer absent) once it is known."""
 
     first_sick_day: pendulum.Date = attrs.field(converter=as_date)
-    spells: tuple[AbsenceSpell, ...] = attrs.field(converter=tuple)
+    spells: tuple[AbsenceSpell, ...] = attrs.field(converter=_spells)
     recovered_on: pendulum.Date | None = attrs.field(converter=_optional_date)
 
     @classmethod
