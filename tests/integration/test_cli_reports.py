@@ -47,7 +47,7 @@ def test_r3_1_absence_report_to_xlsx_and_csv(
     out = tmp_path / "verzuim.xlsx"
     code, text, err = xs(capsys, "reports", "absence", *JANUARY, "--unit", "W1", "--out",
                          str(out), *AS_ADMIN)  # fmt: skip
-    assert (code, err) == (0, "") and f"3 rijen geschreven naar {out}" in text
+    assert (code, err) == (0, "") and "3 rijen geschreven naar" in text
     sheet = openpyxl.load_workbook(out).worksheets[0]
     assert [sheet.cell(r, 1).value for r in (2, 3, 4)] == ["W1", "PR", "VK"]
     assert sheet["G2"].value == pytest.approx(16.67)
