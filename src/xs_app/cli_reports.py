@@ -21,7 +21,7 @@ from xs_app.bootstrap import Xs
 from xs_app.cli import AsOption, DatabaseOption, _actor, _open, app, console
 from xs_app.cli_support import CliRefusal
 from xs_app.cli_types import date_option
-from xs_app.services.reports import AbsenceReport, FindReportUnit
+from xs_app.services.reports import AbsenceReport, FindReportUnit, WiaWorkFile
 from xs_core.dates import DateRange
 from xs_core.errors import InvalidInput, register_messages
 from xs_core.organisation.units import UnitKind, UnitRef
@@ -118,3 +118,54 @@ def absence(
             result = xs.reports.absence(AbsenceReport(actor=actor, period=period, units=units), bar)
             count = export_report(result.table(), out, _format(fmt, out), bar)
     console.print(f"{count} rijen geschreven naar {out}")
+
+
+def _work_file(
+    nn: bool,
+    unit: list[str],
+    out: Path,
+    fmt: ExportFormat | None,
+    on: _dt.date | None,
+    as_email: str | None,
+    database_url: str | None,
+) -> None:
+    with _open(database_url) as xs:
+        actor = _actor(xs, as_email)
+        units = tuple(_unit(xs, actor, value) for value in unit)
+        with _progress() as progress:
+            bar: ProgressReport = _Bar(progress)
+            result = xs.reports.wia_work_file(WiaWorkFile(actor=actor, units=units, nn=nn, on=on))
+            count = export_report(result.table(), out, _format(fmt, out), bar)
+    console.print(f"{count} rijen geschreven naar {out}")
+
+
+OnOption = Annotated[
+    _dt.date | None, date_option("--on", "the day of the leading employment (default today)")
+]
+
+
+@reports_app.command("wia-werkbestand")
+def wia_work_file(
+    out: OutOption,
+    unit: UnitOption,
+    fmt: FormatOption = None,
+    as_email: AsOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """R3.2 Wia werkbestand: one row per WIA claim at the units' employers, with the WGA-ERD
+    policy columns."""
+    _work_file(False, unit, out, fmt, None, as_email, database_url)
+
+
+@reports_app.command("wia-werkbestand-nn")
+def wia_work_file_nn(
+    out: OutOption,
+    unit: UnitOption,
+    fmt: FormatOption = None,
+    on: OnOption = None,
+    as_email: AsOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """R3.3 Wia werkbestand tbv NN: R3.2 with the department of the leading employment and the
+    end of own-risk bearing derived when empty (min(WIA start + 10 years, AOW date))."""
+    _work_file(True, unit, out, fmt, on, as_email, database_url)

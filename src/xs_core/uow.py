@@ -54,7 +54,7 @@ from xs_core.reimbursements.ports import (
     ReimbursementStore,
     RelationRepository,
 )
-from xs_core.reports.ports import AbsenceFacts
+from xs_core.reports.ports import AbsenceFacts, WiaClaimRepository
 from xs_core.settings import SettingsStore
 
 
@@ -128,6 +128,7 @@ class UnitOfWork(Protocol):
     policy_runs: PolicyRunStore
     settings: SettingsStore
     absence_facts: AbsenceFacts
+    wia_claims: WiaClaimRepository
     relations: RelationRepository
     contract_settings: ContractSettingsRepository
     reimbursements: ReimbursementStore

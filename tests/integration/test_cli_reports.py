@@ -4,8 +4,10 @@ code or reference, and refusals as one line with no file left behind."""
 from __future__ import annotations
 
 import csv
+import datetime as _dt
 import os
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
@@ -16,6 +18,8 @@ from rich.console import Console
 from tests.reports_world import reports_world
 from xs_app import bootstrap, cli
 from xs_app.cli_support import run
+from xs_app.services.reports import RegisterWiaClaim
+from xs_core.reports.wia import WiaBenefit
 
 BOX = re.compile("[\u2500-\u257f]")
 AS_ADMIN = ("--as", "beheer@example.nl")
@@ -30,7 +34,13 @@ def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("XS_DATABASE_URL", url)
     monkeypatch.setattr(cli, "console", Console(width=250))
     app = bootstrap(database_url=url)
-    reports_world(app)
+    w = reports_world(app)
+    app.reports.register_wia_claim(
+        RegisterWiaClaim(
+            actor=w.admin, employee_id=w.people["dirk"], employer_id=w.slagerij,
+            start=_dt.date(2026, 3, 1), benefit=WiaBenefit.WGA, monthly_wage=Decimal("2500.00"),
+        )
+    )  # fmt: skip
     app.close()
     return url
 
@@ -91,3 +101,26 @@ def test_r3_1_a_reversed_period_is_refused(
     code, _, err = xs(capsys, "reports", "absence", "--from", "2026-02-01", "--until",
                       "2026-01-01", "--unit", "W1", "--out", str(out), *AS_ADMIN)  # fmt: skip
     assert code == 2 and len(err.strip().splitlines()) == 1 and not out.exists()
+
+
+def test_r3_2_r3_3_wia_work_files(
+    database: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    out = tmp_path / "wia.xlsx"
+    code, _, err = xs(capsys, "reports", "wia-werkbestand", "--unit", "W2", "--out", str(out),
+                      *AS_ADMIN)  # fmt: skip
+    assert (code, err) == (0, "")
+    sheet = openpyxl.load_workbook(out).worksheets[0]
+    assert sheet.title == "Wia werkbestand"
+    assert sheet["K2"].value == 2500 and sheet["I2"].is_date  # Wia maandloon, WIA-startdatum
+    out_nn = tmp_path / "wia-nn.csv"
+    code, _, err = xs(capsys, "reports", "wia-werkbestand-nn", "--unit", "W2", "--on",
+                      "2026-06-01", "--out", str(out_nn), *AS_ADMIN)  # fmt: skip
+    assert (code, err) == (0, "")
+    with out_nn.open(encoding="utf-8-sig", newline="") as f:
+        header, row = list(csv.reader(f, delimiter=";"))
+    fields = dict(zip(header, row, strict=True))
+    # born 1 May 1980: AOW 1 August 2047; 1 March 2026 + 10 years comes first
+    assert fields["Einddatum eigen risicodragerschap"] == "01-03-2036"
+    assert fields["Einddatum eigen risicodragerschap bron"] == "Afgeleid"
+    assert fields["Wia maandloon"] == "2500,00"

@@ -243,3 +243,132 @@ def test_r3_1_recovery_before_or_on_the_first_sick_day_is_refused(w: ReportsWorl
             )
         assert refused.value.code == "sickness.report_out_of_order"
     assert fingerprint(w.xs) == before
+
+
+# -- WIA work files (R3.2, R3.3) ------------------------------------------------------------------
+
+
+def _wga_erd_policy(w: ReportsWorld) -> None:
+    """Bakkerij has a WGA-ERD policy from 1 January 2025 to 1 January 2027 (last day 31
+    December 2026), run-in damage from 1 July 2025; Slagerij has none."""
+    from xs_app.services.policies import CreateInsuranceProduct, CreateInsurer, CreatePolicy
+    from xs_core.policies.model import ProductKind
+
+    insurer = w.xs.policies.create_insurer(
+        CreateInsurer(actor=w.admin, name="Nationale-Nederlanden")
+    )
+    product = w.xs.policies.create_product(
+        CreateInsuranceProduct(
+            actor=w.admin, insurer_id=insurer, name="WGA ERD Basis", kind=ProductKind.WGA_ERD
+        )
+    )
+    w.xs.policies.create_policy(
+        CreatePolicy(
+            actor=w.admin, employer_id=w.bakkerij, product_id=product, number="NN-123",
+            start=D(2025, 1, 1), end=D(2027, 1, 1), run_in_damage_date=D(2025, 7, 1),
+        )
+    )  # fmt: skip
+
+
+def _claims(w: ReportsWorld) -> dict[str, uuid.UUID]:
+    from xs_app.services.reports import RegisterWiaClaim
+    from xs_core.reports.wia import WiaBenefit
+
+    return {
+        who: w.xs.reports.register_wia_claim(
+            RegisterWiaClaim(
+                actor=w.admin,
+                employee_id=w.people[who],
+                employer_id=employer,
+                start=D(2026, 3, 1),
+                benefit=WiaBenefit.WGA,
+                monthly_wage=Decimal("3100.00"),
+                income_from_work=Decimal("450.25"),
+                own_risk_end=own_risk_end,
+            )
+        )
+        for who, employer, own_risk_end in (
+            ("bert", w.bakkerij, None),
+            ("carla", w.slagerij, D(2030, 1, 1)),
+        )
+    }
+
+
+def _work_file(w: ReportsWorld, nn: bool) -> list[dict[str, object]]:
+    from xs_app.services.reports import WiaWorkFile
+    from xs_core.reports.wia import wia_columns
+
+    result = w.xs.reports.wia_work_file(
+        WiaWorkFile(actor=w.admin, units=(w.folder_ref,), nn=nn, on=D(2026, 6, 1))
+    )
+    keys = [c.key for c in wia_columns(nn)]
+    return [dict(zip(keys, row, strict=True)) for row in result.table()]
+
+
+def test_r3_2_the_work_file_with_and_without_a_wga_erd_policy(w: ReportsWorld) -> None:
+    _wga_erd_policy(w)
+    _claims(w)
+    bert, carla = _work_file(w, nn=False)
+    assert (bert["employee"], bert["employer_code"]) == ("Bert Jansen", "W1")
+    assert bert["monthly_wage"] == Decimal("3100.00")
+    assert bert["income_from_work"] == Decimal("450.25")
+    assert bert["aow_date"] == D(2047, 8, 1)  # born 1 May 1980: 67 y 3 m (provisional)
+    assert bert["aow_provisional"] == "Ja"
+    assert (bert["policy_number"], bert["insurer"], bert["product"]) == (
+        "NN-123", "Nationale-Nederlanden", "WGA ERD Basis",
+    )  # fmt: skip
+    assert (bert["policy_start"], bert["policy_end"], bert["run_in_damage_date"]) == (
+        D(2025, 1, 1), D(2026, 12, 31), D(2025, 7, 1),
+    )  # fmt: skip
+    assert bert["own_risk_end"] is None  # R3.2 shows what was filled in
+    assert carla["policy_number"] is None and carla["insurer"] is None  # Slagerij: no policy
+    assert carla["own_risk_end"] == D(2030, 1, 1)
+
+
+def test_r3_3_the_nn_work_file_derives_the_end_and_adds_the_department(w: ReportsWorld) -> None:
+    """Bert: no end of own-risk bearing → min(1 March 2036, AOW 1 August 2047) = 1 March 2036,
+    derived; his leading employment is in Productie on 1 June 2026. Carla's was filled in."""
+    from xs_app.services.reports import RecordWiaOutflow
+    from xs_core.reports.wia import OutflowReason
+
+    claims = _claims(w)
+    w.xs.reports.record_wia_outflow(
+        RecordWiaOutflow(
+            actor=w.admin, claim_id=claims["carla"], date=D(2026, 9, 1),
+            reason=OutflowReason.AOW_AGE,
+        )
+    )  # fmt: skip
+    bert, carla = _work_file(w, nn=True)
+    assert (bert["own_risk_end"], bert["own_risk_end_source"]) == (D(2036, 3, 1), "Afgeleid")
+    assert bert["department"] == "Productie"
+    assert (carla["own_risk_end"], carla["own_risk_end_source"]) == (D(2030, 1, 1), "Ingevuld")
+    assert carla["department"] is None
+    assert (carla["outflow_date"], carla["outflow_reason"]) == (
+        D(2026, 9, 1), "AOW-leeftijd bereikt",
+    )  # fmt: skip
+    before = fingerprint(w.xs)
+    with pytest.raises(DomainError) as again:
+        w.xs.reports.record_wia_outflow(
+            RecordWiaOutflow(
+                actor=w.admin, claim_id=claims["carla"], date=D(2026, 10, 1),
+                reason=OutflowReason.OTHER,
+            )
+        )  # fmt: skip
+    assert again.value.code == "wia.already_out"
+    assert fingerprint(w.xs) == before
+
+
+def test_r3_2_a_claim_needs_an_employment_at_the_employer(w: ReportsWorld) -> None:
+    from xs_app.services.reports import RegisterWiaClaim
+    from xs_core.reports.wia import WiaBenefit
+
+    before = fingerprint(w.xs)
+    with pytest.raises(DomainError) as refused:
+        w.xs.reports.register_wia_claim(
+            RegisterWiaClaim(
+                actor=w.admin, employee_id=w.people["anna"], employer_id=w.slagerij,
+                start=D(2026, 3, 1), benefit=WiaBenefit.IVA, monthly_wage=Decimal(1),
+            )
+        )  # fmt: skip
+    assert refused.value.code == "wia.no_employment_at_employer"
+    assert fingerprint(w.xs) == before

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
-from xs_adapters.memory.store import MemoryStore
+from xs_adapters.memory.store import MemoryStore, _copy, _missing
 from xs_core.dates import DateRange
+from xs_core.events import Aggregate
 from xs_core.protocols.model import ProtocolKind
 from xs_core.reports.absence import EmployeeAbsence, employee_absence
+from xs_core.reports.wia import WiaClaim
 
 
 class MemoryAbsenceFacts:
@@ -35,3 +37,31 @@ class MemoryAbsenceFacts:
                 if t.kind is ProtocolKind.SICKNESS
             ]
             yield employee_absence(employee.id, versions, sickness, period)
+
+
+class MemoryWiaClaimRepository:
+    def __init__(self, store: MemoryStore, track: Callable[[Aggregate], None]) -> None:
+        self._s = store
+        self._track = track
+
+    def _put(self, claim: WiaClaim) -> None:
+        self._s.wia_claims.put(claim.id, _copy(claim))
+        self._track(claim)
+
+    add = save = _put
+
+    def get(self, claim_id: uuid.UUID) -> WiaClaim:
+        if claim_id not in self._s.wia_claims:
+            raise _missing("wia_claim", claim_id)
+        return _copy(self._s.wia_claims[claim_id])
+
+    lock = get  # one writer at a time: the store's lock is held
+
+    def for_employers(self, employer_ids: Sequence[uuid.UUID]) -> Iterator[WiaClaim]:
+        found = [
+            claim
+            for employer in set(employer_ids)
+            for claim in self._s.wia_claims.find("employer", employer)
+        ]
+        for claim in sorted(found, key=lambda c: (str(c.employer_id), c.start, str(c.id))):
+            yield _copy(claim)

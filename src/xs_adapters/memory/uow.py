@@ -58,7 +58,7 @@ from xs_adapters.memory.reimbursements import (
     MemoryReimbursementStore,
     MemoryRelationRepository,
 )
-from xs_adapters.memory.reports import MemoryAbsenceFacts
+from xs_adapters.memory.reports import MemoryAbsenceFacts, MemoryWiaClaimRepository
 from xs_adapters.memory.search import MemoryOrganisationSearch
 from xs_adapters.memory.store import MemoryStore
 from xs_core.clock import Clock
@@ -116,6 +116,7 @@ class MemoryUnitOfWork:
         self.policy_runs = MemoryPolicyRunStore(s)
         self.settings = MemorySettingsStore(s)
         self.absence_facts = MemoryAbsenceFacts(s)
+        self.wia_claims = MemoryWiaClaimRepository(s, track)
         self.relations = MemoryRelationRepository(s, track)
         self.contract_settings = MemoryContractSettingsRepository(s, track)
         self.reimbursements = MemoryReimbursementStore(s, track)

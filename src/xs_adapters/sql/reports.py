@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -19,10 +19,15 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from xs_adapters.sql import tables as t
+from xs_adapters.sql.locking import lock_row
 from xs_core.dates import DateRange
+from xs_core.errors import NotFound
+from xs_core.events import Aggregate
+from xs_core.money import Money
 from xs_core.protocols.model import ProtocolKind
 from xs_core.protocols.sickness import RecoveryReport
 from xs_core.reports.absence import EmployeeAbsence, employee_absence
+from xs_core.reports.wia import OutflowReason, WiaBenefit, WiaClaim
 
 #: Employees per chunk.
 CHUNK = 2000
@@ -129,3 +134,76 @@ class SqlAbsenceFacts:
             yield employee_absence(
                 employee_id, versions[employee_id], sickness.get(employee_id, ()), period
             )
+
+
+# -- WIA claims (R3.2, R3.3) ----------------------------------------------------------------------
+
+
+def _claim_values(claim: WiaClaim) -> dict[str, Any]:
+    return {
+        "employee_id": claim.employee_id,
+        "employer_id": claim.employer_id,
+        "start_date": claim.start,
+        "benefit": claim.benefit.value,
+        "monthly_wage": claim.monthly_wage.amount,
+        "income_from_work": None
+        if claim.income_from_work is None
+        else claim.income_from_work.amount,
+        "own_risk_end": claim.own_risk_end,
+        "outflow_date": claim.outflow_date,
+        "outflow_reason": None if claim.outflow_reason is None else claim.outflow_reason.value,
+    }
+
+
+def _claim(row: Any) -> WiaClaim:
+    return WiaClaim(
+        id=row.id,
+        employee_id=row.employee_id,
+        employer_id=row.employer_id,
+        start=row.start_date,
+        benefit=WiaBenefit(row.benefit),
+        monthly_wage=Money(row.monthly_wage),
+        income_from_work=None if row.income_from_work is None else Money(row.income_from_work),
+        own_risk_end=row.own_risk_end,
+        outflow_date=row.outflow_date,
+        outflow_reason=None if row.outflow_reason is None else OutflowReason(row.outflow_reason),
+    )
+
+
+class SqlWiaClaimRepository:
+    def __init__(self, connection: Connection, track: Callable[[Aggregate], None]) -> None:
+        self._c = connection
+        self._track = track
+
+    def add(self, claim: WiaClaim) -> None:
+        self._c.execute(t.wia_claims.insert().values(id=claim.id, **_claim_values(claim)))
+        self._track(claim)
+
+    def save(self, claim: WiaClaim) -> None:
+        w = t.wia_claims
+        self._c.execute(w.update().where(w.c.id == claim.id).values(**_claim_values(claim)))
+        self._track(claim)
+
+    def get(self, claim_id: uuid.UUID) -> WiaClaim:
+        w = t.wia_claims
+        row = self._c.execute(sa.select(w).where(w.c.id == claim_id)).first()
+        if row is None:
+            raise NotFound("not_found", {"kind": "wia_claim", "id": str(claim_id)})
+        return _claim(row)
+
+    def lock(self, claim_id: uuid.UUID) -> WiaClaim:
+        lock_row(self._c, t.wia_claims, claim_id)
+        return self.get(claim_id)
+
+    def for_employers(self, employer_ids: Sequence[uuid.UUID]) -> Iterator[WiaClaim]:
+        w = t.wia_claims
+        wanted = sorted(set(employer_ids))
+        for start in range(0, len(wanted), CHUNK):
+            part = wanted[start : start + CHUNK]
+            query = (
+                sa.select(w)
+                .where(w.c.employer_id.in_(part))
+                .order_by(w.c.employer_id, w.c.start_date, w.c.id)
+            )
+            for row in self._c.execute(query):
+                yield _claim(row)

@@ -1,4 +1,4 @@
-"""The ports of the reports context (R3.1)."""
+"""The ports of the reports context (R3.1–R3.3)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Protocol
 
 from xs_core.dates import DateRange
 from xs_core.reports.absence import EmployeeAbsence
+from xs_core.reports.wia import WiaClaim
 
 
 class AbsenceFacts(Protocol):
@@ -21,4 +22,22 @@ class AbsenceFacts(Protocol):
         """Every employee with an employment at one of ``employer_ids`` overlapping ``period``:
         only those segments (at those employers), and every sickness report whose absence
         overlaps the period."""
+        ...
+
+
+class WiaClaimRepository(Protocol):
+    """The WIA claims (R3.2, R3.3)."""
+
+    def add(self, claim: WiaClaim) -> None: ...
+
+    def get(self, claim_id: uuid.UUID) -> WiaClaim: ...
+
+    def lock(self, claim_id: uuid.UUID) -> WiaClaim:
+        """The claim, locked until the transaction ends (read-check-write)."""
+        ...
+
+    def save(self, claim: WiaClaim) -> None: ...
+
+    def for_employers(self, employer_ids: Sequence[uuid.UUID]) -> Iterator[WiaClaim]:
+        """The claims at these employers, by employer, start date and id, streamed."""
         ...
