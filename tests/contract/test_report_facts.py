@@ -137,3 +137,65 @@ class TestSqliteAbsenceFacts(SqliteBackend, AbsenceFactsContract):
 
 class TestPostgresAbsenceFacts(PostgresBackend, AbsenceFactsContract):
     pass
+
+
+class WiaClaimContract:
+    """The WIA claims (R3.2, R3.3): stored and read back alike, by employer and start date."""
+
+    def test_r3_2_claims_round_trip_and_stream_by_employer(self, uow_factory: UowFactory) -> None:
+        from xs_core.errors import NotFound
+        from xs_core.money import Money
+        from xs_core.reports.wia import OutflowReason, WiaBenefit, WiaClaim
+
+        e1, e2 = Employer.create("Een", "E1"), Employer.create("Twee", "E2")
+        person = Employee.register("Anna", "Jansen")
+        claims = [
+            WiaClaim.register(
+                employee_id=person.id, employer_id=employer, start=start,
+                benefit=WiaBenefit.WGA, monthly_wage=Money("3100.55"),
+                income_from_work=income, own_risk_end=own_risk_end,
+            )
+            for employer, start, income, own_risk_end in (
+                (e1.id, D(2026, 3, 1), Money("10.01"), None),
+                (e1.id, D(2025, 3, 1), None, D(2035, 3, 1)),
+                (e2.id, D(2024, 3, 1), None, None),
+            )
+        ]  # fmt: skip
+        with uow_factory() as uow:
+            uow.employers.add(e1)
+            uow.employers.add(e2)
+            uow.employees.add(person)
+            for claim in claims:
+                uow.wia_claims.add(claim)
+            uow.commit()
+        with uow_factory() as uow:
+            locked = uow.wia_claims.lock(claims[0].id)
+            locked.record_outflow(D(2026, 9, 1), OutflowReason.AOW_AGE)
+            uow.wia_claims.save(locked)
+            uow.commit()
+        with uow_factory(write=False) as uow:
+            got = uow.wia_claims.get(claims[0].id)
+            assert (got.outflow_date, got.outflow_reason) == (D(2026, 9, 1), OutflowReason.AOW_AGE)
+            assert got.monthly_wage == Money("3100.55")
+            assert got.income_from_work == Money("10.01")
+            assert [c.start for c in uow.wia_claims.for_employers([e1.id])] == [
+                D(2025, 3, 1),
+                D(2026, 3, 1),
+            ]
+            assert uow.wia_claims.get(claims[1].id).own_risk_end == D(2035, 3, 1)
+            assert len(list(uow.wia_claims.for_employers([e1.id, e2.id]))) == 3
+            assert list(uow.wia_claims.for_employers([])) == []
+            with pytest.raises(NotFound):
+                uow.wia_claims.get(uuid.uuid4())
+
+
+class TestMemoryWiaClaims(MemoryBackend, WiaClaimContract):
+    pass
+
+
+class TestSqliteWiaClaims(SqliteBackend, WiaClaimContract):
+    pass
+
+
+class TestPostgresWiaClaims(PostgresBackend, WiaClaimContract):
+    pass

@@ -52,3 +52,29 @@ def test_r3_1_racing_sickness_reports_under_other_protocols_write_one(app: Xs) -
     assert codes(outcomes) == ["ok"] + ["sickness.overlapping_absence"] * (RACERS - 1)
     trajectories = app.trajectories.trajectories_of(TrajectoriesOf(actor=w.admin, employee_id=anna))
     assert len([t for t in trajectories if t.period.start >= D(2026, 3, 1)]) == 1
+
+
+def test_r3_3_racing_outflows_of_one_claim_record_one(app: Xs) -> None:
+    """The claim's row is locked: of four outflows at once, one is recorded."""
+    from decimal import Decimal
+
+    from xs_app.services.reports import RecordWiaOutflow, RegisterWiaClaim
+    from xs_core.reports.wia import OutflowReason, WiaBenefit
+
+    w = reports_world(app)
+    claim = app.reports.register_wia_claim(
+        RegisterWiaClaim(
+            actor=w.admin, employee_id=w.people["carla"], employer_id=w.slagerij,
+            start=D(2026, 3, 1), benefit=WiaBenefit.WGA, monthly_wage=Decimal("2000.00"),
+        )
+    )  # fmt: skip
+    reasons = list(OutflowReason)[:RACERS]
+    outcomes = race(
+        *(
+            (lambda r=r: app.reports.record_wia_outflow(  # type: ignore[misc]
+                RecordWiaOutflow(actor=w.admin, claim_id=claim, date=D(2026, 9, 1), reason=r)
+            ))
+            for r in reasons
+        )
+    )  # fmt: skip
+    assert codes(outcomes) == ["ok"] + ["wia.already_out"] * (RACERS - 1)
