@@ -1,5 +1,6 @@
 """Reports (Rapportages, R3): typed rows and columns produced by the core and exported by the
-adapters (R3.4); R3.1 absence per organisation unit with absence-duration categories."""
+adapters (R3.4); R3.1 absence per organisation unit with absence-duration categories; the WIA
+claims and the WIA work files (R3.2, R3.3)."""
 
 from xs_core.reports.absence import (
     ABSENCE_REPORT_NAME,
@@ -21,11 +22,28 @@ from xs_core.reports.absence import (
 )
 from xs_core.reports.categories import DEFAULT_DURATION_CATEGORIES, DurationCategories
 from xs_core.reports.columns import Cell, Chart, Column, ColumnKind, ReportTable
-from xs_core.reports.ports import AbsenceFacts
+from xs_core.reports.ports import AbsenceFacts, WiaClaimRepository
+from xs_core.reports.wia import (
+    WIA_NN_REPORT_NAME,
+    WIA_REPORT_NAME,
+    OutflowReason,
+    PolicyFacts,
+    WiaBenefit,
+    WiaClaim,
+    WiaClaimRegistered,
+    WiaFacts,
+    WiaOutflowRecorded,
+    WiaRow,
+    derived_own_risk_end,
+    wia_columns,
+    wia_row,
+)
 
 __all__ = [
     "ABSENCE_REPORT_NAME",
     "DEFAULT_DURATION_CATEGORIES",
+    "WIA_NN_REPORT_NAME",
+    "WIA_REPORT_NAME",
     "AbsenceFacts",
     "AbsenceRow",
     "AbsenceTally",
@@ -36,16 +54,28 @@ __all__ = [
     "DurationCategories",
     "EmployeeAbsence",
     "EmploymentSegment",
+    "OutflowReason",
+    "PolicyFacts",
     "ReportTable",
     "ReportUnit",
     "SicknessReport",
     "UnitTree",
+    "WiaBenefit",
+    "WiaClaim",
+    "WiaClaimRegistered",
+    "WiaClaimRepository",
+    "WiaFacts",
+    "WiaOutflowRecorded",
+    "WiaRow",
     "absence_columns",
     "absence_per_unit",
     "absence_row",
     "absence_table",
+    "derived_own_risk_end",
     "employee_absence",
     "is_relapse",
     "part_time_factor",
     "report_period",
+    "wia_columns",
+    "wia_row",
 ]
