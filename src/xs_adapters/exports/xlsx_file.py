@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Iterable
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -48,25 +47,29 @@ def _write(workbook: Any, table: ReportTable, rows: Iterable[tuple[Cell, ...]]) 
     for position, column in enumerate(columns):
         sheet.write_string(0, position, column.title, header)
     sheet.freeze_panes(1, 0)
+    kinds = [(position, column.kind, formats[column.kind]) for position, column in
+             enumerate(columns)]  # fmt: skip
+    write_string, write_number, write_datetime = (
+        sheet.write_string,
+        sheet.write_number,
+        sheet.write_datetime,
+    )
     count = 0
     for count, row in enumerate(rows, start=1):
-        for position, (value, column) in enumerate(zip(row, columns, strict=True)):
+        for (position, kind, fmt), value in zip(kinds, row, strict=True):
             if value is None:
                 continue
-            fmt = formats[column.kind]
-            if isinstance(value, _dt.date):
-                sheet.write_datetime(count, position, value, fmt)
+            if kind is ColumnKind.TEXT or isinstance(value, str):
+                text = str(value)
+                write_string(count, position, text)
+                shown = len(text)
+            elif kind is ColumnKind.DATE or isinstance(value, _dt.date):
+                write_datetime(count, position, value, fmt)
                 shown = 10
-            elif isinstance(value, (int, Decimal)) and not isinstance(value, bool):
-                sheet.write_number(count, position, float(value), fmt)
-                shown = (
-                    len(f"{value:.2f}")
-                    if column.kind is not ColumnKind.INTEGER
-                    else len(str(value))
-                )
             else:
-                sheet.write_string(count, position, str(value))
-                shown = len(str(value))
+                write_number(count, position, float(value), fmt)
+                # the digits before the point, the point and two decimals
+                shown = len(str(int(value))) + (0 if kind is ColumnKind.INTEGER else 3)
             if shown > widths[position]:
                 widths[position] = shown
     for position, width in enumerate(widths):

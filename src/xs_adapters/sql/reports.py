@@ -1,7 +1,8 @@
 """The absence facts of R3.1, read set-based (R3.1, R3.4).
 
 The employees with an employment at the report's employers during the period are read in chunks
-of :data:`CHUNK` by employee id (keyset): per chunk three queries — the employment versions
+of :data:`CHUNK` by employee id (keyset over the employees' primary key, each probed for such an
+employment): per chunk three queries — the employment versions
 overlapping the period, the sickness trajectories, their recovery reports — never a query per
 employee, and memory holds one chunk at a time.
 """
@@ -43,18 +44,22 @@ class SqlAbsenceFacts:
         if not employer_ids or period.end is None:
             return
         employers = sorted(set(employer_ids))
-        e = t.employments
+        e, emp = t.employments, t.employees
         overlapping = [
             e.c.employer_id.in_(employers),
             e.c.start_date < period.end,
             sa.or_(e.c.end_date.is_(None), e.c.end_date > period.start),
         ]
+        # the employees in id order (the primary key), each probed for an employment of the
+        # report (by ix_employments_employee_id): a chunk stops at CHUNK hits, so every chunk
+        # costs what it returns and never sorts all employments again
+        employed = sa.exists().where(e.c.employee_id == emp.c.id, *overlapping)
         after: uuid.UUID | None = None
         while True:
-            query = sa.select(e.c.employee_id).where(*overlapping).distinct()
+            query = sa.select(emp.c.id).where(employed)
             if after is not None:
-                query = query.where(e.c.employee_id > after)
-            ids = list(self._c.scalars(query.order_by(e.c.employee_id).limit(CHUNK)))
+                query = query.where(emp.c.id > after)
+            ids = list(self._c.scalars(query.order_by(emp.c.id).limit(CHUNK)))
             if not ids:
                 return
             yield from self._chunk(ids, employers, period, overlapping)
