@@ -185,6 +185,13 @@ from xs_app.services.reimbursements import (
     SetContractSettings,
     SetRelationActive,
 )
+from xs_app.services.reports import (
+    AbsenceReport,
+    FindReportUnit,
+    RecordWiaOutflow,
+    RegisterWiaClaim,
+    WiaWorkFile,
+)
 from xs_core.access.features import ALL_FEATURES, Feature
 from xs_core.access.passwords import TokenPurpose
 from xs_core.agenda.model import ActivityStatus
@@ -209,6 +216,7 @@ from xs_core.protocols.action_links import ActionLink, Placement
 from xs_core.protocols.bulk import BulkStartRequest, BulkUnit
 from xs_core.protocols.model import ProtocolCharacteristics, ProtocolKind, TaskTemplate
 from xs_core.reimbursements import LineDecision, RelationKind
+from xs_core.reports.wia import OutflowReason, WiaBenefit
 from xs_core.settings import Parameter
 
 D = _dt.date
@@ -466,6 +474,32 @@ def make_world(xs: Xs) -> World:
         )
         s["employment"] = (
             org.employee(GetEmployee(actor=admin, employee_id=s["employee"])).employments[0].id
+        )
+        # R3.1: reported sick by the use case; the first employee is already sick (one absence at
+        # a time per person)
+        s["employee2"] = org.register_employee(
+            RegisterEmployee(
+                actor=admin,
+                first_name=f"Bert {label}",
+                last_name="Jansen",
+                birth_date=D(1961, 6, 6),
+                employment=EmploymentTerms(
+                    employer_id=s["employer"], department_id=s["department"], start=D(2020, 1, 1)
+                ),
+            )
+        )
+        s["employment2"] = (
+            org.employee(GetEmployee(actor=admin, employee_id=s["employee2"])).employments[0].id
+        )
+        s["wia_claim"] = xs.reports.register_wia_claim(
+            RegisterWiaClaim(
+                actor=admin,
+                employee_id=s["employee"],
+                employer_id=s["employer"],
+                start=D(2025, 6, 1),
+                benefit=WiaBenefit.WGA,
+                monthly_wage=Decimal("2800.00"),
+            )
         )
         s["dossier"] = org.open_dossier(
             OpenDossier(actor=admin, unit=UnitRef(UnitKind.EMPLOYEE, s["employee"]))
@@ -1143,9 +1177,9 @@ TABLE: dict[str, UseCase] = {
         lambda w, s: ReportSickness(
             actor=w.admin,
             protocol_id=w.sickness2,
-            employee_id=s.employee,
+            employee_id=s.employee2,
             first_sick_day=D(2026, 11, 2),
-            employment_id=s.employment,
+            employment_id=s.employment2,
         ),
         events=("TrajectoryStarted",),
     ),
@@ -1760,6 +1794,55 @@ TABLE: dict[str, UseCase] = {
     "configuration.history": _q(
         F.MANAGE_CONFIGURATION,
         lambda w, s: GetParameterHistory(actor=w.admin, parameter=Parameter.BUSINESS_RULES),
+    ),
+    # reports (R3.1) -----------------------------------------------------------------------------
+    "reports.absence": _q(
+        F.VIEW_REPORTS,
+        lambda w, s: AbsenceReport(
+            actor=w.admin, period=DateRange(D(2026, 10, 1), D(2026, 11, 1)), units=(_employer(s),)
+        ),
+        invalid=lambda w, s: AbsenceReport(
+            actor=w.admin, period=DateRange(D(2026, 10, 1), None), units=(_employer(s),)
+        ),
+    ),
+    "reports.find_unit": _q(
+        F.VIEW_REPORTS, lambda w, s: FindReportUnit(actor=w.admin, code=s.employer_code)
+    ),
+    "reports.wia_work_file": _q(
+        F.VIEW_REPORTS,
+        lambda w, s: WiaWorkFile(actor=w.admin, units=(_employer(s),), nn=True),
+        invalid=lambda w, s: WiaWorkFile(actor=w.admin, units=()),
+    ),
+    "reports.register_wia_claim": _c(
+        _ME,
+        lambda w, s: RegisterWiaClaim(
+            actor=w.admin,
+            employee_id=s.employee,
+            employer_id=s.employer,
+            start=D(2026, 1, 1),
+            benefit=WiaBenefit.IVA,
+            monthly_wage=Decimal("3000.00"),
+            income_from_work=Decimal("120.00"),
+        ),
+        invalid=lambda w, s: RegisterWiaClaim(
+            actor=w.admin,
+            employee_id=s.employee,
+            employer_id=s.employer,
+            start=D(2026, 1, 1),
+            benefit=WiaBenefit.IVA,
+            monthly_wage=Decimal("-1.00"),
+        ),
+        events=("WiaClaimRegistered",),
+    ),
+    "reports.record_wia_outflow": _c(
+        _ME,
+        lambda w, s: RecordWiaOutflow(
+            actor=w.admin, claim_id=s.wia_claim, date=D(2026, 11, 1), reason=OutflowReason.AOW_AGE
+        ),
+        invalid=lambda w, s: RecordWiaOutflow(
+            actor=w.admin, claim_id=s.wia_claim, date=D(2025, 1, 1), reason=OutflowReason.OTHER
+        ),
+        events=("WiaOutflowRecorded",),
     ),
 }
 

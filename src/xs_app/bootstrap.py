@@ -25,6 +25,7 @@ from xs_app.services.policies import PolicyService
 from xs_app.services.policy_evaluation import PolicyEvaluationService
 from xs_app.services.protocols import BulkStartService, ProtocolService, TrajectoryService
 from xs_app.services.reimbursements import ReimbursementService
+from xs_app.services.reports import ReportService
 from xs_app.settings import ConfigurationError, Settings, masked
 from xs_core.clock import Clock
 from xs_core.uow import UnitOfWork
@@ -48,6 +49,7 @@ class Xs:
     policy_evaluation: PolicyEvaluationService
     configuration: ConfigurationService
     reimbursements: ReimbursementService
+    reports: ReportService
     passwords: PasswordService
     credentials: Credentials
     mail_templates: MailTemplateService
@@ -162,6 +164,7 @@ def bootstrap(
         policy_evaluation=container.policy_evaluation(),
         configuration=container.configuration(),
         reimbursements=container.reimbursements(),
+        reports=container.reports(),
         passwords=container.passwords(),
         credentials=Credentials(container.passwords()),
         mail_templates=container.mail_templates(),

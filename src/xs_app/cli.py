@@ -1123,7 +1123,8 @@ def demo(
     """The main job: create a SQLite database, load a synthetic organisation and show the rules.
 
     The database is built in a temporary file beside ``--database`` and replaces it at the end,
-    so a failed demo leaves an existing database as it was."""
+    so a failed demo leaves an existing database as it was. R3.1's absence report is written
+    beside it as ``<name>-verzuim.csv`` and ``<name>-verzuim.xlsx``."""
     from xs_app.demo import run_demo
 
     os.environ.pop("XS_STORAGE", None)
@@ -1133,7 +1134,16 @@ def demo(
     shown = f"sqlite:///{database}"
     try:
         with database_errors(shown):
-            run_demo(f"sqlite:///{temporary}", seed, console, label=shown)
+            run_demo(
+                f"sqlite:///{temporary}",
+                seed,
+                console,
+                label=shown,
+                report_files=(
+                    database.with_name(f"{database.stem}-verzuim.csv"),
+                    database.with_name(f"{database.stem}-verzuim.xlsx"),
+                ),
+            )
             _checkpoint(temporary)
         for suffix in ("-wal", "-shm"):  # a stale log of the old database must not survive
             Path(f"{database}{suffix}").unlink(missing_ok=True)
@@ -1155,9 +1165,11 @@ def _checkpoint(path: Path) -> None:
 
 # the reimbursement commands (R5.2–R5.5) register themselves on ``app`` and ``users_app``
 # passwords, mail and secure messaging (R2.6, R2.7) register their commands on ``app``
+# reports (R3) register ``xs reports``
 from xs_app import (  # noqa: E402
     cli_mail,  # noqa: F401
     cli_reimbursements,  # noqa: F401
+    cli_reports,  # noqa: F401
 )
 
 

@@ -27,6 +27,7 @@ from xs_app.services.policies import PolicyService
 from xs_app.services.policy_evaluation import PolicyEvaluationService
 from xs_app.services.protocols import BulkStartService, ProtocolService, TrajectoryService
 from xs_app.services.reimbursements import ReimbursementService
+from xs_app.services.reports import ReportService
 from xs_app.settings import Settings
 from xs_core.clock import Clock
 
@@ -149,6 +150,9 @@ class Container(containers.DeclarativeContainer):
     )
     reimbursements: providers.Provider[Any] = providers.Singleton(
         ReimbursementService, uow_factory=uow.provider, clock=clock
+    )
+    reports: providers.Provider[Any] = providers.Singleton(
+        ReportService, uow_factory=uow.provider, clock=clock
     )
 
     # passwords and mail (R2.6)

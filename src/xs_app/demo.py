@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import uuid
 from decimal import Decimal
+from pathlib import Path
 
 import attrs
 import pendulum
@@ -16,6 +17,7 @@ from xs_app.bootstrap import Xs, bootstrap
 from xs_app.cli import participants_table, search_table
 from xs_app.cli_evaluation import status_line, summary_table
 from xs_app.demo_mail import mail_and_messaging_demo
+from xs_app.demo_reports import reports_demo
 from xs_app.services.access import CreateRole, CreateUser
 from xs_app.services.agenda import CreateLocation, PlanAvailability, RegisterActivity
 from xs_app.services.billing import (
@@ -104,9 +106,17 @@ from xs_core.reimbursements import LineDecision, ReimbursementBatch
 from xs_core.settings import Parameter
 
 
-def run_demo(database_url: str, seed: int, console: Console, *, label: str | None = None) -> None:
+def run_demo(
+    database_url: str,
+    seed: int,
+    console: Console,
+    *,
+    label: str | None = None,
+    report_files: tuple[Path, Path] | None = None,
+) -> None:
     """Build the demo database at ``database_url`` and show the rules; ``label`` names the
-    database in the output (the CLI builds into a temporary file and shows the final name)."""
+    database in the output (the CLI builds into a temporary file and shows the final name);
+    ``report_files`` (CSV, XLSX) receive R3.1's absence report."""
     xs = bootstrap(database_url=database_url)
     console.print(Panel.fit(f"xs demo — {label or database_url}", style="bold"))
     today = xs.clock.today()
@@ -250,6 +260,7 @@ def run_demo(database_url: str, seed: int, console: Console, *, label: str | Non
     )
 
     _protocols_demo(xs, admin, organisation, console)
+    reports_demo(xs, admin, organisation, console, report_files)
     _agenda_demo(xs, admin, console)
     _billing_demo(xs, admin, organisation.employers[2], console)
     _reimbursements_demo(xs, admin, organisation.employers[3], console)

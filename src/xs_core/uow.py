@@ -54,6 +54,7 @@ from xs_core.reimbursements.ports import (
     ReimbursementStore,
     RelationRepository,
 )
+from xs_core.reports.ports import AbsenceFacts, WiaClaimRepository
 from xs_core.settings import SettingsStore
 
 
@@ -126,6 +127,8 @@ class UnitOfWork(Protocol):
     registrations: RegistrationStore
     policy_runs: PolicyRunStore
     settings: SettingsStore
+    absence_facts: AbsenceFacts
+    wia_claims: WiaClaimRepository
     relations: RelationRepository
     contract_settings: ContractSettingsRepository
     reimbursements: ReimbursementStore

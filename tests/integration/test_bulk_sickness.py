@@ -90,18 +90,23 @@ def decision_and_tasks(x: Trajectory) -> tuple[object, ...]:
 def test_r2_5_a_bulk_started_sickness_trajectory_gets_the_decision_of_a_report(app: Xs) -> None:
     admin = app.installation.create_super_administrator("Beheer", "beheer@example.nl")
     employer = app.organisation.create_employer(CreateEmployer(actor=admin, name="Bakkerij"))
-    people = {
-        name: app.organisation.register_employee(
-            RegisterEmployee(
-                actor=admin,
-                first_name=name,
-                last_name="Jansen",
-                birth_date=born,
-                employment=EmploymentTerms(employer_id=employer, start=employed),
+    # twins: one of each pair is started in bulk, the other reports sick (one person cannot be
+    # reported sick twice for the same days, R3.1)
+    people, twins = (
+        {
+            name: app.organisation.register_employee(
+                RegisterEmployee(
+                    actor=admin,
+                    first_name=name,
+                    last_name=last_name,
+                    birth_date=born,
+                    employment=EmploymentTerms(employer_id=employer, start=employed),
+                )
             )
-        )
-        for name, (born, employed, _) in PEOPLE.items()
-    }
+            for name, (born, employed, _) in PEOPLE.items()
+        }
+        for last_name in ("Jansen", "Tweeling")
+    )
     in_bulk = sickness_protocol(app, admin, "Verzuim (bulk)")
     reported = sickness_protocol(app, admin, "Verzuim (melding)")
     result = app.bulk_start.start(
@@ -112,6 +117,7 @@ def test_r2_5_a_bulk_started_sickness_trajectory_gets_the_decision_of_a_report(a
                 protocol_id=in_bulk,
                 unit=BulkUnit(employer_ids=frozenset({employer})),
                 start=FIRST_SICK_DAY,
+                deselected=frozenset(twins.values()),
             ),
         )
     )
@@ -119,7 +125,10 @@ def test_r2_5_a_bulk_started_sickness_trajectory_gets_the_decision_of_a_report(a
     for name, person in people.items():
         single = app.trajectories.report_sickness(
             ReportSickness(
-                actor=admin, protocol_id=reported, employee_id=person, first_sick_day=FIRST_SICK_DAY
+                actor=admin,
+                protocol_id=reported,
+                employee_id=twins[name],
+                first_sick_day=FIRST_SICK_DAY,
             )
         )
         (bulk,) = [

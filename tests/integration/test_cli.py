@@ -61,8 +61,16 @@ def test_demo_creates_a_sqlite_database_and_shows_the_rules(tmp_path: Path) -> N
     assert employees == 1500 + 2 + 1 + 3
     again = xs("demo", "--database", "demo.sqlite3", cwd=tmp_path)  # recreates, same output
     assert again.returncode == 0 and again.stdout == done.stdout
+    # R3.1: the absence report of a demo folder, shown and written as CSV and XLSX
+    assert "R3.1 Verzuim per organisatieonderdeel" in done.stdout
+    assert "R3.4 " in done.stdout and "demo-verzuim.xlsx" in done.stdout
+    assert (tmp_path / "demo-verzuim.csv").read_bytes().startswith(b"\xef\xbb\xbfCode;Naam;")
     # built beside and renamed: the one file is the whole database, nothing else is left
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.sqlite3"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "demo-verzuim.csv",
+        "demo-verzuim.xlsx",
+        "demo.sqlite3",
+    ]
 
 
 def test_db_upgrade_generate_and_search(tmp_path: Path) -> None:

@@ -209,13 +209,19 @@ def test_r6_1_a_parameter_is_set_by_the_whole_organisation_and_every_change_is_a
         )
         == 1
     )
-    (setting,) = xs.configuration.parameters(ListParameters(actor=w.admin))
+    # BusinessRules and R3.1's three duration categories
+    setting, *durations = xs.configuration.parameters(ListParameters(actor=w.admin))
     assert (setting.parameter, setting.value, setting.default, setting.allowed) == (
         Parameter.BUSINESS_RULES,
         0,
         0,
         (0, 1),
     )
+    assert [(d.parameter.value, d.value) for d in durations] == [
+        ("AbsenceDurationShort", 7),
+        ("AbsenceDurationMedium", 42),
+        ("AbsenceDurationLong", 365),
+    ]
     history = xs.configuration.history(
         GetParameterHistory(actor=w.admin, parameter=Parameter.BUSINESS_RULES)
     )

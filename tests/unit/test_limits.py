@@ -76,6 +76,7 @@ from xs_core.protocols.model import Protocol, ProtocolKind, TaskTemplate, Trajec
 from xs_core.protocols.sickness import add_recovery_report
 from xs_core.reimbursements.batches import LineDecision
 from xs_core.reimbursements.relations import PostalAddress, Relation, RelationKind
+from xs_core.reports.wia import OutflowReason, WiaBenefit
 from xs_core.settings import Parameter
 
 D = _dt.date
@@ -249,6 +250,9 @@ ENUMS: dict[tuple[str, str], tuple[str, type[Any]]] = {
     ("protocols", "kind"): ("ENUM", ProtocolKind),
     ("trajectories", "kind"): ("ENUM", ProtocolKind),
     ("trajectories", "compensation_reason"): ("REASON_CODE", CompensationReason),
+    # R3.2, R3.3: a WIA claim's benefit and outflow reason
+    ("wia_claims", "benefit"): ("ENUM", WiaBenefit),
+    ("wia_claims", "outflow_reason"): ("ENUM", OutflowReason),
     ("bulk_start_outcomes", "reason"): ("REASON_CODE", SkipReason),
     ("appointments", "status"): ("ENUM", AppointmentStatus),
     ("activities", "status"): ("ENUM", ActivityStatus),

@@ -32,6 +32,7 @@ CONTEXTS = (
     "parameters",
     "policies",
     "reimbursements",
+    "reports",
 )
 
 

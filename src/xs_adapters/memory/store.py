@@ -63,6 +63,7 @@ from xs_core.protocols.ports import StoredBulkRequest
 from xs_core.reimbursements.batches import BatchLine, ReimbursementBatch
 from xs_core.reimbursements.contract_settings import UserContractSettings
 from xs_core.reimbursements.relations import Relation
+from xs_core.reports.wia import WiaClaim
 from xs_core.settings import ParameterChange
 
 A = TypeVar("A", bound=Aggregate)
@@ -160,6 +161,7 @@ class MemoryStore:
     relations: Collection[uuid.UUID, Relation]
     contract_settings: Collection[uuid.UUID, UserContractSettings]
     reimbursement_batches: Collection[uuid.UUID, ReimbursementBatch]
+    wia_claims: Collection[uuid.UUID, WiaClaim]
     reimbursement_batch_users: Collection[uuid.UUID, tuple[uuid.UUID, ...]]
     reimbursement_lines: Collection[tuple[uuid.UUID, uuid.UUID], BatchLine]
     accounts: Collection[uuid.UUID, Account]
@@ -285,6 +287,7 @@ class MemoryStore:
             },
         )
         self.reimbursement_batches = Collection(j, {"supplier": Index(lambda b: (b.supplier_id,))})
+        self.wia_claims = Collection(j, {"employer": Index(lambda c: (c.employer_id,))})
         self.reimbursement_batch_users = Collection(j)
         self.reimbursement_lines = Collection(
             j,

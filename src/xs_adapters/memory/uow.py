@@ -58,6 +58,7 @@ from xs_adapters.memory.reimbursements import (
     MemoryReimbursementStore,
     MemoryRelationRepository,
 )
+from xs_adapters.memory.reports import MemoryAbsenceFacts, MemoryWiaClaimRepository
 from xs_adapters.memory.search import MemoryOrganisationSearch
 from xs_adapters.memory.store import MemoryStore
 from xs_core.clock import Clock
@@ -114,6 +115,8 @@ class MemoryUnitOfWork:
         self.registrations = MemoryRegistrationStore(s)
         self.policy_runs = MemoryPolicyRunStore(s)
         self.settings = MemorySettingsStore(s)
+        self.absence_facts = MemoryAbsenceFacts(s)
+        self.wia_claims = MemoryWiaClaimRepository(s, track)
         self.relations = MemoryRelationRepository(s, track)
         self.contract_settings = MemoryContractSettingsRepository(s, track)
         self.reimbursements = MemoryReimbursementStore(s, track)

@@ -979,3 +979,29 @@ message_attachments = sa.Table(
     sa.Column("position", sa.Integer, primary_key=True),
     sa.Column("document_id", sa.Uuid, sa.ForeignKey("documents.id"), nullable=False),
 )
+
+# -- WIA claims (R3.2, R3.3) ----------------------------------------------------------------------
+
+wia_claims = sa.Table(
+    "wia_claims",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column(
+        "employee_id", sa.Uuid, sa.ForeignKey("employees.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("employer_id", sa.Uuid, sa.ForeignKey("employers.id"), nullable=False),
+    sa.Column("start_date", PendulumDate, nullable=False),
+    sa.Column("benefit", sa.String(limits.ENUM), nullable=False),
+    sa.Column("monthly_wage", Cents, nullable=False),
+    sa.Column("income_from_work", Cents),
+    sa.Column("own_risk_end", PendulumDate),
+    sa.Column("outflow_date", PendulumDate),
+    sa.Column("outflow_reason", sa.String(limits.ENUM)),
+    sa.CheckConstraint("own_risk_end IS NULL OR own_risk_end > start_date", name="own_risk_end"),
+    sa.CheckConstraint("outflow_date IS NULL OR outflow_date > start_date", name="outflow_date"),
+    sa.CheckConstraint(
+        "(outflow_date IS NULL) = (outflow_reason IS NULL)", name="outflow_date_and_reason"
+    ),
+    sa.Index("ix_wia_claims_employer", "employer_id", "start_date", "id"),
+    sa.Index("ix_wia_claims_employee", "employee_id"),
+)

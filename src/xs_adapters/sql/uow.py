@@ -52,6 +52,7 @@ from xs_adapters.sql.reimbursements import (
     SqlReimbursementStore,
     SqlRelationRepository,
 )
+from xs_adapters.sql.reports import SqlAbsenceFacts, SqlWiaClaimRepository
 from xs_adapters.sql.search import SearchTuning, SqlOrganisationSearch
 from xs_core.clock import Clock
 from xs_core.events import Aggregate, DomainEvent, EventCollector
@@ -125,6 +126,8 @@ class SqlUnitOfWork:
         self.registrations = SqlRegistrationStore(connection)
         self.policy_runs = SqlPolicyRunStore(connection)
         self.settings = SqlSettingsStore(connection)
+        self.absence_facts = SqlAbsenceFacts(connection)
+        self.wia_claims = SqlWiaClaimRepository(connection, self._track)
         self.relations = SqlRelationRepository(connection, self._track)
         self.contract_settings = SqlContractSettingsRepository(connection, self._track)
         self.reimbursements = SqlReimbursementStore(connection, self._track)

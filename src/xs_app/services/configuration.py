@@ -18,7 +18,25 @@ import attrs
 from xs_app.services.base import Service
 from xs_app.services.command import Command
 from xs_core.access.features import Feature
-from xs_core.settings import ConfigurationParameterChanged, Parameter, ParameterChange
+from xs_core.reports.categories import DurationCategories
+from xs_core.settings import (
+    DURATION_PARAMETERS,
+    ConfigurationParameterChanged,
+    Parameter,
+    ParameterChange,
+    SettingsStore,
+)
+
+
+def _lock(settings: SettingsStore, parameter: Parameter, value: int) -> int:
+    """Lock the parameter and return its value; a duration category (R3.1) locks all three
+    (in one order, so two changes cannot deadlock) and refuses a value that would make them
+    overlap or leave a gap (``reports.invalid_duration_categories``)."""
+    if parameter not in DURATION_PARAMETERS:
+        return settings.lock(parameter)
+    current = {p: settings.lock(p) for p in DURATION_PARAMETERS}
+    DurationCategories(tuple(value if p is parameter else current[p] for p in DURATION_PARAMETERS))
+    return current[parameter]
 
 
 @attrs.frozen(kw_only=True)
@@ -63,7 +81,7 @@ class ConfigurationService(Service):
         with self._uow() as uow:
             auth, principal = self._authorise(uow, cmd.actor, Feature.MANAGE_CONFIGURATION)
             auth.require_everything(principal)
-            old = uow.settings.lock(cmd.parameter)
+            old = _lock(uow.settings, cmd.parameter, value)
             uow.settings.change(
                 ParameterChange(
                     parameter=cmd.parameter,

@@ -18,6 +18,7 @@ from xs_app.services.base import (
 )
 from xs_app.services.command import Command, accepts_legacy
 from xs_core.access.features import Feature
+from xs_core.dates import DateRange
 from xs_core.errors import Conflict, DomainError
 from xs_core.organisation.model import Employment
 from xs_core.organisation.units import UnitRef, new_id
@@ -40,6 +41,7 @@ from xs_core.protocols.model import (
     TaskTemplate,
     Trajectory,
 )
+from xs_core.protocols.sickness import check_no_overlapping_absence
 from xs_core.uow import UnitOfWork
 
 # -- commands -------------------------------------------------------------------------------------
@@ -240,13 +242,15 @@ class TrajectoryService(Service):
             return trajectory.id
 
     def report_sickness(self, cmd: ReportSickness) -> Trajectory:
-        """Start a sickness trajectory; R2.5 adds the compensation task and records why."""
+        """Start a sickness trajectory; R2.5 adds the compensation task and records why. The
+        absence may not overlap another sickness report of the employee, under any protocol
+        (R3.1, ``sickness.overlapping_absence``): the employee's row is locked while checking."""
         with self._uow() as uow:
             auth, principal = self._authorise(
                 uow, cmd.actor, Feature.START_TRAJECTORIES, employee(cmd.employee_id)
             )
             protocol = uow.protocols.lock(cmd.protocol_id)
-            found = uow.employees.get(cmd.employee_id)
+            found = uow.employees.lock(cmd.employee_id)
             employment: Employment | None
             if cmd.employment_id is not None:
                 employment = employment_in_scope(auth, principal, found, cmd.employment_id)
@@ -262,6 +266,14 @@ class TrajectoryService(Service):
                 employment_id=None if employment is None else employment.id,
             )
             _refuse_overlap(uow, trajectory)
+            check_no_overlapping_absence(
+                DateRange(trajectory.period.start, None),
+                [
+                    other.absence_period()
+                    for other in uow.trajectories.for_employee(found.id)
+                    if other.kind is ProtocolKind.SICKNESS
+                ],
+            )
             uow.trajectories.add(trajectory)
             uow.commit()
             return trajectory

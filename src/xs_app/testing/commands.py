@@ -101,6 +101,9 @@ FIELD_RULES: dict[str, FieldRule] = {
     "chunk": FieldRule(int, lambda: st.integers(0, 1_000)),
     "hours_per_week": FieldRule(Decimal, xst.hours_per_week),
     "yearly_salary": FieldRule(Decimal, xst.amounts),
+    # R3.2: a WIA claim's monthly wage and income from work
+    "monthly_wage": FieldRule(Decimal, xst.amounts),
+    "income_from_work": FieldRule(Decimal, xst.amounts),
     # a location's maximum of parallel availabilities (R4.3): small ones make conflicts
     "max_parallel": FieldRule(int, lambda: st.integers(1, 5) | st.integers(1, limits.INTEGER_MAX)),
     # passwords and mail templates (R2.6): a language, passwords, tokens, template parts

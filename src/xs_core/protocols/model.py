@@ -29,6 +29,7 @@ from xs_core.protocols.compensation import CompensationDecision, compensation_ta
 from xs_core.protocols.sickness import (
     AbsenceSpell,
     RecoveryReport,
+    absence_period,
     absence_spells,
     add_recovery_report,
 )
@@ -393,6 +394,12 @@ class Trajectory(Aggregate):
                 recovered_percentage=recovered_percentage,
             )
         )
+
+    def absence_period(self) -> DateRange:
+        """The days of absence of a sickness trajectory: from the first sick day up to the full
+        recovery or the closing, whichever comes first (R3.1)."""
+        self._require_sickness()
+        return absence_period(self.period.start, self.recovery_reports, self.period.end)
 
     def absence(self) -> list[AbsenceSpell]:
         """The absence spells of a sickness trajectory (for reports and policy rules)."""

@@ -43,6 +43,12 @@ register_messages(
 
 register_messages(
     {
+        "sickness.overlapping_absence": (
+            "De werknemer is al ziek gemeld in die periode ({period}); een nieuwe ziekmelding "
+            "begint na het volledig herstel.",
+            "The employee has already been reported sick in that period ({period}); a new "
+            "report starts after the full recovery.",
+        ),
         "sickness.already_recovered": (
             "De werknemer is al volledig hersteld gemeld per {date}.",
             "The employee was already reported fully recovered on {date}.",
@@ -119,3 +125,25 @@ def absence_spells(
 def recovery_date(reports: tuple[RecoveryReport, ...]) -> pendulum.Date | None:
     """The date of full recovery, if reported."""
     return reports[-1].date if reports and reports[-1].is_full else None
+
+
+def absence_period(
+    first_sick_day: _dt.date, reports: tuple[RecoveryReport, ...], end: _dt.date | None
+) -> DateRange:
+    """The days of a sickness report's absence: from the first sick day up to the full
+    recovery, or up to the trajectory's (exclusive) ``end`` when it closed before that (R3.1)."""
+    until = recovery_date(reports)
+    if end is not None and (until is None or end < until):
+        until = as_date(end)
+    return DateRange(as_date(first_sick_day), until)
+
+
+def check_no_overlapping_absence(new: DateRange, others: list[DateRange]) -> None:
+    """R3.1: the absence of one employee's sickness reports never overlaps, whatever their
+    protocols, so that no day is counted absent twice; a relapse starts on or after the
+    recovery date."""
+    for other in others:
+        if other.overlaps(new):
+            raise DomainError(
+                "sickness.overlapping_absence", {"rule": "R3.1", "period": str(other)}
+            )

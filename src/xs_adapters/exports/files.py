@@ -1,0 +1,57 @@
+"""Writing a report to a file, atomically (R3.4)."""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from xs_adapters.exports.csv_file import write_csv
+from xs_adapters.exports.xlsx_file import write_xlsx
+from xs_core.progress import Progress, silent
+from xs_core.reports.columns import Cell, ReportTable
+
+
+class ExportFormat(enum.Enum):
+    CSV = "csv"
+    XLSX = "xlsx"
+
+
+#: How often an export tells its progress, in rows.
+PROGRESS_EVERY = 1000
+
+
+def _counted(table: ReportTable, tell: Progress) -> Iterator[tuple[Cell, ...]]:
+    done = 0
+    tell("rows", 0, table.size)
+    for row in table.rows:
+        yield row
+        done += 1
+        if done % PROGRESS_EVERY == 0:
+            tell("rows", done, table.size)
+    tell("rows", done, table.size if table.size is not None else done)
+
+
+def export_report(
+    table: ReportTable, path: Path, fmt: ExportFormat, progress: Progress | None = None
+) -> int:
+    """Write ``table`` to ``path`` in ``fmt``; returns the number of rows. The rows stream
+    into a temporary file in the same directory, renamed to ``path`` when complete."""
+    path = Path(path)
+    rows = _counted(table, progress or silent)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(handle)
+    try:
+        if fmt is ExportFormat.CSV:
+            count = write_csv(table, rows, Path(temporary))
+        else:
+            count = write_xlsx(table, rows, Path(temporary))
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+    return count

@@ -1,0 +1,80 @@
+"""The absence data of R3.1 under real concurrent connections, on SQLite and PostgreSQL (see
+docs/concurrency.md): sickness reports of one employee under different protocols take the
+employee's row lock, so of racing reports for overlapping days exactly one is written — the
+protocol's lock alone (R2.2) would let one per protocol through and count days absent twice."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterator
+
+import pytest
+
+from tests.races import ENGINES, codes, race, sql_app
+from tests.reports_world import reports_world
+from xs_adapters.clock import FixedClock
+from xs_app import Xs
+from xs_app.services.protocols import CreateProtocol, ReportSickness, TrajectoriesOf
+from xs_core.protocols.model import ProtocolKind
+
+D = _dt.date
+RACERS = 4
+
+
+@pytest.fixture(params=ENGINES)
+def app(request: pytest.FixtureRequest, clock: FixedClock) -> Iterator[Xs]:
+    yield from sql_app(request, clock)
+
+
+def test_r3_1_racing_sickness_reports_under_other_protocols_write_one(app: Xs) -> None:
+    w = reports_world(app)
+    protocols = [
+        app.protocols.create_protocol(
+            CreateProtocol(actor=w.admin, name=f"Verzuim {n}", kind=ProtocolKind.SICKNESS)
+        )
+        for n in range(RACERS)
+    ]
+    anna = w.people["anna"]
+
+    def report(protocol: object, day: D) -> object:
+        return app.trajectories.report_sickness(
+            ReportSickness(
+                actor=w.admin, protocol_id=protocol, employee_id=anna, first_sick_day=day
+            )  # type: ignore[arg-type]
+        )
+
+    outcomes = race(
+        *(
+            (lambda p=p, n=n: report(p, D(2026, 3, 1 + n)))  # type: ignore[misc]
+            for n, p in enumerate(protocols)
+        )
+    )
+    assert codes(outcomes) == ["ok"] + ["sickness.overlapping_absence"] * (RACERS - 1)
+    trajectories = app.trajectories.trajectories_of(TrajectoriesOf(actor=w.admin, employee_id=anna))
+    assert len([t for t in trajectories if t.period.start >= D(2026, 3, 1)]) == 1
+
+
+def test_r3_3_racing_outflows_of_one_claim_record_one(app: Xs) -> None:
+    """The claim's row is locked: of four outflows at once, one is recorded."""
+    from decimal import Decimal
+
+    from xs_app.services.reports import RecordWiaOutflow, RegisterWiaClaim
+    from xs_core.reports.wia import OutflowReason, WiaBenefit
+
+    w = reports_world(app)
+    claim = app.reports.register_wia_claim(
+        RegisterWiaClaim(
+            actor=w.admin, employee_id=w.people["carla"], employer_id=w.slagerij,
+            start=D(2026, 3, 1), benefit=WiaBenefit.WGA, monthly_wage=Decimal("2000.00"),
+        )
+    )  # fmt: skip
+    reasons = list(OutflowReason)[:RACERS]
+    outcomes = race(
+        *(
+            (lambda r=r: app.reports.record_wia_outflow(  # type: ignore[misc]
+                RecordWiaOutflow(actor=w.admin, claim_id=claim, date=D(2026, 9, 1), reason=r)
+            ))
+            for r in reasons
+        )
+    )  # fmt: skip
+    assert codes(outcomes) == ["ok"] + ["wia.already_out"] * (RACERS - 1)
