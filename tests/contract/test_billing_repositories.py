@@ -193,6 +193,14 @@ class BillingContract:
             )
             assert store.add_subscription_lines([overlapping]) == 0
             assert store.add_subscription_lines([following]) == 1
+            # R5.1: a subscription all of whose days in the window are billed ([01-15, 02-15)
+            # and [02-15, 03-15) cover February) is not billable there; January still has
+            # 1–14 January unbilled
+            february_window = DateRange(D(2026, 2, 1), D(2026, 3, 1))
+            assert list(store.billable_subscriptions(february_window, None)) == []
+            assert [b.subscription_id for b in store.billable_subscriptions(JANUARY, None)] == [
+                subscription.id
+            ]
             assert store.add_activity_lines(JANUARY, run) == 2
             # the insurer's visit, the unpriced type and the stranger's consultation (the
             # draft is not released, February is outside the period)

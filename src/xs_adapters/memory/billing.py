@@ -116,8 +116,17 @@ class MemoryInvoicingStore:
             agreement = self._s.service_agreements[subscription.agreement_id]
             if employer_ids is not None and agreement.employer_id not in employer_ids:
                 continue
-            if not subscription.period.overlaps(window):
+            days = subscription.period.intersection(window)
+            if days is None:
                 continue
+            billed = self._s.subscription_lines.find("subscription", subscription.id)
+            covered = sum(
+                common.days or 0
+                for line in billed
+                if (common := line.period.intersection(days)) is not None
+            )
+            if covered >= (days.days or 0):
+                continue  # every day in the window is billed (R5.1): no line can be added
             model = self._s.contract_models[agreement.contract_model_id]
             yield BillableSubscription(
                 subscription_id=subscription.id,

@@ -22,6 +22,7 @@ from xs_adapters.sql import tables as t
 from xs_adapters.sql.copy import insert_rows
 from xs_adapters.sql.locking import lock_row
 from xs_adapters.sql.planner import planner
+from xs_adapters.sql.types import PendulumDate
 from xs_core.agenda.model import ActivityStatus
 from xs_core.billing.contracts import (
     ContractKind,
@@ -270,10 +271,13 @@ def _overlapping(start: Any, end: Any, window: DateRange) -> Any:
 
 
 def _released_with_customer(window: DateRange) -> Any:
-    """The released activities performed in ``window``, each with its customer: the employer of
-    the employee's leading employment that day — the flagged one if it runs then, otherwise the
-    running one that started first (R1.2, R2.3) — ranked per activity by a window function."""
-    a, e = t.activities, t.employments
+    """The released activities performed in ``window`` that are on no invoice basis yet, each
+    with its customer: the employer of the employee's leading employment that day — the flagged
+    one if it runs then, otherwise the running one that started first (R1.2, R2.3) — ranked per
+    activity by a window function. Activities already billed are left out first (an anti-join on
+    the key of the line table), before the employments are joined: a repeated run ranks
+    nothing."""
+    a, e, al = t.activities, t.employments, t.invoice_activity_lines
     day = a.c.performed_on
     rank = sa.func.row_number().over(
         partition_by=a.c.id, order_by=(e.c.is_leading.desc(), e.c.start_date, e.c.id)
@@ -296,11 +300,54 @@ def _released_with_customer(window: DateRange) -> Any:
                 sa.or_(e.c.end_date.is_(None), e.c.end_date > day),
             ),
         )
-        .where(a.c.status == ActivityStatus.RELEASED.value, day >= window.start)
+        .where(
+            a.c.status == ActivityStatus.RELEASED.value,
+            day >= window.start,
+            ~sa.exists().where(al.c.activity_id == a.c.id),
+        )
     )
     if window.end is not None:
         query = query.where(day < window.end)
     return query.subquery("released")
+
+
+def _days(later: Any, earlier: Any, dialect: str) -> Any:
+    """The number of days from ``earlier`` to ``later`` (dates; SQLite stores ISO text)."""
+    if dialect == "sqlite":
+        return sa.func.julianday(later) - sa.func.julianday(earlier)
+    return later - earlier
+
+
+def _unbilled_days(window: DateRange, dialect: str) -> Any:
+    """R5.1: a subscription still has days in ``window`` that no line bills — the lines of one
+    subscription never overlap, so the days they cover of ``[lo, hi)`` (the subscription's days
+    in the window) add up; fewer than ``hi - lo`` leaves something to bill. A subscription all
+    of whose days in the window are billed can get no line: every billing period that starts in
+    the window starts on a billed day, so overlaps a line. The anti-join that makes a repeated
+    run compute no schedule."""
+    if window.end is None:
+        raise ValueError("a billing run needs a window with an end")
+    s, sl = t.subscriptions, t.invoice_subscription_lines
+    start = sa.literal(window.start, PendulumDate)
+    end = sa.literal(window.end, PendulumDate)
+    larger, smaller = (
+        (sa.func.max, sa.func.min) if dialect == "sqlite" else (sa.func.greatest, sa.func.least)
+    )
+    lo = larger(s.c.starts_on, start)
+    hi = smaller(sa.func.coalesce(s.c.ends_on, end), end)
+    covered = (
+        sa.select(
+            sa.func.coalesce(
+                sa.func.sum(
+                    _days(smaller(sl.c.period_until, hi), larger(sl.c.period_from, lo), dialect)
+                ),
+                0,
+            )
+        )
+        .where(sl.c.subscription_id == s.c.id, sl.c.period_from < hi, sl.c.period_until > lo)
+        .scalar_subquery()
+    )
+    return covered < _days(hi, lo, dialect)
 
 
 #: SQLite sums an amount column's high parts (whole multiples of this many cents) and low parts
@@ -394,7 +441,10 @@ class SqlInvoicingStore:
             )
             .join(ag, ag.c.id == s.c.agreement_id)
             .join(cm, cm.c.id == ag.c.contract_model_id)
-            .where(_overlapping(s.c.starts_on, s.c.ends_on, window))
+            .where(
+                _overlapping(s.c.starts_on, s.c.ends_on, window),
+                _unbilled_days(window, self._c.dialect.name),
+            )
             .order_by(s.c.id)
         )
         months = {f.value: f.months for f in BillingFrequency}
@@ -503,19 +553,20 @@ class SqlInvoicingStore:
         # The run's bases (and lines) were written in this transaction, so PostgreSQL has no
         # statistics for them; join in the order written: activities of the period first, each
         # to its employment, agreement, price and basis by hash. Activities already on a basis
-        # are skipped by the key of the line table (ON CONFLICT DO NOTHING), not by an
-        # anti-join the planner would misjudge on a table it believes empty.
+        # are left out by the anti-join of ``_released_with_customer`` before anything is
+        # joined (a repeated run ranks and prices nothing); the key of the line table
+        # (ON CONFLICT DO NOTHING) stays the guarantee.
         with planner(self._c, join_collapse_limit="1"):
             return int(self._c.execute(statement).rowcount)
 
     def unbilled_activities(self, window: DateRange, run_id: uuid.UUID) -> int:
-        b, al = t.invoice_bases, t.invoice_activity_lines
+        b = t.invoice_bases
         r = _released_with_customer(window)
         query = (
             sa.select(sa.func.count())
             .select_from(r)
             .join(b, sa.and_(b.c.run_id == run_id, b.c.employer_id == r.c.employer_id))
-            .where(r.c.preference == 1, ~sa.exists().where(al.c.activity_id == r.c.activity_id))
+            .where(r.c.preference == 1)
         )
         # the lines were written in this transaction (no statistics): hash joins, no loops
         with planner(self._c, join_collapse_limit="1", enable_nestloop="off"):
