@@ -24,6 +24,24 @@ from xs_core.money import Money
 Track = Callable[[Aggregate], None]
 
 
+#: the shortest whole billing period (a month), in days (R5.1)
+_SHORTEST_PERIOD = 28
+
+
+def _all_billed(lines: Sequence[SubscriptionLine], days: DateRange) -> bool:
+    """R5.1: no billing period can start in ``days`` (a subscription's days in a window) without
+    overlapping ``lines``: they cover ``days`` from their first day in it to its end, and fewer
+    than a whole billing period's days lie before that."""
+    parts = [common for line in lines if (common := line.period.intersection(days)) is not None]
+    if not parts:
+        return False
+    first = min(part.start for part in parts)
+    covered = sum(part.days or 0 for part in parts)
+    return covered == ((days.end or first) - first).days and (
+        (first - days.start).days < _SHORTEST_PERIOD
+    )
+
+
 class MemoryContractModelRepository:
     def __init__(self, store: MemoryStore, track: Track) -> None:
         self._s = store
@@ -119,14 +137,8 @@ class MemoryInvoicingStore:
             days = subscription.period.intersection(window)
             if days is None:
                 continue
-            billed = self._s.subscription_lines.find("subscription", subscription.id)
-            covered = sum(
-                common.days or 0
-                for line in billed
-                if (common := line.period.intersection(days)) is not None
-            )
-            if covered >= (days.days or 0):
-                continue  # every day in the window is billed (R5.1): no line can be added
+            if _all_billed(self._s.subscription_lines.find("subscription", subscription.id), days):
+                continue  # R5.1: no line can be added (see the SQL adapter's _unbilled_days)
             model = self._s.contract_models[agreement.contract_model_id]
             yield BillableSubscription(
                 subscription_id=subscription.id,

@@ -318,13 +318,22 @@ def _days(later: Any, earlier: Any, dialect: str) -> Any:
     return later - earlier
 
 
+#: the shortest whole billing period (a month): a billing period shorter than this is the last,
+#: pro-rata one of a subscription (R5.1)
+_SHORTEST_PERIOD = 28
+
+
 def _unbilled_days(window: DateRange, dialect: str) -> Any:
-    """R5.1: a subscription still has days in ``window`` that no line bills — the lines of one
-    subscription never overlap, so the days they cover of ``[lo, hi)`` (the subscription's days
-    in the window) add up; fewer than ``hi - lo`` leaves something to bill. A subscription all
-    of whose days in the window are billed can get no line: every billing period that starts in
-    the window starts on a billed day, so overlaps a line. The anti-join that makes a repeated
-    run compute no schedule."""
+    """R5.1: a subscription may still get a line in ``window`` — the anti-join that makes a
+    repeated run compute no schedule for what is billed.
+
+    ``[lo, hi)`` are the subscription's days in the window, ``m`` the first of them on a line
+    (the lines of one subscription never overlap, so the days they cover add up). It can get no
+    line when the lines cover all of ``[m, hi)`` and the days before, ``[lo, m)``, are fewer than
+    the shortest whole billing period: a period starting on a covered day overlaps its line, and
+    one starting in ``[lo, m)`` is either whole (so it runs past ``m``) or the last, pro-rata
+    one (so it runs to the subscription's end, past ``m``) — either way it overlaps billed
+    days. Anything else is left to the schedule (and to ``add_subscription_lines``)."""
     if window.end is None:
         raise ValueError("a billing run needs a window with an end")
     s, sl = t.subscriptions, t.invoice_subscription_lines
@@ -335,19 +344,22 @@ def _unbilled_days(window: DateRange, dialect: str) -> Any:
     )
     lo = larger(s.c.starts_on, start)
     hi = smaller(sa.func.coalesce(s.c.ends_on, end), end)
+    overlapping = (sl.c.subscription_id == s.c.id, sl.c.period_from < hi, sl.c.period_until > lo)
     covered = (
         sa.select(
-            sa.func.coalesce(
-                sa.func.sum(
-                    _days(smaller(sl.c.period_until, hi), larger(sl.c.period_from, lo), dialect)
-                ),
-                0,
+            sa.func.sum(
+                _days(smaller(sl.c.period_until, hi), larger(sl.c.period_from, lo), dialect)
             )
         )
-        .where(sl.c.subscription_id == s.c.id, sl.c.period_from < hi, sl.c.period_until > lo)
+        .where(*overlapping)
         .scalar_subquery()
     )
-    return covered < _days(hi, lo, dialect)
+    first = sa.select(sa.func.min(larger(sl.c.period_from, lo))).where(*overlapping)
+    m = first.scalar_subquery()
+    billed = sa.and_(
+        covered == _days(hi, m, dialect), _days(m, lo, dialect) < _SHORTEST_PERIOD
+    )
+    return sa.not_(sa.func.coalesce(billed, False))
 
 
 #: SQLite sums an amount column's high parts (whole multiples of this many cents) and low parts
