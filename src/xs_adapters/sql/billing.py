@@ -9,6 +9,7 @@ already taken (``ON CONFLICT DO NOTHING``).
 
 from __future__ import annotations
 
+import datetime as _dt
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from decimal import ROUND_HALF_EVEN, Context, Decimal
@@ -34,6 +35,7 @@ from xs_core.billing.contracts import (
     Subscription,
 )
 from xs_core.billing.frequency import BillingFrequency
+from xs_core.billing.schedule import SHORTEST_WHOLE_PERIOD
 from xs_core.billing.invoicing import (
     BillableSubscription,
     InvoiceBasis,
@@ -318,19 +320,46 @@ def _days(later: Any, earlier: Any, dialect: str) -> Any:
     return later - earlier
 
 
-#: the shortest whole billing period (a month): a billing period shorter than this is the last,
-#: pro-rata one of a subscription (R5.1)
-_SHORTEST_PERIOD = 28
+def _month_index(day: Any, dialect: str) -> Any:
+    """year × 12 + month of a date column."""
+    if dialect == "sqlite":
+        return sa.cast(sa.func.strftime("%Y", day), sa.Integer) * 12 + sa.cast(
+            sa.func.strftime("%m", day), sa.Integer
+        )
+    return sa.cast(sa.extract("year", day) * 12 + sa.extract("month", day), sa.Integer)
 
 
-def _unbilled_days(window: DateRange, dialect: str) -> Any:
+def _a_period_may_start(window: DateRange, billing_months: Any, dialect: str) -> Any:
+    """R5.1: a billing period of the subscription may start in ``window``, judged by months
+    alone (so never wrongly no): periods start ``k × billing_months`` months after the
+    subscription's start, so one that started before the window has a later start in the
+    window's months only if a multiple of ``billing_months`` lies between the month distances
+    to the window's first and last month."""
+    if window.end is None:
+        raise ValueError("a billing run needs a window with an end")
+    s = t.subscriptions
+    last = window.end - _dt.timedelta(days=1)
+    started = _month_index(s.c.starts_on, dialect)
+    to_first = window.start.year * 12 + window.start.month - started
+    # the window's last month, or the month the subscription ends in if earlier
+    ends = sa.func.coalesce(_month_index(s.c.ends_on, dialect), last.year * 12 + last.month)
+    smaller = sa.func.min if dialect == "sqlite" else sa.func.least
+    to_last = smaller(ends, last.year * 12 + last.month) - started
+    return sa.or_(
+        s.c.starts_on >= sa.literal(window.start, PendulumDate),
+        (to_last // billing_months) * billing_months >= to_first,
+    )
+
+
+def _unbilled_days(window: DateRange, shortest_period: Any, dialect: str) -> Any:
     """R5.1: a subscription may still get a line in ``window`` — the anti-join that makes a
     repeated run compute no schedule for what is billed.
 
     ``[lo, hi)`` are the subscription's days in the window, ``m`` the first of them on a line
     (the lines of one subscription never overlap, so the days they cover add up). It can get no
     line when the lines cover all of ``[m, hi)`` and the days before, ``[lo, m)``, are fewer than
-    the shortest whole billing period: a period starting on a covered day overlaps its line, and
+    a whole billing period can have (``shortest_period``, from ``SHORTEST_WHOLE_PERIOD``): a
+    period starting on a covered day overlaps its line, and
     one starting in ``[lo, m)`` is either whole (so it runs past ``m``) or the last, pro-rata
     one (so it runs to the subscription's end, past ``m``) — either way it overlaps billed
     days. Anything else is left to the schedule (and to ``add_subscription_lines``)."""
@@ -344,20 +373,17 @@ def _unbilled_days(window: DateRange, dialect: str) -> Any:
     )
     lo = larger(s.c.starts_on, start)
     hi = smaller(sa.func.coalesce(s.c.ends_on, end), end)
-    overlapping = (sl.c.subscription_id == s.c.id, sl.c.period_from < hi, sl.c.period_until > lo)
-    covered = (
-        sa.select(
-            sa.func.sum(
-                _days(smaller(sl.c.period_until, hi), larger(sl.c.period_from, lo), dialect)
-            )
-        )
-        .where(*overlapping)
-        .scalar_subquery()
+    covered = sa.func.sum(
+        _days(smaller(sl.c.period_until, hi), larger(sl.c.period_from, lo), dialect)
     )
-    first = sa.select(sa.func.min(larger(sl.c.period_from, lo))).where(*overlapping)
-    m = first.scalar_subquery()
-    billed = sa.and_(
-        covered == _days(hi, m, dialect), _days(m, lo, dialect) < _SHORTEST_PERIOD
+    m = sa.func.min(larger(sl.c.period_from, lo))
+    # one probe of the line table's key per subscription, both aggregates at once
+    billed = (
+        sa.select(
+            sa.and_(covered == _days(hi, m, dialect), _days(m, lo, dialect) < shortest_period)
+        )
+        .where(sl.c.subscription_id == s.c.id, sl.c.period_from < hi, sl.c.period_until > lo)
+        .scalar_subquery()
     )
     return sa.not_(sa.func.coalesce(billed, False))
 
@@ -440,6 +466,12 @@ class SqlInvoicingStore:
         self, window: DateRange, employer_ids: frozenset[uuid.UUID] | None
     ) -> Iterator[BillableSubscription]:
         s, ag, cm = t.subscriptions, t.service_agreements, t.contract_models
+        dialect = self._c.dialect.name
+        frequency = sa.func.coalesce(ag.c.deviating_frequency, cm.c.billing_frequency)
+        billing_months = sa.case({f.value: f.months for f in BillingFrequency}, value=frequency)
+        shortest = sa.case(
+            {f.value: SHORTEST_WHOLE_PERIOD[f.months] for f in BillingFrequency}, value=frequency
+        )
         query = (
             sa.select(
                 s.c.id,
@@ -455,7 +487,8 @@ class SqlInvoicingStore:
             .join(cm, cm.c.id == ag.c.contract_model_id)
             .where(
                 _overlapping(s.c.starts_on, s.c.ends_on, window),
-                _unbilled_days(window, self._c.dialect.name),
+                _a_period_may_start(window, billing_months, dialect),
+                _unbilled_days(window, shortest, dialect),
             )
             .order_by(s.c.id)
         )

@@ -49,6 +49,12 @@ def add_months(day: _dt.date, months: int) -> pendulum.Date:
     return pendulum.Date(year, month + 1, min(day.day, _days_in_month(year, month + 1)))
 
 
+#: R5.1: the fewest days a whole billing period of so many months can have (whatever its start,
+#: clamping included); a period shorter than this is the last, pro-rata one of a subscription.
+#: Checked against every start of two leap cycles by ``tests/unit/test_billing.py``.
+SHORTEST_WHOLE_PERIOD = {1: 28, 3: 89, 6: 181, 12: 365}
+
+
 @attrs.frozen(kw_only=True)
 class BillingPeriod:
     """One billing period of a subscription and the amount billed for it."""
