@@ -430,10 +430,27 @@ def _basis(row: Any) -> InvoiceBasis:
     )
 
 
+#: a billing run's unbilled activities with their customers, ranked once (a temporary table,
+#: created and dropped by ``add_activity_lines``; dropped at commit on PostgreSQL anyway)
+_CANDIDATES = sa.Table(
+    "_xs_billing_candidates",
+    sa.MetaData(),
+    sa.Column("activity_id", sa.Uuid, nullable=False),
+    sa.Column("employer_id", sa.Uuid, nullable=False),
+    sa.Column("activity_type", t.activities.c.activity_type.type, nullable=False),
+    sa.Column("performed_on", PendulumDate, nullable=False),
+    sa.Column("employee_id", sa.Uuid, nullable=False),
+    prefixes=["TEMPORARY"],
+    postgresql_on_commit="DROP",
+)
+
+
 class SqlInvoicingStore:
     def __init__(self, connection: Connection, track: Track) -> None:
         self._c = connection
         self._track = track
+        #: (window, run, count) of the last ``add_activity_lines``: its unbilled candidates
+        self._unbilled: tuple[DateRange, uuid.UUID, int] | None = None
 
     def _insert(self) -> Any:
         dialect = postgresql if self._c.dialect.name == "postgresql" else sqlite
@@ -553,17 +570,43 @@ class SqlInvoicingStore:
         )
 
     def add_activity_lines(self, window: DateRange, run_id: uuid.UUID) -> int:
+        """The priced lines of the run's customers' released activities not billed yet, in one
+        ``INSERT … SELECT``. The candidates — each unbilled activity with its customer, ranked
+        once — are written to a temporary table first; the lines come from it, and so does the
+        number left unbilled (candidates minus lines), so the activities are read once."""
         b, ag, pc = t.invoice_bases, t.service_agreements, t.price_categories
-        al = t.invoice_activity_lines
+        al, c = t.invoice_activity_lines, _CANDIDATES
         r = _released_with_customer(window)
-        day = r.c.performed_on
+        postgres = self._c.dialect.name == "postgresql"
+        c.create(self._c)
+        # the run's bases were written in this transaction (no statistics on PostgreSQL): join
+        # in the order written, the activities of the period first
+        with planner(self._c, join_collapse_limit="1"):
+            self._c.execute(
+                c.insert().from_select(
+                    [col.name for col in c.columns],
+                    sa.select(
+                        r.c.activity_id,
+                        r.c.employer_id,
+                        r.c.activity_type,
+                        r.c.performed_on,
+                        r.c.employee_id,
+                    )
+                    .select_from(r)
+                    .join(b, sa.and_(b.c.run_id == run_id, b.c.employer_id == r.c.employer_id))
+                    .where(r.c.preference == 1),
+                )
+            )
+        if postgres:
+            self._c.execute(sa.text(f"ANALYZE {c.name}"))
+        day = c.c.performed_on
         select = (
-            sa.select(r.c.activity_id, b.c.id, r.c.activity_type, day, r.c.employee_id, pc.c.price)
-            .select_from(r)
+            sa.select(c.c.activity_id, b.c.id, c.c.activity_type, day, c.c.employee_id, pc.c.price)
+            .select_from(c)
             .join(
                 ag,
                 sa.and_(
-                    ag.c.employer_id == r.c.employer_id,
+                    ag.c.employer_id == c.c.employer_id,
                     ag.c.starts_on <= day,
                     sa.or_(ag.c.ends_on.is_(None), ag.c.ends_on > day),
                 ),
@@ -572,12 +615,11 @@ class SqlInvoicingStore:
                 pc,
                 sa.and_(
                     pc.c.contract_model_id == ag.c.contract_model_id,
-                    pc.c.activity_type == r.c.activity_type,
+                    pc.c.activity_type == c.c.activity_type,
                     pc.c.payer == Payer.EMPLOYER.value,
                 ),
             )
-            .join(b, sa.and_(b.c.run_id == run_id, b.c.employer_id == r.c.employer_id))
-            .where(r.c.preference == 1)
+            .join(b, sa.and_(b.c.run_id == run_id, b.c.employer_id == c.c.employer_id))
         )
         statement = (
             self._insert()(al)
@@ -595,16 +637,20 @@ class SqlInvoicingStore:
             .on_conflict_do_nothing()
             .execution_options(preserve_rowcount=True)
         )
-        # The run's bases (and lines) were written in this transaction, so PostgreSQL has no
-        # statistics for them; join in the order written: activities of the period first, each
-        # to its employment, agreement, price and basis by hash. Activities already on a basis
-        # are left out by the anti-join of ``_released_with_customer`` before anything is
-        # joined (a repeated run ranks and prices nothing); the key of the line table
-        # (ON CONFLICT DO NOTHING) stays the guarantee.
+        # Activities already on a basis were left out by the anti-join of
+        # ``_released_with_customer`` before anything was joined (a repeated run ranks and
+        # prices nothing); the key of the line table (ON CONFLICT DO NOTHING) stays the
+        # guarantee.
         with planner(self._c, join_collapse_limit="1"):
-            return int(self._c.execute(statement).rowcount)
+            added = int(self._c.execute(statement).rowcount)
+        candidates = int(self._c.execute(sa.select(sa.func.count()).select_from(c)).scalar_one())
+        c.drop(self._c)
+        self._unbilled = (window, run_id, candidates - added)
+        return added
 
     def unbilled_activities(self, window: DateRange, run_id: uuid.UUID) -> int:
+        if self._unbilled is not None and self._unbilled[:2] == (window, run_id):
+            return self._unbilled[2]  # counted by add_activity_lines from its candidates
         b = t.invoice_bases
         r = _released_with_customer(window)
         query = (
