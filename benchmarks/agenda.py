@@ -103,13 +103,13 @@ def run_engine(name: str, url: str, existing: int, plans: int) -> dict[str, Any]
     refused = 0
     # the floor: one round trip of the overlap query alone (the location's availabilities
     # overlapping the span), on its own connection, beside every plan
-    overlap = sa.select(
-        t.availabilities.c.id, t.availabilities.c.starts_at, t.availabilities.c.ends_at
-    ).where(
-        t.availabilities.c.location_id == sa.bindparam("location_id", type_=sa.Uuid),
-        t.availabilities.c.starts_at > sa.bindparam("earliest", type_=t.availabilities.c.starts_at.type),
-        t.availabilities.c.starts_at < sa.bindparam("end", type_=t.availabilities.c.starts_at.type),
-        t.availabilities.c.ends_at > sa.bindparam("start", type_=t.availabilities.c.starts_at.type),
+    a = t.availabilities
+    moment = a.c.starts_at.type
+    overlap = sa.select(a.c.id, a.c.starts_at, a.c.ends_at).where(
+        a.c.location_id == sa.bindparam("location_id", type_=sa.Uuid),
+        a.c.starts_at > sa.bindparam("earliest", type_=moment),
+        a.c.starts_at < sa.bindparam("end", type_=moment),
+        a.c.ends_at > sa.bindparam("start", type_=moment),
     )
     bare = engine.connect()
     for professional in professionals:

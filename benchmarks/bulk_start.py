@@ -25,8 +25,8 @@ import sqlalchemy as sa
 
 from benchmarks.engines import run_on
 from benchmarks.floors import copy_floor, peak_rss_mib, ratio
-from xs_adapters.sql import tables as t
 from xs_adapters.clock import FixedClock
+from xs_adapters.sql import tables as t
 from xs_app import Xs, bootstrap
 from xs_app.services.protocols import BulkStart, CreateProtocol
 from xs_core.access.model import ResolvedScope

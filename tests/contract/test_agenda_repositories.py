@@ -72,9 +72,9 @@ class AgendaContract:
                 assert mine == uow.availabilities.overlapping_for_professional(
                     professional, window, exclude
                 )
-            assert uow.availabilities.overlapping_here_and_for(
-                location.id, professional, window
-            )[1] == [(made["across"].id, spans["across"])]
+            assert uow.availabilities.overlapping_here_and_for(location.id, professional, window)[
+                1
+            ] == [(made["across"].id, spans["across"])]
             loaded = uow.availabilities.get(made["inside"].id)
             assert loaded.span == spans["inside"]
             assert loaded.span.start.utcoffset() is not None

@@ -60,8 +60,6 @@ _FOR_PROFESSIONAL = sa.select(_a.c.id, _a.c.starts_at, _a.c.ends_at).where(
 )
 
 
-
-
 def _here_and_for(exclude: bool) -> Any:
     """R4.3: the location's and the professional's overlapping availabilities in one statement
     (each branch its own bounded index range), told apart by ``here``."""

@@ -35,7 +35,6 @@ from xs_core.billing.contracts import (
     Subscription,
 )
 from xs_core.billing.frequency import BillingFrequency
-from xs_core.billing.schedule import SHORTEST_WHOLE_PERIOD
 from xs_core.billing.invoicing import (
     BillableSubscription,
     InvoiceBasis,
@@ -44,6 +43,7 @@ from xs_core.billing.invoicing import (
     LineKind,
     SubscriptionLine,
 )
+from xs_core.billing.schedule import SHORTEST_WHOLE_PERIOD
 from xs_core.dates import DateRange
 from xs_core.errors import NotFound
 from xs_core.events import Aggregate

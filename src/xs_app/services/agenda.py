@@ -325,9 +325,7 @@ class AgendaService(Service):
             availability.move(location.id, span)
             refuse_conflicts(
                 location,
-                self._conflicts(
-                    uow, location, availability.professional_id, span, availability.id
-                ),
+                self._conflicts(uow, location, availability.professional_id, span, availability.id),
             )
             uow.availabilities.save(availability)
             uow.commit()
