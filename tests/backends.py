@@ -52,17 +52,7 @@ WALK_PLANS = SearchTuning(small_scope_rows=0, walk_window=0, trigram_candidates=
 #: A tiny "small scope": scopes just over it take the other plan (units live in several places,
 #: so the threshold counts distinct entries, not scope rows).
 BOUNDARY_PLANS = SearchTuning(small_scope_rows=3, walk_window=2, trigram_candidates=2)
-#: Every scope "small", yet a term with no more trigram candidates than the scope has rows is
-#: searched class by class (SQLite's cost-based choice; PostgreSQL: always scope-first).
-CANDIDATE_PLANS = SearchTuning(
-    small_scope_rows=10**6, walk_window=0, trigram_candidates=10**6, candidate_share=1
-)
-PLANS = {
-    "trigram": TRIGRAM_PLANS,
-    "walk": WALK_PLANS,
-    "boundary": BOUNDARY_PLANS,
-    "candidates": CANDIDATE_PLANS,
-}
+PLANS = {"trigram": TRIGRAM_PLANS, "walk": WALK_PLANS, "boundary": BOUNDARY_PLANS}
 
 
 class _OtherPlans:

@@ -37,10 +37,6 @@ class SearchTuning:
     #: A term with at most this many trigram candidates (FTS5 on SQLite, pg_trgm on
     #: PostgreSQL) is ranked from them; a more common one by an ordered walk of the name index.
     trigram_candidates: int = 20_000
-    #: SQLite: a small scope is still searched class by class when the term's FTS5 candidates
-    #: are at most its scope rows divided by this (0: always scope-first): few candidates,
-    #: each checked against the scope, cost less than ranking every scope row.
-    candidate_share: int = 0
 
     @classmethod
     def for_dialect(cls, name: str) -> SearchTuning:
@@ -49,9 +45,7 @@ class SearchTuning:
         PostgreSQL walks the first names before the trigram index and walks the whole name
         index for a term with more than 5,000 trigram candidates."""
         if name == "sqlite":
-            return cls(
-                small_scope_rows=50_000, walk_window=0, trigram_candidates=20_000, candidate_share=4
-            )
+            return cls(small_scope_rows=50_000, walk_window=0, trigram_candidates=20_000)
         return cls(small_scope_rows=50_000, walk_window=2_000, trigram_candidates=5_000)
 
 
@@ -180,9 +174,7 @@ class SqlOrganisationSearch:
         rows: list[Any]
         if scope.everything:
             rows = self._by_rank_class(query, scope, needed)
-        elif (
-            scope_rows := self._scope_rows(scope)
-        ) <= self._tuning.small_scope_rows and not self._few_candidates(query.term, scope_rows):
+        elif self._scope_rows(scope) <= self._tuning.small_scope_rows:
             rows = self._scope_first(query, scope, needed)
         else:
             rows = self._by_rank_class(query, scope, needed)
@@ -249,27 +241,6 @@ class SqlOrganisationSearch:
         return int(
             self._c.execute(sa.select(sa.func.count()).select_from(limited.subquery())).scalar_one()
         )
-
-    def _fts(self, term: str) -> sa.Select[Any]:
-        """SQLite: the rowids of the entries whose name holds ``term`` (FTS5 trigram phrase)."""
-        phrase = '"' + term.replace('"', '""') + '"'
-        return (
-            sa.select(sa.column("rowid", sa.Integer))
-            .select_from(sa.table("search_fts"))
-            .where(sa.text("search_fts MATCH :phrase").bindparams(phrase=phrase))
-        )
-
-    def _few_candidates(self, term: str, scope_rows: int) -> bool:
-        """SQLite, the cost-based choice for a small scope: the term's trigram candidates are
-        few beside the scope's rows (counted up to that bound only)."""
-        share = self._tuning.candidate_share
-        if not (self._sqlite and share and _has_trigram(term)):
-            return False
-        bound = scope_rows // share
-        count = self._c.execute(
-            sa.select(sa.func.count()).select_from(self._fts(term).limit(bound + 1).subquery())
-        ).scalar_one()
-        return int(count) <= bound
 
     def _scope_first(self, query: SearchQuery, scope: ResolvedScope, needed: int) -> list[Any]:
         """A small scope: rank its entries directly from the scope rows, which carry the
@@ -366,7 +337,12 @@ class SqlOrganisationSearch:
                 return bounded
         if _has_trigram(term):
             if self._sqlite:
-                fts = self._fts(term)
+                phrase = '"' + term.replace('"', '""') + '"'
+                fts = (
+                    sa.select(sa.column("rowid", sa.Integer))
+                    .select_from(sa.table("search_fts"))
+                    .where(sa.text("search_fts MATCH :phrase").bindparams(phrase=phrase))
+                )
                 cap = self._tuning.trigram_candidates
                 count = self._c.execute(
                     sa.select(sa.func.count()).select_from(fts.limit(cap + 1).subquery())
