@@ -54,14 +54,14 @@ def docs(session: nox.Session) -> None:
 #: ``./run bench``: sizes that finish in under ten minutes together on the project's machine
 #: (the floors and ratios hold at these sizes too); ``--full``: each benchmark's own, 1M sizes
 QUICK = {
-    "search": ["--employees", "100000", "--rounds", "3"],
+    "search": ["--employees", "50000", "--rounds", "3"],
     "bulk_start": ["--employees", "20000", "--skip-naive"],
     "agenda": ["--existing", "100000", "--plans", "1000"],
     "billing": ["--employers", "1000", "--subscriptions", "10000", "--activities", "100000"],
-    "reimbursements": ["--suppliers", "100", "--users", "1000", "--activities", "100000"],
+    "reimbursements": ["--suppliers", "100", "--users", "1000", "--activities", "50000"],
     "memory_store": ["--employees", "20000", "--use-cases", "2000", "--examples", "50"],
     "import_time": ["--runs", "5"],
-    "policies": ["--employees", "20000"],
+    "policies": ["--employees", "10000"],
     "mail": ["--mails", "2000"],
 }
 
