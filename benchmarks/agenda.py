@@ -13,10 +13,10 @@ Figures are printed and written to ``benchmarks/results/agenda.json``.
 from __future__ import annotations
 
 import argparse
+import datetime as _dt
 import gc
 import json
 import random
-import statistics
 import time
 import uuid
 from pathlib import Path
@@ -26,12 +26,14 @@ import pendulum
 import sqlalchemy as sa
 
 from benchmarks.engines import run_on
+from benchmarks.floors import latency, peak_rss_mib, ratio
 from xs_adapters.clock import FixedClock
+from xs_adapters.sql import tables as t
 from xs_app import Xs, bootstrap
 from xs_app.services.access import CreateRole, CreateUser
 from xs_app.services.agenda import CreateLocation, PlanAvailability
 from xs_core.access.features import Feature
-from xs_core.agenda.model import Availability
+from xs_core.agenda.model import MAX_AVAILABILITY, Availability
 from xs_core.agenda.spans import TimeSpan
 from xs_core.errors import DomainError
 
@@ -97,7 +99,19 @@ def run_engine(name: str, url: str, existing: int, plans: int) -> dict[str, Any]
         with engine.begin() as connection:
             connection.execute(sa.text("ANALYZE"))
     timings: list[float] = []
+    floor: list[float] = []
     refused = 0
+    # the floor: one round trip of the overlap query alone (the location's availabilities
+    # overlapping the span), on its own connection, beside every plan
+    a = t.availabilities
+    moment = a.c.starts_at.type
+    overlap = sa.select(a.c.id, a.c.starts_at, a.c.ends_at).where(
+        a.c.location_id == sa.bindparam("location_id", type_=sa.Uuid),
+        a.c.starts_at > sa.bindparam("earliest", type_=moment),
+        a.c.starts_at < sa.bindparam("end", type_=moment),
+        a.c.ends_at > sa.bindparam("start", type_=moment),
+    )
+    bare = engine.connect()
     for professional in professionals:
         day, slot = rng.randrange(days), rng.randrange(8)
         span = _span(day, slot).shifted(pendulum.duration(minutes=rng.choice([0, 15, 30, 45])))
@@ -108,27 +122,43 @@ def run_engine(name: str, url: str, existing: int, plans: int) -> dict[str, Any]
             start=span.start,
             end=span.end,
         )
+        values = {
+            "location_id": location,
+            "earliest": _dt.datetime.__sub__(span.start, MAX_AVAILABILITY),
+            "end": _dt.datetime.__add__(span.end, _dt.timedelta()),
+            "start": _dt.datetime.__add__(span.start, _dt.timedelta()),
+        }
+        started = time.perf_counter()
+        bare.execute(overlap, values).all()
+        floor.append((time.perf_counter() - started) * 1000)
+        bare.rollback()
         started = time.perf_counter()
         try:
             xs.agenda.plan_availability(command)
         except DomainError:
             refused += 1
         timings.append((time.perf_counter() - started) * 1000)
-    ordered = sorted(timings)
+    bare.close()
+    use_case, bare_query = latency(timings), latency(floor)
     report = {
         "engine": name,
         "existing_availabilities": existing,
         "plans": plans,
         "refused": refused,
-        "p50_ms": round(statistics.median(ordered), 2),
-        "p95_ms": round(ordered[int(0.95 * len(ordered)) - 1], 2),
-        "p99_ms": round(ordered[int(0.99 * len(ordered)) - 1], 2),
-        "max_ms": round(ordered[-1], 2),
+        **use_case,
+        "floor": bare_query,
+        "ratio_p50": ratio(use_case["p50_ms"], bare_query["p50_ms"]),
+        "ratio_p99": ratio(use_case["p99_ms"], bare_query["p99_ms"]),
+        "peak_rss_mib": peak_rss_mib(),
     }
     print(
         f"[{name}] plan one availability next to {existing:,}: p50 {report['p50_ms']} ms, "
         f"p95 {report['p95_ms']} ms, p99 {report['p99_ms']} ms ({plans} plans, "
-        f"{refused} refused by the limit)"
+        f"{refused} refused by the limit)\n[{name}] floor (the overlap query alone, one round "
+        f"trip): p50 {bare_query['p50_ms']} ms, p99 {bare_query['p99_ms']} ms -> ratio = use "
+        f"case / floor = {report['ratio_p50']} (p50), {report['ratio_p99']} (p99); peak RSS "
+        f"{report['peak_rss_mib']} MiB",
+        flush=True,
     )
     xs.close()
     return report

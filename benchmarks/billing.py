@@ -30,6 +30,7 @@ import pendulum
 import sqlalchemy as sa
 
 from benchmarks.engines import run_on
+from benchmarks.floors import copy_floor, peak_rss_mib, ratio
 from xs_adapters.clock import FixedClock
 from xs_adapters.sql import tables as t
 from xs_adapters.sql.copy import fresh_uuid_hex, insert_rows
@@ -189,6 +190,15 @@ def run_engine(
     repeat = xs.billing.run(RunBilling(actor=admin, period=QUARTER))
     repeat_seconds = time.perf_counter() - again
     lines = summary.subscription_lines + summary.activity_lines
+    # the floor: the same lines, bare, into scratch tables with the same keys and indexes
+    engine = xs.container.engine()
+    activity_rows, activity_floor = copy_floor(engine, t.invoice_activity_lines)
+    subscription_rows, subscription_floor = copy_floor(engine, t.invoice_subscription_lines)
+    assert (activity_rows, subscription_rows) == (
+        summary.activity_lines,
+        summary.subscription_lines,
+    )
+    floor = activity_floor + subscription_floor
     report = {
         "engine": name,
         "customers": employers,
@@ -204,6 +214,12 @@ def run_engine(
         "stage_done_at_seconds": stages,
         "repeat_run_seconds": round(repeat_seconds, 2),
         "repeat_run_lines": repeat.subscription_lines + repeat.activity_lines,
+        "repeat_vs_first": round(repeat_seconds / seconds, 3),
+        "floor_seconds": round(floor, 2),
+        "floor_activity_lines_seconds": round(activity_floor, 2),
+        "floor_subscription_lines_seconds": round(subscription_floor, 2),
+        "ratio": ratio(seconds, floor),
+        "peak_rss_mib": peak_rss_mib(),
     }
     print(
         f"[{name}] billing run {QUARTER}: {len(summary.invoice_bases):,} invoice bases, "
@@ -211,7 +227,11 @@ def run_engine(
         f"lines ({summary.unbilled_activities:,} released activities unpriced) in "
         f"{seconds:.2f} s ({report['lines_per_second']:,} lines/s; stages done at "
         f"{stages}); the same run again: {repeat_seconds:.2f} s, "
-        f"{report['repeat_run_lines']} new lines"
+        f"{report['repeat_run_lines']} new lines ({report['repeat_vs_first']:.1%} of the "
+        f"first)\n[{name}] floor (bare INSERT … SELECT of the same lines into tables with the "
+        f"same keys and indexes): {floor:.2f} s -> ratio = use case / floor = "
+        f"{report['ratio']}; peak RSS {report['peak_rss_mib']} MiB",
+        flush=True,
     )
     xs.close()
     return report

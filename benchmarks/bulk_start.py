@@ -24,7 +24,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from benchmarks.engines import run_on
+from benchmarks.floors import copy_floor, peak_rss_mib, ratio
 from xs_adapters.clock import FixedClock
+from xs_adapters.sql import tables as t
 from xs_app import Xs, bootstrap
 from xs_app.services.protocols import BulkStart, CreateProtocol
 from xs_core.access.model import ResolvedScope
@@ -151,6 +153,18 @@ def run_engine(name: str, url: str, employees: int, skip_naive: bool = False) ->
     t0 = time.perf_counter()
     repeated = xs.bulk_start.start(BulkStart(actor=admin, request=request))
     repeat = time.perf_counter() - t0
+    # the floor: the same trajectories and their tasks, bare, into tables with the same keys
+    # and indexes (no references, no exclusion constraint)
+    engine = xs.container.engine()
+    x, tasks = t.trajectories, t.trajectory_tasks
+    trajectory_rows, trajectories_floor = copy_floor(engine, x, x.c.protocol_id == fast_protocol)
+    task_rows, tasks_floor = copy_floor(
+        engine,
+        tasks,
+        tasks.c.trajectory_id.in_(sa.select(x.c.id).where(x.c.protocol_id == fast_protocol)),
+    )
+    assert (trajectory_rows, task_rows) == (employees, employees * len(TASKS))
+    floor = trajectories_floor + tasks_floor
     sickness_protocol = xs.protocols.create_protocol(
         CreateProtocol(
             actor=admin,
@@ -192,6 +206,10 @@ def run_engine(name: str, url: str, employees: int, skip_naive: bool = False) ->
         "sickness_bulk_start_seconds": round(sickness, 2),
         "naive_seconds": round(naive, 2),
         "speedup": round(naive / fast, 1),
+        "floor_seconds": round(floor, 2),
+        "ratio": ratio(fast, floor),
+        "repeat_vs_first": round(repeat / fast, 3),
+        "peak_rss_mib": peak_rss_mib(),
     }
     baseline = (
         ""
@@ -201,7 +219,11 @@ def run_engine(name: str, url: str, employees: int, skip_naive: bool = False) ->
     print(
         f"[{name}] bulk start of {employees:,}: {fast:.2f} s set-based{baseline}; repeating the "
         f"request {repeat:.2f} s (starts nothing); a sickness protocol (R2.5 decided per "
-        f"employee) {sickness:.2f} s"
+        f"employee) {sickness:.2f} s\n[{name}] floor (bare INSERT … SELECT of the same "
+        f"{trajectory_rows:,} trajectories and {task_rows:,} tasks): {floor:.2f} s -> ratio = "
+        f"use case / floor = {report['ratio']}; repeat {report['repeat_vs_first']:.1%} of the "
+        f"first; peak RSS {report['peak_rss_mib']} MiB",
+        flush=True,
     )
     xs.close()
     return report

@@ -35,6 +35,7 @@ import pendulum
 import sqlalchemy as sa
 
 from benchmarks.engines import run_on
+from benchmarks.floors import peak_rss_mib
 from xs_adapters.clock import FixedClock
 from xs_adapters.sql import tables as t
 from xs_adapters.sql.copy import fresh_uuid_hex, insert_rows
@@ -307,6 +308,8 @@ def run_engine(name: str, url: str, suppliers: int, users: int, activities: int)
             "insert_select_vs_bare": round(all_statements / bare_seconds, 2),
             "use_case_vs_bare": round(all_seconds / bare_seconds, 2),
         },
+        "ratio": round(all_seconds / bare_seconds, 2),
+        "peak_rss_mib": peak_rss_mib(),
     }
     a = report["all_suppliers"]
     print(
@@ -317,7 +320,8 @@ def run_engine(name: str, url: str, suppliers: int, users: int, activities: int)
         f"SELECTs {all_statements:.1f} s ({a['insert_select_lines_per_second']:,} lines/s); "
         f"bare INSERT … SELECT of the same {bare_rows:,} rows {bare_seconds:.1f} s "
         f"({a['bare_lines_per_second']:,} lines/s): statement {a['insert_select_vs_bare']}×, "
-        f"use case {a['use_case_vs_bare']}× the bare floor",
+        f"use case {a['use_case_vs_bare']}× the bare floor (ratio = use case / floor); peak "
+        f"RSS {report['peak_rss_mib']} MiB",
         flush=True,
     )
     xs.close()

@@ -24,6 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from benchmarks.engines import run_on
+from benchmarks.floors import latency, peak_rss_mib, percentile, ratio
 from xs_adapters.clock import FixedClock
 from xs_adapters.sql.tables import search_entries as e
 from xs_adapters.sql.tables import search_entry_scopes as s
@@ -86,8 +87,14 @@ def _settle(xs: Xs) -> None:
             connection.execute(sa.text("ANALYZE"))
 
 
+#: fixed terms beside the drawn ones: the shortest allowed (two letters, R1.3), terms with a
+#: space or a hyphen across words, accented and upper-case spellings, one that matches nothing
+FIXED_TERMS = ["de", "an", "öz", "Ij", "a d", "e v", "g-K", "Mül", "ÇEL", "zoë", "JOS", "qxz"]
+
+
 def _terms(xs: Xs, rng: random.Random, count: int) -> list[str]:
-    """3-letter terms: substrings of real names (common and rare), plus accented spellings."""
+    """3-letter terms: substrings of real names (common and rare), drawn with a fixed seed, plus
+    :data:`FIXED_TERMS`."""
     with xs.container.engine().connect() as connection:
         names = list(
             connection.execute(
@@ -95,14 +102,14 @@ def _terms(xs: Xs, rng: random.Random, count: int) -> list[str]:
             ).scalars()
         )
     terms: set[str] = set()
-    while len(terms) < count - 6:
+    while len(terms) < count - len(FIXED_TERMS):
         name = rng.choice(names)
         if len(name) >= 3:
             start = rng.randrange(len(name) - 2)
             piece = name[start : start + 3]
             if len(normalise(piece)) == 3 and piece.strip() == piece:
                 terms.add(piece)
-    return sorted(terms) + ["Mül", "ÇEL", "zoë", "öz", "JOS", "qxz"][: count - len(terms)]
+    return sorted(terms) + FIXED_TERMS
 
 
 def _reference(
@@ -129,12 +136,6 @@ def _reference(
     return [(r.kind, r.unit_id) for r in connection.execute(query)]
 
 
-def _percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))
-    return ordered[index]
-
-
 def run_engine(
     name: str, url: str, size: SyntheticSize, rounds: int, terms_count: int
 ) -> dict[str, Any]:
@@ -157,6 +158,9 @@ def run_engine(
     ten_folders = organisation.folders[1:11]
     in_ten = {f.id for f in ten_folders}
     ten_folder_employers = [x.id for x in organisation.employers if x.folder_id in in_ten]
+    half_folders = organisation.folders[11 : 11 + len(organisation.folders) // 2]
+    in_half = {f.id for f in half_folders}
+    half_employers = [x.id for x in organisation.employers if x.folder_id in in_half]
 
     def viewer(units: frozenset[UnitRef]) -> uuid.UUID:
         return xs.access.create_user(
@@ -183,6 +187,10 @@ def run_engine(
             viewer(frozenset({UnitRef(UnitKind.FOLDER, f.id) for f in ten_folders})),
             ten_folder_employers,
         ),
+        f"half-organisation user ({len(half_employers)} employers)": (
+            viewer(frozenset({UnitRef(UnitKind.FOLDER, f.id) for f in half_folders})),
+            half_employers,
+        ),
     }
     terms = _terms(xs, rng, terms_count)
     report: dict[str, Any] = {
@@ -194,6 +202,7 @@ def run_engine(
     engine = xs.container.engine()
     for label, (user, employer_ids) in users.items():
         timings: list[float] = []
+        floor: list[float] = []
         per_term: dict[str, float] = {}
         wrong = 0
         for term in terms:
@@ -206,17 +215,27 @@ def run_engine(
                 mine.append((time.perf_counter() - started) * 1000)
             timings.extend(mine)
             per_term[term] = max(mine)
+            # the floor: the same page by one plain statement (the planner's cheapest plan for
+            # it), on its own connection, as many rounds as the use case; and the check
             with engine.connect() as connection:
                 expected = _reference(connection, normalise(term), employer_ids, 20)
+                for _ in range(rounds):
+                    started = time.perf_counter()
+                    _reference(connection, normalise(term), employer_ids, 20)
+                    floor.append((time.perf_counter() - started) * 1000)
             if [(r.kind.value, r.id) for r in page.results] != expected:
                 wrong += 1
                 print(f"  WRONG page for {term!r} as {label}")
+        bare = latency(floor)
         figures = {
             "queries": len(timings),
             "p50_ms": round(statistics.median(timings), 2),
-            "p95_ms": round(_percentile(timings, 95), 2),
-            "p99_ms": round(_percentile(timings, 99), 2),
+            "p95_ms": round(percentile(timings, 95), 2),
+            "p99_ms": round(percentile(timings, 99), 2),
             "max_ms": round(max(timings), 2),
+            "floor": bare,
+            "ratio_p50": ratio(statistics.median(timings), bare["p50_ms"]),
+            "ratio_p95": ratio(percentile(timings, 95), bare["p95_ms"]),
             "wrong_pages": wrong,
             "slowest_terms": {
                 t: round(ms, 2) for t, ms in sorted(per_term.items(), key=lambda kv: -kv[1])[:5]
@@ -226,8 +245,12 @@ def run_engine(
         print(
             f"[{name}] {label:40s} p50 {figures['p50_ms']:7.2f} ms  p95 "
             f"{figures['p95_ms']:7.2f} ms  p99 {figures['p99_ms']:7.2f} ms  "
-            f"wrong pages {wrong}"
+            f"wrong pages {wrong}; floor p50 {bare['p50_ms']:.2f} ms p95 {bare['p95_ms']:.2f} ms "
+            f"-> ratio {figures['ratio_p50']} (p50) {figures['ratio_p95']} (p95)",
+            flush=True,
         )
+    report["peak_rss_mib"] = peak_rss_mib()
+    print(f"[{name}] peak RSS {report['peak_rss_mib']} MiB", flush=True)
     xs.close()
     return report
 

@@ -59,6 +59,22 @@ class AgendaContract:
                 location.id, TimeSpan(at(9), at(11)), exclude=made["inside"].id
             )
             assert {i for i, _ in excluded} == {made["across"].id, made["long"].id}
+            # R4.3: both checks of planning in one read — the same answers as the two reads
+            professional = made["across"].professional_id
+            window = TimeSpan(at(9), at(11))
+            for exclude in (None, made["inside"].id, made["across"].id):
+                here, mine = uow.availabilities.overlapping_here_and_for(
+                    location.id, professional, window, exclude
+                )
+                assert sorted(here) == sorted(
+                    uow.availabilities.overlapping(location.id, window, exclude)
+                )
+                assert mine == uow.availabilities.overlapping_for_professional(
+                    professional, window, exclude
+                )
+            assert uow.availabilities.overlapping_here_and_for(location.id, professional, window)[
+                1
+            ] == [(made["across"].id, spans["across"])]
             loaded = uow.availabilities.get(made["inside"].id)
             assert loaded.span == spans["inside"]
             assert loaded.span.start.utcoffset() is not None

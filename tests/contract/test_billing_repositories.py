@@ -193,6 +193,17 @@ class BillingContract:
             )
             assert store.add_subscription_lines([overlapping]) == 0
             assert store.add_subscription_lines([following]) == 1
+            # R5.1: a subscription all of whose days in the window are billed ([01-15, 02-15)
+            # and [02-15, 03-15) cover February) is not billable there; nor in January, whose
+            # 14 unbilled days before the 15th are too few for a billing period to start in
+            # them without overlapping [01-15, 02-15); from 1 December on they are 45: billable
+            february_window = DateRange(D(2026, 2, 1), D(2026, 3, 1))
+            assert list(store.billable_subscriptions(february_window, None)) == []
+            assert list(store.billable_subscriptions(JANUARY, None)) == []
+            winter = DateRange(D(2025, 12, 1), D(2026, 2, 1))
+            assert [b.subscription_id for b in store.billable_subscriptions(winter, None)] == [
+                subscription.id
+            ]
             assert store.add_activity_lines(JANUARY, run) == 2
             # the insurer's visit, the unpriced type and the stranger's consultation (the
             # draft is not released, February is outside the period)

@@ -475,3 +475,70 @@ def test_r5_1_after_a_change_of_frequency_no_day_is_billed_twice(billing: Billin
         "[2026-07-01,2026-08-01)",
         "[2026-08-01,2026-09-01)",
     ]
+
+
+def test_r5_1_a_repeated_run_writes_nothing_and_a_partly_billed_period_bills_the_rest(
+    billing: Billing,
+) -> None:
+    """R5.1/R4.4: a run skips what is already billed before it computes anything (the anti-join
+    of the billing run). Billed monthly: January, February and March in three runs, February's
+    basis discarded, one activity registered after March was billed; the quarter then bills
+    exactly February's month and its activity plus the late activity, and once more nothing.
+    A subscription ending on 15 February, billed for January only, gets only its pro-rata
+    February part. Hand-checked: 1,200.00 a year is 100.00 a month; the pro-rata part is what
+    the subscription's own schedule gives for [2026-02-01, 2026-02-15)."""
+    b, xs = billing, billing.xs
+    for agreement in (b.bakery_agreement, b.garage_agreement):
+        xs.billing.set_deviating_frequency(
+            SetDeviatingFrequency(
+                actor=b.admin, agreement_id=agreement, frequency=BillingFrequency.MONTHLY
+            )
+        )
+    _subscribe(b, b.bakery_agreement, "1200.00")
+    ending = xs.billing.subscribe(
+        Subscribe(
+            actor=b.admin,
+            agreement_id=b.garage_agreement,
+            description="Abonnement tot half februari",
+            amount=Money("1200.00"),
+            period=DateRange(D(2026, 1, 1), D(2026, 2, 15)),
+        )
+    )
+    january, february, march = (
+        DateRange(D(2026, month, 1), D(2026, month + 1, 1)) for month in (1, 2, 3)
+    )
+    quarter = DateRange(D(2026, 1, 1), D(2026, 4, 1))
+    _activity(b, b.baker, "Spreekuur", D(2026, 1, 12))
+    in_february = _activity(b, b.baker, "Spreekuur", D(2026, 2, 9))
+    first = xs.billing.run(RunBilling(actor=b.admin, period=january, employer_ids=None))
+    assert (first.subscription_lines, first.activity_lines) == (2, 1)
+    second = xs.billing.run(
+        RunBilling(actor=b.admin, period=february, employer_ids=frozenset({b.bakery}))
+    )
+    assert (second.subscription_lines, second.activity_lines) == (1, 1)
+    xs.billing.run(RunBilling(actor=b.admin, period=march, employer_ids=frozenset({b.bakery})))
+    xs.billing.discard(DiscardInvoiceBasis(actor=b.admin, basis_id=second.invoice_bases[0]))
+    late = _activity(b, b.baker, "Telefonisch consult", D(2026, 3, 20))
+
+    rest = xs.billing.run(RunBilling(actor=b.admin, period=quarter))
+    assert (rest.subscription_lines, rest.activity_lines) == (2, 2)
+    pro_rata = xs.billing.schedule(
+        SubscriptionSchedule(actor=b.admin, subscription_id=ending, window=february)
+    )
+    assert [str(p.period) for p in pro_rata] == ["[2026-02-01,2026-02-15)"]
+    # 100.00 (February) + 95.50 + 35.00 + the pro-rata part
+    assert rest.total == Money("230.50") + pro_rata[0].amount
+    lines = {
+        basis: [
+            (line.reference_id, str(line.period))
+            for line in xs.billing.lines(InvoiceLines(actor=b.admin, basis_id=basis))
+        ]
+        for basis in rest.invoice_bases
+    }
+    assert sorted(len(x) for x in lines.values()) == [1, 3]
+    flat = [entry for entries in lines.values() for entry in entries]
+    assert (ending, "[2026-02-01,2026-02-15)") in flat
+    assert {reference for reference, _ in flat} >= {in_february, late}
+
+    again = xs.billing.run(RunBilling(actor=b.admin, period=quarter))
+    assert (again.invoice_bases, again.subscription_lines, again.activity_lines) == ((), 0, 0)

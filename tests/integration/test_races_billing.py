@@ -34,7 +34,7 @@ from xs_app.services.billing import (
 from xs_app.services.organisation import CreateEmployer, EmploymentTerms, RegisterEmployee
 from xs_core.agenda.model import ActivityStatus
 from xs_core.billing import BillingFrequency, ContractKind, PriceCategory
-from xs_core.billing.invoicing import InvoiceBasisStatus
+from xs_core.billing.invoicing import InvoiceBasisStatus, RunSummary
 from xs_core.dates import DateRange
 from xs_core.errors import NotFound
 from xs_core.money import Money
@@ -232,3 +232,31 @@ def test_r5_1_racing_agreements_of_one_customer_price_an_activity_once(app: Xs) 
         assert codes(outcomes) == ["billing.activity_type_priced_twice"] * (RACERS - 1) + ["ok"]
         with app.unit_of_work(write=False) as uow:
             assert len(uow.service_agreements.for_employer(employer)) == 1
+
+
+def test_r5_1_racing_runs_of_a_partly_billed_period_bill_the_rest_once(app: Xs) -> None:
+    """R5.1/R4.4: the billing run leaves out what is already billed with anti-joins read before
+    it writes. Two customers, February's activities billed by a run of February and a January
+    run's lines discarded; four runs of the first half at once bill the rest exactly once: each
+    customer's yearly subscription (its period starts 1 January, on the discarded basis) and
+    no activity twice — the customers' locks order the runs, and each reads what the one before
+    committed. Hand-checked: 2 subscription lines of 1,200.00; 3 activities each billed once."""
+    c = customers(app, 2, activities=3)
+    january = DateRange(D(2026, 1, 1), D(2026, 2, 1))
+    first = app.billing.run(RunBilling(actor=c.admin, period=january))
+    for basis in first.invoice_bases:
+        app.billing.discard(DiscardInvoiceBasis(actor=c.admin, basis_id=basis))
+    february = DateRange(D(2026, 2, 1), D(2026, 3, 1))
+    assert app.billing.run(RunBilling(actor=c.admin, period=february)).activity_lines == 6
+    run = partial(app.billing.run, RunBilling(actor=c.admin, period=PERIOD))
+    outcomes = race(*[run] * RACERS)
+    assert codes(outcomes) == ["ok"] * RACERS
+    summaries = [o.value for o in outcomes if isinstance(o.value, RunSummary)]
+    assert sum(s.subscription_lines for s in summaries) == 2
+    assert sum(s.activity_lines for s in summaries) == 0
+    assert sum((s.total for s in summaries), Money.zero()) == Money("2400.00")
+    with app.unit_of_work(write=False) as uow:
+        billed = uow.connection.execute(  # type: ignore[attr-defined]
+            sa.text("SELECT count(*), count(DISTINCT activity_id) FROM invoice_activity_lines")
+        ).one()
+    assert tuple(billed) == (6, 6)

@@ -28,7 +28,7 @@ from xs_core.billing import (
     check_deviation,
 )
 from xs_core.billing.invoicing import InvoiceBasis, InvoiceBasisStatus
-from xs_core.billing.schedule import BillingPeriod, iter_billing_periods
+from xs_core.billing.schedule import SHORTEST_WHOLE_PERIOD, BillingPeriod, iter_billing_periods
 from xs_core.dates import DateRange
 from xs_core.errors import DomainError
 from xs_core.money import MAX_CENTS, Money
@@ -419,3 +419,20 @@ def test_r5_1_the_documented_examples_hold() -> None:
 
     for module in (frequency, schedule):
         assert doctest.testmod(module).failed == 0
+
+
+def test_r5_1_the_shortest_whole_billing_period_of_each_frequency() -> None:
+    """R5.1: ``SHORTEST_WHOLE_PERIOD`` (which lets a billing run skip subscriptions whose days in
+    the window are billed) is the true minimum: every start over two leap cycles (2020–2027)
+    and the next 20 periods of every frequency, clamping to a month's end included. Hand-checked:
+    February alone is 28 days; February–April 89; September–February 181; a year 365."""
+    for months in sorted(SHORTEST_WHOLE_PERIOD):
+        lengths = set()
+        day = _dt.date(2020, 1, 1)
+        while day < _dt.date(2028, 1, 1):
+            for index in range(20):
+                lengths.add(
+                    (add_months(day, (index + 1) * months) - add_months(day, index * months)).days
+                )
+            day += _dt.timedelta(days=1)
+        assert min(lengths) == SHORTEST_WHOLE_PERIOD[months], months

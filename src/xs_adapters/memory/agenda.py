@@ -84,6 +84,18 @@ class MemoryAvailabilityRepository:
     ) -> list[tuple[uuid.UUID, TimeSpan]]:
         return self._overlapping("professional_day", professional_id, span, exclude)
 
+    def overlapping_here_and_for(
+        self,
+        location_id: uuid.UUID,
+        professional_id: uuid.UUID,
+        span: TimeSpan,
+        exclude: uuid.UUID | None = None,
+    ) -> tuple[list[tuple[uuid.UUID, TimeSpan]], list[tuple[uuid.UUID, TimeSpan]]]:
+        return (
+            self.overlapping(location_id, span, exclude),
+            self.overlapping_for_professional(professional_id, span, exclude),
+        )
+
 
 class MemoryAppointmentRequestRepository:
     def __init__(self, store: MemoryStore, track: Track) -> None:

@@ -17,11 +17,26 @@ from xs_core.billing.invoicing import (
     LineKind,
     SubscriptionLine,
 )
+from xs_core.billing.schedule import SHORTEST_WHOLE_PERIOD
 from xs_core.dates import DateRange
 from xs_core.events import Aggregate
 from xs_core.money import Money
 
 Track = Callable[[Aggregate], None]
+
+
+def _all_billed(lines: Sequence[SubscriptionLine], days: DateRange, billing_months: int) -> bool:
+    """R5.1: no billing period can start in ``days`` (a subscription's days in a window) without
+    overlapping ``lines``: they cover ``days`` from their first day in it to its end, and fewer
+    days than a whole billing period has lie before that."""
+    parts = [common for line in lines if (common := line.period.intersection(days)) is not None]
+    if not parts:
+        return False
+    first = min(part.start for part in parts)
+    covered = sum(part.days or 0 for part in parts)
+    return covered == ((days.end or first) - first).days and (
+        (first - days.start).days < SHORTEST_WHOLE_PERIOD[billing_months]
+    )
 
 
 class MemoryContractModelRepository:
@@ -116,9 +131,14 @@ class MemoryInvoicingStore:
             agreement = self._s.service_agreements[subscription.agreement_id]
             if employer_ids is not None and agreement.employer_id not in employer_ids:
                 continue
-            if not subscription.period.overlaps(window):
+            days = subscription.period.intersection(window)
+            if days is None:
                 continue
             model = self._s.contract_models[agreement.contract_model_id]
+            months = agreement.billing_frequency(model).months
+            billed = self._s.subscription_lines.find("subscription", subscription.id)
+            if _all_billed(billed, days, months):
+                continue  # R5.1: no line can be added (see the SQL adapter's _unbilled_days)
             yield BillableSubscription(
                 subscription_id=subscription.id,
                 employer_id=agreement.employer_id,
@@ -126,7 +146,7 @@ class MemoryInvoicingStore:
                 amount=subscription.amount,
                 period=subscription.period,
                 contract_months=model.billing_frequency.months,
-                billing_months=agreement.billing_frequency(model).months,
+                billing_months=months,
             )
 
     def add_bases(self, bases: Sequence[InvoiceBasis]) -> None:

@@ -37,13 +37,14 @@ class SqlRoleRepository:
         ids = list(role_ids)
         if not ids:
             return []
-        rows = list(self._c.execute(sa.select(t.roles).where(t.roles.c.id.in_(ids))))
+        # one round trip: a role's row once per feature (a left join keeps roles without any)
+        rows = list(self._c.execute(_ROLES_WITH_FEATURES, {"ids": ids}))
         features: dict[uuid.UUID, list[str]] = {r.id: [] for r in rows}
-        for f in self._c.execute(
-            sa.select(t.role_features).where(t.role_features.c.role_id.in_(ids))
-        ):
-            features[f.role_id].append(f.feature)
-        return [mappers.role_from_rows(r, features[r.id]) for r in rows]
+        for row in rows:
+            if row.feature is not None:
+                features[row.id].append(row.feature)
+        firsts = {r.id: r for r in reversed(rows)}
+        return [mappers.role_from_rows(firsts[i], features[i]) for i in features]
 
     def get(self, role_id: uuid.UUID) -> Role:
         found = self.get_many([role_id])
@@ -146,6 +147,12 @@ def _user_with_links(condition: sa.ColumnElement[bool]) -> sa.Select[Any]:
         .where(condition)
     )
 
+
+_ROLES_WITH_FEATURES = (
+    sa.select(t.roles, t.role_features.c.feature)
+    .outerjoin(t.role_features, t.role_features.c.role_id == t.roles.c.id)
+    .where(t.roles.c.id.in_(sa.bindparam("ids", expanding=True)))
+)
 
 # built once: every use case asks the authoriser, so this statement is on every hot path
 _USER_BY_ID = _user_with_links(t.users.c.id == sa.bindparam("key", type_=sa.Uuid))

@@ -9,6 +9,7 @@ already taken (``ON CONFLICT DO NOTHING``).
 
 from __future__ import annotations
 
+import datetime as _dt
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from decimal import ROUND_HALF_EVEN, Context, Decimal
@@ -22,6 +23,7 @@ from xs_adapters.sql import tables as t
 from xs_adapters.sql.copy import insert_rows
 from xs_adapters.sql.locking import lock_row
 from xs_adapters.sql.planner import planner
+from xs_adapters.sql.types import PendulumDate
 from xs_core.agenda.model import ActivityStatus
 from xs_core.billing.contracts import (
     ContractKind,
@@ -41,6 +43,7 @@ from xs_core.billing.invoicing import (
     LineKind,
     SubscriptionLine,
 )
+from xs_core.billing.schedule import SHORTEST_WHOLE_PERIOD
 from xs_core.dates import DateRange
 from xs_core.errors import NotFound
 from xs_core.events import Aggregate
@@ -270,10 +273,13 @@ def _overlapping(start: Any, end: Any, window: DateRange) -> Any:
 
 
 def _released_with_customer(window: DateRange) -> Any:
-    """The released activities performed in ``window``, each with its customer: the employer of
-    the employee's leading employment that day — the flagged one if it runs then, otherwise the
-    running one that started first (R1.2, R2.3) — ranked per activity by a window function."""
-    a, e = t.activities, t.employments
+    """The released activities performed in ``window`` that are on no invoice basis yet, each
+    with its customer: the employer of the employee's leading employment that day — the flagged
+    one if it runs then, otherwise the running one that started first (R1.2, R2.3) — ranked per
+    activity by a window function. Activities already billed are left out first (an anti-join on
+    the key of the line table), before the employments are joined: a repeated run ranks
+    nothing."""
+    a, e, al = t.activities, t.employments, t.invoice_activity_lines
     day = a.c.performed_on
     rank = sa.func.row_number().over(
         partition_by=a.c.id, order_by=(e.c.is_leading.desc(), e.c.start_date, e.c.id)
@@ -296,11 +302,90 @@ def _released_with_customer(window: DateRange) -> Any:
                 sa.or_(e.c.end_date.is_(None), e.c.end_date > day),
             ),
         )
-        .where(a.c.status == ActivityStatus.RELEASED.value, day >= window.start)
+        .where(
+            a.c.status == ActivityStatus.RELEASED.value,
+            day >= window.start,
+            ~sa.exists().where(al.c.activity_id == a.c.id),
+        )
     )
     if window.end is not None:
         query = query.where(day < window.end)
     return query.subquery("released")
+
+
+def _days(later: Any, earlier: Any, dialect: str) -> Any:
+    """The number of days from ``earlier`` to ``later`` (dates; SQLite stores ISO text)."""
+    if dialect == "sqlite":
+        return sa.func.julianday(later) - sa.func.julianday(earlier)
+    return later - earlier
+
+
+def _month_index(day: Any, dialect: str) -> Any:
+    """year × 12 + month of a date column."""
+    if dialect == "sqlite":
+        return sa.cast(sa.func.strftime("%Y", day), sa.Integer) * 12 + sa.cast(
+            sa.func.strftime("%m", day), sa.Integer
+        )
+    return sa.cast(sa.extract("year", day) * 12 + sa.extract("month", day), sa.Integer)
+
+
+def _a_period_may_start(window: DateRange, billing_months: Any, dialect: str) -> Any:
+    """R5.1: a billing period of the subscription may start in ``window``, judged by months
+    alone (so never wrongly no): periods start ``k × billing_months`` months after the
+    subscription's start, so one that started before the window has a later start in the
+    window's months only if a multiple of ``billing_months`` lies between the month distances
+    to the window's first and last month."""
+    if window.end is None:
+        raise ValueError("a billing run needs a window with an end")
+    s = t.subscriptions
+    last = window.end - _dt.timedelta(days=1)
+    started = _month_index(s.c.starts_on, dialect)
+    to_first = window.start.year * 12 + window.start.month - started
+    # the window's last month, or the month the subscription ends in if earlier
+    ends = sa.func.coalesce(_month_index(s.c.ends_on, dialect), last.year * 12 + last.month)
+    smaller = sa.func.min if dialect == "sqlite" else sa.func.least
+    to_last = smaller(ends, last.year * 12 + last.month) - started
+    return sa.or_(
+        s.c.starts_on >= sa.literal(window.start, PendulumDate),
+        (to_last // billing_months) * billing_months >= to_first,
+    )
+
+
+def _unbilled_days(window: DateRange, shortest_period: Any, dialect: str) -> Any:
+    """R5.1: a subscription may still get a line in ``window`` — the anti-join that makes a
+    repeated run compute no schedule for what is billed.
+
+    ``[lo, hi)`` are the subscription's days in the window, ``m`` the first of them on a line
+    (the lines of one subscription never overlap, so the days they cover add up). It can get no
+    line when the lines cover all of ``[m, hi)`` and the days before, ``[lo, m)``, are fewer than
+    a whole billing period can have (``shortest_period``, from ``SHORTEST_WHOLE_PERIOD``): a
+    period starting on a covered day overlaps its line, and
+    one starting in ``[lo, m)`` is either whole (so it runs past ``m``) or the last, pro-rata
+    one (so it runs to the subscription's end, past ``m``) — either way it overlaps billed
+    days. Anything else is left to the schedule (and to ``add_subscription_lines``)."""
+    if window.end is None:
+        raise ValueError("a billing run needs a window with an end")
+    s, sl = t.subscriptions, t.invoice_subscription_lines
+    start = sa.literal(window.start, PendulumDate)
+    end = sa.literal(window.end, PendulumDate)
+    larger, smaller = (
+        (sa.func.max, sa.func.min) if dialect == "sqlite" else (sa.func.greatest, sa.func.least)
+    )
+    lo = larger(s.c.starts_on, start)
+    hi = smaller(sa.func.coalesce(s.c.ends_on, end), end)
+    covered = sa.func.sum(
+        _days(smaller(sl.c.period_until, hi), larger(sl.c.period_from, lo), dialect)
+    )
+    m = sa.func.min(larger(sl.c.period_from, lo))
+    # one probe of the line table's key per subscription, both aggregates at once
+    billed = (
+        sa.select(
+            sa.and_(covered == _days(hi, m, dialect), _days(m, lo, dialect) < shortest_period)
+        )
+        .where(sl.c.subscription_id == s.c.id, sl.c.period_from < hi, sl.c.period_until > lo)
+        .scalar_subquery()
+    )
+    return sa.not_(sa.func.coalesce(billed, False))
 
 
 #: SQLite sums an amount column's high parts (whole multiples of this many cents) and low parts
@@ -345,10 +430,27 @@ def _basis(row: Any) -> InvoiceBasis:
     )
 
 
+#: a billing run's unbilled activities with their customers, ranked once (a temporary table,
+#: created and dropped by ``add_activity_lines``; dropped at commit on PostgreSQL anyway)
+_CANDIDATES = sa.Table(
+    "_xs_billing_candidates",
+    sa.MetaData(),
+    sa.Column("activity_id", sa.Uuid, nullable=False),
+    sa.Column("employer_id", sa.Uuid, nullable=False),
+    sa.Column("activity_type", t.activities.c.activity_type.type, nullable=False),
+    sa.Column("performed_on", PendulumDate, nullable=False),
+    sa.Column("employee_id", sa.Uuid, nullable=False),
+    prefixes=["TEMPORARY"],
+    postgresql_on_commit="DROP",
+)
+
+
 class SqlInvoicingStore:
     def __init__(self, connection: Connection, track: Track) -> None:
         self._c = connection
         self._track = track
+        #: (window, run, count) of the last ``add_activity_lines``: its unbilled candidates
+        self._unbilled: tuple[DateRange, uuid.UUID, int] | None = None
 
     def _insert(self) -> Any:
         dialect = postgresql if self._c.dialect.name == "postgresql" else sqlite
@@ -381,6 +483,12 @@ class SqlInvoicingStore:
         self, window: DateRange, employer_ids: frozenset[uuid.UUID] | None
     ) -> Iterator[BillableSubscription]:
         s, ag, cm = t.subscriptions, t.service_agreements, t.contract_models
+        dialect = self._c.dialect.name
+        frequency = sa.func.coalesce(ag.c.deviating_frequency, cm.c.billing_frequency)
+        billing_months = sa.case({f.value: f.months for f in BillingFrequency}, value=frequency)
+        shortest = sa.case(
+            {f.value: SHORTEST_WHOLE_PERIOD[f.months] for f in BillingFrequency}, value=frequency
+        )
         query = (
             sa.select(
                 s.c.id,
@@ -394,7 +502,11 @@ class SqlInvoicingStore:
             )
             .join(ag, ag.c.id == s.c.agreement_id)
             .join(cm, cm.c.id == ag.c.contract_model_id)
-            .where(_overlapping(s.c.starts_on, s.c.ends_on, window))
+            .where(
+                _overlapping(s.c.starts_on, s.c.ends_on, window),
+                _a_period_may_start(window, billing_months, dialect),
+                _unbilled_days(window, shortest, dialect),
+            )
             .order_by(s.c.id)
         )
         months = {f.value: f.months for f in BillingFrequency}
@@ -458,17 +570,43 @@ class SqlInvoicingStore:
         )
 
     def add_activity_lines(self, window: DateRange, run_id: uuid.UUID) -> int:
+        """The priced lines of the run's customers' released activities not billed yet, in one
+        ``INSERT … SELECT``. The candidates — each unbilled activity with its customer, ranked
+        once — are written to a temporary table first; the lines come from it, and so does the
+        number left unbilled (candidates minus lines), so the activities are read once."""
         b, ag, pc = t.invoice_bases, t.service_agreements, t.price_categories
-        al = t.invoice_activity_lines
+        al, c = t.invoice_activity_lines, _CANDIDATES
         r = _released_with_customer(window)
-        day = r.c.performed_on
+        postgres = self._c.dialect.name == "postgresql"
+        c.create(self._c)
+        # the run's bases were written in this transaction (no statistics on PostgreSQL): join
+        # in the order written, the activities of the period first
+        with planner(self._c, join_collapse_limit="1"):
+            self._c.execute(
+                c.insert().from_select(
+                    [col.name for col in c.columns],
+                    sa.select(
+                        r.c.activity_id,
+                        r.c.employer_id,
+                        r.c.activity_type,
+                        r.c.performed_on,
+                        r.c.employee_id,
+                    )
+                    .select_from(r)
+                    .join(b, sa.and_(b.c.run_id == run_id, b.c.employer_id == r.c.employer_id))
+                    .where(r.c.preference == 1),
+                )
+            )
+        if postgres:
+            self._c.execute(sa.text(f"ANALYZE {c.name}"))
+        day = c.c.performed_on
         select = (
-            sa.select(r.c.activity_id, b.c.id, r.c.activity_type, day, r.c.employee_id, pc.c.price)
-            .select_from(r)
+            sa.select(c.c.activity_id, b.c.id, c.c.activity_type, day, c.c.employee_id, pc.c.price)
+            .select_from(c)
             .join(
                 ag,
                 sa.and_(
-                    ag.c.employer_id == r.c.employer_id,
+                    ag.c.employer_id == c.c.employer_id,
                     ag.c.starts_on <= day,
                     sa.or_(ag.c.ends_on.is_(None), ag.c.ends_on > day),
                 ),
@@ -477,12 +615,11 @@ class SqlInvoicingStore:
                 pc,
                 sa.and_(
                     pc.c.contract_model_id == ag.c.contract_model_id,
-                    pc.c.activity_type == r.c.activity_type,
+                    pc.c.activity_type == c.c.activity_type,
                     pc.c.payer == Payer.EMPLOYER.value,
                 ),
             )
-            .join(b, sa.and_(b.c.run_id == run_id, b.c.employer_id == r.c.employer_id))
-            .where(r.c.preference == 1)
+            .join(b, sa.and_(b.c.run_id == run_id, b.c.employer_id == c.c.employer_id))
         )
         statement = (
             self._insert()(al)
@@ -500,22 +637,27 @@ class SqlInvoicingStore:
             .on_conflict_do_nothing()
             .execution_options(preserve_rowcount=True)
         )
-        # The run's bases (and lines) were written in this transaction, so PostgreSQL has no
-        # statistics for them; join in the order written: activities of the period first, each
-        # to its employment, agreement, price and basis by hash. Activities already on a basis
-        # are skipped by the key of the line table (ON CONFLICT DO NOTHING), not by an
-        # anti-join the planner would misjudge on a table it believes empty.
+        # Activities already on a basis were left out by the anti-join of
+        # ``_released_with_customer`` before anything was joined (a repeated run ranks and
+        # prices nothing); the key of the line table (ON CONFLICT DO NOTHING) stays the
+        # guarantee.
         with planner(self._c, join_collapse_limit="1"):
-            return int(self._c.execute(statement).rowcount)
+            added = int(self._c.execute(statement).rowcount)
+        candidates = int(self._c.execute(sa.select(sa.func.count()).select_from(c)).scalar_one())
+        c.drop(self._c)
+        self._unbilled = (window, run_id, candidates - added)
+        return added
 
     def unbilled_activities(self, window: DateRange, run_id: uuid.UUID) -> int:
-        b, al = t.invoice_bases, t.invoice_activity_lines
+        if self._unbilled is not None and self._unbilled[:2] == (window, run_id):
+            return self._unbilled[2]  # counted by add_activity_lines from its candidates
+        b = t.invoice_bases
         r = _released_with_customer(window)
         query = (
             sa.select(sa.func.count())
             .select_from(r)
             .join(b, sa.and_(b.c.run_id == run_id, b.c.employer_id == r.c.employer_id))
-            .where(r.c.preference == 1, ~sa.exists().where(al.c.activity_id == r.c.activity_id))
+            .where(r.c.preference == 1)
         )
         # the lines were written in this transaction (no statistics): hash joins, no loops
         with planner(self._c, join_collapse_limit="1", enable_nestloop="off"):

@@ -161,15 +161,9 @@ def _professional(uow: UnitOfWork, professional_id: uuid.UUID) -> None:
         raise not_found("professional", professional_id)
 
 
-def _double_booked(
-    uow: UnitOfWork,
-    professional_id: uuid.UUID,
-    span: TimeSpan,
-    exclude: uuid.UUID | None = None,
-) -> None:
+def _double_booked(span: TimeSpan, clashes: list[tuple[uuid.UUID, TimeSpan]]) -> None:
     """A professional is in one place at a time: their availabilities never overlap in real
-    time, at any location."""
-    clashes = uow.availabilities.overlapping_for_professional(professional_id, span, exclude)
+    time, at any location (``clashes``: theirs that overlap ``span``)."""
     if clashes:
         raise Conflict(
             "agenda.professional_double_booked",
@@ -230,11 +224,18 @@ class AgendaService(Service):
     def _conflicts(
         uow: UnitOfWork,
         location: AppointmentLocation,
+        professional_id: uuid.UUID,
         span: TimeSpan,
         exclude: uuid.UUID | None,
         extra: list[tuple[uuid.UUID, TimeSpan]] | None = None,
     ) -> list[CapacityConflict]:
-        existing = uow.availabilities.overlapping(location.id, span, exclude)
+        """R4.3: refuses a double booking of the professional, then gives the moments where the
+        location's limit would be exceeded — both from one read of the overlapping
+        availabilities (taken after the professional's and the location's locks)."""
+        existing, clashes = uow.availabilities.overlapping_here_and_for(
+            location.id, professional_id, span, exclude
+        )
+        _double_booked(span, clashes)
         existing += [(i, s) for i, s in (extra or []) if s.overlaps(span)]
         return capacity_conflicts(existing, uuid.UUID(int=0), span, location.max_parallel)
 
@@ -246,8 +247,9 @@ class AgendaService(Service):
             _professional(uow, cmd.professional_id)
             location = uow.locations.lock(cmd.location_id)
             availability = Availability.plan(cmd.professional_id, location.id, span)
-            _double_booked(uow, cmd.professional_id, span)
-            refuse_conflicts(location, self._conflicts(uow, location, span, None))
+            refuse_conflicts(
+                location, self._conflicts(uow, location, cmd.professional_id, span, None)
+            )
             uow.availabilities.add_all([availability])
             uow.commit()
             return availability.id
@@ -267,9 +269,13 @@ class AgendaService(Service):
                 availability = Availability.plan(
                     cmd.professional_id, location.id, occurrence, series_id
                 )
-                _double_booked(uow, cmd.professional_id, occurrence)
                 found = self._conflicts(
-                    uow, location, occurrence, None, [(a.id, a.span) for a in planned]
+                    uow,
+                    location,
+                    cmd.professional_id,
+                    occurrence,
+                    None,
+                    [(a.id, a.span) for a in planned],
                 )
                 if found:
                     conflicts.append(
@@ -317,8 +323,10 @@ class AgendaService(Service):
             _professional(uow, availability.professional_id)
             location = uow.locations.lock(cmd.location_id)
             availability.move(location.id, span)
-            _double_booked(uow, availability.professional_id, span, availability.id)
-            refuse_conflicts(location, self._conflicts(uow, location, span, availability.id))
+            refuse_conflicts(
+                location,
+                self._conflicts(uow, location, availability.professional_id, span, availability.id),
+            )
             uow.availabilities.save(availability)
             uow.commit()
 

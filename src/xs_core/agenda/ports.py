@@ -50,6 +50,17 @@ class AvailabilityRepository(Protocol):
         """The professional's availabilities, at any location, that overlap ``span``."""
         ...
 
+    def overlapping_here_and_for(
+        self,
+        location_id: uuid.UUID,
+        professional_id: uuid.UUID,
+        span: TimeSpan,
+        exclude: uuid.UUID | None = None,
+    ) -> tuple[list[tuple[uuid.UUID, TimeSpan]], list[tuple[uuid.UUID, TimeSpan]]]:
+        """``overlapping(location_id, …)`` and ``overlapping_for_professional(professional_id,
+        …)`` at once (R4.3: the two checks of planning, in one round trip on SQL)."""
+        ...
+
 
 class AppointmentRequestRepository(Protocol):
     def add(self, request: AppointmentRequest) -> None: ...

@@ -64,7 +64,9 @@ class InvoicingStore(Protocol):
     def billable_subscriptions(
         self, window: DateRange, employer_ids: frozenset[uuid.UUID] | None
     ) -> Iterator[BillableSubscription]:
-        """Subscriptions whose period overlaps ``window``, with customer and frequencies."""
+        """Subscriptions whose period overlaps ``window`` and that have days in it no line
+        bills yet (R5.1: a subscription whose days in the window are all billed can get no
+        line, so a repeated run computes no schedule), with customer and frequencies."""
         ...
 
     def add_bases(self, bases: Sequence[InvoiceBasis]) -> None: ...

@@ -49,6 +49,12 @@ def add_months(day: _dt.date, months: int) -> pendulum.Date:
     return pendulum.Date(year, month + 1, min(day.day, _days_in_month(year, month + 1)))
 
 
+#: R5.1: the fewest days a whole billing period of so many months can have (whatever its start,
+#: clamping included); a period shorter than this is the last, pro-rata one of a subscription.
+#: Checked against every start of two leap cycles by ``tests/unit/test_billing.py``.
+SHORTEST_WHOLE_PERIOD = {1: 28, 3: 89, 6: 181, 12: 365}
+
+
 @attrs.frozen(kw_only=True)
 class BillingPeriod:
     """One billing period of a subscription and the amount billed for it."""
@@ -114,6 +120,22 @@ def iter_billing_periods(
         period_start = period_end
 
 
+def _starts_in(
+    start: _dt.date, end: _dt.date | None, billing_months: int, window: DateRange, index: int
+) -> bool:
+    """Some billing period from ``index`` on starts inside ``window`` (before ``end``): the
+    period starts alone, without amounts."""
+    while True:
+        period_start = add_months(start, index * billing_months)
+        if (end is not None and period_start >= end) or (
+            window.end is not None and period_start >= window.end
+        ):
+            return False
+        if period_start >= window.start:
+            return True
+        index += 1
+
+
 def billing_periods(
     start: _dt.date,
     end: _dt.date | None,
@@ -125,6 +147,8 @@ def billing_periods(
     """The billing periods that *start* inside ``window`` (a period is billed at its start, in
     advance), each whole, with its amount."""
     first = max(0, _months_between(start, window.start) // billing_months - 1)
+    if not _starts_in(start, end, billing_months, window, first):
+        return []  # nothing to compute (a repeated or a between-periods run: most subscriptions)
     found: list[BillingPeriod] = []
     for billing in iter_billing_periods(start, end, contract_months, billing_months, amount, first):
         if window.end is not None and billing.period.start >= window.end:

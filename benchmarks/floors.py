@@ -1,0 +1,94 @@
+"""What every benchmark measures beside its use case: the floor (the bare SQL a perfect
+implementation could not beat, timed in the same run on the same data), the ratio to it, and the
+process's peak memory.
+
+The write floors copy the rows the use case wrote into a scratch table with the same columns,
+primary key, unique constraints and indexes (no references, checks or exclusion constraints),
+with one ``INSERT … SELECT``, inside a transaction that is rolled back.
+"""
+
+from __future__ import annotations
+
+import resource
+import statistics
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+
+def peak_rss_mib() -> float:
+    """The process's peak resident set size so far, in MiB (``ru_maxrss``: KiB on Linux)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
+
+
+def ratio(use_case: float, floor: float) -> float:
+    """``use case / floor``, rounded for the reports."""
+    return round(use_case / floor, 2) if floor > 0 else float("inf")
+
+
+def percentile(values: Sequence[float], p: float) -> float:
+    """The nearest-rank percentile ``p`` (0–100) of ``values``."""
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+def latency(values_ms: Sequence[float]) -> dict[str, float]:
+    """p50, p95, p99 and max of timings in milliseconds."""
+    return {
+        "p50_ms": round(statistics.median(values_ms), 3),
+        "p95_ms": round(percentile(values_ms, 95), 3),
+        "p99_ms": round(percentile(values_ms, 99), 3),
+        "max_ms": round(max(values_ms), 3),
+    }
+
+
+def scratch_like(table: sa.Table, name: str) -> sa.Table:
+    """A table called ``name`` with ``table``'s columns, primary key, unique constraints and
+    plain column indexes — the keys and indexes every written row must maintain."""
+    scratch = sa.Table(
+        name,
+        sa.MetaData(),
+        *(
+            sa.Column(c.name, c.type, primary_key=c.primary_key, nullable=c.nullable)
+            for c in table.columns
+        ),
+    )
+    for constraint in table.constraints:
+        if isinstance(constraint, sa.UniqueConstraint) and constraint.columns:
+            scratch.append_constraint(
+                sa.UniqueConstraint(*(scratch.c[c.name] for c in constraint.columns))
+            )
+    for index in table.indexes:
+        columns = list(index.columns)
+        if columns and len(columns) == len(index.expressions):
+            sa.Index(
+                f"bf_{index.name}"[:63],
+                *(scratch.c[c.name] for c in columns),
+                unique=bool(index.unique),
+            )
+    return scratch
+
+
+def copy_floor(engine: sa.Engine, table: sa.Table, where: Any = None) -> tuple[int, float]:
+    """The floor of writing ``table``'s rows (those matching ``where``): one bare
+    ``INSERT … SELECT`` of them into a scratch table like it, created and filled in a
+    transaction that is rolled back. Returns (rows, seconds of the INSERT … SELECT)."""
+    scratch = scratch_like(table, f"bench_floor_{table.name}")
+    names = [c.name for c in table.columns]
+    select = sa.select(*(table.c[n] for n in names))
+    if where is not None:
+        select = select.where(where)
+    statement = scratch.insert().from_select(names, select)
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        scratch.create(connection)
+        started = time.perf_counter()
+        rows = connection.execute(statement.execution_options(preserve_rowcount=True)).rowcount
+        seconds = time.perf_counter() - started
+        transaction.rollback()
+    return int(rows), seconds
