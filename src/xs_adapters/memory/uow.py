@@ -15,6 +15,7 @@ from xs_adapters.memory.access import (
     MemoryScopeResolver,
     MemoryUserRepository,
 )
+from xs_adapters.memory.api_clients import MemoryApiClientStore
 from xs_adapters.memory.accounts import MemoryAccountStore, MemoryTemplateStore
 from xs_adapters.memory.agenda import (
     MemoryActivityRepository,
@@ -118,6 +119,7 @@ class MemoryUnitOfWork:
         self.contract_settings = MemoryContractSettingsRepository(s, track)
         self.reimbursements = MemoryReimbursementStore(s, track)
         self.accounts = MemoryAccountStore(s)
+        self.api_clients = MemoryApiClientStore(s, track)
         self.mail_templates = MemoryTemplateStore(s)
         self.documents = MemoryDocumentRepository(s)
         self.dialogs = MemoryDialogRepository(s, track)

@@ -8,6 +8,7 @@ from typing import Self
 from sqlalchemy.engine import Connection, Engine
 
 from xs_adapters.sql.access import SqlRoleRepository, SqlScopeResolver, SqlUserRepository
+from xs_adapters.sql.api_clients import SqlApiClientStore
 from xs_adapters.sql.accounts import SqlAccountStore, SqlTemplateStore
 from xs_adapters.sql.agenda import (
     SqlActivityRepository,
@@ -129,6 +130,7 @@ class SqlUnitOfWork:
         self.contract_settings = SqlContractSettingsRepository(connection, self._track)
         self.reimbursements = SqlReimbursementStore(connection, self._track)
         self.accounts = SqlAccountStore(connection)
+        self.api_clients = SqlApiClientStore(connection, self._track)
         self.mail_templates = SqlTemplateStore(connection)
         self.documents = SqlDocumentRepository(connection)
         self.dialogs = SqlDialogRepository(connection, self._track)
