@@ -44,7 +44,7 @@ from xs_core.access.passwords import (
     valid_language,
 )
 from xs_core.clock import Clock
-from xs_core.errors import Conflict, InvalidInput, NotAllowed, NotFound, register_messages
+from xs_core.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound, register_messages
 from xs_core.organisation.model import Employer
 from xs_core.organisation.validation import valid_code
 from xs_core.uow import UnitOfWork
@@ -69,8 +69,8 @@ register_messages(
 
 #: The features of an API client's technical user (R7.1).
 CLIENT_FEATURES = frozenset({Feature.API_CREATE_EMPLOYER_USER, Feature.VIEW_ORGANISATION})
-#: The e-mail domain of technical users (never a mailbox).
-CLIENT_DOMAIN = "api-clients.xs.invalid"
+#: The e-mail domain of technical users (never mailed: they have no password to change).
+CLIENT_DOMAIN = "api-clients.example.nl"
 MAX_PAGE_SIZE = 100
 
 
@@ -235,7 +235,10 @@ def _employer_by_code(
     """The employer with this code in the actor's scope; ``employer.not_found`` alike for an
     unknown code and an employer outside the scope (R0.6)."""
     text = code if isinstance(code, str) else ""
-    normalised = valid_code(text[:200]) if len(text) <= 200 else None
+    try:
+        normalised = valid_code(text) if len(text) <= 200 else None
+    except DomainError:  # no employer has such a code
+        normalised = None
     found = None if normalised is None else uow.employers.find_by_code(normalised)
     if found is None or not auth.visible(principal, found.ref):
         raise NotFound("employer.not_found", {"code": text[:50]})

@@ -7,7 +7,7 @@ from typing import Any
 
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
-from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.middleware import DefineMiddleware
@@ -81,5 +81,3 @@ def create_app(xs: Xs, *, debug: bool = False) -> Litestar:
         debug=debug,
         pdb_on_exception=False,
     )
-
-

@@ -4,6 +4,7 @@ fields and wrong types are refused (``api.request_invalid``), never ignored (R0.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -17,6 +18,9 @@ from xs_core.errors import InvalidInput
 T = TypeVar("T")
 
 _converter = cattrs.Converter(forbid_extra_keys=True)
+_converter.register_structure_hook(
+    uuid.UUID, lambda value, _: value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+)
 
 
 def decode(body: bytes, command: type[T], fields: Collection[str], **given: Any) -> T:

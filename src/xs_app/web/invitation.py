@@ -7,9 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
+import anyio.to_thread
 from litestar import Request, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, Parameter
+from litestar.di import NamedDependency
+from litestar.params import FromPath, QueryParameter, URLEncodedBody
 from litestar.response import Template
 
 from xs_app.bootstrap import Xs
@@ -58,23 +59,28 @@ def _lang(request: Request[Any, Any, Any], lang: str | None) -> Lang:
 def _page(name: str, lang: Lang, status: int = 200, **context: Any) -> Template:
     return Template(
         template_name=name,
-        context={"t": TEXTS[lang], "lang": lang, "other": "nl" if lang == "en" else "en", **context},
+        context={
+            "t": TEXTS[lang],
+            "lang": lang,
+            "other": "nl" if lang == "en" else "en",
+            **context,
+        },
         status_code=status,
         media_type="text/html",
     )
 
 
-@get("/invitation/{token:str}", include_in_schema=False, sync_to_thread=True)
-def invitation_page(
+@get("/invitation/{token:str}", include_in_schema=False)
+async def invitation_page(
     request: Request[Any, Any, Any],
-    token: str,
-    xs: Xs,
-    lang: Annotated[str | None, Parameter(query="lang")] = None,
+    token: FromPath[str],
+    xs: NamedDependency[Xs],
+    lang: Annotated[str | None, QueryParameter(name="lang")] = None,
 ) -> Template:
     """The form, or a clear page when the link is used, expired or unknown."""
     chosen = _lang(request, lang)
     try:
-        xs.credentials.check_token(token)
+        await anyio.to_thread.run_sync(xs.credentials.check_token, token)
     except DomainError as refused:
         return _page("invitation_invalid.html", chosen, 410, message=refused.message(chosen))
     return _page("invitation.html", chosen, errors=[])
@@ -86,21 +92,22 @@ class PasswordForm:
     password_repeat: str = ""
 
 
-@post("/invitation/{token:str}", include_in_schema=False, sync_to_thread=True, status_code=200)
-def set_password(
+@post("/invitation/{token:str}", include_in_schema=False, status_code=200)
+async def set_password(
     request: Request[Any, Any, Any],
-    token: str,
-    data: Annotated[PasswordForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
-    xs: Xs,
-    lang: Annotated[str | None, Parameter(query="lang")] = None,
+    token: FromPath[str],
+    data: URLEncodedBody[PasswordForm],
+    xs: NamedDependency[Xs],
+    lang: Annotated[str | None, QueryParameter(name="lang")] = None,
 ) -> Template:
     """Set the password; the policy's errors are shown beside the field."""
     chosen = _lang(request, lang)
     if data.password != data.password_repeat:
         return _page("invitation.html", chosen, 422, errors=[TEXTS[chosen]["differ"]])
     try:
-        xs.credentials.set_password_with_token(
-            SetPasswordWithToken(token=token, password=data.password)
+        await anyio.to_thread.run_sync(
+            xs.credentials.set_password_with_token,
+            SetPasswordWithToken(token=token, password=data.password),
         )
     except DomainError as refused:
         if refused.code in _TOKEN_CODES:

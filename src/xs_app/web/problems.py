@@ -30,7 +30,10 @@ register_messages(
             "Er ging iets mis aan onze kant (kenmerk {correlation_id}).",
             "Something went wrong on our side (reference {correlation_id}).",
         ),
-        "api.http_error": ("Het verzoek kan niet worden verwerkt.", "The request cannot be served."),
+        "api.http_error": (
+            "Het verzoek kan niet worden verwerkt.",
+            "The request cannot be served.",
+        ),
     },
     kind=Conflict,
 )

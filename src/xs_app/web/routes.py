@@ -8,10 +8,16 @@ import uuid
 from dataclasses import dataclass
 from typing import Annotated, Any
 
+import anyio.to_thread
 from litestar import Request, Response, get, post
-from litestar.di import Provide
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, Parameter
+from litestar.di import NamedDependency, Provide
+from litestar.params import (
+    FromPath,
+    HeaderParameter,
+    QueryParameter,
+    RawBody,
+    URLEncodedBody,
+)
 
 from xs_app.bootstrap import Xs
 from xs_app.services.api import (
@@ -31,7 +37,9 @@ from xs_core.organisation.search import SearchContext
 BEARER = [{"BearerToken": []}]
 
 
-def resolve_actor(request: Request[Any, Any, Any], xs: Xs, issuer: TokenIssuer) -> uuid.UUID:
+def resolve_actor(
+    request: Request[Any, Any, Any], xs: NamedDependency[Xs], issuer: NamedDependency[TokenIssuer]
+) -> uuid.UUID:
     """The technical user of the client whose bearer token the request carries; the client must
     still be active (R7.1)."""
     header = request.headers.get("authorization", "")
@@ -49,7 +57,7 @@ ACTOR = {"actor": Provide(resolve_actor, sync_to_thread=True)}
 
 
 @get("/health", sync_to_thread=True, tags=["host"])
-def health(xs: Xs) -> dict[str, str]:
+def health(xs: NamedDependency[Xs]) -> dict[str, str]:
     """The host answers and its database is reachable."""
     if xs.settings.storage == "sql":
         import sqlalchemy as sa
@@ -91,9 +99,9 @@ def _basic(header: str) -> tuple[str, str] | None:
 @post("/oauth/token", status_code=200, sync_to_thread=True, tags=["auth"])
 def oauth_token(
     request: Request[Any, Any, Any],
-    data: Annotated[TokenRequest, Body(media_type=RequestEncodingType.URL_ENCODED)],
-    xs: Xs,
-    issuer: TokenIssuer,
+    data: URLEncodedBody[TokenRequest],
+    xs: NamedDependency[Xs],
+    issuer: NamedDependency[TokenIssuer],
 ) -> dict[str, Any]:
     """OAuth2 client credentials (RFC 6749 §4.4): HTTP Basic or ``client_id`` and
     ``client_secret`` in the form; a short-lived bearer token."""
@@ -128,17 +136,16 @@ def _user(view: EmployerUserView) -> dict[str, Any]:
     "/api/v1/employers/{employer_code:str}/users",
     dependencies=ACTOR,
     security=BEARER,
-    sync_to_thread=True,
     operation_class=json_body(["name", "email", "role"], ["language"]),
     tags=["users"],
     status_code=201,
 )
-def create_employer_user(
-    employer_code: str,
-    body: bytes,
-    actor: uuid.UUID,
-    xs: Xs,
-    idempotency_key: Annotated[str | None, Parameter(header="Idempotency-Key")] = None,
+async def create_employer_user(
+    employer_code: FromPath[str],
+    body: RawBody,
+    actor: NamedDependency[uuid.UUID],
+    xs: NamedDependency[Xs],
+    idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key")] = None,
 ) -> Response[dict[str, Any]]:
     """R7.1: create an employer user with an employer role; they are invited by e-mail to set a
     password. An ``Idempotency-Key`` makes a retry answer the first result."""
@@ -151,7 +158,7 @@ def create_employer_user(
         idempotency_key=idempotency_key,
         request_fingerprint=fingerprint(employer_code.encode() + b"\n" + body),
     )
-    created = xs.employer_users.create_employer_user(command)
+    created = await anyio.to_thread.run_sync(xs.employer_users.create_employer_user, command)
     location = f"/api/v1/users/{created.user_id}"
     headers = {"Location": location}
     if created.repeated:
@@ -167,11 +174,11 @@ def create_employer_user(
     tags=["users"],
 )
 def list_employer_users(
-    employer_code: str,
-    actor: uuid.UUID,
-    xs: Xs,
-    page: Annotated[int, Parameter(ge=1, le=10_000)] = 1,
-    page_size: Annotated[int, Parameter(ge=1, le=100)] = 20,
+    employer_code: FromPath[str],
+    actor: NamedDependency[uuid.UUID],
+    xs: NamedDependency[Xs],
+    page: Annotated[int, QueryParameter(ge=1, le=10_000)] = 1,
+    page_size: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
 ) -> dict[str, Any]:
     """R7.1: the users of an employer the client is entitled to, by e-mail address."""
     users = xs.employer_users.employer_users(
@@ -187,9 +194,16 @@ def _uuid(text: str, kind: str) -> uuid.UUID:
         raise NotFound("not_found", {"kind": kind, "id": text[:50]}) from None
 
 
-@get("/api/v1/users/{user_id:str}", dependencies=ACTOR, security=BEARER, sync_to_thread=True,
-     tags=["users"])
-def get_employer_user(user_id: str, actor: uuid.UUID, xs: Xs) -> dict[str, Any]:
+@get(
+    "/api/v1/users/{user_id:str}",
+    dependencies=ACTOR,
+    security=BEARER,
+    sync_to_thread=True,
+    tags=["users"],
+)
+def get_employer_user(
+    user_id: FromPath[str], actor: NamedDependency[uuid.UUID], xs: NamedDependency[Xs]
+) -> dict[str, Any]:
     """R7.1: one user inside the client's entitlement (``not_found`` alike otherwise)."""
     ident = _uuid(user_id, "user")
     return _user(xs.employer_users.employer_user(GetEmployerUser(actor=actor, user_id=ident)))
@@ -200,11 +214,11 @@ def get_employer_user(user_id: str, actor: uuid.UUID, xs: Xs) -> dict[str, Any]:
 
 @get("/api/v1/search", dependencies=ACTOR, security=BEARER, sync_to_thread=True, tags=["search"])
 def advanced_search(
-    actor: uuid.UUID,
-    xs: Xs,
-    term: Annotated[str, Parameter(min_length=1, max_length=200)],
-    page: Annotated[int, Parameter(ge=1, le=10_000)] = 1,
-    page_size: Annotated[int, Parameter(ge=1, le=100)] = 20,
+    actor: NamedDependency[uuid.UUID],
+    xs: NamedDependency[Xs],
+    term: Annotated[str, QueryParameter(min_length=1, max_length=200)],
+    page: Annotated[int, QueryParameter(ge=1, le=10_000)] = 1,
+    page_size: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
 ) -> dict[str, Any]:
     """R1.3: employees, employers and departments in the client's scope, best first."""
     found = xs.organisation.search(
@@ -238,15 +252,18 @@ def advanced_search(
     tags=["search"],
 )
 def search_branches(
-    employer_code: str,
-    actor: uuid.UUID,
-    xs: Xs,
-    term: Annotated[str, Parameter(max_length=200)] = "",
+    employer_code: FromPath[str],
+    actor: NamedDependency[uuid.UUID],
+    xs: NamedDependency[Xs],
+    term: Annotated[str, QueryParameter(max_length=200)] = "",
 ) -> dict[str, Any]:
     """R1.4: the employer's branches matching the term (name, code, street, postcode, city)."""
-    employer = xs.organisation.employer_by_code(
-        EmployerByCode(actor=actor, code=employer_code[:200])
-    )
+    try:
+        employer = xs.organisation.employer_by_code(
+            EmployerByCode(actor=actor, code=employer_code[:200])
+        )
+    except InvalidInput:  # no employer has such a code
+        employer = None
     if employer is None:
         raise NotFound("employer.not_found", {"code": employer_code[:50]})
     branches = xs.organisation.search_branches(
