@@ -158,5 +158,4 @@ def on_unexpected(request: Request[Any, Any, Any], error: Exception) -> Response
     ident = correlation_id(request)
     log.error("unexpected error (correlation id %s)", ident, exc_info=error)
     response = problem(request, DomainError("api.internal_error", {"correlation_id": ident}), 500)
-    response.headers["X-Correlation-Id"] = ident
     return response
