@@ -243,7 +243,9 @@ class MailDispatcher:
         expires_at = _dt.datetime.fromisoformat(message.payload["expires_at"])
         variables = {
             "user_name": recipient.name,
-            "invitation_url": f"{self.settings.public_url}/invitation/{token}",
+            "invitation_url": (
+                f"{self.settings.public_url}/invitation/{token}?lang={recipient.language}"
+            ),
             "expires_at": local_time(expires_at, recipient.language),
             "support_contact": self.settings.support_contact,
         }

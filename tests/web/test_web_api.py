@@ -384,7 +384,7 @@ def test_r1_4_branch_search(world: WebWorld) -> None:
 
 def _link(mailer: MemoryMailer) -> str:
     (mail,) = mailer.sent
-    match = re.search(r"http://127\.0\.0\.1:8000(/invitation/[A-Za-z0-9_-]+)", mail.text)
+    match = re.search(r"http://127\.0\.0\.1:8000(/invitation/[A-Za-z0-9_-]+)\?lang=nl", mail.text)
     assert match, mail.text
     return match.group(1)
 

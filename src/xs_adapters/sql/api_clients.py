@@ -90,9 +90,7 @@ class SqlApiClientStore:
         if inserted.rowcount == 1:
             return None
         row = self._c.execute(
-            sa.select(_k.c.fingerprint, _k.c.result).where(
-                _k.c.actor == actor, _k.c.key == key
-            )
+            sa.select(_k.c.fingerprint, _k.c.result).where(_k.c.actor == actor, _k.c.key == key)
         ).one()
         return IdempotentResult(fingerprint=row.fingerprint, result=row.result)
 

@@ -44,7 +44,14 @@ from xs_core.access.passwords import (
     valid_language,
 )
 from xs_core.clock import Clock
-from xs_core.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound, register_messages
+from xs_core.errors import (
+    Conflict,
+    DomainError,
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+    register_messages,
+)
 from xs_core.organisation.model import Employer
 from xs_core.organisation.validation import valid_code
 from xs_core.uow import UnitOfWork
