@@ -155,8 +155,8 @@ def xs_smtp(port: int) -> object:
 def test_schemathesis_fuzzes_every_operation_without_server_errors(
     served: Served, tmp_path: Path
 ) -> None:
-    """Every operation of /openapi.json, fuzzed with a valid token: never a 5xx, and every
-    answer conforms to the schema."""
+    """Every operation of /openapi.json, fuzzed with a valid token: never a 5xx, every status
+    and every answer as documented (problem documents included), negative data refused."""
     result = subprocess.run(
         [
             str(Path(sys.executable).parent / "schemathesis"),
@@ -165,7 +165,11 @@ def test_schemathesis_fuzzes_every_operation_without_server_errors(
             "-H",
             f"Authorization: Bearer {_token(served)}",
             "--checks",
-            "not_a_server_error",
+            "all",
+            # the services' validation (an e-mail address, control characters, a known role) is
+            # richer than a JSON schema says: a schema-valid request may still be refused (422)
+            "--exclude-checks",
+            "positive_data_acceptance",
             "--max-examples",
             "40",
             "--seed",

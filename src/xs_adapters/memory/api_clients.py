@@ -34,7 +34,7 @@ class MemoryApiClientStore:
         self._s.api_clients.put(client.id, clone(client))
         self._track(client)
 
-    def list(self) -> list[ApiClient]:
+    def all_clients(self) -> list[ApiClient]:
         return sorted(
             (clone(c) for c in self._s.api_clients.values()), key=lambda c: (c.name, c.id)
         )

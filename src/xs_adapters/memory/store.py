@@ -37,8 +37,8 @@ from xs_adapters.search_documents import (
     employee_document,
     employer_document,
 )
-from xs_core.access.model import Role, User
 from xs_core.access.api_clients import ApiClient, IdempotentResult
+from xs_core.access.model import Role, User
 from xs_core.access.passwords import Account, PasswordToken
 from xs_core.agenda.model import (
     Activity,

@@ -15,7 +15,6 @@ from xs_adapters.memory.access import (
     MemoryScopeResolver,
     MemoryUserRepository,
 )
-from xs_adapters.memory.api_clients import MemoryApiClientStore
 from xs_adapters.memory.accounts import MemoryAccountStore, MemoryTemplateStore
 from xs_adapters.memory.agenda import (
     MemoryActivityRepository,
@@ -24,6 +23,7 @@ from xs_adapters.memory.agenda import (
     MemoryAvailabilityRepository,
     MemoryLocationRepository,
 )
+from xs_adapters.memory.api_clients import MemoryApiClientStore
 from xs_adapters.memory.billing import (
     MemoryContractModelRepository,
     MemoryInvoicingStore,

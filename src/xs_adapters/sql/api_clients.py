@@ -71,7 +71,7 @@ class SqlApiClientStore:
         )
         self._track(client)
 
-    def list(self) -> list[ApiClient]:
+    def all_clients(self) -> list[ApiClient]:
         return [_client(row) for row in self._c.execute(sa.select(_a).order_by(_a.c.name, _a.c.id))]
 
     def _insert(self) -> Any:

@@ -8,7 +8,6 @@ from typing import Self
 from sqlalchemy.engine import Connection, Engine
 
 from xs_adapters.sql.access import SqlRoleRepository, SqlScopeResolver, SqlUserRepository
-from xs_adapters.sql.api_clients import SqlApiClientStore
 from xs_adapters.sql.accounts import SqlAccountStore, SqlTemplateStore
 from xs_adapters.sql.agenda import (
     SqlActivityRepository,
@@ -17,6 +16,7 @@ from xs_adapters.sql.agenda import (
     SqlAvailabilityRepository,
     SqlLocationRepository,
 )
+from xs_adapters.sql.api_clients import SqlApiClientStore
 from xs_adapters.sql.billing import (
     SqlContractModelRepository,
     SqlInvoicingStore,

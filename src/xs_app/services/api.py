@@ -23,6 +23,7 @@ import uuid
 
 import attrs
 
+from xs_app.services.access import AccessService
 from xs_app.services.base import Service, UowFactory, employer, hidden
 from xs_app.services.command import Command
 from xs_app.services.passwords import TokenLifetimes
@@ -219,21 +220,33 @@ class ApiClientService(Service):
             return RegisteredApiClient(client_id=client_id, secret=secret)
 
     def disable(self, cmd: DisableApiClient) -> None:
-        """Disable a client: its tokens stop working at once (``access.manage_users``)."""
+        """Disable a client the actor manages: its tokens stop working at once
+        (``access.manage_users``); ``api.client_unknown`` alike for others."""
         with self._uow() as uow:
-            self._authorise(uow, cmd.actor, Feature.MANAGE_USERS)
+            auth, principal = self._authorise(uow, cmd.actor, Feature.MANAGE_USERS)
             client = uow.api_clients.lock(cmd.client_id)
-            if client is None:
+            if client is None or not self._manages(uow, auth, principal, client):
                 raise NotFound("api.client_unknown", {"client_id": str(cmd.client_id)})
             client.disable()
             uow.api_clients.save(client)
             uow.commit()
 
     def clients(self, cmd: ListApiClients) -> list[ApiClient]:
-        """Every registered client (``access.manage_users``)."""
+        """The clients the actor manages (``access.manage_users``)."""
         with self._uow(write=False) as uow:
-            self._authorise(uow, cmd.actor, Feature.MANAGE_USERS)
-            return uow.api_clients.list()
+            auth, principal = self._authorise(uow, cmd.actor, Feature.MANAGE_USERS)
+            return [
+                c for c in uow.api_clients.all_clients() if self._manages(uow, auth, principal, c)
+            ]
+
+    @staticmethod
+    def _manages(
+        uow: UnitOfWork, auth: Authoriser, principal: Principal, client: ApiClient
+    ) -> bool:
+        """R0.6: a client is managed by those who manage its technical user (every employer it
+        is entitled to lies in their scope)."""
+        user = uow.users.find(client.user_id)
+        return user is not None and AccessService._manageable(auth, principal, user)
 
 
 def _employer_by_code(
@@ -398,7 +411,7 @@ class EmployerUserService(Service):
 
 
 def _client_of(uow: UnitOfWork, actor: uuid.UUID) -> uuid.UUID:
-    for client in uow.api_clients.list():
+    for client in uow.api_clients.all_clients():
         if client.user_id == actor:
             return client.id
     return actor

@@ -10,6 +10,7 @@ import time
 import uuid
 from typing import Any
 
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("xs.web.access")
@@ -42,7 +43,7 @@ def access_log(app: ASGIApp) -> ASGIApp:
     headers, and one log line when the response started."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
         ident = uuid.uuid4().hex
@@ -59,7 +60,7 @@ def access_log(app: ASGIApp) -> ASGIApp:
                     if name.lower().encode() not in present:
                         headers.append((name.lower().encode(), value.encode()))
                 headers.append((b"x-correlation-id", ident.encode()))
-                message["headers"] = headers  # type: ignore[typeddict-item]
+                message["headers"] = headers
             await send(message)
 
         try:

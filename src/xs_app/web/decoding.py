@@ -44,13 +44,20 @@ def decode(body: bytes, command: type[T], fields: Collection[str], **given: Any)
         raise InvalidInput("api.request_invalid", {"reason": "missing fields"}) from None
 
 
-def json_body(required: Collection[str], optional: Collection[str] = ()) -> type[Operation]:
+def json_body(
+    required: Collection[str],
+    optional: Collection[str] = (),
+    choices: dict[str, list[str]] | None = None,
+) -> type[Operation]:
     """An OpenAPI operation whose request body is a JSON object of these string fields (no
-    other field allowed)."""
+    other field allowed); ``choices`` names the allowed values of a field."""
+    allowed = choices or {}
     schema = Schema(
         type=OpenAPIType.OBJECT,
         properties={
-            name: Schema(type=OpenAPIType.STRING, min_length=1, max_length=320)
+            name: Schema(type=OpenAPIType.STRING, enum=list(allowed[name]))
+            if name in allowed
+            else Schema(type=OpenAPIType.STRING, min_length=1, max_length=320)
             for name in [*required, *optional]
         },
         required=list(required),

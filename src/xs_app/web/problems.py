@@ -102,7 +102,7 @@ def problem(
     """The problem document of a refusal."""
     lang = language(request.headers.get("accept-language"))
     code_status = status or status_of(error)
-    headers = {"Content-Language": lang}
+    headers: dict[str, str] = {"Content-Language": lang}
     if code_status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="xs"'
     body = {

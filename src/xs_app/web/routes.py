@@ -6,11 +6,13 @@ import base64
 import binascii
 import uuid
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Annotated, Any
 
 import anyio.to_thread
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency, Provide
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import (
     FromPath,
     HeaderParameter,
@@ -29,12 +31,41 @@ from xs_app.services.api import (
 from xs_app.services.organisation import AdvancedSearch, EmployerByCode, SearchBranches
 from xs_app.web import invitation
 from xs_app.web.decoding import decode, json_body
+from xs_app.web.problems import PROBLEM
 from xs_app.web.tokens import TokenIssuer
 from xs_core.access.api_clients import fingerprint
 from xs_core.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from xs_core.organisation.search import SearchContext
 
-BEARER = [{"BearerToken": []}]
+BEARER: list[dict[str, list[str]]] = [{"BearerToken": []}]
+
+
+@dataclass
+class Problem:
+    """An RFC 9457 problem document (R0.5): ``code`` and ``details`` are the domain error's."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    details: dict[str, Any]
+
+
+def _problems(*statuses: int) -> dict[int, ResponseSpec]:
+    return {
+        status: ResponseSpec(
+            data_container=Problem,
+            media_type=PROBLEM,
+            description=HTTPStatus(status).phrase,
+            generate_examples=False,
+        )
+        for status in statuses
+    }
+
+
+#: What every bearer route may answer besides success.
+API_PROBLEMS = _problems(400, 401, 403, 404, 409, 413, 422)
 
 
 def resolve_actor(
@@ -56,7 +87,7 @@ ACTOR = {"actor": Provide(resolve_actor, sync_to_thread=True)}
 # -- health and schema --------------------------------------------------------------------------
 
 
-@get("/health", sync_to_thread=True, tags=["host"])
+@get("/health", sync_to_thread=True, tags=["host"], responses=_problems(400))
 def health(xs: NamedDependency[Xs]) -> dict[str, str]:
     """The host answers and its database is reachable."""
     if xs.settings.storage == "sql":
@@ -96,7 +127,13 @@ def _basic(header: str) -> tuple[str, str] | None:
     return (client_id, secret) if sep else None
 
 
-@post("/oauth/token", status_code=200, sync_to_thread=True, tags=["auth"])
+@post(
+    "/oauth/token",
+    status_code=200,
+    sync_to_thread=True,
+    tags=["auth"],
+    responses=_problems(400, 401, 413, 422),
+)
 def oauth_token(
     request: Request[Any, Any, Any],
     data: URLEncodedBody[TokenRequest],
@@ -136,7 +173,8 @@ def _user(view: EmployerUserView) -> dict[str, Any]:
     "/api/v1/employers/{employer_code:str}/users",
     dependencies=ACTOR,
     security=BEARER,
-    operation_class=json_body(["name", "email", "role"], ["language"]),
+    responses=API_PROBLEMS,
+    operation_class=json_body(["name", "email", "role"], ["language"], {"language": ["nl", "en"]}),
     tags=["users"],
     status_code=201,
 )
@@ -170,6 +208,7 @@ async def create_employer_user(
     "/api/v1/employers/{employer_code:str}/users",
     dependencies=ACTOR,
     security=BEARER,
+    responses=API_PROBLEMS,
     sync_to_thread=True,
     tags=["users"],
 )
@@ -198,6 +237,7 @@ def _uuid(text: str, kind: str) -> uuid.UUID:
     "/api/v1/users/{user_id:str}",
     dependencies=ACTOR,
     security=BEARER,
+    responses=API_PROBLEMS,
     sync_to_thread=True,
     tags=["users"],
 )
@@ -212,11 +252,18 @@ def get_employer_user(
 # -- R1.3, R1.4 read-only search ----------------------------------------------------------------
 
 
-@get("/api/v1/search", dependencies=ACTOR, security=BEARER, sync_to_thread=True, tags=["search"])
+@get(
+    "/api/v1/search",
+    dependencies=ACTOR,
+    security=BEARER,
+    responses=API_PROBLEMS,
+    sync_to_thread=True,
+    tags=["search"],
+)
 def advanced_search(
     actor: NamedDependency[uuid.UUID],
     xs: NamedDependency[Xs],
-    term: Annotated[str, QueryParameter(min_length=1, max_length=200)],
+    term: Annotated[str, QueryParameter(min_length=2, max_length=200)],
     page: Annotated[int, QueryParameter(ge=1, le=10_000)] = 1,
     page_size: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
 ) -> dict[str, Any]:
@@ -248,6 +295,7 @@ def advanced_search(
     "/api/v1/employers/{employer_code:str}/branches",
     dependencies=ACTOR,
     security=BEARER,
+    responses=API_PROBLEMS,
     sync_to_thread=True,
     tags=["search"],
 )
