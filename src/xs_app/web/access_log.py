@@ -38,6 +38,18 @@ def redacted(path: str) -> str:
     return _SECRET_PATH.sub("/invitation/…", path)
 
 
+def _full_allow(scope: Scope, headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """An ``OPTIONS`` answer names every method of the path (Litestar's own names only those of
+    the first handler of a path that several handlers serve)."""
+    app = scope.get("litestar_app")
+    methods = (
+        None if app is None else app.state.get("xs_methods", {}).get(scope.get("path_template"))
+    )
+    if not methods:
+        return headers
+    return [(k, v) for k, v in headers if k.lower() != b"allow"] + [(b"allow", methods.encode())]
+
+
 def access_log(app: ASGIApp) -> ASGIApp:
     """ASGI middleware: a correlation id per request (``X-Correlation-Id``), the security
     headers, and one log line when the response started."""
@@ -60,6 +72,8 @@ def access_log(app: ASGIApp) -> ASGIApp:
                     if name.lower().encode() not in present:
                         headers.append((name.lower().encode(), value.encode()))
                 headers.append((b"x-correlation-id", ident.encode()))
+                if scope.get("method") == "OPTIONS":
+                    headers = _full_allow(scope, headers)
                 message["headers"] = headers
             await send(message)
 

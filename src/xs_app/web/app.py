@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,7 @@ def create_app(xs: Xs, *, debug: bool = False) -> Litestar:
     def middleware(app: Any) -> Any:
         return access_log(app)
 
-    return Litestar(
+    app = Litestar(
         route_handlers=routes.HANDLERS,
         dependencies={
             "xs": Provide(provide_xs, sync_to_thread=False),
@@ -81,3 +82,10 @@ def create_app(xs: Xs, *, debug: bool = False) -> Litestar:
         debug=debug,
         pdb_on_exception=False,
     )
+    app.state["xs_methods"] = {
+        re.sub(r"\{(\w+):[^}]*\}", r"{\1}", route.path): ", ".join(
+            sorted(getattr(route, "methods", ()))
+        )
+        for route in app.routes
+    }
+    return app
