@@ -21,6 +21,7 @@ from rich.table import Table
 from xs_app import cli as _cli
 from xs_app.cli import AsOption, CliRefusal, DatabaseOption, _actor, _open, app
 from xs_app.services.api import DisableApiClient, ListApiClients, RegisterApiClient
+from xs_app.settings import ConfigurationError
 from xs_core.errors import InvalidInput, register_messages
 
 register_messages(
@@ -100,9 +101,12 @@ def serve(
         raise CliRefusal("cli.web_missing", {}) from None
     if database_url:
         os.environ["XS_DATABASE_URL"] = database_url
-    if len(os.environ.get("XS_SECRET_KEY", "")) < 32:
+    configured = os.environ.get("XS_SECRET_KEY", "")
+    if not configured:
         # every worker must sign and check with the same key
         os.environ["XS_SECRET_KEY"] = secrets.token_urlsafe(48)
+    elif len(configured) < 32:
+        raise ConfigurationError("config.secret_key_too_short", {"minimum": 32})
     with _open(database_url):  # fail fast, on one line, when the database is not usable
         pass
     uvicorn.run(

@@ -78,14 +78,21 @@ def _document_store(storage: str, settings: DocumentSettings) -> Any:
 
 
 def secret_key_from_environ() -> bytes:
-    """``XS_SECRET_KEY`` (at least 32 characters): signs the API's access tokens and derives
-    invitation links (R7.1). Without it a random key per process: set it wherever more than one
-    process serves or mails (``xs serve --workers``, ``xs outbox dispatch``)."""
+    """``XS_SECRET_KEY`` (at least 32 characters, else ``config.secret_key_too_short``): signs
+    the API's access tokens and derives invitation links (R7.1). Without it a random key per
+    process: set it wherever more than one process serves or mails (``xs serve --workers``,
+    ``xs outbox dispatch``)."""
     import os
     import secrets
 
+    from xs_app.settings import ConfigurationError
+
     configured = os.environ.get("XS_SECRET_KEY", "")
-    return configured.encode() if len(configured) >= 32 else secrets.token_bytes(32)
+    if not configured:
+        return secrets.token_bytes(32)
+    if len(configured) < 32:
+        raise ConfigurationError("config.secret_key_too_short", {"minimum": 32})
+    return configured.encode()
 
 
 def _sandbox_renderer() -> Any:

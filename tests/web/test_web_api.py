@@ -454,3 +454,82 @@ def test_build_world_twice_is_independent(clock: FixedClock) -> None:
         token = one.token()
         answer = two.client.get(USERS, headers={"Authorization": f"Bearer {token}"})
         assert answer.status_code == 401
+
+
+# -- a hostile client --------------------------------------------------------------------------
+
+
+def test_hostile_bodies_are_refused_never_500(world: WebWorld) -> None:
+    """R0.5: deeply nested JSON, huge numbers, NUL and control characters, a body that is not
+    UTF-8 or not JSON — 4xx problems, nothing written."""
+    headers = world.auth()
+    bodies = [
+        b"[" * 30_000 + b"]" * 30_000,
+        b'{"name": ' + b"1" * 5000 + b"}",
+        b'{"name": 1e999999}',
+        b'{"name": "Anne\\u0000", "email": "a@b.nl", "role": "x"}',
+        b'{"name": "Anne", "email": "a@b.nl", "role": "x", "name": "dubbel"}',
+        b'{"__proto__": {}}',
+        b"",
+        b"null",
+    ]
+    for body in bodies:
+        answer = world.client.post(
+            USERS, content=body, headers={**headers, "Content-Type": "application/json"}
+        )
+        assert 400 <= answer.status_code < 500, (body[:40], answer.text)
+        assert answer.headers["content-type"].startswith("application/problem+json")
+    assert _listed(world) == []
+
+
+def test_a_client_never_sees_technical_users(world: WebWorld) -> None:
+    """R0.6: another client entitled to the same employer is not a user this client can read."""
+    other = world.app.api_clients.register(
+        xs.RegisterApiClient(actor=world.admin, name="Ander", employer_codes=frozenset({"A1"}))
+    )
+    technical = next(
+        c.user_id
+        for c in world.app.api_clients.clients(xs.ListApiClients(actor=world.admin))
+        if c.id == other.client_id
+    )
+    _problem(world.client.get(f"/api/v1/users/{technical}", headers=world.auth()), 404, "not_found")
+    assert _listed(world) == []
+
+
+def test_token_of_one_client_does_not_reach_another_clients_employer(world: WebWorld) -> None:
+    """R7.1: a client entitled to B only cannot act for A, whatever it sends."""
+    other = world.app.api_clients.register(
+        xs.RegisterApiClient(actor=world.admin, name="Slager", employer_codes=frozenset({"B2"}))
+    )
+    token = world.token(other.client_id, other.secret)
+    headers = {"Authorization": f"Bearer {token}"}
+    _problem(world.client.post(USERS, json=ANNE, headers=headers), 404, "employer.not_found")
+    created = world.client.post(USERS, json=ANNE, headers=world.auth()).json()["id"]
+    _problem(world.client.get(f"/api/v1/users/{created}", headers=headers), 404, "not_found")
+    found = world.client.get("/api/v1/search?term=erij", headers=headers).json()
+    assert [r["code"] for r in found["results"]] == ["B2"]
+
+
+def test_idempotency_keys_are_per_client(world: WebWorld) -> None:
+    """One client's key never answers another client's request."""
+    other = world.app.api_clients.register(
+        xs.RegisterApiClient(actor=world.admin, name="Tweede", employer_codes=frozenset({"A1"}))
+    )
+    key = {"Idempotency-Key": "same"}
+    first = world.client.post(USERS, json=ANNE, headers=world.auth(**key))
+    assert first.status_code == 201
+    theirs = world.client.post(
+        USERS,
+        json=ANNE,
+        headers={"Authorization": f"Bearer {world.token(other.client_id, other.secret)}", **key},
+    )
+    _problem(theirs, 409, "access.email_in_use")
+
+
+def test_short_secret_key_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """XS_SECRET_KEY shorter than 32 characters is a configuration error, never silently
+    replaced."""
+    monkeypatch.setenv("XS_SECRET_KEY", "kort")
+    with pytest.raises(xs.ConfigurationError) as refused:
+        xs.bootstrap(storage="memory").container.secret_key()
+    assert refused.value.code == "config.secret_key_too_short"

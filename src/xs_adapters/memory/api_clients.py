@@ -27,6 +27,12 @@ class MemoryApiClientStore:
         found = self._s.api_clients.get(client_id)
         return None if found is None else clone(found)
 
+    def find_by_user(self, user_id: uuid.UUID) -> ApiClient | None:
+        for client in self._s.api_clients.values():
+            if client.user_id == user_id:
+                return clone(client)
+        return None
+
     def lock(self, client_id: uuid.UUID) -> ApiClient | None:
         return self.find(client_id)
 

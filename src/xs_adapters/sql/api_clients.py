@@ -60,6 +60,10 @@ class SqlApiClientStore:
         row = self._c.execute(sa.select(_a).where(_a.c.id == client_id)).first()
         return None if row is None else _client(row)
 
+    def find_by_user(self, user_id: uuid.UUID) -> ApiClient | None:
+        row = self._c.execute(sa.select(_a).where(_a.c.user_id == user_id)).first()
+        return None if row is None else _client(row)
+
     def lock(self, client_id: uuid.UUID) -> ApiClient | None:
         if not lock_row(self._c, _a, client_id):
             return None

@@ -393,8 +393,8 @@ class EmployerUserService(Service):
             return [_view(uow, u) for u in users]
 
     def employer_user(self, cmd: GetEmployerUser) -> EmployerUserView:
-        """R7.1: one user whose scope lies inside the client's entitlement (``not_found``
-        alike otherwise)."""
+        """R7.1: one user whose scope lies inside the client's entitlement, not a client's
+        technical user (``not_found`` alike otherwise)."""
         with self._uow(write=False) as uow:
             auth, principal = self._authorise(uow, cmd.actor, Feature.API_CREATE_EMPLOYER_USER)
             user = uow.users.find(cmd.user_id)
@@ -403,7 +403,7 @@ class EmployerUserService(Service):
                 or user.is_super_administrator
                 or not user.scope.units
                 or user.scope.everything
-                or user.id == cmd.actor
+                or uow.api_clients.find_by_user(user.id) is not None
                 or not all(auth.visible(principal, unit) for unit in user.scope.units)
             ):
                 raise hidden("user", cmd.user_id)
@@ -411,10 +411,9 @@ class EmployerUserService(Service):
 
 
 def _client_of(uow: UnitOfWork, actor: uuid.UUID) -> uuid.UUID:
-    for client in uow.api_clients.all_clients():
-        if client.user_id == actor:
-            return client.id
-    return actor
+    """The client acting (its technical user's id when a user calls the service directly)."""
+    client = uow.api_clients.find_by_user(actor)
+    return actor if client is None else client.id
 
 
 def _view(uow: UnitOfWork, user: User) -> EmployerUserView:

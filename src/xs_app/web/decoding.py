@@ -28,7 +28,7 @@ def decode(body: bytes, command: type[T], fields: Collection[str], **given: Any)
     values the route gives (``actor``, path parameters)."""
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise InvalidInput("api.request_invalid", {"reason": "not JSON"}) from None
     if not isinstance(data, dict):
         raise InvalidInput("api.request_invalid", {"reason": "not a JSON object"})
