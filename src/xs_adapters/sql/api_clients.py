@@ -90,8 +90,9 @@ class SqlApiClientStore:
             self._insert()
             .values(actor=actor, key=key, fingerprint=fingerprint, created_at=at)
             .on_conflict_do_nothing(index_elements=["actor", "key"])
-        )
-        if inserted.rowcount == 1:
+            .returning(_k.c.actor)
+        ).first()
+        if inserted is not None:
             return None
         row = self._c.execute(
             sa.select(_k.c.fingerprint, _k.c.result).where(_k.c.actor == actor, _k.c.key == key)
