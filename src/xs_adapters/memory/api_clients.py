@@ -19,9 +19,14 @@ class MemoryApiClientStore:
         self._s = store
         self._track = track
 
-    def add(self, client: ApiClient) -> None:
-        self._s.api_clients.put(client.id, clone(client))
+    def _put(self, client: ApiClient) -> None:
+        stored = clone(client)
+        stored.pending_events = []  # the events are the unit of work's, not the stored row's
+        self._s.api_clients.put(client.id, stored)
         self._track(client)
+
+    def add(self, client: ApiClient) -> None:
+        self._put(client)
 
     def find(self, client_id: uuid.UUID) -> ApiClient | None:
         found = self._s.api_clients.get(client_id)
@@ -37,8 +42,7 @@ class MemoryApiClientStore:
         return self.find(client_id)
 
     def save(self, client: ApiClient) -> None:
-        self._s.api_clients.put(client.id, clone(client))
-        self._track(client)
+        self._put(client)
 
     def all_clients(self) -> list[ApiClient]:
         return sorted(

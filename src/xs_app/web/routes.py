@@ -34,7 +34,7 @@ from xs_app.web.decoding import decode, json_body
 from xs_app.web.problems import PROBLEM
 from xs_app.web.tokens import TokenIssuer
 from xs_core.access.api_clients import fingerprint
-from xs_core.errors import DomainError, InvalidInput, NotAllowed, NotFound
+from xs_core.errors import InvalidInput, NotAllowed, NotFound
 from xs_core.organisation.search import SearchContext
 
 BEARER: list[dict[str, list[str]]] = [{"BearerToken": []}]
@@ -345,4 +345,4 @@ HANDLERS = [
     *invitation.HANDLERS,
 ]
 
-__all__ = ["HANDLERS", "DomainError"]
+__all__ = ["HANDLERS"]
