@@ -52,6 +52,14 @@ from xs_app.services.agenda import (
     RemoveAvailability,
     RequestAppointment,
 )
+from xs_app.services.api import (
+    CreateEmployerUser,
+    DisableApiClient,
+    GetEmployerUser,
+    ListApiClients,
+    ListEmployerUsers,
+    RegisterApiClient,
+)
 from xs_app.services.base import Service
 from xs_app.services.billing import (
     ConcludeAgreement,
@@ -193,6 +201,7 @@ from xs_app.services.reports import (
     WiaWorkFile,
 )
 from xs_core.access.features import ALL_FEATURES, Feature
+from xs_core.access.model import RoleKind
 from xs_core.access.passwords import TokenPurpose
 from xs_core.agenda.model import ActivityStatus
 from xs_core.billing import BillingFrequency, ContractKind, ContractModelType, Payer, PriceCategory
@@ -358,9 +367,21 @@ def _file(name: str) -> Upload:
     return Upload(file_name=f"{name}.txt", content_type="text/plain", content=name.encode())
 
 
+#: The employer role (R7.1) of the world.
+EMPLOYER_ROLE = "Werkgeversrol"
+
+
 def make_world(xs: Xs) -> World:
     """Everything made by a super administrator; ids by name per side."""
     admin = xs.installation.create_super_administrator("Beheer", "beheer@example.nl")
+    xs.access.create_role(
+        CreateRole(
+            actor=admin,
+            name=EMPLOYER_ROLE,
+            features=frozenset({Feature.VIEW_ORGANISATION}),
+            kind=RoleKind.EMPLOYER,
+        )
+    )
     org, agenda, billing = xs.organisation, xs.agenda, xs.billing
 
     def protocol(name: str, kind: ProtocolKind, bulk: bool = False) -> uuid.UUID:
@@ -626,6 +647,14 @@ def make_world(xs: Xs) -> World:
             frozenset({Feature.VIEW_ORGANISATION}),
             frozenset({UnitRef(UnitKind.EMPLOYER, s["employer"])}),
         )
+        # R7.1: an API client entitled to this employer
+        s["api_client"] = xs.api_clients.register(
+            RegisterApiClient(
+                actor=admin,
+                name=f"Koppeling {label}",
+                employer_codes=frozenset({s["employer_code"]}),
+            )
+        ).client_id
         # R2.7: a document of each kind in the dossier, a dialog with a message
         messaging = xs.messaging
         s["uploaded_document"] = messaging.upload_document(
@@ -1027,6 +1056,42 @@ TABLE: dict[str, UseCase] = {
         F.MANAGE_USERS, lambda w, s: FindUser(actor=w.admin, email=s.user_email)
     ),
     "access.roles": _q((F.MANAGE_USERS, F.MANAGE_ROLES), lambda w, s: ListRoles(actor=w.admin)),
+    # the external API (R7.1) -----------------------------------------------------------------
+    "api_clients.register": _c(
+        F.MANAGE_USERS,
+        lambda w, s: RegisterApiClient(
+            actor=w.admin, name="Nieuwe koppeling", employer_codes=frozenset({s.employer_code})
+        ),
+        scope="everything",
+        invalid=lambda w, s: RegisterApiClient(
+            actor=w.admin, name="", employer_codes=frozenset({s.employer_code})
+        ),
+        events=("RoleCreated", "UserCreated", "ApiClientRegistered"),
+    ),
+    "api_clients.disable": _c(
+        F.MANAGE_USERS,
+        lambda w, s: DisableApiClient(actor=w.admin, client_id=s.api_client),
+        events=("ApiClientDisabled",),
+    ),
+    "api_clients.clients": _q(F.MANAGE_USERS, lambda w, s: ListApiClients(actor=w.admin)),
+    "employer_users.create_employer_user": _c(
+        F.API_CREATE_EMPLOYER_USER,
+        lambda w, s: CreateEmployerUser(
+            actor=w.admin,
+            employer_code=s.employer_code,
+            name="Werkgever",
+            email="werkgever@example.nl",
+            role=EMPLOYER_ROLE,
+        ),
+        events=("UserCreated", "EmployerUserInvited"),
+    ),
+    "employer_users.employer_users": _q(
+        F.API_CREATE_EMPLOYER_USER,
+        lambda w, s: ListEmployerUsers(actor=w.admin, employer_code=s.employer_code),
+    ),
+    "employer_users.employer_user": _q(
+        F.API_CREATE_EMPLOYER_USER, lambda w, s: GetEmployerUser(actor=w.admin, user_id=s.user)
+    ),
     # documents and secure messaging (R2.7) ---------------------------------------------------
     "messaging.upload_document": _c(
         F.UPLOAD_DOCUMENTS,

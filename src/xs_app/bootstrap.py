@@ -14,6 +14,7 @@ from xs_app.mail import MailDispatcher
 from xs_app.outbox import OutboxConsumer
 from xs_app.services.access import AccessService
 from xs_app.services.agenda import AgendaService
+from xs_app.services.api import ApiAuthentication, ApiClientService, EmployerUserService
 from xs_app.services.billing import BillingService
 from xs_app.services.configuration import ConfigurationService
 from xs_app.services.employments import ActionLinkService, EmploymentService
@@ -54,6 +55,9 @@ class Xs:
     credentials: Credentials
     mail_templates: MailTemplateService
     messaging: MessagingService
+    api_clients: ApiClientService
+    api_authentication: ApiAuthentication
+    employer_users: EmployerUserService
     mail_dispatcher: MailDispatcher
     outbox: OutboxConsumer
     installation: Installation
@@ -169,12 +173,16 @@ def bootstrap(
         credentials=Credentials(container.passwords()),
         mail_templates=container.mail_templates(),
         messaging=container.messaging(),
+        api_clients=container.api_clients(),
+        api_authentication=container.api_authentication(),
+        employer_users=container.employer_users(),
         mail_dispatcher=MailDispatcher(
             container.uow,
             container.clock(),
             container.mailer(),
             container.mail_renderer(),
             container.mail_settings(),
+            secret_key=container.secret_key(),
         ),
         outbox=OutboxConsumer(container.uow, container.clock()),
         installation=Installation(container.uow),

@@ -1166,10 +1166,12 @@ def _checkpoint(path: Path) -> None:
 # the reimbursement commands (R5.2–R5.5) register themselves on ``app`` and ``users_app``
 # passwords, mail and secure messaging (R2.6, R2.7) register their commands on ``app``
 # reports (R3) register ``xs reports``
+# the external API (R7.1): ``xs api-clients``, ``xs serve``
 from xs_app import (  # noqa: E402
     cli_mail,  # noqa: F401
     cli_reimbursements,  # noqa: F401
     cli_reports,  # noqa: F401
+    cli_web,  # noqa: F401
 )
 
 

@@ -16,6 +16,7 @@ from xs_adapters.memory import MemoryStore, MemoryUnitOfWork
 from xs_app.mail import MailSettings, make_mailer
 from xs_app.services.access import AccessService
 from xs_app.services.agenda import AgendaService
+from xs_app.services.api import ApiAuthentication, ApiClientService, EmployerUserService
 from xs_app.services.billing import BillingService
 from xs_app.services.configuration import ConfigurationService
 from xs_app.services.employments import ActionLinkService, EmploymentService
@@ -75,6 +76,24 @@ def _document_store(storage: str, settings: DocumentSettings) -> Any:
     if storage == "sql" or settings.directory:
         return FilesystemDocumentStore(settings.directory or "xs-documents")
     return MemoryDocumentStore()
+
+
+def secret_key_from_environ() -> bytes:
+    """``XS_SECRET_KEY`` (at least 32 characters, else ``config.secret_key_too_short``): signs
+    the API's access tokens and derives invitation links (R7.1). Without it a random key per
+    process: set it wherever more than one process serves or mails (``xs serve --workers``,
+    ``xs outbox dispatch``)."""
+    import os
+    import secrets
+
+    from xs_app.settings import ConfigurationError
+
+    configured = os.environ.get("XS_SECRET_KEY", "")
+    if not configured:
+        return secrets.token_bytes(32)
+    if len(configured) < 32:
+        raise ConfigurationError("config.secret_key_too_short", {"minimum": 32})
+    return configured.encode()
 
 
 def _sandbox_renderer() -> Any:
@@ -183,6 +202,22 @@ class Container(containers.DeclarativeContainer):
     )
     mail_templates: providers.Provider[Any] = providers.Singleton(
         MailTemplateService, uow_factory=uow.provider, clock=clock, renderer=mail_renderer
+    )
+
+    # the external API (R7.1)
+    secret_key: providers.Provider[Any] = providers.Singleton(secret_key_from_environ)
+    api_clients: providers.Provider[Any] = providers.Singleton(
+        ApiClientService, uow_factory=uow.provider, clock=clock, hasher=hasher
+    )
+    api_authentication: providers.Provider[Any] = providers.Singleton(
+        ApiAuthentication, uow_factory=uow.provider, hasher=hasher
+    )
+    employer_users: providers.Provider[Any] = providers.Singleton(
+        EmployerUserService,
+        uow_factory=uow.provider,
+        clock=clock,
+        secret_key=secret_key,
+        lifetimes=token_lifetimes,
     )
 
 

@@ -67,6 +67,7 @@ ZONE = "Europe/Amsterdam"
 DEFAULT_SENDER = "xs <no-reply@xs.invalid>"
 DEFAULT_SUPPORT = "de helpdesk / the service desk"
 DEFAULT_DOMAIN = "xs.invalid"
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 
 _MONTHS = {
     "nl": "januari februari maart april mei juni juli augustus september oktober november december",
@@ -100,6 +101,8 @@ class MailSettings:
     domain: str = DEFAULT_DOMAIN
     smtp_url: str | None = attrs.field(default=None, repr=False)
     directory: str | None = None
+    #: where the web host answers (``XS_PUBLIC_URL``): invitation links point there (R7.1)
+    public_url: str = DEFAULT_PUBLIC_URL
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> MailSettings:
@@ -110,6 +113,7 @@ class MailSettings:
             domain=env.get("XS_MAIL_DOMAIN") or DEFAULT_DOMAIN,
             smtp_url=env.get("XS_SMTP_URL") or None,
             directory=env.get("XS_MAIL_DIRECTORY") or None,
+            public_url=(env.get("XS_PUBLIC_URL") or DEFAULT_PUBLIC_URL).rstrip("/"),
         )
 
 
@@ -193,6 +197,7 @@ class MailDispatcher:
         renderer: TemplateRenderer,
         settings: MailSettings | None = None,
         backoff: Backoff | None = None,
+        secret_key: bytes = b"",
     ) -> None:
         self._uow = uow_factory
         self._clock = clock
@@ -200,7 +205,11 @@ class MailDispatcher:
         self._renderer = renderer
         self.settings = settings or MailSettings()
         self.backoff = backoff or Backoff()
-        self._handlers: dict[str, Handler] = {"PasswordChanged": self._password_changed}
+        self._key = secret_key
+        self._handlers: dict[str, Handler] = {
+            "PasswordChanged": self._password_changed,
+            "EmployerUserInvited": self._invitation,
+        }
         if set(self._handlers) != set(DELIVERABLE_EVENTS):
             raise RuntimeError("a deliverable event without a handler")
 
@@ -214,14 +223,43 @@ class MailDispatcher:
         recipient = batch.recipients.get(uuid.UUID(message.payload["user_id"]))
         if recipient is None:  # the user is gone
             return None
-        language = recipient.language
-        event = TemplateEvent.PASSWORD_CHANGED
         changed_at = _dt.datetime.fromisoformat(message.payload["changed_at"])
         variables = {
             "user_name": recipient.name,
-            "changed_at": local_time(changed_at, language),
+            "changed_at": local_time(changed_at, recipient.language),
             "support_contact": self.settings.support_contact,
         }
+        return self._mail(message, batch, recipient, TemplateEvent.PASSWORD_CHANGED, variables)
+
+    def _invitation(self, message: OutboxMessage, batch: _Batch) -> Mail | None:
+        """R7.1: the invitation of an employer user made through the API; the link's token is
+        derived again from the secret key and the token's id (never stored)."""
+        from xs_app.services.api import invitation_token
+
+        recipient = batch.recipients.get(uuid.UUID(message.payload["user_id"]))
+        if recipient is None or not self._key:
+            return None
+        token = invitation_token(self._key, uuid.UUID(message.payload["token_id"]))
+        expires_at = _dt.datetime.fromisoformat(message.payload["expires_at"])
+        variables = {
+            "user_name": recipient.name,
+            "invitation_url": (
+                f"{self.settings.public_url}/invitation/{token}?lang={recipient.language}"
+            ),
+            "expires_at": local_time(expires_at, recipient.language),
+            "support_contact": self.settings.support_contact,
+        }
+        return self._mail(message, batch, recipient, TemplateEvent.INVITATION, variables)
+
+    def _mail(
+        self,
+        message: OutboxMessage,
+        batch: _Batch,
+        recipient: Recipient,
+        event: TemplateEvent,
+        variables: dict[str, str],
+    ) -> Mail:
+        language = recipient.language
         custom = batch.template(event, language)
         rendered = None
         if custom is not None:

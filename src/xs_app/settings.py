@@ -30,6 +30,10 @@ Storage = Literal["sql", "memory"]
 
 register_messages(
     {
+        "config.secret_key_too_short": (
+            "XS_SECRET_KEY moet minstens {minimum} tekens lang zijn.",
+            "XS_SECRET_KEY must be at least {minimum} characters long.",
+        ),
         "config.invalid_storage": (
             "Ongeldige opslag {value!r}: kies {allowed}.",
             "Invalid storage {value!r}: choose {allowed}.",

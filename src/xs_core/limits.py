@@ -83,6 +83,10 @@ PARTICIPANT_INPUTS = 1_000_000
 PASSWORD_HASH = 200
 #: a language code (``nl``, ``en``)
 LANGUAGE = 2
+#: an ``Idempotency-Key`` header of the external API (R7.1)
+IDEMPOTENCY_KEY = 200
+#: the id of a created resource an idempotent request answered (R7.1)
+IDEMPOTENT_RESULT = 100
 #: the subject and the text or HTML part of a custom mail template (R2.6)
 MAIL_SUBJECT = 300
 MAIL_TEMPLATE = 20_000

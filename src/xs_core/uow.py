@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from types import TracebackType
 from typing import Protocol, Self, runtime_checkable
 
+from xs_core.access.api_clients import ApiClientStore
 from xs_core.access.passwords import AccountStore
 from xs_core.access.ports import RoleRepository, ScopeResolver, UserRepository
 from xs_core.agenda.ports import (
@@ -133,6 +134,7 @@ class UnitOfWork(Protocol):
     contract_settings: ContractSettingsRepository
     reimbursements: ReimbursementStore
     accounts: AccountStore
+    api_clients: ApiClientStore
     mail_templates: TemplateStore
     documents: DocumentRepository
     dialogs: DialogRepository

@@ -294,6 +294,12 @@ DERIVED: dict[tuple[str, str], str] = {
     ("user_accounts", "password_hash"): "PASSWORD_HASH",
     ("user_accounts", "language"): "LANGUAGE",
     ("password_tokens", "digest"): "FINGERPRINT",
+    # the external API (R7.1)
+    ("api_clients", "name"): "NAME",
+    ("api_clients", "secret_hash"): "PASSWORD_HASH",
+    ("idempotency_keys", "key"): "IDEMPOTENCY_KEY",
+    ("idempotency_keys", "fingerprint"): "FINGERPRINT",
+    ("idempotency_keys", "result"): "IDEMPOTENT_RESULT",
     ("mail_templates", "language"): "LANGUAGE",
     # R2.7: a SHA-256 digest; a content type checked by valid_content_type
     ("documents", "sha256"): "FINGERPRINT",

@@ -303,10 +303,56 @@ reset your password.
 This message was sent automatically; replies are not read.
 """
 
+_INVITE_TEXT_NL = """Beste {{ user_name }},
+
+Er is een account voor je aangemaakt. Kies je wachtwoord via deze link:
+
+{{ invitation_url }}
+
+De link werkt eenmalig, tot {{ expires_at }}. Vragen? Neem contact op met {{ support_contact }}.
+
+Dit bericht is automatisch verstuurd; antwoorden worden niet gelezen.
+"""
+_INVITE_HTML_NL = """<!DOCTYPE html>
+<html lang="nl"><body>
+<p>Beste {{ user_name }},</p>
+<p>Er is een account voor je aangemaakt. <a href="{{ invitation_url }}">Kies je wachtwoord</a>.</p>
+<p>De link werkt eenmalig, tot {{ expires_at }}. Vragen? Neem contact op met
+{{ support_contact }}.</p>
+<p>Dit bericht is automatisch verstuurd; antwoorden worden niet gelezen.</p>
+</body></html>
+"""
+_INVITE_TEXT_EN = """Dear {{ user_name }},
+
+An account was created for you. Choose your password with this link:
+
+{{ invitation_url }}
+
+The link works once, until {{ expires_at }}. Questions? Contact {{ support_contact }}.
+
+This message was sent automatically; replies are not read.
+"""
+_INVITE_HTML_EN = """<!DOCTYPE html>
+<html lang="en"><body>
+<p>Dear {{ user_name }},</p>
+<p>An account was created for you. <a href="{{ invitation_url }}">Choose your password</a>.</p>
+<p>The link works once, until {{ expires_at }}. Questions? Contact {{ support_contact }}.</p>
+<p>This message was sent automatically; replies are not read.</p>
+</body></html>
+"""
+
 #: The standard texts, by event and language (used when no custom template exists).
 STANDARD: dict[TemplateEvent, dict[str, MailTemplateSet]] = {
     TemplateEvent.PASSWORD_CHANGED: {
         "nl": MailTemplateSet(subject="Je wachtwoord is gewijzigd", text=_TEXT_NL, html=_HTML_NL),
         "en": MailTemplateSet(subject="Your password was changed", text=_TEXT_EN, html=_HTML_EN),
-    }
+    },
+    TemplateEvent.INVITATION: {
+        "nl": MailTemplateSet(
+            subject="Welkom: kies je wachtwoord", text=_INVITE_TEXT_NL, html=_INVITE_HTML_NL
+        ),
+        "en": MailTemplateSet(
+            subject="Welcome: choose your password", text=_INVITE_TEXT_EN, html=_INVITE_HTML_EN
+        ),
+    },
 }

@@ -37,6 +37,7 @@ from xs_adapters.search_documents import (
     employee_document,
     employer_document,
 )
+from xs_core.access.api_clients import ApiClient, IdempotentResult
 from xs_core.access.model import Role, User
 from xs_core.access.passwords import Account, PasswordToken
 from xs_core.agenda.model import (
@@ -167,6 +168,8 @@ class MemoryStore:
     accounts: Collection[uuid.UUID, Account]
     password_tokens: Collection[uuid.UUID, PasswordToken]
     mail_templates: Collection[tuple[str, str], MailTemplate]
+    api_clients: Collection[uuid.UUID, ApiClient]
+    idempotency_keys: Collection[tuple[uuid.UUID, str], IdempotentResult]
     documents: Collection[uuid.UUID, Document]
     dialogs: Collection[uuid.UUID, Dialog]
     dialog_messages: Collection[tuple[uuid.UUID, int], Message]
@@ -302,6 +305,9 @@ class MemoryStore:
             j, {"digest": Index(lambda t: (t.digest,)), "user": Index(lambda t: (t.user_id,))}
         )
         self.mail_templates = Collection(j)
+        # the external API (R7.1)
+        self.api_clients = Collection(j)
+        self.idempotency_keys = Collection(j)
         # documents and secure messaging (R2.7)
         self.documents = Collection(j, {"dossier": Index(lambda d: (d.dossier_id,))})
         self.dialogs = Collection(j, {"dossier": Index(lambda d: (d.dossier_id,))})

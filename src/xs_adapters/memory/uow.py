@@ -23,6 +23,7 @@ from xs_adapters.memory.agenda import (
     MemoryAvailabilityRepository,
     MemoryLocationRepository,
 )
+from xs_adapters.memory.api_clients import MemoryApiClientStore
 from xs_adapters.memory.billing import (
     MemoryContractModelRepository,
     MemoryInvoicingStore,
@@ -121,6 +122,7 @@ class MemoryUnitOfWork:
         self.contract_settings = MemoryContractSettingsRepository(s, track)
         self.reimbursements = MemoryReimbursementStore(s, track)
         self.accounts = MemoryAccountStore(s)
+        self.api_clients = MemoryApiClientStore(s, track)
         self.mail_templates = MemoryTemplateStore(s)
         self.documents = MemoryDocumentRepository(s)
         self.dialogs = MemoryDialogRepository(s, track)

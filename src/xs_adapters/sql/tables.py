@@ -914,6 +914,30 @@ mail_templates = sa.Table(
     sa.Column("updated_by", sa.Uuid, sa.ForeignKey("users.id"), nullable=False),
 )
 
+# -- the external API (R7.1) ----------------------------------------------------------------------
+
+api_clients = sa.Table(
+    "api_clients",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("name", sa.String(limits.NAME), nullable=False),
+    sa.Column("user_id", sa.Uuid, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("secret_hash", sa.String(limits.PASSWORD_HASH), nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.UniqueConstraint("user_id", name="uq_api_clients_user_id"),
+)
+
+idempotency_keys = sa.Table(
+    "idempotency_keys",
+    metadata,
+    sa.Column("actor", sa.Uuid, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("key", sa.String(limits.IDEMPOTENCY_KEY), primary_key=True),
+    sa.Column("fingerprint", sa.String(limits.FINGERPRINT), nullable=False),
+    sa.Column("result", sa.String(limits.IDEMPOTENT_RESULT)),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+)
+
 # -- dossier documents and secure messaging (R2.7) -------------------------------------------------
 
 documents = sa.Table(

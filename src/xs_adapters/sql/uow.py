@@ -16,6 +16,7 @@ from xs_adapters.sql.agenda import (
     SqlAvailabilityRepository,
     SqlLocationRepository,
 )
+from xs_adapters.sql.api_clients import SqlApiClientStore
 from xs_adapters.sql.billing import (
     SqlContractModelRepository,
     SqlInvoicingStore,
@@ -132,6 +133,7 @@ class SqlUnitOfWork:
         self.contract_settings = SqlContractSettingsRepository(connection, self._track)
         self.reimbursements = SqlReimbursementStore(connection, self._track)
         self.accounts = SqlAccountStore(connection)
+        self.api_clients = SqlApiClientStore(connection, self._track)
         self.mail_templates = SqlTemplateStore(connection)
         self.documents = SqlDocumentRepository(connection)
         self.dialogs = SqlDialogRepository(connection, self._track)

@@ -235,6 +235,17 @@ class Credentials:
             uow.commit()
             return user.id
 
+    def check_token(self, token: str) -> None:
+        """Nothing when the token can still set a password; ``access.token_unknown``,
+        ``access.token_used`` or ``access.token_expired`` otherwise (changes nothing)."""
+        if not isinstance(token, str) or not 0 < len(token) <= 200:
+            raise InvalidInput("access.token_unknown", {})
+        with self._passwords._uow(write=False) as uow:
+            found = uow.accounts.lock_token(token_digest(token))
+        if found is None:
+            raise InvalidInput("access.token_unknown", {})
+        found.check_usable(self._passwords._clock.now())
+
     def change_password(self, cmd: ChangePassword) -> None:
         """The actor's own password, given the current one (``access.wrong_password``)."""
         with self._passwords._uow() as uow:

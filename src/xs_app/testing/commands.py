@@ -127,6 +127,22 @@ FIELD_RULES: dict[str, FieldRule] = {
         str, lambda: st.sampled_from(("application/pdf", "text/plain", "image/png"))
     ),
     "content": FieldRule(bytes, lambda: st.binary(min_size=1, max_size=256)),
+    # the external API (R7.1): employer codes, an idempotency key, a request's fingerprint
+    "employer_code": FieldRule(str, xst.codes),
+    "employer_codes": FieldRule(
+        frozenset, lambda: st.frozensets(xst.codes(), min_size=1, max_size=3)
+    ),
+    "idempotency_key": FieldRule(
+        str,
+        lambda: st.text(
+            string.ascii_letters + string.digits + "-_.",
+            min_size=1,
+            max_size=limits.IDEMPOTENCY_KEY,
+        ),
+    ),
+    "request_fingerprint": FieldRule(
+        str, lambda: st.text("0123456789abcdef", min_size=64, max_size=64)
+    ),
     # a contact person's place in the employer's list (R1.5)
     "position": FieldRule(int, lambda: st.integers(0, 10)),
     "page": FieldRule(int, lambda: st.integers(1, limits.MAX_PAGE)),

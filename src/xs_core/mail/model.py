@@ -84,6 +84,7 @@ class TemplateEvent(enum.Enum):
     """The events that lead to an e-mail with a template."""
 
     PASSWORD_CHANGED = "password_changed"
+    INVITATION = "invitation"
 
     @classmethod
     def parse(cls, value: object) -> TemplateEvent:
@@ -100,10 +101,14 @@ class TemplateEvent(enum.Enum):
 #: The variables a template of each event may use, documented in ``docs/mail.md``.
 TEMPLATE_VARIABLES: dict[TemplateEvent, tuple[str, ...]] = {
     TemplateEvent.PASSWORD_CHANGED: ("user_name", "changed_at", "support_contact"),
+    TemplateEvent.INVITATION: ("user_name", "invitation_url", "expires_at", "support_contact"),
 }
 
 #: The outbox events the mail dispatcher turns into mail, and the template event of each.
-DELIVERABLE_EVENTS: dict[str, TemplateEvent] = {"PasswordChanged": TemplateEvent.PASSWORD_CHANGED}
+DELIVERABLE_EVENTS: dict[str, TemplateEvent] = {
+    "PasswordChanged": TemplateEvent.PASSWORD_CHANGED,
+    "EmployerUserInvited": TemplateEvent.INVITATION,
+}
 
 
 @attrs.frozen(kw_only=True)

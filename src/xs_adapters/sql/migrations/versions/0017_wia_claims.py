@@ -3,7 +3,7 @@ the income from work, the end date of own-risk bearing, and the outflow date and
 neither).
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 Create Date: 2026-12-03 10:15:00
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 from xs_adapters.sql.types import Cents
 
 revision = "0017"
-down_revision = "0015"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,119 @@
+"""API clients and idempotency keys in SQL (R7.1).
+
+:meth:`SqlApiClientStore.claim_key` writes the key's row with ``INSERT … ON CONFLICT DO NOTHING``
+on the primary key (client, key): on PostgreSQL a concurrent claim of the same key waits for the
+first transaction and then sees its committed row (or, if it rolled back, claims the key itself),
+so two retries of one request never both run the use case.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from xs_adapters.sql import tables as t
+from xs_adapters.sql.access import SqlUserRepository
+from xs_adapters.sql.locking import lock_row
+from xs_core.access.api_clients import ApiClient, IdempotentResult
+from xs_core.access.model import User
+from xs_core.events import Aggregate
+
+_a, _k = t.api_clients, t.idempotency_keys
+
+
+def _client(row: Any) -> ApiClient:
+    return ApiClient(
+        id=row.id,
+        name=row.name,
+        user_id=row.user_id,
+        secret_hash=row.secret_hash,
+        active=row.active,
+        created_at=row.created_at,
+    )
+
+
+class SqlApiClientStore:
+    def __init__(self, connection: Connection, track: Callable[[Aggregate], None]) -> None:
+        self._c = connection
+        self._track = track
+
+    def add(self, client: ApiClient) -> None:
+        self._c.execute(
+            _a.insert().values(
+                id=client.id,
+                name=client.name,
+                user_id=client.user_id,
+                secret_hash=client.secret_hash,
+                active=client.active,
+                created_at=client.created_at,
+            )
+        )
+        self._track(client)
+
+    def find(self, client_id: uuid.UUID) -> ApiClient | None:
+        row = self._c.execute(sa.select(_a).where(_a.c.id == client_id)).first()
+        return None if row is None else _client(row)
+
+    def find_by_user(self, user_id: uuid.UUID) -> ApiClient | None:
+        row = self._c.execute(sa.select(_a).where(_a.c.user_id == user_id)).first()
+        return None if row is None else _client(row)
+
+    def lock(self, client_id: uuid.UUID) -> ApiClient | None:
+        if not lock_row(self._c, _a, client_id):
+            return None
+        return self.find(client_id)
+
+    def save(self, client: ApiClient) -> None:
+        self._c.execute(
+            _a.update().where(_a.c.id == client.id).values(name=client.name, active=client.active)
+        )
+        self._track(client)
+
+    def all_clients(self) -> list[ApiClient]:
+        return [_client(row) for row in self._c.execute(sa.select(_a).order_by(_a.c.name, _a.c.id))]
+
+    def _insert(self) -> Any:
+        if self._c.dialect.name == "postgresql":
+            return postgresql.insert(_k)
+        return sqlite.insert(_k)
+
+    def claim_key(
+        self, actor: uuid.UUID, key: str, fingerprint: str, at: _dt.datetime
+    ) -> IdempotentResult | None:
+        inserted = self._c.execute(
+            self._insert()
+            .values(actor=actor, key=key, fingerprint=fingerprint, created_at=at)
+            .on_conflict_do_nothing(index_elements=["actor", "key"])
+            .returning(_k.c.actor)
+        ).first()
+        if inserted is not None:
+            return None
+        row = self._c.execute(
+            sa.select(_k.c.fingerprint, _k.c.result).where(_k.c.actor == actor, _k.c.key == key)
+        ).one()
+        return IdempotentResult(fingerprint=row.fingerprint, result=row.result)
+
+    def complete_key(self, actor: uuid.UUID, key: str, result: str) -> None:
+        self._c.execute(
+            _k.update().where(_k.c.actor == actor, _k.c.key == key).values(result=result)
+        )
+
+    def employer_users(self, employer_id: uuid.UUID, limit: int, offset: int) -> list[User]:
+        x, u = t.user_scope_units, t.users
+        ids = self._c.execute(
+            sa.select(u.c.id)
+            .join(x, x.c.user_id == u.c.id)
+            .where(x.c.unit_kind == "employer", x.c.unit_id == employer_id)
+            .where(~u.c.id.in_(sa.select(_a.c.user_id)))
+            .order_by(u.c.email_norm, u.c.id)
+            .limit(limit)
+            .offset(offset)
+        ).scalars()
+        users = SqlUserRepository(self._c, lambda _: None)
+        return [users.get(user_id) for user_id in ids]

@@ -1,0 +1,91 @@
+"""``create_app(xs)``: the Litestar application (R7.1)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.di import Provide
+from litestar.exceptions import HTTPException
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.template import TemplateConfig
+
+from xs_app.bootstrap import Xs
+from xs_app.web import problems, routes
+from xs_app.web.access_log import access_log
+from xs_app.web.tokens import TokenIssuer
+from xs_core.errors import DomainError
+
+#: The largest request body accepted (bytes): more is refused with 413 before it is read whole.
+MAX_BODY = 64 * 1024
+
+
+def create_app(xs: Xs, *, debug: bool = False) -> Litestar:
+    """The web host over ``xs``: the API under ``/api/v1``, ``/oauth/token``, ``/health``,
+    ``/openapi.json`` and the set-password page ``/invitation/{token}``."""
+    key: bytes = xs.container.secret_key()
+    issuer = TokenIssuer(key, xs.clock)
+
+    def provide_xs() -> Xs:
+        return xs
+
+    def provide_issuer() -> TokenIssuer:
+        return issuer
+
+    def middleware(app: Any) -> Any:
+        return access_log(app)
+
+    app = Litestar(
+        route_handlers=routes.HANDLERS,
+        dependencies={
+            "xs": Provide(provide_xs, sync_to_thread=False),
+            "issuer": Provide(provide_issuer, sync_to_thread=False),
+        },
+        exception_handlers={
+            DomainError: problems.on_domain_error,
+            HTTPException: problems.on_http_error,
+            Exception: problems.on_unexpected,
+        },
+        middleware=[DefineMiddleware(middleware)],
+        request_max_body_size=MAX_BODY,
+        csrf_config=CSRFConfig(
+            secret=key.hex(),
+            exclude=["/api", "/oauth", "/health", "/openapi.json"],
+            cookie_httponly=True,
+            cookie_samesite="strict",
+            cookie_path="/invitation",
+        ),
+        template_config=TemplateConfig(
+            directory=Path(__file__).parent / "templates", engine=JinjaTemplateEngine
+        ),
+        openapi_config=OpenAPIConfig(
+            title="xs API",
+            version="1",
+            path="/schema",
+            components=Components(
+                security_schemes={
+                    "BearerToken": SecurityScheme(
+                        type="http",
+                        scheme="bearer",
+                        bearer_format="JWT",
+                        description="POST /oauth/token (client credentials)",
+                    )
+                }
+            ),
+        ),
+        debug=debug,
+        pdb_on_exception=False,
+    )
+    app.state["xs_methods"] = {
+        re.sub(r"\{(\w+):[^}]*\}", r"{\1}", route.path): ", ".join(
+            sorted(getattr(route, "methods", ()))
+        )
+        for route in app.routes
+    }
+    return app

@@ -1,0 +1,348 @@
+"""The routes of the web host (R7.1, R1.3, R1.4): thin, every rule in the services."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Annotated, Any
+
+import anyio.to_thread
+from litestar import Request, Response, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import (
+    FromPath,
+    HeaderParameter,
+    QueryParameter,
+    RawBody,
+    URLEncodedBody,
+)
+
+from xs_app.bootstrap import Xs
+from xs_app.services.api import (
+    CreateEmployerUser,
+    EmployerUserView,
+    GetEmployerUser,
+    ListEmployerUsers,
+)
+from xs_app.services.organisation import AdvancedSearch, EmployerByCode, SearchBranches
+from xs_app.web import invitation
+from xs_app.web.decoding import decode, json_body
+from xs_app.web.problems import PROBLEM
+from xs_app.web.tokens import TokenIssuer
+from xs_core.access.api_clients import fingerprint
+from xs_core.errors import InvalidInput, NotAllowed, NotFound
+from xs_core.organisation.search import SearchContext
+
+BEARER: list[dict[str, list[str]]] = [{"BearerToken": []}]
+
+
+@dataclass
+class Problem:
+    """An RFC 9457 problem document (R0.5): ``code`` and ``details`` are the domain error's."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    details: dict[str, Any]
+
+
+def _problems(*statuses: int) -> dict[int, ResponseSpec]:
+    return {
+        status: ResponseSpec(
+            data_container=Problem,
+            media_type=PROBLEM,
+            description=HTTPStatus(status).phrase,
+            generate_examples=False,
+        )
+        for status in statuses
+    }
+
+
+#: What every bearer route may answer besides success.
+API_PROBLEMS = _problems(400, 401, 403, 404, 409, 413, 422)
+
+
+def resolve_actor(
+    request: Request[Any, Any, Any], xs: NamedDependency[Xs], issuer: NamedDependency[TokenIssuer]
+) -> uuid.UUID:
+    """The technical user of the client whose bearer token the request carries; the client must
+    still be active (R7.1)."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip() or len(token) > 4096:
+        raise NotAllowed("api.token_invalid", {})
+    client = xs.api_authentication.active_client(issuer.client_of(token.strip()))
+    return client.user_id
+
+
+ACTOR = {"actor": Provide(resolve_actor, sync_to_thread=True)}
+
+
+# -- health and schema --------------------------------------------------------------------------
+
+
+@get("/health", sync_to_thread=True, tags=["host"], responses=_problems(400))
+def health(xs: NamedDependency[Xs]) -> dict[str, str]:
+    """The host answers and its database is reachable."""
+    if xs.settings.storage == "sql":
+        import sqlalchemy as sa
+
+        with xs.container.engine().connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+    return {"status": "ok"}
+
+
+@get("/openapi.json", include_in_schema=False, sync_to_thread=False)
+def openapi(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    """The OpenAPI 3.1 document, generated from the routes."""
+    schema: dict[str, Any] = request.app.openapi_schema.to_schema()
+    return schema
+
+
+# -- OAuth2 client credentials --------------------------------------------------------------------
+
+
+@dataclass
+class TokenRequest:
+    grant_type: str
+    client_id: str | None = None
+    client_secret: str | None = None
+
+
+def _basic(header: str) -> tuple[str, str] | None:
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "basic" or len(value) > 1024:
+        return None
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    client_id, sep, secret = decoded.partition(":")
+    return (client_id, secret) if sep else None
+
+
+@post(
+    "/oauth/token",
+    status_code=200,
+    sync_to_thread=True,
+    tags=["auth"],
+    responses=_problems(400, 401, 413, 422),
+)
+def oauth_token(
+    request: Request[Any, Any, Any],
+    data: URLEncodedBody[TokenRequest],
+    xs: NamedDependency[Xs],
+    issuer: NamedDependency[TokenIssuer],
+) -> dict[str, Any]:
+    """OAuth2 client credentials (RFC 6749 §4.4): HTTP Basic or ``client_id`` and
+    ``client_secret`` in the form; a short-lived bearer token."""
+    if data.grant_type != "client_credentials":
+        raise InvalidInput("api.unsupported_grant", {})
+    given = _basic(request.headers.get("authorization", ""))
+    if given is None:
+        given = (data.client_id or "", data.client_secret or "")
+    client = xs.api_authentication.verify_secret(given[0][:100], given[1])
+    return {
+        "access_token": issuer.issue(client.id),
+        "token_type": "Bearer",
+        "expires_in": int(issuer.lifetime.total_seconds()),
+    }
+
+
+# -- R7.1 employer users ------------------------------------------------------------------------
+
+
+def _user(view: EmployerUserView) -> dict[str, Any]:
+    return {
+        "id": str(view.id),
+        "name": view.name,
+        "email": view.email,
+        "roles": list(view.roles),
+        "employer_codes": list(view.employer_codes),
+        "active": view.active,
+    }
+
+
+@post(
+    "/api/v1/employers/{employer_code:str}/users",
+    dependencies=ACTOR,
+    security=BEARER,
+    responses=API_PROBLEMS,
+    operation_class=json_body(["name", "email", "role"], ["language"], {"language": ["nl", "en"]}),
+    tags=["users"],
+    status_code=201,
+)
+async def create_employer_user(
+    employer_code: FromPath[str],
+    body: RawBody,
+    actor: NamedDependency[uuid.UUID],
+    xs: NamedDependency[Xs],
+    idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key")] = None,
+) -> Response[dict[str, Any]]:
+    """R7.1: create an employer user with an employer role; they are invited by e-mail to set a
+    password. An ``Idempotency-Key`` makes a retry answer the first result."""
+    command = decode(
+        body,
+        CreateEmployerUser,
+        ("name", "email", "role", "language"),
+        actor=actor,
+        employer_code=employer_code,
+        idempotency_key=idempotency_key,
+        request_fingerprint=fingerprint(employer_code.encode() + b"\n" + body),
+    )
+    created = await anyio.to_thread.run_sync(xs.employer_users.create_employer_user, command)
+    location = f"/api/v1/users/{created.user_id}"
+    headers = {"Location": location}
+    if created.repeated:
+        headers["Idempotent-Replayed"] = "true"
+    return Response({"id": str(created.user_id)}, status_code=201, headers=headers)
+
+
+@get(
+    "/api/v1/employers/{employer_code:str}/users",
+    dependencies=ACTOR,
+    security=BEARER,
+    responses=API_PROBLEMS,
+    sync_to_thread=True,
+    tags=["users"],
+)
+def list_employer_users(
+    employer_code: FromPath[str],
+    actor: NamedDependency[uuid.UUID],
+    xs: NamedDependency[Xs],
+    page: Annotated[int, QueryParameter(ge=1, le=10_000)] = 1,
+    page_size: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
+) -> dict[str, Any]:
+    """R7.1: the users of an employer the client is entitled to, by e-mail address."""
+    users = xs.employer_users.employer_users(
+        ListEmployerUsers(actor=actor, employer_code=employer_code, page=page, page_size=page_size)
+    )
+    return {"page": page, "page_size": page_size, "users": [_user(u) for u in users]}
+
+
+def _uuid(text: str, kind: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        raise NotFound("not_found", {"kind": kind, "id": text[:50]}) from None
+
+
+@get(
+    "/api/v1/users/{user_id:str}",
+    dependencies=ACTOR,
+    security=BEARER,
+    responses=API_PROBLEMS,
+    sync_to_thread=True,
+    tags=["users"],
+)
+def get_employer_user(
+    user_id: FromPath[str], actor: NamedDependency[uuid.UUID], xs: NamedDependency[Xs]
+) -> dict[str, Any]:
+    """R7.1: one user inside the client's entitlement (``not_found`` alike otherwise)."""
+    ident = _uuid(user_id, "user")
+    return _user(xs.employer_users.employer_user(GetEmployerUser(actor=actor, user_id=ident)))
+
+
+# -- R1.3, R1.4 read-only search ----------------------------------------------------------------
+
+
+@get(
+    "/api/v1/search",
+    dependencies=ACTOR,
+    security=BEARER,
+    responses=API_PROBLEMS,
+    sync_to_thread=True,
+    tags=["search"],
+)
+def advanced_search(
+    actor: NamedDependency[uuid.UUID],
+    xs: NamedDependency[Xs],
+    term: Annotated[str, QueryParameter(min_length=2, max_length=200)],
+    page: Annotated[int, QueryParameter(ge=1, le=10_000)] = 1,
+    page_size: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
+) -> dict[str, Any]:
+    """R1.3: employees, employers and departments in the client's scope, best first."""
+    found = xs.organisation.search(
+        AdvancedSearch(
+            actor=actor, term=term, context=SearchContext.PORTAL, page=page, page_size=page_size
+        )
+    )
+    return {
+        "page": found.page,
+        "page_size": found.page_size,
+        "results": [
+            {
+                "kind": r.kind.value,
+                "id": str(r.id),
+                "name": r.name,
+                "code": r.code,
+                "target": None
+                if r.target is None
+                else {"kind": r.target.kind.value, "id": str(r.target.id)},
+            }
+            for r in found.results
+        ],
+    }
+
+
+@get(
+    "/api/v1/employers/{employer_code:str}/branches",
+    dependencies=ACTOR,
+    security=BEARER,
+    responses=API_PROBLEMS,
+    sync_to_thread=True,
+    tags=["search"],
+)
+def search_branches(
+    employer_code: FromPath[str],
+    actor: NamedDependency[uuid.UUID],
+    xs: NamedDependency[Xs],
+    term: Annotated[str, QueryParameter(max_length=200)] = "",
+) -> dict[str, Any]:
+    """R1.4: the employer's branches matching the term (name, code, street, postcode, city)."""
+    try:
+        employer = xs.organisation.employer_by_code(
+            EmployerByCode(actor=actor, code=employer_code[:200])
+        )
+    except InvalidInput:  # no employer has such a code
+        employer = None
+    if employer is None:
+        raise NotFound("employer.not_found", {"code": employer_code[:50]})
+    branches = xs.organisation.search_branches(
+        SearchBranches(actor=actor, employer_id=employer.id, term=term)
+    )
+    return {
+        "branches": [
+            {
+                "id": str(b.id),
+                "name": b.name,
+                "code": b.code,
+                "street": b.address.street,
+                "house_number": b.address.house_number,
+                "postcode": b.address.postcode,
+                "city": b.address.city,
+            }
+            for b in branches
+        ]
+    }
+
+
+HANDLERS = [
+    health,
+    openapi,
+    oauth_token,
+    create_employer_user,
+    list_employer_users,
+    get_employer_user,
+    advanced_search,
+    search_branches,
+    *invitation.HANDLERS,
+]
+
+__all__ = ["HANDLERS"]

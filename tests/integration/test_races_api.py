@@ -1,0 +1,66 @@
+"""The external API's use cases under real concurrent connections (R7.1), on SQLite and
+PostgreSQL: concurrent retries with one ``Idempotency-Key`` create one user and all answer it;
+concurrent creations with one e-mail address create one user."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import partial
+
+import pytest
+
+import xs
+from tests.races import ENGINES, codes, events, race, sql_app
+from tests.web.world import ROLE, build_world
+from xs_adapters.clock import FixedClock
+from xs_adapters.memory.mail import MemoryMailer
+from xs_app.services.api import CreateEmployerUser, ListApiClients, ListEmployerUsers
+from xs_core.access.api_clients import fingerprint
+
+RACERS = 4
+
+
+@pytest.fixture(params=ENGINES)
+def app(request: pytest.FixtureRequest, clock: FixedClock) -> Iterator[xs.Xs]:
+    yield from sql_app(request, clock)
+
+
+def _command(actor: object, email: str, key: str | None) -> CreateEmployerUser:
+    return CreateEmployerUser(
+        actor=actor,  # type: ignore[arg-type]
+        employer_code="A1",
+        name="Anne",
+        email=email,
+        role=ROLE,
+        idempotency_key=key,
+        request_fingerprint=fingerprint(email.encode()),
+    )
+
+
+def test_r7_1_concurrent_idempotent_retries_create_one_user(app: xs.Xs) -> None:
+    world = build_world(app, MemoryMailer())
+    (client,) = app.api_clients.clients(ListApiClients(actor=world.admin))
+    create = app.employer_users.create_employer_user
+    outcomes = race(
+        *(partial(create, _command(client.user_id, "anne@a.nl", "retry-1")) for _ in range(RACERS))
+    )
+    assert codes(outcomes) == ["ok"] * RACERS
+    ids = {o.value.user_id for o in outcomes}  # type: ignore[attr-defined]
+    assert len(ids) == 1
+    assert sum(not o.value.repeated for o in outcomes) == 1  # type: ignore[attr-defined]
+    listed = app.employer_users.employer_users(
+        ListEmployerUsers(actor=client.user_id, employer_code="A1")
+    )
+    assert [u.email for u in listed] == ["anne@a.nl"]
+    assert len(events(app, "EmployerUserInvited")) == 1
+
+
+def test_r7_1_concurrent_creations_of_one_address_create_one_user(app: xs.Xs) -> None:
+    world = build_world(app, MemoryMailer())
+    (client,) = app.api_clients.clients(ListApiClients(actor=world.admin))
+    create = app.employer_users.create_employer_user
+    outcomes = race(
+        *(partial(create, _command(client.user_id, "bert@a.nl", None)) for _ in range(RACERS))
+    )
+    assert codes(outcomes) == ["access.email_in_use"] * (RACERS - 1) + ["ok"]
+    assert len(events(app, "EmployerUserInvited")) == 1
