@@ -176,3 +176,63 @@ def test_r3_4_csv_read_back_gives_the_same_rows(rows: list[tuple[Cell, ...]]) ->
     back = [tuple(_parse(v, c.kind) for v, c in zip(r, COLUMNS, strict=True)) for r in read[1:]]
     assert back == [tuple(r) for r in rows]
     assert csv_cell(Decimal("0.005"), ColumnKind.DECIMAL) == "0,01"  # half up
+
+
+def test_r3_4_xlsx_dates_are_serial_numbers_shown_as_dates(tmp_path: Path) -> None:
+    """R3.4: a date cell holds Excel's serial number with the ``dd-mm-yyyy`` format, so it reads
+    back as a date; dates before 1 March 1900 (Excel's phantom 29 February 1900) still do."""
+    out = tmp_path / "data.xlsx"
+    days = [D(2026, 1, 5), D(2024, 2, 29), D(1900, 3, 1), D(1900, 1, 1), D(9999, 12, 31)]
+    rows: list[tuple[Cell, ...]] = [("Dag", day, None, None, None) for day in days]
+    export_report(table(rows), out, ExportFormat.XLSX)
+    sheet = openpyxl.load_workbook(out)["Proef"]
+    cells = [sheet.cell(row=i + 2, column=2) for i in range(len(days))]
+    assert all(c.is_date and c.number_format == "dd-mm-yyyy" for c in cells)
+    assert [c.value.date() for c in cells] == days
+    with zipfile.ZipFile(out) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    # hand-checked: 1 January 2025 is serial 45658 in Excel, so 5 January 2026 is
+    # 45658 + 365 + 4 = 46027; 1 March 1900 is 61 (Excel counts a 29 February 1900)
+    assert "<v>46027</v>" in xml
+    assert "<v>61</v>" in xml
+
+
+def test_r3_4_xlsx_text_is_never_a_formula_and_widths_follow_the_extremes(
+    tmp_path: Path,
+) -> None:
+    """R3.4: text that looks like a formula or a number stays text (no formula injection);
+    a number column's width comes from its widest value, the sign included."""
+    out = tmp_path / "tekst.xlsx"
+    rows: list[tuple[Cell, ...]] = [
+        ('=HYPERLINK("http://x")', None, Decimal("-123456.5"), Decimal("2.5"), 7),
+        ("0123", None, Decimal("2.75"), None, -1234567),
+    ]
+    export_report(table(rows), out, ExportFormat.XLSX)
+    sheet = openpyxl.load_workbook(out)["Proef"]
+    assert (sheet["A2"].data_type, sheet["A2"].value) == ("s", '=HYPERLINK("http://x")')
+    assert (sheet["A3"].data_type, sheet["A3"].value) == ("s", "0123")
+    assert sheet["C2"].value == -123456.5 and sheet["E3"].value == -1234567
+    # hand-checked: "-123456" and ".50" are 10 characters, plus 2 of margin; "-1234567" is 8
+    # characters (an integer: no decimals, wider than the title "Aantal"), plus 2 of margin
+    assert int(sheet.column_dimensions["C"].width) == 12
+    assert int(sheet.column_dimensions["E"].width) == 10
+
+
+@given(st.lists(_cells, max_size=20))
+def test_r3_4_xlsx_read_back_gives_the_same_rows(rows: list[tuple[Cell, ...]]) -> None:
+    """R3.4: every cell of an XLSX export reads back (openpyxl) as the value written: text as
+    text, dates as dates, numbers as numbers."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as directory:
+        out = Path(directory) / "rondje.xlsx"
+        export_report(table(rows), out, ExportFormat.XLSX)
+        read = list(openpyxl.load_workbook(out)["Proef"].iter_rows(min_row=2, values_only=True))
+    assert len(read) == len(rows)
+    for written, back in zip(rows, read, strict=True):
+        name, day, amount, share, count = written
+        assert back[0] == name
+        assert back[1] == (None if day is None else _dt.datetime.combine(day, _dt.time()))
+        assert back[2] == (None if amount is None else float(amount))
+        assert back[3] == (None if share is None else float(share))
+        assert back[4] == count

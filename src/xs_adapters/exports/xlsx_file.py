@@ -17,11 +17,34 @@ from xs_core.reports.columns import Cell, ColumnKind, ReportTable
 #: Excel's sheet names hold at most 31 characters and none of ``[]:*?/\``.
 _SHEET_NAME = 31
 _MAX_WIDTH = 60
+#: ``dd-mm-yyyy``
+_DATE_WIDTH = 10
+#: Excel's day 0 in the 1900 date system. Excel counts a 29 February 1900 that never was, so
+#: from 1 March 1900 on a date's serial number is its days since 30 December 1899; earlier
+#: dates (and datetimes) are left to XlsxWriter's ``write_datetime``.
+_EXCEL_EPOCH = _dt.date(1899, 12, 30).toordinal()
+_EXCEL_FIRST_EXACT = _dt.date(1900, 3, 1)
+
+_TEXT, _NUMBER, _DATE = "text", "number", "date"
+_CODES = {
+    ColumnKind.TEXT: _TEXT,
+    ColumnKind.INTEGER: _NUMBER,
+    ColumnKind.DECIMAL: _NUMBER,
+    ColumnKind.PERCENTAGE: _NUMBER,
+    ColumnKind.DATE: _DATE,
+}
 
 
 def _sheet_name(name: str) -> str:
     cleaned = "".join("_" if ch in "[]:*?/\\" else ch for ch in name)
     return cleaned[:_SHEET_NAME] or "Rapport"
+
+
+def _serial(day: _dt.date) -> float:
+    """``day`` as an Excel serial number, shown as a date by its cell's date format: the days
+    since 30 December 1899 (1 January 2026 is 46023, as Excel shows with ``=DATE(2026;1;1)``
+    formatted as a number)."""
+    return float(day.toordinal() - _EXCEL_EPOCH)
 
 
 def write_xlsx(table: ReportTable, rows: Iterable[tuple[Cell, ...]], path: Path) -> int:
@@ -47,31 +70,50 @@ def _write(workbook: Any, table: ReportTable, rows: Iterable[tuple[Cell, ...]]) 
     for position, column in enumerate(columns):
         sheet.write_string(0, position, column.title, header)
     sheet.freeze_panes(1, 0)
-    kinds = [(position, column.kind, formats[column.kind]) for position, column in
-             enumerate(columns)]  # fmt: skip
-    write_string, write_number, write_datetime = (
-        sheet.write_string,
-        sheet.write_number,
-        sheet.write_datetime,
-    )
+    # The row loop is the export's hot path (R3.4: 100,000 rows in <= 15 s): a small code per
+    # column instead of the enum, typed writes only, dates as Excel serial numbers, and the
+    # number widths from each column's extremes instead of per cell.
+    plan = [(position, _CODES[column.kind], formats[column.kind]) for position, column in
+            enumerate(columns)]  # fmt: skip
+    highest = [0.0] * len(columns)
+    lowest = [0.0] * len(columns)
+    write_string, write_number = sheet.write_string, sheet.write_number
+    date_format, date_class = formats[ColumnKind.DATE], _dt.date
     count = 0
     for count, row in enumerate(rows, start=1):
-        for (position, kind, fmt), value in zip(kinds, row, strict=True):
+        for (position, code, fmt), value in zip(plan, row, strict=True):
             if value is None:
                 continue
-            if kind is ColumnKind.TEXT or isinstance(value, str):
+            if code is _NUMBER and not isinstance(value, (str, _dt.date)):
+                number = float(value)
+                write_number(count, position, number, fmt)
+                if number > highest[position]:
+                    highest[position] = number
+                elif number < lowest[position]:
+                    lowest[position] = number
+            elif code is _TEXT or isinstance(value, str):
                 text = str(value)
                 write_string(count, position, text)
-                shown = len(text)
-            elif kind is ColumnKind.DATE or isinstance(value, _dt.date):
-                write_datetime(count, position, value, fmt)
-                shown = 10
+                if len(text) > widths[position]:
+                    widths[position] = len(text)
+            elif isinstance(value, _dt.date):
+                if value.__class__ is date_class and value >= _EXCEL_FIRST_EXACT:
+                    write_number(count, position, _serial(value), date_format)
+                else:
+                    sheet.write_datetime(count, position, value, date_format)
+                if widths[position] < _DATE_WIDTH:
+                    widths[position] = _DATE_WIDTH
             else:
-                write_number(count, position, float(value), fmt)
-                # the digits before the point, the point and two decimals
-                shown = len(str(int(value))) + (0 if kind is ColumnKind.INTEGER else 3)
-            if shown > widths[position]:
-                widths[position] = shown
+                # a number in a date column: written as a number with the column's format
+                number = float(value)
+                write_number(count, position, number, fmt)
+                widths[position] = max(widths[position], len(str(int(number))) + 3)
+    for position, column in enumerate(columns):
+        if _CODES[column.kind] is _NUMBER:
+            # the digits before the point (and the sign), the point and two decimals
+            digits = max(len(str(int(highest[position]))), len(str(int(lowest[position]))))
+            shown = digits + (0 if column.kind is ColumnKind.INTEGER else 3)
+            widths[position] = max(widths[position], shown)
     for position, width in enumerate(widths):
         sheet.set_column(position, position, min(width + 2, _MAX_WIDTH))
     sheet.autofilter(0, 0, max(count, 1), len(columns) - 1)
