@@ -259,13 +259,15 @@ class ReportService(Service):
             return claim.id
 
     def record_wia_outflow(self, cmd: RecordWiaOutflow) -> None:
-        """R3.3: the claim's outflow date and reason, once (its row is locked)."""
+        """R3.3: the claim's outflow date and reason, once (its row is locked); the claim's
+        employee and employer must both lie in the actor's scope (R0.6)."""
         with self._uow() as uow:
             auth, principal = self._authorise(uow, cmd.actor, Feature.MANAGE_EMPLOYMENTS)
             claim = uow.wia_claims.lock(cmd.claim_id)
-            auth.require_visible(
-                principal, employee(claim.employee_id), hidden("wia_claim", cmd.claim_id)
-            )
+            for unit in (employee(claim.employee_id), employer(claim.employer_id)):
+                # the claim's employer too, as registering needs it: scoped to A, one never
+                # touches a claim at B of an employee who also works at A (R0.6)
+                auth.require_visible(principal, unit, hidden("wia_claim", cmd.claim_id))
             claim.record_outflow(cmd.date, cmd.reason)
             uow.wia_claims.save(claim)
             uow.commit()
