@@ -78,3 +78,47 @@ def test_r3_3_racing_outflows_of_one_claim_record_one(app: Xs) -> None:
         )
     )  # fmt: skip
     assert codes(outcomes) == ["ok"] + ["wia.already_out"] * (RACERS - 1)
+
+
+def test_r3_1_a_later_closing_racing_a_new_report_writes_one(app: Xs, clock: FixedClock) -> None:
+    """Anna's report A (P2, closed 3 March after today, 50 % recovered) and a new report B (P3)
+    from 10 March: moving A's closing to 20 March and reporting B at once would both pass a
+    check that does not wait for the other; both take the employee's row lock, so one is
+    refused with ``sickness.overlapping_absence``."""
+    from xs_app.services.protocols import CloseTrajectory, ReportRecovery
+    from xs_core.protocols.model import ProtocolCharacteristics
+
+    w = reports_world(app)
+    clock.advance(days=(D(2026, 3, 1) - clock.today()).days)
+    p2, p3 = (
+        app.protocols.create_protocol(
+            CreateProtocol(
+                actor=w.admin, name=name, kind=ProtocolKind.SICKNESS,
+                characteristics=ProtocolCharacteristics(end_date_may_be_in_future=True),
+            )
+        )
+        for name in ("P2", "P3")
+    )  # fmt: skip
+    anna = w.people["anna"]
+    a = app.trajectories.report_sickness(
+        ReportSickness(
+            actor=w.admin, protocol_id=p2, employee_id=anna, first_sick_day=D(2026, 2, 2)
+        )
+    ).id
+    app.trajectories.report_recovery(
+        ReportRecovery(actor=w.admin, trajectory_id=a, date=D(2026, 2, 3), recovered_percentage=50)
+    )
+    app.trajectories.close_trajectory(
+        CloseTrajectory(actor=w.admin, trajectory_id=a, end_date=D(2026, 3, 3))
+    )
+    outcomes = race(
+        lambda: app.trajectories.close_trajectory(
+            CloseTrajectory(actor=w.admin, trajectory_id=a, end_date=D(2026, 3, 20))
+        ),
+        lambda: app.trajectories.report_sickness(
+            ReportSickness(
+                actor=w.admin, protocol_id=p3, employee_id=anna, first_sick_day=D(2026, 3, 10)
+            )
+        ),
+    )
+    assert codes(outcomes) == ["ok", "sickness.overlapping_absence"]

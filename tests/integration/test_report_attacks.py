@@ -164,3 +164,49 @@ def test_r3_1_a_leap_february_with_a_report_ending_on_its_last_day(
     empty = rows["Leeg"]
     assert (empty.available_days, empty.absence_percentage) == (Decimal(0), None)
     assert (empty.reporting_frequency, empty.average_duration) == (None, None)
+
+
+def test_r3_1_moving_a_closing_later_may_not_make_absence_overlap(
+    w: ReportsWorld, clock: FixedClock
+) -> None:
+    """Dirk's report A (protocol P2, whose end date may lie in the future) is 50 % recovered
+    and closed on 3 March, after today (1 March): its absence ends there. Report B (protocol P3)
+    starts 10 March. Moving A's closing to 20 March would count 10–20 March absent twice:
+    refused (``sickness.overlapping_absence``), as for a new report, and nothing changes."""
+    from xs_app.services.protocols import CloseTrajectory
+    from xs_core.protocols.model import ProtocolCharacteristics
+
+    clock.advance(days=(D(2026, 3, 1) - clock.today()).days)
+    p2, p3 = (
+        w.xs.protocols.create_protocol(
+            CreateProtocol(
+                actor=w.admin, name=name, kind=ProtocolKind.SICKNESS,
+                characteristics=ProtocolCharacteristics(end_date_may_be_in_future=True),
+            )
+        )
+        for name in ("P2", "P3")
+    )  # fmt: skip
+
+    def report(protocol: uuid.UUID, first: _dt.date) -> uuid.UUID:
+        return w.xs.trajectories.report_sickness(
+            ReportSickness(
+                actor=w.admin, protocol_id=protocol, employee_id=w.people["dirk"],
+                first_sick_day=first,
+            )
+        ).id  # fmt: skip
+
+    a = report(p2, D(2026, 2, 2))
+    w.xs.trajectories.report_recovery(
+        ReportRecovery(actor=w.admin, trajectory_id=a, date=D(2026, 2, 3), recovered_percentage=50)
+    )
+    w.xs.trajectories.close_trajectory(
+        CloseTrajectory(actor=w.admin, trajectory_id=a, end_date=D(2026, 3, 3))
+    )
+    report(p3, D(2026, 3, 10))
+    before = fingerprint(w.xs)
+    with pytest.raises(DomainError) as refused:
+        w.xs.trajectories.close_trajectory(
+            CloseTrajectory(actor=w.admin, trajectory_id=a, end_date=D(2026, 3, 20))
+        )
+    assert refused.value.code == "sickness.overlapping_absence"
+    assert fingerprint(w.xs) == before
