@@ -122,3 +122,30 @@ def test_r3_1_a_later_closing_racing_a_new_report_writes_one(app: Xs, clock: Fix
         ),
     )
     assert codes(outcomes) == ["ok", "sickness.overlapping_absence"]
+
+
+def test_r3_1_racing_duration_category_changes_never_overlap(app: Xs) -> None:
+    """From 7, 42, 365: short to 28 is fine with medium 42, medium to 14 is fine with short 7,
+    but together (28, 14) they would overlap. All three parameters are locked while checking,
+    so one change is refused (``reports.invalid_duration_categories``) and the stored
+    categories stay strictly increasing."""
+    from tests.reports_world import JANUARY
+    from xs_app.services.configuration import SetParameter
+    from xs_app.services.reports import AbsenceReport
+    from xs_core.settings import Parameter
+
+    w = reports_world(app)
+
+    def set_(parameter: Parameter, value: int) -> object:
+        return lambda: app.configuration.set_parameter(
+            SetParameter(actor=w.admin, parameter=parameter, value=value)
+        )
+
+    outcomes = race(
+        set_(Parameter.ABSENCE_DURATION_SHORT, 28), set_(Parameter.ABSENCE_DURATION_MEDIUM, 14)
+    )
+    assert codes(outcomes) == ["ok", "reports.invalid_duration_categories"]
+    last_days = app.reports.absence(
+        AbsenceReport(actor=w.admin, period=JANUARY, units=(w.folder_ref,))
+    ).categories.last_days
+    assert last_days in ((28, 42, 365), (7, 14, 365))
