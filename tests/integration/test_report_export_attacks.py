@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from xs_adapters.exports import ExportFormat, export_report
 from xs_core.reports.columns import Cell, Column, ColumnKind, ReportTable
@@ -42,3 +43,27 @@ def test_r3_4_xlsx_text_is_a_string_cell_never_a_formula(tmp_path: Path) -> None
     assert "<f>" not in sheet and "<f " not in sheet
     cells = openpyxl.load_workbook(out).worksheets[0]
     assert {cells.cell(r, 1).data_type for r in range(2, 2 + len(FORMULAS))} == {"s"}
+
+
+def test_r3_4_an_export_into_a_missing_directory_names_the_target(tmp_path: Path) -> None:
+    """The error names the file the user gave, not the temporary one beside it (the CLI shows
+    it on its one line), and nothing is left behind."""
+    out = tmp_path / "ontbreekt" / "proef.csv"
+    with pytest.raises(FileNotFoundError) as failed:
+        export_report(_text_table(), out, ExportFormat.CSV)
+    assert failed.value.filename == str(out)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("fmt", list(ExportFormat))
+def test_r3_4_an_export_onto_a_directory_is_refused_and_leaves_nothing(
+    tmp_path: Path, fmt: ExportFormat
+) -> None:
+    """``--out`` naming a directory: refused before any row is written, naming the directory;
+    no temporary file is left in its parent."""
+    out = tmp_path / "map"
+    out.mkdir()
+    with pytest.raises(IsADirectoryError) as failed:
+        export_report(_text_table(), out, fmt)
+    assert failed.value.filename == str(out)
+    assert [p.name for p in tmp_path.iterdir()] == ["map"] and list(out.iterdir()) == []
