@@ -210,3 +210,14 @@ def test_r3_1_moving_a_closing_later_may_not_make_absence_overlap(
         )
     assert refused.value.code == "sickness.overlapping_absence"
     assert fingerprint(w.xs) == before
+
+
+@pytest.mark.parametrize("code", ["W1/", "/VK", "W1/VK/", ""])
+def test_r3_1_a_unit_code_with_an_empty_part_is_unknown(w: ReportsWorld, code: str) -> None:
+    """``W1/`` is not Bakkerij: a code with an empty employer or department part names no unit
+    (``reports.unknown_unit``), rather than silently the whole employer."""
+    from xs_app.services.reports import FindReportUnit
+
+    with pytest.raises(DomainError) as refused:
+        w.xs.reports.find_unit(FindReportUnit(actor=w.admin, code=code))
+    assert refused.value.code in ("reports.unknown_unit", "organisation.invalid_code")

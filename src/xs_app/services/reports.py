@@ -331,15 +331,15 @@ class ReportService(Service):
     def find_unit(self, cmd: FindReportUnit) -> UnitRef:
         """The employer (``W001``) or department (``W001/VERKOOP``) with that code in the
         actor's scope; ``reports.unknown_unit`` alike for a missing and a hidden one (R0.6)."""
-        employer_text, _, department_text = cmd.code.partition("/")
+        employer_text, slash, department_text = cmd.code.partition("/")
         employer_code = valid_code(employer_text)  # organisation.invalid_code: not a code
         department_code = valid_code(department_text)
         with self._uow(write=False) as uow:
             auth, principal = self._authorise(uow, cmd.actor, Feature.VIEW_REPORTS)
             unknown = NotFound("reports.unknown_unit", {"rule": "R3.1", "code": cmd.code})
             employer = uow.employers.find_by_code(employer_code) if employer_code else None
-            if employer is None:
-                raise unknown
+            if employer is None or (slash and not department_code):
+                raise unknown  # "W1/" names no department, and not the whole employer either
             found = employer.ref
             if department_code:
                 department = uow.departments.find_by_code(employer.id, department_code)
