@@ -221,3 +221,20 @@ def test_r3_1_a_unit_code_with_an_empty_part_is_unknown(w: ReportsWorld, code: s
     with pytest.raises(DomainError) as refused:
         w.xs.reports.find_unit(FindReportUnit(actor=w.admin, code=code))
     assert refused.value.code in ("reports.unknown_unit", "organisation.invalid_code")
+
+
+def test_r3_2_a_department_for_the_wia_work_file_is_refused_with_its_own_words(
+    w: ReportsWorld,
+) -> None:
+    """R3.2's work file covers folders and employers: naming a department says so, instead of
+    speaking of an absence report."""
+    from xs_app.services.reports import WiaWorkFile
+
+    with pytest.raises(DomainError) as refused:
+        w.xs.reports.wia_work_file(
+            WiaWorkFile(actor=w.admin, units=(UnitRef(UnitKind.DEPARTMENT, w.verkoop),))
+        )
+    assert refused.value.code == "reports.unsupported_wia_unit"
+    assert refused.value.message("en") == (
+        "The WIA work file covers folders and employers, not department."
+    )

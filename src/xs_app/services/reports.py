@@ -54,6 +54,10 @@ from xs_core.uow import UnitOfWork
 
 register_messages(
     {
+        "reports.unsupported_wia_unit": (
+            "Het Wia werkbestand gaat over mappen en werkgevers, niet over {kind}.",
+            "The WIA work file covers folders and employers, not {kind}.",
+        ),
         "wia.no_employment_at_employer": (
             "De werknemer heeft geen dienstverband bij deze werkgever.",
             "The employee has no employment with this employer.",
@@ -280,7 +284,7 @@ class ReportService(Service):
         for unit in cmd.units:
             if unit.kind not in (UnitKind.FOLDER, UnitKind.EMPLOYER):
                 raise DomainError(
-                    "reports.unsupported_unit", {"rule": "R3.2", "kind": unit.kind.value}
+                    "reports.unsupported_wia_unit", {"rule": "R3.2", "kind": unit.kind.value}
                 )
         on = cmd.on or self._clock.today()
         with self._uow(write=False) as uow:
