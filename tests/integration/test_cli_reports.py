@@ -124,3 +124,20 @@ def test_r3_2_r3_3_wia_work_files(
     assert fields["Einddatum eigen risicodragerschap"] == "01-03-2036"
     assert fields["Einddatum eigen risicodragerschap bron"] == "Afgeleid"
     assert fields["Wia maandloon"] == "2500,00"
+
+
+@pytest.mark.parametrize("target", ["ontbreekt/verzuim.csv", "map"])
+def test_r3_4_an_unwritable_out_is_one_line_naming_it(
+    database: str, capsys: pytest.CaptureFixture[str], tmp_path: Path, target: str
+) -> None:
+    """--out in a missing directory, or naming a directory: one line naming --out (not a
+    temporary file), exit 1, no traceback, nothing left behind."""
+    (tmp_path / "map").mkdir()
+    out = tmp_path / target
+    before = sorted(p.name for p in tmp_path.iterdir())
+    code, _, err = xs(capsys, "reports", "absence", *JANUARY, "--unit", "W1", "--out",
+                      str(out), *AS_ADMIN)  # fmt: skip
+    assert code == 1 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert str(out) in err and ".tmp" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    assert list((tmp_path / "map").iterdir()) == []

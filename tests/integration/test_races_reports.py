@@ -78,3 +78,74 @@ def test_r3_3_racing_outflows_of_one_claim_record_one(app: Xs) -> None:
         )
     )  # fmt: skip
     assert codes(outcomes) == ["ok"] + ["wia.already_out"] * (RACERS - 1)
+
+
+def test_r3_1_a_later_closing_racing_a_new_report_writes_one(app: Xs, clock: FixedClock) -> None:
+    """Anna's report A (P2, closed 3 March after today, 50 % recovered) and a new report B (P3)
+    from 10 March: moving A's closing to 20 March and reporting B at once would both pass a
+    check that does not wait for the other; both take the employee's row lock, so one is
+    refused with ``sickness.overlapping_absence``."""
+    from xs_app.services.protocols import CloseTrajectory, ReportRecovery
+    from xs_core.protocols.model import ProtocolCharacteristics
+
+    w = reports_world(app)
+    clock.advance(days=(D(2026, 3, 1) - clock.today()).days)
+    p2, p3 = (
+        app.protocols.create_protocol(
+            CreateProtocol(
+                actor=w.admin, name=name, kind=ProtocolKind.SICKNESS,
+                characteristics=ProtocolCharacteristics(end_date_may_be_in_future=True),
+            )
+        )
+        for name in ("P2", "P3")
+    )  # fmt: skip
+    anna = w.people["anna"]
+    a = app.trajectories.report_sickness(
+        ReportSickness(
+            actor=w.admin, protocol_id=p2, employee_id=anna, first_sick_day=D(2026, 2, 2)
+        )
+    ).id
+    app.trajectories.report_recovery(
+        ReportRecovery(actor=w.admin, trajectory_id=a, date=D(2026, 2, 3), recovered_percentage=50)
+    )
+    app.trajectories.close_trajectory(
+        CloseTrajectory(actor=w.admin, trajectory_id=a, end_date=D(2026, 3, 3))
+    )
+    outcomes = race(
+        lambda: app.trajectories.close_trajectory(
+            CloseTrajectory(actor=w.admin, trajectory_id=a, end_date=D(2026, 3, 20))
+        ),
+        lambda: app.trajectories.report_sickness(
+            ReportSickness(
+                actor=w.admin, protocol_id=p3, employee_id=anna, first_sick_day=D(2026, 3, 10)
+            )
+        ),
+    )
+    assert codes(outcomes) == ["ok", "sickness.overlapping_absence"]
+
+
+def test_r3_1_racing_duration_category_changes_never_overlap(app: Xs) -> None:
+    """From 7, 42, 365: short to 28 is fine with medium 42, medium to 14 is fine with short 7,
+    but together (28, 14) they would overlap. All three parameters are locked while checking,
+    so one change is refused (``reports.invalid_duration_categories``) and the stored
+    categories stay strictly increasing."""
+    from tests.reports_world import JANUARY
+    from xs_app.services.configuration import SetParameter
+    from xs_app.services.reports import AbsenceReport
+    from xs_core.settings import Parameter
+
+    w = reports_world(app)
+
+    def set_(parameter: Parameter, value: int) -> object:
+        return lambda: app.configuration.set_parameter(
+            SetParameter(actor=w.admin, parameter=parameter, value=value)
+        )
+
+    outcomes = race(
+        set_(Parameter.ABSENCE_DURATION_SHORT, 28), set_(Parameter.ABSENCE_DURATION_MEDIUM, 14)
+    )
+    assert codes(outcomes) == ["ok", "reports.invalid_duration_categories"]
+    last_days = app.reports.absence(
+        AbsenceReport(actor=w.admin, period=JANUARY, units=(w.folder_ref,))
+    ).categories.last_days
+    assert last_days in ((28, 42, 365), (7, 14, 365))

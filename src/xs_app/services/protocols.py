@@ -302,7 +302,8 @@ class TrajectoryService(Service):
     def close_trajectory(self, cmd: CloseTrajectory) -> None:
         """R2.4: end date on or after the start; after today only if the protocol allows it.
         A closing may move a planned end later, so it also takes the protocol's lock, like a
-        start, and refuses to overlap another trajectory of the protocol (R2.2)."""
+        start, and refuses to overlap another trajectory of the protocol (R2.2) or, for a
+        sickness trajectory, another sickness report's absence (R3.1)."""
         with self._uow() as uow:
             trajectory = self._trajectory(
                 uow, cmd.actor, Feature.CLOSE_TRAJECTORIES, cmd.trajectory_id
@@ -310,6 +311,18 @@ class TrajectoryService(Service):
             protocol = uow.protocols.lock(trajectory.protocol_id)
             trajectory.close(cmd.end_date, self._clock.today(), protocol)
             _refuse_overlap(uow, trajectory)
+            if trajectory.kind is ProtocolKind.SICKNESS:
+                # a later closing lengthens an absence without full recovery: it may not reach
+                # another sickness report's (R3.1); the employee's row lock, as in reporting
+                uow.employees.lock(trajectory.employee_id)
+                check_no_overlapping_absence(
+                    trajectory.absence_period(),
+                    [
+                        other.absence_period()
+                        for other in uow.trajectories.for_employee(trajectory.employee_id)
+                        if other.kind is ProtocolKind.SICKNESS and other.id != trajectory.id
+                    ],
+                )
             uow.trajectories.save(trajectory)
             uow.commit()
 

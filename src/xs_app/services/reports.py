@@ -54,6 +54,10 @@ from xs_core.uow import UnitOfWork
 
 register_messages(
     {
+        "reports.unsupported_wia_unit": (
+            "Het Wia werkbestand gaat over mappen en werkgevers, niet over {kind}.",
+            "The WIA work file covers folders and employers, not {kind}.",
+        ),
         "wia.no_employment_at_employer": (
             "De werknemer heeft geen dienstverband bij deze werkgever.",
             "The employee has no employment with this employer.",
@@ -259,13 +263,15 @@ class ReportService(Service):
             return claim.id
 
     def record_wia_outflow(self, cmd: RecordWiaOutflow) -> None:
-        """R3.3: the claim's outflow date and reason, once (its row is locked)."""
+        """R3.3: the claim's outflow date and reason, once (its row is locked); the claim's
+        employee and employer must both lie in the actor's scope (R0.6)."""
         with self._uow() as uow:
             auth, principal = self._authorise(uow, cmd.actor, Feature.MANAGE_EMPLOYMENTS)
             claim = uow.wia_claims.lock(cmd.claim_id)
-            auth.require_visible(
-                principal, employee(claim.employee_id), hidden("wia_claim", cmd.claim_id)
-            )
+            for unit in (employee(claim.employee_id), employer(claim.employer_id)):
+                # the claim's employer too, as registering needs it: scoped to A, one never
+                # touches a claim at B of an employee who also works at A (R0.6)
+                auth.require_visible(principal, unit, hidden("wia_claim", cmd.claim_id))
             claim.record_outflow(cmd.date, cmd.reason)
             uow.wia_claims.save(claim)
             uow.commit()
@@ -278,7 +284,7 @@ class ReportService(Service):
         for unit in cmd.units:
             if unit.kind not in (UnitKind.FOLDER, UnitKind.EMPLOYER):
                 raise DomainError(
-                    "reports.unsupported_unit", {"rule": "R3.2", "kind": unit.kind.value}
+                    "reports.unsupported_wia_unit", {"rule": "R3.2", "kind": unit.kind.value}
                 )
         on = cmd.on or self._clock.today()
         with self._uow(write=False) as uow:
@@ -329,15 +335,15 @@ class ReportService(Service):
     def find_unit(self, cmd: FindReportUnit) -> UnitRef:
         """The employer (``W001``) or department (``W001/VERKOOP``) with that code in the
         actor's scope; ``reports.unknown_unit`` alike for a missing and a hidden one (R0.6)."""
-        employer_text, _, department_text = cmd.code.partition("/")
+        employer_text, slash, department_text = cmd.code.partition("/")
         employer_code = valid_code(employer_text)  # organisation.invalid_code: not a code
         department_code = valid_code(department_text)
         with self._uow(write=False) as uow:
             auth, principal = self._authorise(uow, cmd.actor, Feature.VIEW_REPORTS)
             unknown = NotFound("reports.unknown_unit", {"rule": "R3.1", "code": cmd.code})
             employer = uow.employers.find_by_code(employer_code) if employer_code else None
-            if employer is None:
-                raise unknown
+            if employer is None or (slash and not department_code):
+                raise unknown  # "W1/" names no department, and not the whole employer either
             found = employer.ref
             if department_code:
                 department = uow.departments.find_by_code(employer.id, department_code)
