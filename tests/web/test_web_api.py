@@ -343,6 +343,31 @@ def test_r7_1_get_user_refusals(world: WebWorld) -> None:
         _problem(world.client.get(f"/api/v1/users/{ident}", headers=headers), 404, "not_found")
 
 
+def test_r0_6_list_never_shows_a_user_reaching_beyond_the_entitlement(world: WebWorld) -> None:
+    """R0.6, R7.1: a user whose scope spans the client's employer and another one is not the
+    client's to see: the list leaves them out (it would name the other employer's code), just as
+    reading them by id answers ``not_found``."""
+    both = world.app.access.create_user(
+        xs.CreateUser(
+            actor=world.admin,
+            name="Carla",
+            email="carla@beide.nl",
+            scope=frozenset(
+                {
+                    xs.UnitRef(xs.UnitKind.EMPLOYER, world.employer_a),
+                    xs.UnitRef(xs.UnitKind.EMPLOYER, world.employer_b),
+                }
+            ),
+        )
+    )
+    headers = world.auth()
+    _problem(world.client.get(f"/api/v1/users/{both}", headers=headers), 404, "not_found")
+    assert world.client.post(USERS, json=ANNE, headers=headers).status_code == 201
+    listed = world.client.get(USERS, headers=headers).json()["users"]
+    assert [u["email"] for u in listed] == ["anne@bakkerij.nl"]
+    assert all(u["employer_codes"] == ["A1"] for u in listed)
+
+
 def test_r7_1_paging(world: WebWorld) -> None:
     headers = world.auth()
     for n in range(3):
