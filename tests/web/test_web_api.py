@@ -551,6 +551,22 @@ def test_idempotency_keys_are_per_client(world: WebWorld) -> None:
     _problem(theirs, 409, "access.email_in_use")
 
 
+def test_r7_1_one_employer_spelled_twice_is_entitled_once(world: WebWorld) -> None:
+    """R7.1: codes that name one employer ("A1", "a1", " A1") entitle the client to it once;
+    the event of the registration names it once."""
+    registered = world.app.api_clients.register(
+        xs.RegisterApiClient(
+            actor=world.admin, name="Dubbel", employer_codes=frozenset({"A1", "a1", " A1"})
+        )
+    )
+    (payload,) = [
+        m.payload
+        for m in world.app.outbox.pending(10_000)
+        if m.name == "ApiClientRegistered" and m.payload["client_id"] == str(registered.client_id)
+    ]
+    assert payload["employer_ids"] == [str(world.employer_a)]
+
+
 def test_short_secret_key_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     """XS_SECRET_KEY shorter than 32 characters is a configuration error, never silently
     replaced."""
