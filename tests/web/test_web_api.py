@@ -253,7 +253,7 @@ def test_r7_1_refusals_write_nothing(
 
 
 def test_r7_1_missing_fields_and_bad_bodies(world: WebWorld) -> None:
-    headers = world.auth()
+    headers = world.auth(**{"Content-Type": "application/json"})
     post = world.client.post
     _problem(post(USERS, json={"name": "Anne"}, headers=headers), 422, "api.request_invalid")
     _problem(post(USERS, content=b"{not json", headers=headers), 422, "api.request_invalid")
@@ -505,6 +505,29 @@ def test_hostile_bodies_are_refused_never_500(world: WebWorld) -> None:
         assert 400 <= answer.status_code < 500, (body[:40], answer.text)
         assert answer.headers["content-type"].startswith("application/problem+json")
     assert _listed(world) == []
+
+
+def test_r0_5_a_body_that_is_not_declared_json_is_415_and_writes_nothing(
+    world: WebWorld,
+) -> None:
+    """R0.5: the body of a user creation must be declared ``application/json`` (the OpenAPI
+    document says so); JSON sent as text/plain, a form or without a type is refused with
+    ``415 api.unsupported_media_type``, nothing written."""
+    import json
+
+    body = json.dumps(ANNE).encode()
+    for content_type in ("text/plain", "application/x-www-form-urlencoded", "", "json"):
+        headers = world.auth()
+        if content_type:
+            headers["Content-Type"] = content_type
+        answer = world.client.post(USERS, content=body, headers=headers)
+        _problem(answer, 415, "api.unsupported_media_type")
+    assert _listed(world) == []
+    for content_type in ("application/json; charset=utf-8", "Application/JSON"):
+        headers = world.auth(**{"Content-Type": content_type})
+        person = {**ANNE, "email": f"{len(content_type)}@bakkerij.nl"}
+        answer = world.client.post(USERS, content=json.dumps(person).encode(), headers=headers)
+        assert answer.status_code == 201, answer.text
 
 
 def test_a_client_never_sees_technical_users(world: WebWorld) -> None:

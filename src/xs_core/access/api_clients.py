@@ -81,6 +81,10 @@ register_messages(
             "Alleen grant_type=client_credentials wordt ondersteund.",
             "Only grant_type=client_credentials is supported.",
         ),
+        "api.unsupported_media_type": (
+            "De inhoud moet als application/json worden gestuurd.",
+            "The body must be sent as application/json.",
+        ),
     },
     kind=InvalidInput,
 )
