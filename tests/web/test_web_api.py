@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import jwt
 import pytest
 from litestar import get
+from litestar.testing import TestClient
 
 import xs
 from tests.web.world import KEY, PASSWORD, ROLE, WebWorld, build_world, world_on
@@ -454,6 +455,31 @@ def test_r7_1_invitation_flow(world: WebWorld) -> None:
     assert str(anne) in world.client.get(f"/api/v1/users/{anne}", headers=world.auth()).text
     used = world.client.get(path + "?lang=en")
     assert used.status_code == 410 and "This link no longer works" in used.text
+
+
+def test_r7_1_invitation_refuses_forged_csrf_and_never_logs_the_token(
+    world: WebWorld, caplog: pytest.LogCaptureFixture
+) -> None:
+    """R7.1, R2.6: a forged CSRF token, or a real one without its cookie (another browser),
+    is 403 and sets no password; the access log never holds the invitation token."""
+    caplog.set_level("INFO", logger="xs.web.access")
+    assert world.client.post(USERS, json=ANNE, headers=world.auth()).status_code == 201
+    assert world.app.mail_dispatcher.dispatch().delivered == 1
+    path = _link(world.mailer)
+    token = _csrf(world.client.get(path).text)
+    form = {"password": PASSWORD, "password_repeat": PASSWORD}
+    forged = world.client.post(path, data={**form, "_csrf_token": token[::-1]})
+    assert forged.status_code == 403
+    with TestClient(world.client.app) as stranger:
+        assert stranger.post(path, data={**form, "_csrf_token": token}).status_code == 403
+    with pytest.raises(xs.DomainError):
+        world.app.credentials.verify_password(
+            xs.VerifyPassword(email="anne@bakkerij.nl", password=PASSWORD)
+        )
+    assert world.client.get(path).status_code == 200  # the link still works
+    secret = path.rsplit("/", 1)[1]
+    ours = [r.getMessage() for r in caplog.records if r.name.startswith("xs")]  # not httpx's
+    assert ours and all(secret not in message for message in ours)
 
 
 def test_invitation_page_english_and_unknown_token(world: WebWorld) -> None:
