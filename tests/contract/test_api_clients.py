@@ -101,6 +101,24 @@ class ApiClientStoreContract:
             assert [u.id for u in uow.api_clients.employer_users(employer, 1, 1)] == [b]
             assert uow.api_clients.employer_users(uuid.uuid4(), 10, 0) == []
 
+    def test_r0_6_an_employers_users_leave_out_users_reaching_beyond_it(
+        self, uow_factory: UowFactory
+    ) -> None:
+        """R0.6: a user whose scope also names another employer is not listed for this one."""
+        employer = _employer(uow_factory)
+        with uow_factory() as uow:
+            other = Employer.create("Slagerij", "B2")
+            uow.employers.add(other)
+            uow.commit()
+        only = _user(uow_factory, "alleen@example.nl", employer)
+        with uow_factory() as uow:
+            units = {UnitRef(UnitKind.EMPLOYER, employer), UnitRef(UnitKind.EMPLOYER, other.id)}
+            uow.users.add(User.create("Beide", "beide@example.nl", scope=Scope(frozenset(units))))
+            uow.commit()
+        with uow_factory(write=False) as uow:
+            assert [u.id for u in uow.api_clients.employer_users(employer, 10, 0)] == [only]
+            assert uow.api_clients.employer_users(other.id, 10, 0) == []
+
 
 class TestMemory(MemoryBackend, ApiClientStoreContract):
     pass

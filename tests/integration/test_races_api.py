@@ -64,3 +64,24 @@ def test_r7_1_concurrent_creations_of_one_address_create_one_user(app: xs.Xs) ->
     )
     assert codes(outcomes) == ["access.email_in_use"] * (RACERS - 1) + ["ok"]
     assert len(events(app, "EmployerUserInvited")) == 1
+
+
+def test_r7_1_concurrent_requests_reusing_one_key_with_other_bodies(app: xs.Xs) -> None:
+    """R7.1: racers sending one ``Idempotency-Key`` with different bodies (each its own e-mail
+    address): exactly one creates its user, every other is ``api.idempotency_key_reused`` and
+    creates nothing, whatever order the connections commit in."""
+    world = build_world(app, MemoryMailer())
+    (client,) = app.api_clients.clients(ListApiClients(actor=world.admin))
+    create = app.employer_users.create_employer_user
+    outcomes = race(
+        *(
+            partial(create, _command(client.user_id, f"racer{n}@a.nl", "shared-key"))
+            for n in range(RACERS)
+        )
+    )
+    assert codes(outcomes) == ["api.idempotency_key_reused"] * (RACERS - 1) + ["ok"]
+    listed = app.employer_users.employer_users(
+        ListEmployerUsers(actor=client.user_id, employer_code="A1")
+    )
+    assert len(listed) == 1
+    assert len(events(app, "EmployerUserInvited")) == 1

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import jwt
 import pytest
 from litestar import get
+from litestar.testing import TestClient
 
 import xs
 from tests.web.world import KEY, PASSWORD, ROLE, WebWorld, build_world, world_on
@@ -253,7 +254,7 @@ def test_r7_1_refusals_write_nothing(
 
 
 def test_r7_1_missing_fields_and_bad_bodies(world: WebWorld) -> None:
-    headers = world.auth()
+    headers = world.auth(**{"Content-Type": "application/json"})
     post = world.client.post
     _problem(post(USERS, json={"name": "Anne"}, headers=headers), 422, "api.request_invalid")
     _problem(post(USERS, content=b"{not json", headers=headers), 422, "api.request_invalid")
@@ -341,6 +342,31 @@ def test_r7_1_get_user_refusals(world: WebWorld) -> None:
     headers = world.auth()
     for ident in ("not-a-uuid", str(uuid.uuid4()), str(other), str(world.admin), "%27%3B"):
         _problem(world.client.get(f"/api/v1/users/{ident}", headers=headers), 404, "not_found")
+
+
+def test_r0_6_list_never_shows_a_user_reaching_beyond_the_entitlement(world: WebWorld) -> None:
+    """R0.6, R7.1: a user whose scope spans the client's employer and another one is not the
+    client's to see: the list leaves them out (it would name the other employer's code), just as
+    reading them by id answers ``not_found``."""
+    both = world.app.access.create_user(
+        xs.CreateUser(
+            actor=world.admin,
+            name="Carla",
+            email="carla@beide.nl",
+            scope=frozenset(
+                {
+                    xs.UnitRef(xs.UnitKind.EMPLOYER, world.employer_a),
+                    xs.UnitRef(xs.UnitKind.EMPLOYER, world.employer_b),
+                }
+            ),
+        )
+    )
+    headers = world.auth()
+    _problem(world.client.get(f"/api/v1/users/{both}", headers=headers), 404, "not_found")
+    assert world.client.post(USERS, json=ANNE, headers=headers).status_code == 201
+    listed = world.client.get(USERS, headers=headers).json()["users"]
+    assert [u["email"] for u in listed] == ["anne@bakkerij.nl"]
+    assert all(u["employer_codes"] == ["A1"] for u in listed)
 
 
 def test_r7_1_paging(world: WebWorld) -> None:
@@ -431,6 +457,31 @@ def test_r7_1_invitation_flow(world: WebWorld) -> None:
     assert used.status_code == 410 and "This link no longer works" in used.text
 
 
+def test_r7_1_invitation_refuses_forged_csrf_and_never_logs_the_token(
+    world: WebWorld, caplog: pytest.LogCaptureFixture
+) -> None:
+    """R7.1, R2.6: a forged CSRF token, or a real one without its cookie (another browser),
+    is 403 and sets no password; the access log never holds the invitation token."""
+    caplog.set_level("INFO", logger="xs.web.access")
+    assert world.client.post(USERS, json=ANNE, headers=world.auth()).status_code == 201
+    assert world.app.mail_dispatcher.dispatch().delivered == 1
+    path = _link(world.mailer)
+    token = _csrf(world.client.get(path).text)
+    form = {"password": PASSWORD, "password_repeat": PASSWORD}
+    forged = world.client.post(path, data={**form, "_csrf_token": token[::-1]})
+    assert forged.status_code == 403
+    with TestClient(world.client.app) as stranger:
+        assert stranger.post(path, data={**form, "_csrf_token": token}).status_code == 403
+    with pytest.raises(xs.DomainError):
+        world.app.credentials.verify_password(
+            xs.VerifyPassword(email="anne@bakkerij.nl", password=PASSWORD)
+        )
+    assert world.client.get(path).status_code == 200  # the link still works
+    secret = path.rsplit("/", 1)[1]
+    ours = [r.getMessage() for r in caplog.records if r.name.startswith("xs")]  # not httpx's
+    assert ours and all(secret not in message for message in ours)
+
+
 def test_invitation_page_english_and_unknown_token(world: WebWorld) -> None:
     page = world.client.get("/invitation/unknown-token", headers={"Accept-Language": "en"})
     assert page.status_code == 410
@@ -482,6 +533,29 @@ def test_hostile_bodies_are_refused_never_500(world: WebWorld) -> None:
     assert _listed(world) == []
 
 
+def test_r0_5_a_body_that_is_not_declared_json_is_415_and_writes_nothing(
+    world: WebWorld,
+) -> None:
+    """R0.5: the body of a user creation must be declared ``application/json`` (the OpenAPI
+    document says so); JSON sent as text/plain, a form or without a type is refused with
+    ``415 api.unsupported_media_type``, nothing written."""
+    import json
+
+    body = json.dumps(ANNE).encode()
+    for content_type in ("text/plain", "application/x-www-form-urlencoded", "", "json"):
+        headers = world.auth()
+        if content_type:
+            headers["Content-Type"] = content_type
+        answer = world.client.post(USERS, content=body, headers=headers)
+        _problem(answer, 415, "api.unsupported_media_type")
+    assert _listed(world) == []
+    for content_type in ("application/json; charset=utf-8", "Application/JSON"):
+        headers = world.auth(**{"Content-Type": content_type})
+        person = {**ANNE, "email": f"{len(content_type)}@bakkerij.nl"}
+        answer = world.client.post(USERS, content=json.dumps(person).encode(), headers=headers)
+        assert answer.status_code == 201, answer.text
+
+
 def test_a_client_never_sees_technical_users(world: WebWorld) -> None:
     """R0.6: another client entitled to the same employer is not a user this client can read."""
     other = world.app.api_clients.register(
@@ -524,6 +598,22 @@ def test_idempotency_keys_are_per_client(world: WebWorld) -> None:
         headers={"Authorization": f"Bearer {world.token(other.client_id, other.secret)}", **key},
     )
     _problem(theirs, 409, "access.email_in_use")
+
+
+def test_r7_1_one_employer_spelled_twice_is_entitled_once(world: WebWorld) -> None:
+    """R7.1: codes that name one employer ("A1", "a1", " A1") entitle the client to it once;
+    the event of the registration names it once."""
+    registered = world.app.api_clients.register(
+        xs.RegisterApiClient(
+            actor=world.admin, name="Dubbel", employer_codes=frozenset({"A1", "a1", " A1"})
+        )
+    )
+    (payload,) = [
+        m.payload
+        for m in world.app.outbox.pending(10_000)
+        if m.name == "ApiClientRegistered" and m.payload["client_id"] == str(registered.client_id)
+    ]
+    assert payload["employer_ids"] == [str(world.employer_a)]
 
 
 def test_short_secret_key_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -71,7 +71,11 @@ class MemoryApiClientStore:
         unit = UnitRef(UnitKind.EMPLOYER, employer_id)
         technical = {c.user_id for c in self._s.api_clients.values()}
         users = sorted(
-            (u for u in self._s.users.values() if unit in u.scope.units and u.id not in technical),
+            (
+                u
+                for u in self._s.users.values()
+                if u.scope.units == {unit} and not u.scope.everything and u.id not in technical
+            ),
             key=lambda u: (u.email.casefold(), u.id),
         )
         return [clone(u) for u in users[offset : offset + limit]]

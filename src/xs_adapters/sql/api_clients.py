@@ -106,10 +106,15 @@ class SqlApiClientStore:
 
     def employer_users(self, employer_id: uuid.UUID, limit: int, offset: int) -> list[User]:
         x, u = t.user_scope_units, t.users
+        other = x.alias("other_units")
+        beyond = sa.select(other.c.user_id).where(
+            sa.or_(other.c.unit_kind != "employer", other.c.unit_id != employer_id)
+        )
         ids = self._c.execute(
             sa.select(u.c.id)
             .join(x, x.c.user_id == u.c.id)
             .where(x.c.unit_kind == "employer", x.c.unit_id == employer_id)
+            .where(~u.c.id.in_(beyond))
             .where(~u.c.id.in_(sa.select(_a.c.user_id)))
             .order_by(u.c.email_norm, u.c.id)
             .limit(limit)

@@ -182,9 +182,11 @@ class ApiClientService(Service):
         secret_hash = self._hasher.hash(secret)
         with self._uow() as uow:
             auth, principal = self._authorise(uow, cmd.actor, Feature.MANAGE_USERS)
-            employers = [
+            found = [
                 _employer_by_code(uow, auth, principal, code) for code in sorted(cmd.employer_codes)
             ]
+            # codes spelled differently may name one employer: it is entitled once
+            employers = list({e.id: e for e in found}.values())
             if not employers:
                 raise InvalidInput("input.required", {"field": "employer_codes"})
             units = frozenset(e.ref for e in employers)

@@ -23,6 +23,19 @@ _converter.register_structure_hook(
 )
 
 
+def require_json(content_type: str) -> None:
+    """Refuse a body not declared JSON (``application/json`` or ``application/…+json``, any
+    parameters): ``api.unsupported_media_type``, answered with 415 (R0.5).
+
+    >>> require_json("application/json; charset=utf-8")
+    """
+    media_type = content_type.partition(";")[0].strip().lower()
+    if media_type != "application/json" and not (
+        media_type.startswith("application/") and media_type.endswith("+json")
+    ):
+        raise InvalidInput("api.unsupported_media_type", {})
+
+
 def decode(body: bytes, command: type[T], fields: Collection[str], **given: Any) -> T:
     """The command made of the JSON object ``body`` (only ``fields``, each a string) and the
     values the route gives (``actor``, path parameters)."""

@@ -30,7 +30,7 @@ from xs_app.services.api import (
 )
 from xs_app.services.organisation import AdvancedSearch, EmployerByCode, SearchBranches
 from xs_app.web import invitation
-from xs_app.web.decoding import decode, json_body
+from xs_app.web.decoding import decode, json_body, require_json
 from xs_app.web.problems import PROBLEM
 from xs_app.web.tokens import TokenIssuer
 from xs_core.access.api_clients import fingerprint
@@ -173,12 +173,13 @@ def _user(view: EmployerUserView) -> dict[str, Any]:
     "/api/v1/employers/{employer_code:str}/users",
     dependencies=ACTOR,
     security=BEARER,
-    responses=API_PROBLEMS,
+    responses=_problems(400, 401, 403, 404, 409, 413, 415, 422),
     operation_class=json_body(["name", "email", "role"], ["language"], {"language": ["nl", "en"]}),
     tags=["users"],
     status_code=201,
 )
 async def create_employer_user(
+    request: Request[Any, Any, Any],
     employer_code: FromPath[str],
     body: RawBody,
     actor: NamedDependency[uuid.UUID],
@@ -187,6 +188,7 @@ async def create_employer_user(
 ) -> Response[dict[str, Any]]:
     """R7.1: create an employer user with an employer role; they are invited by e-mail to set a
     password. An ``Idempotency-Key`` makes a retry answer the first result."""
+    require_json(request.headers.get("content-type", ""))
     command = decode(
         body,
         CreateEmployerUser,

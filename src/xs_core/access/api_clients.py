@@ -81,6 +81,10 @@ register_messages(
             "Alleen grant_type=client_credentials wordt ondersteund.",
             "Only grant_type=client_credentials is supported.",
         ),
+        "api.unsupported_media_type": (
+            "De inhoud moet als application/json worden gestuurd.",
+            "The body must be sent as application/json.",
+        ),
     },
     kind=InvalidInput,
 )
@@ -227,7 +231,8 @@ class ApiClientStore(Protocol):
         ...
 
     def employer_users(self, employer_id: uuid.UUID, limit: int, offset: int) -> list[User]:
-        """The users whose scope names this employer, ordered by e-mail address."""
+        """The users whose scope is this employer alone (R0.6: a user reaching beyond it is
+        not an API client's to see), ordered by e-mail address."""
         ...
 
 
