@@ -73,18 +73,25 @@ def libpq_url(database_url: str) -> str:
     return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+#: The connections a worker process's application pools: at least one per job it runs at once
+#: (``--concurrency``; set by :func:`run_worker`), so that no job waits for a connection.
+_pool_size = 5
+
+
 @functools.cache
-def _application(database_url: str) -> Xs:
+def _application(database_url: str, pool_size: int) -> Xs:
     """One application per worker process and database (engines pool their connections)."""
+    from xs_adapters.sql.engine import create_engine
     from xs_app.bootstrap import bootstrap
 
-    return bootstrap(database_url=database_url)
+    engine = create_engine(database_url, pool_size=pool_size, max_overflow=2)
+    return bootstrap(database_url=database_url, engine=engine)
 
 
 def work_chunk(database_url: str, actor: str, run_id: str, number: int) -> None:
     """The job: work chunk ``number`` of run ``run_id`` as ``actor`` (the user who started the
     run; their feature and scope are checked again) on the worker's database."""
-    _application(database_url).policy_evaluation.run_chunk(
+    _application(database_url, _pool_size).policy_evaluation.run_chunk(
         RunEvaluationChunk(actor=uuid.UUID(actor), run_id=uuid.UUID(run_id), chunk=number)
     )
 
@@ -181,7 +188,10 @@ async def _work(database_url: str, concurrency: int, wait: bool) -> None:
 
 def run_worker(database_url: str, concurrency: int = 1, wait: bool = True) -> None:
     """Work the evaluation's jobs until stopped (SIGINT/SIGTERM finish the current job first);
-    with ``wait=False`` until the queue is empty."""
+    with ``wait=False`` until the queue is empty. Its application pools a connection per job
+    running at once."""
+    global _pool_size
+    _pool_size = max(_pool_size, concurrency)
     ensure_schema(database_url)
     asyncio.run(_work(database_url, concurrency, wait))
 
