@@ -14,7 +14,16 @@ from tests.apps import make_app
 from xs_adapters.clock import FixedClock
 from xs_app import Xs
 from xs_app.services.organisation import CreateEmployer, EmploymentTerms, RegisterEmployee
-from xs_app.services.protocols import BulkStart, CreateProtocol, ReportSickness, TrajectoriesOf
+from xs_app.services.protocols import (
+    BulkStart,
+    CloseTrajectory,
+    CreateProtocol,
+    ReportRecovery,
+    ReportSickness,
+    StartTrajectory,
+    TrajectoriesOf,
+)
+from xs_core.errors import DomainError
 from xs_core.protocols.bulk import BulkStartRequest, BulkUnit, SkipReason
 from xs_core.protocols.compensation import CompensationDecision, CompensationReason
 from xs_core.protocols.model import (
@@ -192,3 +201,104 @@ def test_r2_5_an_unknown_employment_start_never_reaches_a_bulk_start(app: Xs) ->
             (COMPENSATION_TASK.code, COMPENSATION_TASK.title, "employment_start_unknown"),
         ],
     )
+
+
+def test_r3_1_a_bulk_sickness_start_skips_whom_another_sickness_report_keeps_absent(
+    app: Xs,
+) -> None:
+    """One absence at a time, under any protocol (R3.1): a bulk start of a sickness protocol on
+    ``start`` skips (``overlapping_absence``) an employee whose sickness report under another
+    protocol is not fully recovered and not closed by then, or starts later — as a single
+    report would be refused (``sickness.overlapping_absence``). Worked out by hand: the new
+    absence is ``[start, ∞)``; another ``[first, end)`` overlaps it when ``end`` is open or
+    after ``start``."""
+    start = D(2026, 11, 20)
+    admin = app.installation.create_super_administrator("Beheer", "beheer@example.nl")
+    employer = app.organisation.create_employer(CreateEmployer(actor=admin, name="Bakkerij"))
+    names = ("Anna", "Bep", "Cor", "Dirk", "Eva", "Frits", "Gijs", "Henk")
+    people = {
+        name: app.organisation.register_employee(
+            RegisterEmployee(
+                actor=admin,
+                first_name=name,
+                last_name="Jansen",
+                birth_date=D(1970, 1, 1),
+                employment=EmploymentTerms(employer_id=employer, start=D(2020, 1, 1)),
+            )
+        )
+        for name in names
+    }
+    other = sickness_protocol(app, admin, "Verzuim (melding)")
+    pmo = app.protocols.create_protocol(
+        CreateProtocol(
+            actor=admin,
+            name="PMO",
+            kind=ProtocolKind.PMO,
+            task_templates=(TaskTemplate(code="VRAGENLIJST", title="Vragenlijst"),),
+        )
+    )
+
+    def report(name: str, first_sick_day: _dt.date, protocol: uuid.UUID | None = None) -> uuid.UUID:
+        return app.trajectories.report_sickness(
+            ReportSickness(
+                actor=admin,
+                protocol_id=protocol or other,
+                employee_id=people[name],
+                first_sick_day=first_sick_day,
+            )
+        ).id
+
+    report("Anna", D(2026, 11, 1))  # not recovered: absent on the start
+    bep = report("Bep", D(2026, 11, 1))  # fully recovered on the start: [1 Nov, 20 Nov)
+    app.trajectories.report_recovery(ReportRecovery(actor=admin, trajectory_id=bep, date=start))
+    cor = report("Cor", D(2026, 11, 1))  # recovered a day later: absent on the start
+    app.trajectories.report_recovery(
+        ReportRecovery(actor=admin, trajectory_id=cor, date=D(2026, 11, 21))
+    )
+    dirk = report("Dirk", D(2026, 11, 1))  # half recovered: still absent
+    app.trajectories.report_recovery(
+        ReportRecovery(
+            actor=admin, trajectory_id=dirk, date=D(2026, 11, 10), recovered_percentage=50
+        )
+    )
+    eva = report("Eva", D(2026, 11, 1))  # closed with 19 November as its last day
+    app.trajectories.close_trajectory(
+        CloseTrajectory(actor=admin, trajectory_id=eva, end_date=D(2026, 11, 19))
+    )
+    report("Frits", D(2026, 11, 25))  # sick after the start: the open new absence reaches it
+    app.trajectories.start_trajectory(  # another kind of trajectory does not count
+        StartTrajectory(actor=admin, protocol_id=pmo, employee_id=people["Gijs"], start=start)
+    )
+    in_bulk = sickness_protocol(app, admin, "Verzuim (bulk)")
+    result = app.bulk_start.start(
+        BulkStart(
+            actor=admin,
+            request=BulkStartRequest(
+                request_id=uuid.uuid4(),
+                protocol_id=in_bulk,
+                unit=BulkUnit(employer_ids=frozenset({employer})),
+                start=start,
+            ),
+        )
+    )
+    by_name = {name: people[name] for name in names}
+    skipped = {
+        name
+        for name, person in by_name.items()
+        for outcome in result.outcomes
+        if outcome.employee_id == person and outcome.reason is SkipReason.OVERLAPPING_ABSENCE
+    }
+    started = {
+        name
+        for name, person in by_name.items()
+        for outcome in result.outcomes
+        if outcome.employee_id == person and outcome.started
+    }
+    assert skipped == {"Anna", "Cor", "Dirk", "Frits"}
+    assert started == {"Bep", "Eva", "Gijs", "Henk"}
+    # the answer a single report under a third protocol gives
+    third = sickness_protocol(app, admin, "Verzuim (derde)")
+    for name in ("Anna", "Cor"):
+        with pytest.raises(DomainError) as refused:
+            report(name, start, third)
+        assert refused.value.code == "sickness.overlapping_absence"

@@ -352,3 +352,47 @@ def test_r2_3_changing_an_employee_keeps_the_employment_of_their_trajectories(ap
         Decimal(40),
         Decimal(32),
     ]
+
+
+def test_r3_1_a_bulk_sickness_start_and_a_sickness_report_under_another_protocol_at_once(
+    app: Xs,
+) -> None:
+    """A bulk start of one sickness protocol and a sickness report under another, for the same
+    employee at once: one absence, never two (R3.1 one absence at a time) — the bulk start
+    locks the employees' rows as the report locks its employee's."""
+    s = staff(app, 3)
+    in_bulk = app.protocols.create_protocol(
+        CreateProtocol(
+            actor=s.admin,
+            name="Verzuim (bulk)",
+            kind=ProtocolKind.SICKNESS,
+            characteristics=ProtocolCharacteristics(
+                may_start_in_bulk=True, bulk_end_date_may_be_empty=True
+            ),
+        )
+    )
+    for person in s.people:
+        single = partial(
+            app.trajectories.report_sickness,
+            ReportSickness(
+                actor=s.admin,
+                protocol_id=s.sickness,
+                employee_id=person,
+                first_sick_day=D(2026, 11, 20),
+            ),
+        )
+        request = bulk(
+            s,
+            protocol_id=in_bulk,
+            start=D(2026, 11, 20),
+            end_date=None,
+            employee_ids=frozenset({person}),
+        )
+        one, many = race(single, partial(app.bulk_start.start, request))
+        assert many.ok, many
+        if one.ok:
+            assert many.value.skipped_by_reason() == {SkipReason.OVERLAPPING_ABSENCE: 1}  # type: ignore[attr-defined]
+        else:
+            assert one.code == "sickness.overlapping_absence"
+            assert many.value.started == 1  # type: ignore[attr-defined]
+        assert len(trajectories(s, person)) == 1

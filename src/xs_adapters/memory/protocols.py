@@ -20,7 +20,7 @@ from xs_core.protocols.bulk import (
     Candidate,
     SicknessFacts,
 )
-from xs_core.protocols.model import Protocol, Task, Trajectory
+from xs_core.protocols.model import Protocol, ProtocolKind, Task, Trajectory
 from xs_core.protocols.ports import StoredBulkRequest
 
 
@@ -160,6 +160,17 @@ class MemoryBulkStartStore:
             for x in self._s.trajectories.find("protocol", protocol_id)
             if x.period.overlaps(period)
         )
+
+    def absent_from(self, employee_ids: Iterable[uuid.UUID], day: _dt.date) -> frozenset[uuid.UUID]:
+        found = set()
+        for employee_id in set(employee_ids):
+            for x in self._s.trajectories.find("employee", employee_id):
+                if x.kind is not ProtocolKind.SICKNESS:
+                    continue
+                end = x.absence_period().end
+                if end is None or end > day:
+                    found.add(employee_id)
+        return frozenset(found)
 
     def sickness_facts(
         self, employments: Mapping[uuid.UUID, uuid.UUID]

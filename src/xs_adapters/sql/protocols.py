@@ -13,7 +13,8 @@ from sqlalchemy.engine import Connection
 from xs_adapters.sql import tables as t
 from xs_adapters.sql.conflicts import EXCLUSION_VIOLATION, sqlstate
 from xs_adapters.sql.copy import fresh_uuid_hex, insert_rows
-from xs_adapters.sql.locking import lock_row
+from xs_adapters.sql.locking import lock_row, lock_rows
+from xs_adapters.sql.types import PendulumDate
 from xs_core.access.model import ResolvedScope
 from xs_core.dates import DateRange
 from xs_core.errors import Conflict, NotFound
@@ -471,6 +472,31 @@ class SqlBulkStartStore:
         if period.end is not None:
             query = query.where(x.c.start_date < period.end)
         return frozenset(self._c.execute(query.distinct()).scalars())
+
+    def absent_from(self, employee_ids: Iterable[uuid.UUID], day: _dt.date) -> frozenset[uuid.UUID]:
+        # A sickness report's absence ends at its full recovery or its closing, whichever comes
+        # first (R3.1): it reaches ``day`` when neither has come by then.
+        x, r = t.trajectories, t.recovery_reports
+        on = sa.literal(day, PendulumDate)
+        recovered = sa.exists().where(
+            r.c.trajectory_id == x.c.id, r.c.recovered_percentage == 100, r.c.date <= on
+        )
+        found: set[uuid.UUID] = set()
+        for chunk in _chunks(sorted(set(employee_ids), key=_as_int)):
+            lock_rows(self._c, t.employees, list(chunk))
+            found.update(
+                self._c.execute(
+                    sa.select(x.c.employee_id)
+                    .where(
+                        x.c.employee_id.in_(chunk),
+                        x.c.kind == ProtocolKind.SICKNESS.value,
+                        sa.or_(x.c.end_date.is_(None), x.c.end_date > on),
+                        ~recovered,
+                    )
+                    .distinct()
+                ).scalars()
+            )
+        return frozenset(found)
 
     def sickness_facts(
         self, employments: Mapping[uuid.UUID, uuid.UUID]

@@ -406,8 +406,19 @@ class BulkStartService(Service):
                 )
             say("proposal", len(requested), len(requested))
             blocked = uow.bulk_starts.open_trajectories(protocol.id, request.period)
+            absent: frozenset[uuid.UUID] = frozenset()
+            if protocol.kind is ProtocolKind.SICKNESS:
+                # R3.1 one absence at a time, under any protocol: locks the employees' rows
+                absent = uow.bulk_starts.absent_from(
+                    (
+                        e
+                        for e in requested
+                        if e in in_scope and e in employments and e not in blocked
+                    ),
+                    request.start,
+                )
             fresh_ids = iter(new_id, None)  # new_id never returns None: an endless supply
-            outcomes = decide(requested, in_scope, employments, blocked, fresh_ids)
+            outcomes = decide(requested, in_scope, employments, blocked, fresh_ids, absent)
             say("checks", len(outcomes), len(outcomes))
             compensation = {}
             if protocol.kind is ProtocolKind.SICKNESS:

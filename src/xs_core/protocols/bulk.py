@@ -64,6 +64,8 @@ class SkipReason(enum.Enum):
     ALREADY_OPEN = "already_open_trajectory"
     NO_EMPLOYMENT = "no_employment_on_start_date"
     OUT_OF_SCOPE = "out_of_scope"
+    #: a sickness protocol: another sickness report's absence reaches the start (R3.1)
+    OVERLAPPING_ABSENCE = "overlapping_absence"
 
 
 @attrs.frozen
@@ -158,10 +160,12 @@ def decide(
     employments: Mapping[uuid.UUID, uuid.UUID],
     blocked: frozenset[uuid.UUID],
     new_id: Iterable[uuid.UUID],
+    absent: frozenset[uuid.UUID] = frozenset(),
 ) -> list[BulkOutcome]:
     """Per employee: ``started`` with a new trajectory id, or ``skipped`` with the first reason
     that applies — out of scope, no employment on the start date, already a trajectory of the
-    protocol running in the period (``blocked``)."""
+    protocol running in the period (``blocked``), for a sickness protocol the absence of
+    another sickness report running on or after the start (``absent``, R3.1)."""
     ids = iter(new_id)
     outcomes: list[BulkOutcome] = []
     for employee_id in sorted(set(requested), key=lambda ident: ident.int):
@@ -171,6 +175,8 @@ def decide(
             outcomes.append(BulkOutcome(employee_id, None, SkipReason.NO_EMPLOYMENT))
         elif employee_id in blocked:
             outcomes.append(BulkOutcome(employee_id, None, SkipReason.ALREADY_OPEN))
+        elif employee_id in absent:
+            outcomes.append(BulkOutcome(employee_id, None, SkipReason.OVERLAPPING_ABSENCE))
         else:
             outcomes.append(BulkOutcome(employee_id, next(ids), None))
     return outcomes

@@ -78,6 +78,14 @@ class BulkStartStore(_Protocol):
         trajectory of this protocol in that period"."""
         ...
 
+    def absent_from(self, employee_ids: Iterable[uuid.UUID], day: _dt.date) -> frozenset[uuid.UUID]:
+        """R3.1: of ``employee_ids``, those with a sickness report — under any sickness
+        protocol — whose absence has a day on or after ``day`` (not fully recovered and not
+        closed by then), so that a sickness report starting on ``day`` would overlap it. The
+        employees' rows are locked until the transaction ends (as a single report locks its
+        employee), so that none of them gets such a report meanwhile."""
+        ...
+
     def sickness_facts(
         self, employments: Mapping[uuid.UUID, uuid.UUID]
     ) -> dict[uuid.UUID, SicknessFacts]:
