@@ -25,6 +25,13 @@ def peak_rss_mib() -> float:
     return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
 
 
+def current_rss_mib() -> float:
+    """The process's resident set size now, in MiB (Linux: ``/proc/self/statm``)."""
+    with open("/proc/self/statm") as statm:
+        pages = int(statm.read().split()[1])
+    return round(pages * resource.getpagesize() / (1024 * 1024), 1)
+
+
 def ratio(use_case: float, floor: float) -> float:
     """``use case / floor``, rounded for the reports."""
     return round(use_case / floor, 2) if floor > 0 else float("inf")
