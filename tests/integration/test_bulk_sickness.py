@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as _dt
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -24,7 +25,7 @@ from xs_app.services.protocols import (
     TrajectoriesOf,
 )
 from xs_core.errors import DomainError
-from xs_core.protocols.bulk import BulkStartRequest, BulkUnit, SkipReason
+from xs_core.protocols.bulk import BulkStartRequest, BulkStartResult, BulkUnit, SkipReason
 from xs_core.protocols.compensation import CompensationDecision, CompensationReason
 from xs_core.protocols.model import (
     COMPENSATION_TASK,
@@ -92,6 +93,29 @@ def sickness_protocol(xs: Xs, admin: uuid.UUID, name: str) -> uuid.UUID:
     )
 
 
+def start_in_bulk(
+    xs: Xs,
+    admin: uuid.UUID,
+    protocol: uuid.UUID,
+    employer: uuid.UUID,
+    start: _dt.date,
+    **request: Any,
+) -> BulkStartResult:
+    """A bulk start of ``protocol`` for the employer's employees on ``start`` (R2.2)."""
+    return xs.bulk_start.start(
+        BulkStart(
+            actor=admin,
+            request=BulkStartRequest(
+                request_id=uuid.uuid4(),
+                protocol_id=protocol,
+                unit=BulkUnit(employer_ids=frozenset({employer})),
+                start=start,
+                **request,
+            ),
+        )
+    )
+
+
 def decision_and_tasks(x: Trajectory) -> tuple[object, ...]:
     return (x.compensation, [(t.code, t.title, t.reason) for t in x.tasks])
 
@@ -118,17 +142,8 @@ def test_r2_5_a_bulk_started_sickness_trajectory_gets_the_decision_of_a_report(a
     )
     in_bulk = sickness_protocol(app, admin, "Verzuim (bulk)")
     reported = sickness_protocol(app, admin, "Verzuim (melding)")
-    result = app.bulk_start.start(
-        BulkStart(
-            actor=admin,
-            request=BulkStartRequest(
-                request_id=uuid.uuid4(),
-                protocol_id=in_bulk,
-                unit=BulkUnit(employer_ids=frozenset({employer})),
-                start=FIRST_SICK_DAY,
-                deselected=frozenset(twins.values()),
-            ),
-        )
+    result = start_in_bulk(
+        app, admin, in_bulk, employer, FIRST_SICK_DAY, deselected=frozenset(twins.values())
     )
     assert result.started == len(PEOPLE)
     for name, person in people.items():
@@ -176,17 +191,8 @@ def test_r2_5_an_unknown_employment_start_never_reaches_a_bulk_start(app: Xs) ->
     )
     in_bulk = sickness_protocol(app, admin, "Verzuim (bulk)")
     reported = sickness_protocol(app, admin, "Verzuim (melding)")
-    result = app.bulk_start.start(
-        BulkStart(
-            actor=admin,
-            request=BulkStartRequest(
-                request_id=uuid.uuid4(),
-                protocol_id=in_bulk,
-                unit=BulkUnit(employer_ids=frozenset({employer})),
-                start=FIRST_SICK_DAY,
-                employee_ids=frozenset({person}),
-            ),
-        )
+    result = start_in_bulk(
+        app, admin, in_bulk, employer, FIRST_SICK_DAY, employee_ids=frozenset({person})
     )
     assert result.skipped_by_reason() == {SkipReason.NO_EMPLOYMENT: 1}
     single = app.trajectories.report_sickness(
@@ -270,17 +276,7 @@ def test_r3_1_a_bulk_sickness_start_skips_whom_another_sickness_report_keeps_abs
         StartTrajectory(actor=admin, protocol_id=pmo, employee_id=people["Gijs"], start=start)
     )
     in_bulk = sickness_protocol(app, admin, "Verzuim (bulk)")
-    result = app.bulk_start.start(
-        BulkStart(
-            actor=admin,
-            request=BulkStartRequest(
-                request_id=uuid.uuid4(),
-                protocol_id=in_bulk,
-                unit=BulkUnit(employer_ids=frozenset({employer})),
-                start=start,
-            ),
-        )
-    )
+    result = start_in_bulk(app, admin, in_bulk, employer, start)
     by_name = {name: people[name] for name in names}
     skipped = {
         name
