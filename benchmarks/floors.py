@@ -54,9 +54,10 @@ def latency(values_ms: Sequence[float]) -> dict[str, float]:
     }
 
 
-def scratch_like(table: sa.Table, name: str) -> sa.Table:
+def scratch_like(table: sa.Table, name: str, references: bool = False) -> sa.Table:
     """A table called ``name`` with ``table``'s columns, primary key, unique constraints and
-    plain column indexes — the keys and indexes every written row must maintain."""
+    plain column indexes — the keys and indexes every written row must maintain — and, with
+    ``references``, its foreign keys too (to the same referenced tables)."""
     scratch = sa.Table(
         name,
         sa.MetaData(),
@@ -78,14 +79,26 @@ def scratch_like(table: sa.Table, name: str) -> sa.Table:
                 *(scratch.c[c.name] for c in columns),
                 unique=bool(index.unique),
             )
+    if references:
+        for foreign in table.foreign_key_constraints:
+            scratch.append_constraint(
+                sa.ForeignKeyConstraint(
+                    [scratch.c[c.name] for c in foreign.columns],
+                    [element.column for element in foreign.elements],
+                )
+            )
     return scratch
 
 
-def copy_floor(engine: sa.Engine, table: sa.Table, where: Any = None) -> tuple[int, float]:
+def copy_floor(
+    engine: sa.Engine, table: sa.Table, where: Any = None, references: bool = False
+) -> tuple[int, float]:
     """The floor of writing ``table``'s rows (those matching ``where``): one bare
-    ``INSERT … SELECT`` of them into a scratch table like it, created and filled in a
-    transaction that is rolled back. Returns (rows, seconds of the INSERT … SELECT)."""
-    scratch = scratch_like(table, f"bench_floor_{table.name}")
+    ``INSERT … SELECT`` of them into a scratch table like it (with its foreign keys too when
+    ``references``: every row then pays the same reference checks as the real table's),
+    created and filled in a transaction that is rolled back. Returns (rows, seconds of the
+    INSERT … SELECT)."""
+    scratch = scratch_like(table, f"bench_floor_{table.name}", references)
     names = [c.name for c in table.columns]
     select = sa.select(*(table.c[n] for n in names))
     if where is not None:
