@@ -436,3 +436,31 @@ def test_r5_1_the_shortest_whole_billing_period_of_each_frequency() -> None:
                 )
             day += _dt.timedelta(days=1)
         assert min(lengths) == SHORTEST_WHOLE_PERIOD[months], months
+
+
+@given(
+    cents=st.integers(min_value=-MAX_CENTS, max_value=MAX_CENTS),
+    frequencies=st.sampled_from(
+        [(12, 1), (12, 3), (12, 6), (12, 12), (6, 1), (6, 3), (6, 6), (3, 1), (3, 3), (1, 1)]
+    ),
+    start=st.dates(min_value=_dt.date(1990, 1, 1), max_value=_dt.date(2100, 12, 31)),
+)
+def test_r5_1_r0_3_each_billing_period_gets_its_part_of_the_even_split(
+    cents: int, frequencies: tuple[int, int], start: _dt.date
+) -> None:
+    """R5.1/R0.3: billing period ``k`` of a contract period is billed part ``k mod n`` of the
+    contract amount split evenly into ``n`` parts to the cent (remainder cents to the earliest
+    parts), in every contract period alike."""
+    contract_months, billing_months = frequencies
+    per_contract = contract_months // billing_months
+    amount = Money.from_cents(cents)
+    parts = amount.split(per_contract)
+    billed = [
+        b.amount
+        for b, _ in zip(
+            iter_billing_periods(start, None, contract_months, billing_months, amount),
+            range(3 * per_contract),
+            strict=False,
+        )
+    ]
+    assert billed == [parts[k % per_contract] for k in range(3 * per_contract)]

@@ -85,7 +85,14 @@ def iter_billing_periods(
         raise ValueError("the billing frequency must divide the contract period")
     per_contract = contract_months // billing_months
     start = as_date(start)
-    parts = amount.split(per_contract)
+    # R0.3: the contract-period amount split evenly to the cent, the remainder cents to the
+    # earliest parts — what ``amount.split(per_contract)`` gives, as its two distinct values
+    # (a part is ``larger`` when its position is below the remainder), made once each
+    cents = amount.cents
+    sign = -1 if cents < 0 else 1
+    share, remainder = divmod(abs(cents), per_contract)
+    smaller = Money.from_cents(sign * share, amount.currency)
+    larger = Money.from_cents(sign * (share + 1), amount.currency) if remainder else smaller
     index = first_index
     period_start = add_months(start, index * billing_months)
     contract_index = -1
@@ -98,7 +105,7 @@ def iter_billing_periods(
                 add_months(start, contract_index * contract_months),
                 add_months(start, (contract_index + 1) * contract_months),
             )
-        part = parts[index % per_contract]
+        part = larger if index % per_contract < remainder else smaller
         if end is not None and end < period_end:
             # exact: part × days / period days, rounded once to the cent, half to even (R0.3)
             days = (as_date(end) - period_start).days
