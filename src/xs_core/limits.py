@@ -9,8 +9,9 @@ anything is stored, never a driver error.
 
 Text lengths count characters (code points), as PostgreSQL's ``VARCHAR(n)`` does. Single-line
 text (names, codes, titles, search terms, …) has its runs of white space collapsed to one space
-and may not hold control characters (NUL, C0/C1 controls, DEL) or lone surrogates: PostgreSQL
-refuses NUL in text and no engine can encode a lone surrogate.
+and may not hold control characters (NUL, C0/C1 controls, DEL, the bidirectional embedding,
+override and isolate controls) or lone surrogates: PostgreSQL refuses NUL in text, no engine can
+encode a lone surrogate, and a bidirectional control in a name reorders what is shown around it.
 
 >>> single_line("  Bakkerij   Jansen ", "name", NAME)
 'Bakkerij Jansen'
@@ -166,8 +167,12 @@ register_messages(
     kind=InvalidInput,
 )
 
-#: C0 controls, DEL, C1 controls and lone surrogates.
-_FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+#: The bidirectional embedding, override and isolate controls (U+202A–U+202E, U+2066–U+2069):
+#: in a name they reorder what is shown around it ("Trojan Source" spoofing in lists, exports
+#: and mails), and no name needs them.
+BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
+#: C0 controls, DEL, C1 controls, bidirectional controls and lone surrogates.
+_FORBIDDEN = re.compile(f"[\x00-\x1f\x7f-\x9f{BIDI_CONTROLS}\ud800-\udfff]")
 
 
 def single_line(value: str, field: str, maximum: int) -> str:

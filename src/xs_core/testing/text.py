@@ -37,6 +37,10 @@ def _check_size(min_size: int, max_size: int, limit: int | None = None) -> None:
         raise ValueError(f"max_size {max_size} is beyond the core's limit {limit}")
 
 
+#: The bidirectional controls single-line text may not hold (``limits.BIDI_CONTROLS``).
+_BIDI_CONTROLS = "".join(chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
+
+
 @functools.lru_cache(maxsize=256)
 def text(
     max_size: int = limits.NAME,
@@ -45,13 +49,13 @@ def text(
     alphabet: st.SearchStrategy[str] | str | None = None,
 ) -> st.SearchStrategy[str]:
     """Single-line text of ``min_size`` to ``max_size`` characters as the core keeps it: white
-    space collapsed and trimmed, no control characters (C0, DEL, C1) and no lone surrogates
-    (R0.5). By default any other Unicode character (letters of every script, symbols, emoji);
-    ``alphabet`` narrows that (a string of characters, or a strategy of them).
+    space collapsed and trimmed, no control characters (C0, DEL, C1, bidirectional), no lone
+    surrogates (R0.5). By default any other Unicode character (letters of every script,
+    symbols, emoji); ``alphabet`` narrows that (a string of characters, or a strategy of them).
     """
     _check_size(min_size, max_size)
     chars = (
-        st.characters(exclude_categories=("Cc", "Cs"))
+        st.characters(exclude_categories=("Cc", "Cs"), exclude_characters=_BIDI_CONTROLS)
         if alphabet is None
         else (st.sampled_from(alphabet) if isinstance(alphabet, str) else alphabet)
     )
