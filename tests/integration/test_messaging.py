@@ -3,6 +3,7 @@ SQLite (with the filesystem document store) and PostgreSQL."""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -148,6 +149,38 @@ def test_r2_7_bad_files_are_refused_and_nothing_is_written(
             xs.SendMessage(actor=w.admin, dialog_id=w.a.dialog, body="x", uploads=(upload,))
         )
     assert _counts(w) == before
+
+
+@pytest.mark.parametrize(
+    ("body", "uploads", "code"),
+    [
+        ("a\x00b", 1, "input.control_character"),
+        ("x" * 10_001, 1, "input.too_long"),
+        ("", 21, "messaging.too_many_attachments"),
+        ("later upload badly named", -1, "documents.invalid_file_name"),
+    ],
+)
+def test_r2_7_a_refused_message_leaves_no_uploaded_content_behind(
+    w: World, body: str, uploads: int, code: str
+) -> None:
+    """Everything that can refuse a message — its text, the number of attachments, every
+    upload's name and type — is checked before any file is stored (R2.7, R0.5): the local files
+    of a refused message leave no content in the document store."""
+    contents = [f"inhoud {code} {n}".encode() for n in range(max(uploads, 2))]
+    files = tuple(_file(f"lokaal-{n}.pdf", content) for n, content in enumerate(contents))
+    if uploads < 0:  # the second upload's name is refused, after the first one's was fine
+        files = (files[0], _file("map/verslag.pdf", contents[1]))
+    before = _counts(w)
+    with pytest.raises(InvalidInput) as refused:
+        w.xs.messaging.send_message(
+            xs.SendMessage(actor=w.admin, dialog_id=w.a.dialog, body=body, uploads=files)
+        )
+    assert refused.value.code == code
+    assert _counts(w) == before
+    store = w.xs.container.document_store()
+    assert [store.exists(hashlib.sha256(c).hexdigest()) for c in contents] == [False] * len(
+        contents
+    )
 
 
 def test_r2_7_the_size_limit_holds_exactly(w: World) -> None:

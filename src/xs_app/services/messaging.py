@@ -41,6 +41,7 @@ from xs_core.messaging.model import (
     DocumentStore,
     Message,
     check_attachable,
+    message_body,
     valid_content_type,
     valid_file_name,
 )
@@ -363,6 +364,11 @@ class MessagingService(Service):
                 check_attachable(uow.documents.find(ident), dialog.dossier_id, ident)
                 if ident not in attachments:
                     attachments.append(ident)
+            # everything that can refuse the message is checked before any file is stored
+            message_body(cmd.body, len(attachments) + len(cmd.uploads))
+            for upload in cmd.uploads:
+                valid_file_name(upload.file_name)
+                valid_content_type(upload.content_type)
             for upload in cmd.uploads:
                 local = self._add(uow, cmd.actor, upload, DocumentKind.LOCAL, dialog.dossier_id)
                 attachments.append(local.id)

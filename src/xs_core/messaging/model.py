@@ -252,11 +252,7 @@ class Dialog(Aggregate):
     def message(
         self, author: uuid.UUID, body: str, attachments: tuple[uuid.UUID, ...], at: _dt.datetime
     ) -> Message:
-        text = limits.multi_line(body, "body", limits.MESSAGE_BODY).strip()
-        if not text and not attachments:
-            raise InvalidInput("messaging.empty_message", {})
-        if len(attachments) > MAX_ATTACHMENTS:
-            raise InvalidInput("messaging.too_many_attachments", {"maximum": MAX_ATTACHMENTS})
+        text = message_body(body, len(attachments))
         message = Message(
             id=uuid.uuid4(),
             dialog_id=self.id,
@@ -274,6 +270,19 @@ class Dialog(Aggregate):
             )
         )
         return message
+
+
+def message_body(body: str, attachments: int) -> str:
+    """A message's text as kept (R2.7): multi-line, at most ``MESSAGE_BODY`` characters,
+    trimmed; refused when there is neither text nor an attachment, or more than
+    :data:`MAX_ATTACHMENTS` attachments. The services check it before they store any uploaded
+    file, so that a refused message leaves no content behind."""
+    text = limits.multi_line(body, "body", limits.MESSAGE_BODY).strip()
+    if not text and not attachments:
+        raise InvalidInput("messaging.empty_message", {})
+    if attachments > MAX_ATTACHMENTS:
+        raise InvalidInput("messaging.too_many_attachments", {"maximum": MAX_ATTACHMENTS})
+    return text
 
 
 class DocumentStore(Protocol):
