@@ -445,6 +445,11 @@ _CANDIDATES = sa.Table(
 )
 
 
+#: PostgreSQL ``work_mem`` (kB) for ranking a run's activities and adding up its lines: with
+#: the default 4 MB both sorted on disk (external merges) at 100,000 activities.
+SORT_MEMORY = "65536"
+
+
 class SqlInvoicingStore:
     def __init__(self, connection: Connection, track: Track) -> None:
         self._c = connection
@@ -581,7 +586,7 @@ class SqlInvoicingStore:
         c.create(self._c)
         # the run's bases were written in this transaction (no statistics on PostgreSQL): join
         # in the order written, the activities of the period first
-        with planner(self._c, join_collapse_limit="1"):
+        with planner(self._c, join_collapse_limit="1", work_mem=SORT_MEMORY):
             self._c.execute(
                 c.insert().from_select(
                     [col.name for col in c.columns],
@@ -678,7 +683,9 @@ class SqlInvoicingStore:
                 .where(b.c.run_id == run_id)
                 .group_by(lines.c.invoice_basis_id)
             )
-            for basis_id, count, *sums in self._c.execute(query):
+            with planner(self._c, work_mem=SORT_MEMORY):
+                found = self._c.execute(query).all()
+            for basis_id, count, *sums in found:
                 entry = counts.setdefault(basis_id, [0, 0, 0])
                 entry[slot] = int(count)
                 entry[2] += _total_cents(sums, dialect)
