@@ -235,13 +235,13 @@ class SqlOrganisationSearch:
         return [rank, e.c.name_norm, e.c.kind_order, e.c.unit_id]
 
     def _in(self, column: Any, ids: frozenset[Any]) -> sa.ColumnElement[bool]:
-        """``column`` in a set of ids: on PostgreSQL one ``uuid[]`` parameter, passed as its
-        text form (a driver adapting hundreds of UUIDs one by one costs more than the search)."""
+        """``column`` in a set of ids: on PostgreSQL one ``uuid[]`` parameter (a constant
+        array the planner hashes; its text form cast to ``uuid[]`` is not folded, and every
+        probe would parse it again)."""
         if self._sqlite:
             return column.in_(sorted(ids))  # type: ignore[no-any-return]
-        text = "{" + ",".join(str(i) for i in ids) + "}"
         return column == sa.any_(  # type: ignore[no-any-return]
-            sa.cast(sa.bindparam(None, text, type_=sa.Text), postgresql.ARRAY(sa.Uuid))
+            sa.bindparam(None, list(ids), type_=postgresql.ARRAY(sa.Uuid))
         )
 
     def _scope_parts(self, scope: ResolvedScope) -> list[sa.ColumnElement[bool]]:
@@ -496,8 +496,24 @@ class SqlOrganisationSearch:
                 return self._class_rows(
                     rank, [e.c.id.in_(self._fts_ids(term)), *conditions], needed
                 )
-            with planner(self._c, enable_indexscan="off", enable_seqscan="off"):
-                return self._class_rows(rank, [self._joined_substring(term), *conditions], needed)
+            # The candidates first (a materialised CTE: the trigram bitmap, never a walk of the
+            # name index), then each one's scope by an index-only probe — switching index
+            # scans off for the whole statement would turn those probes into heap visits.
+            candidates = (
+                sa.select(e.c.id, e.c.name_norm, e.c.kind_order, e.c.unit_id)
+                .where(self._joined_substring(term), *conditions[:-1])
+                .cte("candidates")
+                .prefix_with("MATERIALIZED")
+            )
+            in_scope = ClauseAdapter(candidates).traverse(conditions[-1])
+            with planner(self._c, enable_seqscan="off"):
+                ids = self._c.execute(
+                    sa.select(candidates.c.id)
+                    .where(in_scope)
+                    .order_by(candidates.c.name_norm, candidates.c.kind_order, candidates.c.unit_id)
+                    .limit(needed)
+                ).scalars()
+                return self._with_names([(entry_id, 3) for entry_id in ids])
         # the walk selects the ids alone: on PostgreSQL an index-only scan (migration 0019)
         with planner(self._c, enable_bitmapscan="off", enable_seqscan="off"):
             ids = self._c.execute(
