@@ -33,8 +33,10 @@ SCOPED_PLANS = (SCOPE_FIRST, WALK, CANDIDATES)
 
 @attrs.frozen
 class SearchCosts:
-    """Estimated cost (microseconds) of each scoped plan, per row it visits; measured on both
-    engines with ``benchmarks/search.py`` (decision D-search-cost in docs/decisions.md)."""
+    """Estimated cost (microseconds) of each scoped plan, per row it visits: rough constants
+    from per-term timings of each plan at 100,000 employees on a loaded machine (SQLite by the
+    process's CPU; PostgreSQL by wall time, so coarser) — decision D-search-cost in
+    docs/decisions.md."""
 
     #: walking the name index in result order: per entry walked (substring and scope checked)
     walk_row: float
