@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import time
@@ -136,6 +137,26 @@ def _reference(
     return [(r.kind, r.unit_id) for r in connection.execute(query)]
 
 
+def _server_cpu_seconds(connection: sa.Connection) -> float:
+    """PostgreSQL: CPU seconds (user + system) used so far by every backend connected to this
+    database, read from ``/proc`` (the server runs on this machine); 0 when unreadable."""
+    if connection.dialect.name != "postgresql":
+        return 0.0
+    pids = connection.execute(
+        sa.text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+    ).scalars()
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    connection.rollback()  # a new snapshot of pg_stat_activity next time
+    return total
+
+
 def run_engine(
     name: str, url: str, size: SyntheticSize, rounds: int, terms_count: int
 ) -> dict[str, Any]:
@@ -200,8 +221,11 @@ def run_engine(
         "users": {},
     }
     engine = xs.container.engine()
+    monitor = engine.connect()
     for label, (user, employer_ids) in users.items():
         timings: list[float] = []
+        cpu: list[float] = []  # this process's CPU per search (all of it on SQLite)
+        server_cpu = 0.0  # PostgreSQL backends' CPU over the measured searches
         floor: list[float] = []
         per_term: dict[str, float] = {}
         wrong = 0
@@ -209,10 +233,13 @@ def run_engine(
             command = AdvancedSearch(actor=user, term=term, page_size=20)
             xs.organisation.search(command)  # warm the plan cache for this term
             mine: list[float] = []
+            server_before = _server_cpu_seconds(monitor)
             for _ in range(rounds):
-                started = time.perf_counter()
+                cpu_started, started = time.process_time(), time.perf_counter()
                 page = xs.organisation.search(command)
                 mine.append((time.perf_counter() - started) * 1000)
+                cpu.append((time.process_time() - cpu_started) * 1000)
+            server_cpu += _server_cpu_seconds(monitor) - server_before
             timings.extend(mine)
             per_term[term] = max(mine)
             # the floor: the same page by one plain statement (the planner's cheapest plan for
@@ -233,6 +260,10 @@ def run_engine(
             "p95_ms": round(percentile(timings, 95), 2),
             "p99_ms": round(percentile(timings, 99), 2),
             "max_ms": round(max(timings), 2),
+            "cpu_p50_ms": round(statistics.median(cpu), 2),
+            "cpu_p95_ms": round(percentile(cpu, 95), 2),
+            "server_cpu_mean_ms": round(server_cpu * 1000 / len(timings), 2),
+            "load_average": round(os.getloadavg()[0], 2),
             "floor": bare,
             "ratio_p50": ratio(statistics.median(timings), bare["p50_ms"]),
             "ratio_p95": ratio(percentile(timings, 95), bare["p95_ms"]),
@@ -246,9 +277,12 @@ def run_engine(
             f"[{name}] {label:40s} p50 {figures['p50_ms']:7.2f} ms  p95 "
             f"{figures['p95_ms']:7.2f} ms  p99 {figures['p99_ms']:7.2f} ms  "
             f"wrong pages {wrong}; floor p50 {bare['p50_ms']:.2f} ms p95 {bare['p95_ms']:.2f} ms "
-            f"-> ratio {figures['ratio_p50']} (p50) {figures['ratio_p95']} (p95)",
+            f"-> ratio {figures['ratio_p50']} (p50) {figures['ratio_p95']} (p95); CPU p50 "
+            f"{figures['cpu_p50_ms']:.2f} ms p95 {figures['cpu_p95_ms']:.2f} ms, server CPU "
+            f"{figures['server_cpu_mean_ms']:.2f} ms/search; load {figures['load_average']}",
             flush=True,
         )
+    monitor.close()
     report["peak_rss_mib"] = peak_rss_mib()
     print(f"[{name}] peak RSS {report['peak_rss_mib']} MiB", flush=True)
     xs.close()

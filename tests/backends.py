@@ -9,7 +9,7 @@ import pytest
 from xs_adapters.clock import FixedClock
 from xs_adapters.memory import MemoryStore, MemoryUnitOfWork
 from xs_adapters.sql.engine import create_engine
-from xs_adapters.sql.search import SearchTuning
+from xs_adapters.sql.search import CANDIDATES, SCOPE_FIRST, WALK, SearchTuning
 from xs_adapters.sql.uow import SqlUnitOfWork
 from xs_core.uow import UnitOfWork
 
@@ -45,14 +45,22 @@ class PostgresBackend:
         engine.dispose()
 
 
-#: Forces the other query plans of the SQL search: rank classes with a scope filter; then
-#: either the trigram path or the full ordered walk for substrings.
-TRIGRAM_PLANS = SearchTuning(small_scope_rows=0, walk_window=1, trigram_candidates=10**6)
-WALK_PLANS = SearchTuning(small_scope_rows=0, walk_window=0, trigram_candidates=0)
-#: A tiny "small scope": scopes just over it take the other plan (units live in several places,
-#: so the threshold counts distinct entries, not scope rows).
-BOUNDARY_PLANS = SearchTuning(small_scope_rows=3, walk_window=2, trigram_candidates=2)
-PLANS = {"trigram": TRIGRAM_PLANS, "walk": WALK_PLANS, "boundary": BOUNDARY_PLANS}
+#: Forces the other query plans of the SQL search: each scoped plan (the scope's rows ranked,
+#: the name index walked, the trigram candidates ranked); for an unlimited scope the trigram
+#: path, or the full ordered walk, for substrings.
+TRIGRAM_PLANS = SearchTuning(scoped_plan=CANDIDATES, walk_window=1, trigram_candidates=10**6)
+WALK_PLANS = SearchTuning(scoped_plan=WALK, walk_window=0, trigram_candidates=0)
+#: Tiny windows and caps: the bounded walk, the candidate count and the sample at their edges.
+BOUNDARY_PLANS = SearchTuning(
+    scoped_plan=None, walk_window=2, trigram_candidates=2, sample=3, small_scope_rows=0
+)
+SCOPE_PLANS = SearchTuning(scoped_plan=SCOPE_FIRST)
+PLANS = {
+    "trigram": TRIGRAM_PLANS,
+    "walk": WALK_PLANS,
+    "boundary": BOUNDARY_PLANS,
+    "scope": SCOPE_PLANS,
+}
 
 
 class _OtherPlans:

@@ -17,10 +17,24 @@ def planner(connection: Connection, **settings: str) -> Iterator[None]:
     if connection.dialect.name != "postgresql":
         yield
         return
-    for name, value in settings.items():
-        connection.execute(sa.text(f"SET LOCAL {name} = {value}"))
+    # one round trip each way: set_config(..., true) is SET LOCAL
+    names = list(settings)
+    connection.execute(
+        sa.text(
+            "SELECT " + ", ".join(f"set_config(:n{i}, :v{i}, true)" for i in range(len(names)))
+        ),
+        {
+            **{f"n{i}": n for i, n in enumerate(names)},
+            **{f"v{i}": settings[n] for i, n in enumerate(names)},
+        },
+    )
     try:
         yield
     finally:
-        for name in settings:
-            connection.execute(sa.text(f"SET LOCAL {name} = DEFAULT"))
+        # back to the session's values (SET LOCAL … TO DEFAULT)
+        connection.execute(
+            sa.text(
+                "SELECT set_config(name, reset_val, true) FROM pg_settings WHERE name IN :names"
+            ).bindparams(sa.bindparam("names", expanding=True)),
+            {"names": names},
+        )

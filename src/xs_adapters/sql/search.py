@@ -3,7 +3,9 @@
 The ranking of :mod:`xs_core.organisation.search` is evaluated class by class — code matches,
 name prefixes, name substrings — each an ordered, limited query on an index, so that the first
 page never needs every match. Name substrings use a trigram index: FTS5 (trigram tokenizer) on
-SQLite, ``pg_trgm`` on PostgreSQL. A small scope is searched scope-first instead.
+SQLite, ``pg_trgm`` on PostgreSQL. A scoped search chooses by estimated cost between walking
+the name index in result order (stopping after a page of matches inside the scope), ranking the
+term's trigram candidates that lie in the scope, and ranking the scope's own rows.
 """
 
 from __future__ import annotations
@@ -24,29 +26,66 @@ from xs_core.access.model import ResolvedScope
 from xs_core.organisation.search import SearchHit, SearchQuery
 from xs_core.organisation.units import UnitKind
 
+#: The plans of a scoped search (R1.3), chosen per search by :class:`SearchCosts`.
+SCOPE_FIRST, WALK, CANDIDATES = "scope", "walk", "candidates"
+SCOPED_PLANS = (SCOPE_FIRST, WALK, CANDIDATES)
+
+
+@attrs.frozen
+class SearchCosts:
+    """Estimated cost (microseconds) of each scoped plan, per row it visits: rough constants
+    from per-term timings of each plan at 100,000 employees on a loaded machine (SQLite by the
+    process's CPU; PostgreSQL by wall time, so coarser) — decision D-search-cost in
+    docs/decisions.md."""
+
+    #: walking the name index in result order: per entry walked (substring and scope checked)
+    walk_row: float
+    #: the term's trigram candidates (FTS5 / pg_trgm), each fetched, checked and sorted
+    candidate: float
+    candidate_fixed: float
+    #: ranking the scope's own rows: per scope row, and per match inside it (distinct, sort)
+    scope_row: float
+    scope_match: float
+
+    @classmethod
+    def for_dialect(cls, name: str) -> SearchCosts:
+        if name == "sqlite":
+            return cls(
+                walk_row=0.18, candidate=8.0, candidate_fixed=200, scope_row=0.3, scope_match=1.5
+            )
+        return cls(
+            walk_row=0.8, candidate=12.0, candidate_fixed=1_000, scope_row=0.6, scope_match=3.0
+        )
+
 
 @attrs.frozen
 class SearchTuning:
     """Thresholds that choose a query plan; results are the same whichever plan runs."""
 
-    #: Scopes with at most this many index rows are searched scope-first.
-    small_scope_rows: int = 2_000
-    #: How many names in index order a first, bounded walk reads: a common term fills its
-    #: page there (0 skips the walk).
+    #: A scoped search's plan: ``None`` chooses by estimated cost; one of
+    #: :data:`SCOPED_PLANS` forces it (tests run every plan against the reference).
+    scoped_plan: str | None = None
+    #: How many names in index order a first, bounded walk reads (unlimited scope): a common
+    #: term fills its page there (0 skips the walk).
     walk_window: int = 2_000
     #: A term with at most this many trigram candidates (FTS5 on SQLite, pg_trgm on
-    #: PostgreSQL) is ranked from them; a more common one by an ordered walk of the name index.
+    #: PostgreSQL) is ranked from them; a more common one by an ordered walk of the name index
+    #: (unlimited scope).
     trigram_candidates: int = 20_000
+    #: Entries sampled (the newest, by id) to estimate how common a term is.
+    sample: int = 2_000
+    #: A scope of at most this many scope rows (estimated) is ranked whole without estimating
+    #: the other plans: a few milliseconds at most.
+    small_scope_rows: int = 5_000
 
     @classmethod
     def for_dialect(cls, name: str) -> SearchTuning:
-        """Measured defaults (``benchmarks/search.py``): both engines rank scopes of up to
-        50,000 scope rows directly from their covering indexes; SQLite asks FTS5 first,
-        PostgreSQL walks the first names before the trigram index and walks the whole name
-        index for a term with more than 5,000 trigram candidates."""
+        """Measured defaults (``benchmarks/search.py``): SQLite asks FTS5 first, PostgreSQL
+        walks the first names before the trigram index and walks the whole name index for a
+        term with more than 5,000 trigram candidates."""
         if name == "sqlite":
-            return cls(small_scope_rows=50_000, walk_window=0, trigram_candidates=20_000)
-        return cls(small_scope_rows=50_000, walk_window=2_000, trigram_candidates=5_000)
+            return cls(walk_window=0, trigram_candidates=20_000)
+        return cls(walk_window=2_000, trigram_candidates=5_000)
 
 
 _TOP = "\U0010ffff"
@@ -112,6 +151,7 @@ class SqlOrganisationSearch:
         self._c = connection
         self._sqlite = connection.dialect.name == "sqlite"
         self._tuning = tuning or SearchTuning.for_dialect(connection.dialect.name)
+        self._costs = SearchCosts.for_dialect(connection.dialect.name)
 
     # -- conditions ---------------------------------------------------------------------------
 
@@ -150,12 +190,7 @@ class SqlOrganisationSearch:
         )
 
     def _scope_filter(self, scope: ResolvedScope) -> sa.ColumnElement[bool]:
-        conditions: list[sa.ColumnElement[bool]] = []
-        if scope.employer_ids:
-            conditions.append(s.c.employer_id.in_(sorted(scope.employer_ids)))
-        if scope.department_ids:
-            conditions.append(s.c.department_id.in_(sorted(scope.department_ids)))
-        return sa.or_(*conditions)
+        return sa.or_(*self._scope_parts(scope))
 
     def _rank(self, term: str, rows: sa.Table = e) -> sa.ColumnElement[int]:
         return sa.case(
@@ -173,11 +208,13 @@ class SqlOrganisationSearch:
         needed = query.offset + query.page_size
         rows: list[Any]
         if scope.everything:
-            rows = self._by_rank_class(query, scope, needed)
-        elif self._scope_rows(scope) <= self._tuning.small_scope_rows:
-            rows = self._scope_first(query, scope, needed)
+            rows = self._by_rank_class(query, scope, needed, None)
         else:
-            rows = self._by_rank_class(query, scope, needed)
+            plan = self._tuning.scoped_plan or self._choose(query, scope, needed)
+            if plan == SCOPE_FIRST:
+                rows = self._scope_first(query, scope, needed)
+            else:
+                rows = self._by_rank_class(query, scope, needed, plan)
         page = rows[query.offset : query.offset + query.page_size]
         dossiers = dossier_ids(self._c, [(UnitKind(r.kind), r.unit_id) for r in page])
         return [
@@ -200,16 +237,14 @@ class SqlOrganisationSearch:
         return [rank, e.c.name_norm, e.c.kind_order, e.c.unit_id]
 
     def _in(self, column: Any, ids: frozenset[Any]) -> sa.ColumnElement[bool]:
-        """``column`` in a set of ids: one array parameter on PostgreSQL."""
-        values = sorted(ids)
-        condition: sa.ColumnElement[bool]
+        """``column`` in a set of ids: on PostgreSQL one ``uuid[]`` parameter (a constant
+        array the planner hashes; its text form cast to ``uuid[]`` is not folded, and every
+        probe would parse it again)."""
         if self._sqlite:
-            condition = column.in_(values)
-        else:
-            condition = column == sa.any_(
-                sa.bindparam(None, values, type_=postgresql.ARRAY(sa.Uuid))
-            )
-        return condition
+            return column.in_(sorted(ids))  # type: ignore[no-any-return]
+        return column == sa.any_(  # type: ignore[no-any-return]
+            sa.bindparam(None, list(ids), type_=postgresql.ARRAY(sa.Uuid))
+        )
 
     def _scope_parts(self, scope: ResolvedScope) -> list[sa.ColumnElement[bool]]:
         parts = []
@@ -219,27 +254,109 @@ class SqlOrganisationSearch:
             parts.append(self._in(s.c.department_id, scope.department_ids))
         return parts
 
-    def _scope_rows(self, scope: ResolvedScope) -> int:
-        """How many scope rows the scope covers: counted up to one more than a small scope on
-        SQLite; PostgreSQL's own estimate (counting a large scope's rows would cost more than
-        the search)."""
-        if not self._sqlite:
-            total = 0
-            for part in self._scope_parts(scope):
-                compiled = sa.select(sa.literal(1)).where(part).compile(self._c)
-                plan = self._c.exec_driver_sql(
-                    f"EXPLAIN (FORMAT JSON) {compiled}", compiled.params
-                ).scalar_one()
-                total += int(plan[0]["Plan"]["Plan Rows"])
-            return total
-        limited = sa.union_all(
-            *(
-                sa.select(sa.literal(1).label("one")).where(part)
-                for part in self._scope_parts(scope)
+    # -- the cost-based choice (R1.3) -----------------------------------------------------------
+
+    def _choose(self, query: SearchQuery, scope: ResolvedScope, needed: int) -> str:
+        """The cheapest plan for a scoped search, by estimated cost (D-search-cost).
+
+        - *walk*: the name index in result order, each entry's substring and scope checked,
+          stopping at a full page: cheap when the term's matches inside the scope are common
+          (it reads about ``needed / share of in-scope matches`` entries);
+        - *candidates*: the term's trigram candidates (FTS5 / pg_trgm), checked against the
+          scope and sorted: cheap for a rare term;
+        - *scope first*: the scope's own rows, ranked whole: cheap for a small scope.
+        """
+        entries, scope_rows, share = self._sizes(scope)
+        if share * scope_rows <= self._tuning.small_scope_rows:
+            return SCOPE_FIRST
+        trigram = _has_trigram(query.term)
+        matches = self._estimate_matches(query.term, trigram, entries)
+        in_scope = max(matches * share, 0.5)
+        costs = self._costs
+        estimates = {
+            WALK: costs.walk_row * min(entries, 5 * needed * entries / in_scope),
+            SCOPE_FIRST: costs.scope_row * share * scope_rows + costs.scope_match * in_scope,
+        }
+        if trigram:
+            estimates[CANDIDATES] = costs.candidate_fixed + costs.candidate * matches
+        return min(estimates, key=lambda plan: estimates[plan])
+
+    def _sizes(self, scope: ResolvedScope) -> tuple[float, float, float]:
+        """The number of entries and of scope rows, and the share of the organisation the
+        scope covers (its employers among all employers, its departments among all): from
+        the largest row id on SQLite and the planner's statistics on PostgreSQL, so that no
+        table is counted."""
+        if self._sqlite:
+            row = self._c.execute(
+                sa.text(
+                    "SELECT (SELECT max(id) FROM search_entries), "
+                    "(SELECT max(rowid) FROM search_entry_scopes), "
+                    "(SELECT count(*) FROM employers), "
+                    + ("(SELECT count(*) FROM departments)" if scope.department_ids else "1")
+                )
+            ).one()
+            entries, scope_rows, employers, departments = (float(v or 0) for v in row)
+        else:
+            entries, scope_rows, employers, departments = self._pg_rows(
+                ("search_entries", "search_entry_scopes", "employers", "departments")
             )
-        ).limit(self._tuning.small_scope_rows + 1)
-        return int(
-            self._c.execute(sa.select(sa.func.count()).select_from(limited.subquery())).scalar_one()
+        share = len(scope.employer_ids) / max(employers, 1.0) + len(scope.department_ids) / max(
+            departments, 1.0
+        )
+        return max(entries, 1.0), scope_rows, min(share, 1.0)
+
+    def _pg_rows(self, tables: tuple[str, ...]) -> list[float]:
+        """PostgreSQL's estimates of the tables' rows, in one statement (a table never
+        analysed is counted)."""
+        estimates = self._c.execute(
+            sa.text(
+                "SELECT "
+                + ", ".join(
+                    f"(SELECT reltuples FROM pg_class WHERE oid = to_regclass(:t{i}))"
+                    for i in range(len(tables))
+                )
+            ),
+            {f"t{i}": table for i, table in enumerate(tables)},
+        ).one()
+        rows = []
+        for table, estimate in zip(tables, estimates, strict=True):
+            if estimate is None or float(estimate) < 0:
+                estimate = self._c.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()
+            rows.append(float(estimate))
+        return rows
+
+    def _estimate_matches(self, term: str, trigram: bool, entries: float) -> float:
+        """How many entries contain ``term``: counted by FTS5 on SQLite (up to the cap);
+        otherwise from a sample of the newest entries."""
+        cap = self._tuning.trigram_candidates
+        if self._sqlite and trigram:
+            count = int(
+                self._c.execute(
+                    sa.select(sa.func.count()).select_from(
+                        self._fts_ids(term).limit(cap + 1).subquery()
+                    )
+                ).scalar_one()
+            )
+            if count <= cap:
+                return float(count)
+        sample = (
+            sa.select(e.c.name_norm).order_by(e.c.id.desc()).limit(self._tuning.sample).subquery()
+        )
+        hits = self._c.execute(
+            sa.select(sa.func.count())
+            .select_from(sample)
+            .where(sample.c.name_norm.like(f"%{_escape_like(term)}%", escape="\\"))
+        ).scalar_one()
+        return float(hits) * entries / min(float(self._tuning.sample), entries)
+
+    @staticmethod
+    def _fts_ids(term: str) -> sa.Select[Any]:
+        """SQLite: the ids of the entries whose name holds ``term`` (FTS5 trigram phrase)."""
+        phrase = '"' + term.replace('"', '""') + '"'
+        return (
+            sa.select(sa.column("rowid", sa.Integer))
+            .select_from(sa.table("search_fts"))
+            .where(sa.text("search_fts MATCH :phrase").bindparams(phrase=phrase))
         )
 
     def _scope_first(self, query: SearchQuery, scope: ResolvedScope, needed: int) -> list[Any]:
@@ -279,48 +396,19 @@ class SqlOrganisationSearch:
         }
         return [_Row(names[entry_id], rank) for entry_id, rank in ranked]
 
-    def _scoped_substring(self, query: SearchQuery, scope: ResolvedScope, needed: int) -> list[Any]:
-        """PostgreSQL, rank 3 inside a scope too large to rank whole: the scope's rows
-        (employer or department index) intersected with the rows whose name holds the term's
-        trigrams (``BitmapAnd``), so that matches outside the scope are never visited."""
-        term = query.term
-        found = self._scope_rows_where(
-            scope,
-            [s.c.entry_id, s.c.name_norm, s.c.kind_order, s.c.unit_id],
-            [
-                s.c.kind.in_([k.value for k in query.kinds]),
-                self._joined_substring(term, s),
-                self._substring(term, s),
-                sa.not_(self._name_prefix(term, s)),
-                sa.or_(s.c.code_norm.is_(None), sa.not_(self._code_prefix(term, s))),
-            ],
-        )
-        with planner(
-            self._c, enable_indexscan="off", enable_indexonlyscan="off", enable_seqscan="off"
-        ):
-            ranked = list(
-                self._c.execute(
-                    sa.select(found.c.entry_id)
-                    .order_by(found.c.name_norm, found.c.kind_order, found.c.unit_id)
-                    .limit(needed)
-                ).scalars()
-            )
-        return self._with_names([(entry_id, 3) for entry_id in ranked])
-
     def _substring_class(
         self,
         term: str,
         filters: list[sa.ColumnElement[bool]],
         not_code_prefix: sa.ColumnElement[bool],
         needed: int,
-        scoped: tuple[SearchQuery, ResolvedScope] | None = None,
     ) -> list[Any]:
-        """Rank 3, names containing the term (not as a prefix), in name order.
+        """Rank 3 for an unlimited scope: names containing the term (not as a prefix), in name
+        order.
 
         1. A bounded walk of the first names in index order: a common term fills its page here.
         2. Otherwise the trigram index finds the matches (FTS5 on SQLite, a ``pg_trgm`` bitmap
-           on PostgreSQL — inside a scope, intersected with the scope's rows), which are
-           sorted — matches may cluster anywhere in name order.
+           on PostgreSQL), which are sorted — matches may cluster anywhere in name order.
         3. A term too short for trigrams (or with very many FTS5 candidates on SQLite) walks
            the whole name index in order until a page is full.
         """
@@ -337,12 +425,7 @@ class SqlOrganisationSearch:
                 return bounded
         if _has_trigram(term):
             if self._sqlite:
-                phrase = '"' + term.replace('"', '""') + '"'
-                fts = (
-                    sa.select(sa.column("rowid", sa.Integer))
-                    .select_from(sa.table("search_fts"))
-                    .where(sa.text("search_fts MATCH :phrase").bindparams(phrase=phrase))
-                )
+                fts = self._fts_ids(term)
                 cap = self._tuning.trigram_candidates
                 count = self._c.execute(
                     sa.select(sa.func.count()).select_from(fts.limit(cap + 1).subquery())
@@ -356,8 +439,6 @@ class SqlOrganisationSearch:
                     # fetching and sorting all its matches
                     cap = self._tuning.trigram_candidates
                     if self._count_up_to(joined, cap) <= cap:
-                        if scoped is not None:
-                            return self._scoped_substring(*scoped, needed)
                         return self._class_rows(rank, [joined, *conditions], needed)
         with planner(self._c, enable_bitmapscan="off", enable_seqscan="off"):
             return self._class_rows(rank, conditions, needed)
@@ -405,7 +486,49 @@ class SqlOrganisationSearch:
         stmt = sa.select(*self._columns(rank)).where(*conditions).order_by(*order).limit(limit)
         return list(self._c.execute(stmt))
 
-    def _by_rank_class(self, query: SearchQuery, scope: ResolvedScope, needed: int) -> list[Any]:
+    def _scoped_substring_class(
+        self, term: str, conditions: list[sa.ColumnElement[bool]], needed: int, plan: str
+    ) -> list[Any]:
+        """Rank 3 inside a scope by the chosen plan: the term's trigram candidates (FTS5, or a
+        ``pg_trgm`` bitmap), sorted; or the name index walked in order until a page is full.
+        A term without trigrams (two letters) is always walked."""
+        rank = sa.literal_column("3", sa.Integer)
+        if plan == CANDIDATES and _has_trigram(term):
+            if self._sqlite:
+                return self._class_rows(
+                    rank, [e.c.id.in_(self._fts_ids(term)), *conditions], needed
+                )
+            # The candidates first (a materialised CTE: the trigram bitmap, never a walk of the
+            # name index), then each one's scope by an index-only probe — switching index
+            # scans off for the whole statement would turn those probes into heap visits.
+            candidates = (
+                sa.select(e.c.id, e.c.name_norm, e.c.kind_order, e.c.unit_id)
+                .where(self._joined_substring(term), *conditions[:-1])
+                .cte("candidates")
+                .prefix_with("MATERIALIZED")
+            )
+            in_scope = ClauseAdapter(candidates).traverse(conditions[-1])
+            with planner(self._c, enable_seqscan="off"):
+                ids = self._c.execute(
+                    sa.select(candidates.c.id)
+                    .where(in_scope)
+                    .order_by(candidates.c.name_norm, candidates.c.kind_order, candidates.c.unit_id)
+                    .limit(needed)
+                ).scalars()
+                return self._with_names([(entry_id, 3) for entry_id in ids])
+        # the walk selects the ids alone: on PostgreSQL an index-only scan (migration 0019)
+        with planner(self._c, enable_bitmapscan="off", enable_seqscan="off"):
+            ids = self._c.execute(
+                sa.select(e.c.id)
+                .where(*conditions)
+                .order_by(e.c.name_norm, e.c.kind_order, e.c.unit_id)
+                .limit(needed)
+            ).scalars()
+            return self._with_names([(entry_id, 3) for entry_id in ids])
+
+    def _by_rank_class(
+        self, query: SearchQuery, scope: ResolvedScope, needed: int, plan: str | None
+    ) -> list[Any]:
         term = query.term
         kinds = e.c.kind.in_([k.value for k in query.kinds])
         scope_cond: sa.ColumnElement[bool] = sa.true()
@@ -433,11 +556,15 @@ class SqlOrganisationSearch:
                 needed - len(rows),
             )
         if len(rows) < needed:
-            rows += self._substring_class(
-                term,
-                [kinds, scope_cond],
-                not_code_prefix,
-                needed - len(rows),
-                scoped=None if scope.everything else (query, scope),
-            )
+            if plan is None:
+                rows += self._substring_class(term, [kinds], not_code_prefix, needed - len(rows))
+            else:
+                conditions = [
+                    self._substring(term),
+                    sa.not_(self._name_prefix(term)),
+                    not_code_prefix,
+                    kinds,
+                    scope_cond,
+                ]
+                rows += self._scoped_substring_class(term, conditions, needed - len(rows), plan)
         return rows

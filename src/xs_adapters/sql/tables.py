@@ -162,7 +162,14 @@ search_entries = sa.Table(
     sa.Column("name_norm", SearchText, nullable=False),
     sa.Column("code_norm", SearchText),
     sa.UniqueConstraint("kind", "unit_id", name="uq_search_entries_unit"),
-    sa.Index("ix_search_entries_name_norm", "name_norm", "kind_order", "unit_id"),
+    # INCLUDE: a scoped walk checks each entry from the index alone (migration 0019)
+    sa.Index(
+        "ix_search_entries_name_norm",
+        "name_norm",
+        "kind_order",
+        "unit_id",
+        postgresql_include=["id", "kind", "code_norm"],
+    ),
     sa.Index("ix_search_entries_code_norm", "code_norm"),
 )
 
@@ -184,7 +191,11 @@ search_entry_scopes = sa.Table(
     sa.Column("unit_id", sa.Uuid, nullable=False),
     sa.Column("name_norm", SearchText, nullable=False),
     sa.Column("code_norm", SearchText),
-    sa.Index("ix_search_entry_scopes_entry_id", "entry_id"),
+    sa.Index(
+        "ix_search_entry_scopes_entry_id",
+        "entry_id",
+        postgresql_include=["employer_id", "department_id"],
+    ),
     sa.Index(
         "ix_search_entry_scopes_employer_rank",
         "employer_id",
