@@ -63,6 +63,8 @@ QUICK = {
     "import_time": ["--runs", "5"],
     "policies": ["--employees", "10000"],
     "mail": ["--mails", "2000"],
+    # `xs serve` on PostgreSQL, 2 workers, 50 clients; 15 s per scenario (30 s with --full)
+    "api": ["--seconds", "15"],
 }
 
 
@@ -73,7 +75,7 @@ def bench(session: nox.Session) -> None:
 
     ``nox -s bench`` runs all at the quick sizes of ``QUICK``; ``nox -s bench -- search`` (or
     ``bulk_start``, ``agenda``, ``billing``, ``reimbursements``, ``memory_store``,
-    ``import_time``, ``policies``, ``mail``) one; ``--full`` the 1M sizes.
+    ``import_time``, ``policies``, ``mail``, ``api``) one; ``--full`` the 1M sizes.
     """
     _install(session)
     full = "--full" in session.posargs

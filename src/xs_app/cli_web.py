@@ -86,6 +86,15 @@ def disable(client_id: str, as_email: AsOption = None, database_url: DatabaseOpt
     _cli.console.print(f"API-client {ident} uitgeschakeld / disabled")
 
 
+#: How long uvicorn's supervisor waits for a worker to answer its health check before it kills
+#: the worker (uvicorn's default is 5 s). A spawned worker first imports the whole command line
+#: and the application (about 2.5 s of CPU); on a loaded machine that took longer than 5 s, and
+#: the supervisor killed workers that were still starting or already serving — their open
+#: connections were dropped (the ``httpx.ReadError`` of the API benchmark). A worker that really
+#: hangs is still replaced, after this long.
+WORKER_HEALTHCHECK_SECONDS = 60
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
@@ -117,4 +126,5 @@ def serve(
         workers=workers,
         access_log=False,
         log_level="warning",
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
     )

@@ -202,6 +202,49 @@ def test_disabled_client_tokens_stop_at_once(world: WebWorld) -> None:
     )
 
 
+def test_disabled_client_is_refused_on_every_bearer_route_and_writes_nothing(
+    world: WebWorld,
+) -> None:
+    """R7.1: each route checks the client itself (in its worker thread, before the use case and
+    before the body is read): every bearer route of the OpenAPI document refuses a disabled
+    client's still-valid token with 401, and the create request writes no user."""
+    headers = world.auth()
+    created = world.client.post(USERS, json=ANNE, headers=headers)
+    assert created.status_code == 201, created.text
+    user = f"/api/v1/users/{created.json()['id']}"
+    before_and_after = iter(["bert@bakkerij.nl", "carla@bakkerij.nl"])
+    calls = {
+        ("post", "/api/v1/employers/{employer_code}/users"): lambda: world.client.post(
+            USERS, json={**ANNE, "email": next(before_and_after)}, headers=headers
+        ),
+        ("get", "/api/v1/employers/{employer_code}/users"): lambda: world.client.get(
+            USERS, headers=headers
+        ),
+        ("get", "/api/v1/users/{user_id}"): lambda: world.client.get(user, headers=headers),
+        ("get", "/api/v1/search"): lambda: world.client.get(
+            "/api/v1/search?term=erij", headers=headers
+        ),
+        ("get", "/api/v1/employers/{employer_code}/branches"): lambda: world.client.get(
+            "/api/v1/employers/A1/branches?term=utrecht", headers=headers
+        ),
+    }
+    schema = world.client.get("/openapi.json").json()
+    bearer_routes = {
+        (method, path)
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        if operation.get("security")
+    }
+    assert bearer_routes == set(calls)  # a new bearer route must be added here
+    assert all(call().status_code < 400 for call in calls.values())
+    world.app.api_clients.disable(DisableApiClient(actor=world.admin, client_id=world.client_id))
+    for call in calls.values():
+        _problem(call(), 401, "api.token_invalid")
+    with world.app.unit_of_work(write=False) as uow:
+        assert uow.users.find_by_email("bert@bakkerij.nl") is not None  # before disabling
+        assert uow.users.find_by_email("carla@bakkerij.nl") is None
+
+
 # -- R7.1 ------------------------------------------------------------------------------------------
 
 

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
@@ -25,12 +26,23 @@ from xs_core.errors import DomainError
 #: The largest request body accepted (bytes): more is refused with 413 before it is read whole.
 MAX_BODY = 64 * 1024
 
+#: Worker threads per process for the synchronous use cases (anyio's default is 40). The use
+#: cases are CPU-bound Python between short database round trips, so one process gains nothing
+#: from more threads than its connection pool has connections (SQLAlchemy's default, 5): more
+#: only contend for the GIL (slower for all) and for connections (overflow connections are opened
+#: and closed again). Requests beyond this wait, in order, for a thread.
+THREADS = 5
 
-def create_app(xs: Xs, *, debug: bool = False) -> Litestar:
+
+def create_app(xs: Xs, *, debug: bool = False, threads: int = THREADS) -> Litestar:
     """The web host over ``xs``: the API under ``/api/v1``, ``/oauth/token``, ``/health``,
-    ``/openapi.json`` and the set-password page ``/invitation/{token}``."""
+    ``/openapi.json`` and the set-password page ``/invitation/{token}``; ``threads`` worker
+    threads run the synchronous use cases."""
     key: bytes = xs.container.secret_key()
     issuer = TokenIssuer(key, xs.clock)
+
+    def limit_threads() -> None:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = threads
 
     def provide_xs() -> Xs:
         return xs
@@ -81,6 +93,7 @@ def create_app(xs: Xs, *, debug: bool = False) -> Litestar:
         ),
         debug=debug,
         pdb_on_exception=False,
+        on_startup=[limit_threads],
     )
     app.state["xs_methods"] = {
         re.sub(r"\{(\w+):[^}]*\}", r"{\1}", route.path): ", ".join(
