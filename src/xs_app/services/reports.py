@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 
 import attrs
@@ -30,14 +30,13 @@ from xs_core.policies.model import Policy, ProductKind
 from xs_core.progress import Progress, silent
 from xs_core.reports.absence import (
     AbsenceRow,
-    EmployeeAbsence,
     UnitTree,
-    absence_per_unit,
     absence_table,
     report_period,
 )
 from xs_core.reports.categories import DurationCategories, stored_duration_categories
 from xs_core.reports.columns import ReportTable
+from xs_core.reports.sums import absence_from_sums
 from xs_core.reports.wia import (
     WIA_NN_REPORT_NAME,
     WIA_REPORT_NAME,
@@ -75,10 +74,6 @@ register_messages(
     },
     kind=NotFound,
 )
-
-#: How often the absence report tells its progress, in employees.
-PROGRESS_EVERY = 1000
-
 
 @attrs.frozen(kw_only=True)
 class AbsenceReport(Command):
@@ -216,7 +211,9 @@ class ReportService(Service):
 
     def absence(self, cmd: AbsenceReport, progress: Progress | None = None) -> AbsenceReportResult:
         """R3.1: one row per unit (and per unit below it) with the figures of the 1996 standard
-        (:mod:`xs_core.reports.absence`); the employees are read in chunks (flat memory)."""
+        (:mod:`xs_core.reports.absence`), from the sums per employer and department that the
+        storage adds up set-based (:mod:`xs_core.reports.sums`): memory and Python time follow
+        the units, not the employees."""
         tell = progress or silent
         period = report_period(cmd.period)
         if not cmd.units:
@@ -230,8 +227,10 @@ class ReportService(Service):
             self._authorise(uow, cmd.actor, Feature.VIEW_REPORTS, *cmd.units)
             categories = stored_duration_categories(uow.settings)
             tree = self._tree(uow, cmd.units)
-            facts = uow.absence_facts.absence_facts(sorted(tree.employer_ids), period)
-            rows = absence_per_unit(period, tree, _counted(facts, tell), categories)
+            tell("units", 0, len(tree))
+            sums = uow.absence_facts.absence_sums(sorted(tree.employer_ids), period, categories)
+            rows = absence_from_sums(period, tree, sums, categories)
+            tell("units", len(rows), len(rows))
             return AbsenceReportResult(period=period, categories=categories, rows=tuple(rows))
 
     def register_wia_claim(self, cmd: RegisterWiaClaim) -> uuid.UUID:
@@ -382,16 +381,6 @@ def _wga_erd_policies(
         )
 
     return find
-
-
-def _counted(facts: Iterator[EmployeeAbsence], tell: Progress) -> Iterator[EmployeeAbsence]:
-    done = 0
-    for item in facts:
-        yield item
-        done += 1
-        if done % PROGRESS_EVERY == 0:
-            tell("employees", done, None)
-    tell("employees", done, done)
 
 
 __all__ = [
