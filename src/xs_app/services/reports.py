@@ -23,7 +23,7 @@ from xs_core.access.features import Feature
 from xs_core.dates import DateRange
 from xs_core.errors import DomainError, InvalidInput, NotFound, register_messages
 from xs_core.money import Money
-from xs_core.organisation.model import Department
+from xs_core.organisation.model import Department, Employer
 from xs_core.organisation.units import UnitKind, UnitRef
 from xs_core.organisation.validation import valid_code
 from xs_core.policies.model import Policy, ProductKind
@@ -74,6 +74,10 @@ register_messages(
     },
     kind=NotFound,
 )
+
+#: Above this many named employers the report reads all employers at once instead of each.
+BULK_EMPLOYERS = 50
+
 
 @attrs.frozen(kw_only=True)
 class AbsenceReport(Command):
@@ -178,26 +182,43 @@ def _department_tree(
 class ReportService(Service):
     """R3: reports as typed rows (R3.4); exported by :mod:`xs_adapters.exports`."""
 
-    def _employer(self, uow: UnitOfWork, tree: UnitTree, employer_id: uuid.UUID,
-                  above: tuple[UnitRef, ...]) -> None:  # fmt: skip
-        employer = uow.employers.get(employer_id)
-        tree.add(employer.ref, employer.name, employer.code, above)
-        departments = uow.departments.list_for_employer(employer.id)
-        for top in sorted((d for d in departments if d.parent_id is None), key=lambda d: d.name):
-            _department_tree(tree, departments, top, (*above, employer.ref))
-
     def _tree(self, uow: UnitOfWork, units: tuple[UnitRef, ...]) -> UnitTree:
+        """The units in row order: each named unit with the units below it. The employers and
+        their departments are read in bulk (a query per folder, one for all employers when many
+        are named, a query per thousand employers for their departments), not per employer."""
         tree = UnitTree()
+        named = [u.id for u in units if u.kind is UnitKind.EMPLOYER]
+        employers: dict[uuid.UUID, Employer] = {}
+        if len(named) > BULK_EMPLOYERS:
+            employers = {e.id: e for e in uow.employers.list()}
+        in_folders: dict[uuid.UUID, list[Employer]] = {}
+        for unit in units:
+            if unit.kind is UnitKind.FOLDER and unit.id not in in_folders:
+                in_folders[unit.id] = sorted(uow.employers.list(unit.id), key=lambda e: e.name)
+                employers.update({e.id: e for e in in_folders[unit.id]})
+        for employer_id in named:
+            if employer_id not in employers:
+                employers[employer_id] = uow.employers.get(employer_id)
+        departments: dict[uuid.UUID, list[Department]] = {e: [] for e in employers}
+        for department in uow.departments.list_for_employers(sorted(employers)):
+            departments[department.employer_id].append(department)
+
+        def add_employer(employer: Employer, above: tuple[UnitRef, ...]) -> None:
+            tree.add(employer.ref, employer.name, employer.code, above)
+            own = departments[employer.id]
+            for top in sorted((d for d in own if d.parent_id is None), key=lambda d: d.name):
+                _department_tree(tree, own, top, (*above, employer.ref))
+
         for unit in units:
             if unit in tree:
                 continue
             if unit.kind is UnitKind.FOLDER:
                 found = uow.folders.get(unit.id)
                 tree.add(found.ref, found.name, None)
-                for employer in sorted(uow.employers.list(found.id), key=lambda e: e.name):
-                    self._employer(uow, tree, employer.id, (found.ref,))
+                for employer in in_folders[unit.id]:
+                    add_employer(employer, (found.ref,))
             elif unit.kind is UnitKind.EMPLOYER:
-                self._employer(uow, tree, unit.id, ())
+                add_employer(employers[unit.id], ())
             elif unit.kind is UnitKind.DEPARTMENT:
                 department = uow.departments.get(unit.id)
                 _department_tree(
