@@ -272,18 +272,27 @@ class SqlAbsenceSums:
         self, segments: Any, start: Any, end: Any, ended: bool, categories: DurationCategories
     ) -> Any:
         tr, rr = t.trajectories, t.recovery_reports
-        later = rr.alias("later")
-        full = (
-            sa.select(rr.c.date)
-            .where(
-                rr.c.trajectory_id == tr.c.id,
-                rr.c.recovered_percentage == 100,
-                ~sa.exists().where(
-                    later.c.trajectory_id == rr.c.trajectory_id, later.c.date > rr.c.date
-                ),
-            )
-            .scalar_subquery()
+        # the last recovery report of each trajectory, when it is a full recovery: joined once
+        # (a correlated subquery here would be evaluated again in every join filter)
+        last = (
+            sa.select(rr.c.trajectory_id, sa.func.max(rr.c.date).label("last_date"))
+            .group_by(rr.c.trajectory_id)
+            .subquery("last_report")
         )
+        recovered = (
+            sa.select(rr.c.trajectory_id, rr.c.date.label("full_date"))
+            .select_from(
+                rr.join(
+                    last,
+                    sa.and_(
+                        last.c.trajectory_id == rr.c.trajectory_id, last.c.last_date == rr.c.date
+                    ),
+                )
+            )
+            .where(rr.c.recovered_percentage == 100)
+            .subquery("full_recovery")
+        )
+        full = recovered.c.full_date
         reports = (
             sa.select(
                 tr.c.id,
@@ -295,8 +304,9 @@ class SqlAbsenceSums:
                     else_=_Earlier(full, tr.c.end_date),
                 ).label("recovered_on"),
             )
+            .select_from(tr.outerjoin(recovered, recovered.c.trajectory_id == tr.c.id))
             .where(tr.c.kind == ProtocolKind.SICKNESS.value, tr.c.start_date < end)
-            .subquery("reports")
+            .cte("reports")
         )
         if ended:
             # the last day of absence (the day before the recovery date) in the period and in
@@ -330,7 +340,7 @@ class SqlAbsenceSums:
             )
             .select_from(reports.join(segments, segments.c.employee_id == reports.c.employee_id))
             .where(running)
-            .subquery("hits")
+            .cte("hits")
         )
         alone = (
             sa.select(
