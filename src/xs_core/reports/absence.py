@@ -358,9 +358,12 @@ def _rows_on(facts: EmployeeAbsence, tree: UnitTree, day: _dt.date) -> set[int]:
     return rows
 
 
-def absence_row(unit: ReportUnit, tally: AbsenceTally, period: DateRange) -> AbsenceRow:
-    """The figures of one unit from its tally (R3.1, DOMAIN §8)."""
-    period_days = _days(period)
+def absence_row(
+    unit: ReportUnit, tally: AbsenceTally, period: DateRange, period_days: int | None = None
+) -> AbsenceRow:
+    """The figures of one unit from its tally (R3.1, DOMAIN §8); ``period_days`` is the
+    period's length when the caller already knows it (many rows)."""
+    period_days = _days(period) if period_days is None else period_days
     emp_days = tally.employment_days
     return AbsenceRow(
         unit=unit,

@@ -195,4 +195,5 @@ def absence_from_sums(
             tally.ended_reports += 1
             tally.ended_days += duration
             tally.per_category[categories.index(duration)] += 1
-    return [absence_row(u, t, period) for u, t in zip(tree.units, tallies, strict=True)]
+    days = _days(period)
+    return [absence_row(u, t, period, days) for u, t in zip(tree.units, tallies, strict=True)]
