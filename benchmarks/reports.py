@@ -2,13 +2,13 @@
 XLSX export of a large table, on SQLite and PostgreSQL.
 
     python -m benchmarks.reports [--engines sqlite,postgres] [--employees N] [--employers N]
-        [--departments N] [--spells N] [--xlsx-rows N] [--xlsx-only] [--keep]
+        [--departments N] [--spells N] [--xlsx-rows N] [--xlsx-only] [--keep] [--load-only]
 
 The data: the synthetic organisation (``xs_app.synthetic``, as the search benchmark) with
 ``--spells`` sickness reports on distinct employees: first sick days spread over 2025–2026; six in
 ten fully recovered after 1–400 days, two in ten with a 50 % step first, two in ten still open.
-Measured, through the use case (authorisation, the unit tree, the absence facts read in chunks,
-the one-pass tally):
+Measured, through the use case (authorisation, the unit tree, the sums per employer and
+department computed by the database, the roll-up of the sums into the rows):
 
 1. R3.1 for 2026 for the folder with the most employers (its employers and their departments);
 2. R3.1 for 2026 for every employer at once (every employer and department a row);
@@ -16,8 +16,10 @@ the one-pass tally):
    and the growth of the peak RSS while writing (XlsxWriter's constant-memory mode: flat);
    ``--xlsx-only`` measures this alone (no database, results not written).
 
-Printed: seconds, employees read per second, rows, peak RSS (``ru_maxrss``). Written to
-``benchmarks/results/reports.json``.
+Printed: seconds, the CPU seconds of this process and of the PostgreSQL backend that served it,
+the load average before and after, rows, peak RSS (``ru_maxrss``). Written to
+``benchmarks/results/reports.json``. ``--keep`` keeps the databases (named after
+``--employees``) and reuses a loaded one; ``--load-only`` builds it without measuring.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import json
+import os
 import random
 import resource
 import tempfile
@@ -35,13 +38,14 @@ from pathlib import Path
 from typing import Any
 
 import pendulum
+import sqlalchemy as sa
 
 from benchmarks.engines import run_on
 from xs_adapters.clock import FixedClock
 from xs_adapters.exports import ExportFormat, export_report
 from xs_adapters.sql import tables as t
 from xs_adapters.sql.copy import insert_rows
-from xs_app import bootstrap
+from xs_app import Xs, bootstrap
 from xs_app.services.protocols import CreateProtocol
 from xs_app.services.reports import AbsenceReport
 from xs_app.synthetic import SyntheticGenerator, SyntheticSize, load
@@ -61,13 +65,52 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _kept(xs: Xs, size: SyntheticSize) -> bool:
+    """Whether the database already holds this world (``--keep``: the same seeds, the same
+    data), so that it is not loaded again."""
+    with xs.container.engine().connect() as connection:
+        employees = connection.execute(sa.text("SELECT count(*) FROM employees")).scalar_one()
+        sick = connection.execute(sa.text("SELECT count(*) FROM trajectories")).scalar_one()
+    return bool(employees == size.employees and sick)
+
+
+def _folders(xs: Xs) -> list[uuid.UUID]:
+    """The folders, the one with the most employers first."""
+    e = t.employers
+    query = (
+        sa.select(e.c.folder_id)
+        .where(e.c.folder_id.is_not(None))
+        .group_by(e.c.folder_id)
+        .order_by(sa.func.count().desc(), e.c.folder_id)
+    )
+    with xs.container.engine().connect() as connection:
+        return list(connection.scalars(query))
+
+
+def _settle(xs: Xs) -> None:
+    """After the bulk load: statistics for the planner (and on PostgreSQL the visibility map,
+    as autovacuum would set it in production)."""
+    engine = xs.container.engine()
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(sa.text("VACUUM ANALYZE"))
+    else:
+        with engine.begin() as connection:
+            connection.execute(sa.text("ANALYZE"))
+
+
 def _load(url: str, size: SyntheticSize, spells: int) -> tuple[uuid.UUID, list[uuid.UUID]]:
     xs = bootstrap(database_url=url, clock=CLOCK, migrate_database=True)
     admin = xs.installation.create_super_administrator("Bench", f"b-{uuid.uuid4().hex}@example.nl")
+    if _kept(xs, size):
+        print("  kept database: not loaded again", flush=True)
+        folders = _folders(xs)
+        xs.close()
+        return admin, folders
     protocol = xs.protocols.create_protocol(
         CreateProtocol(actor=admin, name="Verzuim", kind=ProtocolKind.SICKNESS)
     )
-    organisation = load(xs.unit_of_work, SyntheticGenerator(size=size))
+    load(xs.unit_of_work, SyntheticGenerator(size=size))
     print(f"  loaded {size.employees:,} employees", flush=True)
     rng = random.Random(2026)
     engine = xs.container.engine()
@@ -107,33 +150,49 @@ def _load(url: str, size: SyntheticSize, spells: int) -> tuple[uuid.UUID, list[u
             insert_rows(uow.connection, t.recovery_reports, reports)  # type: ignore[attr-defined]
             uow.commit()
     print(f"  loaded {len(chosen):,} sickness reports", flush=True)
+    _settle(xs)
+    folders = _folders(xs)
     xs.close()
-    counts: dict[uuid.UUID, int] = {}
-    for employer in organisation.employers:
-        if employer.folder_id is not None:
-            counts[employer.folder_id] = counts.get(employer.folder_id, 0) + 1
-    # the folders, the one with the most employers first
-    folders = sorted(counts, key=lambda f: -counts[f])
     return admin, folders
+
+
+def _backend(xs: Xs) -> int | None:
+    """The process id of the PostgreSQL backend of the application's (pooled) connection."""
+    engine = xs.container.engine()
+    if engine.dialect.name != "postgresql":
+        return None
+    with engine.connect() as connection:
+        pid: int = connection.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
+        return pid
+
+
+def _process_cpu(pid: int) -> float:
+    """User + system CPU seconds of a process on this machine (``/proc/PID/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _absence(url: str, admin: uuid.UUID, units: tuple[UnitRef, ...]) -> dict[str, Any]:
     xs = bootstrap(database_url=url, clock=CLOCK, migrate_database=False)
-    seen = {"employees": 0}
-
-    def progress(stage: str, done: int, total: int | None) -> None:
-        if stage == "employees":
-            seen["employees"] = done
-
-    started = time.perf_counter()
-    result = xs.reports.absence(AbsenceReport(actor=admin, period=YEAR, units=units), progress)
+    backend = _backend(xs)
+    backend_before = None if backend is None else _process_cpu(backend)
+    load_before = os.getloadavg()[0]
+    started, cpu = time.perf_counter(), time.process_time()
+    result = xs.reports.absence(AbsenceReport(actor=admin, period=YEAR, units=units))
     seconds = time.perf_counter() - started
+    cpu_seconds = time.process_time() - cpu
+    backend_seconds = None
+    # the same pooled connection again: its backend's CPU is the database's share (parallel
+    # workers, if the planner starts any, are not counted)
+    if backend is not None and backend_before is not None and _backend(xs) == backend:
+        backend_seconds = round(_process_cpu(backend) - backend_before, 2)
     xs.close()
     return {
         "rows": len(result.rows),
-        "employees_read": seen["employees"],
         "seconds": round(seconds, 2),
-        "employees_per_second": round(seen["employees"] / seconds) if seconds else None,
+        "cpu_seconds": round(cpu_seconds, 2),
+        "backend_cpu_seconds": backend_seconds,
+        "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         "peak_rss_mb": round(_peak_mb()),
     }
 
@@ -173,10 +232,14 @@ def _xlsx(rows: int) -> dict[str, Any]:
     }
 
 
-def run_engine(name: str, url: str, size: SyntheticSize, spells: int) -> dict[str, Any]:
+def run_engine(
+    name: str, url: str, size: SyntheticSize, spells: int, load_only: bool = False
+) -> dict[str, Any]:
     loaded = time.perf_counter()
     admin, folders = _load(url, size, spells)
     print(f"[{name}] data loaded in {time.perf_counter() - loaded:.0f} s", flush=True)
+    if load_only:
+        return {"engine": name, "loaded": True}
     engine = bootstrap(database_url=url, clock=CLOCK, migrate_database=False)
     with engine.container.engine().connect() as connection:
         employers = tuple(
@@ -209,7 +272,12 @@ def main() -> None:
     parser.add_argument("--spells", type=int, default=100_000)
     parser.add_argument("--xlsx-rows", type=int, default=100_000)
     parser.add_argument("--xlsx-only", action="store_true", help="measure the XLSX export alone")
-    parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the databases and reuse them on the next run"
+    )
+    parser.add_argument(
+        "--load-only", action="store_true", help="build the data only (with --keep), no run"
+    )
     args = parser.parse_args()
     size = SyntheticSize(
         folders=100,
@@ -218,17 +286,22 @@ def main() -> None:
         branches=0,
         employees=args.employees,
     )
-    xlsx = _xlsx(args.xlsx_rows)
-    print(f"XLSX export: {xlsx}", flush=True)
+    xlsx: dict[str, Any] = {}
+    if not args.load_only:
+        xlsx = _xlsx(args.xlsx_rows)
+        print(f"XLSX export: {xlsx}", flush=True)
     if args.xlsx_only:
         return
     reports: dict[str, Any] = {"xlsx": xlsx, "engines": []}
     for name in args.engines.split(","):
 
         def run(url: str, engine: str = name) -> dict[str, Any]:
-            return run_engine(engine, url, size, args.spells)
+            return run_engine(engine, url, size, args.spells, args.load_only)
 
-        reports["engines"].append(run_on(name, "reports", run, keep=args.keep))
+        label = f"reports_{args.employees}"
+        reports["engines"].append(run_on(name, label, run, keep=args.keep))
+    if args.load_only:
+        return
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / "reports.json"
     out.write_text(json.dumps(reports, indent=2))

@@ -82,7 +82,9 @@ class _Bar:
     def __call__(self, stage: str, done: int, total: int | None) -> None:
         task = self._tasks.get(stage)
         if task is None:
-            label = {"employees": "Werknemers", "rows": "Rijen"}.get(stage, stage)
+            label = {"units": "Onderdelen", "employees": "Werknemers", "rows": "Rijen"}.get(
+                stage, stage
+            )
             task = self._tasks[stage] = self._progress.add_task(label, total=total)
         self._progress.update(task, completed=done, total=total)  # type: ignore[arg-type]
 

@@ -128,6 +128,27 @@ class OrganisationRepositoryContract:
             assert loaded.address.postcode == "5211 MR"
             assert uow.branches.list_for_employer(employer.id) == [branch]
 
+    def test_r3_1_departments_of_several_employers_at_once(self, uow_factory: UowFactory) -> None:
+        """R3.1's unit tree reads the departments of many employers in one go: by employer, and
+        per employer as ``list_for_employer`` gives them; others' departments are left out."""
+        a, b, c = Employer.create("A"), Employer.create("B"), Employer.create("C")
+        departments = {
+            name: Department.create(employer.id, name)
+            for employer, name in ((a, "Zuid"), (a, "Noord"), (b, "Midden"), (c, "West"))
+        }
+        with uow_factory() as uow:
+            for employer in (a, b, c):
+                uow.employers.add(employer)
+            for department in departments.values():
+                uow.departments.add(department)
+            uow.commit()
+        with uow_factory(write=False) as uow:
+            found = uow.departments.list_for_employers([b.id, a.id, a.id])
+            by_employer = sorted([a.id, b.id])
+            assert found == [d for e in by_employer for d in uow.departments.list_for_employer(e)]
+            assert {d.name for d in found} == {"Zuid", "Noord", "Midden"}
+            assert uow.departments.list_for_employers([]) == []
+
     def test_r1_2_employees_with_employments(self, uow_factory: UowFactory) -> None:
         employer = Employer.create("A")
         employee = Employee.register("José", "Jansen", _dt.date(1961, 1, 1), Gender.MALE, "P-1")

@@ -120,6 +120,9 @@ class MemoryDepartmentRepository(_Repo):
     def list_for_employer(self, employer_id: uuid.UUID) -> list[Department]:
         return _sorted_copies(self._s.departments.find("employer", employer_id), _by_name)
 
+    def list_for_employers(self, employer_ids: Sequence[uuid.UUID]) -> list[Department]:
+        return [d for e in sorted(set(employer_ids)) for d in self.list_for_employer(e)]
+
 
 class MemoryBranchRepository(_Repo):
     def add(self, branch: Branch) -> None:

@@ -10,12 +10,23 @@ from xs_core.dates import DateRange
 from xs_core.events import Aggregate
 from xs_core.protocols.model import ProtocolKind
 from xs_core.reports.absence import EmployeeAbsence, employee_absence
+from xs_core.reports.categories import DurationCategories
+from xs_core.reports.sums import AbsenceSums, sums_of_facts
 from xs_core.reports.wia import WiaClaim
 
 
 class MemoryAbsenceFacts:
     def __init__(self, store: MemoryStore) -> None:
         self._s = store
+
+    def absence_sums(
+        self,
+        employer_ids: Sequence[uuid.UUID],
+        period: DateRange,
+        categories: DurationCategories,
+    ) -> AbsenceSums:
+        """The sums per pair from the facts per employee (the reference, R3.1)."""
+        return sums_of_facts(self.absence_facts(employer_ids, period), period, categories)
 
     def absence_facts(
         self, employer_ids: Sequence[uuid.UUID], period: DateRange

@@ -226,6 +226,19 @@ class SqlDepartmentRepository(_Repo):
         )
         return [mappers.department_from_row(r) for r in rows]
 
+    def list_for_employers(self, employer_ids: Sequence[uuid.UUID]) -> list[Department]:
+        d = t.departments
+        wanted = sorted(set(employer_ids))
+        found: list[Department] = []
+        for start in range(0, len(wanted), 1000):
+            rows = self._c.execute(
+                sa.select(d)
+                .where(d.c.employer_id.in_(wanted[start : start + 1000]))
+                .order_by(d.c.employer_id, d.c.name, d.c.id)
+            )
+            found.extend(mappers.department_from_row(r) for r in rows)
+        return found
+
 
 def _branch_values(b: Branch) -> dict[str, Any]:
     return {

@@ -1,4 +1,5 @@
-"""The absence facts of R3.1, read set-based (R3.1, R3.4).
+"""The absence facts of R3.1 per employee (R3.1, R3.4): the reference the set-based sums of
+:mod:`xs_adapters.sql.absence_sums` (what the report reads) are tested against.
 
 The employees with an employment at the report's employers during the period are read in chunks
 of :data:`CHUNK` by employee id (keyset over the employees' primary key, each probed for such an
@@ -20,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from xs_adapters.sql import tables as t
+from xs_adapters.sql.absence_sums import SqlAbsenceSums
 from xs_adapters.sql.locking import lock_row
 from xs_core.dates import DateRange
 from xs_core.errors import NotFound
@@ -34,9 +36,8 @@ from xs_core.reports.wia import OutflowReason, WiaBenefit, WiaClaim
 CHUNK = 2000
 
 
-class SqlAbsenceFacts:
-    def __init__(self, connection: Connection) -> None:
-        self._c = connection
+class SqlAbsenceFacts(SqlAbsenceSums):
+    """The sums per pair (the report) and the facts per employee (the reference)."""
 
     def absence_facts(
         self, employer_ids: Sequence[uuid.UUID], period: DateRange

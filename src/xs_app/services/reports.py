@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 
 import attrs
@@ -23,21 +23,20 @@ from xs_core.access.features import Feature
 from xs_core.dates import DateRange
 from xs_core.errors import DomainError, InvalidInput, NotFound, register_messages
 from xs_core.money import Money
-from xs_core.organisation.model import Department
+from xs_core.organisation.model import Department, Employer
 from xs_core.organisation.units import UnitKind, UnitRef
 from xs_core.organisation.validation import valid_code
 from xs_core.policies.model import Policy, ProductKind
 from xs_core.progress import Progress, silent
 from xs_core.reports.absence import (
     AbsenceRow,
-    EmployeeAbsence,
     UnitTree,
-    absence_per_unit,
     absence_table,
     report_period,
 )
 from xs_core.reports.categories import DurationCategories, stored_duration_categories
 from xs_core.reports.columns import ReportTable
+from xs_core.reports.sums import absence_from_sums
 from xs_core.reports.wia import (
     WIA_NN_REPORT_NAME,
     WIA_REPORT_NAME,
@@ -76,8 +75,8 @@ register_messages(
     kind=NotFound,
 )
 
-#: How often the absence report tells its progress, in employees.
-PROGRESS_EVERY = 1000
+#: Above this many named employers the report reads all employers at once instead of each.
+BULK_EMPLOYERS = 50
 
 
 @attrs.frozen(kw_only=True)
@@ -183,26 +182,43 @@ def _department_tree(
 class ReportService(Service):
     """R3: reports as typed rows (R3.4); exported by :mod:`xs_adapters.exports`."""
 
-    def _employer(self, uow: UnitOfWork, tree: UnitTree, employer_id: uuid.UUID,
-                  above: tuple[UnitRef, ...]) -> None:  # fmt: skip
-        employer = uow.employers.get(employer_id)
-        tree.add(employer.ref, employer.name, employer.code, above)
-        departments = uow.departments.list_for_employer(employer.id)
-        for top in sorted((d for d in departments if d.parent_id is None), key=lambda d: d.name):
-            _department_tree(tree, departments, top, (*above, employer.ref))
-
     def _tree(self, uow: UnitOfWork, units: tuple[UnitRef, ...]) -> UnitTree:
+        """The units in row order: each named unit with the units below it. The employers and
+        their departments are read in bulk (a query per folder, one for all employers when many
+        are named, a query per thousand employers for their departments), not per employer."""
         tree = UnitTree()
+        named = [u.id for u in units if u.kind is UnitKind.EMPLOYER]
+        employers: dict[uuid.UUID, Employer] = {}
+        if len(named) > BULK_EMPLOYERS:
+            employers = {e.id: e for e in uow.employers.list()}
+        in_folders: dict[uuid.UUID, list[Employer]] = {}
+        for unit in units:
+            if unit.kind is UnitKind.FOLDER and unit.id not in in_folders:
+                in_folders[unit.id] = sorted(uow.employers.list(unit.id), key=lambda e: e.name)
+                employers.update({e.id: e for e in in_folders[unit.id]})
+        for employer_id in named:
+            if employer_id not in employers:
+                employers[employer_id] = uow.employers.get(employer_id)
+        departments: dict[uuid.UUID, list[Department]] = {e: [] for e in employers}
+        for department in uow.departments.list_for_employers(sorted(employers)):
+            departments[department.employer_id].append(department)
+
+        def add_employer(employer: Employer, above: tuple[UnitRef, ...]) -> None:
+            tree.add(employer.ref, employer.name, employer.code, above)
+            own = departments[employer.id]
+            for top in sorted((d for d in own if d.parent_id is None), key=lambda d: d.name):
+                _department_tree(tree, own, top, (*above, employer.ref))
+
         for unit in units:
             if unit in tree:
                 continue
             if unit.kind is UnitKind.FOLDER:
                 found = uow.folders.get(unit.id)
                 tree.add(found.ref, found.name, None)
-                for employer in sorted(uow.employers.list(found.id), key=lambda e: e.name):
-                    self._employer(uow, tree, employer.id, (found.ref,))
+                for employer in in_folders[unit.id]:
+                    add_employer(employer, (found.ref,))
             elif unit.kind is UnitKind.EMPLOYER:
-                self._employer(uow, tree, unit.id, ())
+                add_employer(employers[unit.id], ())
             elif unit.kind is UnitKind.DEPARTMENT:
                 department = uow.departments.get(unit.id)
                 _department_tree(
@@ -216,7 +232,9 @@ class ReportService(Service):
 
     def absence(self, cmd: AbsenceReport, progress: Progress | None = None) -> AbsenceReportResult:
         """R3.1: one row per unit (and per unit below it) with the figures of the 1996 standard
-        (:mod:`xs_core.reports.absence`); the employees are read in chunks (flat memory)."""
+        (:mod:`xs_core.reports.absence`), from the sums per employer and department that the
+        storage adds up set-based (:mod:`xs_core.reports.sums`): memory and Python time follow
+        the units, not the employees."""
         tell = progress or silent
         period = report_period(cmd.period)
         if not cmd.units:
@@ -230,8 +248,10 @@ class ReportService(Service):
             self._authorise(uow, cmd.actor, Feature.VIEW_REPORTS, *cmd.units)
             categories = stored_duration_categories(uow.settings)
             tree = self._tree(uow, cmd.units)
-            facts = uow.absence_facts.absence_facts(sorted(tree.employer_ids), period)
-            rows = absence_per_unit(period, tree, _counted(facts, tell), categories)
+            tell("units", 0, len(tree))
+            sums = uow.absence_facts.absence_sums(sorted(tree.employer_ids), period, categories)
+            rows = absence_from_sums(period, tree, sums, categories)
+            tell("units", len(rows), len(rows))
             return AbsenceReportResult(period=period, categories=categories, rows=tuple(rows))
 
     def register_wia_claim(self, cmd: RegisterWiaClaim) -> uuid.UUID:
@@ -382,16 +402,6 @@ def _wga_erd_policies(
         )
 
     return find
-
-
-def _counted(facts: Iterator[EmployeeAbsence], tell: Progress) -> Iterator[EmployeeAbsence]:
-    done = 0
-    for item in facts:
-        yield item
-        done += 1
-        if done % PROGRESS_EVERY == 0:
-            tell("employees", done, None)
-    tell("employees", done, done)
 
 
 __all__ = [

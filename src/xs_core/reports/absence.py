@@ -238,12 +238,17 @@ class UnitTree:
 
     def rows_of(self, segment: EmploymentSegment) -> tuple[int, ...]:
         """The rows an employment segment counts in (each once)."""
-        key = (segment.employer_id, segment.department_id)
+        return self.rows_for(segment.employer_id, segment.department_id)
+
+    def rows_for(self, employer_id: uuid.UUID, department_id: uuid.UUID | None) -> tuple[int, ...]:
+        """The rows a segment at this employer and department counts in (each once): the
+        employer's row and those above it, the department's row and those above it."""
+        key = (employer_id, department_id)
         found = self._memo.get(key)
         if found is None:
-            rows = self._by_employer.get(segment.employer_id, frozenset())
-            if segment.department_id is not None:
-                rows = rows | self._by_department.get(segment.department_id, frozenset())
+            rows = self._by_employer.get(employer_id, frozenset())
+            if department_id is not None:
+                rows = rows | self._by_department.get(department_id, frozenset())
             found = self._memo[key] = tuple(sorted(rows))
         return found
 
@@ -353,9 +358,12 @@ def _rows_on(facts: EmployeeAbsence, tree: UnitTree, day: _dt.date) -> set[int]:
     return rows
 
 
-def absence_row(unit: ReportUnit, tally: AbsenceTally, period: DateRange) -> AbsenceRow:
-    """The figures of one unit from its tally (R3.1, DOMAIN §8)."""
-    period_days = _days(period)
+def absence_row(
+    unit: ReportUnit, tally: AbsenceTally, period: DateRange, period_days: int | None = None
+) -> AbsenceRow:
+    """The figures of one unit from its tally (R3.1, DOMAIN §8); ``period_days`` is the
+    period's length when the caller already knows it (many rows)."""
+    period_days = _days(period) if period_days is None else period_days
     emp_days = tally.employment_days
     return AbsenceRow(
         unit=unit,

@@ -8,13 +8,29 @@ from typing import Protocol
 
 from xs_core.dates import DateRange
 from xs_core.reports.absence import EmployeeAbsence
+from xs_core.reports.categories import DurationCategories
+from xs_core.reports.sums import AbsenceSums
 from xs_core.reports.wia import WiaClaim
 
 
 class AbsenceFacts(Protocol):
-    """What R3.1 reads, set-based: the employees with an employment at one of the employers
-    during the period, each with the employment segments (versions) overlapping it and their
-    sickness reports, streamed in chunks ordered by employee id so that memory stays flat."""
+    """What R3.1 reads. The report itself reads :meth:`absence_sums`: the sums per employer and
+    department, added up set-based (in SQL by the database). :meth:`absence_facts` gives the
+    facts per employee — the employees with an employment at one of the employers during the
+    period, each with the employment segments (versions) overlapping it and their sickness
+    reports, streamed in chunks ordered by employee id — from which the reference tally
+    (:func:`~xs_core.reports.absence.absence_per_unit`) computes the same rows."""
+
+    def absence_sums(
+        self,
+        employer_ids: Sequence[uuid.UUID],
+        period: DateRange,
+        categories: DurationCategories,
+    ) -> AbsenceSums:
+        """The sums of R3.1 per (employer, department) pair over the segments at
+        ``employer_ids`` (:mod:`xs_core.reports.sums`); pairs at other employers may be
+        included (they count in no row of the report)."""
+        ...
 
     def absence_facts(
         self, employer_ids: Sequence[uuid.UUID], period: DateRange
