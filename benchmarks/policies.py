@@ -263,11 +263,17 @@ def _in_process(xs: Xs, admin: uuid.UUID) -> tuple[float, Any, float]:
     return time.perf_counter() - began, status, time.process_time() - cpu
 
 
-def _with_workers(xs: Xs, url: str, admin: uuid.UUID, workers: int) -> tuple[float, Any]:
+def _children_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def _with_workers(xs: Xs, url: str, admin: uuid.UUID, workers: int) -> tuple[float, Any, float]:
     """Start the run, enqueue its chunks, let ``workers`` ``xs worker --once`` processes work
-    them; the time until the run is finished."""
+    them; the time until the run is finished, and the workers' CPU seconds (PostgreSQL's
+    backends not included)."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), _children_cpu()
     status = xs.policy_evaluation.start(EvaluatePolicies(actor=admin, on=ON, chunk_size=CHUNK))
     enqueue(url, admin, status)
     processes = [
@@ -279,7 +285,7 @@ def _with_workers(xs: Xs, url: str, admin: uuid.UUID, workers: int) -> tuple[flo
     seconds = time.perf_counter() - began
     final = xs.policy_evaluation.status(GetPolicyEvaluation(actor=admin, run_id=status.run_id))
     assert final.finished, "the workers stopped before the run finished"
-    return seconds, final
+    return seconds, final, _children_cpu() - cpu
 
 
 def run_engine(name: str, url: str, employees: int, workers: int) -> dict[str, Any]:
@@ -299,7 +305,7 @@ def run_engine(name: str, url: str, employees: int, workers: int) -> dict[str, A
         for label in ("first", "second"):
             cpu: float | None = None
             if name == "postgres":
-                seconds, status = _with_workers(xs, url, admin, workers)
+                seconds, status, cpu = _with_workers(xs, url, admin, workers)
             else:
                 seconds, status, cpu = _in_process(xs, admin)
             rows = _registrations(url)
@@ -309,6 +315,10 @@ def run_engine(name: str, url: str, employees: int, workers: int) -> dict[str, A
                     "seconds": round(seconds, 2),
                     "cpu_seconds": None if cpu is None else round(cpu, 2),
                     "ms_per_employee": round(1000 * seconds / employees, 3),
+                    "cpu_ms_per_employee": None
+                    if cpu is None
+                    else round(1000 * cpu / employees, 3),
+                    "load_average": [round(x, 2) for x in os.getloadavg()],
                     "employees_changed": status.changed,
                     "registrations_added": status.added,
                     "registrations_removed": status.removed,
@@ -316,7 +326,7 @@ def run_engine(name: str, url: str, employees: int, workers: int) -> dict[str, A
                     "chunks": status.chunks,
                 }
             )
-            spent = "" if cpu is None else f" ({cpu:.1f} s CPU)"
+            spent = f" ({cpu:.1f} s CPU{'' if name == 'sqlite' else ' in the workers'})"
             print(
                 f"  {label} run: {seconds:.1f} s{spent}, {status.changed:,} employees changed, "
                 f"{status.added:,} added, {status.removed:,} removed ({rows:,} stored)"
@@ -352,7 +362,12 @@ def main() -> None:
         print(f"{name}:")
         results.append(run_on(name, "policies", partial(_engine, name, args)))
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "policies.json").write_text(json.dumps(results, indent=2) + "\n")
+    path = RESULTS / "policies.json"
+    # the figures of other engines and sizes stay (each run replaces its own)
+    kept = json.loads(path.read_text()) if path.exists() else []
+    ran = {(r["engine"], r["employees"]) for r in results}
+    kept = [r for r in kept if (r.get("engine"), r.get("employees")) not in ran]
+    path.write_text(json.dumps([*kept, *results], indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -43,6 +43,7 @@ from xs_core.policies.run import ChunkPlan
 from xs_core.protocols.model import ProtocolKind
 
 _CENTS = Cents()
+_TYPES = {kind.value: kind for kind in EmploymentType}
 
 #: Ids per ``IN (…)`` list of a delete.
 _IDS = 5_000
@@ -98,6 +99,14 @@ class SqlPolicyRunStore:
         self._c = connection
         self._dialect = connection.dialect.name
         self._postgres = self._dialect == "postgresql"
+        self._codes: dict[frozenset[Any], str] = {}
+
+    def _code(self, values: frozenset[Any]) -> str:
+        """:func:`codes` of reasons or notes, each distinct set once (a run writes millions)."""
+        found = self._codes.get(values)
+        if found is None:
+            found = self._codes[values] = codes(values)
+        return found
 
     # -- reads of a chunk ----------------------------------------------------------------------
 
@@ -145,7 +154,7 @@ class SqlPolicyRunStore:
             versions[employment].append(
                 EmploymentVersionFacts(
                     valid=DateRange(day(valid_from), day(valid_until)),
-                    employment_type=EmploymentType(kind),
+                    employment_type=_TYPES[kind],
                     salary=salary_of(salary),
                 )
             )
@@ -343,9 +352,9 @@ class SqlPolicyRunStore:
                 _dt.date(start.year, start.month, start.day),
                 None if end is None else _dt.date(end.year, end.month, end.day),
                 r.included,
-                codes(r.reasons),
+                self._code(r.reasons),
                 r.source.value,
-                codes(r.notes),
+                self._code(r.notes),
                 r.note,
                 _dt.date(on.year, on.month, on.day),
             )
@@ -356,9 +365,9 @@ class SqlPolicyRunStore:
             start.isoformat(),
             None if end is None else end.isoformat(),
             int(r.included),
-            codes(r.reasons),
+            self._code(r.reasons),
             r.source.value,
-            codes(r.notes),
+            self._code(r.notes),
             r.note,
             on.isoformat(),
         )

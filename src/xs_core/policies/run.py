@@ -168,7 +168,24 @@ class _OrderedIds:
 registration_id = _OrderedIds()
 
 
+#: The outcome of a period as a run compares it (included, reasons, notes).
 Outcome = tuple[bool, frozenset[ExclusionReason], frozenset[Note]]
+#: The automatic periods of a timeline clipped to a run's window, in order: the clipped days,
+#: their outcome, and the timeline's period.
+Target = tuple[tuple[DateRange, Outcome, Participation], ...]
+
+
+def window_target(timeline: Timeline, days: DateRange) -> Target:
+    """The automatic periods of ``timeline`` with days in ``days``, clipped to it (R6.4: the
+    manual ones are inputs, never a target)."""
+    found = []
+    for period in timeline.periods:
+        if period.source is not Source.AUTOMATIC:
+            continue
+        clipped = period.period.intersection(days)
+        if clipped is not None:
+            found.append((clipped, (period.included, period.reasons, period.notes), period))
+    return tuple(found)
 
 
 def _outcome(value: Registration | Participation) -> Outcome:
@@ -198,53 +215,50 @@ def reconcile(
     stored: Sequence[Registration],
     timeline: Timeline,
     on: _dt.date,
+    target: Target | None = None,
 ) -> ParticipantChange | None:
     """R6.6: the change that makes the stored automatic registrations of the employee agree
-    with ``timeline`` over the run's window; ``None`` when they agree already."""
+    with ``timeline`` over the run's window; ``None`` when they agree already. ``target``: the
+    timeline's :func:`window_target` for this window, when known."""
     days = window(policy.period, on)
     if days is None:
         return None
-    target: dict[tuple[DateRange, Outcome], Participation] = {}
-    for period in timeline.periods:
-        if period.source is not Source.AUTOMATIC:
-            continue
-        clipped = period.period.intersection(days)
-        if clipped is not None:
-            target[(clipped, _outcome(period))] = period
+    if target is None:
+        target = window_target(timeline, days)
+    automatic = [r for r in stored if not r.is_manual]
+    today = as_date(on)
+    if not automatic:  # nothing stored to compare with (a first run): add the target
+        if not target:
+            return None
+        return ParticipantChange(
+            policy_id=policy.id,
+            employee_id=employee_id,
+            removed=(),
+            added=tuple(_added(policy, employee_id, clipped, p, today) for clipped, _, p in target),
+            kept=(),
+        )
+    wanted = {(clipped, outcome): p for clipped, outcome, p in target}
     current: dict[tuple[DateRange, Outcome], Registration] = {}
     stale: list[Registration] = []
-    for registration in stored:
-        if registration.is_manual:
-            continue
+    for registration in automatic:
         clipped = registration.period.intersection(days)
         if clipped is None:
             continue
         key = (clipped, _outcome(registration))
-        if key in target and key not in current:
+        if key in wanted and key not in current:
             current[key] = registration
         else:
             stale.append(registration)
-    new = [(key, p) for key, p in target.items() if key not in current]
+    new = [(key, p) for key, p in wanted.items() if key not in current]
     if not new and not stale:
         return None
-    today = as_date(on)
     kept = [
         attrs.evolve(r, id=registration_id(), period=DateRange(r.period.start, days.start))
         for r in stale
         if r.period.start < days.start
     ]
     added = [
-        Registration(
-            id=registration_id(),
-            policy_id=policy.id,
-            employee_id=employee_id,
-            period=clipped,
-            included=p.included,
-            reasons=p.reasons,
-            source=Source.AUTOMATIC,
-            notes=p.notes,
-            registered_on=today,
-        )
+        _added(policy, employee_id, clipped, p, today)
         for (clipped, _), p in sorted(new, key=lambda kv: kv[0][0].start)
     ]
     return ParticipantChange(
@@ -253,6 +267,22 @@ def reconcile(
         removed=tuple(stale),
         added=tuple(added),
         kept=tuple(kept),
+    )
+
+
+def _added(
+    policy: Policy, employee_id: uuid.UUID, days: DateRange, period: Participation, today: Any
+) -> Registration:
+    return Registration(
+        id=registration_id(),
+        policy_id=policy.id,
+        employee_id=employee_id,
+        period=days,
+        included=period.included,
+        reasons=period.reasons,
+        source=Source.AUTOMATIC,
+        notes=period.notes,
+        registered_on=today,
     )
 
 
@@ -320,4 +350,5 @@ __all__ = [
     "plan_chunks",
     "reconcile",
     "window",
+    "window_target",
 ]
