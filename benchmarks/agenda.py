@@ -25,7 +25,7 @@ from typing import Any
 import pendulum
 import sqlalchemy as sa
 
-from benchmarks.engines import run_on
+from benchmarks.engines import run_on, settle
 from benchmarks.floors import latency, peak_rss_mib, ratio
 from xs_adapters.clock import FixedClock
 from xs_adapters.sql import tables as t
@@ -92,12 +92,7 @@ def run_engine(name: str, url: str, existing: int, plans: int) -> dict[str, Any]
     # that of a service planning availabilities, not of one that just built 100,000 objects
     gc.collect()
     engine = xs.container.engine()
-    if engine.dialect.name == "postgresql":
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(sa.text("VACUUM ANALYZE"))
-    else:
-        with engine.begin() as connection:
-            connection.execute(sa.text("ANALYZE"))
+    settle(engine)
     timings: list[float] = []
     floor: list[float] = []
     refused = 0

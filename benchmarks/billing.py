@@ -28,9 +28,8 @@ from pathlib import Path
 from typing import Any
 
 import pendulum
-import sqlalchemy as sa
 
-from benchmarks.engines import run_on
+from benchmarks.engines import run_on, settle
 from benchmarks.floors import copy_floor, current_rss_mib, peak_rss_mib, ratio
 from xs_adapters.clock import FixedClock
 from xs_adapters.sql import tables as t
@@ -161,12 +160,7 @@ def _load(url: str, employers: int, subscriptions: int, activities: int) -> uuid
             uow.commit()
     print(f"  loaded {activities:,} activities", flush=True)
     engine = xs.container.engine()
-    if engine.dialect.name == "postgresql":
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(sa.text("VACUUM ANALYZE"))
-    else:
-        with engine.begin() as connection:
-            connection.execute(sa.text("ANALYZE"))
+    settle(engine)
     xs.close()
     return admin
 

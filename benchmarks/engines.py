@@ -16,6 +16,17 @@ DATA = Path(__file__).parent / "data"
 PG_SERVER = "postgresql://127.0.0.1:5432/postgres"
 
 
+def settle(engine: sa.Engine) -> None:
+    """After a bulk load: statistics for the planner (``ANALYZE``), and on PostgreSQL the
+    visibility map too (``VACUUM ANALYZE``), as autovacuum would set them in production."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(sa.text("VACUUM ANALYZE"))
+    else:
+        with engine.begin() as connection:
+            connection.execute(sa.text("ANALYZE"))
+
+
 def _remove_sqlite(path: Path) -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)

@@ -34,7 +34,7 @@ from typing import Any
 import pendulum
 import sqlalchemy as sa
 
-from benchmarks.engines import run_on
+from benchmarks.engines import run_on, settle
 from benchmarks.floors import peak_rss_mib
 from xs_adapters.clock import FixedClock
 from xs_adapters.sql import tables as t
@@ -185,12 +185,7 @@ def _load(
     print(f"  loaded {activities:,} offered activities", flush=True)
     engine = xs.container.engine()
     BARE.create(engine)
-    if engine.dialect.name == "postgresql":
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(sa.text("VACUUM ANALYZE"))
-    else:
-        with engine.begin() as connection:
-            connection.execute(sa.text("ANALYZE"))
+    settle(engine)
     xs.close()
     return admin, model, [r.id for r in relations]
 

@@ -40,7 +40,7 @@ from typing import Any
 import pendulum
 import sqlalchemy as sa
 
-from benchmarks.engines import run_on
+from benchmarks.engines import run_on, settle
 from xs_adapters.clock import FixedClock
 from xs_adapters.exports import ExportFormat, export_report
 from xs_adapters.sql import tables as t
@@ -91,12 +91,7 @@ def _settle(xs: Xs) -> None:
     """After the bulk load: statistics for the planner (and on PostgreSQL the visibility map,
     as autovacuum would set it in production)."""
     engine = xs.container.engine()
-    if engine.dialect.name == "postgresql":
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(sa.text("VACUUM ANALYZE"))
-    else:
-        with engine.begin() as connection:
-            connection.execute(sa.text("ANALYZE"))
+    settle(engine)
 
 
 def _load(url: str, size: SyntheticSize, spells: int) -> tuple[uuid.UUID, list[uuid.UUID]]:

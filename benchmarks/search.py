@@ -24,7 +24,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from benchmarks.engines import run_on
+from benchmarks.engines import run_on, settle
 from benchmarks.floors import latency, peak_rss_mib, percentile, ratio
 from xs_adapters.clock import FixedClock
 from xs_adapters.sql.tables import search_entries as e
@@ -80,12 +80,7 @@ def _settle(xs: Xs) -> None:
     """After a bulk load: statistics for the planner (and on PostgreSQL the visibility map,
     as autovacuum would set it in production)."""
     engine = xs.container.engine()
-    if engine.dialect.name == "postgresql":
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(sa.text("VACUUM ANALYZE"))
-    else:
-        with engine.begin() as connection:
-            connection.execute(sa.text("ANALYZE"))
+    settle(engine)
 
 
 #: fixed terms beside the drawn ones: the shortest allowed (two letters, R1.3), terms with a
