@@ -13,7 +13,7 @@ import pytest
 from tests.backends import MemoryBackend, PostgresBackend, SqliteBackend, UowFactory
 from xs_core.access.api_clients import ApiClient, IdempotentResult
 from xs_core.access.model import Scope, User
-from xs_core.organisation.model import Employer
+from xs_core.organisation.model import Department, Employer
 from xs_core.organisation.units import UnitKind, UnitRef
 
 NOON = pendulum.datetime(2026, 12, 1, 12, tz="Europe/Amsterdam")
@@ -117,6 +117,54 @@ class ApiClientStoreContract:
             uow.commit()
         with uow_factory(write=False) as uow:
             assert [u.id for u in uow.api_clients.employer_users(employer, 10, 0)] == [only]
+            assert uow.api_clients.employer_users(other.id, 10, 0) == []
+
+    def test_r0_6_an_employers_users_include_those_scoped_to_its_departments(
+        self, uow_factory: UowFactory
+    ) -> None:
+        """R0.6: a user whose scope is a department of the employer (with or without the
+        employer itself) lies inside it and is listed; one with another employer's department
+        too reaches beyond it and is not."""
+        employer = _employer(uow_factory)
+        with uow_factory() as uow:
+            other = Employer.create("Slagerij", "B2")
+            uow.employers.add(other)
+            own = Department.create(employer, "Bakkerij")
+            elsewhere = Department.create(other.id, "Winkel")
+            uow.departments.add(own)
+            uow.departments.add(elsewhere)
+            inside = User.create(
+                "Afdeling",
+                "afdeling@example.nl",
+                scope=Scope(frozenset({UnitRef(UnitKind.DEPARTMENT, own.id)})),
+            )
+            both = User.create(
+                "Beide",
+                "beide@example.nl",
+                scope=Scope(
+                    frozenset(
+                        {UnitRef(UnitKind.DEPARTMENT, own.id), UnitRef(UnitKind.EMPLOYER, employer)}
+                    )
+                ),
+            )
+            beyond = User.create(
+                "Verder",
+                "verder@example.nl",
+                scope=Scope(
+                    frozenset(
+                        {
+                            UnitRef(UnitKind.DEPARTMENT, own.id),
+                            UnitRef(UnitKind.DEPARTMENT, elsewhere.id),
+                        }
+                    )
+                ),
+            )
+            for user in (inside, both, beyond):
+                uow.users.add(user)
+            uow.commit()
+        with uow_factory(write=False) as uow:
+            listed = [u.id for u in uow.api_clients.employer_users(employer, 10, 0)]
+            assert listed == [inside.id, both.id]
             assert uow.api_clients.employer_users(other.id, 10, 0) == []
 
 

@@ -70,11 +70,24 @@ class MemoryApiClientStore:
     def employer_users(self, employer_id: uuid.UUID, limit: int, offset: int) -> list[User]:
         unit = UnitRef(UnitKind.EMPLOYER, employer_id)
         technical = {c.user_id for c in self._s.api_clients.values()}
+
+        def inside(ref: UnitRef) -> bool:
+            """The employer, or one of its departments."""
+            if ref.kind is UnitKind.DEPARTMENT:
+                return (
+                    ref.id in self._s.departments
+                    and self._s.departments[ref.id].employer_id == employer_id
+                )
+            return ref == unit
+
         users = sorted(
             (
                 u
                 for u in self._s.users.values()
-                if u.scope.units == {unit} and not u.scope.everything and u.id not in technical
+                if u.scope.units
+                and all(inside(ref) for ref in u.scope.units)
+                and not u.scope.everything
+                and u.id not in technical
             ),
             key=lambda u: (u.email.casefold(), u.id),
         )

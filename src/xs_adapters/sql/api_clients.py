@@ -105,15 +105,21 @@ class SqlApiClientStore:
         )
 
     def employer_users(self, employer_id: uuid.UUID, limit: int, offset: int) -> list[User]:
-        x, u = t.user_scope_units, t.users
+        x, u, d = t.user_scope_units, t.users, t.departments
+        departments = sa.select(d.c.id).where(d.c.employer_id == employer_id)
+
+        def inside(units: Any) -> Any:
+            """A scope unit inside the employer: the employer, or one of its departments."""
+            return sa.or_(
+                sa.and_(units.c.unit_kind == "employer", units.c.unit_id == employer_id),
+                sa.and_(units.c.unit_kind == "department", units.c.unit_id.in_(departments)),
+            )
+
         other = x.alias("other_units")
-        beyond = sa.select(other.c.user_id).where(
-            sa.or_(other.c.unit_kind != "employer", other.c.unit_id != employer_id)
-        )
+        beyond = sa.select(other.c.user_id).where(~inside(other))
         ids = self._c.execute(
             sa.select(u.c.id)
-            .join(x, x.c.user_id == u.c.id)
-            .where(x.c.unit_kind == "employer", x.c.unit_id == employer_id)
+            .where(u.c.id.in_(sa.select(x.c.user_id).where(inside(x))))
             .where(~u.c.id.in_(beyond))
             .where(~u.c.id.in_(sa.select(_a.c.user_id)))
             .order_by(u.c.email_norm, u.c.id)

@@ -231,8 +231,9 @@ class ApiClientStore(Protocol):
         ...
 
     def employer_users(self, employer_id: uuid.UUID, limit: int, offset: int) -> list[User]:
-        """The users whose scope is this employer alone (R0.6: a user reaching beyond it is
-        not an API client's to see), ordered by e-mail address."""
+        """The users whose scope lies inside this employer — the employer itself and/or its
+        departments — ordered by e-mail address (R0.6: a user reaching beyond it is not an API
+        client's to see)."""
         ...
 
 
