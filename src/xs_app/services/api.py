@@ -340,6 +340,8 @@ class EmployerUserService(Service):
         now = self._clock.now()
         with self._uow() as uow:
             auth, principal = self._authorise(uow, cmd.actor, Feature.API_CREATE_EMPLOYER_USER)
+            # the employer first: a replay answers only while the client still sees it (R0.6)
+            found = _employer_by_code(uow, auth, principal, cmd.employer_code)
             if key is not None:
                 first = uow.api_clients.claim_key(
                     cmd.actor, key, cmd.request_fingerprint or fingerprint(b""), now
@@ -349,7 +351,6 @@ class EmployerUserService(Service):
                         raise Conflict("api.idempotency_key_reused", {})
                     if first.result is not None:
                         return CreatedEmployerUser(user_id=uuid.UUID(first.result), repeated=True)
-            found = _employer_by_code(uow, auth, principal, cmd.employer_code)
             role = self._employer_role(uow, cmd.role)
             user = User.create(cmd.name, cmd.email, {role.id}, Scope(frozenset({found.ref})))
             if uow.users.find_by_email(user.email) is not None:
