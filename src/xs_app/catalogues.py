@@ -31,16 +31,13 @@ from typing import Any
 
 import attrs
 
+from xs_app.http_status import STATUS_BY_KIND, status_for
 from xs_core.errors import (
     KINDS,
     KINDS_OF_REFUSAL,
     MESSAGES,
     ORIGINS,
-    Conflict,
     DomainError,
-    InvalidInput,
-    NotAllowed,
-    NotFound,
 )
 from xs_core.events import DomainEvent
 
@@ -50,12 +47,7 @@ PACKAGES = ("xs_core", "xs_adapters", "xs_app")
 SKIPPED = ("xs_adapters.sql.migrations", "xs_core.testing")
 
 #: The HTTP status the web host answers each kind of refusal with (RFC 9457 problem details).
-HTTP_STATUS: dict[type[DomainError], int] = {
-    NotFound: 404,
-    Conflict: 409,
-    InvalidInput: 422,
-    NotAllowed: 403,
-}
+HTTP_STATUS: dict[type[DomainError], int] = STATUS_BY_KIND
 
 #: Section titles, by context (the package or layer that registers a code or defines an event).
 CONTEXTS: dict[str, str] = {
@@ -166,7 +158,9 @@ def errors_page() -> str:
         "",
         "The *Kind* column names the class a code is registered with (one of the four, or a "
         "subclass of one); a raising site may use a subclass of it, such as `InvalidVatNumber` "
-        "for the `vat.*` codes or `ConfigurationError` for `config.*`. The command line's "
+        "for the `vat.*` codes or `ConfigurationError` for `config.*`. A few codes have an HTTP "
+        "status of their own, shown in their row: 401 for missing or wrong credentials, 413 for "
+        "a request body that is too large, 415 for one not declared JSON. The command line's "
         "runtime failures (`CliFailure`) are not refusals: they are listed last, have no HTTP "
         "status and never reach the web host.",
         "",
@@ -187,7 +181,8 @@ def errors_page() -> str:
         if general is None:
             failures.append(f"| `{code}` | {name} | {_cell(nl)} | {_cell(en)} |")
             continue
-        row = f"| `{code}` | {name} | {HTTP_STATUS[general]} | {_cell(nl)} | {_cell(en)} |"
+        status = status_for(code, general)
+        row = f"| `{code}` | {name} | {status} | {_cell(nl)} | {_cell(en)} |"
         refusals.setdefault(context_of(ORIGINS.get(code, "xs_app")), []).append(row)
     header = ["| Code | Kind | HTTP | Nederlands | English |", "|---|---|---|---|---|"]
     for context, title in CONTEXTS.items():

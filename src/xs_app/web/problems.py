@@ -10,12 +10,11 @@ from typing import Any
 from litestar import Request, Response
 from litestar.exceptions import HTTPException
 
+from xs_app.http_status import status_for
 from xs_core.errors import (
     Conflict,
     DomainError,
-    InvalidInput,
     Lang,
-    NotAllowed,
     NotFound,
     register_messages,
 )
@@ -42,13 +41,6 @@ register_messages(
     kind=NotFound,
 )
 
-#: Codes whose HTTP status is not their kind's.
-_STATUS_BY_CODE = {
-    "api.invalid_client": 401,
-    "api.token_invalid": 401,
-    "api.request_too_large": 413,
-    "api.unsupported_media_type": 415,
-}
 
 _HTTP_CODES = {
     400: "api.request_invalid",
@@ -59,16 +51,9 @@ _HTTP_CODES = {
 
 
 def status_of(error: DomainError) -> int:
-    """404 unknown, 409 conflict, 422 invalid, 403 not allowed (401 for credentials)."""
-    if error.code in _STATUS_BY_CODE:
-        return _STATUS_BY_CODE[error.code]
-    if isinstance(error, NotFound):
-        return 404
-    if isinstance(error, InvalidInput):
-        return 422
-    if isinstance(error, NotAllowed):
-        return 403
-    return 409
+    """404 unknown, 409 conflict, 422 invalid, 403 not allowed (401 for credentials, 413 and
+    415 for the body): :mod:`xs_app.http_status`."""
+    return status_for(error.code, type(error))
 
 
 def language(accept_language: str | None) -> Lang:
