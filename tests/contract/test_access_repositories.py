@@ -97,6 +97,30 @@ class AccessContract:
                 ref(UnitKind.BRANCH, branch.id),
                 ref(UnitKind.EMPLOYER, other.id),
             }
+            # R0.6: the bulk answer is the one-by-one answer, for every kind and a missing unit
+            units = [
+                ref(UnitKind.FOLDER, folder.id),
+                ref(UnitKind.EMPLOYER, in_folder.id),
+                ref(UnitKind.EMPLOYER, other.id),
+                ref(UnitKind.DEPARTMENT, leaf.id),
+                ref(UnitKind.DEPARTMENT, side.id),
+                ref(UnitKind.BRANCH, branch.id),
+                ref(UnitKind.EMPLOYEE, employee.id),
+                ref(UnitKind.EMPLOYER, uuid.uuid4()),
+                ref(UnitKind.DEPARTMENT, uuid.uuid4()),
+                ref(UnitKind.FOLDER, uuid.uuid4()),
+            ]
+            bulk = uow.scopes.ancestors_of(units)
+            assert bulk == {unit: uow.scopes.ancestors(unit) for unit in units}
+            assert bulk[ref(UnitKind.DEPARTMENT, leaf.id)] == {
+                ref(UnitKind.DEPARTMENT, leaf.id),
+                ref(UnitKind.DEPARTMENT, mid.id),
+                ref(UnitKind.DEPARTMENT, top.id),
+                ref(UnitKind.EMPLOYER, in_folder.id),
+                ref(UnitKind.FOLDER, folder.id),
+            }
+            assert bulk[ref(UnitKind.EMPLOYER, other.id)] == {ref(UnitKind.EMPLOYER, other.id)}
+            assert bulk[units[-1]] == frozenset()
             resolved = uow.scopes.resolve(
                 Scope.of([ref(UnitKind.FOLDER, folder.id), ref(UnitKind.DEPARTMENT, mid.id)])
             )

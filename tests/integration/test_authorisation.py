@@ -880,3 +880,33 @@ def test_r0_6_an_actor_that_is_no_user_id(two: Two) -> None:
                 auth.principal(actor)
             assert refused.value.code == "access.unknown_actor"
         assert auth.principal(two.admin).is_super_administrator
+
+
+def test_r0_6_many_units_are_judged_in_bulk_as_one_by_one(two: Two) -> None:
+    """R0.6: a command naming many units (a report over every employer, R3.1) reads their
+    ancestors in bulk; the answer is the one-by-one answer: the first unit (in the order named)
+    that does not exist or lies outside the scope is refused, ``not_found`` alike."""
+    scoped = two.user({Feature.VIEW_REPORTS}, UnitRef(UnitKind.FOLDER, two.folder_a))
+    inside = [
+        UnitRef(UnitKind.FOLDER, two.folder_a),
+        _employer_ref(two.a),
+        _department_ref(two.a1),
+        _department_ref(two.a2),
+    ]
+    with two.xs.unit_of_work(write=False) as uow:
+        auth = Authoriser(uow.users, uow.roles, uow.scopes)
+        principal = auth.principal(scoped)
+        auth.require_all_visible(principal, inside)
+        for outside in (
+            _employer_ref(two.b),
+            _department_ref(two.b1),
+            UnitRef(UnitKind.FOLDER, two.folder_b),
+            _employer_ref(uuid.uuid4()),
+        ):
+            for units in ([*inside, outside, _employer_ref(two.b)], [outside, *inside]):
+                with pytest.raises(NotFound) as bulk:
+                    auth.require_all_visible(principal, units)
+                with pytest.raises(NotFound) as alone:
+                    auth.require_visible(principal, outside)
+                assert _shape(bulk.value) == _shape(alone.value)
+                assert bulk.value.details["id"] == str(outside.id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from xs_adapters.memory.organisation import _Repo
@@ -100,6 +100,9 @@ class MemoryScopeResolver:
                 if folder_id is not None:
                     units.add(UnitRef(UnitKind.FOLDER, folder_id))
         return frozenset(units)
+
+    def ancestors_of(self, units: Sequence[UnitRef]) -> dict[UnitRef, frozenset[UnitRef]]:
+        return {unit: self.ancestors(unit) for unit in units}
 
     def resolve(self, scope: Scope) -> ResolvedScope:
         if scope.everything:

@@ -115,6 +115,26 @@ def _earlier_sqlite(element: _Earlier, compiler: SQLCompiler, **kw: Any) -> str:
     return "min({}, {})".format(*_two(element, compiler, **kw))
 
 
+class _Unindexed(FunctionElement[Any]):
+    """A column the SQLite planner may not look up by index here (unary ``+``, the documented
+    way to disqualify a term); the column itself elsewhere."""
+
+    inherit_cache = True
+    name = "xs_unindexed"
+
+
+@compiles(_Unindexed)
+def _unindexed_postgresql(element: _Unindexed, compiler: SQLCompiler, **kw: Any) -> str:
+    (column,) = list(element.clauses)
+    return str(compiler.process(column, **kw))
+
+
+@compiles(_Unindexed, "sqlite")
+def _unindexed_sqlite(element: _Unindexed, compiler: SQLCompiler, **kw: Any) -> str:
+    (column,) = list(element.clauses)
+    return f"+{compiler.process(column, **kw)}"
+
+
 def _date(value: object) -> Any:
     return sa.literal(value, PendulumDate())
 
@@ -138,18 +158,32 @@ class SqlAbsenceSums:
         if not employer_ids or period.end is None:
             return AbsenceSums(())
         start, end = _date(period.start), _date(period.end)
-        segments = self._segments(sorted(set(employer_ids)), start, end)
-        sums: dict[tuple[uuid.UUID, uuid.UUID | None], PairSums] = {}
+        employers = sorted(set(employer_ids))
+        segments = self._segments(employers, start, end)
+        sums: dict[tuple[object, object], PairSums] = {}
+        idents: dict[object, uuid.UUID] = {}
 
-        def pair(employer_id: uuid.UUID, department_id: uuid.UUID | None) -> PairSums:
-            found = sums.get((employer_id, department_id))
+        def ident(value: object) -> uuid.UUID:
+            """A stored id as a UUID (SQLite stores hex text; PostgreSQL gives UUIDs)."""
+            found = idents.get(value)
             if found is None:
-                found = sums[(employer_id, department_id)] = PairSums(
-                    employer_id, department_id, per_category=[0] * len(categories)
+                found = idents[value] = (
+                    value if isinstance(value, uuid.UUID) else uuid.UUID(hex=str(value))
                 )
             return found
 
-        for row in self._c.execute(self._days_query(segments)):
+        def pair(employer_id: object, department_id: object) -> PairSums:
+            found = sums.get((employer_id, department_id))
+            if found is None:
+                found = sums[(employer_id, department_id)] = PairSums(
+                    ident(employer_id),
+                    None if department_id is None else ident(department_id),
+                    per_category=[0] * len(categories),
+                )
+            return found
+
+        every = self._segments(employers, start, end, every=True)
+        for row in self._c.execute(self._days_query(every)):
             into = pair(row.employer_id, row.department_id)
             into.employment_days = int(row.days)
             into.available_days = Decimal(int(row.available)) / _AVAILABLE
@@ -167,8 +201,8 @@ class SqlAbsenceSums:
                         SharedReport(
                             str(row.report_id),
                             ended,
-                            row.employer_id,
-                            row.department_id,
+                            ident(row.employer_id),
+                            None if row.department_id is None else ident(row.department_id),
                             int(row.duration),
                         )
                     )
@@ -182,8 +216,16 @@ class SqlAbsenceSums:
                 into.per_category[int(row.category)] += int(row.reports)
         return AbsenceSums(tuple(sums.values()), tuple(shared))
 
-    def _segments(self, employers: list[uuid.UUID], start: Any, end: Any) -> Any:
+    def _segments(
+        self, employers: list[uuid.UUID], start: Any, end: Any, every: bool = False
+    ) -> Any:
+        """The segments, inlined where they are used (``NOT MATERIALIZED``): joined to the
+        sickness reports they are looked up per employee (``employments.employee_id``). With
+        ``every`` (the employment days, which read every segment) the versions are read first,
+        each employment found by its key: SQLite would otherwise walk the employments by
+        employer and look each version up, twice as slow."""
         e, v = t.employments, t.employment_versions
+        employment_id = _Unindexed(v.c.employment_id) if every else v.c.employment_id
         hours = sa.case(
             (v.c.hours_per_week >= 40, _FULL_TIME),
             else_=sa.cast(sa.func.round(v.c.hours_per_week * 100), sa.Integer),
@@ -191,13 +233,14 @@ class SqlAbsenceSums:
         query = (
             sa.select(
                 e.c.employee_id,
-                e.c.employer_id,
-                v.c.department_id,
+                # as stored (no conversion per row): :meth:`_ident` turns each id into a UUID once
+                sa.type_coerce(e.c.employer_id, sa.String).label("employer_id"),
+                sa.type_coerce(v.c.department_id, sa.String).label("department_id"),
                 _Later(v.c.valid_from, start).label("seg_from"),
                 _Earlier(sa.func.coalesce(v.c.valid_until, end), end).label("seg_until"),
                 hours.label("hours"),
             )
-            .select_from(v.join(e, e.c.id == v.c.employment_id))
+            .select_from(v.join(e, e.c.id == employment_id))
             .where(
                 e.c.start_date < end,
                 sa.or_(e.c.end_date.is_(None), e.c.end_date > start),
@@ -207,7 +250,7 @@ class SqlAbsenceSums:
         )
         if len(employers) <= EMPLOYERS_NAMED:
             query = query.where(e.c.employer_id.in_(employers))
-        return query.cte("segments")
+        return query.cte("segments").prefix_with("NOT MATERIALIZED")
 
     def _days_query(self, segments: Any) -> Any:
         days = _big(_Days(segments.c.seg_from, segments.c.seg_until))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -159,6 +160,16 @@ _USER_BY_ID = _user_with_links(t.users.c.id == sa.bindparam("key", type_=sa.Uuid
 _USER_BY_EMAIL = _user_with_links(t.users.c.email_norm == sa.bindparam("key", type_=sa.String))
 
 
+#: Ids per ``IN`` list of :meth:`SqlScopeResolver.ancestors_of` (well under SQLite's limit of
+#: bound parameters).
+_CHUNK = 5000
+
+
+def _chunks(ids: list[uuid.UUID]) -> Iterator[list[uuid.UUID]]:
+    for start in range(0, len(ids), _CHUNK):
+        yield ids[start : start + _CHUNK]
+
+
 class SqlScopeResolver:
     """Scope questions answered with a few (recursive) queries (R0.6)."""
 
@@ -248,6 +259,67 @@ class SqlScopeResolver:
             units |= {UnitRef(UnitKind.EMPLOYER, e) for e in employers}
             units |= self._department_chain(departments)
         return frozenset(self._with_folders(units))
+
+    def ancestors_of(self, units: Sequence[UnitRef]) -> dict[UnitRef, frozenset[UnitRef]]:
+        """Folders, employers and departments in a few queries per :data:`_CHUNK` units (one
+        per kind, a recursive one up the departments, one for the employers' folders); other
+        kinds one by one (:meth:`ancestors`)."""
+        wanted = list(dict.fromkeys(units))
+        by_kind: dict[UnitKind, list[uuid.UUID]] = defaultdict(list)
+        for unit in wanted:
+            by_kind[unit.kind].append(unit.id)
+        found: dict[UnitRef, set[UnitRef]] = {}
+        for chunk in _chunks(by_kind[UnitKind.FOLDER]):
+            for ident in self._c.scalars(
+                sa.select(t.folders.c.id).where(t.folders.c.id.in_(chunk))
+            ):
+                found[UnitRef(UnitKind.FOLDER, ident)] = set()
+        for chunk in _chunks(by_kind[UnitKind.EMPLOYER]):
+            for ident in self._c.scalars(
+                sa.select(t.employers.c.id).where(t.employers.c.id.in_(chunk))
+            ):
+                found[UnitRef(UnitKind.EMPLOYER, ident)] = set()
+        d = t.departments
+        for chunk in _chunks(by_kind[UnitKind.DEPARTMENT]):
+            up = (
+                sa.select(d.c.id.label("origin"), d.c.id, d.c.parent_id, d.c.employer_id)
+                .where(d.c.id.in_(chunk))
+                .cte("up", recursive=True)
+            )
+            up = up.union(
+                sa.select(up.c.origin, d.c.id, d.c.parent_id, d.c.employer_id).join(
+                    up, d.c.id == up.c.parent_id
+                )
+            )
+            for row in self._c.execute(sa.select(up.c.origin, up.c.id, up.c.employer_id)):
+                chain = found.setdefault(UnitRef(UnitKind.DEPARTMENT, row.origin), set())
+                chain.add(UnitRef(UnitKind.DEPARTMENT, row.id))
+                chain.add(UnitRef(UnitKind.EMPLOYER, row.employer_id))
+        employers = {u.id for chain in found.values() for u in chain if u.kind is UnitKind.EMPLOYER}
+        employers |= {u.id for u in found if u.kind is UnitKind.EMPLOYER}
+        folder_of: dict[uuid.UUID, uuid.UUID] = {}
+        for chunk in _chunks(sorted(employers)):
+            placed = self._c.execute(
+                sa.select(t.employers.c.id, t.employers.c.folder_id).where(
+                    t.employers.c.id.in_(chunk), t.employers.c.folder_id.is_not(None)
+                )
+            )
+            folder_of.update({ident: folder for ident, folder in placed})
+        answer: dict[UnitRef, frozenset[UnitRef]] = {}
+        for unit in wanted:
+            if unit.kind not in (UnitKind.FOLDER, UnitKind.EMPLOYER, UnitKind.DEPARTMENT):
+                answer[unit] = self.ancestors(unit)
+                continue
+            above = found.get(unit)
+            if above is None:
+                answer[unit] = frozenset()
+                continue
+            chain = {unit, *above}
+            for employer_id in [u.id for u in chain if u.kind is UnitKind.EMPLOYER]:
+                if employer_id in folder_of:
+                    chain.add(UnitRef(UnitKind.FOLDER, folder_of[employer_id]))
+            answer[unit] = frozenset(chain)
+        return answer
 
     def resolve(self, scope: Scope) -> ResolvedScope:
         if scope.everything:

@@ -76,9 +76,14 @@ def employer_from_rows(row: Any, contact_rows: list[Any]) -> Employer:
 
 
 def department_from_row(row: Any) -> Department:
-    data = _row(row)
-    data.pop("code_norm", None)
-    return converter.structure(data, Department)
+    # built directly, not through a dict and cattrs: reports read 100,000 at once (R3.1)
+    return Department(
+        id=row.id,
+        employer_id=row.employer_id,
+        name=row.name,
+        code=row.code,
+        parent_id=row.parent_id,
+    )
 
 
 def branch_from_row(row: Any) -> Branch:

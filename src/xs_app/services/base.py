@@ -54,8 +54,7 @@ class Service:
         principal = auth.principal(actor)
         features = feature if isinstance(feature, tuple) else (feature,)
         auth.require(principal, *features)
-        for unit in units:
-            auth.require_visible(principal, unit)
+        auth.require_all_visible(principal, units)
         return auth, principal
 
 

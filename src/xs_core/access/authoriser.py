@@ -88,6 +88,20 @@ class Authoriser:
         if not self.visible(principal, unit):
             raise as_ or not_found(unit.kind.value, unit.id)
 
+    def require_all_visible(self, principal: Principal, units: Iterable[UnitRef]) -> None:
+        """:meth:`require_visible` for each of ``units``, in order (the first unit refused is
+        the one named), with their ancestors read in bulk (:meth:`ScopeResolver.ancestors_of`)."""
+        wanted = list(units)
+        if len(wanted) < 2:
+            for unit in wanted:
+                self.require_visible(principal, unit)
+            return
+        ancestors = self._scopes.ancestors_of(wanted)
+        for unit in wanted:
+            chain = ancestors.get(unit, frozenset())
+            if not chain or not principal.scope.includes_any(chain):
+                raise not_found(unit.kind.value, unit.id)
+
     def resolved_scope(self, principal: Principal) -> ResolvedScope:
         if principal.scope.everything:
             return ResolvedScope(everything=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 from xs_core.access.model import ResolvedScope, Role, Scope, User
@@ -38,6 +38,11 @@ class ScopeResolver(Protocol):
     def ancestors(self, unit: UnitRef) -> frozenset[UnitRef]:
         """The unit itself and every unit above it: departments, employers and folders; for an
         employee, those of each of their employments. Empty when the unit does not exist."""
+        ...
+
+    def ancestors_of(self, units: Sequence[UnitRef]) -> dict[UnitRef, frozenset[UnitRef]]:
+        """:meth:`ancestors` of many units at once, in a few queries whatever their number (a
+        report naming every employer, R3.1); a unit that does not exist maps to the empty set."""
         ...
 
     def resolve(self, scope: Scope) -> ResolvedScope:

@@ -18,7 +18,7 @@ class UnitKind(enum.Enum):
     EMPLOYEE = "employee"
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class UnitRef:
     """A reference to one organisation unit, e.g. for a scope or a dossier."""
 
