@@ -221,11 +221,13 @@ class SqlAbsenceSums:
     ) -> Any:
         """The segments, inlined where they are used (``NOT MATERIALIZED``): joined to the
         sickness reports they are looked up per employee (``employments.employee_id``). With
-        ``every`` (the employment days, which read every segment) the versions are read first,
-        each employment found by its key: SQLite would otherwise walk the employments by
-        employer and look each version up, twice as slow."""
+        ``every`` (the employment days, which read every segment) and more employers than
+        :data:`EMPLOYERS_NAMED` the versions are read first, each employment found by its key:
+        SQLite would otherwise walk the employments by employer and look each version up, twice
+        as slow (for named employers their index is the way in)."""
         e, v = t.employments, t.employment_versions
-        employment_id = _Unindexed(v.c.employment_id) if every else v.c.employment_id
+        named = len(employers) <= EMPLOYERS_NAMED
+        employment_id = v.c.employment_id if named or not every else _Unindexed(v.c.employment_id)
         hours = sa.case(
             (v.c.hours_per_week >= 40, _FULL_TIME),
             else_=sa.cast(sa.func.round(v.c.hours_per_week * 100), sa.Integer),
@@ -248,7 +250,7 @@ class SqlAbsenceSums:
                 sa.or_(v.c.valid_until.is_(None), v.c.valid_until > start),
             )
         )
-        if len(employers) <= EMPLOYERS_NAMED:
+        if named:
             query = query.where(e.c.employer_id.in_(employers))
         return query.cte("segments").prefix_with("NOT MATERIALIZED")
 
