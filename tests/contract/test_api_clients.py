@@ -11,7 +11,12 @@ import pendulum
 import pytest
 
 from tests.backends import MemoryBackend, PostgresBackend, SqliteBackend, UowFactory
-from xs_core.access.api_clients import ApiClient, IdempotentResult
+from xs_core.access.api_clients import (
+    EXPIRED_KEYS_PER_CLAIM,
+    IDEMPOTENCY_KEY_RETENTION,
+    ApiClient,
+    IdempotentResult,
+)
 from xs_core.access.model import Scope, User
 from xs_core.organisation.model import Department, Employer
 from xs_core.organisation.units import UnitKind, UnitRef
@@ -84,6 +89,70 @@ class ApiClientStoreContract:
             )
             assert uow.api_clients.claim_key(other, "k", "f3", NOON) is None  # per actor
             uow.commit()
+
+    def test_r7_1_a_key_expires_after_a_day(self, uow_factory: UowFactory) -> None:
+        """R7.1: a retry within IDEMPOTENCY_KEY_RETENTION answers the first request; a key
+        claimed longer ago is forgotten — claimed anew, with its new fingerprint."""
+        actor = _user(uow_factory, "actor@example.nl")
+        with uow_factory() as uow:
+            assert uow.api_clients.claim_key(actor, "k", "f1", NOON) is None
+            uow.api_clients.complete_key(actor, "k", "result-1")
+            uow.commit()
+        last_moment = NOON + IDEMPOTENCY_KEY_RETENTION
+        with uow_factory() as uow:
+            assert uow.api_clients.claim_key(actor, "k", "f2", last_moment) == IdempotentResult(
+                fingerprint="f1", result="result-1"
+            )
+            uow.commit()
+        later = last_moment + pendulum.duration(microseconds=1)
+        with uow_factory() as uow:
+            assert uow.api_clients.claim_key(actor, "k", "f2", later) is None
+            uow.api_clients.complete_key(actor, "k", "result-2")
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.api_clients.claim_key(actor, "k", "f3", later) == IdempotentResult(
+                fingerprint="f2", result="result-2"
+            )
+
+    def test_r7_1_a_claim_deletes_other_expired_keys_oldest_first(
+        self, uow_factory: UowFactory
+    ) -> None:
+        """R7.1: each claim deletes up to EXPIRED_KEYS_PER_CLAIM expired keys of any client,
+        oldest first; keys within the retention stay."""
+        actor = _user(uow_factory, "actor@example.nl")
+        other = _user(uow_factory, "other@example.nl")
+        extra = 3
+        with uow_factory() as uow:
+            for n in range(EXPIRED_KEYS_PER_CLAIM + extra):
+                at = NOON + pendulum.duration(seconds=n)
+                assert uow.api_clients.claim_key(other, f"old-{n}", "f", at) is None
+            uow.commit()
+        fresh = NOON + IDEMPOTENCY_KEY_RETENTION
+        with uow_factory() as uow:
+            assert uow.api_clients.claim_key(other, "fresh", "f", fresh) is None
+            uow.commit()
+        # every old key has expired by now: the limit leaves the newest ``extra`` of them
+        now = fresh + pendulum.duration(seconds=EXPIRED_KEYS_PER_CLAIM + extra)
+        with uow_factory() as uow:
+            assert uow.api_clients.claim_key(actor, "new", "f", now) is None
+            uow.commit()
+        with uow_factory() as uow:
+            # still remembered (within the day) ...
+            assert uow.api_clients.claim_key(other, "fresh", "g", now) == IdempotentResult(
+                fingerprint="f", result=None
+            )
+            # ... the oldest expired ones gone, the rest left for later claims: a claim of an
+            # expired key is new anyway, so what is left is told apart by a claim at an
+            # instant they had not yet expired
+            uow.rollback()
+        with uow_factory() as uow:
+            kept = [
+                n
+                for n in range(EXPIRED_KEYS_PER_CLAIM + extra)
+                if uow.api_clients.claim_key(other, f"old-{n}", "g", NOON) is not None
+            ]
+            uow.rollback()
+        assert kept == list(range(EXPIRED_KEYS_PER_CLAIM, EXPIRED_KEYS_PER_CLAIM + extra))
 
     def test_r7_1_an_employers_users_leave_out_technical_users(
         self, uow_factory: UowFactory

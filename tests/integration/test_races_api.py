@@ -85,3 +85,28 @@ def test_r7_1_concurrent_requests_reusing_one_key_with_other_bodies(app: xs.Xs) 
     )
     assert len(listed) == 1
     assert len(events(app, "EmployerUserInvited")) == 1
+
+
+def test_r7_1_concurrent_retries_of_an_expired_key_create_one_new_user(
+    app: xs.Xs, clock: FixedClock
+) -> None:
+    """R7.1: a key older than IDEMPOTENCY_KEY_RETENTION is forgotten. Racers retrying it with
+    a new body after it expired: one claims it anew and creates its user, the others wait for
+    that transaction and answer its result — never the expired first answer, never two users."""
+    world = build_world(app, MemoryMailer())
+    (client,) = app.api_clients.clients(ListApiClients(actor=world.admin))
+    create = app.employer_users.create_employer_user
+    first = create(_command(client.user_id, "anne@a.nl", "daily"))
+    clock.advance(hours=24, seconds=1)
+    outcomes = race(
+        *(partial(create, _command(client.user_id, "bert@a.nl", "daily")) for _ in range(RACERS))
+    )
+    assert codes(outcomes) == ["ok"] * RACERS
+    ids = {o.value.user_id for o in outcomes}  # type: ignore[attr-defined]
+    assert len(ids) == 1 and first.user_id not in ids
+    assert sum(not o.value.repeated for o in outcomes) == 1  # type: ignore[attr-defined]
+    listed = app.employer_users.employer_users(
+        ListEmployerUsers(actor=client.user_id, employer_code="A1")
+    )
+    assert sorted(u.email for u in listed) == ["anne@a.nl", "bert@a.nl"]
+    assert len(events(app, "EmployerUserInvited")) == 2

@@ -8,7 +8,12 @@ from collections.abc import Callable
 
 from xs_adapters.memory.clone import clone
 from xs_adapters.memory.store import MemoryStore
-from xs_core.access.api_clients import ApiClient, IdempotentResult
+from xs_core.access.api_clients import (
+    EXPIRED_KEYS_PER_CLAIM,
+    IDEMPOTENCY_KEY_RETENTION,
+    ApiClient,
+    IdempotentResult,
+)
 from xs_core.access.model import User
 from xs_core.events import Aggregate
 from xs_core.organisation.units import UnitKind, UnitRef
@@ -52,19 +57,27 @@ class MemoryApiClientStore:
     def claim_key(
         self, actor: uuid.UUID, key: str, fingerprint: str, at: _dt.datetime
     ) -> IdempotentResult | None:
+        cutoff = at - IDEMPOTENCY_KEY_RETENTION
+        expired = sorted(
+            (claimed, k) for k, (_, claimed) in self._s.idempotency_keys.items() if claimed < cutoff
+        )
+        for _, old in expired[:EXPIRED_KEYS_PER_CLAIM]:
+            self._s.idempotency_keys.delete(old)
         found = self._s.idempotency_keys.get((actor, key))
-        if found is not None:
-            return found
+        if found is not None and found[1] >= cutoff:
+            return found[0]
         self._s.idempotency_keys.put(
-            (actor, key), IdempotentResult(fingerprint=fingerprint, result=None)
+            (actor, key), (IdempotentResult(fingerprint=fingerprint, result=None), at)
         )
         return None
 
     def complete_key(self, actor: uuid.UUID, key: str, result: str) -> None:
         found = self._s.idempotency_keys.get((actor, key))
         if found is not None:
+            first, claimed = found
             self._s.idempotency_keys.put(
-                (actor, key), IdempotentResult(fingerprint=found.fingerprint, result=result)
+                (actor, key),
+                (IdempotentResult(fingerprint=first.fingerprint, result=result), claimed),
             )
 
     def employer_users(self, employer_id: uuid.UUID, limit: int, offset: int) -> list[User]:

@@ -169,7 +169,7 @@ class MemoryStore:
     password_tokens: Collection[uuid.UUID, PasswordToken]
     mail_templates: Collection[tuple[str, str], MailTemplate]
     api_clients: Collection[uuid.UUID, ApiClient]
-    idempotency_keys: Collection[tuple[uuid.UUID, str], IdempotentResult]
+    idempotency_keys: Collection[tuple[uuid.UUID, str], tuple[IdempotentResult, _dt.datetime]]
     documents: Collection[uuid.UUID, Document]
     dialogs: Collection[uuid.UUID, Dialog]
     dialog_messages: Collection[tuple[uuid.UUID, int], Message]

@@ -20,7 +20,12 @@ from sqlalchemy.engine import Connection
 from xs_adapters.sql import tables as t
 from xs_adapters.sql.access import SqlUserRepository
 from xs_adapters.sql.locking import lock_row
-from xs_core.access.api_clients import ApiClient, IdempotentResult
+from xs_core.access.api_clients import (
+    EXPIRED_KEYS_PER_CLAIM,
+    IDEMPOTENCY_KEY_RETENTION,
+    ApiClient,
+    IdempotentResult,
+)
 from xs_core.access.model import User
 from xs_core.events import Aggregate
 
@@ -86,6 +91,22 @@ class SqlApiClientStore:
     def claim_key(
         self, actor: uuid.UUID, key: str, fingerprint: str, at: _dt.datetime
     ) -> IdempotentResult | None:
+        cutoff = at - IDEMPOTENCY_KEY_RETENTION
+        # this key, if it expired: it is new again (a concurrent claim waits on its row lock)
+        self._c.execute(
+            _k.delete().where(_k.c.actor == actor, _k.c.key == key, _k.c.created_at < cutoff)
+        )
+        # and a few other expired keys, oldest first (by ``ix_idempotency_keys_created_at``);
+        # on PostgreSQL rows another claim is deleting are skipped, not waited for
+        expired = (
+            sa.select(_k.c.actor, _k.c.key)
+            .where(_k.c.created_at < cutoff)
+            .order_by(_k.c.created_at)
+            .limit(EXPIRED_KEYS_PER_CLAIM)
+        )
+        if self._c.dialect.name == "postgresql":
+            expired = expired.with_for_update(skip_locked=True)
+        self._c.execute(_k.delete().where(sa.tuple_(_k.c.actor, _k.c.key).in_(expired)))
         inserted = self._c.execute(
             self._insert()
             .values(actor=actor, key=key, fingerprint=fingerprint, created_at=at)

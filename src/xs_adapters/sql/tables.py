@@ -947,6 +947,8 @@ idempotency_keys = sa.Table(
     sa.Column("fingerprint", sa.String(limits.FINGERPRINT), nullable=False),
     sa.Column("result", sa.String(limits.IDEMPOTENT_RESULT)),
     sa.Column("created_at", UtcDateTime, nullable=False),
+    # expired keys are deleted oldest first, a few per claim (R7.1, migration 0020)
+    sa.Index("ix_idempotency_keys_created_at", "created_at"),
 )
 
 # -- dossier documents and secure messaging (R2.7) -------------------------------------------------

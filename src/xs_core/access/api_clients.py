@@ -201,6 +201,14 @@ class IdempotentResult:
     result: str | None
 
 
+#: How long an ``Idempotency-Key`` is remembered (R7.1): a retry within a day answers the first
+#: request; a key claimed longer ago is forgotten, and claiming it again starts afresh.
+IDEMPOTENCY_KEY_RETENTION = _dt.timedelta(hours=24)
+#: Expired keys deleted by one claim (any client's, oldest first): the table stays bounded by a
+#: day's keys without a separate job, and a claim never waits for long.
+EXPIRED_KEYS_PER_CLAIM = 100
+
+
 class ApiClientStore(Protocol):
     """API clients, idempotency keys and the users of an employer (R7.1)."""
 
@@ -223,7 +231,9 @@ class ApiClientStore(Protocol):
     ) -> IdempotentResult | None:
         """Claim the key in this transaction: ``None`` when it is new (a row is written; a
         concurrent claim of the same key waits for this transaction), else the first request's
-        fingerprint and result."""
+        fingerprint and result. A key claimed before ``at - IDEMPOTENCY_KEY_RETENTION`` is
+        forgotten first (it is new again), and up to ``EXPIRED_KEYS_PER_CLAIM`` other expired
+        keys are deleted with it."""
         ...
 
     def complete_key(self, actor: uuid.UUID, key: str, result: str) -> None:
@@ -238,6 +248,8 @@ class ApiClientStore(Protocol):
 
 
 __all__ = [
+    "EXPIRED_KEYS_PER_CLAIM",
+    "IDEMPOTENCY_KEY_RETENTION",
     "ApiClient",
     "ApiClientDisabled",
     "ApiClientRegistered",
