@@ -1,10 +1,11 @@
 """Contract of R0.6's bulk scope check on memory, SQLite and PostgreSQL: for random organisations
 (folders, employers in a folder or none, nested departments, branches, employees employed at
-several employers, and units of different kinds sharing one UUID), ``ScopeResolver.ancestors_of``
-equals ``ancestors`` unit by unit (and the memory store's answer for the same organisation), and
-``Authoriser.require_all_visible`` refuses exactly what ``require_visible`` refuses unit by unit,
-in order, with the same error, for any scope (everything, none, folders, employers, departments,
-missing units) and any list of units named (duplicates, missing ids, ids of another kind)."""
+several employers and moved to another department, units of different kinds sharing one UUID),
+``ScopeResolver.ancestors_of`` equals ``ancestors`` unit by unit (and the memory store's answer
+for the same organisation), and ``Authoriser.require_all_visible`` refuses exactly what
+``require_visible`` refuses unit by unit, in order, with the same error, for any scope
+(everything, none, folders, employers, departments, missing units) and any list of units named
+(duplicates, missing ids, ids of another kind)."""
 
 from __future__ import annotations
 
@@ -47,7 +48,8 @@ class Plan:
     department_id_of: tuple[int | None, ...]  # the employer whose id the department takes
     branches: tuple[int, ...]  # employer
     branch_id_of: tuple[int | None, ...]  # the department whose id the branch takes
-    employees: tuple[tuple[tuple[int, int | None], ...], ...]  # employments: employer, dept
+    #: employments: employer, department, the department a later version moves to (or none)
+    employees: tuple[tuple[tuple[int, int | None, int | None], ...], ...]
     employee_id_of: tuple[int | None, ...]  # the employer whose id the employee takes
 
 
@@ -80,12 +82,13 @@ def plans(draw: st.DrawFn) -> Plan:
         departments.append((employer, parent))
     branches = tuple(draw(st.lists(st.integers(0, len(employers) - 1), max_size=2)))
 
-    def employments() -> st.SearchStrategy[tuple[int, int | None]]:
+    def employments() -> st.SearchStrategy[tuple[int, int | None, int | None]]:
+        def at(employer: int) -> st.SearchStrategy[int | None]:
+            own = [n for n, (e, _) in enumerate(departments) if e == employer]
+            return st.sampled_from([None, *own])
+
         return st.integers(0, len(employers) - 1).flatmap(
-            lambda e: st.tuples(
-                st.just(e),
-                st.sampled_from([None, *(n for n, (at, _) in enumerate(departments) if at == e)]),
-            )
+            lambda e: st.tuples(st.just(e), at(e), at(e))
         )
 
     employees = tuple(
@@ -156,15 +159,16 @@ class Org:
                 "Bakker",
                 employee_id=id_of([e.id for e in employers], plan.employee_id_of[n]),
             )
-            for employer, department in jobs:
-                employee.add_employment(
-                    Employment.create(
-                        id=uuid.uuid4(),
-                        employer_id=employers[employer].id,
-                        department_id=None if department is None else departments[department].id,
-                        period=DateRange(_dt.date(2020, 1, 1)),
-                    )
+            for employer, department, later in jobs:
+                employment = Employment.create(
+                    id=uuid.uuid4(),
+                    employer_id=employers[employer].id,
+                    department_id=None if department is None else departments[department].id,
+                    period=DateRange(_dt.date(2020, 1, 1)),
                 )
+                if later is not None:
+                    employment.change(_dt.date(2021, 1, 1), department_id=departments[later].id)
+                employee.add_employment(employment)
             employees.append(employee)
         return cls(
             tuple(folders), tuple(employers), tuple(departments), tuple(branches), tuple(employees)
