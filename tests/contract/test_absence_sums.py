@@ -12,12 +12,14 @@ from decimal import Decimal
 
 import attrs
 import pendulum
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.backends import MemoryBackend, PostgresBackend, SqliteBackend, UowFactory
 from xs_adapters.clock import FixedClock
 from xs_adapters.memory import MemoryStore, MemoryUnitOfWork
+from xs_adapters.sql import absence_sums
 from xs_core.dates import DateRange
 from xs_core.organisation.model import Department, Employee, Employer, Employment, Folder
 from xs_core.organisation.units import UnitKind, UnitRef
@@ -273,4 +275,23 @@ class TestSqliteAbsenceSums(SqliteBackend, AbsenceSumsContract):
 
 
 class TestPostgresAbsenceSums(PostgresBackend, AbsenceSumsContract):
+    pass
+
+
+class _EveryEmployer:
+    """R3.1 on SQL with :data:`~xs_adapters.sql.absence_sums.EMPLOYERS_NAMED` at 0: the branch of
+    reports over more employers than the queries name (every segment summed, the versions read
+    first on SQLite, employers outside the report counting nowhere), forced on small worlds where
+    the third employer, outside the report, has employees and sickness reports of its own."""
+
+    @pytest.fixture(autouse=True)
+    def _every_employer(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(absence_sums, "EMPLOYERS_NAMED", 0)
+
+
+class TestSqliteAbsenceSumsEveryEmployer(_EveryEmployer, SqliteBackend, AbsenceSumsContract):
+    pass
+
+
+class TestPostgresAbsenceSumsEveryEmployer(_EveryEmployer, PostgresBackend, AbsenceSumsContract):
     pass

@@ -235,7 +235,7 @@ class SqlAbsenceSums:
         query = (
             sa.select(
                 e.c.employee_id,
-                # as stored (no conversion per row): :meth:`_ident` turns each id into a UUID once
+                # as stored (no conversion per row): ``ident()`` turns each id into a UUID once
                 sa.type_coerce(e.c.employer_id, sa.String).label("employer_id"),
                 sa.type_coerce(v.c.department_id, sa.String).label("department_id"),
                 _Later(v.c.valid_from, start).label("seg_from"),
