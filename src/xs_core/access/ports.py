@@ -41,8 +41,9 @@ class ScopeResolver(Protocol):
         ...
 
     def ancestors_of(self, units: Sequence[UnitRef]) -> dict[UnitRef, frozenset[UnitRef]]:
-        """:meth:`ancestors` of many units at once, in a few queries whatever their number (a
-        report naming every employer, R3.1); a unit that does not exist maps to the empty set."""
+        """:meth:`ancestors` of many units at once (a report naming every employer, R3.1);
+        folders, employers and departments in a few queries whatever their number, employees
+        and branches one by one. A unit that does not exist maps to the empty set."""
         ...
 
     def resolve(self, scope: Scope) -> ResolvedScope:
