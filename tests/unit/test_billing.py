@@ -337,6 +337,39 @@ def test_r5_1_consecutive_windows_bill_every_period_once(
         assert last.amount <= taken_part(start, contract, billing, amount, last.index)
 
 
+@given(
+    start=st.dates(min_value=D(2000, 1, 1), max_value=D(2060, 12, 31)),
+    pair=st.sampled_from(FREQUENCY_PAIRS),
+    cents=st.one_of(st.integers(0, 120), st.integers(min_value=0, max_value=MAX_CENTS)),
+    end_after=st.one_of(st.none(), st.integers(min_value=1, max_value=2000)),
+    window_from=st.integers(min_value=-400, max_value=2400),
+    window_days=st.integers(min_value=1, max_value=800),
+)
+def test_r5_1_billing_periods_are_the_schedule_s_periods_starting_in_the_window(
+    start: _dt.date,
+    pair: tuple[BillingFrequency, BillingFrequency],
+    cents: int,
+    end_after: int | None,
+    window_from: int,
+    window_days: int,
+) -> None:
+    """The run's lean ``billing_periods`` (only the periods in the window are built) gives
+    exactly the periods of the whole schedule (``iter_billing_periods``) that start in the
+    window: the same periods, contract periods, amounts and pro-rata flags (R5.1, R0.3)."""
+    contract, billing = pair
+    end = None if end_after is None else start + _dt.timedelta(days=end_after)
+    window_start = start + _dt.timedelta(days=window_from)
+    window = DateRange(window_start, window_start + _dt.timedelta(days=window_days))
+    amount = Money.from_cents(cents)
+    expected = []
+    for period in iter_billing_periods(start, end, contract.months, billing.months, amount):
+        if window.end is not None and period.period.start >= window.end:
+            break
+        if period.period.start >= window.start:
+            expected.append(period)
+    assert billing_periods(start, end, contract.months, billing.months, amount, window) == expected
+
+
 def half_even(value: Fraction) -> int:
     """Round half to even, written out: floor, then the remainder against one half."""
     floor = math.floor(value)

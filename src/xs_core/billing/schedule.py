@@ -127,20 +127,14 @@ def iter_billing_periods(
         period_start = period_end
 
 
-def _starts_in(
-    start: _dt.date, end: _dt.date | None, billing_months: int, window: DateRange, index: int
-) -> bool:
-    """Some billing period from ``index`` on starts inside ``window`` (before ``end``): the
-    period starts alone, without amounts."""
-    while True:
-        period_start = add_months(start, index * billing_months)
-        if (end is not None and period_start >= end) or (
-            window.end is not None and period_start >= window.end
-        ):
-            return False
-        if period_start >= window.start:
-            return True
-        index += 1
+def _shift(start: _dt.date, months: int) -> _dt.date:
+    """:func:`add_months` as a plain ``datetime.date`` (no pendulum object): the run's inner
+    loop compares period starts with the window before any period is kept."""
+    year, month = divmod(start.year * 12 + start.month - 1 + months, 12)
+    day = start.day
+    if day > 28:
+        day = min(day, _days_in_month(year, month + 1))
+    return _dt.date(year, month + 1, day)
 
 
 def billing_periods(
@@ -152,14 +146,60 @@ def billing_periods(
     window: DateRange,
 ) -> list[BillingPeriod]:
     """The billing periods that *start* inside ``window`` (a period is billed at its start, in
-    advance), each whole, with its amount."""
-    first = max(0, _months_between(start, window.start) // billing_months - 1)
-    if not _starts_in(start, end, billing_months, window, first):
-        return []  # nothing to compute (a repeated or a between-periods run: most subscriptions)
+    advance), each whole, with its amount — those of :func:`iter_billing_periods` that start
+    in the window, the same periods and amounts (R5.1, R0.3), but only those are built: the
+    periods before and after the window are stepped over as plain dates."""
+    per_contract = contract_months // billing_months
+    window_start, window_end = window.start, window.end
+    index = max(0, _months_between(start, window_start) // billing_months - 1)
+    period_start = _shift(start, index * billing_months)
     found: list[BillingPeriod] = []
-    for billing in iter_billing_periods(start, end, contract_months, billing_months, amount, first):
-        if window.end is not None and billing.period.start >= window.end:
-            break
-        if billing.period.start >= window.start:
-            found.append(billing)
+    smaller = larger = amount
+    remainder = -1  # the two parts of the split, made at the first period found
+    while (end is None or period_start < end) and (window_end is None or period_start < window_end):
+        period_end = _shift(start, (index + 1) * billing_months)
+        if period_start >= window_start:
+            if remainder < 0:
+                if contract_months % billing_months:  # as iter_billing_periods, once needed
+                    raise ValueError("the billing frequency must divide the contract period")
+                # R0.3: the contract-period amount split evenly to the cent, the remainder
+                # cents to the earliest parts (as ``amount.split(per_contract)``)
+                cents = amount.cents
+                sign = -1 if cents < 0 else 1
+                share, remainder = divmod(abs(cents), per_contract)
+                smaller = Money.from_cents(sign * share, amount.currency)
+                larger = (
+                    Money.from_cents(sign * (share + 1), amount.currency) if remainder else smaller
+                )
+            contract_index = index // per_contract
+            contract_period = DateRange(
+                _shift(start, contract_index * contract_months),
+                _shift(start, (contract_index + 1) * contract_months),
+            )
+            part = larger if index % per_contract < remainder else smaller
+            if end is not None and end < period_end:
+                # exact: part × days / period days, rounded once to the cent, half to even
+                found.append(
+                    BillingPeriod(
+                        index=index,
+                        period=DateRange(period_start, end),
+                        contract_period=contract_period,
+                        amount=part.pro_rata(
+                            end.toordinal() - period_start.toordinal(),
+                            period_end.toordinal() - period_start.toordinal(),
+                        ),
+                        full=False,
+                    )
+                )
+                break
+            found.append(
+                BillingPeriod(
+                    index=index,
+                    period=DateRange(period_start, period_end),
+                    contract_period=contract_period,
+                    amount=part,
+                )
+            )
+        index += 1
+        period_start = period_end
     return found
