@@ -515,19 +515,21 @@ class SqlInvoicingStore:
             .order_by(s.c.id)
         )
         months = {f.value: f.months for f in BillingFrequency}
-        for row in self._c.execute(query):
-            if employer_ids is not None and row.employer_id not in employer_ids:
-                continue
-            contract = months[row.billing_frequency]
-            yield BillableSubscription(
-                subscription_id=row.id,
-                employer_id=row.employer_id,
-                description=row.description,
-                amount=Money(row.amount),
-                period=DateRange(row.starts_on, row.ends_on),
-                contract_months=contract,
-                billing_months=months.get(row.deviating_frequency, contract),
-            )
+        # fetched in batches (the driver's fetchmany, not a fetch per row)
+        for rows in self._c.execute(query).partitions(1000):
+            for row in rows:
+                if employer_ids is not None and row.employer_id not in employer_ids:
+                    continue
+                contract = months[row.billing_frequency]
+                yield BillableSubscription(
+                    subscription_id=row.id,
+                    employer_id=row.employer_id,
+                    description=row.description,
+                    amount=Money(row.amount),
+                    period=DateRange(row.starts_on, row.ends_on),
+                    contract_months=contract,
+                    billing_months=months.get(row.deviating_frequency, contract),
+                )
 
     def add_bases(self, bases: Sequence[InvoiceBasis]) -> None:
         insert_rows(
