@@ -456,6 +456,9 @@ class SqlInvoicingStore:
         self._track = track
         #: (window, run, count) of the last ``add_activity_lines``: its unbilled candidates
         self._unbilled: tuple[DateRange, uuid.UUID, int] | None = None
+        #: (run, {basis: (lines, cents)}) on PostgreSQL: the activity lines ``add_activity_lines``
+        #: added for the run (every call), counted and totalled as they were written
+        self._activity_totals: tuple[uuid.UUID, dict[uuid.UUID, tuple[int, int]]] | None = None
 
     def _insert(self) -> Any:
         dialect = postgresql if self._c.dialect.name == "postgresql" else sqlite
@@ -604,8 +607,6 @@ class SqlInvoicingStore:
                     .where(r.c.preference == 1),
                 )
             )
-        if postgres:
-            self._c.execute(sa.text(f"ANALYZE {c.name}"))
         day = c.c.performed_on
         select = (
             sa.select(c.c.activity_id, b.c.id, c.c.activity_type, day, c.c.employee_id, pc.c.price)
@@ -648,8 +649,33 @@ class SqlInvoicingStore:
         # ``_released_with_customer`` before anything was joined (a repeated run ranks and
         # prices nothing); the key of the line table (ON CONFLICT DO NOTHING) stays the
         # guarantee.
-        with planner(self._c, join_collapse_limit="1"):
-            added = int(self._c.execute(statement).rowcount)
+        # PostgreSQL: the candidates were written in this transaction (no statistics, and an
+        # ANALYZE of them cost about as much as the joins): hash joins in the order written,
+        # whatever the estimates. The lines added come back (RETURNING) and are counted and
+        # totalled per basis in the same statement, so that ``finish_run`` need not read them.
+        with planner(self._c, join_collapse_limit="1", enable_nestloop="off"):
+            if postgres:
+                lines = statement.returning(al.c.invoice_basis_id, al.c.amount).cte("added")
+                found = self._c.execute(
+                    sa.select(
+                        lines.c.invoice_basis_id,
+                        sa.func.count(),
+                        *_amount_sums(lines.c.amount, "postgresql"),
+                    ).group_by(lines.c.invoice_basis_id)
+                ).all()
+                earlier = self._activity_totals
+                totals = earlier[1] if earlier is not None and earlier[0] == run_id else {}
+                added = 0
+                for basis_id, count, *sums in found:
+                    lines_before, cents_before = totals.get(basis_id, (0, 0))
+                    totals[basis_id] = (
+                        lines_before + int(count),
+                        cents_before + _total_cents(sums, "postgresql"),
+                    )
+                    added += int(count)
+                self._activity_totals = (run_id, totals)
+            else:
+                added = int(self._c.execute(statement).rowcount)
         candidates = int(self._c.execute(sa.select(sa.func.count()).select_from(c)).scalar_one())
         c.drop(self._c)
         self._unbilled = (window, run_id, candidates - added)
@@ -674,7 +700,15 @@ class SqlInvoicingStore:
         b = t.invoice_bases
         dialect = self._c.dialect.name
         counts: dict[uuid.UUID, list[int]] = {}
+        written, self._activity_totals = self._activity_totals, None
         for slot, lines in enumerate((t.invoice_subscription_lines, t.invoice_activity_lines)):
+            if slot == 1 and written is not None and written[0] == run_id:
+                # counted and totalled by add_activity_lines as they were written
+                for basis_id, (count, cents) in written[1].items():
+                    entry = counts.setdefault(basis_id, [0, 0, 0])
+                    entry[1] = count
+                    entry[2] += cents
+                continue
             query = (
                 sa.select(
                     lines.c.invoice_basis_id,
