@@ -152,6 +152,7 @@ class SqlOrganisationSearch:
         self._sqlite = connection.dialect.name == "sqlite"
         self._tuning = tuning or SearchTuning.for_dialect(connection.dialect.name)
         self._costs = SearchCosts.for_dialect(connection.dialect.name)
+        self._hex: dict[frozenset[Any], Any] = {}
 
     # -- conditions ---------------------------------------------------------------------------
 
@@ -241,10 +242,20 @@ class SqlOrganisationSearch:
         array the planner hashes; its text form cast to ``uuid[]`` is not folded, and every
         probe would parse it again)."""
         if self._sqlite:
-            return column.in_(sorted(ids))  # type: ignore[no-any-return]
+            return column.in_(self._sqlite_ids(ids))  # type: ignore[no-any-return]
         return column == sa.any_(  # type: ignore[no-any-return]
             sa.bindparam(None, list(ids), type_=postgresql.ARRAY(sa.Uuid))
         )
+
+    def _sqlite_ids(self, ids: frozenset[Any]) -> Any:
+        """The ids as stored (hex text), converted once per scope, not once per statement."""
+        found = self._hex.get(ids)
+        if found is None:
+            self._hex.clear()  # one scope per search
+            found = self._hex[ids] = sa.bindparam(
+                None, sorted(i.hex for i in ids), type_=sa.String, expanding=True
+            )
+        return found
 
     def _scope_parts(self, scope: ResolvedScope) -> list[sa.ColumnElement[bool]]:
         parts = []
