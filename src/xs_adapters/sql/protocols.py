@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from itertools import repeat
+from operator import attrgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,9 +15,10 @@ from sqlalchemy.engine import Connection
 
 from xs_adapters.sql import tables as t
 from xs_adapters.sql.conflicts import EXCLUSION_VIOLATION, sqlstate
-from xs_adapters.sql.copy import fresh_uuid_hex, insert_rows
+from xs_adapters.sql.copy import insert_rows
 from xs_adapters.sql.locking import lock_row, lock_rows
 from xs_adapters.sql.types import PendulumDate
+from xs_adapters.sql.uuids import uuid_bytes, uuids_from_bytes, uuids_from_hex
 from xs_core.access.model import ResolvedScope
 from xs_core.dates import DateRange
 from xs_core.errors import Conflict, NotFound
@@ -26,10 +30,10 @@ from xs_core.protocols.bulk import (
     Candidate,
     SicknessFacts,
     SkipReason,
-    tasks_after,
 )
 from xs_core.protocols.compensation import CompensationDecision, CompensationReason
 from xs_core.protocols.model import (
+    COMPENSATION_TASK,
     Protocol,
     ProtocolCharacteristics,
     ProtocolKind,
@@ -42,6 +46,9 @@ from xs_core.protocols.ports import StoredBulkRequest
 from xs_core.protocols.sickness import RecoveryReport
 
 CHUNK = 5_000
+_INT = attrgetter("int")
+#: a UUID's int as SQLite stores the UUID (32 lowercase hex digits, as ``UUID.hex``)
+_HEX = "{:032x}".format
 
 
 def _overlap(clash: Any) -> Conflict:
@@ -65,6 +72,65 @@ def _as_int(value: uuid.UUID) -> int:
 
 def _chunks(ids: Sequence[uuid.UUID]) -> list[Sequence[uuid.UUID]]:
     return [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
+
+
+#: a skipped outcome's reason in a request's summary, by its number (0: started); new reasons
+#: are appended, never renumbered
+_REASONS: tuple[SkipReason | None, ...] = (
+    None,
+    SkipReason.ALREADY_OPEN,
+    SkipReason.NO_EMPLOYMENT,
+    SkipReason.OUT_OF_SCOPE,
+    SkipReason.OVERLAPPING_ABSENCE,
+)
+_REASON_NUMBERS = {reason: number for number, reason in enumerate(_REASONS)}
+_SUMMARY_FORMAT = 1
+_NIL = uuid.UUID(int=0)
+
+
+def pack_outcomes(outcomes: Sequence[BulkOutcome]) -> bytes:
+    """A bulk request's outcomes (R2.2) in one value, so that a repeated request returns the
+    first result without reading and mapping a row per employee: a format byte, the count (4
+    bytes), the employee ids (16 bytes each, in the outcomes' order), the trajectory ids (16
+    zero bytes for a skipped employee), then one byte per outcome: 0 for started, else the
+    skip reason's number in :data:`_REASONS`."""
+    return b"".join(
+        (
+            bytes((_SUMMARY_FORMAT,)),
+            len(outcomes).to_bytes(4),
+            uuid_bytes([o.employee_id for o in outcomes]),
+            uuid_bytes([_NIL if o.trajectory_id is None else o.trajectory_id for o in outcomes]),
+            bytes([_REASON_NUMBERS[o.reason] for o in outcomes]),
+        )
+    )
+
+
+def unpack_outcomes(summary: bytes) -> tuple[BulkOutcome, ...]:
+    """The outcomes :func:`pack_outcomes` packed, in the same order."""
+    if summary[0] != _SUMMARY_FORMAT:
+        raise ValueError(f"unknown bulk request summary format {summary[0]}")
+    count = int.from_bytes(summary[1:5])
+    employees = uuids_from_bytes(summary, count, 5)
+    trajectories: list[uuid.UUID | None] = list(uuids_from_bytes(summary, count, 5 + 16 * count))
+    numbers = summary[5 + 32 * count :]
+    if len(numbers) != count:
+        raise ValueError("a bulk request summary of the wrong length")
+    reasons = list(map(_REASONS.__getitem__, numbers))
+    if any(numbers):
+        trajectories = [None if n else x for x, n in zip(trajectories, numbers, strict=True)]
+    return tuple(map(BulkOutcome, employees, trajectories, reasons))
+
+
+def _fresh_uuid(dialect: str) -> sa.ColumnElement[Any]:
+    """A new random (version 4) UUID per row, made by the database: PostgreSQL's
+    ``gen_random_uuid()``; on SQLite 32 hex digits, as SQLite stores a UUID, from
+    ``randomblob`` with the version and variant digits set."""
+    if dialect == "postgresql":
+        return sa.func.gen_random_uuid()
+    return sa.literal_column(
+        "lower(hex(randomblob(6))) || '4' || substr(lower(hex(randomblob(2))), 2)"
+        " || substr('89ab', 1 + (random() & 3), 1) || substr(lower(hex(randomblob(8))), 2)"
+    )
 
 
 class SqlProtocolRepository:
@@ -399,6 +465,36 @@ class SqlBulkStartStore:
                 best[employee] = key
         return {employee: key[1] for employee, key in best.items()}
 
+    def _chosen(self, query: sa.Select[Any]) -> tuple[list[uuid.UUID], list[uuid.UUID]]:
+        """:meth:`_pick` by the database, for a whole proposal: the rows ordered by employee,
+        then leading first, then employment id, and the first row of each employee kept;
+        the employee ids (in id order) and their employments' ids. On SQLite the ids are read
+        as stored (32 hex digits) and converted together (:func:`uuids_from_hex`)."""
+        m = t.employments
+        sqlite = self._c.dialect.name == "sqlite"
+        columns: tuple[sa.ColumnElement[Any], ...] = (m.c.employee_id, m.c.id)
+        if sqlite:
+            columns = (
+                sa.type_coerce(m.c.employee_id, sa.String),
+                sa.type_coerce(m.c.id, sa.String),
+            )
+        rows = self._c.execute(
+            query.with_only_columns(*columns).order_by(
+                m.c.employee_id, m.c.is_leading.desc(), m.c.id
+            )
+        ).all()
+        employees: list[Any] = []
+        employments: list[Any] = []
+        last = None
+        for employee, employment in rows:
+            if employee != last:
+                employees.append(employee)
+                employments.append(employment)
+                last = employee
+        if sqlite:
+            return uuids_from_hex(employees), uuids_from_hex(employments)
+        return employees, employments
+
     def proposal(
         self, unit: BulkUnit, start: _dt.date, scope: ResolvedScope, with_names: bool = True
     ) -> list[Candidate]:
@@ -407,9 +503,10 @@ class SqlBulkStartStore:
         query = self._employed(unit, start, None)
         if not scope.everything:
             query = query.where(self._scope_filter(scope))
-        chosen = self._pick(self._c.execute(query))
+        employees, employments = self._chosen(query)
         if not with_names:
-            return [Candidate(e, chosen[e]) for e in sorted(chosen, key=_as_int)]
+            return list(map(Candidate, employees, employments))
+        chosen = dict(zip(employees, employments, strict=True))
         names: dict[uuid.UUID, tuple[str, str]] = {}
         ids = list(chosen)
         for chunk in _chunks(ids):
@@ -519,13 +616,21 @@ class SqlBulkStartStore:
         return found
 
     def _stored(self, request_id: uuid.UUID) -> StoredBulkRequest | None:
-        """A handled request: started outcomes are its trajectories (not stored twice),
-        skipped ones are stored with their reason."""
+        """A handled request and its first result (R2.2): from the summary written with it,
+        or — for a request handled before the summary existed — its rows: started outcomes
+        are its trajectories, skipped ones are stored with their reason."""
+        r = t.bulk_start_requests
         row = self._c.execute(
-            sa.select(t.bulk_start_requests).where(t.bulk_start_requests.c.request_id == request_id)
+            sa.select(r.c.request_id, r.c.fingerprint, r.c.summary).where(
+                r.c.request_id == request_id
+            )
         ).first()
         if row is None:
             return None
+        if row.summary is not None:
+            return StoredBulkRequest(
+                row.request_id, row.fingerprint, unpack_outcomes(bytes(row.summary))
+            )
         o, x = t.bulk_start_outcomes, t.trajectories
         outcomes = [
             BulkOutcome(r.employee_id, None, SkipReason(r.reason))
@@ -573,61 +678,51 @@ class SqlBulkStartStore:
             raise _overlap(None) from None
 
     def start_all(self, plan: BulkStartPlan) -> None:
-        started = [o for o in plan.outcomes if o.trajectory_id is not None]
+        """R2.2 in four statements (per 20,000 trajectories): the trajectories (``COPY`` on
+        PostgreSQL, the driver's ``executemany`` on SQLite), their tasks by one ``INSERT …
+        SELECT`` from the request's trajectories (ids made by the database), the skipped
+        outcomes, and the request's summary — every outcome packed in one value, which a
+        repeated request answers from (:func:`pack_outcomes`)."""
+        request_id = plan.request.request_id
         period = plan.request.period
         kind = plan.protocol.kind.value
-        c = self._c
-        # the task lists, one per distinct R2.5 decision (a handful), not one per employee
-        task_lists: dict[CompensationDecision | None, list[tuple[TaskTemplate, str | None]]] = {
-            d: tasks_after(plan.tasks, d) for d in {None, *plan.compensation.values()}
-        }
-        for chunk_start in range(0, len(started), 20_000):
-            chunk = started[chunk_start : chunk_start + 20_000]
+        started = [o for o in plan.outcomes if o.trajectory_id is not None]
+        employments = plan.employments
+        compensation = plan.compensation
+        if self._c.dialect.name == "sqlite":
+            self._insert_trajectories_sqlite(plan, started)
+            started_here: list[BulkOutcome] = []
+        else:
+            started_here = started
+        for chunk_start in range(0, len(started_here), 20_000):
+            chunk = started_here[chunk_start : chunk_start + 20_000]
             rows = []
-            tasks = []
             for o in chunk:
-                found = plan.compensation.get(o.employee_id)
-                tasks.append((o.trajectory_id, task_lists[found]))
+                found = compensation.get(o.employee_id) if compensation else None
                 rows.append(
                     {
                         "id": o.trajectory_id,
                         "protocol_id": plan.protocol.id,
                         "kind": kind,
                         "employee_id": o.employee_id,
-                        "employment_id": plan.employments.get(o.employee_id),
+                        "employment_id": employments.get(o.employee_id),
                         "start_date": period.start,
                         "end_date": period.end,
-                        "bulk_request_id": plan.request.request_id,
+                        "bulk_request_id": request_id,
                         "compensation_added": None if found is None else found.added,
                         "compensation_reason": None if found is None else found.reason.value,
                     }
                 )
             self._insert_trajectories(rows)
-            task_ids = iter(fresh_uuid_hex(sum(len(listed) for _, listed in tasks)))
-            insert_rows(
-                c,
-                t.trajectory_tasks,
-                [
-                    {
-                        "id": next(task_ids),
-                        "trajectory_id": trajectory_id,
-                        "position": i,
-                        "code": task.code,
-                        "title": task.title,
-                        "added_on": plan.today,
-                        "reason": reason,
-                    }
-                    for trajectory_id, listed in tasks
-                    for i, (task, reason) in enumerate(listed)
-                ],
-            )
+        if started:
+            self._insert_tasks(plan)
         # started outcomes are the request's trajectories; only the skipped ones are stored
         insert_rows(
-            c,
+            self._c,
             t.bulk_start_outcomes,
             [
                 {
-                    "request_id": plan.request.request_id,
+                    "request_id": request_id,
                     "employee_id": o.employee_id,
                     "trajectory_id": None,
                     "reason": o.reason.value,
@@ -635,4 +730,92 @@ class SqlBulkStartStore:
                 for o in plan.outcomes
                 if o.reason is not None
             ],
+        )
+        r = t.bulk_start_requests
+        self._c.execute(
+            r.update()
+            .where(r.c.request_id == request_id)
+            .values(summary=pack_outcomes(plan.outcomes))
+        )
+
+    def _insert_trajectories_sqlite(self, plan: BulkStartPlan, started: list[BulkOutcome]) -> None:
+        """SQLite: the started trajectories in one ``INSERT … SELECT`` from a JSON array (one
+        ``[id, employee, employment, compensation added, its reason]`` per trajectory, ids
+        as SQLite stores them), the values every trajectory shares bound once — no statement
+        step, no parameter binding and no Python value conversion per row."""
+        employments = plan.employments
+        compensation = plan.compensation
+        employees = [o.employee_id for o in started]
+        columns: list[Iterable[Any]] = [
+            map(_HEX, map(_INT, [o.trajectory_id for o in started])),
+            map(_HEX, map(_INT, employees)),
+            (None if e is None else e.hex for e in map(employments.get, employees)),
+        ]
+        if compensation:
+            found = list(map(compensation.get, employees))
+            columns.append(None if d is None else d.added for d in found)
+            columns.append(None if d is None else d.reason.value for d in found)
+        else:
+            columns += [repeat(None, len(started)), repeat(None, len(started))]
+        period = plan.request.period
+        statement = sa.text(
+            "INSERT INTO trajectories (id, protocol_id, kind, employee_id, employment_id,"
+            " start_date, end_date, bulk_request_id, compensation_added, compensation_reason)"
+            " SELECT json_extract(value, '$[0]'), :protocol, :kind, json_extract(value, '$[1]'),"
+            " json_extract(value, '$[2]'), :start, :end, :request, json_extract(value, '$[3]'),"
+            " json_extract(value, '$[4]') FROM json_each(:rows)"
+        ).bindparams(
+            sa.bindparam("protocol", type_=sa.Uuid),
+            sa.bindparam("start", type_=PendulumDate),
+            sa.bindparam("end", type_=PendulumDate),
+            sa.bindparam("request", type_=sa.Uuid),
+        )
+        self._c.execute(
+            statement,
+            {
+                "protocol": plan.protocol.id,
+                "kind": plan.protocol.kind.value,
+                "start": period.start,
+                "end": period.end,
+                "request": plan.request.request_id,
+                "rows": json.dumps(list(zip(*columns, strict=True)), separators=(",", ":")),
+            },
+        )
+
+    def _insert_tasks(self, plan: BulkStartPlan) -> None:
+        """The tasks of every trajectory of the request, in one statement: ``plan.tasks`` in
+        order, then — where R2.5 added it (recorded on the trajectory) — the compensation task
+        with the decision's reason; the very list :func:`tasks_after` gives per employee."""
+        x, k = t.trajectories, t.trajectory_tasks
+        fresh = _fresh_uuid(self._c.dialect.name)
+        added_on = sa.literal(plan.today, PendulumDate)
+        ours = x.c.bulk_request_id == plan.request.request_id
+
+        def task(position: int, template: TaskTemplate, reason: Any) -> sa.Select[Any]:
+            return sa.select(
+                fresh,
+                x.c.id,
+                sa.literal(position, sa.Integer),
+                sa.literal(template.code, k.c.code.type),
+                sa.literal(template.title, k.c.title.type),
+                added_on,
+                reason,
+            ).where(ours)
+
+        selects = [
+            task(position, template, sa.null()) for position, template in enumerate(plan.tasks)
+        ]
+        if any(decision.added for decision in plan.compensation.values()):
+            selects.append(
+                task(len(plan.tasks), COMPENSATION_TASK, x.c.compensation_reason).where(
+                    x.c.compensation_added.is_(True)
+                )
+            )
+        if not selects:
+            return
+        columns = ["id", "trajectory_id", "position", "code", "title", "added_on", "reason"]
+        self._c.execute(
+            k.insert().from_select(
+                columns, selects[0] if len(selects) == 1 else sa.union_all(*selects)
+            )
         )

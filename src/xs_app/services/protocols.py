@@ -393,8 +393,11 @@ class BulkStartService(Service):
                 proposal = uow.bulk_starts.proposal(
                     request.unit, request.start, scope, with_names=False
                 )
+                deselected = request.deselected  # usually none: no hash per employee then
                 requested = [
-                    c.employee_id for c in proposal if c.employee_id not in request.deselected
+                    c.employee_id
+                    for c in proposal
+                    if not deselected or c.employee_id not in deselected
                 ]
                 employments = {c.employee_id: c.employment_id for c in proposal}
                 in_scope = frozenset(requested)
@@ -438,18 +441,19 @@ class BulkStartService(Service):
                 compensation=compensation,
             )
             uow.bulk_starts.start_all(plan)
-            result = BulkStartResult(request_id=request.request_id, outcomes=tuple(outcomes))
-            say("writing", result.started, result.started)
+            result = BulkStartResult(request_id=request.request_id, outcomes=plan.outcomes)
+            started = result.started  # counted once (a pass over every outcome)
+            say("writing", started, started)
             uow.publish(
                 TrajectoriesStartedInBulk(
                     request_id=request.request_id,
                     protocol_id=protocol.id,
-                    started=result.started,
-                    skipped=result.skipped,
+                    started=started,
+                    skipped=len(plan.outcomes) - started,
                 )
             )
             uow.commit()
-            say("done", result.started, result.started)
+            say("done", started, started)
             return result
 
 
