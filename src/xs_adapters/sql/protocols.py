@@ -47,8 +47,6 @@ from xs_core.protocols.sickness import RecoveryReport
 
 CHUNK = 5_000
 _INT = attrgetter("int")
-#: a UUID's int as SQLite stores the UUID (32 lowercase hex digits, as ``UUID.hex``)
-_HEX = "{:032x}".format
 
 
 def _overlap(clash: Any) -> Conflict:
@@ -123,13 +121,14 @@ def unpack_outcomes(summary: bytes) -> tuple[BulkOutcome, ...]:
 
 def _fresh_uuid(dialect: str) -> sa.ColumnElement[Any]:
     """A new random (version 4) UUID per row, made by the database: PostgreSQL's
-    ``gen_random_uuid()``; on SQLite 32 hex digits, as SQLite stores a UUID, from
-    ``randomblob`` with the version and variant digits set."""
+    ``gen_random_uuid()``; on SQLite 32 lowercase hex digits, as SQLite stores a UUID, from two
+    64-bit ``random()`` values with the version bits (``4``) and the variant bits (``10``)
+    set."""
     if dialect == "postgresql":
         return sa.func.gen_random_uuid()
     return sa.literal_column(
-        "lower(hex(randomblob(6))) || '4' || substr(lower(hex(randomblob(2))), 2)"
-        " || substr('89ab', 1 + (random() & 3), 1) || substr(lower(hex(randomblob(8))), 2)"
+        "printf('%016x%016x', (random() & -61441) | 16384,"
+        " (random() & 4611686018427387903) | -9223372036854775808)"
     )
 
 
@@ -466,33 +465,54 @@ class SqlBulkStartStore:
         return {employee: key[1] for employee, key in best.items()}
 
     def _chosen(self, query: sa.Select[Any]) -> tuple[list[uuid.UUID], list[uuid.UUID]]:
-        """:meth:`_pick` by the database, for a whole proposal: the rows ordered by employee,
-        then leading first, then employment id, and the first row of each employee kept;
-        the employee ids (in id order) and their employments' ids. On SQLite the ids are read
-        as stored (32 hex digits) and converted together (:func:`uuids_from_hex`)."""
+        """:meth:`_pick` by the database, for a whole proposal: the employee ids in id order
+        and the ids of their employments (leading first, then the lowest id).
+
+        On SQLite the database also picks (``row_number()`` per employee) and answers with two
+        values: every employee id and every employment id, each as stored (32 hex digits),
+        concatenated in employee order — no row object per employee; the ids are converted
+        together (:func:`uuids_from_hex`). Elsewhere the ordered rows are read and the first
+        of each employee kept."""
         m = t.employments
-        sqlite = self._c.dialect.name == "sqlite"
-        columns: tuple[sa.ColumnElement[Any], ...] = (m.c.employee_id, m.c.id)
-        if sqlite:
-            columns = (
-                sa.type_coerce(m.c.employee_id, sa.String),
-                sa.type_coerce(m.c.id, sa.String),
+        order = (m.c.is_leading.desc(), m.c.id)
+        if self._c.dialect.name != "sqlite":
+            rows = self._c.execute(
+                query.with_only_columns(m.c.employee_id, m.c.id).order_by(m.c.employee_id, *order)
+            ).all()
+            employees: list[uuid.UUID] = []
+            employments: list[uuid.UUID] = []
+            last = None
+            for employee, employment in rows:
+                if employee != last:
+                    employees.append(employee)
+                    employments.append(employment)
+                    last = employee
+            return employees, employments
+        ranked = query.with_only_columns(
+            sa.type_coerce(m.c.employee_id, sa.String).label("employee"),
+            sa.type_coerce(m.c.id, sa.String).label("employment"),
+            sa.func.row_number().over(partition_by=m.c.employee_id, order_by=order).label("n"),
+        ).subquery()
+        picked = (
+            sa.select(ranked.c.employee, ranked.c.employment)
+            .where(ranked.c.n == 1)
+            .order_by(ranked.c.employee)
+            .subquery()
+        )
+        joined = self._c.execute(
+            sa.select(
+                sa.func.group_concat(picked.c.employee, ""),
+                sa.func.group_concat(picked.c.employment, ""),
             )
-        rows = self._c.execute(
-            query.with_only_columns(*columns).order_by(
-                m.c.employee_id, m.c.is_leading.desc(), m.c.id
-            )
-        ).all()
-        employees: list[Any] = []
-        employments: list[Any] = []
-        last = None
-        for employee, employment in rows:
-            if employee != last:
-                employees.append(employee)
-                employments.append(employment)
-                last = employee
-        if sqlite:
-            return uuids_from_hex(employees), uuids_from_hex(employments)
+        ).one()
+        employees = uuids_from_hex(joined[0] or "")
+        employments = uuids_from_hex(joined[1] or "")
+        if len(employees) != len(employments):
+            raise ValueError("an employee without an employment id")
+        ints = list(map(_INT, employees))
+        if ints != sorted(ints):  # SQLite keeps the subquery's order; should it not, sort here
+            pairs = sorted(zip(employees, employments, strict=True), key=lambda p: p[0].int)
+            employees, employments = [p[0] for p in pairs], [p[1] for p in pairs]
         return employees, employments
 
     def proposal(
@@ -741,22 +761,27 @@ class SqlBulkStartStore:
     def _insert_trajectories_sqlite(self, plan: BulkStartPlan, started: list[BulkOutcome]) -> None:
         """SQLite: the started trajectories in one ``INSERT … SELECT`` from a JSON array (one
         ``[id, employee, employment, compensation added, its reason]`` per trajectory, ids
-        as SQLite stores them), the values every trajectory shares bound once — no statement
-        step, no parameter binding and no Python value conversion per row."""
+        as SQLite stores them: 32 lowercase hex digits), the values every trajectory shares
+        bound once — no statement step, no parameter binding and no value conversion by
+        SQLAlchemy per row."""
         employments = plan.employments
-        compensation = plan.compensation
         employees = [o.employee_id for o in started]
-        columns: list[Iterable[Any]] = [
-            map(_HEX, map(_INT, [o.trajectory_id for o in started])),
-            map(_HEX, map(_INT, employees)),
-            (None if e is None else e.hex for e in map(employments.get, employees)),
-        ]
-        if compensation:
-            found = list(map(compensation.get, employees))
-            columns.append(None if d is None else d.added for d in found)
-            columns.append(None if d is None else d.reason.value for d in found)
-        else:
-            columns += [repeat(None, len(started)), repeat(None, len(started))]
+        # each row's JSON text made by string formatting (no container object per row)
+        decided: dict[CompensationDecision | None, str] = {None: "null,null"}
+        for decision in set(plan.compensation.values()):
+            decided[decision] = json.dumps([decision.added, decision.reason.value])[1:-1]
+        compensation = (
+            [decided[d] for d in map(plan.compensation.get, employees)]
+            if plan.compensation
+            else repeat(decided[None], len(employees))
+        )
+        rows = map(
+            '["{:032x}","{:032x}",{},{}]'.format,
+            map(_INT, [o.trajectory_id for o in started]),
+            map(_INT, employees),
+            ("null" if e is None else f'"{e.hex}"' for e in map(employments.get, employees)),
+            compensation,
+        )
         period = plan.request.period
         statement = sa.text(
             "INSERT INTO trajectories (id, protocol_id, kind, employee_id, employment_id,"
@@ -778,7 +803,7 @@ class SqlBulkStartStore:
                 "start": period.start,
                 "end": period.end,
                 "request": plan.request.request_id,
-                "rows": json.dumps(list(zip(*columns, strict=True)), separators=(",", ":")),
+                "rows": "[" + ",".join(rows) + "]",
             },
         )
 

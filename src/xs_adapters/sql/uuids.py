@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from itertools import repeat
 from operator import attrgetter
 from typing import Any
@@ -40,12 +40,12 @@ def uuids_from_bytes(data: bytes, count: int, offset: int = 0) -> list[uuid.UUID
     return _from_ints(map(int.from_bytes, map(data.__getitem__, slices)), count)
 
 
-def uuids_from_hex(values: Sequence[str]) -> list[uuid.UUID]:
-    """UUIDs stored as 32 hex digits each (SQLite's form of a UUID column)."""
-    if not set(map(len, values)) <= {32}:
-        raise ValueError("a UUID of 32 hex digits was expected")
-    data = bytes.fromhex("".join(values))
-    return uuids_from_bytes(data, len(values))
+def uuids_from_hex(digits: str) -> list[uuid.UUID]:
+    """UUIDs stored as 32 hex digits each (SQLite's form of a UUID column), one after another
+    in ``digits`` (as ``group_concat(id, '')`` gives them)."""
+    if len(digits) % 32:
+        raise ValueError("UUIDs of 32 hex digits each were expected")
+    return uuids_from_bytes(bytes.fromhex(digits), len(digits) // 32)
 
 
 def uuid_bytes(values: Iterable[uuid.UUID]) -> bytes:
