@@ -5,17 +5,18 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import repeat
 from operator import attrgetter
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.engine import Connection
 
 from xs_adapters.sql import tables as t
 from xs_adapters.sql.conflicts import EXCLUSION_VIOLATION, sqlstate
-from xs_adapters.sql.copy import insert_rows
+from xs_adapters.sql.copy import COPY_FROM, copy_rows, insert_rows
 from xs_adapters.sql.locking import lock_row, lock_rows
 from xs_adapters.sql.types import PendulumDate
 from xs_adapters.sql.uuids import uuid_bytes, uuids_from_bytes, uuids_from_hex
@@ -47,6 +48,18 @@ from xs_core.protocols.sickness import RecoveryReport
 
 CHUNK = 5_000
 _INT = attrgetter("int")
+_TRAJECTORY_COLUMNS = (
+    "id",
+    "protocol_id",
+    "kind",
+    "employee_id",
+    "employment_id",
+    "start_date",
+    "end_date",
+    "bulk_request_id",
+    "compensation_added",
+    "compensation_reason",
+)
 
 
 def _overlap(clash: Any) -> Conflict:
@@ -468,45 +481,44 @@ class SqlBulkStartStore:
         """:meth:`_pick` by the database, for a whole proposal: the employee ids in id order
         and the ids of their employments (leading first, then the lowest id).
 
-        On SQLite the database also picks (``row_number()`` per employee) and answers with two
-        values: every employee id and every employment id, each as stored (32 hex digits),
-        concatenated in employee order — no row object per employee; the ids are converted
-        together (:func:`uuids_from_hex`). Elsewhere the ordered rows are read and the first
-        of each employee kept."""
+        The database picks (``row_number()`` per employee) and answers with two values: every
+        employee id and every employment id as 32 hex digits (as SQLite stores them; on
+        PostgreSQL the text form without its dashes), concatenated in employee order — no row
+        object per employee; the ids are converted together (:func:`uuids_from_hex`)."""
         m = t.employments
-        order = (m.c.is_leading.desc(), m.c.id)
-        if self._c.dialect.name != "sqlite":
-            rows = self._c.execute(
-                query.with_only_columns(m.c.employee_id, m.c.id).order_by(m.c.employee_id, *order)
-            ).all()
-            employees: list[uuid.UUID] = []
-            employments: list[uuid.UUID] = []
-            last = None
-            for employee, employment in rows:
-                if employee != last:
-                    employees.append(employee)
-                    employments.append(employment)
-                    last = employee
-            return employees, employments
+        sqlite = self._c.dialect.name == "sqlite"
+
+        def digits(column: sa.ColumnElement[Any], name: str) -> sa.ColumnElement[Any]:
+            if sqlite:
+                return sa.type_coerce(column, sa.String).label(name)
+            return sa.func.replace(sa.cast(column, sa.Text), "-", "").label(name)
+
         ranked = query.with_only_columns(
-            sa.type_coerce(m.c.employee_id, sa.String).label("employee"),
-            sa.type_coerce(m.c.id, sa.String).label("employment"),
-            sa.func.row_number().over(partition_by=m.c.employee_id, order_by=order).label("n"),
+            m.c.employee_id,
+            digits(m.c.employee_id, "employee"),
+            digits(m.c.id, "employment"),
+            sa.func.row_number()
+            .over(partition_by=m.c.employee_id, order_by=(m.c.is_leading.desc(), m.c.id))
+            .label("n"),
         ).subquery()
         picked = (
-            sa.select(ranked.c.employee, ranked.c.employment)
+            sa.select(ranked.c.employee_id, ranked.c.employee, ranked.c.employment)
             .where(ranked.c.n == 1)
-            .order_by(ranked.c.employee)
+            .order_by(ranked.c.employee_id)
             .subquery()
         )
-        joined = self._c.execute(
-            sa.select(
-                sa.func.group_concat(picked.c.employee, ""),
-                sa.func.group_concat(picked.c.employment, ""),
-            )
+
+        def joined(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+            if sqlite:
+                return sa.func.group_concat(column, "")
+            in_order: Any = aggregate_order_by(sa.literal_column("''"), picked.c.employee_id)
+            return sa.func.string_agg(column, in_order)
+
+        row = self._c.execute(
+            sa.select(joined(picked.c.employee), joined(picked.c.employment))
         ).one()
-        employees = uuids_from_hex(joined[0] or "")
-        employments = uuids_from_hex(joined[1] or "")
+        employees = uuids_from_hex(row[0] or "")
+        employments = uuids_from_hex(row[1] or "")
         if len(employees) != len(employments):
             raise ValueError("an employee without an employment id")
         ints = list(map(_INT, employees))
@@ -686,20 +698,28 @@ class SqlBulkStartStore:
             return self._stored(request_id)
         return None
 
-    def _insert_trajectories(self, rows: list[dict[str, Any]]) -> None:
-        """PostgreSQL's exclusion constraint (R2.2) answers as the services do. The bulk start
-        holds the protocol's lock and skips employees with a trajectory then, so this is a
-        last line only."""
+    def _insert_trajectories(self, rows: Iterable[tuple[Any, ...]], count: int) -> None:
+        """PostgreSQL: ``rows`` (values in the order of :data:`_TRAJECTORY_COLUMNS`) streamed
+        through ``COPY`` (no mapping per row; a few rows by one ``INSERT``). The exclusion
+        constraint (R2.2) answers as the services do. The bulk start holds the protocol's lock
+        and skips employees with a trajectory then, so this is a last line only."""
         try:
-            insert_rows(self._c, t.trajectories, rows)
+            if count >= COPY_FROM:
+                copy_rows(self._c, t.trajectories.name, _TRAJECTORY_COLUMNS, rows)
+            else:
+                insert_rows(
+                    self._c,
+                    t.trajectories,
+                    [dict(zip(_TRAJECTORY_COLUMNS, row, strict=True)) for row in rows],
+                )
         except Exception as error:  # wrapped by SQLAlchemy, or raw from the COPY protocol
             if sqlstate(error) != EXCLUSION_VIOLATION:
                 raise
             raise _overlap(None) from None
 
     def start_all(self, plan: BulkStartPlan) -> None:
-        """R2.2 in four statements (per 20,000 trajectories): the trajectories (``COPY`` on
-        PostgreSQL, the driver's ``executemany`` on SQLite), their tasks by one ``INSERT …
+        """R2.2 in four statements: the trajectories (``COPY`` on PostgreSQL, one ``INSERT …
+        SELECT`` from a JSON array on SQLite), their tasks by one ``INSERT …
         SELECT`` from the request's trajectories (ids made by the database), the skipped
         outcomes, and the request's summary — every outcome packed in one value, which a
         repeated request answers from (:func:`pack_outcomes`)."""
@@ -707,33 +727,29 @@ class SqlBulkStartStore:
         period = plan.request.period
         kind = plan.protocol.kind.value
         started = [o for o in plan.outcomes if o.trajectory_id is not None]
-        employments = plan.employments
-        compensation = plan.compensation
         if self._c.dialect.name == "sqlite":
             self._insert_trajectories_sqlite(plan, started)
-            started_here: list[BulkOutcome] = []
         else:
-            started_here = started
-        for chunk_start in range(0, len(started_here), 20_000):
-            chunk = started_here[chunk_start : chunk_start + 20_000]
-            rows = []
-            for o in chunk:
-                found = compensation.get(o.employee_id) if compensation else None
-                rows.append(
-                    {
-                        "id": o.trajectory_id,
-                        "protocol_id": plan.protocol.id,
-                        "kind": kind,
-                        "employee_id": o.employee_id,
-                        "employment_id": employments.get(o.employee_id),
-                        "start_date": period.start,
-                        "end_date": period.end,
-                        "bulk_request_id": request_id,
-                        "compensation_added": None if found is None else found.added,
-                        "compensation_reason": None if found is None else found.reason.value,
-                    }
-                )
-            self._insert_trajectories(rows)
+            employments = plan.employments
+            compensation = plan.compensation
+
+            def rows() -> Iterator[tuple[Any, ...]]:
+                for o in started:
+                    found = compensation.get(o.employee_id) if compensation else None
+                    yield (
+                        o.trajectory_id,
+                        plan.protocol.id,
+                        kind,
+                        o.employee_id,
+                        employments.get(o.employee_id),
+                        period.start,
+                        period.end,
+                        request_id,
+                        None if found is None else found.added,
+                        None if found is None else found.reason.value,
+                    )
+
+            self._insert_trajectories(rows(), len(started))
         if started:
             self._insert_tasks(plan)
         # started outcomes are the request's trajectories; only the skipped ones are stored
