@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -13,7 +14,13 @@ from hypothesis import strategies as st
 from tests.backends import PostgresBackend, SqliteBackend, UowFactory
 from tests.contract.test_protocol_repositories import TODAY, D, person
 from xs_adapters.sql import tables as t
-from xs_adapters.sql.protocols import _REASONS, pack_outcomes, unpack_outcomes
+from xs_adapters.sql.protocols import (
+    _PLAIN_OUTCOME,
+    _REASONS,
+    _plain,
+    pack_outcomes,
+    unpack_outcomes,
+)
 from xs_adapters.sql.uuids import uuid_bytes, uuids_from_bytes, uuids_from_hex
 from xs_core.access.model import ResolvedScope
 from xs_core.dates import DateRange
@@ -74,7 +81,29 @@ outcomes = st.lists(
 
 @given(outcomes)
 def test_r2_2_a_request_summary_gives_back_its_outcomes(listed: list[BulkOutcome]) -> None:
-    assert unpack_outcomes(pack_outcomes(listed)) == tuple(listed)
+    unpacked = unpack_outcomes(pack_outcomes(listed))
+    assert unpacked == tuple(listed)
+    assert [(hash(o), repr(o), o.started) for o in unpacked] == [
+        (hash(o), repr(o), o.started) for o in listed
+    ]
+
+
+def test_outcomes_are_made_without_init_only_while_init_just_sets_the_slots() -> None:
+    assert _PLAIN_OUTCOME  # the fast path is the one the tests above exercise
+
+    @attrs.frozen
+    class Checked:
+        value: int = attrs.field(validator=attrs.validators.instance_of(int))
+
+    @attrs.frozen
+    class Plain:
+        value: int
+
+    @attrs.frozen
+    class Defaulted:
+        value: int = 0
+
+    assert (_plain(Plain), _plain(Checked), _plain(Defaulted)) == (True, False, False)
 
 
 def test_r2_2_every_skip_reason_has_a_number_in_the_summary() -> None:

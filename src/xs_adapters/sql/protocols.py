@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import repeat
 from operator import attrgetter
+from types import MemberDescriptorType
 from typing import Any
 
+import attrs
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.engine import Connection
@@ -126,10 +129,53 @@ def unpack_outcomes(summary: bytes) -> tuple[BulkOutcome, ...]:
     numbers = summary[5 + 32 * count :]
     if len(numbers) != count:
         raise ValueError("a bulk request summary of the wrong length")
-    reasons = list(map(_REASONS.__getitem__, numbers))
-    if any(numbers):
-        trajectories = [None if n else x for x, n in zip(trajectories, numbers, strict=True)]
-    return tuple(map(BulkOutcome, employees, trajectories, reasons))
+    if not any(numbers):  # all started: the usual answer
+        return _outcomes(employees, trajectories, repeat(None, count), count)
+    trajectories = [None if n else x for x, n in zip(trajectories, numbers, strict=True)]
+    return _outcomes(employees, trajectories, map(_REASONS.__getitem__, numbers), count)
+
+
+def _plain(cls: type) -> bool:
+    """Whether ``cls``'s ``__init__`` does nothing but set its slots: an attrs class whose
+    fields have no validator, converter or default, with no post-init and no other slot."""
+    fields = attrs.fields(cls)
+    return (
+        set(getattr(cls, "__slots__", ())) - {"__weakref__"} == {f.name for f in fields}
+        and all(
+            f.validator is None and f.converter is None and f.default is attrs.NOTHING
+            for f in fields
+        )
+        and not hasattr(cls, "__attrs_post_init__")
+        and not hasattr(cls, "__attrs_pre_init__")
+        and all(isinstance(cls.__dict__.get(f.name), MemberDescriptorType) for f in fields)
+    )
+
+
+#: :class:`BulkOutcome` objects can be made without calling ``__init__`` (checked once)
+_PLAIN_OUTCOME = _plain(BulkOutcome)
+_new: Any = object.__new__
+
+
+def _outcomes(
+    employees: Iterable[uuid.UUID],
+    trajectories: Iterable[uuid.UUID | None],
+    reasons: Iterable[SkipReason | None],
+    count: int,
+) -> tuple[BulkOutcome, ...]:
+    """``count`` outcomes of a replayed request. While ``__init__`` only sets the slots
+    (:data:`_PLAIN_OUTCOME`) the objects are made and their slots set through the slots'
+    descriptors, each step a C-level ``map`` — what ``__init__`` does, at half the cost;
+    otherwise through the constructor."""
+    if not _PLAIN_OUTCOME:
+        return tuple(map(BulkOutcome, employees, trajectories, reasons))
+    made: list[BulkOutcome] = list(map(_new, repeat(BulkOutcome, count)))
+    for name, values in (
+        ("employee_id", employees),
+        ("trajectory_id", trajectories),
+        ("reason", reasons),
+    ):
+        deque(map(BulkOutcome.__dict__[name].__set__, made, values), 0)
+    return tuple(made)
 
 
 def _fresh_uuid(dialect: str) -> sa.ColumnElement[Any]:

@@ -21,7 +21,7 @@ from xs_core.access.features import Feature
 from xs_core.dates import DateRange
 from xs_core.errors import Conflict, DomainError
 from xs_core.organisation.model import Employment
-from xs_core.organisation.units import UnitRef, new_id
+from xs_core.organisation.units import UnitRef, new_ids
 from xs_core.progress import Progress, silent
 from xs_core.protocols.bulk import (
     BulkStartPlan,
@@ -420,7 +420,7 @@ class BulkStartService(Service):
                     ),
                     request.start,
                 )
-            fresh_ids = iter(new_id, None)  # new_id never returns None: an endless supply
+            fresh_ids = new_ids(len(requested))  # at most one per employee requested
             outcomes = decide(requested, in_scope, employments, blocked, fresh_ids, absent)
             say("checks", len(outcomes), len(outcomes))
             compensation = {}
