@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from itertools import repeat
+from operator import attrgetter
+from types import MemberDescriptorType
 from typing import Any
 
+import attrs
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.engine import Connection
 
 from xs_adapters.sql import tables as t
 from xs_adapters.sql.conflicts import EXCLUSION_VIOLATION, sqlstate
-from xs_adapters.sql.copy import fresh_uuid_hex, insert_rows
+from xs_adapters.sql.copy import COPY_FROM, copy_rows, insert_rows
 from xs_adapters.sql.locking import lock_row, lock_rows
 from xs_adapters.sql.types import PendulumDate
+from xs_adapters.sql.uuids import uuid_bytes, uuids_from_bytes, uuids_from_hex
 from xs_core.access.model import ResolvedScope
 from xs_core.dates import DateRange
 from xs_core.errors import Conflict, NotFound
@@ -26,10 +34,10 @@ from xs_core.protocols.bulk import (
     Candidate,
     SicknessFacts,
     SkipReason,
-    tasks_after,
 )
 from xs_core.protocols.compensation import CompensationDecision, CompensationReason
 from xs_core.protocols.model import (
+    COMPENSATION_TASK,
     Protocol,
     ProtocolCharacteristics,
     ProtocolKind,
@@ -42,6 +50,19 @@ from xs_core.protocols.ports import StoredBulkRequest
 from xs_core.protocols.sickness import RecoveryReport
 
 CHUNK = 5_000
+_INT = attrgetter("int")
+_TRAJECTORY_COLUMNS = (
+    "id",
+    "protocol_id",
+    "kind",
+    "employee_id",
+    "employment_id",
+    "start_date",
+    "end_date",
+    "bulk_request_id",
+    "compensation_added",
+    "compensation_reason",
+)
 
 
 def _overlap(clash: Any) -> Conflict:
@@ -65,6 +86,109 @@ def _as_int(value: uuid.UUID) -> int:
 
 def _chunks(ids: Sequence[uuid.UUID]) -> list[Sequence[uuid.UUID]]:
     return [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
+
+
+#: a skipped outcome's reason in a request's summary, by its number (0: started); new reasons
+#: are appended, never renumbered
+_REASONS: tuple[SkipReason | None, ...] = (
+    None,
+    SkipReason.ALREADY_OPEN,
+    SkipReason.NO_EMPLOYMENT,
+    SkipReason.OUT_OF_SCOPE,
+    SkipReason.OVERLAPPING_ABSENCE,
+)
+_REASON_NUMBERS = {reason: number for number, reason in enumerate(_REASONS)}
+_SUMMARY_FORMAT = 1
+_NIL = uuid.UUID(int=0)
+
+
+def pack_outcomes(outcomes: Sequence[BulkOutcome]) -> bytes:
+    """A bulk request's outcomes (R2.2) in one value, so that a repeated request returns the
+    first result without reading and mapping a row per employee: a format byte, the count (4
+    bytes), the employee ids (16 bytes each, in the outcomes' order), the trajectory ids (16
+    zero bytes for a skipped employee), then one byte per outcome: 0 for started, else the
+    skip reason's number in :data:`_REASONS`."""
+    return b"".join(
+        (
+            bytes((_SUMMARY_FORMAT,)),
+            len(outcomes).to_bytes(4),
+            uuid_bytes([o.employee_id for o in outcomes]),
+            uuid_bytes([_NIL if o.trajectory_id is None else o.trajectory_id for o in outcomes]),
+            bytes([_REASON_NUMBERS[o.reason] for o in outcomes]),
+        )
+    )
+
+
+def unpack_outcomes(summary: bytes) -> tuple[BulkOutcome, ...]:
+    """The outcomes :func:`pack_outcomes` packed, in the same order."""
+    if summary[0] != _SUMMARY_FORMAT:
+        raise ValueError(f"unknown bulk request summary format {summary[0]}")
+    count = int.from_bytes(summary[1:5])
+    employees = uuids_from_bytes(summary, count, 5)
+    trajectories: list[uuid.UUID | None] = list(uuids_from_bytes(summary, count, 5 + 16 * count))
+    numbers = summary[5 + 32 * count :]
+    if len(numbers) != count:
+        raise ValueError("a bulk request summary of the wrong length")
+    if not any(numbers):  # all started: the usual answer
+        return _outcomes(employees, trajectories, repeat(None, count), count)
+    trajectories = [None if n else x for x, n in zip(trajectories, numbers, strict=True)]
+    return _outcomes(employees, trajectories, map(_REASONS.__getitem__, numbers), count)
+
+
+def _plain(cls: type) -> bool:
+    """Whether ``cls``'s ``__init__`` does nothing but set its slots: an attrs class whose
+    fields have no validator, converter or default, with no post-init and no other slot."""
+    fields = attrs.fields(cls)
+    return (
+        set(getattr(cls, "__slots__", ())) - {"__weakref__"} == {f.name for f in fields}
+        and all(
+            f.validator is None and f.converter is None and f.default is attrs.NOTHING
+            for f in fields
+        )
+        and not hasattr(cls, "__attrs_post_init__")
+        and not hasattr(cls, "__attrs_pre_init__")
+        and all(isinstance(cls.__dict__.get(f.name), MemberDescriptorType) for f in fields)
+    )
+
+
+#: :class:`BulkOutcome` objects can be made without calling ``__init__`` (checked once)
+_PLAIN_OUTCOME = _plain(BulkOutcome)
+_new: Any = object.__new__
+
+
+def _outcomes(
+    employees: Iterable[uuid.UUID],
+    trajectories: Iterable[uuid.UUID | None],
+    reasons: Iterable[SkipReason | None],
+    count: int,
+) -> tuple[BulkOutcome, ...]:
+    """``count`` outcomes of a replayed request. While ``__init__`` only sets the slots
+    (:data:`_PLAIN_OUTCOME`) the objects are made and their slots set through the slots'
+    descriptors, each step a C-level ``map`` — what ``__init__`` does, at half the cost;
+    otherwise through the constructor."""
+    if not _PLAIN_OUTCOME:
+        return tuple(map(BulkOutcome, employees, trajectories, reasons))
+    made: list[BulkOutcome] = list(map(_new, repeat(BulkOutcome, count)))
+    for name, values in (
+        ("employee_id", employees),
+        ("trajectory_id", trajectories),
+        ("reason", reasons),
+    ):
+        deque(map(BulkOutcome.__dict__[name].__set__, made, values), 0)
+    return tuple(made)
+
+
+def _fresh_uuid(dialect: str) -> sa.ColumnElement[Any]:
+    """A new random (version 4) UUID per row, made by the database: PostgreSQL's
+    ``gen_random_uuid()``; on SQLite 32 lowercase hex digits, as SQLite stores a UUID, from two
+    64-bit ``random()`` values with the version bits (``4``) and the variant bits (``10``)
+    set."""
+    if dialect == "postgresql":
+        return sa.func.gen_random_uuid()
+    return sa.literal_column(
+        "printf('%016x%016x', (random() & -61441) | 16384,"
+        " (random() & 4611686018427387903) | -9223372036854775808)"
+    )
 
 
 class SqlProtocolRepository:
@@ -399,6 +523,56 @@ class SqlBulkStartStore:
                 best[employee] = key
         return {employee: key[1] for employee, key in best.items()}
 
+    def _chosen(self, query: sa.Select[Any]) -> tuple[list[uuid.UUID], list[uuid.UUID]]:
+        """:meth:`_pick` by the database, for a whole proposal: the employee ids in id order
+        and the ids of their employments (leading first, then the lowest id).
+
+        The database picks (``row_number()`` per employee) and answers with two values: every
+        employee id and every employment id as 32 hex digits (as SQLite stores them; on
+        PostgreSQL the text form without its dashes), concatenated in employee order — no row
+        object per employee; the ids are converted together (:func:`uuids_from_hex`)."""
+        m = t.employments
+        sqlite = self._c.dialect.name == "sqlite"
+
+        def digits(column: sa.ColumnElement[Any], name: str) -> sa.ColumnElement[Any]:
+            if sqlite:
+                return sa.type_coerce(column, sa.String).label(name)
+            return sa.func.replace(sa.cast(column, sa.Text), "-", "").label(name)
+
+        ranked = query.with_only_columns(
+            m.c.employee_id,
+            digits(m.c.employee_id, "employee"),
+            digits(m.c.id, "employment"),
+            sa.func.row_number()
+            .over(partition_by=m.c.employee_id, order_by=(m.c.is_leading.desc(), m.c.id))
+            .label("n"),
+        ).subquery()
+        picked = (
+            sa.select(ranked.c.employee_id, ranked.c.employee, ranked.c.employment)
+            .where(ranked.c.n == 1)
+            .order_by(ranked.c.employee_id)
+            .subquery()
+        )
+
+        def joined(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+            if sqlite:
+                return sa.func.group_concat(column, "")
+            in_order: Any = aggregate_order_by(sa.literal_column("''"), picked.c.employee_id)
+            return sa.func.string_agg(column, in_order)
+
+        row = self._c.execute(
+            sa.select(joined(picked.c.employee), joined(picked.c.employment))
+        ).one()
+        employees = uuids_from_hex(row[0] or "")
+        employments = uuids_from_hex(row[1] or "")
+        if len(employees) != len(employments):
+            raise ValueError("an employee without an employment id")
+        ints = list(map(_INT, employees))
+        if ints != sorted(ints):  # SQLite keeps the subquery's order; should it not, sort here
+            pairs = sorted(zip(employees, employments, strict=True), key=lambda p: p[0].int)
+            employees, employments = [p[0] for p in pairs], [p[1] for p in pairs]
+        return employees, employments
+
     def proposal(
         self, unit: BulkUnit, start: _dt.date, scope: ResolvedScope, with_names: bool = True
     ) -> list[Candidate]:
@@ -407,9 +581,10 @@ class SqlBulkStartStore:
         query = self._employed(unit, start, None)
         if not scope.everything:
             query = query.where(self._scope_filter(scope))
-        chosen = self._pick(self._c.execute(query))
+        employees, employments = self._chosen(query)
         if not with_names:
-            return [Candidate(e, chosen[e]) for e in sorted(chosen, key=_as_int)]
+            return list(map(Candidate, employees, employments))
+        chosen = dict(zip(employees, employments, strict=True))
         names: dict[uuid.UUID, tuple[str, str]] = {}
         ids = list(chosen)
         for chunk in _chunks(ids):
@@ -519,13 +694,21 @@ class SqlBulkStartStore:
         return found
 
     def _stored(self, request_id: uuid.UUID) -> StoredBulkRequest | None:
-        """A handled request: started outcomes are its trajectories (not stored twice),
-        skipped ones are stored with their reason."""
+        """A handled request and its first result (R2.2): from the summary written with it,
+        or — for a request handled before the summary existed — its rows: started outcomes
+        are its trajectories, skipped ones are stored with their reason."""
+        r = t.bulk_start_requests
         row = self._c.execute(
-            sa.select(t.bulk_start_requests).where(t.bulk_start_requests.c.request_id == request_id)
+            sa.select(r.c.request_id, r.c.fingerprint, r.c.summary).where(
+                r.c.request_id == request_id
+            )
         ).first()
         if row is None:
             return None
+        if row.summary is not None:
+            return StoredBulkRequest(
+                row.request_id, row.fingerprint, unpack_outcomes(bytes(row.summary))
+            )
         o, x = t.bulk_start_outcomes, t.trajectories
         outcomes = [
             BulkOutcome(r.employee_id, None, SkipReason(r.reason))
@@ -561,73 +744,67 @@ class SqlBulkStartStore:
             return self._stored(request_id)
         return None
 
-    def _insert_trajectories(self, rows: list[dict[str, Any]]) -> None:
-        """PostgreSQL's exclusion constraint (R2.2) answers as the services do. The bulk start
-        holds the protocol's lock and skips employees with a trajectory then, so this is a
-        last line only."""
+    def _insert_trajectories(self, rows: Iterable[tuple[Any, ...]], count: int) -> None:
+        """PostgreSQL: ``rows`` (values in the order of :data:`_TRAJECTORY_COLUMNS`) streamed
+        through ``COPY`` (no mapping per row; a few rows by one ``INSERT``). The exclusion
+        constraint (R2.2) answers as the services do. The bulk start holds the protocol's lock
+        and skips employees with a trajectory then, so this is a last line only."""
         try:
-            insert_rows(self._c, t.trajectories, rows)
+            if count >= COPY_FROM:
+                copy_rows(self._c, t.trajectories.name, _TRAJECTORY_COLUMNS, rows)
+            else:
+                insert_rows(
+                    self._c,
+                    t.trajectories,
+                    [dict(zip(_TRAJECTORY_COLUMNS, row, strict=True)) for row in rows],
+                )
         except Exception as error:  # wrapped by SQLAlchemy, or raw from the COPY protocol
             if sqlstate(error) != EXCLUSION_VIOLATION:
                 raise
             raise _overlap(None) from None
 
     def start_all(self, plan: BulkStartPlan) -> None:
-        started = [o for o in plan.outcomes if o.trajectory_id is not None]
+        """R2.2 in four statements: the trajectories (``COPY`` on PostgreSQL, one ``INSERT …
+        SELECT`` from a JSON array on SQLite), their tasks by one ``INSERT …
+        SELECT`` from the request's trajectories (ids made by the database), the skipped
+        outcomes, and the request's summary — every outcome packed in one value, which a
+        repeated request answers from (:func:`pack_outcomes`)."""
+        request_id = plan.request.request_id
         period = plan.request.period
         kind = plan.protocol.kind.value
-        c = self._c
-        # the task lists, one per distinct R2.5 decision (a handful), not one per employee
-        task_lists: dict[CompensationDecision | None, list[tuple[TaskTemplate, str | None]]] = {
-            d: tasks_after(plan.tasks, d) for d in {None, *plan.compensation.values()}
-        }
-        for chunk_start in range(0, len(started), 20_000):
-            chunk = started[chunk_start : chunk_start + 20_000]
-            rows = []
-            tasks = []
-            for o in chunk:
-                found = plan.compensation.get(o.employee_id)
-                tasks.append((o.trajectory_id, task_lists[found]))
-                rows.append(
-                    {
-                        "id": o.trajectory_id,
-                        "protocol_id": plan.protocol.id,
-                        "kind": kind,
-                        "employee_id": o.employee_id,
-                        "employment_id": plan.employments.get(o.employee_id),
-                        "start_date": period.start,
-                        "end_date": period.end,
-                        "bulk_request_id": plan.request.request_id,
-                        "compensation_added": None if found is None else found.added,
-                        "compensation_reason": None if found is None else found.reason.value,
-                    }
-                )
-            self._insert_trajectories(rows)
-            task_ids = iter(fresh_uuid_hex(sum(len(listed) for _, listed in tasks)))
-            insert_rows(
-                c,
-                t.trajectory_tasks,
-                [
-                    {
-                        "id": next(task_ids),
-                        "trajectory_id": trajectory_id,
-                        "position": i,
-                        "code": task.code,
-                        "title": task.title,
-                        "added_on": plan.today,
-                        "reason": reason,
-                    }
-                    for trajectory_id, listed in tasks
-                    for i, (task, reason) in enumerate(listed)
-                ],
-            )
+        started = [o for o in plan.outcomes if o.trajectory_id is not None]
+        if self._c.dialect.name == "sqlite":
+            self._insert_trajectories_sqlite(plan, started)
+        else:
+            employments = plan.employments
+            compensation = plan.compensation
+
+            def rows() -> Iterator[tuple[Any, ...]]:
+                for o in started:
+                    found = compensation.get(o.employee_id) if compensation else None
+                    yield (
+                        o.trajectory_id,
+                        plan.protocol.id,
+                        kind,
+                        o.employee_id,
+                        employments.get(o.employee_id),
+                        period.start,
+                        period.end,
+                        request_id,
+                        None if found is None else found.added,
+                        None if found is None else found.reason.value,
+                    )
+
+            self._insert_trajectories(rows(), len(started))
+        if started:
+            self._insert_tasks(plan)
         # started outcomes are the request's trajectories; only the skipped ones are stored
         insert_rows(
-            c,
+            self._c,
             t.bulk_start_outcomes,
             [
                 {
-                    "request_id": plan.request.request_id,
+                    "request_id": request_id,
                     "employee_id": o.employee_id,
                     "trajectory_id": None,
                     "reason": o.reason.value,
@@ -635,4 +812,97 @@ class SqlBulkStartStore:
                 for o in plan.outcomes
                 if o.reason is not None
             ],
+        )
+        r = t.bulk_start_requests
+        self._c.execute(
+            r.update()
+            .where(r.c.request_id == request_id)
+            .values(summary=pack_outcomes(plan.outcomes))
+        )
+
+    def _insert_trajectories_sqlite(self, plan: BulkStartPlan, started: list[BulkOutcome]) -> None:
+        """SQLite: the started trajectories in one ``INSERT … SELECT`` from a JSON array (one
+        ``[id, employee, employment, compensation added, its reason]`` per trajectory, ids
+        as SQLite stores them: 32 lowercase hex digits), the values every trajectory shares
+        bound once — no statement step, no parameter binding and no value conversion by
+        SQLAlchemy per row."""
+        employments = plan.employments
+        employees = [o.employee_id for o in started]
+        # each row's JSON text made by string formatting (no container object per row)
+        decided: dict[CompensationDecision | None, str] = {None: "null,null"}
+        for decision in set(plan.compensation.values()):
+            decided[decision] = json.dumps([decision.added, decision.reason.value])[1:-1]
+        compensation = (
+            [decided[d] for d in map(plan.compensation.get, employees)]
+            if plan.compensation
+            else repeat(decided[None], len(employees))
+        )
+        rows = map(
+            '["{:032x}","{:032x}",{},{}]'.format,
+            map(_INT, [o.trajectory_id for o in started]),
+            map(_INT, employees),
+            ("null" if e is None else f'"{e.hex}"' for e in map(employments.get, employees)),
+            compensation,
+        )
+        period = plan.request.period
+        statement = sa.text(
+            "INSERT INTO trajectories (id, protocol_id, kind, employee_id, employment_id,"
+            " start_date, end_date, bulk_request_id, compensation_added, compensation_reason)"
+            " SELECT json_extract(value, '$[0]'), :protocol, :kind, json_extract(value, '$[1]'),"
+            " json_extract(value, '$[2]'), :start, :end, :request, json_extract(value, '$[3]'),"
+            " json_extract(value, '$[4]') FROM json_each(:rows)"
+        ).bindparams(
+            sa.bindparam("protocol", type_=sa.Uuid),
+            sa.bindparam("start", type_=PendulumDate),
+            sa.bindparam("end", type_=PendulumDate),
+            sa.bindparam("request", type_=sa.Uuid),
+        )
+        self._c.execute(
+            statement,
+            {
+                "protocol": plan.protocol.id,
+                "kind": plan.protocol.kind.value,
+                "start": period.start,
+                "end": period.end,
+                "request": plan.request.request_id,
+                "rows": "[" + ",".join(rows) + "]",
+            },
+        )
+
+    def _insert_tasks(self, plan: BulkStartPlan) -> None:
+        """The tasks of every trajectory of the request, in one statement: ``plan.tasks`` in
+        order, then — where R2.5 added it (recorded on the trajectory) — the compensation task
+        with the decision's reason; the very list :func:`tasks_after` gives per employee."""
+        x, k = t.trajectories, t.trajectory_tasks
+        fresh = _fresh_uuid(self._c.dialect.name)
+        added_on = sa.literal(plan.today, PendulumDate)
+        ours = x.c.bulk_request_id == plan.request.request_id
+
+        def task(position: int, template: TaskTemplate, reason: Any) -> sa.Select[Any]:
+            return sa.select(
+                fresh,
+                x.c.id,
+                sa.literal(position, sa.Integer),
+                sa.literal(template.code, k.c.code.type),
+                sa.literal(template.title, k.c.title.type),
+                added_on,
+                reason,
+            ).where(ours)
+
+        selects = [
+            task(position, template, sa.null()) for position, template in enumerate(plan.tasks)
+        ]
+        if any(decision.added for decision in plan.compensation.values()):
+            selects.append(
+                task(len(plan.tasks), COMPENSATION_TASK, x.c.compensation_reason).where(
+                    x.c.compensation_added.is_(True)
+                )
+            )
+        if not selects:
+            return
+        columns = ["id", "trajectory_id", "position", "code", "title", "added_on", "reason"]
+        self._c.execute(
+            k.insert().from_select(
+                columns, selects[0] if len(selects) == 1 else sa.union_all(*selects)
+            )
         )

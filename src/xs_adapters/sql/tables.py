@@ -372,6 +372,8 @@ bulk_start_requests = sa.Table(
     sa.Column("fingerprint", sa.String(limits.FINGERPRINT), nullable=False),
     sa.Column("protocol_id", sa.Uuid, sa.ForeignKey("protocols.id"), nullable=False),
     sa.Column("requested_by", sa.Uuid, nullable=False),
+    #: every outcome of the request, packed (``pack_outcomes``): a repeat answers from it
+    sa.Column("summary", sa.LargeBinary),
 )
 
 bulk_start_outcomes = sa.Table(

@@ -21,7 +21,7 @@ from xs_core.access.features import Feature
 from xs_core.dates import DateRange
 from xs_core.errors import Conflict, DomainError
 from xs_core.organisation.model import Employment
-from xs_core.organisation.units import UnitRef, new_id
+from xs_core.organisation.units import UnitRef, new_ids
 from xs_core.progress import Progress, silent
 from xs_core.protocols.bulk import (
     BulkStartPlan,
@@ -393,8 +393,11 @@ class BulkStartService(Service):
                 proposal = uow.bulk_starts.proposal(
                     request.unit, request.start, scope, with_names=False
                 )
+                deselected = request.deselected  # usually none: no hash per employee then
                 requested = [
-                    c.employee_id for c in proposal if c.employee_id not in request.deselected
+                    c.employee_id
+                    for c in proposal
+                    if not deselected or c.employee_id not in deselected
                 ]
                 employments = {c.employee_id: c.employment_id for c in proposal}
                 in_scope = frozenset(requested)
@@ -417,7 +420,7 @@ class BulkStartService(Service):
                     ),
                     request.start,
                 )
-            fresh_ids = iter(new_id, None)  # new_id never returns None: an endless supply
+            fresh_ids = new_ids(len(requested))  # at most one per employee requested
             outcomes = decide(requested, in_scope, employments, blocked, fresh_ids, absent)
             say("checks", len(outcomes), len(outcomes))
             compensation = {}
@@ -438,18 +441,19 @@ class BulkStartService(Service):
                 compensation=compensation,
             )
             uow.bulk_starts.start_all(plan)
-            result = BulkStartResult(request_id=request.request_id, outcomes=tuple(outcomes))
-            say("writing", result.started, result.started)
+            result = BulkStartResult(request_id=request.request_id, outcomes=plan.outcomes)
+            started = result.started  # counted once (a pass over every outcome)
+            say("writing", started, started)
             uow.publish(
                 TrajectoriesStartedInBulk(
                     request_id=request.request_id,
                     protocol_id=protocol.id,
-                    started=result.started,
-                    skipped=result.skipped,
+                    started=started,
+                    skipped=len(plan.outcomes) - started,
                 )
             )
             uow.commit()
-            say("done", result.started, result.started)
+            say("done", started, started)
             return result
 
 

@@ -13,6 +13,7 @@ import enum
 import hashlib
 import uuid
 from collections.abc import Iterable, Mapping
+from operator import attrgetter
 from typing import ClassVar
 
 import attrs
@@ -56,6 +57,9 @@ register_messages(
     },
     kind=Conflict,
 )
+
+
+_INT = attrgetter("int")
 
 
 class SkipReason(enum.Enum):
@@ -167,15 +171,26 @@ def decide(
     protocol running in the period (``blocked``), for a sickness protocol the absence of
     another sickness report running on or after the start (``absent``, R3.1)."""
     ids = iter(new_id)
+    wanted = set(requested)
+    ordered = sorted(wanted, key=_INT)
+    # the skipped, by set operations on the hashes the sets already hold (a UUID's hash is
+    # computed in Python): usually none, and then every employee starts
+    out_of_scope = wanted - in_scope
+    unemployed = (wanted - out_of_scope).difference(employments)
+    possible = wanted - out_of_scope - unemployed
+    already_open = possible & blocked
+    overlapping = (possible - already_open) & absent
+    if not (out_of_scope or unemployed or already_open or overlapping):
+        return [BulkOutcome(employee_id, next(ids), None) for employee_id in ordered]
     outcomes: list[BulkOutcome] = []
-    for employee_id in sorted(set(requested), key=lambda ident: ident.int):
-        if employee_id not in in_scope:
+    for employee_id in ordered:
+        if employee_id in out_of_scope:
             outcomes.append(BulkOutcome(employee_id, None, SkipReason.OUT_OF_SCOPE))
-        elif employee_id not in employments:
+        elif employee_id in unemployed:
             outcomes.append(BulkOutcome(employee_id, None, SkipReason.NO_EMPLOYMENT))
-        elif employee_id in blocked:
+        elif employee_id in already_open:
             outcomes.append(BulkOutcome(employee_id, None, SkipReason.ALREADY_OPEN))
-        elif employee_id in absent:
+        elif employee_id in overlapping:
             outcomes.append(BulkOutcome(employee_id, None, SkipReason.OVERLAPPING_ABSENCE))
         else:
             outcomes.append(BulkOutcome(employee_id, next(ids), None))

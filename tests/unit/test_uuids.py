@@ -1,0 +1,37 @@
+"""Many UUIDs at once (R2.2 bulk start): the objects ``xs_core.uuids`` makes without
+``uuid.UUID.__init__`` are the very values ``uuid`` makes."""
+
+from __future__ import annotations
+
+import pickle
+import uuid
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from xs_core.organisation.units import new_ids
+from xs_core.uuids import random_uuids, uuids_from_ints
+
+
+@given(st.lists(st.integers(min_value=0, max_value=2**128 - 1), max_size=30))
+def test_uuids_from_ints_are_ordinary_uuids(ints: list[int]) -> None:
+    made = uuids_from_ints(ints, len(ints))
+    expected = [uuid.UUID(int=i) for i in ints]
+    assert made == expected
+    assert [(hash(u), str(u), repr(u), u.is_safe, type(u)) for u in made] == [
+        (hash(u), str(u), repr(u), u.is_safe, type(u)) for u in expected
+    ]
+    assert pickle.loads(pickle.dumps(made)) == expected
+
+
+@given(st.binary(min_size=0, max_size=16 * 20).map(lambda b: b[: len(b) // 16 * 16]))
+def test_r2_2_random_uuids_are_what_uuid4_makes_of_the_same_bytes(random: bytes) -> None:
+    expected = [uuid.UUID(bytes=random[i : i + 16], version=4) for i in range(0, len(random), 16)]
+    assert random_uuids(random) == expected
+
+
+def test_r2_2_new_ids_are_fresh_version_4_uuids() -> None:
+    ids = new_ids(1000)
+    assert len(set(ids)) == 1000
+    assert {(u.version, u.variant) for u in ids} == {(4, uuid.RFC_4122)}
+    assert new_ids(0) == []
