@@ -4,6 +4,7 @@ database with fresh ids, and the bulk UUID conversions both rely on (SQLite and 
 
 from __future__ import annotations
 
+import datetime as _dt
 import uuid
 
 import attrs
@@ -24,7 +25,7 @@ from xs_adapters.sql.protocols import (
 from xs_adapters.sql.uuids import uuid_bytes, uuids_from_bytes, uuids_from_hex
 from xs_core.access.model import ResolvedScope
 from xs_core.dates import DateRange
-from xs_core.organisation.model import Employer, Employment
+from xs_core.organisation.model import Employee, Employer, Employment
 from xs_core.protocols.bulk import (
     BulkOutcome,
     BulkStartPlan,
@@ -112,32 +113,30 @@ def test_r2_2_every_skip_reason_has_a_number_in_the_summary() -> None:
 
 
 class BulkStorage:
-    def test_r2_2_a_repeat_answers_from_the_summary_or_else_from_the_rows(
-        self, uow_factory: UowFactory
-    ) -> None:
-        employer = Employer.create("A")
-        people = [person(f"P{i}", employer, D(2020, 1, 1)) for i in range(6)]
-        protocol = Protocol.create(
-            "PMO",
-            ProtocolKind.PMO,
-            (TaskTemplate(code="A", title="A"), TaskTemplate(code="B", title="B")),
-            ProtocolCharacteristics(may_start_in_bulk=True),
-        )
-        request = BulkStartRequest(
+    @staticmethod
+    def _request(
+        protocol: Protocol, employer: Employer, end: _dt.date | None = None
+    ) -> BulkStartRequest:
+        return BulkStartRequest(
             request_id=uuid.uuid4(),
             protocol_id=protocol.id,
             unit=BulkUnit(employer_ids=frozenset({employer.id})),
             start=D(2026, 12, 1),
-            end_date=D(2027, 5, 31),
+            end_date=end,
         )
-        employments = {p.id: p.employments[0].id for p in people[:4]}
-        first = decide(
-            [p.id for p in people],
-            frozenset(p.id for p in people[1:]),
-            employments,
-            frozenset({people[3].id}),
-            iter(uuid.uuid4, None),
-        )
+
+    @staticmethod
+    def _start(
+        uow_factory: UowFactory,
+        employer: Employer,
+        people: list[Employee],
+        protocol: Protocol,
+        request: BulkStartRequest,
+        first: list[BulkOutcome],
+        employments: dict[uuid.UUID, uuid.UUID],
+        compensation: dict[uuid.UUID, CompensationDecision] | None = None,
+    ) -> None:
+        """Store the world and start the request's outcomes, as the service would (R2.2)."""
         with uow_factory() as uow:
             uow.bulk.add_all(employers=[employer], employees=people)
             uow.protocols.add(protocol)
@@ -153,9 +152,32 @@ class BulkStorage:
                     tasks=protocol.tasks_to_add,
                     outcomes=tuple(first),
                     employments=employments,
+                    compensation=compensation or {},
                 )
             )
             uow.commit()
+
+    def test_r2_2_a_repeat_answers_from_the_summary_or_else_from_the_rows(
+        self, uow_factory: UowFactory
+    ) -> None:
+        employer = Employer.create("A")
+        people = [person(f"P{i}", employer, D(2020, 1, 1)) for i in range(6)]
+        protocol = Protocol.create(
+            "PMO",
+            ProtocolKind.PMO,
+            (TaskTemplate(code="A", title="A"), TaskTemplate(code="B", title="B")),
+            ProtocolCharacteristics(may_start_in_bulk=True),
+        )
+        request = self._request(protocol, employer, D(2027, 5, 31))
+        employments = {p.id: p.employments[0].id for p in people[:4]}
+        first = decide(
+            [p.id for p in people],
+            frozenset(p.id for p in people[1:]),
+            employments,
+            frozenset({people[3].id}),
+            iter(uuid.uuid4, None),
+        )
+        self._start(uow_factory, employer, people, protocol, request, first, employments)
         assert {o.reason for o in first} == {
             None,
             SkipReason.OUT_OF_SCOPE,
@@ -193,12 +215,7 @@ class BulkStorage:
             (TaskTemplate(code="A", title="A"),),
             ProtocolCharacteristics(may_start_in_bulk=True, bulk_end_date_may_be_empty=True),
         )
-        request = BulkStartRequest(
-            request_id=uuid.uuid4(),
-            protocol_id=protocol.id,
-            unit=BulkUnit(employer_ids=frozenset({employer.id})),
-            start=D(2026, 12, 1),
-        )
+        request = self._request(protocol, employer)
         employments = {p.id: p.employments[0].id for p in people}
         first = decide(
             [p.id for p in people],
@@ -211,25 +228,7 @@ class BulkStorage:
             people[0].id: CompensationDecision(True, CompensationReason.ELIGIBLE),
             people[1].id: CompensationDecision(False, CompensationReason.BORN_TOO_LATE),
         }
-        with uow_factory() as uow:
-            uow.bulk.add_all(employers=[employer], employees=people)
-            uow.protocols.add(protocol)
-            uow.bulk_starts.claim(
-                request.request_id, request.fingerprint(), uuid.uuid4(), protocol.id
-            )
-            uow.bulk_starts.start_all(
-                BulkStartPlan(
-                    request=request,
-                    protocol=protocol,
-                    requested_by=uuid.uuid4(),
-                    today=TODAY,
-                    tasks=protocol.tasks_to_add,
-                    outcomes=tuple(first),
-                    employments=employments,
-                    compensation=decisions,
-                )
-            )
-            uow.commit()
+        self._start(uow_factory, employer, people, protocol, request, first, employments, decisions)
         with uow_factory() as uow:
             found = {p.id: uow.trajectories.for_employee(p.id) for p in people}
             assert {
