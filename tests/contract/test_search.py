@@ -22,7 +22,14 @@ from tests.backends import (
 )
 from xs_core.access.model import ResolvedScope, Scope
 from xs_core.dates import DateRange
-from xs_core.organisation.model import Department, Dossier, Employee, Employer, Employment
+from xs_core.organisation.model import (
+    Department,
+    Dossier,
+    Employee,
+    Employer,
+    Employment,
+    Folder,
+)
 from xs_core.organisation.search import (
     KIND_ORDER,
     SearchQuery,
@@ -124,6 +131,44 @@ class SearchContract:
         expected = reference(
             org, query, None if everything else visible_units(org, employer_ids, roots)
         )
+        assert [(h.kind, h.id, h.rank) for h in hits] == expected
+
+    @settings(max_examples=40)
+    @given(
+        org=xst.organisations(max_employers=4, max_departments=4, max_employees=10),
+        term=terms,
+        data=st.data(),
+    )
+    def test_r1_3_a_folder_kept_as_a_folder_covers_exactly_its_employers(
+        self, uow_factory: UowFactory, org: xst.Organisation, term: str, data: st.DataObject
+    ) -> None:
+        """R1.3, R0.6: a granted folder, resolved as employers or kept as a folder for the
+        search to read in SQL (``keep_folders``), finds the same page: its employers' units and
+        those of units granted beside it, nothing of employers outside it."""
+        folders = [Folder.create(f"map {i}") for i in range(2)]
+        choices = [None, *(f.id for f in folders)]
+        for employer in org.employers:
+            employer.folder_id = data.draw(st.sampled_from(choices))
+        granted = set(data.draw(st.sets(st.sampled_from([f.id for f in folders]), min_size=1)))
+        direct = set(data.draw(st.sets(st.sampled_from([e.id for e in org.employers]))))
+        keep_folders = data.draw(st.booleans())
+        query = SearchQuery.create(term, page_size=data.draw(st.integers(1, 6)))
+        scope = Scope.of(
+            [UnitRef(UnitKind.FOLDER, f) for f in granted]
+            + [UnitRef(UnitKind.EMPLOYER, e) for e in direct]
+        )
+        with uow_factory() as uow:  # never committed: each example rolls back
+            uow.bulk.add_all(
+                folders=folders,
+                employers=org.employers,
+                departments=org.departments,
+                employees=org.employees,
+            )
+            resolved = uow.scopes.resolve(scope, keep_folders=keep_folders)
+            assert resolved.folder_ids == (frozenset(granted) if keep_folders else frozenset())
+            hits = uow.search.search(query, resolved)
+        covered = direct | {e.id for e in org.employers if e.folder_id in granted}
+        expected = reference(org, query, visible_units(org, covered, set()))
         assert [(h.kind, h.id, h.rank) for h in hits] == expected
 
     def test_r1_3_hits_carry_their_dossier_and_accents_do_not_matter(

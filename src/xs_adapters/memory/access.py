@@ -104,15 +104,22 @@ class MemoryScopeResolver:
     def ancestors_of(self, units: Sequence[UnitRef]) -> dict[UnitRef, frozenset[UnitRef]]:
         return {unit: self.ancestors(unit) for unit in units}
 
-    def resolve(self, scope: Scope) -> ResolvedScope:
+    def resolve(self, scope: Scope, *, keep_folders: bool = False) -> ResolvedScope:
         if scope.everything:
             return ResolvedScope(everything=True)
         employers = {u.id for u in scope.units if u.kind is UnitKind.EMPLOYER}
-        for folder in {u.id for u in scope.units if u.kind is UnitKind.FOLDER}:
-            employers |= self._s.employers.find_keys("folder", folder)
+        folders = frozenset(u.id for u in scope.units if u.kind is UnitKind.FOLDER)
+        if not keep_folders:
+            for folder in folders:
+                employers |= self._s.employers.find_keys("folder", folder)
         departments = {
             u.id
             for u in scope.units
             if u.kind is UnitKind.DEPARTMENT and u.id in self._s.departments
         }
-        return ResolvedScope(False, frozenset(employers), frozenset(subtrees(self._s, departments)))
+        return ResolvedScope(
+            False,
+            frozenset(employers),
+            frozenset(subtrees(self._s, departments)),
+            folders if keep_folders else frozenset(),
+        )

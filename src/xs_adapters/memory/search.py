@@ -171,8 +171,11 @@ class MemoryOrganisationSearch:
     def search(self, query: SearchQuery, scope: ResolvedScope) -> list[SearchHit]:
         term, everything = query.term, scope.everything
         # a unit is in scope when one of its places has an employer or a department of the scope
+        employers = set(scope.employer_ids)
+        for folder in scope.folder_ids:  # a folder kept as a folder covers its employers
+            employers |= self._s.employers.find_keys("folder", folder)
         in_scope = scope_keys(
-            [(e, None) for e in scope.employer_ids] + [(None, d) for d in scope.department_ids]
+            [(e, None) for e in employers] + [(None, d) for d in scope.department_ids]
         )
         matches: list[tuple[tuple[int, tuple[str, int, str]], SearchEntry]] = []
         for entries in self._entries(query.kinds):

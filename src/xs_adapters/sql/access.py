@@ -321,12 +321,12 @@ class SqlScopeResolver:
             answer[unit] = frozenset(chain)
         return answer
 
-    def resolve(self, scope: Scope) -> ResolvedScope:
+    def resolve(self, scope: Scope, *, keep_folders: bool = False) -> ResolvedScope:
         if scope.everything:
             return ResolvedScope(everything=True)
         employers = {u.id for u in scope.units if u.kind is UnitKind.EMPLOYER}
         folders = [u.id for u in scope.units if u.kind is UnitKind.FOLDER]
-        if folders:
+        if folders and not keep_folders:
             employers |= {
                 r.id
                 for r in self._c.execute(
@@ -340,4 +340,9 @@ class SqlScopeResolver:
             down = sa.select(d.c.id).where(d.c.id.in_(roots)).cte("down", recursive=True)
             down = down.union(sa.select(d.c.id).join(down, d.c.parent_id == down.c.id))
             departments = {r.id for r in self._c.execute(sa.select(down.c.id))}
-        return ResolvedScope(False, frozenset(employers), frozenset(departments))
+        return ResolvedScope(
+            False,
+            frozenset(employers),
+            frozenset(departments),
+            frozenset(folders) if keep_folders else frozenset(),
+        )

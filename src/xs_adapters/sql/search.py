@@ -20,6 +20,7 @@ from sqlalchemy.sql.util import ClauseAdapter
 
 from xs_adapters.sql.organisation import dossier_ids
 from xs_adapters.sql.planner import planner
+from xs_adapters.sql.tables import employers
 from xs_adapters.sql.tables import search_entries as e
 from xs_adapters.sql.tables import search_entry_scopes as s
 from xs_core.access.model import ResolvedScope
@@ -251,14 +252,22 @@ class SqlOrganisationSearch:
         """The ids as stored (hex text), converted once per scope, not once per statement."""
         found = self._hex.get(ids)
         if found is None:
-            self._hex.clear()  # one scope per search
+            if len(self._hex) >= 3:  # a search's folders, employers and departments
+                self._hex.clear()
             found = self._hex[ids] = sa.bindparam(
                 None, sorted(i.hex for i in ids), type_=sa.String, expanding=True
             )
         return found
 
+    def _folder_employers(self, scope: ResolvedScope) -> sa.Select[Any]:
+        """The employers of the scope's folders, read by the statement that filters on them
+        (a folder kept as a folder, ``ResolvedScope.folder_ids``)."""
+        return sa.select(employers.c.id).where(self._in(employers.c.folder_id, scope.folder_ids))
+
     def _scope_parts(self, scope: ResolvedScope) -> list[sa.ColumnElement[bool]]:
-        parts = []
+        parts: list[sa.ColumnElement[bool]] = []
+        if scope.folder_ids:
+            parts.append(s.c.employer_id.in_(self._folder_employers(scope)))
         if scope.employer_ids:
             parts.append(self._in(s.c.employer_id, scope.employer_ids))
         if scope.department_ids:
@@ -297,44 +306,58 @@ class SqlOrganisationSearch:
         scope covers (its employers among all employers, its departments among all): from
         the largest row id on SQLite and the planner's statistics on PostgreSQL, so that no
         table is counted."""
+        in_folders: Any = sa.literal(0)
+        if scope.folder_ids:  # counted by the employer's folder index, in the same statement
+            in_folders = (
+                sa.select(sa.func.count())
+                .select_from(employers)
+                .where(self._in(employers.c.folder_id, scope.folder_ids))
+                .scalar_subquery()
+            )
         if self._sqlite:
             row = self._c.execute(
-                sa.text(
-                    "SELECT (SELECT max(id) FROM search_entries), "
-                    "(SELECT max(rowid) FROM search_entry_scopes), "
-                    "(SELECT count(*) FROM employers), "
-                    + ("(SELECT count(*) FROM departments)" if scope.department_ids else "1")
+                sa.select(
+                    sa.literal_column("(SELECT max(id) FROM search_entries)"),
+                    sa.literal_column("(SELECT max(rowid) FROM search_entry_scopes)"),
+                    sa.literal_column("(SELECT count(*) FROM employers)"),
+                    sa.literal_column(
+                        "(SELECT count(*) FROM departments)" if scope.department_ids else "1"
+                    ),
+                    in_folders,
                 )
             ).one()
-            entries, scope_rows, employers, departments = (float(v or 0) for v in row)
+            entries, scope_rows, all_employers, departments, folded = (float(v or 0) for v in row)
         else:
-            entries, scope_rows, employers, departments = self._pg_rows(
-                ("search_entries", "search_entry_scopes", "employers", "departments")
+            entries, scope_rows, all_employers, departments, folded = self._pg_rows(
+                ("search_entries", "search_entry_scopes", "employers", "departments"), in_folders
             )
-        share = len(scope.employer_ids) / max(employers, 1.0) + len(scope.department_ids) / max(
+        covered = len(scope.employer_ids) + folded
+        share = covered / max(all_employers, 1.0) + len(scope.department_ids) / max(
             departments, 1.0
         )
         return max(entries, 1.0), scope_rows, min(share, 1.0)
 
-    def _pg_rows(self, tables: tuple[str, ...]) -> list[float]:
-        """PostgreSQL's estimates of the tables' rows, in one statement (a table never
-        analysed is counted)."""
-        estimates = self._c.execute(
-            sa.text(
-                "SELECT "
-                + ", ".join(
-                    f"(SELECT reltuples FROM pg_class WHERE oid = to_regclass(:t{i}))"
-                    for i in range(len(tables))
-                )
-            ),
-            {f"t{i}": table for i, table in enumerate(tables)},
+    def _pg_rows(self, tables: tuple[str, ...], extra: Any) -> list[float]:
+        """PostgreSQL's estimates of the tables' rows and the value of ``extra``, in one
+        statement (a table never analysed is counted)."""
+        pg_class = sa.table("pg_class", sa.column("reltuples"), sa.column("oid"))
+        found = self._c.execute(
+            sa.select(
+                *(
+                    sa.select(pg_class.c.reltuples)
+                    .where(pg_class.c.oid == sa.func.to_regclass(table))
+                    .scalar_subquery()
+                    for table in tables
+                ),
+                extra,
+            )
         ).one()
         rows = []
-        for table, estimate in zip(tables, estimates, strict=True):
+        for table, estimate in zip(tables, found[: len(tables)], strict=True):
             if estimate is None or float(estimate) < 0:
                 estimate = self._c.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()
             rows.append(float(estimate))
-        return rows
+        return [*rows, float(found[-1] or 0)]
 
     def _estimate_matches(self, term: str, trigram: bool, entries: float) -> float:
         """How many entries contain ``term``: counted by FTS5 on SQLite (up to the cap);

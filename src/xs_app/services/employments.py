@@ -228,7 +228,7 @@ class ActionLinkService(Service):
         query = SearchQuery.create(cmd.term, kinds=frozenset({UnitKind.EMPLOYEE}), page_size=50)
         with self._uow(write=False) as uow:
             auth, principal = self._authorise(uow, cmd.actor, cmd.link.info.feature)
-            hits = uow.search.search(query, auth.resolved_scope(principal))
+            hits = uow.search.search(query, auth.resolved_scope(principal, keep_folders=True))
             return [
                 DossierChoice(dossier_id=h.dossier_id, employee_id=h.id, name=h.name)
                 for h in hits

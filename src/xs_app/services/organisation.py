@@ -669,7 +669,7 @@ class OrganisationService(Service):
         query = SearchQuery.create(cmd.term, cmd.context, cmd.kinds, cmd.page, cmd.page_size)
         with self._uow(write=False) as uow:
             auth, principal = self._authorise(uow, cmd.actor, _VIEW)
-            hits = uow.search.search(query, auth.resolved_scope(principal))
+            hits = uow.search.search(query, auth.resolved_scope(principal, keep_folders=True))
             may_manage = principal.holds(_MANAGE)
             results = tuple(
                 SearchResult(

@@ -102,10 +102,12 @@ class Authoriser:
             if not chain or not principal.scope.includes_any(chain):
                 raise not_found(unit.kind.value, unit.id)
 
-    def resolved_scope(self, principal: Principal) -> ResolvedScope:
+    def resolved_scope(self, principal: Principal, *, keep_folders: bool = False) -> ResolvedScope:
+        """The principal's scope for set-based filtering (R0.6); ``keep_folders`` only for a
+        consumer that reads ``ResolvedScope.folder_ids`` (:meth:`ScopeResolver.resolve`)."""
         if principal.scope.everything:
             return ResolvedScope(everything=True)
-        return self._scopes.resolve(principal.scope)
+        return self._scopes.resolve(principal.scope, keep_folders=keep_folders)
 
     def require_may_grant(
         self, principal: Principal, roles: Iterable[Role], units: Iterable[UnitRef]

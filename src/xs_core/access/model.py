@@ -86,15 +86,27 @@ class ResolvedScope:
 
     ``employer_ids`` are employers covered whole (directly or through a folder);
     ``department_ids`` are departments covered through a granted department (whole subtrees).
+
+    Resolved with ``keep_folders=True`` (:meth:`ScopeResolver.resolve`), a granted folder stays
+    a folder: ``folder_ids`` lists it and ``employer_ids`` holds only the employers granted
+    directly, so that a consumer filtering in SQL reads a folder's employers there instead of
+    receiving thousands of ids (R1.3). Only a consumer that reads ``folder_ids`` may ask for it;
+    every other one receives ``folder_ids`` empty.
     """
 
     everything: bool
     employer_ids: frozenset[uuid.UUID] = frozenset()
     department_ids: frozenset[uuid.UUID] = frozenset()
+    folder_ids: frozenset[uuid.UUID] = frozenset()
 
     @property
     def is_empty(self) -> bool:
-        return not self.everything and not self.employer_ids and not self.department_ids
+        return (
+            not self.everything
+            and not self.employer_ids
+            and not self.department_ids
+            and not self.folder_ids
+        )
 
 
 @attrs.frozen

@@ -46,6 +46,8 @@ class ScopeResolver(Protocol):
         and branches one by one. A unit that does not exist maps to the empty set."""
         ...
 
-    def resolve(self, scope: Scope) -> ResolvedScope:
-        """Expand folders to employers and departments to their subtrees."""
+    def resolve(self, scope: Scope, *, keep_folders: bool = False) -> ResolvedScope:
+        """Expand folders to employers and departments to their subtrees; with
+        ``keep_folders`` a granted folder is kept as a folder (``ResolvedScope.folder_ids``)
+        for a consumer that reads its employers itself (the search, R1.3)."""
         ...
