@@ -10,17 +10,20 @@ term's trigram candidates that lie in the scope, and ranking the scope's own row
 
 from __future__ import annotations
 
+import threading
+import time
+import weakref
 from typing import Any
 
 import attrs
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.util import ClauseAdapter
 
 from xs_adapters.sql.organisation import dossier_ids
 from xs_adapters.sql.planner import planner
-from xs_adapters.sql.tables import employers
+from xs_adapters.sql.tables import dossiers, employers
 from xs_adapters.sql.tables import search_entries as e
 from xs_adapters.sql.tables import search_entry_scopes as s
 from xs_core.access.model import ResolvedScope
@@ -91,6 +94,44 @@ class SearchTuning:
 
 _TOP = "\U0010ffff"
 
+#: How long a database's size estimates are reused (seconds): they only choose a plan, and a
+#: plan's results do not depend on them (D-search-cost).
+ESTIMATES_SECONDS = 30.0
+
+
+@attrs.define
+class _Estimates:
+    """A database's size estimates for the cost-based choice, shared by its connections: the
+    table sizes, and the number of employers in a set of folders."""
+
+    tables: tuple[float, float, float, float] | None = None
+    tables_at: float = 0.0
+    folders: dict[frozenset[Any], tuple[float, float]] = attrs.Factory(dict)
+
+    def fresh_tables(self, now: float) -> tuple[float, float, float, float] | None:
+        return self.tables if now - self.tables_at < ESTIMATES_SECONDS else None
+
+    def fresh_folders(self, folders: frozenset[Any], now: float) -> float | None:
+        found = self.folders.get(folders)
+        return found[1] if found is not None and now - found[0] < ESTIMATES_SECONDS else None
+
+    def remember_folders(self, folders: frozenset[Any], now: float, count: float) -> None:
+        if len(self.folders) >= 1_024:
+            self.folders.clear()
+        self.folders[folders] = (now, count)
+
+
+_ESTIMATES: weakref.WeakKeyDictionary[Engine, _Estimates] = weakref.WeakKeyDictionary()
+_ESTIMATES_LOCK = threading.Lock()
+
+
+def _estimates_of(engine: Engine) -> _Estimates:
+    with _ESTIMATES_LOCK:
+        found = _ESTIMATES.get(engine)
+        if found is None:
+            found = _ESTIMATES[engine] = _Estimates()
+        return found
+
 
 #: Separators mapped to digits for the PostgreSQL trigram index (migration 0007): pg_trgm builds
 #: trigrams per word, and digits keep a word together. The same mapping, as SQL, must match the
@@ -141,6 +182,10 @@ class _Row:
     def code(self) -> str | None:
         code: str | None = self.entry.code
         return code
+
+    @property
+    def dossier_id(self) -> Any:
+        return self.entry.dossier_id
 
 
 def _escape_like(term: str) -> str:
@@ -218,7 +263,13 @@ class SqlOrganisationSearch:
             else:
                 rows = self._by_rank_class(query, scope, needed, plan)
         page = rows[query.offset : query.offset + query.page_size]
-        dossiers = dossier_ids(self._c, [(UnitKind(r.kind), r.unit_id) for r in page])
+        # rows read by _with_names carry their dossier; the others' are read in one statement
+        found = {(UnitKind(r.kind), r.unit_id): r.dossier_id for r in page if isinstance(r, _Row)}
+        found.update(
+            dossier_ids(
+                self._c, [(UnitKind(r.kind), r.unit_id) for r in page if not isinstance(r, _Row)]
+            )
+        )
         return [
             SearchHit(
                 kind=UnitKind(r.kind),
@@ -227,7 +278,7 @@ class SqlOrganisationSearch:
                 code=r.code,
                 rank=int(r.rank),
                 employer_id=None,
-                dossier_id=dossiers.get((UnitKind(r.kind), r.unit_id)),
+                dossier_id=found.get((UnitKind(r.kind), r.unit_id)),
             )
             for r in page
         ]
@@ -305,32 +356,43 @@ class SqlOrganisationSearch:
         """The number of entries and of scope rows, and the share of the organisation the
         scope covers (its employers among all employers, its departments among all): from
         the largest row id on SQLite and the planner's statistics on PostgreSQL, so that no
-        table is counted."""
-        in_folders: Any = sa.literal(0)
-        if scope.folder_ids:  # counted by the employer's folder index, in the same statement
-            in_folders = (
-                sa.select(sa.func.count())
-                .select_from(employers)
-                .where(self._in(employers.c.folder_id, scope.folder_ids))
-                .scalar_subquery()
-            )
-        if self._sqlite:
-            row = self._c.execute(
-                sa.select(
-                    sa.literal_column("(SELECT max(id) FROM search_entries)"),
-                    sa.literal_column("(SELECT max(rowid) FROM search_entry_scopes)"),
-                    sa.literal_column("(SELECT count(*) FROM employers)"),
-                    sa.literal_column(
-                        "(SELECT count(*) FROM departments)" if scope.department_ids else "1"
-                    ),
+        table is counted; reused for :data:`ESTIMATES_SECONDS` by every connection to the
+        database (one statement fewer per search)."""
+        now = time.monotonic()
+        estimates = _estimates_of(self._c.engine)
+        tables = estimates.fresh_tables(now)
+        folded = estimates.fresh_folders(scope.folder_ids, now) if scope.folder_ids else 0.0
+        if tables is None or folded is None:
+            in_folders: Any = sa.literal(0)
+            if scope.folder_ids:  # counted by the employer's folder index, in the same statement
+                in_folders = (
+                    sa.select(sa.func.count())
+                    .select_from(employers)
+                    .where(self._in(employers.c.folder_id, scope.folder_ids))
+                    .scalar_subquery()
+                )
+            if self._sqlite:
+                row = self._c.execute(
+                    sa.select(
+                        sa.literal_column("(SELECT max(id) FROM search_entries)"),
+                        sa.literal_column("(SELECT max(rowid) FROM search_entry_scopes)"),
+                        sa.literal_column("(SELECT count(*) FROM employers)"),
+                        sa.literal_column("(SELECT count(*) FROM departments)"),
+                        in_folders,
+                    )
+                ).one()
+                found = [float(v or 0) for v in row]
+            else:
+                found = self._pg_rows(
+                    ("search_entries", "search_entry_scopes", "employers", "departments"),
                     in_folders,
                 )
-            ).one()
-            entries, scope_rows, all_employers, departments, folded = (float(v or 0) for v in row)
-        else:
-            entries, scope_rows, all_employers, departments, folded = self._pg_rows(
-                ("search_entries", "search_entry_scopes", "employers", "departments"), in_folders
-            )
+            tables = (found[0], found[1], found[2], found[3])
+            folded = found[4]
+            estimates.tables, estimates.tables_at = tables, now
+            if scope.folder_ids:
+                estimates.remember_folders(scope.folder_ids, now, folded)
+        entries, scope_rows, all_employers, departments = tables
         covered = len(scope.employer_ids) + folded
         share = covered / max(all_employers, 1.0) + len(scope.department_ids) / max(
             departments, 1.0
@@ -417,15 +479,21 @@ class SqlOrganisationSearch:
         return self._with_names([(r.entry_id, int(r.rank)) for r in ranked])
 
     def _with_names(self, ranked: list[tuple[int, int]]) -> list[Any]:
-        """The page's entries (ids with their rank, in order) with their names and codes."""
+        """The page's entries (ids with their rank, in order) with their names, codes and
+        dossiers, in one statement."""
         if not ranked:
             return []
+        d = dossiers
         names = {
             r.id: r
             for r in self._c.execute(
-                sa.select(e.c.id, e.c.kind, e.c.unit_id, e.c.name, e.c.code).where(
-                    e.c.id.in_([entry_id for entry_id, _ in ranked])
+                sa.select(
+                    e.c.id, e.c.kind, e.c.unit_id, e.c.name, e.c.code, d.c.id.label("dossier_id")
                 )
+                .select_from(
+                    e.outerjoin(d, sa.and_(d.c.unit_kind == e.c.kind, d.c.unit_id == e.c.unit_id))
+                )
+                .where(e.c.id.in_([entry_id for entry_id, _ in ranked]))
             )
         }
         return [_Row(names[entry_id], rank) for entry_id, rank in ranked]
