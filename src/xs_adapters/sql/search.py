@@ -10,6 +10,7 @@ term's trigram candidates that lie in the scope, and ranking the scope's own row
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 import weakref
@@ -192,6 +193,57 @@ def _escape_like(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _ids_in(column: Any, name: str, sqlite: bool) -> sa.ColumnElement[bool]:
+    """``column`` in the ids bound as ``name`` (see :meth:`SqlOrganisationSearch._in`)."""
+    if sqlite:
+        return column.in_(sa.bindparam(name, type_=sa.String, expanding=True))  # type: ignore[no-any-return]
+    return column == sa.any_(sa.bindparam(name, type_=postgresql.ARRAY(sa.Uuid)))  # type: ignore[no-any-return]
+
+
+@functools.cache
+def _scope_first_statement(sqlite: bool, parts: tuple[bool, bool, bool]) -> sa.Select[Any]:
+    """The scope-first ranking (R1.3) with its values as named parameters — ``term``,
+    ``term_top``, ``pattern``, ``kinds``, ``needed`` and the scope's ``folders``,
+    ``employers`` and ``departments`` (those ``parts`` says it has) — built once per dialect
+    and kind of scope: building and caching the statement cost more than running it."""
+    term = sa.bindparam("term", type_=sa.String)
+    top = sa.bindparam("term_top", type_=sa.String)
+    code_prefix = sa.and_(s.c.code_norm >= term, s.c.code_norm < top)
+    rank = sa.case(
+        (s.c.code_norm == term, 0),
+        (code_prefix, 1),
+        (sa.and_(s.c.name_norm >= term, s.c.name_norm < top), 2),
+        else_=3,
+    ).label("rank")
+    conditions = [
+        s.c.kind.in_(sa.bindparam("kinds", type_=sa.String, expanding=True)),
+        sa.or_(
+            code_prefix,
+            s.c.name_norm.like(sa.bindparam("pattern", type_=sa.String), escape="\\"),
+        ),
+    ]
+    has_folders, has_employers, has_departments = parts
+    scope_parts: list[sa.ColumnElement[bool]] = []
+    if has_folders:
+        scope_parts.append(
+            s.c.employer_id.in_(
+                sa.select(employers.c.id).where(_ids_in(employers.c.folder_id, "folders", sqlite))
+            )
+        )
+    if has_employers:
+        scope_parts.append(_ids_in(s.c.employer_id, "employers", sqlite))
+    if has_departments:
+        scope_parts.append(_ids_in(s.c.department_id, "departments", sqlite))
+    columns = [s.c.entry_id, rank, s.c.name_norm, s.c.kind_order, s.c.unit_id]
+    selects = [sa.select(*columns).where(part, *conditions) for part in scope_parts]
+    found = (selects[0].distinct() if len(selects) == 1 else sa.union(*selects)).subquery("found")
+    return (
+        sa.select(found.c.entry_id, found.c.rank)
+        .order_by(found.c.rank, found.c.name_norm, found.c.kind_order, found.c.unit_id)
+        .limit(sa.bindparam("needed", type_=sa.Integer))
+    )
+
+
 class SqlOrganisationSearch:
     def __init__(self, connection: Connection, tuning: SearchTuning | None = None) -> None:
         self._c = connection
@@ -224,30 +276,8 @@ class SqlOrganisationSearch:
             f"%{_escape_like(term.translate(_JOIN_WORDS))}%", escape="\\"
         )
 
-    def _scope_rows_where(
-        self, scope: ResolvedScope, columns: list[Any], conditions: list[sa.ColumnElement[bool]]
-    ) -> sa.Subquery:
-        """The scope rows meeting ``conditions``, each entry once: a unit lives in several
-        places (DISTINCT, or UNION — not ALL — over the employer and department parts)."""
-        selects = [
-            sa.select(*columns).where(part, *conditions) for part in self._scope_parts(scope)
-        ]
-        return (selects[0].distinct() if len(selects) == 1 else sa.union(*selects)).subquery(
-            "found"
-        )
-
     def _scope_filter(self, scope: ResolvedScope) -> sa.ColumnElement[bool]:
         return sa.or_(*self._scope_parts(scope))
-
-    def _rank(self, term: str, rows: sa.Table = e) -> sa.ColumnElement[int]:
-        return sa.case(
-            (rows.c.code_norm == term, 0),
-            (self._code_prefix(term, rows), 1),
-            (self._name_prefix(term, rows), 2),
-            else_=3,
-        )
-
-    # -- search -------------------------------------------------------------------------------
 
     def search(self, query: SearchQuery, scope: ResolvedScope) -> list[SearchHit]:
         if scope.is_empty or not query.kinds:
@@ -298,6 +328,13 @@ class SqlOrganisationSearch:
         return column == sa.any_(  # type: ignore[no-any-return]
             sa.bindparam(None, list(ids), type_=postgresql.ARRAY(sa.Uuid))
         )
+
+    def _id_values(self, ids: frozenset[Any]) -> Any:
+        """A set of ids as a bound value of :func:`_scope_first_statement`: as stored (hex
+        text, converted once per scope) on SQLite, a list for a ``uuid[]`` on PostgreSQL."""
+        if self._sqlite:
+            return self._sqlite_ids(ids).value
+        return list(ids)
 
     def _sqlite_ids(self, ids: frozenset[Any]) -> Any:
         """The ids as stored (hex text), converted once per scope, not once per statement."""
@@ -458,25 +495,27 @@ class SqlOrganisationSearch:
     def _scope_first(self, query: SearchQuery, scope: ResolvedScope, needed: int) -> list[Any]:
         """A small scope: rank its entries directly from the scope rows, which carry the
         ranking columns (one index-only range per employer or department), then read the
-        page's names."""
+        page's names. The statement is built once per dialect and kind of scope
+        (:func:`_scope_first_statement`); a search only binds its values."""
         term = query.term
-        rank = self._rank(term, s).label("rank")
-        found = self._scope_rows_where(
-            scope,
-            [s.c.entry_id, rank, s.c.name_norm, s.c.kind_order, s.c.unit_id],
-            [
-                s.c.kind.in_([k.value for k in query.kinds]),
-                sa.or_(self._code_prefix(term, s), self._substring(term, s)),
-            ],
-        )
-        ranked = list(
-            self._c.execute(
-                sa.select(found.c.entry_id, found.c.rank)
-                .order_by(found.c.rank, found.c.name_norm, found.c.kind_order, found.c.unit_id)
-                .limit(needed)
-            )
-        )
-        return self._with_names([(r.entry_id, int(r.rank)) for r in ranked])
+        parts = (bool(scope.folder_ids), bool(scope.employer_ids), bool(scope.department_ids))
+        values: dict[str, Any] = {
+            "term": term,
+            "term_top": term + _TOP,
+            "pattern": f"%{_escape_like(term)}%",
+            "kinds": [k.value for k in query.kinds],
+            "needed": needed,
+        }
+        for name, ids in (
+            ("folders", scope.folder_ids),
+            ("employers", scope.employer_ids),
+            ("departments", scope.department_ids),
+        ):
+            if ids:
+                values[name] = self._id_values(ids)
+        statement = _scope_first_statement(self._sqlite, parts)
+        ranked = [(r.entry_id, int(r.rank)) for r in self._c.execute(statement, values)]
+        return self._with_names(ranked)
 
     def _with_names(self, ranked: list[tuple[int, int]]) -> list[Any]:
         """The page's entries (ids with their rank, in order) with their names, codes and
