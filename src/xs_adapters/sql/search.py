@@ -39,9 +39,10 @@ SCOPED_PLANS = (SCOPE_FIRST, WALK, CANDIDATES)
 @attrs.frozen
 class SearchCosts:
     """Estimated cost (microseconds) of each scoped plan, per row it visits: rough constants
-    from per-term timings of each plan at 100,000 employees on a loaded machine (SQLite by the
-    process's CPU; PostgreSQL by wall time, so coarser) — decision D-search-cost in
-    docs/decisions.md."""
+    from per-term timings of each plan — SQLite at 100,000 employees by the process's CPU;
+    PostgreSQL fitted at 1,000,000 employees to the 40 benchmark terms of the folder, ten-folder
+    and half-organisation searchers, every plan forced (3 December 2026, wall time) — decision
+    D-search-cost in docs/decisions.md."""
 
     #: walking the name index in result order: per entry walked (substring and scope checked)
     walk_row: float
@@ -59,7 +60,7 @@ class SearchCosts:
                 walk_row=0.18, candidate=8.0, candidate_fixed=200, scope_row=0.3, scope_match=1.5
             )
         return cls(
-            walk_row=0.8, candidate=12.0, candidate_fixed=1_000, scope_row=0.6, scope_match=3.0
+            walk_row=0.1, candidate=12.0, candidate_fixed=8_000, scope_row=0.3, scope_match=3.0
         )
 
 
@@ -94,6 +95,11 @@ class SearchTuning:
 
 
 _TOP = "\U0010ffff"
+
+#: PostgreSQL: a scoped page is read by one process. With the scope probe a hashed subplan the
+#: planner may estimate a walk dear enough to start parallel workers (a Gather Merge), whose
+#: start-up costs more than the walk (R1.3: ``i d``, ten-folder user, 18 → 54 ms).
+_SERIAL = {"max_parallel_workers_per_gather": "0"}
 
 #: How long a database's size estimates are reused (seconds): they only choose a plan, and a
 #: plan's results do not depend on them (D-search-cost).
@@ -257,13 +263,22 @@ class SqlOrganisationSearch:
     # Each condition reads the columns of ``rows``: the entries, or the scope rows that carry
     # the same ranking columns.
 
-    @staticmethod
-    def _code_prefix(term: str, rows: sa.Table = e) -> sa.ColumnElement[bool]:
-        return sa.and_(rows.c.code_norm >= term, rows.c.code_norm < term + _TOP)
+    def _prefix(self, column: Any, term: str) -> sa.ColumnElement[bool]:
+        """``column`` starts with ``term``. PostgreSQL: a ``LIKE 'term%'``, which on a
+        ``COLLATE "C"`` column the planner turns into the index range *and* estimates from the
+        column's statistics — a range up to ``term`` + U+10FFFF was estimated at a few dozen
+        rows whatever the prefix (``ste``: 44 against 9,505), so a common prefix inside a
+        large scope was fetched whole and sorted instead of walked in name order (R1.3).
+        SQLite: the range (its ``LIKE`` ignores case and no index serves it)."""
+        if self._sqlite:
+            return sa.and_(column >= term, column < term + _TOP)
+        return column.like(f"{_escape_like(term)}%", escape="\\")  # type: ignore[no-any-return]
 
-    @staticmethod
-    def _name_prefix(term: str, rows: sa.Table = e) -> sa.ColumnElement[bool]:
-        return sa.and_(rows.c.name_norm >= term, rows.c.name_norm < term + _TOP)
+    def _code_prefix(self, term: str, rows: sa.Table = e) -> sa.ColumnElement[bool]:
+        return self._prefix(rows.c.code_norm, term)
+
+    def _name_prefix(self, term: str, rows: sa.Table = e) -> sa.ColumnElement[bool]:
+        return self._prefix(rows.c.name_norm, term)
 
     @staticmethod
     def _substring(term: str, rows: sa.Table = e) -> sa.ColumnElement[bool]:
@@ -277,7 +292,16 @@ class SqlOrganisationSearch:
         )
 
     def _scope_filter(self, scope: ResolvedScope) -> sa.ColumnElement[bool]:
-        return sa.or_(*self._scope_parts(scope))
+        """A scope row lies in the scope: the condition of the per-entry scope probes. On
+        PostgreSQL a folder's ``employer_id IN (SELECT …)`` standing alone would be pulled up
+        into a join that looks each scope row's employer up (a nested loop per probe); inside
+        an ``OR`` it stays a subplan that hashes the folders' employers once per statement
+        (``hashed SubPlan``: 50 → 33 ms for the ten-folder user's 7,189 candidates of
+        ``mül`` at 1M)."""
+        parts = self._scope_parts(scope)
+        if not self._sqlite and scope.folder_ids and len(parts) == 1:
+            parts.append(sa.literal_column("false", sa.Boolean))
+        return sa.or_(*parts)
 
     def search(self, query: SearchQuery, scope: ResolvedScope) -> list[SearchHit]:
         if scope.is_empty or not query.kinds:
@@ -649,7 +673,7 @@ class SqlOrganisationSearch:
                 .prefix_with("MATERIALIZED")
             )
             in_scope = ClauseAdapter(candidates).traverse(conditions[-1])
-            with planner(self._c, enable_seqscan="off"):
+            with planner(self._c, enable_seqscan="off", **_SERIAL):
                 ids = self._c.execute(
                     sa.select(candidates.c.id)
                     .where(in_scope)
@@ -658,7 +682,7 @@ class SqlOrganisationSearch:
                 ).scalars()
                 return self._with_names([(entry_id, 3) for entry_id in ids])
         # the walk selects the ids alone: on PostgreSQL an index-only scan (migration 0019)
-        with planner(self._c, enable_bitmapscan="off", enable_seqscan="off"):
+        with planner(self._c, enable_bitmapscan="off", enable_seqscan="off", **_SERIAL):
             ids = self._c.execute(
                 sa.select(e.c.id)
                 .where(*conditions)
