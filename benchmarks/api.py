@@ -14,10 +14,13 @@ CPU per request; an ``httpx`` client cost about 10 ms per request on the same tw
 as the server). Reported per scenario: requests, errors (status >= 400), dropped connections,
 requests per second, p50/p95/p99 latency in milliseconds, and the CPU milliseconds per request
 of the load generator, the server's processes and the PostgreSQL backends, with the load
-average. With a closed loop, mean latency = clients / throughput (Little's law).
+average. With a closed loop, mean latency = clients / throughput (Little's law); so the search
+is also run *paced* at ``--rate`` requests per second in all (default 300, the aim): the same
+clients send at fixed moments and each latency counts from its scheduled moment — the latency
+at that throughput.
 
     python -m benchmarks.api [--engine postgres|sqlite] [--workers 2] [--clients 50]
-                             [--seconds 30] [--employees 2000] [--warmup 3]
+                             [--seconds 30] [--employees 2000] [--warmup 3] [--rate 300]
 
 Figures are printed and written to ``benchmarks/results/api.json``.
 """
@@ -121,7 +124,13 @@ def _wait_until_up(base: str, server: subprocess.Popen[bytes]) -> None:
 
 
 def run(
-    engine: str, workers: int, clients: int, seconds: float, employees: int, warmup: float
+    engine: str,
+    workers: int,
+    clients: int,
+    seconds: float,
+    employees: int,
+    warmup: float,
+    rates: tuple[float, ...] = (),
 ) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         url, created = _database(engine, Path(tmp))
@@ -176,7 +185,9 @@ def run(
 
                     return make
 
-                def measure(make: Callable[[int], bytes], span: float) -> dict[str, Any]:
+                def measure(
+                    make: Callable[[int], bytes], span: float, rate: float | None = None
+                ) -> dict[str, Any]:
                     return closed_loop(
                         "127.0.0.1",
                         port,
@@ -185,6 +196,7 @@ def run(
                         make,
                         server_pids=lambda: process_tree(server.pid),
                         database_pids=_database_pids(url),
+                        rate=rate,
                     )
 
                 if warmup:  # both workers up, caches warm: not measured
@@ -201,6 +213,8 @@ def run(
                     "search": measure(searching, seconds),
                     "create_user": measure(creating("m"), seconds),
                 }
+                for rate in rates:  # the latency at a given throughput (paced clients)
+                    figures[f"search_at_{rate:g}_per_second"] = measure(searching, seconds, rate)
             finally:
                 server.terminate()
                 server.wait(30)
@@ -217,13 +231,24 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--employees", type=int, default=2000)
     parser.add_argument("--warmup", type=float, default=3.0, help="unmeasured seconds first")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        action="append",
+        default=None,
+        help="also search paced at this many requests per second in all (repeatable; "
+        "default 300, the aim)",
+    )
     args = parser.parse_args()
+    rates = tuple(args.rate) if args.rate is not None else (300.0,)
+    if not all(1 <= rate <= 5_000 for rate in rates):
+        parser.error("--rate 1..5000")
     if not (1 <= args.clients <= 200 and 1 <= args.seconds <= 120 and 1 <= args.workers <= 8):
         parser.error("--clients 1..200, --seconds 1..120, --workers 1..8 (a bounded load)")
     if not 0 <= args.warmup <= 30:
         parser.error("--warmup 0..30")
     figures = run(
-        args.engine, args.workers, args.clients, args.seconds, args.employees, args.warmup
+        args.engine, args.workers, args.clients, args.seconds, args.employees, args.warmup, rates
     )
     print(json.dumps(figures, indent=2))
     RESULTS.mkdir(exist_ok=True)

@@ -1,6 +1,7 @@
 """A lean HTTP/1.1 load generator for the API benchmark: ``clients`` keep-alive connections on
 one asyncio loop (uvloop when installed), each sending its next request as soon as the answer to
-the previous one is read — a closed loop, as many requests in flight as clients.
+the previous one is read — a closed loop, as many requests in flight as clients — or, paced
+(``rate``), at fixed moments that together offer ``rate`` requests per second.
 
 It writes prepared request bytes and reads only the status line, ``Content-Length`` and the
 body, so that it costs a small fraction of a millisecond of CPU per request: an ``httpx`` client
@@ -62,24 +63,40 @@ def _content_length(head: bytes) -> tuple[int, bool]:
 
 
 async def _closed_loop(
-    host: str, port: int, clients: int, seconds: float, make: RequestMaker
+    host: str,
+    port: int,
+    clients: int,
+    seconds: float,
+    make: RequestMaker,
+    rate: float | None = None,
 ) -> dict[str, Any]:
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     dropped = 0
     counter = itertools.count()
+    began = time.perf_counter()
     deadline = time.monotonic() + seconds
+    # paced: each client sends every clients / rate seconds, the clients' phases spread evenly
+    interval = clients / rate if rate else 0.0
+    phases = itertools.count()
 
     async def one_client() -> None:
         nonlocal dropped
         reader: asyncio.StreamReader | None = None
         writer: asyncio.StreamWriter | None = None
+        next_at = began + interval * next(phases) / clients
         while time.monotonic() < deadline:
             if writer is None:
                 reader, writer = await asyncio.open_connection(host, port)
             assert reader is not None
             data = make(next(counter))
             started = time.perf_counter()
+            if interval:
+                if next_at > started:
+                    await asyncio.sleep(next_at - started)
+                # latency counts from the scheduled moment: a client held up by a slow answer
+                # does not hide the wait (no coordinated omission)
+                started, next_at = next_at, next_at + interval
             try:
                 writer.write(data)
                 head = await reader.readuntil(b"\r\n\r\n")
@@ -100,9 +117,8 @@ async def _closed_loop(
         if writer is not None:
             writer.close()
 
-    began = time.monotonic()
     await asyncio.gather(*(one_client() for _ in range(clients)))
-    elapsed = time.monotonic() - began
+    elapsed = time.perf_counter() - began
     return {
         "latencies": latencies,
         "statuses": statuses,
@@ -162,15 +178,21 @@ def closed_loop(
     make: RequestMaker,
     server_pids: Callable[[], list[int]] = list,
     database_pids: Callable[[], list[int]] = list,
+    rate: float | None = None,
 ) -> dict[str, Any]:
     """Run the load and summarise it: requests, errors (status >= 400), dropped connections,
     requests per second, latency percentiles (ms) and CPU milliseconds per request of the load
-    generator, the server and the database, with the load average before and after."""
+    generator, the server and the database, with the load average before and after.
+
+    With ``rate`` the load is paced: the clients together send ``rate`` requests per second,
+    each at fixed moments (a client whose previous answer came late sends at once), and a
+    request's latency counts from its scheduled moment — the latency at that throughput,
+    not the queue a closed loop builds (mean latency = clients / throughput)."""
     load_before = os.getloadavg() if hasattr(os, "getloadavg") else None
     server_before = process_cpu(server_pids())
     database_before = process_cpu(database_pids())
     own_before = resource.getrusage(resource.RUSAGE_SELF)
-    raw = _runner()(_closed_loop(host, port, clients, seconds, make))
+    raw = _runner()(_closed_loop(host, port, clients, seconds, make, rate))
     own_after = resource.getrusage(resource.RUSAGE_SELF)
     server = _spent(server_before, process_cpu(server_pids()))
     database = _spent(database_before, process_cpu(database_pids()))
@@ -185,6 +207,7 @@ def closed_loop(
         return round(cpu * 1000 / count, 2) if count and cpu else None
 
     return {
+        "offered_requests_per_second": rate,
         "requests": count,
         "errors": sum(n for status, n in raw["statuses"].items() if status >= 400),
         "statuses": {str(k): v for k, v in sorted(raw["statuses"].items())},
