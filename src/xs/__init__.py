@@ -295,6 +295,7 @@ from xs_core.access.api_clients import (
     ApiClient,
     ApiClientDisabled,
     ApiClientRegistered,
+    ClientActor,
     EmployerUserInvited,
 )
 from xs_core.access.model import (
@@ -752,6 +753,7 @@ __all__ = [
     "Chart",
     "ChunkOutcome",
     "ClearPolicyOverride",
+    "ClientActor",
     "Clock",
     "CloseTrajectory",
     "Column",

@@ -202,12 +202,32 @@ def test_disabled_client_tokens_stop_at_once(world: WebWorld) -> None:
     )
 
 
+def test_r7_1_a_client_actor_searches_as_its_technical_user_while_active(
+    world: WebWorld,
+) -> None:
+    """R7.1, R1.3, R0.6: the search takes the client as its actor (``ClientActor``) and checks
+    it in its own unit of work: while active it searches in the client's scope (employer A1,
+    not B2); disabled, or an id no client has, is refused with ``api.token_invalid`` alike."""
+    search = world.app.organisation.search
+    found = search(xs.AdvancedSearch(actor=xs.ClientActor(world.client_id), term="erij"))
+    assert [r.id for r in found.results] == [world.employer_a]  # Bakkerij, not Slagerij
+    for unknown in (xs.ClientActor(uuid.uuid4()), xs.ClientActor(world.admin)):
+        with pytest.raises(xs.NotAllowed) as refused:
+            search(xs.AdvancedSearch(actor=unknown, term="erij"))
+        assert refused.value.code == "api.token_invalid"
+    world.app.api_clients.disable(DisableApiClient(actor=world.admin, client_id=world.client_id))
+    with pytest.raises(xs.NotAllowed) as refused:
+        search(xs.AdvancedSearch(actor=xs.ClientActor(world.client_id), term="erij"))
+    assert refused.value.code == "api.token_invalid"
+
+
 def test_disabled_client_is_refused_on_every_bearer_route_and_writes_nothing(
     world: WebWorld,
 ) -> None:
-    """R7.1: each route checks the client itself (in its worker thread, before the use case and
-    before the body is read): every bearer route of the OpenAPI document refuses a disabled
-    client's still-valid token with 401, and the create request writes no user."""
+    """R7.1: each route checks the client (in its worker thread before the use case and before
+    the body is read; the search inside its use case's transaction): every bearer route of the
+    OpenAPI document refuses a disabled client's still-valid token with 401, and the create
+    request writes no user."""
     headers = world.auth()
     created = world.client.post(USERS, json=ANNE, headers=headers)
     assert created.status_code == 201, created.text

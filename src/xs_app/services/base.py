@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import attrs
 
+from xs_core.access.api_clients import ClientActor
 from xs_core.access.authoriser import Authoriser
 from xs_core.access.features import Feature
 from xs_core.access.model import Principal
@@ -39,12 +40,12 @@ class Service:
 
     @staticmethod
     def _authoriser(uow: UnitOfWork) -> Authoriser:
-        return Authoriser(uow.users, uow.roles, uow.scopes)
+        return Authoriser(uow.users, uow.roles, uow.scopes, uow.api_clients)
 
     def _authorise(
         self,
         uow: UnitOfWork,
-        actor: uuid.UUID,
+        actor: uuid.UUID | ClientActor,
         feature: Feature | tuple[Feature, ...],
         *units: UnitRef,
     ) -> tuple[Authoriser, Principal]:

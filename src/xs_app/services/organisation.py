@@ -23,6 +23,7 @@ from xs_app.services.base import (
     folder,
 )
 from xs_app.services.command import Command, CommandPart, accepts_legacy
+from xs_core.access.api_clients import ClientActor
 from xs_core.access.features import Feature
 from xs_core.dates import DateRange
 from xs_core.errors import Conflict, DomainError
@@ -232,9 +233,11 @@ class MoveContactPerson(Command):
 
 @attrs.frozen(kw_only=True)
 class AdvancedSearch(Command):
-    """R1.3: search employees, employers and departments by name or code."""
+    """R1.3: search employees, employers and departments by name or code. The actor is a user, or
+    an API client acting through its technical user (:class:`ClientActor`, R7.1)."""
 
-    actor: uuid.UUID
+    # wider than Command's (a frozen field: never assigned after the command is made)
+    actor: uuid.UUID | ClientActor  # type: ignore[assignment]
     term: str
     context: SearchContext = SearchContext.PORTAL
     kinds: frozenset[UnitKind] | None = None

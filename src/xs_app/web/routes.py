@@ -34,7 +34,7 @@ from xs_app.web import invitation
 from xs_app.web.decoding import decode, json_body, require_json
 from xs_app.web.problems import PROBLEM
 from xs_app.web.tokens import TokenIssuer
-from xs_core.access.api_clients import fingerprint
+from xs_core.access.api_clients import ClientActor, fingerprint
 from xs_core.errors import InvalidInput, NotAllowed, NotFound
 from xs_core.organisation.search import SearchContext
 
@@ -286,7 +286,7 @@ def advanced_search(
     page_size: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
 ) -> dict[str, Any]:
     """R1.3: employees, employers and departments in the client's scope, best first."""
-    actor = acting_user(xs, client)
+    actor = ClientActor(client)  # checked active inside the use case's transaction
     found = xs.organisation.search(
         AdvancedSearch(
             actor=actor, term=term, context=SearchContext.PORTAL, page=page, page_size=page_size

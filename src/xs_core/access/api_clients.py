@@ -116,6 +116,16 @@ def fingerprint(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
+@attrs.frozen
+class ClientActor:
+    """An API client acting through its technical user (R7.1, R0.6): the actor of a use case
+    called by the web host for a bearer token. The use case's authorisation reads the client in
+    its own unit of work and refuses (``api.token_invalid``) unless it exists and is active —
+    so that a disabled client's tokens stop working at once, with no transaction of its own."""
+
+    client_id: uuid.UUID
+
+
 @attrs.frozen(kw_only=True)
 class ApiClientRegistered(DomainEvent):
     """R7.1: an API client was registered, entitled to these employers."""

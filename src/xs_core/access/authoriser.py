@@ -18,6 +18,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
+from xs_core.access.api_clients import ApiClientStore, ClientActor
 from xs_core.access.features import Feature
 from xs_core.access.model import Principal, ResolvedScope, Role
 from xs_core.access.ports import RoleRepository, ScopeResolver, UserRepository
@@ -42,13 +43,27 @@ register_messages(
 class Authoriser:
     """Checks actors, feature authorisations and scopes for the use cases (R0.6)."""
 
-    def __init__(self, users: UserRepository, roles: RoleRepository, scopes: ScopeResolver) -> None:
+    def __init__(
+        self,
+        users: UserRepository,
+        roles: RoleRepository,
+        scopes: ScopeResolver,
+        clients: ApiClientStore | None = None,
+    ) -> None:
         self._users = users
         self._roles = roles
         self._scopes = scopes
+        self._clients = clients
 
     def principal(self, actor: object) -> Principal:
-        """The acting user's effective features and scope; unknown actors are refused."""
+        """The acting user's effective features and scope; unknown actors are refused. A
+        :class:`ClientActor` acts through its client's technical user while the client exists
+        and is active (``api.token_invalid`` otherwise, R7.1)."""
+        if isinstance(actor, ClientActor):
+            client = self._clients.find(actor.client_id) if self._clients is not None else None
+            if client is None or not client.active:
+                raise NotAllowed("api.token_invalid", {})
+            actor = client.user_id
         user = self._users.find(actor) if isinstance(actor, uuid.UUID) else None
         if user is None:
             raise NotAllowed("access.unknown_actor", {"rule": "R0.6"})
