@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import uuid
 from collections.abc import Callable, Sequence
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -93,23 +94,30 @@ def _postgres_sql(statement: Any) -> tuple[str, dict[str, Any]]:
 
 _u, _ur = t.users, t.user_roles
 _BOTH = [sa.bindparam("actor_id", type_=sa.Uuid), sa.bindparam("professional_id", type_=sa.Uuid)]
-# planning an availability on PostgreSQL (R4.3): the five statements of one round trip
-_PLANNING = [
-    _postgres_sql(statement)
-    for statement in (
-        # 1. the professional's row, locked; 2. the location's row, locked
-        sa.select(_u.c.id).where(_u.c.id == _BOTH[1]).with_for_update(key_share=True),
-        _LOCATION_FOR_UPDATE,
-        # 3. the actor and the professional with roles and scope units, read after the locks
-        user_with_links(_u.c.id.in_(_BOTH)),
-        # 4. their roles with features
-        sa.select(t.roles, t.role_features.c.feature)
-        .outerjoin(t.role_features, t.role_features.c.role_id == t.roles.c.id)
-        .where(t.roles.c.id.in_(sa.select(_ur.c.role_id).where(_ur.c.user_id.in_(_BOTH)))),
-        # 5. the overlapping availabilities here and the professional's anywhere
-        _HERE_AND_FOR,
-    )
-]
+
+
+@cache
+def _planning_sql() -> list[tuple[str, dict[str, Any]]]:
+    """Planning an availability on PostgreSQL (R4.3): the five statements of one round trip,
+    compiled once, on first use (not at import)."""
+    return [
+        _postgres_sql(statement)
+        for statement in (
+            # 1. the professional's row, locked; 2. the location's row, locked
+            sa.select(_u.c.id).where(_u.c.id == _BOTH[1]).with_for_update(key_share=True),
+            _LOCATION_FOR_UPDATE,
+            # 3. the actor and the professional with roles and scope units, read after the locks
+            user_with_links(_u.c.id.in_(_BOTH)),
+            # 4. their roles with features
+            sa.select(t.roles, t.role_features.c.feature)
+            .outerjoin(t.role_features, t.role_features.c.role_id == t.roles.c.id)
+            .where(t.roles.c.id.in_(sa.select(_ur.c.role_id).where(_ur.c.user_id.in_(_BOTH)))),
+            # 5. the overlapping availabilities here and the professional's anywhere
+            _HERE_AND_FOR,
+        )
+    ]
+
+
 _INSTANT = UtcDateTime()
 
 
@@ -146,7 +154,7 @@ class SqlAvailabilityPlanning:
             "start": _INSTANT.process_bind_param(span.start, dialect),
         }
         locked, locations, user_rows, role_rows, overlapping = pipelined_reads(
-            self._c, [(sql, {**literals, **values}) for sql, literals in _PLANNING]
+            self._c, [(sql, {**literals, **values}) for sql, literals in _planning_sql()]
         )
         by_user: dict[uuid.UUID, list[Any]] = {}
         for row in user_rows:
