@@ -10,6 +10,8 @@ import pytest
 import sqlalchemy as sa
 
 from tests.backends import MemoryBackend, PostgresBackend, SqliteBackend, UowFactory
+from xs_adapters.sql.engine import create_engine
+from xs_adapters.sql.pipeline import pipelined_reads
 from xs_core.access.features import Feature
 from xs_core.access.model import Role, Scope, User
 from xs_core.agenda.model import (
@@ -211,6 +213,22 @@ class TestSqliteAgenda(SqliteBackend, AgendaContract):
 
 
 class TestPostgresAgenda(PostgresBackend, AgendaContract):
+    def test_r4_3_a_connection_is_never_pooled_in_autocommit_mode(self, postgres_url: str) -> None:
+        """The pipeline's own BEGIN switches the driver's connection to autocommit mode; the
+        pool's checkin switches it back even when no unit of work did (the safety net)."""
+        engine = create_engine(postgres_url, pool_size=1, max_overflow=0)
+        try:
+            with engine.connect() as connection:
+                connection.begin()
+                assert pipelined_reads(connection, [("SELECT 1 AS one", {})]) == [[(1,)]]
+                raw = connection.connection.driver_connection
+                assert raw is not None and raw.autocommit is True
+            with engine.connect() as connection:
+                assert connection.connection.driver_connection is raw
+                assert raw.autocommit is False
+        finally:
+            engine.dispose()
+
     def test_r4_3_a_batch_refuses_reads_and_a_failed_write_commits_nothing(
         self, uow_factory: UowFactory
     ) -> None:

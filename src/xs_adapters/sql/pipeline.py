@@ -114,6 +114,20 @@ def transaction_ended(connection: Connection) -> None:
         connection.invalidate()
 
 
+def on_checkin(dbapi_connection: Any, record: Any) -> None:
+    """Pool ``checkin`` listener (PostgreSQL engines): a safety net behind
+    :func:`transaction_ended` — a connection whose transaction :func:`pipelined_reads` began is
+    never pooled in autocommit mode (the pool has rolled back by now)."""
+    if not record.info.pop(_OWN_BEGIN, False) or dbapi_connection is None:
+        return
+    from psycopg.pq import TransactionStatus
+
+    if dbapi_connection.pgconn.transaction_status == TransactionStatus.IDLE:
+        dbapi_connection.autocommit = False
+    else:
+        record.invalidate()
+
+
 @cache
 def _writes_only() -> type[Any]:
     """A psycopg cursor class that refuses statements other than writes (built once, lazily)."""
