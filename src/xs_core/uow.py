@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import Protocol, Self, runtime_checkable
 
@@ -20,6 +21,7 @@ from xs_core.agenda.ports import (
     ActivityRepository,
     AppointmentRepository,
     AppointmentRequestRepository,
+    AvailabilityPlanning,
     AvailabilityRepository,
     LocationRepository,
 )
@@ -112,6 +114,7 @@ class UnitOfWork(Protocol):
     scopes: ScopeResolver
     locations: LocationRepository
     availabilities: AvailabilityRepository
+    planning: AvailabilityPlanning
     appointment_requests: AppointmentRequestRepository
     appointments: AppointmentRepository
     activities: ActivityRepository
@@ -154,6 +157,12 @@ class UnitOfWork(Protocol):
         ...
 
     def rollback(self) -> None: ...
+
+    def batched_writes(self) -> AbstractContextManager[None]:
+        """A block of writes whose results nobody reads, usually ending in ``commit()``: an
+        adapter may send them to the database together (PostgreSQL: one round trip for the
+        writes, the outbox and the commit). Reading inside the block is refused."""
+        ...
 
     def publish(self, event: DomainEvent) -> None:
         """Record an event that belongs to no aggregate (written on commit)."""

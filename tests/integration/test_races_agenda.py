@@ -31,7 +31,7 @@ from xs_app.services.agenda import (
 )
 from xs_app.services.organisation import CreateEmployer, EmploymentTerms, RegisterEmployee
 from xs_core.access.features import Feature
-from xs_core.agenda.model import ActivityStatus, AppointmentStatus
+from xs_core.agenda.model import ActivityStatus, AppointmentStatus, capacity_conflicts
 from xs_core.agenda.spans import TimeSpan
 
 D = _dt.date
@@ -340,3 +340,45 @@ def test_r4_4_registering_an_activity_while_the_appointment_is_removed(app: Xs) 
         assert activity.code in ("ok", "agenda.appointment_not_planned")
         with app.unit_of_work(write=False) as uow:
             assert uow.activities.for_appointment(booked) == []
+
+
+def test_r4_3_racing_partial_overlaps_never_exceed_the_limit_and_refuse_only_real_excess(
+    app: Xs,
+) -> None:
+    """Eight planners at once on one location with two rooms, their spans staggered by half an
+    hour (each overlaps the next three in part), five days in turn. Planning locks the
+    professional and the location and reads after the locks in one round trip (PostgreSQL's
+    pipeline, its own BEGIN): at no instant are more than two availabilities stored, and every
+    refusal is real — with the availabilities finally stored, the refused span would still
+    exceed the limit (what a planner read was never stale)."""
+    c = clinic(app)
+    for day in range(1, 6):
+        first = TimeSpan(at(9, day=day), at(11, day=day))
+        spans = [first.shifted(pendulum.duration(minutes=30 * n)) for n in range(8)]
+        outcomes = race(
+            *[
+                partial(
+                    app.agenda.plan_availability,
+                    PlanAvailability(
+                        actor=c.admin,
+                        professional_id=c.professional(),
+                        location_id=c.rooms,
+                        start=span.start,
+                        end=span.end,
+                    ),
+                )
+                for span in spans
+            ]
+        )
+        assert set(codes(outcomes)) <= {"ok", "agenda.capacity_exceeded"}, codes(outcomes)
+        with app.unit_of_work() as uow:
+            stored = uow.availabilities.overlapping(
+                c.rooms, TimeSpan(at(0, day=day), at(23, day=day))
+            )
+        assert sorted(i for i, _ in stored) == sorted(o.value for o in outcomes if o.ok)
+        for availability_id, span in stored:
+            others = [(i, s) for i, s in stored if i != availability_id]
+            assert capacity_conflicts(others, availability_id, span, 2) == []
+        for outcome, span in zip(outcomes, spans, strict=True):
+            if not outcome.ok:
+                assert capacity_conflicts(stored, uuid.uuid4(), span, 2) != []

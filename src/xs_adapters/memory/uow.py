@@ -7,6 +7,7 @@ write of the unit of work, outbox messages and indexes included.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from types import TracebackType
 from typing import Self
 
@@ -62,6 +63,7 @@ from xs_adapters.memory.reimbursements import (
 from xs_adapters.memory.reports import MemoryAbsenceFacts, MemoryWiaClaimRepository
 from xs_adapters.memory.search import MemoryOrganisationSearch
 from xs_adapters.memory.store import MemoryStore
+from xs_adapters.planning import RepositoryPlanning
 from xs_core.clock import Clock
 from xs_core.events import Aggregate, DomainEvent, EventCollector
 
@@ -100,6 +102,9 @@ class MemoryUnitOfWork:
         self.outbox = MemoryOutbox(s)
         self.locations = MemoryLocationRepository(s, track)
         self.availabilities = MemoryAvailabilityRepository(s, track)
+        self.planning = RepositoryPlanning(
+            self.users, self.roles, self.locations, self.availabilities
+        )
         self.appointment_requests = MemoryAppointmentRequestRepository(s, track)
         self.appointments = MemoryAppointmentRepository(s, track)
         self.activities = MemoryActivityRepository(s, track)
@@ -134,6 +139,10 @@ class MemoryUnitOfWork:
     def commit(self) -> None:
         self.outbox.write(self._events.collect(), self._clock.now())
         self._mark = self._store.commit()
+
+    def batched_writes(self) -> AbstractContextManager[None]:
+        """Nothing to batch: the store's writes are in memory."""
+        return nullcontext()
 
     def rollback(self) -> None:
         if self._mark is not None:

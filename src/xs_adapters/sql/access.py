@@ -39,13 +39,7 @@ class SqlRoleRepository:
         if not ids:
             return []
         # one round trip: a role's row once per feature (a left join keeps roles without any)
-        rows = list(self._c.execute(_ROLES_WITH_FEATURES, {"ids": ids}))
-        features: dict[uuid.UUID, list[str]] = {r.id: [] for r in rows}
-        for row in rows:
-            if row.feature is not None:
-                features[row.id].append(row.feature)
-        firsts = {r.id: r for r in reversed(rows)}
-        return [mappers.role_from_rows(firsts[i], features[i]) for i in features]
+        return roles_from_rows(list(self._c.execute(_ROLES_WITH_FEATURES, {"ids": ids})))
 
     def get(self, role_id: uuid.UUID) -> Role:
         found = self.get_many([role_id])
@@ -110,13 +104,7 @@ class SqlUserRepository:
         """The user with their roles and scope units in one round trip (a left join: one row
         per role and unit pair, few for any user)."""
         rows = list(self._c.execute(statement, {"key": key}))
-        if not rows:
-            return None
-        role_ids = list(dict.fromkeys(row.role_id for row in rows if row.role_id is not None))
-        units = list(
-            {(row.unit_kind, row.unit_id): row for row in rows if row.unit_id is not None}.values()
-        )
-        return mappers.user_from_rows(rows[0], role_ids, units)
+        return user_from_rows(rows) if rows else None
 
     def find(self, user_id: uuid.UUID) -> User | None:
         return self._load(_USER_BY_ID, user_id)
@@ -139,7 +127,27 @@ class SqlUserRepository:
         return self._load(_USER_BY_EMAIL, email.strip().casefold())
 
 
-def _user_with_links(condition: sa.ColumnElement[bool]) -> sa.Select[Any]:
+def roles_from_rows(rows: Sequence[Any]) -> list[Role]:
+    """Roles from rows of a role's columns and one ``feature`` each (``None`` for a role
+    without features), in the order of their first rows."""
+    features: dict[uuid.UUID, list[str]] = {r.id: [] for r in rows}
+    for row in rows:
+        if row.feature is not None:
+            features[row.id].append(row.feature)
+    firsts = {r.id: r for r in reversed(rows)}
+    return [mappers.role_from_rows(firsts[i], features[i]) for i in features]
+
+
+def user_from_rows(rows: Sequence[Any]) -> User:
+    """One user from the rows of :func:`user_with_links` (one per role and unit pair)."""
+    role_ids = list(dict.fromkeys(row.role_id for row in rows if row.role_id is not None))
+    units = list(
+        {(row.unit_kind, row.unit_id): row for row in rows if row.unit_id is not None}.values()
+    )
+    return mappers.user_from_rows(rows[0], role_ids, units)
+
+
+def user_with_links(condition: sa.ColumnElement[bool]) -> sa.Select[Any]:
     u, r, x = t.users, t.user_roles, t.user_scope_units
     return (
         sa.select(u, r.c.role_id, x.c.unit_kind, x.c.unit_id)
@@ -156,8 +164,8 @@ _ROLES_WITH_FEATURES = (
 )
 
 # built once: every use case asks the authoriser, so this statement is on every hot path
-_USER_BY_ID = _user_with_links(t.users.c.id == sa.bindparam("key", type_=sa.Uuid))
-_USER_BY_EMAIL = _user_with_links(t.users.c.email_norm == sa.bindparam("key", type_=sa.String))
+_USER_BY_ID = user_with_links(t.users.c.id == sa.bindparam("key", type_=sa.Uuid))
+_USER_BY_EMAIL = user_with_links(t.users.c.email_norm == sa.bindparam("key", type_=sa.String))
 
 
 #: Ids per ``IN`` list of :meth:`SqlScopeResolver.ancestors_of` (well under SQLite's limit of

@@ -8,6 +8,8 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from xs_adapters.sql.pipeline import on_checkin
+
 
 def normalise_url(url: str) -> str:
     """Use psycopg 3 for ``postgresql://`` URLs."""
@@ -24,7 +26,10 @@ def create_engine(url: str, **kwargs: Any) -> Engine:
         _configure_sqlite(engine)
         return engine
     # no pre-ping round trip per checkout: connections are recycled instead
-    return sa.create_engine(url, pool_recycle=1800, **kwargs)
+    engine = sa.create_engine(url, pool_recycle=1800, **kwargs)
+    # planning's pipeline may switch a connection to autocommit mode for its own BEGIN (R4.3)
+    event.listen(engine, "checkin", on_checkin)
+    return engine
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Self
 
 from sqlalchemy.engine import Connection, Engine
 
+from xs_adapters.planning import RepositoryPlanning
 from xs_adapters.sql.access import SqlRoleRepository, SqlScopeResolver, SqlUserRepository
 from xs_adapters.sql.accounts import SqlAccountStore, SqlTemplateStore
 from xs_adapters.sql.agenda import (
     SqlActivityRepository,
     SqlAppointmentRepository,
     SqlAppointmentRequestRepository,
+    SqlAvailabilityPlanning,
     SqlAvailabilityRepository,
     SqlLocationRepository,
 )
@@ -36,6 +40,7 @@ from xs_adapters.sql.organisation import (
     SqlFolderRepository,
 )
 from xs_adapters.sql.outbox import SqlOutbox
+from xs_adapters.sql.pipeline import WriteBatch, batched_writes, transaction_ended
 from xs_adapters.sql.policies import (
     SqlInsuranceProductRepository,
     SqlInsurerRepository,
@@ -76,6 +81,8 @@ class SqlUnitOfWork:
         self._write = write
         self._events = EventCollector()
         self._connection: Connection | None = None
+        self._batch: WriteBatch | None = None
+        self._postgres = False
 
     @property
     def connection(self) -> Connection:
@@ -97,6 +104,7 @@ class SqlUnitOfWork:
                 raise conflict from error
             raise
         self._connection = connection
+        self._postgres = connection.dialect.name == "postgresql"
         self.folders = SqlFolderRepository(connection, self._track)
         self.employers = SqlEmployerRepository(connection, self._track)
         self.departments = SqlDepartmentRepository(connection, self._track)
@@ -111,6 +119,10 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(connection, self._clock)
         self.locations = SqlLocationRepository(connection, self._track)
         self.availabilities = SqlAvailabilityRepository(connection, self._track)
+        self.planning = SqlAvailabilityPlanning(
+            connection,
+            RepositoryPlanning(self.users, self.roles, self.locations, self.availabilities),
+        )
         self.appointment_requests = SqlAppointmentRequestRepository(connection, self._track)
         self.appointments = SqlAppointmentRepository(connection, self._track)
         self.activities = SqlActivityRepository(connection, self._track)
@@ -144,10 +156,34 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         self.outbox.write(self._events.collect(), self._clock.now())
-        self.connection.commit()
+        if self._batch is not None:
+            self._batch.commit()  # sent with the batch's writes at its end
+        else:
+            self.connection.commit()
+            self._ended()
+
+    def _ended(self) -> None:
+        if self._postgres:
+            transaction_ended(self.connection)
+
+    @contextmanager
+    def batched_writes(self) -> Iterator[None]:
+        """PostgreSQL: the block's writes, the outbox and the commit in one round trip
+        (:func:`xs_adapters.sql.pipeline.batched_writes`; ``commit()`` inside the block takes
+        effect at its end); SQLite: statement by statement."""
+        if not self._postgres or self._batch is not None:
+            yield
+            return
+        with batched_writes(self.connection) as batch:
+            self._batch = batch
+            try:
+                yield
+            finally:
+                self._batch = None
 
     def rollback(self) -> None:
         self.connection.rollback()
+        self._ended()
         self._events.discard()
 
     def __exit__(
@@ -161,8 +197,11 @@ class SqlUnitOfWork:
                 self._connection.rollback()
         finally:
             if self._connection is not None:
-                self._connection.close()
-                self._connection = None
+                try:
+                    self._ended()
+                finally:
+                    self._connection.close()
+                    self._connection = None
         # A transaction that lost to another (deadlock, lock timeout, busy SQLite) answers
         # with a coded Conflict, never a driver error (docs/concurrency.md).
         conflict = None if exc is None else transient_conflict(exc)

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import datetime as _dt
 import uuid
+from collections.abc import Mapping
 
 import attrs
 
 from xs_app.services.base import Service, employee, hidden
 from xs_app.services.command import Command, accepts_legacy
 from xs_core.access.features import Feature
-from xs_core.access.model import Principal
+from xs_core.access.model import Principal, Role, User
 from xs_core.agenda.model import (
     Activity,
     Appointment,
@@ -157,7 +158,15 @@ def _professional(uow: UnitOfWork, professional_id: uuid.UUID) -> None:
         user = uow.users.lock(professional_id)
     except NotFound:
         raise not_found("professional", professional_id) from None
-    if not Principal.of(user, uow.roles.get_many(user.role_ids)).holds(Feature.HOLD_AVAILABILITIES):
+    _may_hold(user, {r.id: r for r in uow.roles.get_many(user.role_ids)}, professional_id)
+
+
+def _may_hold(
+    user: User | None, roles: Mapping[uuid.UUID, Role], professional_id: uuid.UUID
+) -> None:
+    """R4.3: a professional is a user who holds availabilities; ``not_found`` otherwise."""
+    held = [roles[i] for i in user.role_ids if i in roles] if user is not None else []
+    if user is None or not Principal.of(user, held).holds(Feature.HOLD_AVAILABILITIES):
         raise not_found("professional", professional_id)
 
 
@@ -240,18 +249,33 @@ class AgendaService(Service):
         return capacity_conflicts(existing, uuid.UUID(int=0), span, location.max_parallel)
 
     def plan_availability(self, cmd: PlanAvailability) -> uuid.UUID:
-        """R4.3: refused, with the moments where the limit would be exceeded, or planned."""
+        """R4.3: refused, with the moments where the limit would be exceeded, or planned.
+
+        The hot path (docs/benchmarks.md): the professional's and the location's rows are locked
+        and every fact is read after the locks in one call (PostgreSQL: one round trip); the
+        checks are the same, in the same order, as elsewhere — the actor (R0.6), the
+        professional, the location, the double booking and the location's limit — and the
+        availability, its event and the commit go together (PostgreSQL: one round trip)."""
         span = TimeSpan(cmd.start, cmd.end)
         with self._uow() as uow:
-            self._authorise(uow, cmd.actor, Feature.PLAN_AVAILABILITIES)
-            _professional(uow, cmd.professional_id)
-            location = uow.locations.lock(cmd.location_id)
-            availability = Availability.plan(cmd.professional_id, location.id, span)
-            refuse_conflicts(
-                location, self._conflicts(uow, location, cmd.professional_id, span, None)
+            facts = uow.planning.lock_and_read(
+                cmd.actor, cmd.professional_id, cmd.location_id, span
             )
-            uow.availabilities.add_all([availability])
-            uow.commit()
+            auth = self._authoriser(uow)
+            auth.require(auth.principal_of(facts.actor, facts.roles), Feature.PLAN_AVAILABILITIES)
+            _may_hold(facts.professional, facts.roles, cmd.professional_id)
+            location = facts.location
+            if location is None:
+                raise not_found("appointment_location", cmd.location_id)
+            availability = Availability.plan(cmd.professional_id, location.id, span)
+            _double_booked(span, facts.mine)
+            refuse_conflicts(
+                location,
+                capacity_conflicts(facts.here, uuid.UUID(int=0), span, location.max_parallel),
+            )
+            with uow.batched_writes():
+                uow.availabilities.add_all([availability])
+                uow.commit()
             return availability.id
 
     def plan_series(self, cmd: PlanSeries) -> list[uuid.UUID]:

@@ -16,11 +16,11 @@ Three questions, always in this order:
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from xs_core.access.api_clients import ApiClientStore, ClientActor
 from xs_core.access.features import Feature
-from xs_core.access.model import Principal, ResolvedScope, Role
+from xs_core.access.model import Principal, ResolvedScope, Role, User
 from xs_core.access.ports import RoleRepository, ScopeResolver, UserRepository
 from xs_core.errors import NotAllowed, NotFound, not_found, register_messages
 from xs_core.organisation.units import UnitRef
@@ -68,6 +68,14 @@ class Authoriser:
         if user is None:
             raise NotAllowed("access.unknown_actor", {"rule": "R0.6"})
         return Principal.of(user, self._roles.get_many(user.role_ids))
+
+    @staticmethod
+    def principal_of(user: User | None, roles: Mapping[uuid.UUID, Role]) -> Principal:
+        """:meth:`principal` from a user already read (``None``: unknown) and a map of roles
+        holding at least theirs — for use cases that read the actor with other facts at once."""
+        if user is None:
+            raise NotAllowed("access.unknown_actor", {"rule": "R0.6"})
+        return Principal.of(user, [roles[i] for i in user.role_ids if i in roles])
 
     def require(self, principal: Principal, feature: Feature, *alternatives: Feature) -> None:
         """Refuse with ``access.not_authorised`` unless the principal holds ``feature`` (or one of

@@ -6,6 +6,9 @@ import uuid
 from collections.abc import Sequence
 from typing import Protocol
 
+import attrs
+
+from xs_core.access.model import Role, User
 from xs_core.agenda.model import (
     Activity,
     Appointment,
@@ -59,6 +62,36 @@ class AvailabilityRepository(Protocol):
     ) -> tuple[list[tuple[uuid.UUID, TimeSpan]], list[tuple[uuid.UUID, TimeSpan]]]:
         """``overlapping(location_id, …)`` and ``overlapping_for_professional(professional_id,
         …)`` at once (R4.3: the two checks of planning, in one round trip on SQL)."""
+        ...
+
+
+@attrs.frozen(kw_only=True)
+class PlanningFacts:
+    """What planning an availability decides on (R4.3, R0.6), read after the locks: the acting
+    user, the professional (their row locked), the roles of both, the location (its row locked;
+    ``None`` when there is none) and the availabilities overlapping the span at the location
+    (``here``) and the professional's own at any location (``mine``)."""
+
+    actor: User | None
+    professional: User | None
+    roles: dict[uuid.UUID, Role]
+    location: AppointmentLocation | None
+    here: list[tuple[uuid.UUID, TimeSpan]]
+    mine: list[tuple[uuid.UUID, TimeSpan]]
+
+
+class AvailabilityPlanning(Protocol):
+    def lock_and_read(
+        self,
+        actor_id: uuid.UUID,
+        professional_id: uuid.UUID,
+        location_id: uuid.UUID,
+        span: TimeSpan,
+    ) -> PlanningFacts:
+        """R4.3: lock the professional's user row, then the location's row (this order, as
+        every planner), and read the facts of :class:`PlanningFacts` after both locks are held,
+        so that they include everything a previous holder committed. The core decides; nothing
+        is written. SQL adapters do it in one round trip where the engine allows."""
         ...
 
 
