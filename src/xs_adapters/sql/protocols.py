@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import repeat
 from operator import attrgetter
 from types import MemberDescriptorType
-from typing import Any
+from typing import Any, overload
 
 import attrs
 import sqlalchemy as sa
@@ -119,20 +119,94 @@ def pack_outcomes(outcomes: Sequence[BulkOutcome]) -> bytes:
     )
 
 
-def unpack_outcomes(summary: bytes) -> tuple[BulkOutcome, ...]:
-    """The outcomes :func:`pack_outcomes` packed, in the same order."""
+def unpack_outcomes(summary: bytes) -> PackedOutcomes:
+    """The outcomes :func:`pack_outcomes` packed, in the same order: a sequence that makes its
+    outcome objects only as they are read (:class:`PackedOutcomes`)."""
     if summary[0] != _SUMMARY_FORMAT:
         raise ValueError(f"unknown bulk request summary format {summary[0]}")
     count = int.from_bytes(summary[1:5])
-    employees = uuids_from_bytes(summary, count, 5)
-    trajectories: list[uuid.UUID | None] = list(uuids_from_bytes(summary, count, 5 + 16 * count))
-    numbers = summary[5 + 32 * count :]
-    if len(numbers) != count:
+    if len(summary) != 5 + 33 * count:
         raise ValueError("a bulk request summary of the wrong length")
-    if not any(numbers):  # all started: the usual answer
-        return _outcomes(employees, trajectories, repeat(None, count), count)
-    trajectories = [None if n else x for x, n in zip(trajectories, numbers, strict=True)]
-    return _outcomes(employees, trajectories, map(_REASONS.__getitem__, numbers), count)
+    return PackedOutcomes(summary, count)
+
+
+#: outcomes made at a time while a :class:`PackedOutcomes` is iterated
+_BATCH = 4_096
+
+
+class PackedOutcomes(Sequence[BulkOutcome]):
+    """A repeated bulk request's outcomes (R2.2), read from the request's summary
+    (:func:`pack_outcomes`) as they are iterated, a batch at a time — not 100,000 outcomes
+    and their 200,000 ids made at once, of which every full collection of the garbage collector
+    that their making sets off walks the whole heap (at 100,000 employees the repeat spent most
+    of its time so). Counting (:class:`~xs_core.protocols.bulk.CountedOutcomes`) reads only the
+    reason bytes. Equal to any sequence of the same outcomes, such as the first run's tuple."""
+
+    __slots__ = ("_count", "_summary")
+
+    def __init__(self, summary: bytes, count: int) -> None:
+        self._summary = summary
+        self._count = count
+
+    def __len__(self) -> int:
+        return self._count
+
+    @property
+    def _numbers(self) -> bytes:
+        return self._summary[5 + 32 * self._count :]
+
+    def _batch(self, first: int, count: int) -> tuple[BulkOutcome, ...]:
+        employees = uuids_from_bytes(self._summary, count, 5 + 16 * first)
+        trajectories: list[uuid.UUID | None] = list(
+            uuids_from_bytes(self._summary, count, 5 + 16 * (self._count + first))
+        )
+        numbers = self._summary[5 + 32 * self._count + first :][:count]
+        if not any(numbers):  # all started: the usual answer
+            return _outcomes(employees, trajectories, repeat(None, count), count)
+        trajectories = [None if n else x for x, n in zip(trajectories, numbers, strict=True)]
+        return _outcomes(employees, trajectories, map(_REASONS.__getitem__, numbers), count)
+
+    def __iter__(self) -> Iterator[BulkOutcome]:
+        for first in range(0, self._count, _BATCH):
+            yield from self._batch(first, min(_BATCH, self._count - first))
+
+    @overload
+    def __getitem__(self, index: int) -> BulkOutcome: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[BulkOutcome, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> BulkOutcome | tuple[BulkOutcome, ...]:
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(self._count)))
+        position = index + self._count if index < 0 else index
+        if not 0 <= position < self._count:
+            raise IndexError("bulk outcome index out of range")
+        return self._batch(position, 1)[0]
+
+    def started_count(self) -> int:
+        return self._numbers.count(0)
+
+    def skipped_by_reason(self) -> dict[SkipReason, int]:
+        counts: dict[SkipReason, int] = {}
+        numbers = self._numbers
+        for number, reason in enumerate(_REASONS):
+            if reason is not None and (found := numbers.count(number)):
+                counts[reason] = found
+        return counts
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, PackedOutcomes):
+            return self._summary == other._summary
+        if not isinstance(other, Sequence) or isinstance(other, str | bytes):
+            return NotImplemented
+        return len(other) == self._count and all(a == b for a, b in zip(self, other, strict=True))
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))  # as the tuple it equals
+
+    def __repr__(self) -> str:
+        return f"PackedOutcomes({self._count} outcomes)"
 
 
 def _plain(cls: type) -> bool:
@@ -573,15 +647,22 @@ class SqlBulkStartStore:
             employees, employments = [p[0] for p in pairs], [p[1] for p in pairs]
         return employees, employments
 
+    def proposed_ids(
+        self, unit: BulkUnit, start: _dt.date, scope: ResolvedScope
+    ) -> tuple[list[uuid.UUID], list[uuid.UUID]]:
+        if scope.is_empty:
+            return [], []
+        query = self._employed(unit, start, None)
+        if not scope.everything:
+            query = query.where(self._scope_filter(scope))
+        return self._chosen(query)
+
     def proposal(
         self, unit: BulkUnit, start: _dt.date, scope: ResolvedScope, with_names: bool = True
     ) -> list[Candidate]:
         if scope.is_empty:
             return []
-        query = self._employed(unit, start, None)
-        if not scope.everything:
-            query = query.where(self._scope_filter(scope))
-        employees, employments = self._chosen(query)
+        employees, employments = self.proposed_ids(unit, start, scope)
         if not with_names:
             return list(map(Candidate, employees, employments))
         chosen = dict(zip(employees, employments, strict=True))
