@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -902,53 +901,65 @@ class SqlBulkStartStore:
         )
 
     def _insert_trajectories_sqlite(self, plan: BulkStartPlan, started: list[BulkOutcome]) -> None:
-        """SQLite: the started trajectories in one ``INSERT … SELECT`` from a JSON array (one
-        ``[id, employee, employment, compensation added, its reason]`` per trajectory, ids
-        as SQLite stores them: 32 lowercase hex digits), the values every trajectory shares
-        bound once — no statement step, no parameter binding and no value conversion by
-        SQLAlchemy per row."""
-        employments = plan.employments
+        """SQLite: the started trajectories in one ``INSERT … SELECT`` over a counter
+        (a recursive CTE), each row's ids cut from three bound values — the trajectory, employee
+        and employment ids, 16 bytes each, one after another (a blob is cut by byte offset;
+        ``lower(hex(…))`` gives the 32 digits SQLite stores a UUID as) — and for a sickness
+        protocol one byte per row naming its R2.5 decision; the values every trajectory shares
+        bound once. No text per row is made in Python nor parsed by SQLite, and no statement
+        step, parameter binding or value conversion by SQLAlchemy happens per row (R2.2)."""
         employees = [o.employee_id for o in started]
-        # each row's JSON text made by string formatting (no container object per row)
-        decided: dict[CompensationDecision | None, str] = {None: "null,null"}
-        for decision in set(plan.compensation.values()):
-            decided[decision] = json.dumps([decision.added, decision.reason.value])[1:-1]
-        compensation = (
-            [decided[d] for d in map(plan.compensation.get, employees)]
-            if plan.compensation
-            else repeat(decided[None], len(employees))
-        )
-        rows = map(
-            '["{:032x}","{:032x}",{},{}]'.format,
-            map(_INT, [o.trajectory_id for o in started]),
-            map(_INT, employees),
-            ("null" if e is None else f'"{e.hex}"' for e in map(employments.get, employees)),
-            compensation,
-        )
-        period = plan.request.period
+        placed = [_NIL if e is None else e for e in map(plan.employments.get, employees)]
+        values: dict[str, Any] = {
+            "count": len(started),
+            "trajectories": uuid_bytes([x for o in started if (x := o.trajectory_id) is not None]),
+            "employees": uuid_bytes(employees),
+            "employments": uuid_bytes(placed),
+            "protocol": plan.protocol.id,
+            "kind": plan.protocol.kind.value,
+            "start": plan.request.period.start,
+            "end": plan.request.period.end,
+            "request": plan.request.request_id,
+        }
+        added, reason = "NULL", "NULL"
+        if plan.compensation:
+            # the few distinct decisions bound once; per row the number of its decision
+            decisions = sorted(
+                set(plan.compensation.values()), key=lambda d: (d.added, d.reason.value)
+            )
+            number: dict[CompensationDecision | None, int] = {None: 0}
+            number.update((decision, n) for n, decision in enumerate(decisions, start=1))
+            values["decided"] = bytes(
+                number.get(d, 0) for d in map(plan.compensation.get, employees)
+            )
+            code = "hex(substr(:decided, n.i + 1, 1))"
+            added = "CASE " + code
+            reason = "CASE " + code
+            for n, decision in enumerate(decisions, start=1):
+                added += f" WHEN '{n:02X}' THEN :added_{n}"
+                reason += f" WHEN '{n:02X}' THEN :reason_{n}"
+                values[f"added_{n}"] = decision.added
+                values[f"reason_{n}"] = decision.reason.value
+            added, reason = added + " END", reason + " END"
+
+        def cut(name: str) -> str:
+            return f"lower(hex(substr(:{name}, 16 * n.i + 1, 16)))"
+
         statement = sa.text(
-            "INSERT INTO trajectories (id, protocol_id, kind, employee_id, employment_id,"
+            "WITH RECURSIVE n(i) AS (SELECT 0 WHERE :count > 0"
+            " UNION ALL SELECT i + 1 FROM n WHERE i + 1 < :count)"
+            " INSERT INTO trajectories (id, protocol_id, kind, employee_id, employment_id,"
             " start_date, end_date, bulk_request_id, compensation_added, compensation_reason)"
-            " SELECT json_extract(value, '$[0]'), :protocol, :kind, json_extract(value, '$[1]'),"
-            " json_extract(value, '$[2]'), :start, :end, :request, json_extract(value, '$[3]'),"
-            " json_extract(value, '$[4]') FROM json_each(:rows)"
+            f" SELECT {cut('trajectories')}, :protocol, :kind, {cut('employees')},"
+            f" nullif({cut('employments')}, '{_NIL.hex}'), :start, :end, :request, {added},"
+            f" {reason} FROM n"
         ).bindparams(
             sa.bindparam("protocol", type_=sa.Uuid),
             sa.bindparam("start", type_=PendulumDate),
             sa.bindparam("end", type_=PendulumDate),
             sa.bindparam("request", type_=sa.Uuid),
         )
-        self._c.execute(
-            statement,
-            {
-                "protocol": plan.protocol.id,
-                "kind": plan.protocol.kind.value,
-                "start": period.start,
-                "end": period.end,
-                "request": plan.request.request_id,
-                "rows": "[" + ",".join(rows) + "]",
-            },
-        )
+        self._c.execute(statement, values)
 
     def _insert_tasks(self, plan: BulkStartPlan) -> None:
         """The tasks of every trajectory of the request, in one statement: ``plan.tasks`` in
