@@ -138,6 +138,18 @@ class ProtocolContract:
                 ResolvedScope(False, frozenset({other.id})),
             )
             assert [c.employee_id for c in both] == [dirk.id]
+            employers = BulkUnit(employer_ids=frozenset({employer.id, other.id}))
+            expected = sorted(
+                [(anna.id, anna.employments[0].id), (dirk.id, dirk.employments[0].id)],
+                key=lambda pair: pair[0].int,
+            )
+            assert store.proposed_ids(employers, start, everything) == (
+                [e for e, _ in expected],
+                [m for _, m in expected],
+            )
+            assert store.proposed_ids(
+                employers, start, ResolvedScope(False, frozenset({other.id}))
+            ) == ([dirk.id], [dirk.employments[0].id])
             ids = [anna.id, bram.id, cor.id, dirk.id]
             assert store.in_scope(ids, ResolvedScope(False, frozenset({employer.id}))) == {
                 anna.id,

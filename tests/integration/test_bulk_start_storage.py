@@ -30,7 +30,9 @@ from xs_core.protocols.bulk import (
     BulkOutcome,
     BulkStartPlan,
     BulkStartRequest,
+    BulkStartResult,
     BulkUnit,
+    CountedOutcomes,
     SkipReason,
     decide,
 )
@@ -87,6 +89,29 @@ def test_r2_2_a_request_summary_gives_back_its_outcomes(listed: list[BulkOutcome
     assert [(hash(o), repr(o), o.started) for o in unpacked] == [
         (hash(o), repr(o), o.started) for o in listed
     ]
+
+
+def test_r2_2_a_replayed_summary_reads_and_counts_as_the_first_result() -> None:
+    # more outcomes than one batch, some skipped: read lazily, equal to the tuple they came from
+    listed = tuple(
+        BulkOutcome(uuid.uuid4(), None, reason)
+        if reason
+        else BulkOutcome(uuid.uuid4(), uuid.uuid4(), None)
+        for reason in [None, None, SkipReason.OUT_OF_SCOPE, None, SkipReason.ALREADY_OPEN] * 100
+    )
+    unpacked = unpack_outcomes(pack_outcomes(listed))
+    assert len(unpacked) == 500 and unpacked == listed and listed == unpacked
+    assert tuple(unpacked) == listed and hash(unpacked) == hash(listed)
+    assert unpacked[0] == listed[0] and unpacked[-1] == listed[-1] and unpacked[130] == listed[130]
+    assert unpacked[120:140] == listed[120:140] and unpacked[::-7] == listed[::-7]
+    with pytest.raises(IndexError):
+        unpacked[500]
+    first = BulkStartResult(request_id=uuid.uuid4(), outcomes=listed)
+    again = BulkStartResult(request_id=first.request_id, outcomes=unpacked, repeated=True)
+    assert isinstance(unpacked, CountedOutcomes) and not isinstance(listed, CountedOutcomes)
+    assert (again.started, again.skipped) == (first.started, first.skipped) == (300, 200)
+    assert again.skipped_by_reason() == first.skipped_by_reason()
+    assert unpacked != listed[:-1] and unpacked != "x"
 
 
 def test_outcomes_are_made_without_init_only_while_init_just_sets_the_slots() -> None:

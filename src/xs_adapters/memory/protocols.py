@@ -139,6 +139,12 @@ class MemoryBulkStartStore:
                 )
         return [c for _, _, c in sorted(found, key=lambda f: (f[0], f[1]))]
 
+    def proposed_ids(
+        self, unit: BulkUnit, start: _dt.date, scope: ResolvedScope
+    ) -> tuple[list[uuid.UUID], list[uuid.UUID]]:
+        ordered = sorted(self.proposal(unit, start, scope), key=lambda c: c.employee_id.int)
+        return [c.employee_id for c in ordered], [c.employment_id for c in ordered]
+
     def in_scope(
         self, employee_ids: Iterable[uuid.UUID], scope: ResolvedScope
     ) -> frozenset[uuid.UUID]:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import repeat
 from operator import attrgetter
 from types import MemberDescriptorType
-from typing import Any
+from typing import Any, overload
 
 import attrs
 import sqlalchemy as sa
@@ -119,20 +118,97 @@ def pack_outcomes(outcomes: Sequence[BulkOutcome]) -> bytes:
     )
 
 
-def unpack_outcomes(summary: bytes) -> tuple[BulkOutcome, ...]:
-    """The outcomes :func:`pack_outcomes` packed, in the same order."""
+def unpack_outcomes(summary: bytes) -> PackedOutcomes:
+    """The outcomes :func:`pack_outcomes` packed, in the same order: a sequence that makes its
+    outcome objects only as they are read (:class:`PackedOutcomes`)."""
     if summary[0] != _SUMMARY_FORMAT:
         raise ValueError(f"unknown bulk request summary format {summary[0]}")
     count = int.from_bytes(summary[1:5])
-    employees = uuids_from_bytes(summary, count, 5)
-    trajectories: list[uuid.UUID | None] = list(uuids_from_bytes(summary, count, 5 + 16 * count))
-    numbers = summary[5 + 32 * count :]
-    if len(numbers) != count:
+    if len(summary) != 5 + 33 * count:
         raise ValueError("a bulk request summary of the wrong length")
-    if not any(numbers):  # all started: the usual answer
-        return _outcomes(employees, trajectories, repeat(None, count), count)
-    trajectories = [None if n else x for x, n in zip(trajectories, numbers, strict=True)]
-    return _outcomes(employees, trajectories, map(_REASONS.__getitem__, numbers), count)
+    return PackedOutcomes(summary, count)
+
+
+#: outcomes made at a time while a :class:`PackedOutcomes` is iterated: a batch's 384 objects
+#: (outcomes and their two ids) stay below the collector's first threshold (700 allocations),
+#: so a reader that drops them sets off no collection (4,096 at a time: two full ones per
+#: 100,000 read)
+_BATCH = 128
+
+
+class PackedOutcomes(Sequence[BulkOutcome]):
+    """A repeated bulk request's outcomes (R2.2), read from the request's summary
+    (:func:`pack_outcomes`) as they are iterated, a small batch at a time — not 100,000 outcomes
+    and their 200,000 ids made at once, of which every full collection of the garbage collector
+    that their making sets off walks the whole heap (at 100,000 employees the repeat spent most
+    of its time so). Counting (:class:`~xs_core.protocols.bulk.CountedOutcomes`) reads only the
+    reason bytes. Equal to any sequence of the same outcomes, such as the first run's tuple."""
+
+    __slots__ = ("_count", "_summary")
+
+    def __init__(self, summary: bytes, count: int) -> None:
+        self._summary = summary
+        self._count = count
+
+    def __len__(self) -> int:
+        return self._count
+
+    @property
+    def _numbers(self) -> bytes:
+        return self._summary[5 + 32 * self._count :]
+
+    def _batch(self, first: int, count: int) -> tuple[BulkOutcome, ...]:
+        employees = uuids_from_bytes(self._summary, count, 5 + 16 * first)
+        trajectories: list[uuid.UUID | None] = list(
+            uuids_from_bytes(self._summary, count, 5 + 16 * (self._count + first))
+        )
+        numbers = self._summary[5 + 32 * self._count + first :][:count]
+        if not any(numbers):  # all started: the usual answer
+            return _outcomes(employees, trajectories, repeat(None, count), count)
+        trajectories = [None if n else x for x, n in zip(trajectories, numbers, strict=True)]
+        return _outcomes(employees, trajectories, map(_REASONS.__getitem__, numbers), count)
+
+    def __iter__(self) -> Iterator[BulkOutcome]:
+        for first in range(0, self._count, _BATCH):
+            yield from self._batch(first, min(_BATCH, self._count - first))
+
+    @overload
+    def __getitem__(self, index: int) -> BulkOutcome: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[BulkOutcome, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> BulkOutcome | tuple[BulkOutcome, ...]:
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(self._count)))
+        position = index + self._count if index < 0 else index
+        if not 0 <= position < self._count:
+            raise IndexError("bulk outcome index out of range")
+        return self._batch(position, 1)[0]
+
+    def started_count(self) -> int:
+        return self._numbers.count(0)
+
+    def skipped_by_reason(self) -> dict[SkipReason, int]:
+        counts: dict[SkipReason, int] = {}
+        numbers = self._numbers
+        for number, reason in enumerate(_REASONS):
+            if reason is not None and (found := numbers.count(number)):
+                counts[reason] = found
+        return counts
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, PackedOutcomes):
+            return self._summary == other._summary
+        if not isinstance(other, Sequence) or isinstance(other, str | bytes):
+            return NotImplemented
+        return len(other) == self._count and all(a == b for a, b in zip(self, other, strict=True))
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))  # as the tuple it equals
+
+    def __repr__(self) -> str:
+        return f"PackedOutcomes({self._count} outcomes)"
 
 
 def _plain(cls: type) -> bool:
@@ -573,15 +649,22 @@ class SqlBulkStartStore:
             employees, employments = [p[0] for p in pairs], [p[1] for p in pairs]
         return employees, employments
 
+    def proposed_ids(
+        self, unit: BulkUnit, start: _dt.date, scope: ResolvedScope
+    ) -> tuple[list[uuid.UUID], list[uuid.UUID]]:
+        if scope.is_empty:
+            return [], []
+        query = self._employed(unit, start, None)
+        if not scope.everything:
+            query = query.where(self._scope_filter(scope))
+        return self._chosen(query)
+
     def proposal(
         self, unit: BulkUnit, start: _dt.date, scope: ResolvedScope, with_names: bool = True
     ) -> list[Candidate]:
         if scope.is_empty:
             return []
-        query = self._employed(unit, start, None)
-        if not scope.everything:
-            query = query.where(self._scope_filter(scope))
-        employees, employments = self._chosen(query)
+        employees, employments = self.proposed_ids(unit, start, scope)
         if not with_names:
             return list(map(Candidate, employees, employments))
         chosen = dict(zip(employees, employments, strict=True))
@@ -821,53 +904,65 @@ class SqlBulkStartStore:
         )
 
     def _insert_trajectories_sqlite(self, plan: BulkStartPlan, started: list[BulkOutcome]) -> None:
-        """SQLite: the started trajectories in one ``INSERT … SELECT`` from a JSON array (one
-        ``[id, employee, employment, compensation added, its reason]`` per trajectory, ids
-        as SQLite stores them: 32 lowercase hex digits), the values every trajectory shares
-        bound once — no statement step, no parameter binding and no value conversion by
-        SQLAlchemy per row."""
-        employments = plan.employments
+        """SQLite: the started trajectories in one ``INSERT … SELECT`` over a counter
+        (a recursive CTE), each row's ids cut from three bound values — the trajectory, employee
+        and employment ids, 16 bytes each, one after another (a blob is cut by byte offset;
+        ``lower(hex(…))`` gives the 32 digits SQLite stores a UUID as) — and for a sickness
+        protocol one byte per row naming its R2.5 decision; the values every trajectory shares
+        bound once. No text per row is made in Python nor parsed by SQLite, and no statement
+        step, parameter binding or value conversion by SQLAlchemy happens per row (R2.2)."""
         employees = [o.employee_id for o in started]
-        # each row's JSON text made by string formatting (no container object per row)
-        decided: dict[CompensationDecision | None, str] = {None: "null,null"}
-        for decision in set(plan.compensation.values()):
-            decided[decision] = json.dumps([decision.added, decision.reason.value])[1:-1]
-        compensation = (
-            [decided[d] for d in map(plan.compensation.get, employees)]
-            if plan.compensation
-            else repeat(decided[None], len(employees))
-        )
-        rows = map(
-            '["{:032x}","{:032x}",{},{}]'.format,
-            map(_INT, [o.trajectory_id for o in started]),
-            map(_INT, employees),
-            ("null" if e is None else f'"{e.hex}"' for e in map(employments.get, employees)),
-            compensation,
-        )
-        period = plan.request.period
+        placed = [_NIL if e is None else e for e in map(plan.employments.get, employees)]
+        values: dict[str, Any] = {
+            "count": len(started),
+            "trajectories": uuid_bytes([x for o in started if (x := o.trajectory_id) is not None]),
+            "employees": uuid_bytes(employees),
+            "employments": uuid_bytes(placed),
+            "protocol": plan.protocol.id,
+            "kind": plan.protocol.kind.value,
+            "start": plan.request.period.start,
+            "end": plan.request.period.end,
+            "request": plan.request.request_id,
+        }
+        added, reason = "NULL", "NULL"
+        if plan.compensation:
+            # the few distinct decisions bound once; per row the number of its decision
+            decisions = sorted(
+                set(plan.compensation.values()), key=lambda d: (d.added, d.reason.value)
+            )
+            number: dict[CompensationDecision | None, int] = {None: 0}
+            number.update((decision, n) for n, decision in enumerate(decisions, start=1))
+            values["decided"] = bytes(
+                number.get(d, 0) for d in map(plan.compensation.get, employees)
+            )
+            code = "hex(substr(:decided, n.i + 1, 1))"
+            added = "CASE " + code
+            reason = "CASE " + code
+            for n, decision in enumerate(decisions, start=1):
+                added += f" WHEN '{n:02X}' THEN :added_{n}"
+                reason += f" WHEN '{n:02X}' THEN :reason_{n}"
+                values[f"added_{n}"] = decision.added
+                values[f"reason_{n}"] = decision.reason.value
+            added, reason = added + " END", reason + " END"
+
+        def cut(name: str) -> str:
+            return f"lower(hex(substr(:{name}, 16 * n.i + 1, 16)))"
+
         statement = sa.text(
-            "INSERT INTO trajectories (id, protocol_id, kind, employee_id, employment_id,"
+            "WITH RECURSIVE n(i) AS (SELECT 0 WHERE :count > 0"
+            " UNION ALL SELECT i + 1 FROM n WHERE i + 1 < :count)"
+            " INSERT INTO trajectories (id, protocol_id, kind, employee_id, employment_id,"
             " start_date, end_date, bulk_request_id, compensation_added, compensation_reason)"
-            " SELECT json_extract(value, '$[0]'), :protocol, :kind, json_extract(value, '$[1]'),"
-            " json_extract(value, '$[2]'), :start, :end, :request, json_extract(value, '$[3]'),"
-            " json_extract(value, '$[4]') FROM json_each(:rows)"
+            f" SELECT {cut('trajectories')}, :protocol, :kind, {cut('employees')},"
+            f" nullif({cut('employments')}, '{_NIL.hex}'), :start, :end, :request, {added},"
+            f" {reason} FROM n"
         ).bindparams(
             sa.bindparam("protocol", type_=sa.Uuid),
             sa.bindparam("start", type_=PendulumDate),
             sa.bindparam("end", type_=PendulumDate),
             sa.bindparam("request", type_=sa.Uuid),
         )
-        self._c.execute(
-            statement,
-            {
-                "protocol": plan.protocol.id,
-                "kind": plan.protocol.kind.value,
-                "start": period.start,
-                "end": period.end,
-                "request": plan.request.request_id,
-                "rows": "[" + ",".join(rows) + "]",
-            },
-        )
+        self._c.execute(statement, values)
 
     def _insert_tasks(self, plan: BulkStartPlan) -> None:
         """The tasks of every trajectory of the request, in one statement: ``plan.tasks`` in

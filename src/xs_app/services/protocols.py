@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import uuid
+from operator import attrgetter
 
 import attrs
 
@@ -45,6 +46,9 @@ from xs_core.protocols.sickness import check_no_overlapping_absence
 from xs_core.uow import UnitOfWork
 
 # -- commands -------------------------------------------------------------------------------------
+
+
+_INT = attrgetter("int")
 
 
 @attrs.frozen(kw_only=True)
@@ -390,16 +394,12 @@ class BulkStartService(Service):
             scope = auth.resolved_scope(principal)
             say("proposal", 0, None)
             if request.employee_ids is None:
-                proposal = uow.bulk_starts.proposal(
-                    request.unit, request.start, scope, with_names=False
-                )
+                # two lists, no object per employee: at 100,000 employees each object made
+                # adds to the full collections of the garbage collector during the request
+                proposed, placed = uow.bulk_starts.proposed_ids(request.unit, request.start, scope)
                 deselected = request.deselected  # usually none: no hash per employee then
-                requested = [
-                    c.employee_id
-                    for c in proposal
-                    if not deselected or c.employee_id not in deselected
-                ]
-                employments = {c.employee_id: c.employment_id for c in proposal}
+                requested = [e for e in proposed if e not in deselected] if deselected else proposed
+                employments = dict(zip(proposed, placed, strict=True))
                 in_scope = frozenset(requested)
             else:
                 requested = sorted(request.employee_ids - request.deselected, key=str)
@@ -420,7 +420,10 @@ class BulkStartService(Service):
                     ),
                     request.start,
                 )
-            fresh_ids = new_ids(len(requested))  # at most one per employee requested
+            # at most one per employee requested; handed out in ascending order, so that the
+            # trajectories (written in employee order) and their tasks reach the id indexes in
+            # key order — appended, not spread over the whole B-tree (R2.2 at 100,000)
+            fresh_ids = sorted(new_ids(len(requested)), key=_INT)
             outcomes = decide(requested, in_scope, employments, blocked, fresh_ids, absent)
             say("checks", len(outcomes), len(outcomes))
             compensation = {}

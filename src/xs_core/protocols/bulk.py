@@ -12,9 +12,10 @@ import datetime as _dt
 import enum
 import hashlib
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from operator import attrgetter
-from typing import ClassVar
+from typing import ClassVar, runtime_checkable
+from typing import Protocol as _Protocol
 
 import attrs
 
@@ -261,15 +262,37 @@ def tasks_after(
     return listed
 
 
+@runtime_checkable
+class CountedOutcomes(_Protocol):
+    """Outcomes of a bulk request (R2.2) that count themselves without being read one by one:
+    a storage adapter may answer a repeated request with such a sequence, whose outcome objects
+    are made only as they are read (a repeat of 100,000 employees would otherwise make 300,000
+    objects at once)."""
+
+    def started_count(self) -> int:
+        """How many outcomes started a trajectory."""
+        ...
+
+    def skipped_by_reason(self) -> dict[SkipReason, int]:
+        """How many were skipped, per reason."""
+        ...
+
+
 @attrs.frozen(kw_only=True)
 class BulkStartResult:
+    """Every employee's outcome of a bulk request (R2.2), in employee id order. ``outcomes`` is
+    a tuple for a request handled now; for a repeated one it may be a sequence read from the
+    stored summary as it is iterated (:class:`CountedOutcomes`), equal to the first tuple."""
+
     request_id: uuid.UUID
-    outcomes: tuple[BulkOutcome, ...]
+    outcomes: Sequence[BulkOutcome]
     #: true when this request id was handled before: nothing was started now
     repeated: bool = False
 
     @property
     def started(self) -> int:
+        if isinstance(self.outcomes, CountedOutcomes):
+            return self.outcomes.started_count()
         return sum(1 for o in self.outcomes if o.started)
 
     @property
@@ -277,6 +300,8 @@ class BulkStartResult:
         return len(self.outcomes) - self.started
 
     def skipped_by_reason(self) -> dict[SkipReason, int]:
+        if isinstance(self.outcomes, CountedOutcomes):
+            return self.outcomes.skipped_by_reason()
         counts: dict[SkipReason, int] = {}
         for outcome in self.outcomes:
             if outcome.reason is not None:

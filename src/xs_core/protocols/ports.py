@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Protocol as _Protocol
 
 import attrs
@@ -49,7 +49,8 @@ class StoredBulkRequest:
 
     request_id: uuid.UUID
     fingerprint: str
-    outcomes: tuple[BulkOutcome, ...]
+    #: in employee id order; a tuple, or a sequence read as it is iterated (R2.2)
+    outcomes: Sequence[BulkOutcome]
 
 
 class BulkStartStore(_Protocol):
@@ -60,6 +61,14 @@ class BulkStartStore(_Protocol):
     ) -> list[Candidate]:
         """Employees with an employment in ``unit`` on ``start``, inside ``scope``: by name
         (``with_names``), or in id order when only the set matters."""
+        ...
+
+    def proposed_ids(
+        self, unit: BulkUnit, start: _dt.date, scope: ResolvedScope
+    ) -> tuple[list[uuid.UUID], list[uuid.UUID]]:
+        """The proposal (R2.2) as two lists in employee id order: the employees' ids and the
+        ids of the employments that place them in the unit — what a bulk start needs of it,
+        without a :class:`Candidate` per employee."""
         ...
 
     def in_scope(
