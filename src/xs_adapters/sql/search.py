@@ -27,6 +27,7 @@ from xs_adapters.sql.planner import planner
 from xs_adapters.sql.tables import dossiers, employers
 from xs_adapters.sql.tables import search_entries as e
 from xs_adapters.sql.tables import search_entry_scopes as s
+from xs_core import limits
 from xs_core.access.model import ResolvedScope
 from xs_core.organisation.search import SearchHit, SearchQuery
 from xs_core.organisation.units import UnitKind
@@ -95,6 +96,21 @@ class SearchTuning:
 
 
 _TOP = "\U0010ffff"
+
+
+def _after_prefix(term: str) -> str:
+    """The least text greater than every text starting with ``term``: the upper bound of a
+    prefix range on a binary (code point) order — SQLite, and PostgreSQL's ``COLLATE "C"``.
+    ``term`` + U+10FFFF is not one: a name holding U+10FFFF just after the term lies above it
+    and would be no prefix match (R1.3). The last character that is not U+10FFFF is raised by
+    one (skipping the surrogates, which no stored text holds); a term of U+10FFFF alone is
+    bounded by more of them than any stored text holds (``limits.SEARCH_KEY``)."""
+    stem = term.rstrip(_TOP)
+    if not stem:
+        return _TOP * (len(term) + limits.SEARCH_KEY + 1)
+    last = ord(stem[-1]) + 1
+    return stem[:-1] + chr(0xE000 if 0xD800 <= last <= 0xDFFF else last)
+
 
 #: PostgreSQL: a scoped page is read by one process. With the scope probe a hashed subplan the
 #: planner may estimate a walk dear enough to start parallel workers (a Gather Merge), whose
@@ -271,7 +287,7 @@ class SqlOrganisationSearch:
         large scope was fetched whole and sorted instead of walked in name order (R1.3).
         SQLite: the range (its ``LIKE`` ignores case and no index serves it)."""
         if self._sqlite:
-            return sa.and_(column >= term, column < term + _TOP)
+            return sa.and_(column >= term, column < _after_prefix(term))
         return column.like(f"{_escape_like(term)}%", escape="\\")  # type: ignore[no-any-return]
 
     def _code_prefix(self, term: str, rows: sa.Table = e) -> sa.ColumnElement[bool]:
@@ -525,7 +541,7 @@ class SqlOrganisationSearch:
         parts = (bool(scope.folder_ids), bool(scope.employer_ids), bool(scope.department_ids))
         values: dict[str, Any] = {
             "term": term,
-            "term_top": term + _TOP,
+            "term_top": _after_prefix(term),
             "pattern": f"%{_escape_like(term)}%",
             "kinds": [k.value for k in query.kinds],
             "needed": needed,
