@@ -117,6 +117,10 @@ def _after_prefix(term: str) -> str:
 #: start-up costs more than the walk (R1.3: ``i d``, ten-folder user, 18 → 54 ms).
 _SERIAL = {"max_parallel_workers_per_gather": "0"}
 
+#: The most entry ids one statement reading names binds (R1.3: PostgreSQL allows 65,535
+#: parameters, SQLite builds before 3.32 only 32,766).
+_NAMES_AT_ONCE = 30_000
+
 #: How long a database's size estimates are reused (seconds): they only choose a plan, and a
 #: plan's results do not depend on them (D-search-cost).
 ESTIMATES_SECONDS = 30.0
@@ -563,18 +567,30 @@ class SqlOrganisationSearch:
         if not ranked:
             return []
         d = dossiers
-        names = {
-            r.id: r
-            for r in self._c.execute(
-                sa.select(
-                    e.c.id, e.c.kind, e.c.unit_id, e.c.name, e.c.code, d.c.id.label("dossier_id")
+        ids = [entry_id for entry_id, _ in ranked]
+        names: dict[int, Any] = {}
+        # a deep page ranks up to two million entries: at most _NAMES_AT_ONCE bound per
+        # statement (PostgreSQL refuses more than 65,535 parameters)
+        for start in range(0, len(ids), _NAMES_AT_ONCE):
+            names.update(
+                (r.id, r)
+                for r in self._c.execute(
+                    sa.select(
+                        e.c.id,
+                        e.c.kind,
+                        e.c.unit_id,
+                        e.c.name,
+                        e.c.code,
+                        d.c.id.label("dossier_id"),
+                    )
+                    .select_from(
+                        e.outerjoin(
+                            d, sa.and_(d.c.unit_kind == e.c.kind, d.c.unit_id == e.c.unit_id)
+                        )
+                    )
+                    .where(e.c.id.in_(ids[start : start + _NAMES_AT_ONCE]))
                 )
-                .select_from(
-                    e.outerjoin(d, sa.and_(d.c.unit_kind == e.c.kind, d.c.unit_id == e.c.unit_id))
-                )
-                .where(e.c.id.in_([entry_id for entry_id, _ in ranked]))
             )
-        }
         return [_Row(names[entry_id], rank) for entry_id, rank in ranked]
 
     def _substring_class(
