@@ -221,6 +221,47 @@ def test_r7_1_a_client_actor_searches_as_its_technical_user_while_active(
     assert refused.value.code == "api.token_invalid"
 
 
+def test_r7_1_a_disabled_client_s_search_is_refused_before_its_term_is_judged(
+    world: WebWorld,
+) -> None:
+    """R7.1: a disabled client's tokens stop working at once — on the search too, whatever the
+    term: a term too short once normalised or holding a control character is answered 401
+    ``api.token_invalid``, as before the client moved into the use case, not 422 (which would
+    still judge the disabled client's requests)."""
+    headers = world.auth()
+    terms = ("a ", "é\u0301", "ab\u0001")
+    for term in terms:  # an active client is told what is wrong with its term
+        answer = world.client.get("/api/v1/search", params={"term": term}, headers=headers)
+        assert answer.status_code == 422, answer.text
+    world.app.api_clients.disable(DisableApiClient(actor=world.admin, client_id=world.client_id))
+    for term in terms:
+        _problem(
+            world.client.get("/api/v1/search", params={"term": term}, headers=headers),
+            401,
+            "api.token_invalid",
+        )
+    with pytest.raises(xs.NotAllowed) as refused:
+        world.app.organisation.search(
+            xs.AdvancedSearch(actor=xs.ClientActor(world.client_id), term="a ")
+        )
+    assert refused.value.code == "api.token_invalid"
+
+
+def test_r7_1_a_client_actor_without_a_uuid_is_refused_alike_on_every_backend(
+    world: WebWorld,
+) -> None:
+    """R7.1, R0.5: a ``ClientActor`` whose id is not a UUID (its text, a number, None — an
+    embedding service's slip) is an unknown client, ``api.token_invalid`` on every backend; it
+    never reaches the database as a value of the wrong type (a driver error on SQLite and
+    PostgreSQL)."""
+    for wrong in (str(world.client_id), world.client_id.hex, "x", 5, None):
+        with pytest.raises(xs.NotAllowed) as refused:
+            world.app.organisation.search(
+                xs.AdvancedSearch(actor=xs.ClientActor(wrong), term="erij")  # type: ignore[arg-type]
+            )
+        assert refused.value.code == "api.token_invalid"
+
+
 def test_disabled_client_is_refused_on_every_bearer_route_and_writes_nothing(
     world: WebWorld,
 ) -> None:

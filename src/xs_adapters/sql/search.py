@@ -27,6 +27,7 @@ from xs_adapters.sql.planner import planner
 from xs_adapters.sql.tables import dossiers, employers
 from xs_adapters.sql.tables import search_entries as e
 from xs_adapters.sql.tables import search_entry_scopes as s
+from xs_core import limits
 from xs_core.access.model import ResolvedScope
 from xs_core.organisation.search import SearchHit, SearchQuery
 from xs_core.organisation.units import UnitKind
@@ -96,10 +97,29 @@ class SearchTuning:
 
 _TOP = "\U0010ffff"
 
+
+def _after_prefix(term: str) -> str:
+    """The least text greater than every text starting with ``term``: the upper bound of a
+    prefix range on a binary (code point) order — SQLite, and PostgreSQL's ``COLLATE "C"``.
+    ``term`` + U+10FFFF is not one: a name holding U+10FFFF just after the term lies above it
+    and would be no prefix match (R1.3). The last character that is not U+10FFFF is raised by
+    one (skipping the surrogates, which no stored text holds); a term of U+10FFFF alone is
+    bounded by more of them than any stored text holds (``limits.SEARCH_KEY``)."""
+    stem = term.rstrip(_TOP)
+    if not stem:
+        return _TOP * (len(term) + limits.SEARCH_KEY + 1)
+    last = ord(stem[-1]) + 1
+    return stem[:-1] + chr(0xE000 if 0xD800 <= last <= 0xDFFF else last)
+
+
 #: PostgreSQL: a scoped page is read by one process. With the scope probe a hashed subplan the
 #: planner may estimate a walk dear enough to start parallel workers (a Gather Merge), whose
 #: start-up costs more than the walk (R1.3: ``i d``, ten-folder user, 18 → 54 ms).
 _SERIAL = {"max_parallel_workers_per_gather": "0"}
+
+#: The most entry ids one statement reading names binds (R1.3: PostgreSQL allows 65,535
+#: parameters, SQLite builds before 3.32 only 32,766).
+_NAMES_AT_ONCE = 30_000
 
 #: How long a database's size estimates are reused (seconds): they only choose a plan, and a
 #: plan's results do not depend on them (D-search-cost).
@@ -271,7 +291,7 @@ class SqlOrganisationSearch:
         large scope was fetched whole and sorted instead of walked in name order (R1.3).
         SQLite: the range (its ``LIKE`` ignores case and no index serves it)."""
         if self._sqlite:
-            return sa.and_(column >= term, column < term + _TOP)
+            return sa.and_(column >= term, column < _after_prefix(term))
         return column.like(f"{_escape_like(term)}%", escape="\\")  # type: ignore[no-any-return]
 
     def _code_prefix(self, term: str, rows: sa.Table = e) -> sa.ColumnElement[bool]:
@@ -525,7 +545,7 @@ class SqlOrganisationSearch:
         parts = (bool(scope.folder_ids), bool(scope.employer_ids), bool(scope.department_ids))
         values: dict[str, Any] = {
             "term": term,
-            "term_top": term + _TOP,
+            "term_top": _after_prefix(term),
             "pattern": f"%{_escape_like(term)}%",
             "kinds": [k.value for k in query.kinds],
             "needed": needed,
@@ -547,18 +567,30 @@ class SqlOrganisationSearch:
         if not ranked:
             return []
         d = dossiers
-        names = {
-            r.id: r
-            for r in self._c.execute(
-                sa.select(
-                    e.c.id, e.c.kind, e.c.unit_id, e.c.name, e.c.code, d.c.id.label("dossier_id")
+        ids = [entry_id for entry_id, _ in ranked]
+        names: dict[int, Any] = {}
+        # a deep page ranks up to two million entries: at most _NAMES_AT_ONCE bound per
+        # statement (PostgreSQL refuses more than 65,535 parameters)
+        for start in range(0, len(ids), _NAMES_AT_ONCE):
+            names.update(
+                (r.id, r)
+                for r in self._c.execute(
+                    sa.select(
+                        e.c.id,
+                        e.c.kind,
+                        e.c.unit_id,
+                        e.c.name,
+                        e.c.code,
+                        d.c.id.label("dossier_id"),
+                    )
+                    .select_from(
+                        e.outerjoin(
+                            d, sa.and_(d.c.unit_kind == e.c.kind, d.c.unit_id == e.c.unit_id)
+                        )
+                    )
+                    .where(e.c.id.in_(ids[start : start + _NAMES_AT_ONCE]))
                 )
-                .select_from(
-                    e.outerjoin(d, sa.and_(d.c.unit_kind == e.c.kind, d.c.unit_id == e.c.unit_id))
-                )
-                .where(e.c.id.in_([entry_id for entry_id, _ in ranked]))
             )
-        }
         return [_Row(names[entry_id], rank) for entry_id, rank in ranked]
 
     def _substring_class(

@@ -669,9 +669,10 @@ class OrganisationService(Service):
 
     def search(self, cmd: AdvancedSearch) -> SearchPage:
         """R1.3: results inside the searcher's scope, best first, each with its target."""
-        query = SearchQuery.create(cmd.term, cmd.context, cmd.kinds, cmd.page, cmd.page_size)
         with self._uow(write=False) as uow:
+            # the actor first: a disabled client (ClientActor) is refused whatever its term (R7.1)
             auth, principal = self._authorise(uow, cmd.actor, _VIEW)
+            query = SearchQuery.create(cmd.term, cmd.context, cmd.kinds, cmd.page, cmd.page_size)
             hits = uow.search.search(query, auth.resolved_scope(principal, keep_folders=True))
             may_manage = principal.holds(_MANAGE)
             results = tuple(

@@ -60,7 +60,10 @@ class Authoriser:
         :class:`ClientActor` acts through its client's technical user while the client exists
         and is active (``api.token_invalid`` otherwise, R7.1)."""
         if isinstance(actor, ClientActor):
-            client = self._clients.find(actor.client_id) if self._clients is not None else None
+            client = None
+            # an id that is not a UUID names no client (never bound as a value of the wrong type)
+            if self._clients is not None and isinstance(actor.client_id, uuid.UUID):
+                client = self._clients.find(actor.client_id)
             if client is None or not client.active:
                 raise NotAllowed("api.token_invalid", {})
             actor = client.user_id
