@@ -282,6 +282,8 @@ def _by_type(hint: Any, where: str) -> Strategy:
     if optional:
         return st.none() | _by_type(inner, where)
     origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):  # e.g. an actor: a user or a ClientActor
+        return st.one_of(*(_by_type(arg, where) for arg in typing.get_args(hint)))
     if origin is frozenset:
         (item,) = typing.get_args(hint)
         return st.frozensets(_by_type(item, where), max_size=3)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from xs_core.access.api_clients import ClientActor
 from xs_core.access.model import Scope
 from xs_core.agenda.spans import TimeSpan
 from xs_core.billing.contracts import PriceCategory
@@ -30,6 +31,7 @@ VALUE_STRATEGIES: dict[type, str] = {
     Address: "addresses",
     BulkStartRequest: "bulk_start_requests",
     BulkUnit: "bulk_units",
+    ClientActor: "client_actors",
     ConditionOverrides: "condition_overrides",
     Conditions: "conditions",
     ContactPerson: "contact_persons",

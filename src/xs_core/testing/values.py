@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from xs_core import limits
+from xs_core.access.api_clients import ClientActor
 from xs_core.access.model import SCOPE_KINDS, Scope
 from xs_core.billing.contracts import ContractKind, Payer, PriceCategory
 from xs_core.billing.frequency import ALLOWED_DEVIATIONS, BillingFrequency
@@ -118,6 +119,12 @@ def unit_refs(
     ``SCOPE_KINDS`` for a user's scope, ``DOSSIER_KINDS`` for a dossier."""
     chosen = tuple(k for k in UnitKind if k in kinds)
     return st.builds(UnitRef, st.sampled_from(chosen), uuids if ids is None else ids)
+
+
+def client_actors() -> st.SearchStrategy[ClientActor]:
+    """An API client acting through its technical user (R7.1): random client ids (use cases
+    refuse an unknown one with ``api.token_invalid``)."""
+    return st.builds(ClientActor, uuids)
 
 
 def scopes() -> st.SearchStrategy[Scope]:
