@@ -117,10 +117,6 @@ def _after_prefix(term: str) -> str:
 #: start-up costs more than the walk (R1.3: ``i d``, ten-folder user, 18 → 54 ms).
 _SERIAL = {"max_parallel_workers_per_gather": "0"}
 
-#: The most entry ids one statement reading names binds (R1.3: PostgreSQL allows 65,535
-#: parameters, SQLite builds before 3.32 only 32,766).
-_NAMES_AT_ONCE = 30_000
-
 #: How long a database's size estimates are reused (seconds): they only choose a plan, and a
 #: plan's results do not depend on them (D-search-cost).
 ESTIMATES_SECONDS = 30.0
@@ -559,39 +555,30 @@ class SqlOrganisationSearch:
                 values[name] = self._id_values(ids)
         statement = _scope_first_statement(self._sqlite, parts)
         ranked = [(r.entry_id, int(r.rank)) for r in self._c.execute(statement, values)]
-        return self._with_names(ranked)
+        return self._with_names(ranked, query.offset)
 
-    def _with_names(self, ranked: list[tuple[int, int]]) -> list[Any]:
-        """The page's entries (ids with their rank, in order) with their names, codes and
-        dossiers, in one statement."""
+    def _with_names(self, ranked: list[tuple[int, int]], skip: int = 0) -> list[Any]:
+        """The ranked entries (ids with their rank, in order) with their names, codes and
+        dossiers, in one statement. The first ``skip`` lie before the page (its offset): they
+        only hold their place (``None``), so a deep page reads the names of its own entries —
+        at most a page — not of every entry ranked before it."""
         if not ranked:
             return []
+        skip = min(skip, len(ranked))
         d = dossiers
-        ids = [entry_id for entry_id, _ in ranked]
-        names: dict[int, Any] = {}
-        # a deep page ranks up to two million entries: at most _NAMES_AT_ONCE bound per
-        # statement (PostgreSQL refuses more than 65,535 parameters)
-        for start in range(0, len(ids), _NAMES_AT_ONCE):
-            names.update(
-                (r.id, r)
-                for r in self._c.execute(
-                    sa.select(
-                        e.c.id,
-                        e.c.kind,
-                        e.c.unit_id,
-                        e.c.name,
-                        e.c.code,
-                        d.c.id.label("dossier_id"),
-                    )
-                    .select_from(
-                        e.outerjoin(
-                            d, sa.and_(d.c.unit_kind == e.c.kind, d.c.unit_id == e.c.unit_id)
-                        )
-                    )
-                    .where(e.c.id.in_(ids[start : start + _NAMES_AT_ONCE]))
+        names = {
+            r.id: r
+            for r in self._c.execute(
+                sa.select(
+                    e.c.id, e.c.kind, e.c.unit_id, e.c.name, e.c.code, d.c.id.label("dossier_id")
                 )
+                .select_from(
+                    e.outerjoin(d, sa.and_(d.c.unit_kind == e.c.kind, d.c.unit_id == e.c.unit_id))
+                )
+                .where(e.c.id.in_([entry_id for entry_id, _ in ranked[skip:]]))
             )
-        return [_Row(names[entry_id], rank) for entry_id, rank in ranked]
+        }
+        return [None] * skip + [_Row(names[entry_id], rank) for entry_id, rank in ranked[skip:]]
 
     def _substring_class(
         self,
@@ -684,11 +671,17 @@ class SqlOrganisationSearch:
         return list(self._c.execute(stmt))
 
     def _scoped_substring_class(
-        self, term: str, conditions: list[sa.ColumnElement[bool]], needed: int, plan: str
+        self,
+        term: str,
+        conditions: list[sa.ColumnElement[bool]],
+        needed: int,
+        plan: str,
+        skip: int = 0,
     ) -> list[Any]:
         """Rank 3 inside a scope by the chosen plan: the term's trigram candidates (FTS5, or a
         ``pg_trgm`` bitmap), sorted; or the name index walked in order until a page is full.
-        A term without trigrams (two letters) is always walked."""
+        A term without trigrams (two letters) is always walked. The first ``skip`` entries lie
+        before the page (:meth:`_with_names`)."""
         rank = sa.literal_column("3", sa.Integer)
         if plan == CANDIDATES and _has_trigram(term):
             if self._sqlite:
@@ -712,7 +705,7 @@ class SqlOrganisationSearch:
                     .order_by(candidates.c.name_norm, candidates.c.kind_order, candidates.c.unit_id)
                     .limit(needed)
                 ).scalars()
-                return self._with_names([(entry_id, 3) for entry_id in ids])
+                return self._with_names([(entry_id, 3) for entry_id in ids], skip)
         # the walk selects the ids alone: on PostgreSQL an index-only scan (migration 0019)
         with planner(self._c, enable_bitmapscan="off", enable_seqscan="off", **_SERIAL):
             ids = self._c.execute(
@@ -721,7 +714,7 @@ class SqlOrganisationSearch:
                 .order_by(e.c.name_norm, e.c.kind_order, e.c.unit_id)
                 .limit(needed)
             ).scalars()
-            return self._with_names([(entry_id, 3) for entry_id in ids])
+            return self._with_names([(entry_id, 3) for entry_id in ids], skip)
 
     def _by_rank_class(
         self, query: SearchQuery, scope: ResolvedScope, needed: int, plan: str | None
@@ -763,5 +756,7 @@ class SqlOrganisationSearch:
                     kinds,
                     scope_cond,
                 ]
-                rows += self._scoped_substring_class(term, conditions, needed - len(rows), plan)
+                rows += self._scoped_substring_class(
+                    term, conditions, needed - len(rows), plan, max(query.offset - len(rows), 0)
+                )
         return rows
