@@ -16,7 +16,7 @@ from typing import Protocol, Self, runtime_checkable
 
 from xs_core.access.api_clients import ApiClientStore
 from xs_core.access.passwords import AccountStore
-from xs_core.access.ports import RoleRepository, ScopeResolver, UserRepository
+from xs_core.access.ports import ActorReader, RoleRepository, ScopeResolver, UserRepository
 from xs_core.agenda.ports import (
     ActivityRepository,
     AppointmentRepository,
@@ -112,6 +112,7 @@ class UnitOfWork(Protocol):
     users: UserRepository
     roles: RoleRepository
     scopes: ScopeResolver
+    actors: ActorReader
     locations: LocationRepository
     availabilities: AvailabilityRepository
     planning: AvailabilityPlanning

@@ -64,6 +64,7 @@ from xs_adapters.memory.reports import MemoryAbsenceFacts, MemoryWiaClaimReposit
 from xs_adapters.memory.search import MemoryOrganisationSearch
 from xs_adapters.memory.store import MemoryStore
 from xs_adapters.planning import RepositoryPlanning
+from xs_core.access.actors import RepositoryActors
 from xs_core.clock import Clock
 from xs_core.events import Aggregate, DomainEvent, EventCollector
 
@@ -99,6 +100,8 @@ class MemoryUnitOfWork:
         self.users = MemoryUserRepository(s, track)
         self.roles = MemoryRoleRepository(s)
         self.scopes = MemoryScopeResolver(s)
+        self.api_clients = MemoryApiClientStore(s, track)
+        self.actors = RepositoryActors(self.users, self.roles, self.api_clients)
         self.outbox = MemoryOutbox(s)
         self.locations = MemoryLocationRepository(s, track)
         self.availabilities = MemoryAvailabilityRepository(s, track)
@@ -127,7 +130,6 @@ class MemoryUnitOfWork:
         self.contract_settings = MemoryContractSettingsRepository(s, track)
         self.reimbursements = MemoryReimbursementStore(s, track)
         self.accounts = MemoryAccountStore(s)
-        self.api_clients = MemoryApiClientStore(s, track)
         self.mail_templates = MemoryTemplateStore(s)
         self.documents = MemoryDocumentRepository(s)
         self.dialogs = MemoryDialogRepository(s, track)

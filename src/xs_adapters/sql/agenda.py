@@ -16,7 +16,7 @@ from xs_adapters.sql import tables as t
 from xs_adapters.sql.access import roles_from_rows, user_from_rows, user_with_links
 from xs_adapters.sql.copy import insert_rows
 from xs_adapters.sql.locking import lock_row
-from xs_adapters.sql.pipeline import pipelined_reads
+from xs_adapters.sql.pipeline import pipelined_reads, postgres_sql
 from xs_adapters.sql.types import UtcDateTime
 from xs_core.agenda.model import (
     MAX_AVAILABILITY,
@@ -83,15 +83,6 @@ _HERE_AND_FOR = _here_and_for(exclude=False)
 _HERE_AND_FOR_EXCLUDING = _here_and_for(exclude=True)
 
 
-def _postgres_sql(statement: Any) -> tuple[str, dict[str, Any]]:
-    """A statement as psycopg's SQL (``%(name)s`` parameters, with their casts) and the values
-    of its literal parameters."""
-    from sqlalchemy.dialects.postgresql.psycopg import dialect
-
-    compiled = statement.compile(dialect=dialect())  # type: ignore[no-untyped-call]
-    return str(compiled), dict(compiled.params)
-
-
 _u, _ur = t.users, t.user_roles
 _BOTH = [sa.bindparam("actor_id", type_=sa.Uuid), sa.bindparam("professional_id", type_=sa.Uuid)]
 
@@ -101,7 +92,7 @@ def _planning_sql() -> list[tuple[str, dict[str, Any]]]:
     """Planning an availability on PostgreSQL (R4.3): the five statements of one round trip,
     compiled once, on first use (not at import)."""
     return [
-        _postgres_sql(statement)
+        postgres_sql(statement)
         for statement in (
             # 1. the professional's row, locked; 2. the location's row, locked
             sa.select(_u.c.id).where(_u.c.id == _BOTH[1]).with_for_update(key_share=True),

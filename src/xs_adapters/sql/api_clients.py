@@ -32,14 +32,16 @@ from xs_core.events import Aggregate
 _a, _k = t.api_clients, t.idempotency_keys
 
 
-def _client(row: Any) -> ApiClient:
+def client_from_row(row: Any, created_at: _dt.datetime | None = None) -> ApiClient:
+    """A client from its row; ``created_at`` converted already when the row came from the
+    driver (:mod:`xs_adapters.sql.actors`)."""
     return ApiClient(
         id=row.id,
         name=row.name,
         user_id=row.user_id,
         secret_hash=row.secret_hash,
         active=row.active,
-        created_at=row.created_at,
+        created_at=row.created_at if created_at is None else created_at,
     )
 
 
@@ -63,11 +65,11 @@ class SqlApiClientStore:
 
     def find(self, client_id: uuid.UUID) -> ApiClient | None:
         row = self._c.execute(sa.select(_a).where(_a.c.id == client_id)).first()
-        return None if row is None else _client(row)
+        return None if row is None else client_from_row(row)
 
     def find_by_user(self, user_id: uuid.UUID) -> ApiClient | None:
         row = self._c.execute(sa.select(_a).where(_a.c.user_id == user_id)).first()
-        return None if row is None else _client(row)
+        return None if row is None else client_from_row(row)
 
     def lock(self, client_id: uuid.UUID) -> ApiClient | None:
         if not lock_row(self._c, _a, client_id):
@@ -81,7 +83,10 @@ class SqlApiClientStore:
         self._track(client)
 
     def all_clients(self) -> list[ApiClient]:
-        return [_client(row) for row in self._c.execute(sa.select(_a).order_by(_a.c.name, _a.c.id))]
+        return [
+            client_from_row(row)
+            for row in self._c.execute(sa.select(_a).order_by(_a.c.name, _a.c.id))
+        ]
 
     def _insert(self) -> Any:
         if self._c.dialect.name == "postgresql":

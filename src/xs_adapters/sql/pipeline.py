@@ -64,6 +64,15 @@ def _begin_statement(raw: Any) -> str | None:
     return "BEGIN ISOLATION LEVEL " + IsolationLevel(raw.isolation_level).name.replace("_", " ")
 
 
+def postgres_sql(statement: Any) -> tuple[str, dict[str, Any]]:
+    """A statement as psycopg's SQL (``%(name)s`` parameters, with their casts) and the values
+    of its literal parameters: what :func:`pipelined_reads` sends (compile it once)."""
+    from sqlalchemy.dialects.postgresql.psycopg import dialect
+
+    compiled = statement.compile(dialect=dialect())  # type: ignore[no-untyped-call]
+    return str(compiled), dict(compiled.params)
+
+
 def pipelined_reads(
     connection: Connection, statements: Sequence[tuple[str, Mapping[str, Any]]]
 ) -> list[list[Any]]:

@@ -225,7 +225,7 @@ def _ids_in(column: Any, name: str, sqlite: bool) -> sa.ColumnElement[bool]:
 @functools.cache
 def _scope_first_statement(sqlite: bool, parts: tuple[bool, bool, bool]) -> sa.Select[Any]:
     """The scope-first ranking (R1.3) with its values as named parameters — ``term``,
-    ``term_top``, ``pattern``, ``kinds``, ``needed`` and the scope's ``folders``,
+    ``term_top``, ``pattern``, ``kinds``, ``page_rows``, ``skip`` and the scope's ``folders``,
     ``employers`` and ``departments`` (those ``parts`` says it has) — built once per dialect
     and kind of scope: building and caching the statement cost more than running it."""
     term = sa.bindparam("term", type_=sa.String)
@@ -259,10 +259,26 @@ def _scope_first_statement(sqlite: bool, parts: tuple[bool, bool, bool]) -> sa.S
     columns = [s.c.entry_id, rank, s.c.name_norm, s.c.kind_order, s.c.unit_id]
     selects = [sa.select(*columns).where(part, *conditions) for part in scope_parts]
     found = (selects[0].distinct() if len(selects) == 1 else sa.union(*selects)).subquery("found")
-    return (
-        sa.select(found.c.entry_id, found.c.rank)
+    page = (
+        sa.select(found)
         .order_by(found.c.rank, found.c.name_norm, found.c.kind_order, found.c.unit_id)
-        .limit(sa.bindparam("needed", type_=sa.Integer))
+        .limit(sa.bindparam("page_rows", type_=sa.Integer))
+        .offset(sa.bindparam("skip", type_=sa.Integer))
+        .subquery("page")
+    )
+    # the page's names, codes and dossiers in the same statement: only the page's own entries
+    # are joined (the entries before the offset are ranked, never read)
+    d = dossiers
+    return (
+        sa.select(
+            page.c.rank, e.c.kind, e.c.unit_id, e.c.name, e.c.code, d.c.id.label("dossier_id")
+        )
+        .select_from(
+            page.join(e, e.c.id == page.c.entry_id).outerjoin(
+                d, sa.and_(d.c.unit_kind == e.c.kind, d.c.unit_id == e.c.unit_id)
+            )
+        )
+        .order_by(page.c.rank, page.c.name_norm, page.c.kind_order, page.c.unit_id)
     )
 
 
@@ -534,8 +550,9 @@ class SqlOrganisationSearch:
 
     def _scope_first(self, query: SearchQuery, scope: ResolvedScope, needed: int) -> list[Any]:
         """A small scope: rank its entries directly from the scope rows, which carry the
-        ranking columns (one index-only range per employer or department), then read the
-        page's names. The statement is built once per dialect and kind of scope
+        ranking columns (one index-only range per employer or department), and read the page's
+        names with them; the entries before the page's offset hold their place (``None``). The
+        statement is built once per dialect and kind of scope
         (:func:`_scope_first_statement`); a search only binds its values."""
         term = query.term
         parts = (bool(scope.folder_ids), bool(scope.employer_ids), bool(scope.department_ids))
@@ -544,7 +561,8 @@ class SqlOrganisationSearch:
             "term_top": _after_prefix(term),
             "pattern": f"%{_escape_like(term)}%",
             "kinds": [k.value for k in query.kinds],
-            "needed": needed,
+            "page_rows": max(needed - query.offset, 0),
+            "skip": query.offset,
         }
         for name, ids in (
             ("folders", scope.folder_ids),
@@ -554,8 +572,8 @@ class SqlOrganisationSearch:
             if ids:
                 values[name] = self._id_values(ids)
         statement = _scope_first_statement(self._sqlite, parts)
-        ranked = [(r.entry_id, int(r.rank)) for r in self._c.execute(statement, values)]
-        return self._with_names(ranked, query.offset)
+        page = [_Row(r, int(r.rank)) for r in self._c.execute(statement, values)]
+        return [None] * query.offset + page
 
     def _with_names(self, ranked: list[tuple[int, int]], skip: int = 0) -> list[Any]:
         """The ranked entries (ids with their rank, in order) with their names, codes and

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection, Engine
 from xs_adapters.planning import RepositoryPlanning
 from xs_adapters.sql.access import SqlRoleRepository, SqlScopeResolver, SqlUserRepository
 from xs_adapters.sql.accounts import SqlAccountStore, SqlTemplateStore
+from xs_adapters.sql.actors import SqlActorReader
 from xs_adapters.sql.agenda import (
     SqlActivityRepository,
     SqlAppointmentRepository,
@@ -60,6 +61,7 @@ from xs_adapters.sql.reimbursements import (
 )
 from xs_adapters.sql.reports import SqlAbsenceFacts, SqlWiaClaimRepository
 from xs_adapters.sql.search import SearchTuning, SqlOrganisationSearch
+from xs_core.access.actors import RepositoryActors
 from xs_core.clock import Clock
 from xs_core.events import Aggregate, DomainEvent, EventCollector
 
@@ -116,6 +118,10 @@ class SqlUnitOfWork:
         self.users = SqlUserRepository(connection, self._track)
         self.roles = SqlRoleRepository(connection)
         self.scopes = SqlScopeResolver(connection)
+        self.api_clients = SqlApiClientStore(connection, self._track)
+        self.actors = SqlActorReader(
+            connection, RepositoryActors(self.users, self.roles, self.api_clients)
+        )
         self.outbox = SqlOutbox(connection, self._clock)
         self.locations = SqlLocationRepository(connection, self._track)
         self.availabilities = SqlAvailabilityRepository(connection, self._track)
@@ -145,7 +151,6 @@ class SqlUnitOfWork:
         self.contract_settings = SqlContractSettingsRepository(connection, self._track)
         self.reimbursements = SqlReimbursementStore(connection, self._track)
         self.accounts = SqlAccountStore(connection)
-        self.api_clients = SqlApiClientStore(connection, self._track)
         self.mail_templates = SqlTemplateStore(connection)
         self.documents = SqlDocumentRepository(connection)
         self.dialogs = SqlDialogRepository(connection, self._track)

@@ -40,7 +40,7 @@ class Service:
 
     @staticmethod
     def _authoriser(uow: UnitOfWork) -> Authoriser:
-        return Authoriser(uow.users, uow.roles, uow.scopes, uow.api_clients)
+        return Authoriser(uow.users, uow.roles, uow.scopes, uow.api_clients, uow.actors)
 
     def _authorise(
         self,

@@ -18,10 +18,17 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping
 
+from xs_core.access.actors import RepositoryActors
 from xs_core.access.api_clients import ApiClientStore, ClientActor
 from xs_core.access.features import Feature
 from xs_core.access.model import Principal, ResolvedScope, Role, User
-from xs_core.access.ports import RoleRepository, ScopeResolver, UserRepository
+from xs_core.access.ports import (
+    ActingFacts,
+    ActorReader,
+    RoleRepository,
+    ScopeResolver,
+    UserRepository,
+)
 from xs_core.errors import NotAllowed, NotFound, not_found, register_messages
 from xs_core.organisation.units import UnitRef
 
@@ -49,28 +56,33 @@ class Authoriser:
         roles: RoleRepository,
         scopes: ScopeResolver,
         clients: ApiClientStore | None = None,
+        actors: ActorReader | None = None,
     ) -> None:
         self._users = users
         self._roles = roles
         self._scopes = scopes
         self._clients = clients
+        self._actors = actors or RepositoryActors(users, roles, clients)
 
     def principal(self, actor: object) -> Principal:
         """The acting user's effective features and scope; unknown actors are refused. A
         :class:`ClientActor` acts through its client's technical user while the client exists
-        and is active (``api.token_invalid`` otherwise, R7.1)."""
+        and is active (``api.token_invalid`` otherwise, R7.1). The facts are read at once
+        through the unit of work's :class:`ActorReader` (one round trip on PostgreSQL)."""
         if isinstance(actor, ClientActor):
-            client = None
+            facts = None
             # an id that is not a UUID names no client (never bound as a value of the wrong type)
             if self._clients is not None and isinstance(actor.client_id, uuid.UUID):
-                client = self._clients.find(actor.client_id)
-            if client is None or not client.active:
+                facts = self._actors.client_acting(actor.client_id)
+            if facts is None or facts.client is None or not facts.client.active:
                 raise NotAllowed("api.token_invalid", {})
-            actor = client.user_id
-        user = self._users.find(actor) if isinstance(actor, uuid.UUID) else None
-        if user is None:
+        elif isinstance(actor, uuid.UUID):
+            facts = self._actors.user_acting(actor)
+        else:
+            facts = ActingFacts(user=None)
+        if facts.user is None:
             raise NotAllowed("access.unknown_actor", {"rule": "R0.6"})
-        return Principal.of(user, self._roles.get_many(user.role_ids))
+        return Principal.of(facts.user, facts.roles)
 
     @staticmethod
     def principal_of(user: User | None, roles: Mapping[uuid.UUID, Role]) -> Principal:

@@ -6,6 +6,9 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
+import attrs
+
+from xs_core.access.api_clients import ApiClient
 from xs_core.access.model import ResolvedScope, Role, Scope, User
 from xs_core.organisation.units import UnitRef
 
@@ -50,4 +53,27 @@ class ScopeResolver(Protocol):
         """Expand folders to employers and departments to their subtrees; with
         ``keep_folders`` a granted folder is kept as a folder (``ResolvedScope.folder_ids``)
         for a consumer that reads its employers itself (the search, R1.3)."""
+        ...
+
+
+@attrs.frozen
+class ActingFacts:
+    """What deciding who acts needs (R0.6, R7.1): the acting user (``None``: unknown), the
+    roles they hold, and for an API client's request the client (``None``: unknown)."""
+
+    user: User | None
+    roles: tuple[Role, ...] = ()
+    client: ApiClient | None = None
+
+
+class ActorReader(Protocol):
+    """Reads the facts of :class:`ActingFacts` at once — the first thing every use case reads
+    (one round trip on PostgreSQL, together with the transaction's ``BEGIN``)."""
+
+    def user_acting(self, user_id: uuid.UUID) -> ActingFacts:
+        """The user with ``user_id`` and their roles."""
+        ...
+
+    def client_acting(self, client_id: uuid.UUID) -> ActingFacts:
+        """The API client with ``client_id``, its technical user and that user's roles."""
         ...
