@@ -3,8 +3,10 @@ of asking the authoriser (R0.6)."""
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import attrs
 
@@ -24,6 +26,25 @@ VIEW_ORGANISATION = (
     Feature.MANAGE_ORGANISATION,
     Feature.MANAGE_EMPLOYMENTS,
 )
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused for a bulk use case (and restored after).
+
+    A policy evaluation chunk (R6.6) or a bulk start (R2.2) makes a few hundred thousand
+    short-lived objects, which reference counting frees; every collection those allocations
+    trigger walks the process's long-lived objects too (docs/benchmarks.md). Their objects hold
+    no reference cycles that need the collector. Pauses that overlap in threads end with the
+    collector on, as the first one found it."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
 
 #: Opens a unit of work; ``write=False`` for queries (no write lock on SQLite).
 UowFactory = Callable[..., UnitOfWork]

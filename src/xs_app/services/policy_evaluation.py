@@ -20,18 +20,16 @@ nothing.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as _dt
-import gc
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 
 import attrs
 import pendulum
 
-from xs_app.services.base import Service, employer, hidden
+from xs_app.services.base import Service, collector_paused, employer, hidden
 from xs_app.services.command import Command
 from xs_app.services.policies import require_business_rules
 from xs_core import limits
@@ -84,22 +82,6 @@ register_messages(
     },
     kind=Conflict,
 )
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector paused while a chunk is worked (and restored after).
-
-    A chunk makes a few hundred thousand short-lived objects, which reference counting frees;
-    every collection those allocations trigger walks the process's long-lived objects too
-    (docs/benchmarks.md). A chunk's objects hold no reference cycles that need the collector."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 # -- commands --------------------------------------------------------------------------------------
@@ -398,7 +380,7 @@ class PolicyEvaluationService(Service):
         one transaction; a chunk done before is left alone. The chunk that completes the run
         marks it finished (``PolicyEvaluationFinished``)."""
         limits.bounded_int(cmd.chunk, "chunk", 0, limits.INTEGER_MAX)
-        with _collector_paused(), self._uow() as uow:
+        with collector_paused(), self._uow() as uow:
             auth, principal = self._authorise(uow, cmd.actor, Feature.RUN_POLICY_EVALUATION)
             run = uow.policy_runs.run(cmd.run_id)
             self._visible_run(uow, auth, principal, run)
@@ -520,7 +502,7 @@ class PolicyEvaluationService(Service):
         reasons: Counter[ExclusionReason] = Counter()
         tell("chunks", 0, len(chunks))
         for done, plan in enumerate(chunks, start=1):
-            with _collector_paused(), self._uow(write=False) as uow:
+            with collector_paused(), self._uow(write=False) as uow:
                 policy = by_id[plan.policy_id]
                 conditions = self._conditions(uow, policy)
                 for change in self._evaluate_chunk(

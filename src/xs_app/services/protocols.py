@@ -11,6 +11,7 @@ import attrs
 from xs_app.services.base import (
     VIEW_ORGANISATION,
     Service,
+    collector_paused,
     department,
     employee,
     employer,
@@ -373,7 +374,9 @@ class BulkStartService(Service):
         (with the start of the employment that places the employee in the unit)."""
         request = cmd.request
         say = progress or silent
-        with self._uow() as uow:
+        # the request makes an id and an outcome per employee: the collector's full passes
+        # over them were a fifth to a third of a first run at 100,000 (docs/benchmarks.md)
+        with collector_paused(), self._uow() as uow:
             auth, principal = self._authorise(
                 uow, cmd.actor, Feature.START_TRAJECTORIES_IN_BULK, *_units(request.unit)
             )
