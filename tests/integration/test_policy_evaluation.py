@@ -23,6 +23,7 @@ from tests.usecases import fingerprint
 from xs_adapters.clock import FixedClock
 from xs_app import Xs
 from xs_app.services.employments import ChangeEmployment
+from xs_app.services.organisation import EmploymentTerms, RegisterEmployee
 from xs_app.services.policies import (
     RegisterParticipation,
     RemoveRegistration,
@@ -282,6 +283,57 @@ def test_r6_6_bad_input_is_refused_and_changes_nothing(w: PolicyWorld) -> None:
         )
     assert missing.value.code == "not_found"
     assert fingerprint(w.xs) == before
+
+
+@pytest.mark.parametrize("edge", ["employment", "manual registration"])
+def test_r6_6_an_end_at_the_end_of_the_window_does_not_stop_a_run(
+    w: PolicyWorld, edge: str
+) -> None:
+    """R0.1, R0.2, R6.6: 2200-01-01 is a valid exclusive end (of an employment, of a manual
+    registration), yet no day of the window: it ends no period of a timeline. A chunk that
+    made it a period boundary was refused (``date.outside_window``) after the run's start had
+    committed — a refused ``evaluate`` that wrote its run, and a run that could never finish."""
+    w.set_conditions(SALARY)
+    if edge == "employment":
+        ended = w.xs.organisation.register_employee(
+            RegisterEmployee(
+                actor=w.admin,
+                first_name="Eind",
+                last_name="Jansen",
+                birth_date=D(1980, 1, 1),
+                employment=EmploymentTerms(
+                    employer_id=w.employer_a,
+                    start=D(2020, 1, 1),
+                    end=D(2200, 1, 1),
+                    yearly_salary=Decimal(90_000),
+                ),
+            )
+        )
+    else:
+        ended = w.rich
+        w.xs.policies.register_manually(
+            RegisterParticipation(
+                actor=w.admin,
+                policy_id=w.policy_a,
+                employee_id=w.rich,
+                period=DateRange(D(2030, 1, 1), D(2200, 1, 1)),
+                included=False,
+            )
+        )
+    status = w.evaluate(D(2026, 1, 1))
+    assert status.finished and status.pending == ()
+    periods = [row[:3] for row in _stored(w, ended)]
+    if edge == "employment":
+        assert periods == [
+            (D(2026, 1, 1), D(2027, 1, 1), True),
+            (D(2027, 1, 1), None, True),
+        ]
+    else:  # the automatic periods around the manual one, which runs to the end
+        assert periods == [
+            (D(2026, 1, 1), D(2027, 1, 1), True),
+            (D(2027, 1, 1), D(2030, 1, 1), True),
+            (D(2030, 1, 1), D(2200, 1, 1), False),
+        ]
 
 
 def _employment(w: PolicyWorld, employee: uuid.UUID) -> uuid.UUID:

@@ -41,6 +41,7 @@ from decimal import Decimal
 import attrs
 import pendulum
 
+from xs_core import limits
 from xs_core.dates import DateRange, as_date
 from xs_core.organisation.model import EmploymentType
 from xs_core.parameters.aow import add_age
@@ -377,8 +378,12 @@ def _boundaries(
         points.add(registration.period.start)
         if registration.period.end is not None:
             points.add(registration.period.end)
+    # A point on or after the end of the window (2200-01-01, a valid exclusive end: R0.1, R0.2)
+    # starts no day of it: it is no boundary (a run refused here could never finish, R6.6).
     inside = sorted(
-        as_date(p) for p in points if policy.start < p and (policy.end is None or p < policy.end)
+        as_date(p)
+        for p in points
+        if policy.start < p < limits.END_LIMIT and (policy.end is None or p < policy.end)
     )
     return [policy.start, *inside]
 
