@@ -86,6 +86,8 @@ class MemoryUnitOfWork:
         self._events.track(aggregate)
 
     def __enter__(self) -> Self:
+        if self._mark is not None:  # as on SQL: one transaction per unit of work
+            raise RuntimeError("the unit of work is already open; open a new one")
         self._store.lock.acquire()
         self._mark = self._store.begin()
         s, track = self._store, self._track

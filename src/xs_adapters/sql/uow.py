@@ -96,6 +96,8 @@ class SqlUnitOfWork:
         self._events.track(aggregate)
 
     def __enter__(self) -> Self:
+        if self._connection is not None:  # a second connection would leak the first
+            raise RuntimeError("the unit of work is already open; open a new one")
         connection = self._engine.connect().execution_options(xs_write=self._write)
         try:
             connection.begin()  # SQLite: BEGIN IMMEDIATE waits for the write lock
