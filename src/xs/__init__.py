@@ -298,6 +298,7 @@ from xs_core.access.api_clients import (
     ClientActor,
     EmployerUserInvited,
 )
+from xs_core.access.attempts import AttemptLimits
 from xs_core.access.model import (
     RoleCreated,
     UserAuthorisationGranted,
@@ -715,6 +716,7 @@ __all__ = [
     "AppointmentRequested",
     "AppointmentStatus",
     "AttachmentPicker",
+    "AttemptLimits",
     "Authoriser",
     "Availability",
     "AvailabilityMoved",

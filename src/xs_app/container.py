@@ -30,6 +30,7 @@ from xs_app.services.protocols import BulkStartService, ProtocolService, Traject
 from xs_app.services.reimbursements import ReimbursementService
 from xs_app.services.reports import ReportService
 from xs_app.settings import Settings
+from xs_core.access.attempts import AttemptLimits
 from xs_core.clock import Clock
 
 
@@ -209,8 +210,15 @@ class Container(containers.DeclarativeContainer):
     api_clients: providers.Provider[Any] = providers.Singleton(
         ApiClientService, uow_factory=uow.provider, clock=clock, hasher=hasher
     )
+    #: failed ``/oauth/token`` attempts allowed per remote address and window (R7.1);
+    #: ``bootstrap(attempt_limits=AttemptLimits(...))`` replaces them
+    attempt_limits: providers.Provider[Any] = providers.Object(AttemptLimits())
     api_authentication: providers.Provider[Any] = providers.Singleton(
-        ApiAuthentication, uow_factory=uow.provider, hasher=hasher
+        ApiAuthentication,
+        uow_factory=uow.provider,
+        hasher=hasher,
+        clock=clock,
+        limits=attempt_limits,
     )
     employer_users: providers.Provider[Any] = providers.Singleton(
         EmployerUserService,

@@ -15,11 +15,12 @@ STATUS_BY_KIND: dict[type[DomainError], int] = {
     NotAllowed: 403,
 }
 
-#: Codes whose HTTP status is not their kind's: credentials (401), a body too large (413) or
-#: not declared JSON (415).
+#: Codes whose HTTP status is not their kind's: credentials (401), a body too large (413), not
+#: declared JSON (415), too many failed token attempts from one address (429).
 STATUS_BY_CODE: dict[str, int] = {
     "api.invalid_client": 401,
     "api.token_invalid": 401,
+    "api.too_many_attempts": 429,
     "api.request_too_large": 413,
     "api.unsupported_media_type": 415,
 }

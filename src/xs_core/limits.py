@@ -86,6 +86,8 @@ PASSWORD_HASH = 200
 LANGUAGE = 2
 #: an ``Idempotency-Key`` header of the external API (R7.1)
 IDEMPOTENCY_KEY = 200
+#: the key token attempts are counted under: ``address:`` and a remote address (R7.1)
+ATTEMPT_KEY = 100
 #: the id of a created resource an idempotent request answered (R7.1)
 IDEMPOTENT_RESULT = 100
 #: the subject and the text or HTML part of a custom mail template (R2.6)

@@ -5,7 +5,9 @@ technical users of clients."""
 
 from __future__ import annotations
 
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pendulum
 import pytest
@@ -236,6 +238,56 @@ class ApiClientStoreContract:
             assert listed == [inside.id, both.id]
             assert uow.api_clients.employer_users(other.id, 10, 0) == []
 
+    # -- token attempts (R7.1, xs_core.access.attempts) ----------------------------------------
+
+    def test_r7_1_attempts_are_counted_per_key_and_window(self, uow_factory: UowFactory) -> None:
+        """Each attempt returns the window's count including it; keys and windows are apart;
+        a withdrawn attempt no longer counts, and a count never goes below zero."""
+        first = pendulum.datetime(2026, 12, 4, 10, 0, tz="UTC")
+        with uow_factory() as uow:
+            store = uow.api_clients
+            assert [store.count_attempt("address:10.0.0.1", first) for _ in range(3)] == [1, 2, 3]
+            assert store.count_attempt("address:10.0.0.2", first) == 1
+            store.withdraw_attempt("address:10.0.0.1", first)
+            assert store.count_attempt("address:10.0.0.1", first) == 3
+            store.withdraw_attempt("address:10.0.0.3", first)  # nothing counted: nothing to do
+            assert store.count_attempt("address:10.0.0.3", first) == 1
+            uow.commit()
+        with uow_factory() as uow:  # the counts were committed
+            assert uow.api_clients.count_attempt("address:10.0.0.1", first) == 4
+            for _ in range(5):
+                uow.api_clients.withdraw_attempt("address:10.0.0.2", first)
+            assert uow.api_clients.count_attempt("address:10.0.0.2", first) == 1
+            uow.commit()
+
+    def test_r7_1_a_new_window_starts_at_one_and_forgets_earlier_ones(
+        self, uow_factory: UowFactory
+    ) -> None:
+        """Counts of earlier windows are deleted by the next attempt (any key's): the table
+        holds about one window of addresses without a separate job."""
+        first = pendulum.datetime(2026, 12, 4, 10, 0, tz="UTC")
+        later = first.add(minutes=15)
+        with uow_factory() as uow:
+            for _ in range(4):
+                uow.api_clients.count_attempt("address:10.0.0.1", first)
+            uow.api_clients.count_attempt("address:10.0.0.9", first)
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.api_clients.count_attempt("address:10.0.0.1", later) == 1
+            uow.commit()
+        with uow_factory() as uow:  # the earlier window's rows are gone: counting there restarts
+            assert uow.api_clients.count_attempt("address:10.0.0.9", first) == 1
+            uow.rollback()
+
+    def test_r7_1_an_attempt_counted_in_a_rolled_back_transaction_is_not_kept(
+        self, uow_factory: UowFactory
+    ) -> None:
+        first = pendulum.datetime(2026, 12, 4, 10, 0, tz="UTC")
+        with uow_factory() as uow:
+            uow.api_clients.count_attempt("address:10.0.0.1", first)
+        with uow_factory() as uow:
+            assert uow.api_clients.count_attempt("address:10.0.0.1", first) == 1
+
 
 class TestMemory(MemoryBackend, ApiClientStoreContract):
     pass
@@ -247,4 +299,49 @@ class TestSqlite(SqliteBackend, ApiClientStoreContract):
 
 @pytest.mark.postgres
 class TestPostgres(PostgresBackend, ApiClientStoreContract):
-    pass
+    def test_r7_1_concurrent_attempts_each_get_their_own_count(
+        self, uow_factory: UowFactory
+    ) -> None:
+        """R7.1 under READ COMMITTED: attempts counted at once on separate connections each
+        get a different count, and the window ends with all of them — the increment is one
+        atomic statement, not a read and a write."""
+        window = pendulum.datetime(2026, 12, 4, 10, 0, tz="UTC")
+        with uow_factory() as uow:  # the row exists: every attempt below updates it
+            uow.api_clients.count_attempt("address:10.0.0.1", window)
+            uow.commit()
+        workers = 8
+        start = threading.Barrier(workers)
+
+        def attempt(_: int) -> int:
+            with uow_factory() as uow:
+                start.wait(timeout=30)
+                count = uow.api_clients.count_attempt("address:10.0.0.1", window)
+                uow.commit()
+                return count
+
+        with ThreadPoolExecutor(workers) as pool:
+            counts = sorted(pool.map(attempt, range(workers)))
+        assert counts == list(range(2, workers + 2))
+        with uow_factory() as uow:
+            assert uow.api_clients.count_attempt("address:10.0.0.1", window) == workers + 2
+            uow.rollback()
+
+    def test_r7_1_concurrent_first_attempts_of_an_address_all_count(
+        self, uow_factory: UowFactory
+    ) -> None:
+        """The first attempts of a new address in a window race to insert its row: the key
+        orders them (ON CONFLICT DO UPDATE), none is lost or refused."""
+        window = pendulum.datetime(2026, 12, 4, 10, 0, tz="UTC")
+        workers = 8
+        start = threading.Barrier(workers)
+
+        def attempt(_: int) -> int:
+            with uow_factory() as uow:
+                start.wait(timeout=30)
+                count = uow.api_clients.count_attempt("address:10.0.0.7", window)
+                uow.commit()
+                return count
+
+        with ThreadPoolExecutor(workers) as pool:
+            counts = sorted(pool.map(attempt, range(workers)))
+        assert counts == list(range(1, workers + 1))

@@ -45,9 +45,7 @@ class UnitOfWorkContract:
         with uow_factory() as uow:
             assert [m.id for m in uow.outbox.pending(100, "default")] == [second.id]
 
-    def test_r0_5_an_open_unit_of_work_is_not_entered_again(
-        self, uow_factory: UowFactory
-    ) -> None:
+    def test_r0_5_an_open_unit_of_work_is_not_entered_again(self, uow_factory: UowFactory) -> None:
         """R0.5: one unit of work is one transaction; entering it again while it is open is a
         programming error (on SQL it would open a second connection and leak the first), and
         the open one carries on. Closed, the same object may be opened again."""

@@ -151,6 +151,33 @@ def test_token_refusals(world: WebWorld) -> None:
     assert basic.json()["expires_in"] == 900
 
 
+def test_r7_1_failed_token_attempts_are_limited_per_address(
+    world: WebWorld, clock: FixedClock
+) -> None:
+    """R7.1: an address gets 20 failed token attempts per 15-minute window (the default
+    limits); then every attempt — even with the right secret, which is not verified — is
+    ``429 api.too_many_attempts`` with ``Retry-After`` until the next window. Right secrets
+    take their attempt back: a client fetching tokens never runs into the limit."""
+    form = {"grant_type": "client_credentials", "client_id": str(world.client_id)}
+    right = {**form, "client_secret": world.secret}
+    wrong = {**form, "client_secret": "wrong"}
+    post = world.client.post
+    clock.advance(minutes=15 - clock.now().minute % 15)  # the start of a window
+    for _ in range(25):
+        assert post("/oauth/token", data=right).status_code == 200
+    for _ in range(20):
+        _problem(post("/oauth/token", data=wrong), 401, "api.invalid_client")
+    clock.advance(minutes=10)
+    for data in (wrong, right):
+        answer = post("/oauth/token", data=data, headers={"Accept-Language": "en"})
+        body = _problem(answer, 429, "api.too_many_attempts")
+        assert answer.headers["retry-after"] == "300"
+        assert body["details"] == {"retry_after_seconds": 300}
+        assert body["title"].startswith("Too many failed attempts")
+    clock.advance(minutes=5)  # the next window
+    assert post("/oauth/token", data=right).status_code == 200
+
+
 def test_bearer_refusals(world: WebWorld, clock: FixedClock) -> None:
     """Missing, malformed, forged, wrongly signed and expired tokens are 401 alike."""
     token = world.token()

@@ -80,6 +80,19 @@ class MemoryApiClientStore:
                 (IdempotentResult(fingerprint=first.fingerprint, result=result), claimed),
             )
 
+    def count_attempt(self, key: str, window_start: _dt.datetime) -> int:
+        past = sorted((start, k) for k, start in self._s.token_attempts if start < window_start)
+        for start, old in past[:EXPIRED_KEYS_PER_CLAIM]:
+            self._s.token_attempts.delete((old, start))
+        count = (self._s.token_attempts.get((key, window_start)) or 0) + 1
+        self._s.token_attempts.put((key, window_start), count)
+        return count
+
+    def withdraw_attempt(self, key: str, window_start: _dt.datetime) -> None:
+        count = self._s.token_attempts.get((key, window_start))
+        if count:
+            self._s.token_attempts.put((key, window_start), count - 1)
+
     def employer_users(self, employer_id: uuid.UUID, limit: int, offset: int) -> list[User]:
         unit = UnitRef(UnitKind.EMPLOYER, employer_id)
         technical = {c.user_id for c in self._s.api_clients.values()}

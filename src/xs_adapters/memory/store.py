@@ -170,6 +170,7 @@ class MemoryStore:
     mail_templates: Collection[tuple[str, str], MailTemplate]
     api_clients: Collection[uuid.UUID, ApiClient]
     idempotency_keys: Collection[tuple[uuid.UUID, str], tuple[IdempotentResult, _dt.datetime]]
+    token_attempts: Collection[tuple[str, _dt.datetime], int]
     documents: Collection[uuid.UUID, Document]
     dialogs: Collection[uuid.UUID, Dialog]
     dialog_messages: Collection[tuple[uuid.UUID, int], Message]
@@ -308,6 +309,7 @@ class MemoryStore:
         # the external API (R7.1)
         self.api_clients = Collection(j)
         self.idempotency_keys = Collection(j)
+        self.token_attempts = Collection(j)
         # documents and secure messaging (R2.7)
         self.documents = Collection(j, {"dossier": Index(lambda d: (d.dossier_id,))})
         self.dialogs = Collection(j, {"dossier": Index(lambda d: (d.dossier_id,))})

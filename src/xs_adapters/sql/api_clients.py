@@ -1,4 +1,4 @@
-"""API clients and idempotency keys in SQL (R7.1).
+"""API clients, idempotency keys and token attempts in SQL (R7.1).
 
 :meth:`SqlApiClientStore.claim_key` writes the key's row with ``INSERT … ON CONFLICT DO NOTHING``
 on the primary key (client, key): on PostgreSQL a concurrent claim of the same key waits for the
@@ -29,7 +29,7 @@ from xs_core.access.api_clients import (
 from xs_core.access.model import User
 from xs_core.events import Aggregate
 
-_a, _k = t.api_clients, t.idempotency_keys
+_a, _k, _ta = t.api_clients, t.idempotency_keys, t.token_attempts
 
 
 def client_from_row(row: Any, created_at: _dt.datetime | None = None) -> ApiClient:
@@ -128,6 +128,39 @@ class SqlApiClientStore:
     def complete_key(self, actor: uuid.UUID, key: str, result: str) -> None:
         self._c.execute(
             _k.update().where(_k.c.actor == actor, _k.c.key == key).values(result=result)
+        )
+
+    def count_attempt(self, key: str, window_start: _dt.datetime) -> int:
+        # counts of earlier windows, oldest first (``ix_token_attempts_window_start``); on
+        # PostgreSQL rows another attempt is deleting are skipped, not waited for
+        past = (
+            sa.select(_ta.c.key, _ta.c.window_start)
+            .where(_ta.c.window_start < window_start)
+            .order_by(_ta.c.window_start)
+            .limit(EXPIRED_KEYS_PER_CLAIM)
+        )
+        postgres = self._c.dialect.name == "postgresql"
+        if postgres:
+            past = past.with_for_update(skip_locked=True)
+        self._c.execute(_ta.delete().where(sa.tuple_(_ta.c.key, _ta.c.window_start).in_(past)))
+        # one atomic increment (the row lock of ON CONFLICT DO UPDATE orders concurrent ones)
+        insert = (postgresql.insert if postgres else sqlite.insert)(_ta)
+        return int(
+            self._c.execute(
+                insert.values(key=key, window_start=window_start, attempts=1)
+                .on_conflict_do_update(
+                    index_elements=["key", "window_start"],
+                    set_={"attempts": _ta.c.attempts + 1},
+                )
+                .returning(_ta.c.attempts)
+            ).scalar_one()
+        )
+
+    def withdraw_attempt(self, key: str, window_start: _dt.datetime) -> None:
+        self._c.execute(
+            _ta.update()
+            .where(_ta.c.key == key, _ta.c.window_start == window_start, _ta.c.attempts > 0)
+            .values(attempts=_ta.c.attempts - 1)
         )
 
     def employer_users(self, employer_id: uuid.UUID, limit: int, offset: int) -> list[User]:

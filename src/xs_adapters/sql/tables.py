@@ -953,6 +953,17 @@ idempotency_keys = sa.Table(
     sa.Index("ix_idempotency_keys_created_at", "created_at"),
 )
 
+token_attempts = sa.Table(
+    "token_attempts",
+    metadata,
+    # ``address:<remote address>`` (xs_core.access.attempts, R7.1, migration 0022)
+    sa.Column("key", sa.String(limits.ATTEMPT_KEY), primary_key=True),
+    sa.Column("window_start", UtcDateTime, primary_key=True),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    # counts of past windows are deleted oldest first, a few per attempt
+    sa.Index("ix_token_attempts_window_start", "window_start"),
+)
+
 # -- dossier documents and secure messaging (R2.7) -------------------------------------------------
 
 documents = sa.Table(

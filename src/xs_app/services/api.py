@@ -33,6 +33,7 @@ from xs_core.access.api_clients import (
     fingerprint,
     valid_idempotency_key,
 )
+from xs_core.access.attempts import AttemptLimits, address_key
 from xs_core.access.authoriser import Authoriser
 from xs_core.access.features import Feature
 from xs_core.access.model import Principal, Role, RoleCreated, RoleKind, Scope, User
@@ -271,14 +272,43 @@ class ApiAuthentication:
     """Checking an API client's credentials and state (no acting user yet: not a use case of the
     use-case table)."""
 
-    def __init__(self, uow_factory: UowFactory, hasher: PasswordHasher) -> None:
+    def __init__(
+        self,
+        uow_factory: UowFactory,
+        hasher: PasswordHasher,
+        clock: Clock,
+        limits: AttemptLimits | None = None,
+    ) -> None:
         self._uow = uow_factory
         self._hasher = hasher
+        self._clock = clock
+        self._limits = limits or AttemptLimits()
         self._dummy: str | None = None
 
-    def verify_secret(self, client_id: str, secret: str) -> ApiClient:
+    def verify_secret(self, client_id: str, secret: str, address: str | None = None) -> ApiClient:
         """The active client with this id and secret; ``api.invalid_client`` otherwise (an
-        unknown id costs what a wrong secret costs)."""
+        unknown id costs what a wrong secret costs).
+
+        With the caller's remote ``address`` the attempt is counted first (R7.1,
+        :mod:`xs_core.access.attempts`): over the address's limit the answer is
+        ``api.too_many_attempts`` and no secret is hashed; a right secret takes its attempt
+        back, so only failures (and attempts in flight) count."""
+        if address is None:
+            return self._verify(client_id, secret)
+        key, now = address_key(address), self._clock.now()
+        window = self._limits.window_start(now)
+        with self._uow() as uow:
+            attempts = uow.api_clients.count_attempt(key, window)
+            uow.commit()
+        if attempts > self._limits.per_address:
+            raise self._limits.refusal(now)
+        client = self._verify(client_id, secret)
+        with self._uow() as uow:
+            uow.api_clients.withdraw_attempt(key, window)
+            uow.commit()
+        return client
+
+    def _verify(self, client_id: str, secret: str) -> ApiClient:
         try:
             ident = uuid.UUID(client_id)
         except (ValueError, TypeError, AttributeError):

@@ -90,6 +90,9 @@ def problem(
     headers: dict[str, str] = {"Content-Language": lang}
     if code_status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="xs"'
+    retry_after = error.details.get("retry_after_seconds")
+    if code_status == 429 and isinstance(retry_after, int):
+        headers["Retry-After"] = str(retry_after)
     body = {
         "type": f"urn:xs:problem:{error.code}",
         "title": error.message(lang),

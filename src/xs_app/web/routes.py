@@ -140,7 +140,7 @@ def _basic(header: str) -> tuple[str, str] | None:
     status_code=200,
     sync_to_thread=True,
     tags=["auth"],
-    responses=_problems(400, 401, 413, 422),
+    responses=_problems(400, 401, 413, 422, 429),
 )
 def oauth_token(
     request: Request[Any, Any, Any],
@@ -149,13 +149,15 @@ def oauth_token(
     issuer: NamedDependency[TokenIssuer],
 ) -> dict[str, Any]:
     """OAuth2 client credentials (RFC 6749 §4.4): HTTP Basic or ``client_id`` and
-    ``client_secret`` in the form; a short-lived bearer token."""
+    ``client_secret`` in the form; a short-lived bearer token. Failed attempts are counted per
+    remote address: over the limit, ``429 api.too_many_attempts`` with ``Retry-After``."""
     if data.grant_type != "client_credentials":
         raise InvalidInput("api.unsupported_grant", {})
     given = _basic(request.headers.get("authorization", ""))
     if given is None:
         given = (data.client_id or "", data.client_secret or "")
-    client = xs.api_authentication.verify_secret(given[0][:100], given[1])
+    address = request.client.host if request.client is not None else None
+    client = xs.api_authentication.verify_secret(given[0][:100], given[1], address)
     return {
         "access_token": issuer.issue(client.id),
         "token_type": "Bearer",

@@ -220,7 +220,7 @@ EXPIRED_KEYS_PER_CLAIM = 100
 
 
 class ApiClientStore(Protocol):
-    """API clients, idempotency keys and the users of an employer (R7.1)."""
+    """API clients, idempotency keys, token attempts and the users of an employer (R7.1)."""
 
     def add(self, client: ApiClient) -> None: ...
 
@@ -248,6 +248,17 @@ class ApiClientStore(Protocol):
 
     def complete_key(self, actor: uuid.UUID, key: str, result: str) -> None:
         """Store the result of a claimed key (in the same transaction)."""
+        ...
+
+    def count_attempt(self, key: str, window_start: _dt.datetime) -> int:
+        """Count one token attempt under ``key`` (:func:`xs_core.access.attempts.address_key`)
+        in the window starting at ``window_start`` and return the window's count including it:
+        one atomic increment, so concurrent attempts never read the same count. Up to
+        ``EXPIRED_KEYS_PER_CLAIM`` counts of earlier windows (any key's) are deleted with it."""
+        ...
+
+    def withdraw_attempt(self, key: str, window_start: _dt.datetime) -> None:
+        """Take back one attempt counted in that window (its secret was right); never below 0."""
         ...
 
     def employer_users(self, employer_id: uuid.UUID, limit: int, offset: int) -> list[User]:

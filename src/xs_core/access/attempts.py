@@ -1,0 +1,113 @@
+"""Failed attempts to obtain an API token, counted per remote address (R7.1, R0.6).
+
+Every ``POST /oauth/token`` verifies a secret with Argon2id: tens of milliseconds of CPU and
+memory by design. Without a bound, one address sending wrong credentials in a loop could keep
+the host's cores busy (secrets themselves are 256 bits and cannot be guessed). So attempts are
+counted per remote address in fixed windows (:class:`AttemptLimits`): an attempt is counted
+*before* its secret is verified — one atomic increment that returns the new count — and taken
+back when the secret was right; an address over its limit is refused with
+``api.too_many_attempts`` (HTTP 429 with ``Retry-After``) without hashing anything. Counting
+first makes the limit strict under concurrency: the count is the window's failures plus the
+attempts still being verified, so no burst of parallel requests verifies more secrets than the
+limit allows.
+
+Windows are aligned to the Unix epoch, so every process (and every host) sharing the database
+counts into the same window.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+
+import attrs
+
+from xs_core.errors import InvalidInput, NotAllowed, register_messages
+from xs_core.limits import ATTEMPT_KEY
+
+register_messages(
+    {
+        "api.too_many_attempts": (
+            "Te veel mislukte pogingen vanaf dit adres; probeer het over "
+            "{retry_after_seconds} seconden opnieuw.",
+            "Too many failed attempts from this address; try again in "
+            "{retry_after_seconds} seconds.",
+        ),
+    },
+    kind=NotAllowed,
+)
+register_messages(
+    {
+        "api.attempt_limits_invalid": (
+            "De grenzen voor mislukte pogingen zijn ongeldig: {reason}.",
+            "The limits for failed attempts are invalid: {reason}.",
+        ),
+    },
+    kind=InvalidInput,
+)
+
+
+def _positive_limit(instance: AttemptLimits, attribute: attrs.Attribute[int], value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 1_000_000:
+        raise InvalidInput(
+            "api.attempt_limits_invalid", {"reason": f"{attribute.name} must be 1..1000000"}
+        )
+
+
+def _whole_window(
+    instance: AttemptLimits, attribute: attrs.Attribute[_dt.timedelta], value: _dt.timedelta
+) -> None:
+    if (
+        not isinstance(value, _dt.timedelta)
+        or value < _dt.timedelta(seconds=1)
+        or value > _dt.timedelta(days=1)
+        or value.microseconds
+    ):
+        raise InvalidInput(
+            "api.attempt_limits_invalid",
+            {"reason": "window must be whole seconds between 1 second and 1 day"},
+        )
+
+
+@attrs.frozen
+class AttemptLimits:
+    """How many token attempts one remote address may have in flight or failed per window.
+
+    >>> limits = AttemptLimits(per_address=20, window=_dt.timedelta(minutes=15))
+    >>> at = _dt.datetime(2026, 12, 4, 10, 7, 30, tzinfo=_dt.UTC)
+    >>> limits.window_start(at).isoformat()
+    '2026-12-04T10:00:00+00:00'
+    >>> limits.retry_after(at)
+    450
+    """
+
+    per_address: int = attrs.field(default=20, validator=_positive_limit)
+    window: _dt.timedelta = attrs.field(default=_dt.timedelta(minutes=15), validator=_whole_window)
+
+    def window_start(self, at: _dt.datetime) -> _dt.datetime:
+        """The start of the fixed window holding ``at`` (windows aligned to the epoch, UTC)."""
+        return _dt.datetime.fromtimestamp(self._start(at), _dt.UTC)
+
+    def retry_after(self, at: _dt.datetime) -> int:
+        """Whole seconds from ``at`` until the next window starts (at least 1)."""
+        return max(1, math.ceil(self._start(at) + self._seconds - at.timestamp()))
+
+    @property
+    def _seconds(self) -> int:
+        return int(self.window.total_seconds())
+
+    def _start(self, at: _dt.datetime) -> int:
+        """The window's start as whole seconds since the epoch (any aware datetime type)."""
+        return math.floor(at.timestamp()) // self._seconds * self._seconds
+
+    def refusal(self, at: _dt.datetime) -> NotAllowed:
+        """The refusal of an address over its limit at ``at``."""
+        return NotAllowed("api.too_many_attempts", {"retry_after_seconds": self.retry_after(at)})
+
+
+def address_key(address: str) -> str:
+    """The key an address's attempts are counted under (cut to :data:`ATTEMPT_KEY`)."""
+    return f"address:{address.strip().lower()}"[:ATTEMPT_KEY]
+
+
+__all__ = ["AttemptLimits", "address_key"]
