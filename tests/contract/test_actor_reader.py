@@ -25,7 +25,7 @@ from xs_adapters.sql.engine import create_engine
 from xs_core.access.api_clients import ApiClient
 from xs_core.access.features import Feature
 from xs_core.access.model import Role, RoleKind, Scope, User
-from xs_core.access.ports import ActingFacts
+from xs_core.access.ports import ActingFacts, ActorReader
 from xs_core.organisation.model import Employer
 from xs_core.organisation.units import UnitKind, UnitRef
 
@@ -206,6 +206,44 @@ class TestPostgres(PostgresBackend, ActorReaderContract):
             linked = uow.users.get(user.id).role_ids
         assert (other.id in linked) == (change == "link")
         assert (viewing.id in linked) == (change == "link")
+
+    def test_r0_6_r7_1_the_pipeline_and_the_repositories_give_equal_facts(
+        self, uow_factory: UowFactory
+    ) -> None:
+        """R0.6, R7.1 (differential): for the same users and clients — users with several
+        roles, without roles, a super administrator, an active, a disabled and an unknown
+        client, an unknown user — the pipelined read and the repositories' read give equal
+        facts, inside one transaction each."""
+        user, viewing, empty, active, disabled = _world(uow_factory)
+        other = _role_named(uow_factory, "Ander")
+        with uow_factory() as uow:
+            many = User.create("Veel", "veel@example.nl", role_ids=(viewing.id, empty.id, other.id))
+            lone = User.create("Alleen", "alleen@example.nl", role_ids=(other.id,))
+            bare = User.create("Kaal", "kaal@example.nl")
+            boss = User.create(
+                "Baas", "baas@example.nl", role_ids=(viewing.id,), super_administrator=True
+            )
+            for extra in (many, lone, bare, boss):
+                uow.users.add(extra)
+            through = ApiClient.register("Veel", many.id, "$argon2id$z", (), NOON)
+            uow.api_clients.add(through)
+            uow.commit()
+        users = [user.id, many.id, lone.id, bare.id, boss.id, uuid.uuid4()]
+        clients = [active.id, disabled.id, through.id, uuid.uuid4()]
+        readings: list[list[ActingFacts]] = []
+        for pipelined in (True, False):
+            with uow_factory(write=False) as uow:
+                reader: ActorReader = uow.actors
+                assert isinstance(reader, SqlActorReader)
+                if not pipelined:
+                    reader = reader._repositories
+                readings.append(
+                    [reader.user_acting(i) for i in users]
+                    + [reader.client_acting(i) for i in clients]
+                )
+        assert readings[0] == readings[1]
+        assert sum(f.user is not None for f in readings[0]) == 7
+        assert len(readings[0][1].roles) == 3
 
 
 def _role_named(uow_factory: UowFactory, name: str) -> Role:
