@@ -339,16 +339,16 @@ class SqlOrganisationSearch:
         if scope.is_empty or not query.kinds:
             return []
         needed = query.offset + query.page_size
-        rows: list[Any]
-        if scope.everything:
-            rows = self._by_rank_class(query, scope, needed, None)
-        else:
+        page: list[Any]
+        plan: str | None = None
+        if not scope.everything:
             plan = self._tuning.scoped_plan or self._choose(query, scope, needed)
-            if plan == SCOPE_FIRST:
-                rows = self._scope_first(query, scope, needed)
-            else:
-                rows = self._by_rank_class(query, scope, needed, plan)
-        page = rows[query.offset : query.offset + query.page_size]
+        if plan == SCOPE_FIRST:
+            # the statement skips the offset itself: the page's rows alone, whatever the page
+            page = self._scope_first(query, scope)
+        else:
+            rows = self._by_rank_class(query, scope, needed, plan)
+            page = rows[query.offset : query.offset + query.page_size]
         # rows read by _with_names carry their dossier; the others' are read in one statement
         found = {(UnitKind(r.kind), r.unit_id): r.dossier_id for r in page if isinstance(r, _Row)}
         found.update(
@@ -548,11 +548,12 @@ class SqlOrganisationSearch:
             .where(sa.text("search_fts MATCH :phrase").bindparams(phrase=phrase))
         )
 
-    def _scope_first(self, query: SearchQuery, scope: ResolvedScope, needed: int) -> list[Any]:
+    def _scope_first(self, query: SearchQuery, scope: ResolvedScope) -> list[Any]:
         """A small scope: rank its entries directly from the scope rows, which carry the
         ranking columns (one index-only range per employer or department), and read the page's
-        names with them; the entries before the page's offset hold their place (``None``). The
-        statement is built once per dialect and kind of scope
+        names with them. Only the page's rows: the statement skips the entries before it
+        (``OFFSET``), and nothing here stands for them — a deep page costs no memory per entry
+        skipped (R1.3). The statement is built once per dialect and kind of scope
         (:func:`_scope_first_statement`); a search only binds its values."""
         term = query.term
         parts = (bool(scope.folder_ids), bool(scope.employer_ids), bool(scope.department_ids))
@@ -561,7 +562,7 @@ class SqlOrganisationSearch:
             "term_top": _after_prefix(term),
             "pattern": f"%{_escape_like(term)}%",
             "kinds": [k.value for k in query.kinds],
-            "page_rows": max(needed - query.offset, 0),
+            "page_rows": query.page_size,
             "skip": query.offset,
         }
         for name, ids in (
@@ -572,8 +573,7 @@ class SqlOrganisationSearch:
             if ids:
                 values[name] = self._id_values(ids)
         statement = _scope_first_statement(self._sqlite, parts)
-        page = [_Row(r, int(r.rank)) for r in self._c.execute(statement, values)]
-        return [None] * query.offset + page
+        return [_Row(r, int(r.rank)) for r in self._c.execute(statement, values)]
 
     def _with_names(self, ranked: list[tuple[int, int]], skip: int = 0) -> list[Any]:
         """The ranked entries (ids with their rank, in order) with their names, codes and

@@ -1,0 +1,139 @@
+"""Deep pages of the scope-first search (R1.3) on SQLite and PostgreSQL: a page costs the memory
+of its own rows, not of the entries before it, and every page equals the reference ranking."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import tracemalloc
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from tests.backends import SCOPE_PLANS, UowFactory
+from tests.contract.test_search import reference, visible_units
+from xs_adapters.clock import FixedClock
+from xs_adapters.sql.engine import create_engine
+from xs_adapters.sql.uow import SqlUnitOfWork
+from xs_core.access.model import ResolvedScope, Scope
+from xs_core.dates import DateRange
+from xs_core.organisation.model import Department, Employee, Employer, Employment
+from xs_core.organisation.search import MAX_PAGE, MAX_PAGE_SIZE, SearchQuery
+from xs_core.organisation.units import UnitKind, UnitRef
+from xs_core.testing import strategies as xst
+
+#: What a deep page may allocate beyond a shallow one (before the fix a page at offset N held a
+#: list of N placeholders: 8 bytes each, 4 MB at page 5,000 of 100).
+SLACK = 64 * 1024
+
+
+def _organisation() -> tuple[xst.Organisation, Employer]:
+    """Two employers: the one in scope with a department and a dozen Jansens (names ranked 2
+    and 3 for ``jans``), the other with Jansens outside the scope."""
+    inside, outside = Employer.create("Jansen Groep", "JG"), Employer.create("Jansen Elders")
+    department = Department.create(inside.id, "Jansen Logistiek", "JANS")
+    employees = []
+    for index, (employer, letter) in enumerate(
+        [(inside, letter) for letter in "ABCDEFGHIJKL"] + [(outside, "M"), (outside, "N")]
+    ):
+        person = Employee.register("Jan" if index % 2 else "Piet", f"Jansen {letter}")
+        person.add_employment(
+            Employment.create(
+                id=uuid.uuid4(),
+                employer_id=employer.id,
+                department_id=department.id if employer is inside and index % 3 == 0 else None,
+                period=DateRange(_dt.date(2020, 1, 1)),
+            )
+        )
+        employees.append(person)
+    for aggregate in [inside, outside, department, *employees]:
+        aggregate.pull_events()
+    return xst.Organisation((inside, outside), (department,), tuple(employees)), inside
+
+
+class ScopePagesContract:
+    @pytest.fixture
+    def world(self, uow_factory: UowFactory) -> tuple[xst.Organisation, Employer]:
+        org, inside = _organisation()
+        with uow_factory() as uow:
+            uow.bulk.add_all(
+                employers=org.employers, departments=org.departments, employees=org.employees
+            )
+            uow.commit()
+        return org, inside
+
+    def _scope(self, uow_factory: UowFactory, inside: Employer) -> ResolvedScope:
+        with uow_factory(write=False) as uow:
+            return uow.scopes.resolve(Scope.of([UnitRef(UnitKind.EMPLOYER, inside.id)]))
+
+    @pytest.mark.parametrize("page_size", [1, 4, 7, 20])
+    def test_r1_3_every_page_of_a_scope_equals_the_reference(
+        self,
+        uow_factory: UowFactory,
+        world: tuple[xst.Organisation, Employer],
+        page_size: int,
+    ) -> None:
+        org, inside = world
+        scope = self._scope(uow_factory, inside)
+        visible = visible_units(org, {inside.id}, set())
+        last = 15 // page_size + 2  # past the last entry too: empty pages
+        with uow_factory(write=False) as uow:
+            for page in [*range(1, last + 1), 5_000, MAX_PAGE]:
+                query = SearchQuery.create("jans", page=page, page_size=page_size)
+                hits = uow.search.search(query, scope)
+                assert [(h.kind, h.id, h.rank) for h in hits] == reference(org, query, visible)
+            assert len(uow.search.search(SearchQuery.create("jans", page_size=20), scope)) == 14
+
+    @pytest.mark.parametrize(("page", "page_size"), [(5_000, 100), (MAX_PAGE, MAX_PAGE_SIZE)])
+    def test_r1_3_a_deep_page_allocates_no_more_than_the_first(
+        self,
+        uow_factory: UowFactory,
+        world: tuple[xst.Organisation, Employer],
+        page: int,
+        page_size: int,
+    ) -> None:
+        """R1.3: the entries before a page are skipped by the statement; nothing in Python
+        stands for them, so the memory a search takes does not grow with the page number."""
+        _, inside = world
+        scope = self._scope(uow_factory, inside)
+        shallow = SearchQuery.create("jans", page=1, page_size=page_size)
+        deep = SearchQuery.create("jans", page=page, page_size=page_size)
+        with uow_factory(write=False) as uow:
+            for query in (shallow, deep):  # warm: statements compiled and cached
+                uow.search.search(query, scope)
+
+            def peak(query: SearchQuery) -> int:
+                tracemalloc.start()
+                try:
+                    base = tracemalloc.get_traced_memory()[0]
+                    tracemalloc.reset_peak()
+                    assert len(uow.search.search(query, scope)) == (14 if query is shallow else 0)
+                    return tracemalloc.get_traced_memory()[1] - base
+                finally:
+                    tracemalloc.stop()
+
+            first, far = peak(shallow), peak(deep)
+        assert far <= first + SLACK, (first, far)
+
+
+class _ScopeFirst:
+    """An SQL backend with the scope-first plan forced for every scoped search."""
+
+    database = "sqlite_url"
+
+    @pytest.fixture
+    def uow_factory(
+        self, request: pytest.FixtureRequest, clock: FixedClock
+    ) -> Iterator[UowFactory]:
+        engine = create_engine(request.getfixturevalue(self.database))
+        yield lambda write=True: SqlUnitOfWork(engine, clock, write, SCOPE_PLANS)
+        engine.dispose()
+
+
+class TestSqliteScopePages(_ScopeFirst, ScopePagesContract):
+    database = "sqlite_url"
+
+
+@pytest.mark.postgres
+class TestPostgresScopePages(_ScopeFirst, ScopePagesContract):
+    database = "postgres_url"
