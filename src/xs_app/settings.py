@@ -142,6 +142,13 @@ def _check_url(url: str) -> None:
             "config.invalid_database_url",
             {"url": masked(url), "reason": f"unsupported engine {backend!r}"},
         )
+    driver = parsed.get_driver_name()
+    if backend == "postgresql" and "+" in parsed.drivername and driver != "psycopg":
+        # row locks, pipelines and COPY go through psycopg 3 (xs_adapters.sql.pipeline)
+        raise ConfigurationError(
+            "config.invalid_database_url",
+            {"url": masked(url), "reason": f"PostgreSQL through psycopg 3 only, not {driver!r}"},
+        )
     if backend == "sqlite" and parsed.database not in (None, "", ":memory:"):
         directory = Path(parsed.database).expanduser().resolve().parent
         if not directory.is_dir():
