@@ -47,9 +47,6 @@ def create_app(xs: Xs, *, debug: bool = False, threads: int = THREADS) -> Litest
     def provide_xs() -> Xs:
         return xs
 
-    def provide_issuer() -> TokenIssuer:
-        return issuer
-
     def middleware(app: Any) -> Any:
         return access_log(app)
 
@@ -57,7 +54,6 @@ def create_app(xs: Xs, *, debug: bool = False, threads: int = THREADS) -> Litest
         route_handlers=routes.HANDLERS,
         dependencies={
             "xs": Provide(provide_xs, sync_to_thread=False),
-            "issuer": Provide(provide_issuer, sync_to_thread=False),
         },
         exception_handlers={
             DomainError: problems.on_domain_error,
@@ -95,6 +91,7 @@ def create_app(xs: Xs, *, debug: bool = False, threads: int = THREADS) -> Litest
         pdb_on_exception=False,
         on_startup=[limit_threads],
     )
+    app.state["xs_issuer"] = issuer  # read by routes.authenticate
     app.state["xs_methods"] = {
         re.sub(r"\{(\w+):[^}]*\}", r"{\1}", route.path): ", ".join(
             sorted(getattr(route, "methods", ()))

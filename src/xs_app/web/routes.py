@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import anyio.to_thread
 from litestar import Request, Response, get, post
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import (
     FromPath,
@@ -69,27 +69,32 @@ def _problems(*statuses: int) -> dict[int, ResponseSpec]:
 API_PROBLEMS = _problems(400, 401, 403, 404, 409, 413, 422)
 
 
-def bearer_client(
-    request: Request[Any, Any, Any], issuer: NamedDependency[TokenIssuer]
-) -> uuid.UUID:
-    """The client a valid, unexpired bearer token names (``api.token_invalid`` otherwise).
-    Only the signature and claims are checked here, on the event loop (no I/O); the handler
-    checks the client itself with :func:`acting_user`, in the same worker thread as the use
-    case — one thread hop per request, not two."""
+async def authenticate(request: Request[Any, Any, Any]) -> None:
+    """Before an API route (``before_request``): the client a valid, unexpired bearer token
+    names (``api.token_invalid`` otherwise), kept for :func:`client_of`. Only the signature and
+    claims are checked here, on the event loop (no I/O), before the parameters are validated;
+    the handler checks the client itself with :func:`acting_user`, in the same worker thread as
+    the use case — one thread hop per request. Not a dependency: a handler with two
+    dependencies has them resolved in a task group of their own (Litestar), which cost more
+    than the rest of the request's routing."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip() or len(token) > 4096:
         raise NotAllowed("api.token_invalid", {})
-    return issuer.client_of(token.strip())
+    issuer: TokenIssuer = request.app.state["xs_issuer"]
+    request.state["xs_client"] = issuer.client_of(token.strip())
+
+
+def client_of(request: Request[Any, Any, Any]) -> uuid.UUID:
+    """The client :func:`authenticate` found for this request."""
+    client: uuid.UUID = request.state["xs_client"]
+    return client
 
 
 def acting_user(xs: Xs, client: uuid.UUID) -> uuid.UUID:
     """The technical user of ``client``, which must still be active (R7.1): checked on every
     request, first, so that a disabled client's tokens stop working at once."""
     return xs.api_authentication.active_client(client).user_id
-
-
-CLIENT = {"client": Provide(bearer_client, sync_to_thread=False)}
 
 
 # -- health and schema --------------------------------------------------------------------------
@@ -146,7 +151,6 @@ def oauth_token(
     request: Request[Any, Any, Any],
     data: URLEncodedBody[TokenRequest],
     xs: NamedDependency[Xs],
-    issuer: NamedDependency[TokenIssuer],
 ) -> dict[str, Any]:
     """OAuth2 client credentials (RFC 6749 §4.4): HTTP Basic or ``client_id`` and
     ``client_secret`` in the form; a short-lived bearer token. Failed attempts are counted per
@@ -158,6 +162,7 @@ def oauth_token(
         given = (data.client_id or "", data.client_secret or "")
     address = request.client.host if request.client is not None else None
     client = xs.api_authentication.verify_secret(given[0][:100], given[1], address)
+    issuer: TokenIssuer = request.app.state["xs_issuer"]
     return {
         "access_token": issuer.issue(client.id),
         "token_type": "Bearer",
@@ -181,7 +186,7 @@ def _user(view: EmployerUserView) -> dict[str, Any]:
 
 @post(
     "/api/v1/employers/{employer_code:str}/users",
-    dependencies=CLIENT,
+    before_request=authenticate,
     security=BEARER,
     responses=_problems(400, 401, 403, 404, 409, 413, 415, 422),
     operation_class=json_body(["name", "email", "role"], ["language"], {"language": ["nl", "en"]}),
@@ -192,13 +197,13 @@ async def create_employer_user(
     request: Request[Any, Any, Any],
     employer_code: FromPath[str],
     body: RawBody,
-    client: NamedDependency[uuid.UUID],
     xs: NamedDependency[Xs],
     idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key")] = None,
 ) -> Response[dict[str, Any]]:
     """R7.1: create an employer user with an employer role; they are invited by e-mail to set a
     password. An ``Idempotency-Key`` makes a retry answer the first result."""
     content_type = request.headers.get("content-type", "")
+    client = client_of(request)
 
     def create() -> CreatedEmployerUser:
         actor = acting_user(xs, client)
@@ -224,21 +229,21 @@ async def create_employer_user(
 
 @get(
     "/api/v1/employers/{employer_code:str}/users",
-    dependencies=CLIENT,
+    before_request=authenticate,
     security=BEARER,
     responses=API_PROBLEMS,
     sync_to_thread=True,
     tags=["users"],
 )
 def list_employer_users(
+    request: Request[Any, Any, Any],
     employer_code: FromPath[str],
-    client: NamedDependency[uuid.UUID],
     xs: NamedDependency[Xs],
     page: Annotated[int, QueryParameter(ge=1, le=10_000)] = 1,
     page_size: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
 ) -> dict[str, Any]:
     """R7.1: the users of an employer the client is entitled to, by e-mail address."""
-    actor = acting_user(xs, client)
+    actor = acting_user(xs, client_of(request))
     users = xs.employer_users.employer_users(
         ListEmployerUsers(actor=actor, employer_code=employer_code, page=page, page_size=page_size)
     )
@@ -254,17 +259,17 @@ def _uuid(text: str, kind: str) -> uuid.UUID:
 
 @get(
     "/api/v1/users/{user_id:str}",
-    dependencies=CLIENT,
+    before_request=authenticate,
     security=BEARER,
     responses=API_PROBLEMS,
     sync_to_thread=True,
     tags=["users"],
 )
 def get_employer_user(
-    user_id: FromPath[str], client: NamedDependency[uuid.UUID], xs: NamedDependency[Xs]
+    request: Request[Any, Any, Any], user_id: FromPath[str], xs: NamedDependency[Xs]
 ) -> dict[str, Any]:
     """R7.1: one user inside the client's entitlement (``not_found`` alike otherwise)."""
-    actor = acting_user(xs, client)
+    actor = acting_user(xs, client_of(request))
     ident = _uuid(user_id, "user")
     return _user(xs.employer_users.employer_user(GetEmployerUser(actor=actor, user_id=ident)))
 
@@ -274,21 +279,21 @@ def get_employer_user(
 
 @get(
     "/api/v1/search",
-    dependencies=CLIENT,
+    before_request=authenticate,
     security=BEARER,
     responses=API_PROBLEMS,
     sync_to_thread=True,
     tags=["search"],
 )
 def advanced_search(
-    client: NamedDependency[uuid.UUID],
+    request: Request[Any, Any, Any],
     xs: NamedDependency[Xs],
     term: Annotated[str, QueryParameter(min_length=2, max_length=200)],
     page: Annotated[int, QueryParameter(ge=1, le=10_000)] = 1,
     page_size: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
 ) -> dict[str, Any]:
     """R1.3: employees, employers and departments in the client's scope, best first."""
-    actor = ClientActor(client)  # checked active inside the use case's transaction
+    actor = ClientActor(client_of(request))  # checked active inside the use case's transaction
     found = xs.organisation.search(
         AdvancedSearch(
             actor=actor, term=term, context=SearchContext.PORTAL, page=page, page_size=page_size
@@ -314,20 +319,20 @@ def advanced_search(
 
 @get(
     "/api/v1/employers/{employer_code:str}/branches",
-    dependencies=CLIENT,
+    before_request=authenticate,
     security=BEARER,
     responses=API_PROBLEMS,
     sync_to_thread=True,
     tags=["search"],
 )
 def search_branches(
+    request: Request[Any, Any, Any],
     employer_code: FromPath[str],
-    client: NamedDependency[uuid.UUID],
     xs: NamedDependency[Xs],
     term: Annotated[str, QueryParameter(max_length=200)] = "",
 ) -> dict[str, Any]:
     """R1.4: the employer's branches matching the term (name, code, street, postcode, city)."""
-    actor = acting_user(xs, client)
+    actor = acting_user(xs, client_of(request))
     try:
         employer = xs.organisation.employer_by_code(
             EmployerByCode(actor=actor, code=employer_code[:200])

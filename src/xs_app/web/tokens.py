@@ -8,7 +8,9 @@ disabled client's tokens stop working at once.
 from __future__ import annotations
 
 import datetime as _dt
+import threading
 import uuid
+from collections import OrderedDict
 from typing import Any
 
 import jwt
@@ -19,15 +21,27 @@ from xs_core.errors import NotAllowed
 ISSUER = "xs"
 AUDIENCE = "xs-api"
 LIFETIME = _dt.timedelta(minutes=15)
+#: Tokens whose signature and claims were checked, remembered with their client and expiry
+#: (least recently used dropped first): a client sends the same token for up to 15 minutes.
+VERIFIED_TOKENS = 1024
 
 
 class TokenIssuer:
     """Issues and checks access tokens with one secret key."""
 
-    def __init__(self, key: bytes, clock: Clock, lifetime: _dt.timedelta = LIFETIME) -> None:
+    def __init__(
+        self,
+        key: bytes,
+        clock: Clock,
+        lifetime: _dt.timedelta = LIFETIME,
+        remembered: int = VERIFIED_TOKENS,
+    ) -> None:
         self._key = key
         self._clock = clock
         self.lifetime = lifetime
+        self._remembered = remembered
+        self._verified: OrderedDict[str, tuple[uuid.UUID, int]] = OrderedDict()
+        self._lock = threading.Lock()
 
     def issue(self, client_id: uuid.UUID) -> str:
         now = self._clock.now()
@@ -43,7 +57,27 @@ class TokenIssuer:
 
     def client_of(self, token: str) -> uuid.UUID:
         """The client a valid, unexpired token names; ``api.token_invalid`` otherwise (a forged
-        signature, another algorithm, a wrong audience, an expired or malformed token)."""
+        signature, another algorithm, a wrong audience, an expired or malformed token).
+
+        A token checked before is remembered (its client and expiry, keyed by the whole token
+        text, at most ``remembered`` of them): its signature is not computed again, its expiry
+        is (by the clock, on every call)."""
+        with self._lock:
+            known = self._verified.get(token)
+            if known is not None:
+                self._verified.move_to_end(token)
+        if known is None:
+            known = self._verify(token)
+            with self._lock:
+                self._verified[token] = known
+                while len(self._verified) > self._remembered:
+                    self._verified.popitem(last=False)
+        client, expires = known
+        if self._clock.now().timestamp() >= expires:
+            raise NotAllowed("api.token_invalid", {})
+        return client
+
+    def _verify(self, token: str) -> tuple[uuid.UUID, int]:
         try:
             claims: dict[str, Any] = jwt.decode(
                 token,
@@ -57,6 +91,4 @@ class TokenIssuer:
             client = uuid.UUID(str(claims["sub"]))
         except (jwt.PyJWTError, ValueError, TypeError, KeyError, OverflowError):
             raise NotAllowed("api.token_invalid", {}) from None
-        if self._clock.now().timestamp() >= expires:
-            raise NotAllowed("api.token_invalid", {})
-        return client
+        return client, expires
