@@ -43,6 +43,24 @@ def _user(uow_factory: UowFactory, email: str, employer_id: uuid.UUID | None = N
     return user.id
 
 
+def _concurrent_attempts(
+    uow_factory: UowFactory, key: str, window: pendulum.DateTime, workers: int
+) -> list[int]:
+    """The counts ``workers`` attempts get when counted at once, each on its own connection
+    (all inside their transactions before any counts), sorted."""
+    start = threading.Barrier(workers)
+
+    def attempt(_: int) -> int:
+        with uow_factory() as uow:
+            start.wait(timeout=30)
+            count = uow.api_clients.count_attempt(key, window)
+            uow.commit()
+            return count
+
+    with ThreadPoolExecutor(workers) as pool:
+        return sorted(pool.map(attempt, range(workers)))
+
+
 class ApiClientStoreContract:
     def test_r7_1_a_client_is_read_back_and_disabled(self, uow_factory: UowFactory) -> None:
         user_id = _user(uow_factory, "koppeling@example.nl")
@@ -310,17 +328,7 @@ class TestPostgres(PostgresBackend, ApiClientStoreContract):
             uow.api_clients.count_attempt("address:10.0.0.1", window)
             uow.commit()
         workers = 8
-        start = threading.Barrier(workers)
-
-        def attempt(_: int) -> int:
-            with uow_factory() as uow:
-                start.wait(timeout=30)
-                count = uow.api_clients.count_attempt("address:10.0.0.1", window)
-                uow.commit()
-                return count
-
-        with ThreadPoolExecutor(workers) as pool:
-            counts = sorted(pool.map(attempt, range(workers)))
+        counts = _concurrent_attempts(uow_factory, "address:10.0.0.1", window, workers)
         assert counts == list(range(2, workers + 2))
         with uow_factory() as uow:
             assert uow.api_clients.count_attempt("address:10.0.0.1", window) == workers + 2
@@ -333,15 +341,5 @@ class TestPostgres(PostgresBackend, ApiClientStoreContract):
         orders them (ON CONFLICT DO UPDATE), none is lost or refused."""
         window = pendulum.datetime(2026, 12, 4, 10, 0, tz="UTC")
         workers = 8
-        start = threading.Barrier(workers)
-
-        def attempt(_: int) -> int:
-            with uow_factory() as uow:
-                start.wait(timeout=30)
-                count = uow.api_clients.count_attempt("address:10.0.0.7", window)
-                uow.commit()
-                return count
-
-        with ThreadPoolExecutor(workers) as pool:
-            counts = sorted(pool.map(attempt, range(workers)))
+        counts = _concurrent_attempts(uow_factory, "address:10.0.0.7", window, workers)
         assert counts == list(range(1, workers + 1))
