@@ -123,6 +123,9 @@ POSITION_MAX = INTEGER_MAX
 #: search pages (R1.3): deep paging is useless (refine the term) and the offset stays small
 MAX_PAGE = 10_000
 MAX_PAGE_SIZE = 200
+#: an advanced search shows its first 10,000 results at most (R1.3): a page must end within
+#: them, so that no request ranks or holds more (refine the term instead)
+MAX_SEARCH_RESULTS = 10_000
 
 # -- dates: the supported calendar window (R0.1) ------------------------------------------------
 

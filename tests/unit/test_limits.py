@@ -300,6 +300,7 @@ DERIVED: dict[tuple[str, str], str] = {
     ("idempotency_keys", "key"): "IDEMPOTENCY_KEY",
     ("idempotency_keys", "fingerprint"): "FINGERPRINT",
     ("idempotency_keys", "result"): "IDEMPOTENT_RESULT",
+    ("token_attempts", "key"): "ATTEMPT_KEY",
     ("mail_templates", "language"): "LANGUAGE",
     # R2.7: a SHA-256 digest; a content type checked by valid_content_type
     ("documents", "sha256"): "FINGERPRINT",
@@ -680,8 +681,28 @@ def test_r1_3_page_and_page_size_are_bounded(page: int, page_size: int) -> None:
 
 @given(st.integers(1, limits.MAX_PAGE), st.integers(1, limits.MAX_PAGE_SIZE))
 def test_r1_3_every_accepted_page_has_a_small_offset(page: int, page_size: int) -> None:
-    query = SearchQuery.create("jansen", page=page, page_size=page_size)
-    assert query.offset == (page - 1) * page_size <= 9_999 * 200 < 2**63
+    """R1.3: a page is accepted exactly when it ends within the first 10,000 results, so no
+    search ranks or holds more than 10,000 entries; a deeper one is refused with its code."""
+    if page * page_size <= 10_000:
+        query = SearchQuery.create("jansen", page=page, page_size=page_size)
+        assert query.offset == (page - 1) * page_size < 10_000
+    else:
+        with pytest.raises(DomainError) as refused:
+            SearchQuery.create("jansen", page=page, page_size=page_size)
+        assert refused.value.code == "search.page_too_deep"
+        assert refused.value.details["max_results"] == 10_000
+
+
+@pytest.mark.parametrize(
+    ("page", "page_size", "accepted"),
+    [(50, 200, True), (51, 200, False), (10_000, 1, True), (500, 20, True), (501, 20, False)],
+)
+def test_r1_3_the_result_window_by_hand(page: int, page_size: int, accepted: bool) -> None:
+    if accepted:
+        assert SearchQuery.create("jansen", page=page, page_size=page_size).page == page
+    else:
+        with pytest.raises(DomainError, match="page_too_deep"):
+            SearchQuery.create("jansen", page=page, page_size=page_size)
 
 
 @pytest.mark.parametrize("term", ["jan\x00sen", "jan\x1bsen", "\ud800jansen"])

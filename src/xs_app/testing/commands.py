@@ -145,7 +145,10 @@ FIELD_RULES: dict[str, FieldRule] = {
     ),
     # a contact person's place in the employer's list (R1.5)
     "position": FieldRule(int, lambda: st.integers(0, 10)),
-    "page": FieldRule(int, lambda: st.integers(1, limits.MAX_PAGE)),
+    # a page that, at any page size, ends within an advanced search's first results (R1.3)
+    "page": FieldRule(
+        int, lambda: st.integers(1, limits.MAX_SEARCH_RESULTS // limits.MAX_PAGE_SIZE)
+    ),
     "page_size": FieldRule(int, lambda: st.integers(1, limits.MAX_PAGE_SIZE)),
     "recovered_percentage": FieldRule(
         int, lambda: st.integers(limits.PERCENTAGE_MIN, limits.PERCENTAGE_MAX)

@@ -42,6 +42,12 @@ register_messages(
             "Invalid page: {page} (page size {page_size}); pages 1 to {max_page}, page size 1 "
             "to {max_page_size}.",
         ),
+        "search.page_too_deep": (
+            "Pagina {page} van {page_size} valt buiten de eerste {max_results} resultaten; "
+            "verfijn de zoekterm.",
+            "Page {page} of {page_size} lies beyond the first {max_results} results; refine "
+            "the search term.",
+        ),
     },
     kind=InvalidInput,
 )
@@ -49,6 +55,7 @@ register_messages(
 MIN_TERM_LENGTH = 2
 MAX_PAGE = limits.MAX_PAGE
 MAX_PAGE_SIZE = limits.MAX_PAGE_SIZE
+MAX_SEARCH_RESULTS = limits.MAX_SEARCH_RESULTS
 
 #: Order of kinds within one rank and name.
 KIND_ORDER = {UnitKind.EMPLOYER: 0, UnitKind.DEPARTMENT: 1, UnitKind.EMPLOYEE: 2}
@@ -173,13 +180,23 @@ class SearchQuery:
                     "max_page_size": MAX_PAGE_SIZE,
                 },
             )
+        if page * page_size > MAX_SEARCH_RESULTS:
+            # a deeper page would rank and hold every result before it (R1.3)
+            raise DomainError(
+                "search.page_too_deep",
+                {
+                    "rule": "R1.3",
+                    "page": page,
+                    "page_size": page_size,
+                    "max_results": MAX_SEARCH_RESULTS,
+                },
+            )
         chosen = SEARCHABLE_KINDS if kinds is None else frozenset(kinds) & SEARCHABLE_KINDS
         return cls(term=normalised, context=context, kinds=chosen, page=page, page_size=page_size)
 
     @property
     def offset(self) -> int:
-        """Rows before the page: at most ``(MAX_PAGE - 1) × MAX_PAGE_SIZE`` (about two million),
-        far inside a 64-bit ``OFFSET``."""
+        """Rows before the page: less than :data:`MAX_SEARCH_RESULTS`."""
         return (self.page - 1) * self.page_size
 
 

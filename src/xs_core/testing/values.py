@@ -172,15 +172,24 @@ def employment_conditions() -> st.SearchStrategy[EmploymentConditions]:
     )
 
 
+def _search_pages() -> st.SearchStrategy[tuple[int, int]]:
+    """A page and a page size of an advanced search that end within its first
+    :data:`~xs_core.limits.MAX_SEARCH_RESULTS` results (R1.3)."""
+    return st.integers(1, limits.MAX_PAGE_SIZE).flatmap(
+        lambda size: st.tuples(st.integers(1, limits.MAX_SEARCH_RESULTS // size), st.just(size))
+    )
+
+
 def search_queries() -> st.SearchStrategy[SearchQuery]:
     """Valid advanced-search requests (R1.3)."""
     return st.builds(
-        SearchQuery.create,
+        lambda term, context, kinds, page: SearchQuery.create(
+            term, context, kinds, page=page[0], page_size=page[1]
+        ),
         term=search_terms(),
         context=st.sampled_from(SearchContext),
         kinds=st.none() | st.frozensets(st.sampled_from(UnitKind), min_size=1),
-        page=st.integers(1, limits.MAX_PAGE),
-        page_size=st.integers(1, limits.MAX_PAGE_SIZE),
+        page=_search_pages(),
     )
 
 
