@@ -51,6 +51,9 @@ def department_document(department: Department) -> SearchDocument:
 
 
 def employee_document(employee: Employee) -> SearchDocument:
+    """An employee's entry: a place per employer it is employed by (no department), and one
+    more per department of each employment. Every department place has its employer's own
+    place beside it — a search inside whole employers relies on it (R1.3)."""
     pairs: list[tuple[uuid.UUID | None, uuid.UUID | None]] = []
     for employment in employee.employments:
         pairs.append((employment.employer_id, None))

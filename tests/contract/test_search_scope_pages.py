@@ -119,6 +119,73 @@ class ScopePagesContract:
         assert far <= first + SLACK, (first, far)
 
 
+class TwoEmployersContract:
+    """R1.3 inside whole employers: an employee has a row per employer and one more per
+    department of each employment; ranked from the employers' own rows, an employee of two
+    employers in scope is found once, and one employed in a department of an employer in
+    scope is found (its department row only repeats it)."""
+
+    @pytest.fixture
+    def world(self, uow_factory: UowFactory) -> xst.Organisation:
+        first, second = Employer.create("Jansen Een", "JE"), Employer.create("Jansen Twee")
+        east = Department.create(first.id, "Jansen Oost", "JO")
+        west = Department.create(second.id, "Jansen West")
+        both = Employee.register("Jan", "Jansen Beide")
+        for employer, department in ((first, east), (second, west)):
+            both.add_employment(
+                Employment.create(
+                    id=uuid.uuid4(),
+                    employer_id=employer.id,
+                    department_id=department.id,
+                    period=DateRange(_dt.date(2020, 1, 1)),
+                )
+            )
+        west_only = Employee.register("Piet", "Jansen West")
+        west_only.add_employment(
+            Employment.create(
+                id=uuid.uuid4(),
+                employer_id=second.id,
+                department_id=west.id,
+                period=DateRange(_dt.date(2020, 1, 1)),
+            )
+        )
+        plain = Employee.register("Kees", "Jansen Zonder")
+        plain.add_employment(
+            Employment.create(
+                id=uuid.uuid4(), employer_id=first.id, period=DateRange(_dt.date(2020, 1, 1))
+            )
+        )
+        people = (both, west_only, plain)
+        for aggregate in [first, second, east, west, *people]:
+            aggregate.pull_events()
+        with uow_factory() as uow:
+            uow.bulk.add_all(employers=(first, second), departments=(east, west), employees=people)
+            uow.commit()
+        return xst.Organisation((first, second), (east, west), people)
+
+    @pytest.mark.parametrize("which", ["first", "second", "both", "departments"])
+    def test_r1_3_scopes_of_whole_employers_equal_the_reference(
+        self, uow_factory: UowFactory, world: xst.Organisation, which: str
+    ) -> None:
+        first, second = world.employers
+        employers = {"first": {first.id}, "second": {second.id}, "both": {first.id, second.id}}
+        chosen = employers.get(which, set())
+        departments = {d.id for d in world.departments} if which == "departments" else set()
+        units = [UnitRef(UnitKind.EMPLOYER, e) for e in chosen] + [
+            UnitRef(UnitKind.DEPARTMENT, d) for d in departments
+        ]
+        query = SearchQuery.create("jansen", page_size=50)
+        with uow_factory(write=False) as uow:
+            scope = uow.scopes.resolve(Scope.of(units))
+            hits = uow.search.search(query, scope)
+        expected = reference(world, query, visible_units(world, chosen, departments))
+        assert [(h.kind, h.id, h.rank) for h in hits] == expected
+        ids = [h.id for h in hits]
+        assert len(ids) == len(set(ids))  # each unit once
+        if which == "both":
+            assert len([h for h in hits if h.kind is UnitKind.EMPLOYEE]) == 3
+
+
 class _ScopeFirst:
     """An SQL backend with the scope-first plan forced for every scoped search."""
 
@@ -139,4 +206,13 @@ class TestSqliteScopePages(_ScopeFirst, ScopePagesContract):
 
 @pytest.mark.postgres
 class TestPostgresScopePages(_ScopeFirst, ScopePagesContract):
+    database = "postgres_url"
+
+
+class TestSqliteTwoEmployers(_ScopeFirst, TwoEmployersContract):
+    database = "sqlite_url"
+
+
+@pytest.mark.postgres
+class TestPostgresTwoEmployers(_ScopeFirst, TwoEmployersContract):
     database = "postgres_url"

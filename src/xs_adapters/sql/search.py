@@ -245,15 +245,31 @@ def _scope_first_statement(sqlite: bool, parts: tuple[bool, bool, bool]) -> sa.S
         ),
     ]
     has_folders, has_employers, has_departments = parts
+    # PostgreSQL: inside whole employers, their own rows only. An employee has a row per
+    # employer without a department, and one more per department of that employment, which
+    # only repeats it here (search_documents.employee_document); a department has only its row
+    # with its department. The employer index carries the department (migration 0023), so the
+    # scan stays index-only and the duplicates to remove are halved. SQLite would visit the
+    # table for it and keeps every row.
+    own_rows: list[sa.ColumnElement[bool]] = (
+        []
+        if sqlite
+        else [sa.or_(s.c.department_id.is_(None), s.c.kind == UnitKind.DEPARTMENT.value)]
+    )
     scope_parts: list[sa.ColumnElement[bool]] = []
     if has_folders:
         scope_parts.append(
-            s.c.employer_id.in_(
-                sa.select(employers.c.id).where(_ids_in(employers.c.folder_id, "folders", sqlite))
+            sa.and_(
+                s.c.employer_id.in_(
+                    sa.select(employers.c.id).where(
+                        _ids_in(employers.c.folder_id, "folders", sqlite)
+                    )
+                ),
+                *own_rows,
             )
         )
     if has_employers:
-        scope_parts.append(_ids_in(s.c.employer_id, "employers", sqlite))
+        scope_parts.append(sa.and_(_ids_in(s.c.employer_id, "employers", sqlite), *own_rows))
     if has_departments:
         scope_parts.append(_ids_in(s.c.department_id, "departments", sqlite))
     columns = [s.c.entry_id, rank, s.c.name_norm, s.c.kind_order, s.c.unit_id]

@@ -205,6 +205,9 @@ search_entry_scopes = sa.Table(
         "kind_order",
         "unit_id",
         "entry_id",
+        # PostgreSQL: an employer's own rows told from its departments' without the table
+        # (migration 0023; see ``_scope_first_statement``)
+        postgresql_include=["department_id"],
     ),
     sa.Index(
         "ix_search_entry_scopes_department_rank",
