@@ -1,4 +1,4 @@
-"""A deep page of a scoped search (R1.3): more ranked entries than a statement may bind."""
+"""The deepest page of a scoped search (R1.3) in a scope larger than one statement binds."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import sqlalchemy as sa
 from xs_adapters.sql.engine import create_engine
 from xs_adapters.sql.search import SCOPE_FIRST, WALK, SearchTuning, SqlOrganisationSearch
 from xs_core.access.model import ResolvedScope
+from xs_core.errors import InvalidInput
+from xs_core.limits import MAX_SEARCH_RESULTS
 from xs_core.organisation.search import SearchQuery
 
 #: more than PostgreSQL's 65,535 parameters of one statement
@@ -18,8 +20,9 @@ ENTRIES = 66_000
 
 @pytest.mark.parametrize("plan", [SCOPE_FIRST, WALK])
 def test_r1_3_a_deep_page_of_a_large_scope_reads_its_names(postgres_url: str, plan: str) -> None:
-    """R1.3: page 330 of 200 in a scope of 66,000 matches ranks 66,000 entries; their names are
-    read without one bound parameter per entry (PostgreSQL refuses more than 65,535)."""
+    """R1.3: in a scope of 66,000 matches (more than PostgreSQL's 65,535 parameters of one
+    statement) the deepest accepted page, 50 of 200, holds ranks 9,801-10,000 with their names;
+    one page deeper is refused before anything is read."""
     engine = create_engine(postgres_url)
     employer = uuid.uuid4()
     with engine.begin() as connection:  # made by the server: fast
@@ -43,8 +46,11 @@ def test_r1_3_a_deep_page_of_a_large_scope_reads_its_names(postgres_url: str, pl
     with engine.connect() as connection:
         search = SqlOrganisationSearch(connection, SearchTuning(scoped_plan=plan))
         hits = search.search(
-            SearchQuery.create("akk", page=330, page_size=200),
+            SearchQuery.create("akk", page=MAX_SEARCH_RESULTS // 200, page_size=200),
             ResolvedScope(False, frozenset({employer})),
         )
     engine.dispose()
-    assert [h.name for h in hits] == [f"Bakker {i:06}" for i in range(65_800, 66_000)]
+    assert [h.name for h in hits] == [f"Bakker {i:06}" for i in range(9_800, 10_000)]
+    with pytest.raises(InvalidInput) as refused:
+        SearchQuery.create("akk", page=MAX_SEARCH_RESULTS // 200 + 1, page_size=200)
+    assert refused.value.code == "search.page_too_deep"
