@@ -20,6 +20,7 @@ from rich.table import Table
 
 from xs_app import cli as _cli
 from xs_app.cli import AsOption, CliRefusal, DatabaseOption, _actor, _open, app
+from xs_app.cli_support import CliFailure
 from xs_app.services.api import DisableApiClient, ListApiClients, RegisterApiClient
 from xs_app.settings import ConfigurationError
 from xs_core.errors import InvalidInput, register_messages
@@ -86,6 +87,16 @@ def disable(client_id: str, as_email: AsOption = None, database_url: DatabaseOpt
     _cli.console.print(f"API-client {ident} uitgeschakeld / disabled")
 
 
+register_messages(
+    {
+        "cli.serve_failed": (
+            "xs serve kon niet starten op {address}: {reason}.",
+            "xs serve could not start on {address}: {reason}.",
+        ),
+    },
+    kind=CliFailure,
+)
+
 #: How long uvicorn's supervisor waits for a worker to answer its health check before it kills
 #: the worker (uvicorn's default is 5 s). A spawned worker first imports the whole command line
 #: and the application (about 2.5 s of CPU); on a loaded machine that took longer than 5 s, and
@@ -118,6 +129,17 @@ def serve(
         raise ConfigurationError("config.secret_key_too_short", {"minimum": 32})
     with _open(database_url):  # fail fast, on one line, when the database is not usable
         pass
+    from xs_app.web.workers import WorkerFailed, reuse_port_available, serve_workers
+
+    if workers > 1 and reuse_port_available():
+        # each worker its own socket: connections spread evenly (xs_app.web.workers)
+        try:
+            serve_workers(host, port, workers, {"access_log": False, "log_level": "warning"})
+        except (OSError, WorkerFailed) as error:
+            raise CliFailure(
+                "cli.serve_failed", {"address": f"{host}:{port}", "reason": str(error)}
+            ) from None
+        return
     uvicorn.run(
         "xs_app.web.server:app_from_environ",
         factory=True,
