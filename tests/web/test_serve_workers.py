@@ -114,9 +114,7 @@ def test_r7_1_two_workers_listen_each_on_their_own_socket_and_a_dead_one_is_repl
 
 
 @pytest.mark.parametrize("reuse_port", [False, True], ids=["plain", "another-xs-serve"])
-def test_r7_1_serve_on_a_taken_port_fails_on_one_line(
-    sqlite_url: str, reuse_port: bool
-) -> None:
+def test_r7_1_serve_on_a_taken_port_fails_on_one_line(sqlite_url: str, reuse_port: bool) -> None:
     """A port another program listens on — also one bound with ``SO_REUSEPORT`` as another
     ``xs serve`` would, which a second group member would silently join — refuses to start:
     exit code 1, one line naming the address, no traceback, no worker started."""
