@@ -182,7 +182,8 @@ def closed_loop(
 ) -> dict[str, Any]:
     """Run the load and summarise it: requests, errors (status >= 400), dropped connections,
     requests per second, latency percentiles (ms) and CPU milliseconds per request of the load
-    generator, the server and the database, with the load average before and after.
+    generator, the server and the database, the CPU seconds of each server process (how evenly
+    the workers shared the load), with the load average before and after.
 
     With ``rate`` the load is paced: the clients together send ``rate`` requests per second,
     each at fixed moments (a client whose previous answer came late sends at once), and a
@@ -194,7 +195,13 @@ def closed_loop(
     own_before = resource.getrusage(resource.RUSAGE_SELF)
     raw = _runner()(_closed_loop(host, port, clients, seconds, make, rate))
     own_after = resource.getrusage(resource.RUSAGE_SELF)
-    server = _spent(server_before, process_cpu(server_pids()))
+    server_after = process_cpu(server_pids())
+    server = _spent(server_before, server_after)
+    # how evenly the workers shared the load (the supervisor's own share is near zero)
+    per_server_process = sorted(
+        (round(seconds - server_before.get(pid, 0.0), 2) for pid, seconds in server_after.items()),
+        reverse=True,
+    )
     database = _spent(database_before, process_cpu(database_pids()))
     own = (own_after.ru_utime - own_before.ru_utime) + (own_after.ru_stime - own_before.ru_stime)
     ordered = sorted(raw["latencies"])
@@ -222,6 +229,7 @@ def closed_loop(
             "server": round(server, 2),
             "database": round(database, 2),
         },
+        "server_process_cpu_seconds": per_server_process,
         "cpu_ms_per_request": {
             "load_generator": per_request(own),
             "server": per_request(server),
