@@ -18,6 +18,7 @@ counts into the same window.
 from __future__ import annotations
 
 import datetime as _dt
+import ipaddress
 import math
 
 import attrs
@@ -105,9 +106,40 @@ class AttemptLimits:
         return NotAllowed("api.too_many_attempts", {"retry_after_seconds": self.retry_after(at)})
 
 
+#: Characters of an address looked at: the longest address text is 45 characters (plus a zone
+#: id, which is dropped); the rest of a longer string changes nothing but the work done.
+_ADDRESS_TEXT = 1_000
+
+
 def address_key(address: str) -> str:
-    """The key an address's attempts are counted under (cut to :data:`ATTEMPT_KEY`)."""
-    return f"address:{address.strip().lower()}"[:ATTEMPT_KEY]
+    """The key an address's attempts are counted under (R7.1; cut to :data:`ATTEMPT_KEY`).
+
+    An IPv4 address counts as itself. An IPv6 address counts as its **/64 network**: one
+    subscriber or host is routed a whole /64 and could rotate through 2**64 addresses, one
+    attempt each. A zone id (``fe80::1%eth0``) is dropped, and an IPv4-mapped address
+    (``::ffff:192.0.2.1``, how a dual-stack socket reports an IPv4 peer) counts as its IPv4
+    address. Text that is no address (a proxy's name, a hostile header) counts as itself,
+    trimmed and lowercased, with unprintable characters (NUL, controls, lone surrogates) replaced
+    by ``?`` so that every database stores the key (R0.5).
+
+    >>> address_key("2001:DB8::1"), address_key("2001:db8::ffff:1%eth0")
+    ('address:2001:db8::/64', 'address:2001:db8::/64')
+    >>> address_key("::ffff:192.0.2.1"), address_key("192.0.2.1")
+    ('address:192.0.2.1', 'address:192.0.2.1')
+    """
+    text = address[:_ADDRESS_TEXT].strip()
+    host, zone, _ = text.partition("%")  # only IPv6 addresses have zones
+    try:
+        ip = ipaddress.IPv6Address(host) if zone else ipaddress.ip_address(host)
+    except ValueError:
+        printable = "".join(c if c.isprintable() else "?" for c in text.lower())
+        return f"address:{printable}"[:ATTEMPT_KEY]
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return f"address:{ip.ipv4_mapped}"
+        network = ipaddress.IPv6Network((int(ip) >> 64 << 64, 64))
+        return f"address:{network.compressed}"
+    return f"address:{ip}"
 
 
 __all__ = ["AttemptLimits", "address_key"]
