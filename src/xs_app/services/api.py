@@ -16,8 +16,10 @@ token is ever stored or written to the outbox. The API never accepts or returns 
 from __future__ import annotations
 
 import base64
+import datetime as _dt
 import hashlib
 import hmac
+import logging
 import secrets
 import uuid
 
@@ -75,6 +77,8 @@ register_messages(
     },
     kind=InvalidInput,
 )
+
+log = logging.getLogger("xs.api")
 
 #: The features of an API client's technical user (R7.1).
 CLIENT_FEATURES = frozenset({Feature.API_CREATE_EMPLOYER_USER, Feature.VIEW_ORGANISATION})
@@ -292,7 +296,10 @@ class ApiAuthentication:
         With the caller's remote ``address`` the attempt is counted first (R7.1,
         :mod:`xs_core.access.attempts`): over the address's limit the answer is
         ``api.too_many_attempts`` and no secret is hashed; a right secret takes its attempt
-        back, so only failures (and attempts in flight) count."""
+        back, so only failures (and attempts in flight) count. So does a verification that ends
+        in any other error than ``api.invalid_client`` (a database error during the lookup, an
+        unexpected exception): the error is raised as it is and the attempt is not held against
+        the address."""
         if address is None:
             return self._verify(client_id, secret)
         key, now = address_key(address), self._clock.now()
@@ -302,11 +309,31 @@ class ApiAuthentication:
             uow.commit()
         if attempts > self._limits.per_address:
             raise self._limits.refusal(now)
-        client = self._verify(client_id, secret)
-        with self._uow() as uow:
-            uow.api_clients.withdraw_attempt(key, window)
-            uow.commit()
+        try:
+            client = self._verify(client_id, secret)
+        except Exception as error:
+            # wrong credentials keep counting; any other end is the host's failure, not the
+            # caller's, and is taken back
+            if not (isinstance(error, NotAllowed) and error.code == "api.invalid_client"):
+                self._withdraw(key, window, pending=error)
+            raise
+        self._withdraw(key, window)
         return client
+
+    def _withdraw(
+        self, key: str, window: _dt.datetime, pending: BaseException | None = None
+    ) -> None:
+        """Take back an attempt (R7.1). With an error ``pending`` (it is being raised) a failure
+        to do so is logged, never raised: the caller gets the error that ended the
+        verification, and the address has one attempt more than it should."""
+        try:
+            with self._uow() as uow:
+                uow.api_clients.withdraw_attempt(key, window)
+                uow.commit()
+        except Exception:
+            if pending is None:
+                raise
+            log.exception("token attempt not taken back (%s); raising %r", key, pending)
 
     def _verify(self, client_id: str, secret: str) -> ApiClient:
         try:

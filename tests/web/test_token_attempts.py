@@ -1,0 +1,162 @@
+"""Which token attempts keep counting (R7.1, ``ApiAuthentication.verify_secret``), on memory and
+SQLite: only wrong credentials do. A right secret, and a verification that ends in an error that
+is no credential failure (a database error during the lookup, any unexpected exception), take
+their attempt back — an address is never locked out by the host's own failures."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from argon2.exceptions import HashingError
+
+import xs
+from tests.web.world import KEY, WebWorld, build_world
+from xs_adapters.clock import FixedClock
+from xs_adapters.memory.api_clients import MemoryApiClientStore
+from xs_adapters.memory.mail import MemoryMailer
+from xs_adapters.sql.api_clients import SqlApiClientStore
+from xs_app.services.api import ApiAuthentication
+from xs_core.access.api_clients import ApiClient
+from xs_core.access.attempts import AttemptLimits, address_key
+from xs_core.errors import NotAllowed
+
+ADDRESS = "192.0.2.10"
+LIMIT = 2
+STORES = {"memory": MemoryApiClientStore, "sqlite": SqlApiClientStore}
+
+
+@pytest.fixture(params=sorted(STORES))
+def world(request: pytest.FixtureRequest, clock: FixedClock) -> Iterator[WebWorld]:
+    """A world whose addresses get ``LIMIT`` failed attempts per 15-minute window."""
+    mailer, limits = MemoryMailer(), AttemptLimits(per_address=LIMIT)
+    if request.param == "memory":
+        app = xs.bootstrap(
+            storage="memory", clock=clock, mailer=mailer, secret_key=KEY, attempt_limits=limits
+        )
+    else:
+        app = xs.bootstrap(
+            request.getfixturevalue("sqlite_url"),
+            clock=clock,
+            migrate_database=True,
+            mailer=mailer,
+            secret_key=KEY,
+            attempt_limits=limits,
+        )
+    yield build_world(app, mailer)
+    app.close()
+
+
+def _store(world: WebWorld) -> type[object]:
+    """The class of the world's API-client store (the one to break)."""
+    with world.app.container.uow() as uow:
+        store: type[object] = type(uow.api_clients)
+    assert store in STORES.values()
+    return store
+
+
+def _auth(world: WebWorld) -> ApiAuthentication:
+    auth: ApiAuthentication = world.app.api_authentication
+    return auth
+
+
+def _counted(world: WebWorld, address: str | None = ADDRESS) -> int:
+    """The attempts counted for ``address`` in the current window (probed, then rolled back)."""
+    window = AttemptLimits().window_start(world.app.clock.now())
+    with world.app.container.uow() as uow:
+        count: int = uow.api_clients.count_attempt(address_key(address), window) - 1
+        uow.rollback()
+    return count
+
+
+def _wrong(world: WebWorld, address: str | None = ADDRESS) -> None:
+    with pytest.raises(NotAllowed) as refused:
+        _auth(world).verify_secret(str(world.client_id), "wrong", address)
+    assert refused.value.code == "api.invalid_client"
+
+
+def _right(world: WebWorld, address: str | None = ADDRESS) -> ApiClient:
+    client = _auth(world).verify_secret(str(world.client_id), world.secret, address)
+    assert client.id == world.client_id
+    return client
+
+
+def test_r7_1_wrong_credentials_keep_counting(world: WebWorld) -> None:
+    """The reference point: wrong secrets and unknown ids count; past the limit even the right
+    secret is refused, unverified."""
+    _wrong(world)
+    with pytest.raises(NotAllowed):
+        _auth(world).verify_secret(str(uuid.uuid4()), "wrong", ADDRESS)
+    assert _counted(world) == LIMIT
+    with pytest.raises(NotAllowed) as refused:
+        _right(world)
+    assert refused.value.code == "api.too_many_attempts"
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        sa.exc.OperationalError("SELECT …", {}, Exception("server closed the connection")),
+        RuntimeError("unexpected"),
+    ],
+    ids=["database error", "unexpected exception"],
+)
+def test_r7_1_an_error_during_the_lookup_takes_the_attempt_back(
+    world: WebWorld, monkeypatch: pytest.MonkeyPatch, failure: Exception
+) -> None:
+    """R7.1: a lookup that fails is no wrong credential — the error reaches the caller (as it
+    is: the web host answers 500), and the attempt is taken back; more failures than the limit
+    never lock the address out."""
+
+    def broken(self: object, client_id: uuid.UUID) -> None:
+        raise failure
+
+    with monkeypatch.context() as patch:
+        patch.setattr(_store(world), "find", broken)
+        for _ in range(LIMIT + 2):
+            with pytest.raises(type(failure)):
+                _right(world)
+    assert _counted(world) == 0
+    _right(world)
+
+
+def test_r7_1_an_unexpected_error_of_the_hasher_takes_the_attempt_back(
+    world: WebWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(password_hash: str, password: str) -> bool:
+        raise HashingError("Memory allocation error")  # what argon2 raises when out of memory
+
+    auth = _auth(world)
+    with monkeypatch.context() as patch:
+        patch.setattr(auth._hasher, "verify", broken)
+        for _ in range(LIMIT + 1):
+            with pytest.raises(HashingError):
+                _right(world)
+    assert _counted(world) == 0
+    _wrong(world)
+    assert _counted(world) == 1
+
+
+def test_r7_1_a_failing_withdrawal_never_hides_the_error_being_raised(
+    world: WebWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the lookup failed because the database is gone, taking the attempt back fails too:
+    the caller gets the lookup's error, not the withdrawal's."""
+    lookup = sa.exc.OperationalError("SELECT …", {}, Exception("lookup"))
+
+    def broken_find(self: object, client_id: uuid.UUID) -> None:
+        raise lookup
+
+    def broken_withdraw(self: object, key: str, window_start: _dt.datetime) -> None:
+        raise RuntimeError("withdrawal")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(_store(world), "find", broken_find)
+        patch.setattr(_store(world), "withdraw_attempt", broken_withdraw)
+        with pytest.raises(sa.exc.OperationalError) as raised:
+            _right(world)
+    assert raised.value is lookup
+    assert _counted(world) == 1  # not taken back: one attempt more, nothing worse
