@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from xs_core.access.attempts import AttemptLimits, address_key
+from xs_core.access.attempts import UNKNOWN_ADDRESS, AttemptLimits, address_key
 from xs_core.errors import InvalidInput, NotAllowed
 from xs_core.limits import ATTEMPT_KEY
 
@@ -163,10 +163,10 @@ def test_r7_1_address_keys_by_hand(address: str, key: str) -> None:
     assert address_key(address) == key
 
 
-@given(st.one_of(st.text(), st.text(max_size=5).map(lambda t: t * 400)))
-def test_r7_1_any_address_gives_a_storable_key(address: str) -> None:
-    """R7.1, R0.5: whatever a proxy or a caller passes as the address — an empty or a very long
-    string, control characters, lone surrogates — the key fits the column and every
+@given(st.one_of(st.none(), st.text(), st.text(max_size=5).map(lambda t: t * 400)))
+def test_r7_1_any_address_gives_a_storable_key(address: str | None) -> None:
+    """R7.1, R0.5: whatever a proxy or a caller passes as the address — nothing, an empty or a
+    very long string, control characters, lone surrogates — the key fits the column and every
     database stores it (no NUL, no surrogate, no other unprintable character)."""
     key = address_key(address)
     assert key.startswith("address:")
@@ -182,3 +182,9 @@ def test_r7_1_the_documented_examples_hold() -> None:
     from xs_core.access import attempts
 
     assert doctest.testmod(attempts).failed == 0
+
+
+@pytest.mark.parametrize("address", [None, "", "   ", "\t\n"])
+def test_r7_1_no_address_counts_under_one_shared_key(address: str | None) -> None:
+    """R7.1: a request without a peer address is still limited — all of them together."""
+    assert address_key(address) == UNKNOWN_ADDRESS == "address:unknown"

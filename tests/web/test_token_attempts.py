@@ -160,3 +160,24 @@ def test_r7_1_a_failing_withdrawal_never_hides_the_error_being_raised(
             _right(world)
     assert raised.value is lookup
     assert _counted(world) == 1  # not taken back: one attempt more, nothing worse
+
+
+def test_r7_1_attempts_without_a_peer_address_are_limited_together(world: WebWorld) -> None:
+    """R7.1: a request whose peer address is unknown (``address=None``) is not exempt from the
+    limit — all such requests count under one shared key, apart from every real address."""
+    for _ in range(LIMIT):
+        _wrong(world, None)
+    assert _counted(world, None) == LIMIT
+    with pytest.raises(NotAllowed) as refused:
+        _right(world, None)
+    assert refused.value.code == "api.too_many_attempts"
+    _right(world, ADDRESS)  # a known address has its own count
+    assert _counted(world, ADDRESS) == 0
+
+
+def test_r7_1_a_right_secret_without_a_peer_address_takes_its_attempt_back(
+    world: WebWorld,
+) -> None:
+    for _ in range(LIMIT + 2):
+        _right(world, None)
+    assert _counted(world, None) == 0

@@ -178,6 +178,33 @@ def test_r7_1_failed_token_attempts_are_limited_per_address(
     assert post("/oauth/token", data=right).status_code == 200
 
 
+def test_r7_1_token_attempts_without_a_peer_address_are_limited_too(
+    world: WebWorld, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """R7.1: a request whose ASGI scope names no client (``request.client is None`` — some
+    servers and proxies leave it out) is limited like any address: all such requests share one
+    count, so leaving the address out buys no unlimited Argon2id verifications."""
+    inner = world.client.app
+
+    async def no_peer(scope: dict[str, object], receive: object, send: object) -> None:
+        await inner({**scope, "client": None}, receive, send)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(world.client, "app", no_peer)
+    form = {"grant_type": "client_credentials", "client_id": str(world.client_id)}
+    right = {**form, "client_secret": world.secret}
+    wrong = {**form, "client_secret": "wrong"}
+    clock.advance(minutes=15 - clock.now().minute % 15)  # the start of a window
+    for _ in range(3):
+        assert world.client.post("/oauth/token", data=right).status_code == 200
+    for _ in range(20):
+        _problem(world.client.post("/oauth/token", data=wrong), 401, "api.invalid_client")
+    answer = world.client.post("/oauth/token", data=right)
+    _problem(answer, 429, "api.too_many_attempts")
+    assert answer.headers["retry-after"] == "900"
+    monkeypatch.undo()  # a request with a peer address counts apart
+    assert world.client.post("/oauth/token", data=right).status_code == 200
+
+
 def test_bearer_refusals(world: WebWorld, clock: FixedClock) -> None:
     """Missing, malformed, forged, wrongly signed and expired tokens are 401 alike."""
     token = world.token()

@@ -293,15 +293,15 @@ class ApiAuthentication:
         """The active client with this id and secret; ``api.invalid_client`` otherwise (an
         unknown id costs what a wrong secret costs).
 
-        With the caller's remote ``address`` the attempt is counted first (R7.1,
-        :mod:`xs_core.access.attempts`): over the address's limit the answer is
-        ``api.too_many_attempts`` and no secret is hashed; a right secret takes its attempt
+        Every attempt is counted first under the caller's remote ``address`` (R7.1,
+        :func:`~xs_core.access.attempts.address_key`: an IPv6 address by its /64): over the
+        address's limit the answer is ``api.too_many_attempts`` and no secret is hashed. Without
+        an address (``None``: the request had no peer address) the attempt is limited all the
+        same, under one key shared by all such requests. A right secret takes its attempt
         back, so only failures (and attempts in flight) count. So does a verification that ends
         in any other error than ``api.invalid_client`` (a database error during the lookup, an
         unexpected exception): the error is raised as it is and the attempt is not held against
         the address."""
-        if address is None:
-            return self._verify(client_id, secret)
         key, now = address_key(address), self._clock.now()
         window = self._limits.window_start(now)
         with self._uow() as uow:

@@ -111,7 +111,11 @@ class AttemptLimits:
 _ADDRESS_TEXT = 1_000
 
 
-def address_key(address: str) -> str:
+#: The key of attempts whose remote address is unknown (no peer address): counted together.
+UNKNOWN_ADDRESS = "address:unknown"
+
+
+def address_key(address: str | None) -> str:
     """The key an address's attempts are counted under (R7.1; cut to :data:`ATTEMPT_KEY`).
 
     An IPv4 address counts as itself. An IPv6 address counts as its **/64 network**: one
@@ -120,14 +124,20 @@ def address_key(address: str) -> str:
     (``::ffff:192.0.2.1``, how a dual-stack socket reports an IPv4 peer) counts as its IPv4
     address. Text that is no address (a proxy's name, a hostile header) counts as itself,
     trimmed and lowercased, with unprintable characters (NUL, controls, lone surrogates) replaced
-    by ``?`` so that every database stores the key (R0.5).
+    by ``?`` so that every database stores the key (R0.5). No address (``None``, blank) is
+    :data:`UNKNOWN_ADDRESS`: requests without a peer address share one limit, they are not
+    exempt from it.
 
     >>> address_key("2001:DB8::1"), address_key("2001:db8::ffff:1%eth0")
     ('address:2001:db8::/64', 'address:2001:db8::/64')
     >>> address_key("::ffff:192.0.2.1"), address_key("192.0.2.1")
     ('address:192.0.2.1', 'address:192.0.2.1')
+    >>> address_key(None)
+    'address:unknown'
     """
-    text = address[:_ADDRESS_TEXT].strip()
+    text = address[:_ADDRESS_TEXT].strip() if isinstance(address, str) else ""
+    if not text:
+        return UNKNOWN_ADDRESS
     host, zone, _ = text.partition("%")  # only IPv6 addresses have zones
     try:
         ip = ipaddress.IPv6Address(host) if zone else ipaddress.ip_address(host)
@@ -142,4 +152,4 @@ def address_key(address: str) -> str:
     return f"address:{ip}"
 
 
-__all__ = ["AttemptLimits", "address_key"]
+__all__ = ["UNKNOWN_ADDRESS", "AttemptLimits", "address_key"]
