@@ -6,8 +6,10 @@ their attempt back — an address is never locked out by the host's own failures
 from __future__ import annotations
 
 import datetime as _dt
+import sqlite3
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -18,15 +20,17 @@ from tests.web.world import KEY, WebWorld, build_world
 from xs_adapters.clock import FixedClock
 from xs_adapters.memory.api_clients import MemoryApiClientStore
 from xs_adapters.memory.mail import MemoryMailer
+from xs_adapters.sql import conflicts
 from xs_adapters.sql.api_clients import SqlApiClientStore
 from xs_app.services.api import ApiAuthentication
 from xs_core.access.api_clients import ApiClient
 from xs_core.access.attempts import AttemptLimits, address_key
-from xs_core.errors import NotAllowed
+from xs_core.errors import Conflict, NotAllowed
 
 ADDRESS = "192.0.2.10"
 LIMIT = 2
 STORES = {"memory": MemoryApiClientStore, "sqlite": SqlApiClientStore}
+assert "55P03" in conflicts.TRANSIENT  # and the module registered ``storage.conflict``
 
 
 @pytest.fixture(params=sorted(STORES))
@@ -181,3 +185,102 @@ def test_r7_1_a_right_secret_without_a_peer_address_takes_its_attempt_back(
     for _ in range(LIMIT + 2):
         _right(world, None)
     assert _counted(world, None) == 0
+
+
+# -- R7.1: a right secret is answered even when its attempt cannot be taken back ---------------
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        Conflict("storage.conflict", {"reason": "busy", "sqlstate": ""}),
+        Conflict("storage.conflict", {"reason": "lock_not_available", "sqlstate": "55P03"}),
+        sa.exc.OperationalError("UPDATE token_attempts …", {}, Exception("database is locked")),
+    ],
+    ids=["busy", "lock timeout", "operational error"],
+)
+def test_r7_1_a_right_secret_is_answered_when_the_withdrawal_finds_the_database_busy(
+    world: WebWorld,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    failure: Exception,
+) -> None:
+    """R7.1: the secret was right, so the client is answered; the attempt that could not be
+    taken back (busy or locked database) stays counted — one more than it should, logged."""
+
+    def busy(self: object, key: str, window_start: _dt.datetime) -> None:
+        raise failure
+
+    caplog.set_level("WARNING", logger="xs.api")
+    with monkeypatch.context() as patch:
+        patch.setattr(_store(world), "withdraw_attempt", busy)
+        _right(world)
+    assert _counted(world) == 1
+    (record,) = [r for r in caplog.records if r.name == "xs.api"]
+    assert record.levelname == "WARNING"
+    assert address_key(ADDRESS) in record.getMessage()
+
+
+def test_r7_1_any_other_failure_of_the_withdrawal_is_raised(
+    world: WebWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only a busy or unreachable database is waved through: a bug is not."""
+
+    def broken(self: object, key: str, window_start: _dt.datetime) -> None:
+        raise RuntimeError("a bug")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(_store(world), "withdraw_attempt", broken)
+        with pytest.raises(RuntimeError):
+            _right(world)
+
+
+@pytest.fixture
+def impatient_world(sqlite_url: str, clock: FixedClock) -> Iterator[WebWorld]:
+    """A world on SQLite whose connections wait only 50 ms for the write lock."""
+    mailer = MemoryMailer()
+    app = xs.bootstrap(
+        sqlite_url, clock=clock, migrate_database=True, mailer=mailer, secret_key=KEY
+    )
+    world = build_world(app, mailer)
+    engine: sa.Engine = app.container.engine()
+
+    @sa.event.listens_for(engine, "connect")
+    def _short_wait(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.execute("PRAGMA busy_timeout = 50")
+
+    engine.dispose()  # every connection from now on has the short wait
+    yield world
+    app.close()
+
+
+def test_r7_1_a_right_secret_is_answered_while_sqlite_holds_the_write_lock(
+    impatient_world: WebWorld,
+    sqlite_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """R7.1 on a really busy database: another connection takes SQLite's write lock while the
+    secret is being verified, so taking the attempt back waits past the busy timeout
+    (``storage.conflict``); the client is answered all the same."""
+    world = impatient_world
+    holder = sqlite3.connect(sa.make_url(sqlite_url).database or "", isolation_level=None)
+    auth = _auth(world)
+    verify = auth._hasher.verify
+
+    def verify_then_lock(password_hash: str, password: str) -> bool:
+        right: bool = verify(password_hash, password)
+        holder.execute("BEGIN IMMEDIATE")  # held until the client is answered
+        return right
+
+    caplog.set_level("WARNING", logger="xs.api")
+    try:
+        with monkeypatch.context() as patch:
+            patch.setattr(auth._hasher, "verify", verify_then_lock)
+            _right(world)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert _counted(world) == 1
+    (record,) = [r for r in caplog.records if r.name == "xs.api"]
+    assert "storage.conflict" in record.getMessage()

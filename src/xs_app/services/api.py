@@ -24,6 +24,7 @@ import secrets
 import uuid
 
 import attrs
+from sqlalchemy.exc import OperationalError
 
 from xs_app.services.access import AccessService
 from xs_app.services.base import Service, UowFactory, employer, hidden
@@ -272,6 +273,13 @@ def _employer_by_code(
     return found
 
 
+def _busy(error: Exception) -> bool:
+    """A database that is busy, locked or unreachable, not a bug."""
+    if isinstance(error, Conflict):
+        return error.code == "storage.conflict"
+    return isinstance(error, OperationalError)
+
+
 class ApiAuthentication:
     """Checking an API client's credentials and state (no acting user yet: not a use case of the
     use-case table)."""
@@ -301,7 +309,8 @@ class ApiAuthentication:
         back, so only failures (and attempts in flight) count. So does a verification that ends
         in any other error than ``api.invalid_client`` (a database error during the lookup, an
         unexpected exception): the error is raised as it is and the attempt is not held against
-        the address."""
+        the address. A right secret is answered even when the database is too busy to take its
+        attempt back (logged; the address keeps that one attempt until the window ends)."""
         key, now = address_key(address), self._clock.now()
         window = self._limits.window_start(now)
         with self._uow() as uow:
@@ -323,17 +332,23 @@ class ApiAuthentication:
     def _withdraw(
         self, key: str, window: _dt.datetime, pending: BaseException | None = None
     ) -> None:
-        """Take back an attempt (R7.1). With an error ``pending`` (it is being raised) a failure
-        to do so is logged, never raised: the caller gets the error that ended the
-        verification, and the address has one attempt more than it should."""
+        """Take back an attempt (R7.1). When the database is busy, locked or unreachable
+        (``storage.conflict``, a driver's ``OperationalError``) that is logged, not raised: a
+        right secret is still answered with its client, and the address keeps one attempt
+        more than it should until the window ends. With an error ``pending`` (it is being
+        raised) any failure to take the attempt back is logged, never raised: the caller gets
+        the error that ended the verification."""
         try:
             with self._uow() as uow:
                 uow.api_clients.withdraw_attempt(key, window)
                 uow.commit()
-        except Exception:
-            if pending is None:
+        except Exception as error:
+            if pending is not None:
+                log.exception("token attempt not taken back (%s); raising %r", key, pending)
+            elif _busy(error):
+                log.warning("token attempt not taken back (%s): %s", key, error)
+            else:
                 raise
-            log.exception("token attempt not taken back (%s); raising %r", key, pending)
 
     def _verify(self, client_id: str, secret: str) -> ApiClient:
         try:
