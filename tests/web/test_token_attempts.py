@@ -25,7 +25,7 @@ from xs_adapters.sql.api_clients import SqlApiClientStore
 from xs_app.services.api import ApiAuthentication
 from xs_core.access.api_clients import ApiClient
 from xs_core.access.attempts import AttemptLimits, address_key
-from xs_core.errors import Conflict, NotAllowed
+from xs_core.errors import Conflict, InvalidInput, NotAllowed
 
 ADDRESS = "192.0.2.10"
 LIMIT = 2
@@ -284,3 +284,32 @@ def test_r7_1_a_right_secret_is_answered_while_sqlite_holds_the_write_lock(
     assert _counted(world) == 1
     (record,) = [r for r in caplog.records if r.name == "xs.api"]
     assert "storage.conflict" in record.getMessage()
+
+
+# -- R7.1: limits that are no limits are refused when the application is built ---------------
+
+
+@pytest.mark.parametrize(
+    "limits",
+    [20, 0, "20", {"per_address": 20}, _dt.timedelta(minutes=15), (20, 900)],
+    ids=["int", "zero", "str", "dict", "timedelta", "tuple"],
+)
+def test_r7_1_bootstrap_refuses_attempt_limits_that_are_no_attempt_limits(
+    clock: FixedClock, limits: object
+) -> None:
+    """R7.1: ``bootstrap(attempt_limits=20)`` is refused at start with a coded error, not at
+    the first token request (nor, for a falsy value, replaced by the defaults unnoticed)."""
+    with pytest.raises(InvalidInput) as refused:
+        xs.bootstrap(storage="memory", clock=clock, secret_key=KEY, attempt_limits=limits)
+    assert refused.value.code == "api.attempt_limits_invalid"
+    assert "AttemptLimits" in refused.value.details["reason"]
+    assert type(limits).__name__ in refused.value.details["reason"]
+    assert refused.value.message("nl").startswith("De grenzen voor mislukte pogingen")
+
+
+def test_r7_1_bootstrap_takes_attempt_limits(clock: FixedClock) -> None:
+    limits = AttemptLimits(per_address=3)
+    app = xs.bootstrap(storage="memory", clock=clock, secret_key=KEY, attempt_limits=limits)
+    assert app.api_authentication._limits is limits
+    default = xs.bootstrap(storage="memory", clock=clock, secret_key=KEY)
+    assert default.api_authentication._limits == AttemptLimits(per_address=20)

@@ -282,7 +282,11 @@ def _busy(error: Exception) -> bool:
 
 class ApiAuthentication:
     """Checking an API client's credentials and state (no acting user yet: not a use case of the
-    use-case table)."""
+    use-case table).
+
+    ``limits`` (``bootstrap(attempt_limits=...)``) must be an
+    :class:`~xs_core.access.attempts.AttemptLimits`; anything else is refused here, when the
+    application is built, with ``api.attempt_limits_invalid`` (R7.1)."""
 
     def __init__(
         self,
@@ -291,10 +295,17 @@ class ApiAuthentication:
         clock: Clock,
         limits: AttemptLimits | None = None,
     ) -> None:
+        if limits is None:
+            limits = AttemptLimits()
+        elif not isinstance(limits, AttemptLimits):  # refused when the application is built
+            raise InvalidInput(
+                "api.attempt_limits_invalid",
+                {"reason": f"expected xs.AttemptLimits, got {type(limits).__name__}"},
+            )
         self._uow = uow_factory
         self._hasher = hasher
         self._clock = clock
-        self._limits = limits or AttemptLimits()
+        self._limits = limits
         self._dummy: str | None = None
 
     def verify_secret(self, client_id: str, secret: str, address: str | None = None) -> ApiClient:
