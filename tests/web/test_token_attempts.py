@@ -100,6 +100,18 @@ def test_r7_1_wrong_credentials_keep_counting(world: WebWorld) -> None:
     assert refused.value.code == "api.too_many_attempts"
 
 
+@pytest.mark.parametrize("secret", ["\ud800", "geheim\udfff", "é" * 201, None, 42])
+def test_r7_1_a_secret_no_hasher_takes_is_a_wrong_secret(world: WebWorld, secret: object) -> None:
+    """R7.1: a secret that cannot be one — a lone surrogate (no UTF-8 for Argon2id), more than
+    200 characters, no text at all — is a wrong credential for a known and an unknown id
+    alike, and keeps counting; it is not an unexpected error whose attempt is taken back."""
+    for client_id in (str(world.client_id), str(uuid.uuid4())):
+        with pytest.raises(NotAllowed) as refused:
+            _auth(world).verify_secret(client_id, secret, ADDRESS)  # type: ignore[arg-type]
+        assert refused.value.code == "api.invalid_client"
+    assert _counted(world) == 2
+
+
 @pytest.mark.parametrize(
     "failure",
     [

@@ -273,6 +273,18 @@ def _employer_by_code(
     return found
 
 
+def _possible_secret(secret: object) -> bool:
+    """Text of at most 200 characters that UTF-8 encodes (Argon2id hashes bytes: a lone
+    surrogate would raise there, an error instead of a wrong secret — R7.1)."""
+    if not isinstance(secret, str) or len(secret) > 200:
+        return False
+    try:
+        secret.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _busy(error: Exception) -> bool:
     """A database that is busy, locked or unreachable, not a bug."""
     if isinstance(error, Conflict):
@@ -370,10 +382,10 @@ class ApiAuthentication:
         if ident is not None:
             with self._uow(write=False) as uow:
                 client = uow.api_clients.find(ident)
-        if client is None or not client.active or not isinstance(secret, str) or len(secret) > 200:
+        if client is None or not client.active or not _possible_secret(secret):
             if self._dummy is None:
                 self._dummy = self._hasher.hash("x" * 32)
-            self._hasher.verify(self._dummy, secret if isinstance(secret, str) else "")
+            self._hasher.verify(self._dummy, secret if _possible_secret(secret) else "")
             raise NotAllowed("api.invalid_client", {})
         if not self._hasher.verify(client.secret_hash, secret):
             raise NotAllowed("api.invalid_client", {})
