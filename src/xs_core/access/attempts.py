@@ -3,13 +3,14 @@
 Every ``POST /oauth/token`` verifies a secret with Argon2id: tens of milliseconds of CPU and
 memory by design. Without a bound, one address sending wrong credentials in a loop could keep
 the host's cores busy (secrets themselves are 256 bits and cannot be guessed). So attempts are
-counted per remote address in fixed windows (:class:`AttemptLimits`): an attempt is counted
-*before* its secret is verified — one atomic increment that returns the new count — and taken
-back when the secret was right; an address over its limit is refused with
-``api.too_many_attempts`` (HTTP 429 with ``Retry-After``) without hashing anything. Counting
-first makes the limit strict under concurrency: the count is the window's failures plus the
-attempts still being verified, so no burst of parallel requests verifies more secrets than the
-limit allows.
+counted per remote address (an IPv6 address by its /64, :func:`address_key`) in fixed windows
+(:class:`AttemptLimits`): an attempt is counted *before* its secret is verified — one atomic
+increment that returns the new count — and taken back unless the credentials were wrong (a
+right secret, or a verification that failed for another reason); an address over its limit is
+refused with ``api.too_many_attempts`` (HTTP 429 with ``Retry-After``) without hashing anything.
+Counting first makes the limit strict under concurrency: the count is the window's failures
+plus the attempts still being verified, so no burst of parallel requests verifies more secrets
+than the limit allows.
 
 Windows are aligned to the Unix epoch, so every process (and every host) sharing the database
 counts into the same window.
