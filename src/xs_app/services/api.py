@@ -24,7 +24,6 @@ import secrets
 import uuid
 
 import attrs
-from sqlalchemy.exc import OperationalError
 
 from xs_app.services.access import AccessService
 from xs_app.services.base import Service, UowFactory, employer, hidden
@@ -289,6 +288,9 @@ def _busy(error: Exception) -> bool:
     """A database that is busy, locked or unreachable, not a bug."""
     if isinstance(error, Conflict):
         return error.code == "storage.conflict"
+    # imported here: an application on the memory store never loads SQLAlchemy
+    from sqlalchemy.exc import OperationalError
+
     return isinstance(error, OperationalError)
 
 
