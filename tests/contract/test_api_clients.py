@@ -19,6 +19,7 @@ from xs_core.access.api_clients import (
     ApiClient,
     IdempotentResult,
 )
+from xs_core.access.attempts import address_key
 from xs_core.access.model import Scope, User
 from xs_core.organisation.model import Department, Employer
 from xs_core.organisation.units import UnitKind, UnitRef
@@ -295,6 +296,25 @@ class ApiClientStoreContract:
             uow.commit()
         with uow_factory() as uow:  # the earlier window's rows are gone: counting there restarts
             assert uow.api_clients.count_attempt("address:10.0.0.9", first) == 1
+            uow.rollback()
+
+    @pytest.mark.parametrize(
+        "address",
+        ["nul\x00byte", "\ud800lone surrogate", "ÄÖÜ\u202e" * 100, "2001:db8::1%" + "z" * 500],
+    )
+    def test_r7_1_a_hostile_address_is_counted_not_refused_by_the_database(
+        self, uow_factory: UowFactory, address: str
+    ) -> None:
+        """R7.1, R0.5: the key of any address text is stored by every backend (PostgreSQL
+        refuses NUL in text and no driver encodes a lone surrogate), so a hostile address is
+        counted like any other instead of failing the request."""
+        first = pendulum.datetime(2026, 12, 4, 10, 0, tz="UTC")
+        key = address_key(address)
+        with uow_factory() as uow:
+            assert [uow.api_clients.count_attempt(key, first) for _ in range(2)] == [1, 2]
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.api_clients.count_attempt(key, first) == 3
             uow.rollback()
 
     def test_r7_1_an_attempt_counted_in_a_rolled_back_transaction_is_not_kept(

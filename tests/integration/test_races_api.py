@@ -1,6 +1,7 @@
 """The external API's use cases under real concurrent connections (R7.1), on SQLite and
 PostgreSQL: concurrent retries with one ``Idempotency-Key`` create one user and all answer it;
-concurrent creations with one e-mail address create one user."""
+concurrent creations with one e-mail address create one user; concurrent wrong token attempts
+from one IPv6 /64 verify no more secrets than its limit."""
 
 from __future__ import annotations
 
@@ -14,8 +15,15 @@ from tests.races import ENGINES, codes, events, race, sql_app
 from tests.web.world import ROLE, build_world
 from xs_adapters.clock import FixedClock
 from xs_adapters.memory.mail import MemoryMailer
-from xs_app.services.api import CreateEmployerUser, ListApiClients, ListEmployerUsers
+from xs_app.services.api import (
+    ApiAuthentication,
+    CreateEmployerUser,
+    ListApiClients,
+    ListEmployerUsers,
+)
 from xs_core.access.api_clients import fingerprint
+from xs_core.access.attempts import AttemptLimits
+from xs_core.errors import NotAllowed
 
 RACERS = 4
 
@@ -110,3 +118,33 @@ def test_r7_1_concurrent_retries_of_an_expired_key_create_one_new_user(
     )
     assert sorted(u.email for u in listed) == ["anne@a.nl", "bert@a.nl"]
     assert len(events(app, "EmployerUserInvited")) == 2
+
+
+def test_r7_1_concurrent_wrong_secrets_from_one_ipv6_64_verify_at_most_the_limit(
+    app: xs.Xs, clock: FixedClock
+) -> None:
+    """R7.1: racers each on another address of one IPv6 /64, all with wrong secrets, share one
+    count: exactly ``per_address`` of them get a secret verified (``api.invalid_client``), the
+    others are refused unverified — rotating addresses inside the /64 buys nothing, even at
+    once."""
+    world = build_world(app, MemoryMailer())
+    auth = ApiAuthentication(
+        app.container.uow,
+        app.container.hasher(),
+        clock,
+        AttemptLimits(per_address=3),
+    )
+    racers = 2 * RACERS
+    outcomes = race(
+        *(
+            partial(auth.verify_secret, str(world.client_id), "wrong", f"2001:db8:7:7::{i + 1:x}")
+            for i in range(racers)
+        )
+    )
+    assert codes(outcomes) == ["api.invalid_client"] * 3 + ["api.too_many_attempts"] * (racers - 3)
+    with pytest.raises(NotAllowed) as refused:  # the right secret too, from anywhere in the /64
+        auth.verify_secret(str(world.client_id), world.secret, "2001:db8:7:7:ffff::9")
+    assert refused.value.code == "api.too_many_attempts"
+    assert auth.verify_secret(str(world.client_id), world.secret, "2001:db8:7:8::1").id == (
+        world.client_id
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import ipaddress
 import math
 
 import pendulum
@@ -10,8 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from xs_core.access.attempts import AttemptLimits, address_key
+from xs_core.access.attempts import UNKNOWN_ADDRESS, AttemptLimits, address_key
 from xs_core.errors import InvalidInput, NotAllowed
+from xs_core.limits import ATTEMPT_KEY
 
 instants = st.datetimes(
     min_value=_dt.datetime(2000, 1, 1),
@@ -86,5 +88,103 @@ def test_r7_1_absurd_limits_are_refused(per_address: int, window: _dt.timedelta)
 
 
 def test_r7_1_an_address_key_is_bounded_and_case_blind() -> None:
-    assert address_key(" 2001:DB8::1 ") == "address:2001:db8::1"
+    assert address_key(" 2001:DB8::1 ") == "address:2001:db8::/64"
+    assert address_key(" 192.0.2.1 ") == "address:192.0.2.1"
+    assert address_key(" Proxy.Example ") == "address:proxy.example"
     assert len(address_key("x" * 1000)) == 100
+
+
+# -- R7.1: addresses an attacker can rotate count as one ------------------------------------------
+
+prefixes = st.integers(min_value=1, max_value=2**64 - 1)  # ::/64 holds the IPv4-mapped range
+interfaces = st.integers(min_value=0, max_value=2**64 - 1)
+zones = st.text(st.characters(codec="ascii", exclude_characters="%"), min_size=1, max_size=20)
+
+
+def _spellings(address: ipaddress.IPv6Address, zone: str) -> list[str]:
+    return [
+        address.compressed,
+        address.exploded.upper(),
+        f"  {address.compressed}%{zone}  ",
+    ]
+
+
+@given(prefixes, interfaces, interfaces, zones)
+def test_r7_1_every_address_of_one_ipv6_64_counts_under_one_key(
+    prefix: int, one: int, other: int, zone: str
+) -> None:
+    """R7.1: whoever holds an IPv6 address usually holds its whole /64 (2**64 addresses to
+    rotate through), so a /64 is one key — however the address is written, with or without a
+    zone id; the key names the network."""
+    first = ipaddress.IPv6Address(prefix << 64 | one)
+    second = ipaddress.IPv6Address(prefix << 64 | other)
+    network = ipaddress.IPv6Network((prefix << 64, 64))
+    keys = {address_key(text) for a in (first, second) for text in _spellings(a, zone)}
+    assert keys == {f"address:{network.compressed}"}
+
+
+@given(prefixes, prefixes, interfaces)
+def test_r7_1_different_ipv6_64s_count_apart(one: int, other: int, interface: int) -> None:
+    first = address_key(str(ipaddress.IPv6Address(one << 64 | interface)))
+    second = address_key(str(ipaddress.IPv6Address(other << 64 | interface)))
+    assert (first == second) == (one == other)
+
+
+@given(st.integers(min_value=0, max_value=2**32 - 1), st.integers(min_value=0, max_value=2**32 - 1))
+def test_r7_1_an_ipv4_mapped_address_counts_as_its_ipv4_address(one: int, other: int) -> None:
+    """R7.1: a dual-stack socket reports an IPv4 peer as ``::ffff:a.b.c.d``; it is the same
+    address as ``a.b.c.d`` and counts under the same key — and different IPv4 addresses
+    (mapped or not) count apart, not as one /64."""
+    v4 = ipaddress.IPv4Address(one)
+    mapped = ipaddress.IPv6Address(0xFFFF << 32 | one)
+    key = address_key(str(v4))
+    assert key == f"address:{v4}"
+    assert address_key(str(mapped)) == key  # ::ffff:a.b.c.d
+    assert address_key(mapped.exploded) == key  # 0000:…:ffff:xxxx:xxxx
+    assert address_key(f"::FFFF:{v4}%eth0") == key
+    assert (address_key(str(ipaddress.IPv4Address(other))) == key) == (one == other)
+
+
+@pytest.mark.parametrize(
+    ("address", "key"),
+    [
+        ("fe80::1%eth0", "address:fe80::/64"),
+        ("fe80::1%", "address:fe80::/64"),  # an empty zone id: still the address
+        ("FE80::abcd:1%25", "address:fe80::/64"),
+        ("2001:db8:0:1:ffff:ffff:ffff:ffff", "address:2001:db8:0:1::/64"),
+        ("::ffff:192.0.2.1", "address:192.0.2.1"),
+        ("::1", "address:::/64"),
+        ("192.0.2.1%eth0", "address:192.0.2.1%eth0"),  # IPv4 has no zones: not an address
+        ("[2001:db8::1]", "address:[2001:db8::1]"),
+        ("010.0.0.1", "address:010.0.0.1"),  # leading zeros are ambiguous: not parsed
+    ],
+)
+def test_r7_1_address_keys_by_hand(address: str, key: str) -> None:
+    assert address_key(address) == key
+
+
+@given(st.one_of(st.none(), st.text(), st.text(max_size=5).map(lambda t: t * 400)))
+def test_r7_1_any_address_gives_a_storable_key(address: str | None) -> None:
+    """R7.1, R0.5: whatever a proxy or a caller passes as the address — nothing, an empty or a
+    very long string, control characters, lone surrogates — the key fits the column and every
+    database stores it (no NUL, no surrogate, no other unprintable character)."""
+    key = address_key(address)
+    assert key.startswith("address:")
+    assert len(key) <= ATTEMPT_KEY
+    assert key.isprintable()
+    key.encode("utf-8")  # a lone surrogate would raise here
+
+
+def test_r7_1_the_documented_examples_hold() -> None:
+    """The examples in the docstrings of ``xs_core.access.attempts``."""
+    import doctest
+
+    from xs_core.access import attempts
+
+    assert doctest.testmod(attempts).failed == 0
+
+
+@pytest.mark.parametrize("address", [None, "", "   ", "\t\n"])
+def test_r7_1_no_address_counts_under_one_shared_key(address: str | None) -> None:
+    """R7.1: a request without a peer address is still limited — all of them together."""
+    assert address_key(address) == UNKNOWN_ADDRESS == "address:unknown"

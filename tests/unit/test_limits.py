@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 import xs_core
 from xs_adapters.sql import tables
 from xs_core import limits
+from xs_core.access.attempts import address_key
 from xs_core.access.features import Feature
 from xs_core.access.model import Role, RoleKind, User
 from xs_core.access.passwords import LANGUAGES, TokenPurpose
@@ -405,6 +406,22 @@ def test_r0_5_derived_text_fits_its_column() -> None:
             importlib.import_module(module.name)
     names = _event_names(DomainEvent)
     assert names and max(len(n) for n in names) <= limits.EVENT_NAME
+
+
+def test_r7_1_token_attempt_keys_fit_their_column() -> None:
+    """``token_attempts.key`` (R7.1, registered in DERIVED): the key of the longest address of
+    each kind fits whole — two addresses never share a count because their keys were cut —
+    and the key of any other text is cut to the column."""
+    longest = {
+        "255.255.255.255": "address:255.255.255.255",
+        "::ffff:255.255.255.255%" + "z" * 500: "address:255.255.255.255",
+        "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff%" + "z" * 500: "address:ffff:ffff:ffff:ffff::/64",
+        "": "address:unknown",
+    }
+    for address, key in longest.items():
+        assert address_key(address) == key
+        assert len(key) <= limits.ATTEMPT_KEY
+    assert len(address_key("é" * 10 * limits.ATTEMPT_KEY)) == limits.ATTEMPT_KEY
 
 
 def _event_names(cls: type[DomainEvent]) -> set[str]:

@@ -5,6 +5,7 @@ first result."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import uuid
 from collections.abc import Iterator
@@ -176,6 +177,87 @@ def test_r7_1_failed_token_attempts_are_limited_per_address(
         assert body["title"].startswith("Too many failed attempts")
     clock.advance(minutes=5)  # the next window
     assert post("/oauth/token", data=right).status_code == 200
+
+
+def test_r7_1_token_attempts_without_a_peer_address_are_limited_too(
+    world: WebWorld, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """R7.1: a request whose ASGI scope names no client (``request.client is None`` — some
+    servers and proxies leave it out) is limited like any address: all such requests share one
+    count, so leaving the address out buys no unlimited Argon2id verifications."""
+    inner = world.client.app
+
+    async def no_peer(scope: dict[str, object], receive: object, send: object) -> None:
+        await inner({**scope, "client": None}, receive, send)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(world.client, "app", no_peer)
+    form = {"grant_type": "client_credentials", "client_id": str(world.client_id)}
+    right = {**form, "client_secret": world.secret}
+    wrong = {**form, "client_secret": "wrong"}
+    clock.advance(minutes=15 - clock.now().minute % 15)  # the start of a window
+    for _ in range(3):
+        assert world.client.post("/oauth/token", data=right).status_code == 200
+    for _ in range(20):
+        _problem(world.client.post("/oauth/token", data=wrong), 401, "api.invalid_client")
+    answer = world.client.post("/oauth/token", data=right)
+    _problem(answer, 429, "api.too_many_attempts")
+    assert answer.headers["retry-after"] == "900"
+    monkeypatch.undo()  # a request with a peer address counts apart
+    assert world.client.post("/oauth/token", data=right).status_code == 200
+
+
+def _from_peer(world: WebWorld, monkeypatch: pytest.MonkeyPatch, hosts: Iterator[str]) -> None:
+    """Each request of ``world.client`` comes from the next of ``hosts`` (the ASGI peer)."""
+    inner = world.client.app
+
+    async def peer(scope: dict[str, object], receive: object, send: object) -> None:
+        await inner({**scope, "client": (next(hosts), 50000)}, receive, send)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(world.client, "app", peer)
+
+
+def test_r7_1_rotating_addresses_of_one_ipv6_64_buys_no_attempts(
+    world: WebWorld, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """R7.1 end to end: 20 wrong attempts, each from another address of 2001:db8:1:2::/64
+    (one from its IPv4-mapped twin elsewhere), use up that network's window; the next address
+    of the /64 is refused, a neighbouring /64 is not."""
+    hosts = [f"2001:db8:1:2:{i:x}::{i + 1:x}" for i in range(20)]
+    hosts += ["2001:DB8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:3::1"]
+    hosts += ["::ffff:192.0.2.7", "192.0.2.7"]
+    _from_peer(world, monkeypatch, iter(hosts))
+    form = {"grant_type": "client_credentials", "client_id": str(world.client_id)}
+    wrong = {**form, "client_secret": "wrong"}
+    clock.advance(minutes=15 - clock.now().minute % 15)
+    for _ in range(20):
+        _problem(world.client.post("/oauth/token", data=wrong), 401, "api.invalid_client")
+    _problem(world.client.post("/oauth/token", data=wrong), 429, "api.too_many_attempts")
+    for _ in range(3):  # the neighbouring /64, the mapped and the plain IPv4 address
+        _problem(world.client.post("/oauth/token", data=wrong), 401, "api.invalid_client")
+    with world.app.container.uow() as uow:  # the mapped and the plain address counted as one
+        window = xs.AttemptLimits().window_start(clock.now())
+        assert uow.api_clients.count_attempt("address:192.0.2.7", window) == 3
+        uow.rollback()
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["nul\x00", "\x1b[2J\u202e", "ÿ" * 5000, "", " ", "fe80::1%" + "eth0" * 300, "None"],
+    ids=["nul", "controls", "long", "empty", "blank", "long zone", "the text None"],
+)
+def test_r7_1_a_hostile_peer_address_is_counted_like_any_other(
+    world: WebWorld, monkeypatch: pytest.MonkeyPatch, host: str
+) -> None:
+    """R7.1, R0.5: whatever the server or a proxy reports as the peer, the token endpoint
+    answers 401 for a wrong secret and 200 for a right one — never a 500 from a key the
+    database refuses."""
+    _from_peer(world, monkeypatch, itertools.repeat(host))
+    form = {"grant_type": "client_credentials", "client_id": str(world.client_id)}
+    for _ in range(2):
+        wrong = world.client.post("/oauth/token", data={**form, "client_secret": "wrong"})
+        _problem(wrong, 401, "api.invalid_client")
+    right = world.client.post("/oauth/token", data={**form, "client_secret": world.secret})
+    assert right.status_code == 200, right.text
 
 
 def test_bearer_refusals(world: WebWorld, clock: FixedClock) -> None:

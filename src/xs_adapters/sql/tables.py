@@ -959,7 +959,8 @@ idempotency_keys = sa.Table(
 token_attempts = sa.Table(
     "token_attempts",
     metadata,
-    # ``address:<remote address>`` (xs_core.access.attempts, R7.1, migration 0022)
+    # ``address:<remote address>`` — an IPv6 address's /64, ``address:unknown`` without one
+    # (xs_core.access.attempts.address_key, R7.1, migration 0022)
     sa.Column("key", sa.String(limits.ATTEMPT_KEY), primary_key=True),
     sa.Column("window_start", UtcDateTime, primary_key=True),
     sa.Column("attempts", sa.Integer, nullable=False),

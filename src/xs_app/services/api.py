@@ -16,8 +16,10 @@ token is ever stored or written to the outbox. The API never accepts or returns 
 from __future__ import annotations
 
 import base64
+import datetime as _dt
 import hashlib
 import hmac
+import logging
 import secrets
 import uuid
 
@@ -75,6 +77,8 @@ register_messages(
     },
     kind=InvalidInput,
 )
+
+log = logging.getLogger("xs.api")
 
 #: The features of an API client's technical user (R7.1).
 CLIENT_FEATURES = frozenset({Feature.API_CREATE_EMPLOYER_USER, Feature.VIEW_ORGANISATION})
@@ -268,9 +272,35 @@ def _employer_by_code(
     return found
 
 
+def _possible_secret(secret: object) -> bool:
+    """Text of at most 200 characters that UTF-8 encodes (Argon2id hashes bytes: a lone
+    surrogate would raise there, an error instead of a wrong secret — R7.1)."""
+    if not isinstance(secret, str) or len(secret) > 200:
+        return False
+    try:
+        secret.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _busy(error: Exception) -> bool:
+    """A database that is busy, locked or unreachable, not a bug."""
+    if isinstance(error, Conflict):
+        return error.code == "storage.conflict"
+    # imported here: an application on the memory store never loads SQLAlchemy
+    from sqlalchemy.exc import OperationalError
+
+    return isinstance(error, OperationalError)
+
+
 class ApiAuthentication:
     """Checking an API client's credentials and state (no acting user yet: not a use case of the
-    use-case table)."""
+    use-case table).
+
+    ``limits`` (``bootstrap(attempt_limits=...)``) must be an
+    :class:`~xs_core.access.attempts.AttemptLimits`; anything else is refused here, when the
+    application is built, with ``api.attempt_limits_invalid`` (R7.1)."""
 
     def __init__(
         self,
@@ -279,22 +309,33 @@ class ApiAuthentication:
         clock: Clock,
         limits: AttemptLimits | None = None,
     ) -> None:
+        if limits is None:
+            limits = AttemptLimits()
+        elif not isinstance(limits, AttemptLimits):  # refused when the application is built
+            raise InvalidInput(
+                "api.attempt_limits_invalid",
+                {"reason": f"expected xs.AttemptLimits, got {type(limits).__name__}"},
+            )
         self._uow = uow_factory
         self._hasher = hasher
         self._clock = clock
-        self._limits = limits or AttemptLimits()
+        self._limits = limits
         self._dummy: str | None = None
 
     def verify_secret(self, client_id: str, secret: str, address: str | None = None) -> ApiClient:
         """The active client with this id and secret; ``api.invalid_client`` otherwise (an
         unknown id costs what a wrong secret costs).
 
-        With the caller's remote ``address`` the attempt is counted first (R7.1,
-        :mod:`xs_core.access.attempts`): over the address's limit the answer is
-        ``api.too_many_attempts`` and no secret is hashed; a right secret takes its attempt
-        back, so only failures (and attempts in flight) count."""
-        if address is None:
-            return self._verify(client_id, secret)
+        Every attempt is counted first under the caller's remote ``address`` (R7.1,
+        :func:`~xs_core.access.attempts.address_key`: an IPv6 address by its /64): over the
+        address's limit the answer is ``api.too_many_attempts`` and no secret is hashed. Without
+        an address (``None``: the request had no peer address) the attempt is limited all the
+        same, under one key shared by all such requests. A right secret takes its attempt
+        back, so only failures (and attempts in flight) count. So does a verification that ends
+        in any other error than ``api.invalid_client`` (a database error during the lookup, an
+        unexpected exception): the error is raised as it is and the attempt is not held against
+        the address. A right secret is answered even when the database is too busy to take its
+        attempt back (logged; the address keeps that one attempt until the window ends)."""
         key, now = address_key(address), self._clock.now()
         window = self._limits.window_start(now)
         with self._uow() as uow:
@@ -302,11 +343,37 @@ class ApiAuthentication:
             uow.commit()
         if attempts > self._limits.per_address:
             raise self._limits.refusal(now)
-        client = self._verify(client_id, secret)
-        with self._uow() as uow:
-            uow.api_clients.withdraw_attempt(key, window)
-            uow.commit()
+        try:
+            client = self._verify(client_id, secret)
+        except Exception as error:
+            # wrong credentials keep counting; any other end is the host's failure, not the
+            # caller's, and is taken back
+            if not (isinstance(error, NotAllowed) and error.code == "api.invalid_client"):
+                self._withdraw(key, window, pending=error)
+            raise
+        self._withdraw(key, window)
         return client
+
+    def _withdraw(
+        self, key: str, window: _dt.datetime, pending: BaseException | None = None
+    ) -> None:
+        """Take back an attempt (R7.1). When the database is busy, locked or unreachable
+        (``storage.conflict``, a driver's ``OperationalError``) that is logged, not raised: a
+        right secret is still answered with its client, and the address keeps one attempt
+        more than it should until the window ends. With an error ``pending`` (it is being
+        raised) any failure to take the attempt back is logged, never raised: the caller gets
+        the error that ended the verification."""
+        try:
+            with self._uow() as uow:
+                uow.api_clients.withdraw_attempt(key, window)
+                uow.commit()
+        except Exception as error:
+            if pending is not None:
+                log.exception("token attempt not taken back (%s); raising %r", key, pending)
+            elif _busy(error):
+                log.warning("token attempt not taken back (%s): %s", key, error)
+            else:
+                raise
 
     def _verify(self, client_id: str, secret: str) -> ApiClient:
         try:
@@ -317,10 +384,10 @@ class ApiAuthentication:
         if ident is not None:
             with self._uow(write=False) as uow:
                 client = uow.api_clients.find(ident)
-        if client is None or not client.active or not isinstance(secret, str) or len(secret) > 200:
+        if client is None or not client.active or not _possible_secret(secret):
             if self._dummy is None:
                 self._dummy = self._hasher.hash("x" * 32)
-            self._hasher.verify(self._dummy, secret if isinstance(secret, str) else "")
+            self._hasher.verify(self._dummy, secret if _possible_secret(secret) else "")
             raise NotAllowed("api.invalid_client", {})
         if not self._hasher.verify(client.secret_hash, secret):
             raise NotAllowed("api.invalid_client", {})

@@ -154,7 +154,8 @@ def oauth_token(
 ) -> dict[str, Any]:
     """OAuth2 client credentials (RFC 6749 §4.4): HTTP Basic or ``client_id`` and
     ``client_secret`` in the form; a short-lived bearer token. Failed attempts are counted per
-    remote address: over the limit, ``429 api.too_many_attempts`` with ``Retry-After``."""
+    remote address (an IPv6 address by its /64; requests without a peer address all under one
+    shared key): over the limit, ``429 api.too_many_attempts`` with ``Retry-After``."""
     if data.grant_type != "client_credentials":
         raise InvalidInput("api.unsupported_grant", {})
     given = _basic(request.headers.get("authorization", ""))

@@ -258,7 +258,8 @@ class ApiClientStore(Protocol):
         ...
 
     def withdraw_attempt(self, key: str, window_start: _dt.datetime) -> None:
-        """Take back one attempt counted in that window (its secret was right); never below 0."""
+        """Take back one attempt counted in that window (its credentials were not wrong: a
+        right secret, or a verification that failed for another reason); never below 0."""
         ...
 
     def employer_users(self, employer_id: uuid.UUID, limit: int, offset: int) -> list[User]:

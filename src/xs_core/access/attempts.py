@@ -3,13 +3,14 @@
 Every ``POST /oauth/token`` verifies a secret with Argon2id: tens of milliseconds of CPU and
 memory by design. Without a bound, one address sending wrong credentials in a loop could keep
 the host's cores busy (secrets themselves are 256 bits and cannot be guessed). So attempts are
-counted per remote address in fixed windows (:class:`AttemptLimits`): an attempt is counted
-*before* its secret is verified — one atomic increment that returns the new count — and taken
-back when the secret was right; an address over its limit is refused with
-``api.too_many_attempts`` (HTTP 429 with ``Retry-After``) without hashing anything. Counting
-first makes the limit strict under concurrency: the count is the window's failures plus the
-attempts still being verified, so no burst of parallel requests verifies more secrets than the
-limit allows.
+counted per remote address (an IPv6 address by its /64, :func:`address_key`) in fixed windows
+(:class:`AttemptLimits`): an attempt is counted *before* its secret is verified — one atomic
+increment that returns the new count — and taken back unless the credentials were wrong (a
+right secret, or a verification that failed for another reason); an address over its limit is
+refused with ``api.too_many_attempts`` (HTTP 429 with ``Retry-After``) without hashing anything.
+Counting first makes the limit strict under concurrency: the count is the window's failures
+plus the attempts still being verified, so no burst of parallel requests verifies more secrets
+than the limit allows.
 
 Windows are aligned to the Unix epoch, so every process (and every host) sharing the database
 counts into the same window.
@@ -18,6 +19,7 @@ counts into the same window.
 from __future__ import annotations
 
 import datetime as _dt
+import ipaddress
 import math
 
 import attrs
@@ -105,9 +107,50 @@ class AttemptLimits:
         return NotAllowed("api.too_many_attempts", {"retry_after_seconds": self.retry_after(at)})
 
 
-def address_key(address: str) -> str:
-    """The key an address's attempts are counted under (cut to :data:`ATTEMPT_KEY`)."""
-    return f"address:{address.strip().lower()}"[:ATTEMPT_KEY]
+#: Characters of an address looked at: the longest address text is 45 characters (plus a zone
+#: id, which is dropped); the rest of a longer string changes nothing but the work done.
+_ADDRESS_TEXT = 1_000
 
 
-__all__ = ["AttemptLimits", "address_key"]
+#: The key of attempts whose remote address is unknown (no peer address): counted together.
+UNKNOWN_ADDRESS = "address:unknown"
+
+
+def address_key(address: str | None) -> str:
+    """The key an address's attempts are counted under (R7.1; cut to :data:`ATTEMPT_KEY`).
+
+    An IPv4 address counts as itself. An IPv6 address counts as its **/64 network**: one
+    subscriber or host is routed a whole /64 and could rotate through 2**64 addresses, one
+    attempt each. A zone id (``fe80::1%eth0``) is dropped, and an IPv4-mapped address
+    (``::ffff:192.0.2.1``, how a dual-stack socket reports an IPv4 peer) counts as its IPv4
+    address. Text that is no address (a proxy's name, a hostile header) counts as itself,
+    trimmed and lowercased, with unprintable characters (NUL, controls, lone surrogates) replaced
+    by ``?`` so that every database stores the key (R0.5). No address (``None``, blank) is
+    :data:`UNKNOWN_ADDRESS`: requests without a peer address share one limit, they are not
+    exempt from it.
+
+    >>> address_key("2001:DB8::1"), address_key("2001:db8::ffff:1%eth0")
+    ('address:2001:db8::/64', 'address:2001:db8::/64')
+    >>> address_key("::ffff:192.0.2.1"), address_key("192.0.2.1")
+    ('address:192.0.2.1', 'address:192.0.2.1')
+    >>> address_key(None)
+    'address:unknown'
+    """
+    text = address[:_ADDRESS_TEXT].strip() if isinstance(address, str) else ""
+    if not text:
+        return UNKNOWN_ADDRESS
+    host, zone, _ = text.partition("%")  # only IPv6 addresses have zones
+    try:
+        ip = ipaddress.IPv6Address(host) if zone else ipaddress.ip_address(host)
+    except ValueError:
+        printable = "".join(c if c.isprintable() else "?" for c in text.lower())
+        return f"address:{printable}"[:ATTEMPT_KEY]
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return f"address:{ip.ipv4_mapped}"
+        network = ipaddress.IPv6Network((int(ip) >> 64 << 64, 64))
+        return f"address:{network.compressed}"
+    return f"address:{ip}"
+
+
+__all__ = ["UNKNOWN_ADDRESS", "AttemptLimits", "address_key"]
