@@ -29,7 +29,7 @@ from xs_adapters.sql.tables import search_entries as e
 from xs_adapters.sql.tables import search_entry_scopes as s
 from xs_core import limits
 from xs_core.access.model import ResolvedScope
-from xs_core.organisation.search import SearchHit, SearchQuery
+from xs_core.organisation.search import SEARCHABLE_KINDS, SearchHit, SearchQuery
 from xs_core.organisation.units import UnitKind
 
 #: The plans of a scoped search (R1.3), chosen per search by :class:`SearchCosts`.
@@ -223,11 +223,15 @@ def _ids_in(column: Any, name: str, sqlite: bool) -> sa.ColumnElement[bool]:
 
 
 @functools.cache
-def _scope_first_statement(sqlite: bool, parts: tuple[bool, bool, bool]) -> sa.Select[Any]:
+def _scope_first_statement(
+    sqlite: bool, parts: tuple[bool, bool, bool], every_kind: bool = False
+) -> sa.Select[Any]:
     """The scope-first ranking (R1.3) with its values as named parameters — ``term``,
-    ``term_top``, ``pattern``, ``kinds``, ``page_rows``, ``skip`` and the scope's ``folders``,
-    ``employers`` and ``departments`` (those ``parts`` says it has) — built once per dialect
-    and kind of scope: building and caching the statement cost more than running it."""
+    ``term_top``, ``pattern``, ``kinds`` (unless ``every_kind``: every searchable kind is
+    asked, and every entry has one of them, so the condition is left out — a test per scope
+    row saved), ``page_rows``, ``skip`` and the scope's ``folders``, ``employers`` and
+    ``departments`` (those ``parts`` says it has) — built once per dialect, kind of scope and
+    ``every_kind``: building and caching the statement cost more than running it."""
     term = sa.bindparam("term", type_=sa.String)
     top = sa.bindparam("term_top", type_=sa.String)
     code_prefix = sa.and_(s.c.code_norm >= term, s.c.code_norm < top)
@@ -238,12 +242,13 @@ def _scope_first_statement(sqlite: bool, parts: tuple[bool, bool, bool]) -> sa.S
         else_=3,
     ).label("rank")
     conditions = [
-        s.c.kind.in_(sa.bindparam("kinds", type_=sa.String, expanding=True)),
         sa.or_(
             code_prefix,
             s.c.name_norm.like(sa.bindparam("pattern", type_=sa.String), escape="\\"),
         ),
     ]
+    if not every_kind:
+        conditions.insert(0, s.c.kind.in_(sa.bindparam("kinds", type_=sa.String, expanding=True)))
     has_folders, has_employers, has_departments = parts
     # PostgreSQL: inside whole employers, their own rows only. An employee has a row per
     # employer without a department, and one more per department of that employment, which
@@ -272,16 +277,33 @@ def _scope_first_statement(sqlite: bool, parts: tuple[bool, bool, bool]) -> sa.S
         scope_parts.append(sa.and_(_ids_in(s.c.employer_id, "employers", sqlite), *own_rows))
     if has_departments:
         scope_parts.append(_ids_in(s.c.department_id, "departments", sqlite))
-    columns = [s.c.entry_id, rank, s.c.name_norm, s.c.kind_order, s.c.unit_id]
+    columns = [rank, s.c.name_norm, s.c.kind_order, s.c.unit_id, s.c.entry_id]
     selects = [sa.select(*columns).where(part, *conditions) for part in scope_parts]
-    found = (selects[0].distinct() if len(selects) == 1 else sa.union(*selects)).subquery("found")
-    page = (
-        sa.select(found)
-        .order_by(found.c.rank, found.c.name_norm, found.c.kind_order, found.c.unit_id)
-        .limit(sa.bindparam("page_rows", type_=sa.Integer))
-        .offset(sa.bindparam("skip", type_=sa.Integer))
-        .subquery("page")
-    )
+    rows_of_page = sa.bindparam("page_rows", type_=sa.Integer)
+    skip = sa.bindparam("skip", type_=sa.Integer)
+    page: sa.Subquery
+    if len(selects) == 1:
+        # DISTINCT on the very columns of the order: one sort that removes the duplicates as
+        # it goes and stops after the page (Unique under Limit), not a hash of every match
+        # followed by a second, top-N sort — an entry is one (kind, unit), so the entry id
+        # behind the unit id orders nothing and keeps the order total
+        page = (
+            selects[0]
+            .distinct()
+            .order_by(*columns)
+            .limit(rows_of_page)
+            .offset(skip)
+            .subquery("page")
+        )
+    else:
+        found = sa.union(*selects).subquery("found")
+        page = (
+            sa.select(found)
+            .order_by(found.c.rank, found.c.name_norm, found.c.kind_order, found.c.unit_id)
+            .limit(rows_of_page)
+            .offset(skip)
+            .subquery("page")
+        )
     # the page's names, codes and dossiers in the same statement: only the page's own entries
     # are joined (the entries before the offset are ranked, never read)
     d = dossiers
@@ -573,14 +595,16 @@ class SqlOrganisationSearch:
         (:func:`_scope_first_statement`); a search only binds its values."""
         term = query.term
         parts = (bool(scope.folder_ids), bool(scope.employer_ids), bool(scope.department_ids))
+        every_kind = query.kinds >= SEARCHABLE_KINDS
         values: dict[str, Any] = {
             "term": term,
             "term_top": _after_prefix(term),
             "pattern": f"%{_escape_like(term)}%",
-            "kinds": [k.value for k in query.kinds],
             "page_rows": query.page_size,
             "skip": query.offset,
         }
+        if not every_kind:
+            values["kinds"] = [k.value for k in query.kinds]
         for name, ids in (
             ("folders", scope.folder_ids),
             ("employers", scope.employer_ids),
@@ -588,7 +612,7 @@ class SqlOrganisationSearch:
         ):
             if ids:
                 values[name] = self._id_values(ids)
-        statement = _scope_first_statement(self._sqlite, parts)
+        statement = _scope_first_statement(self._sqlite, parts, every_kind)
         return [_Row(r, int(r.rank)) for r in self._c.execute(statement, values)]
 
     def _with_names(self, ranked: list[tuple[int, int]], skip: int = 0) -> list[Any]:
