@@ -127,6 +127,74 @@ def test_r2_6_tokens_expire_after_their_lifetime(
     assert refused.value.code == "access.token_expired"
 
 
+@pytest.mark.parametrize(
+    "lifetimes",
+    [
+        72,
+        "72h",
+        _dt.timedelta(hours=72),
+        {"invitation": _dt.timedelta(hours=72)},
+        0,
+    ],
+    ids=["int", "str", "timedelta", "dict", "zero"],
+)
+def test_r2_6_bootstrap_refuses_token_lifetimes_that_are_no_token_lifetimes(
+    clock: FixedClock, lifetimes: object
+) -> None:
+    """R2.6: ``bootstrap(token_lifetimes=72)`` is refused when the application is built, with
+    a coded error — not when the first invitation is made (nor, for a falsy value, replaced by
+    the defaults unnoticed)."""
+    with pytest.raises(InvalidInput) as refused:
+        xs.bootstrap(storage="memory", clock=clock, token_lifetimes=lifetimes)
+    assert refused.value.code == "access.invalid_token_lifetime"
+    assert refused.value.details == {"maximum": 720}
+    assert refused.value.message("en") == "A token is valid for more than 0 and at most 720 hours."
+
+
+@pytest.mark.parametrize(
+    "lifetime",
+    [
+        _dt.timedelta(0),
+        _dt.timedelta(seconds=-1),
+        _dt.timedelta(days=30, microseconds=1),
+        3600,
+    ],
+    ids=["zero", "negative", "over-30-days", "int"],
+)
+@pytest.mark.parametrize("purpose", ["invitation", "reset"])
+def test_r2_6_a_token_lifetime_outside_0_to_30_days_is_refused_when_built(
+    lifetime: object, purpose: str
+) -> None:
+    """R2.6: each lifetime is more than zero and at most 30 days (``MAX_TOKEN_LIFETIME``)."""
+    with pytest.raises(InvalidInput) as refused:
+        xs.TokenLifetimes(**{purpose: lifetime})  # type: ignore[arg-type]
+    assert refused.value.code == "access.invalid_token_lifetime"
+
+
+def test_r2_6_configured_lifetimes_set_the_expiry_of_every_token(
+    clock: FixedClock,
+) -> None:
+    """R2.6: ``bootstrap(token_lifetimes=...)`` reaches the invitation and reset tokens; 30
+    days exactly is allowed."""
+    app = xs.bootstrap(
+        storage="memory",
+        clock=clock,
+        token_lifetimes=xs.TokenLifetimes(
+            invitation=_dt.timedelta(days=30), reset=_dt.timedelta(minutes=10)
+        ),
+    )
+    admin = app.installation.create_super_administrator("Beheer", "beheer@example.nl")
+    anne = app.access.create_user(xs.CreateUser(actor=admin, name="Anne", email="anne@example.nl"))
+    reset = app.passwords.issue_token(
+        xs.IssuePasswordToken(actor=admin, user_id=anne, purpose=xs.TokenPurpose.RESET)
+    )
+    invitation = app.passwords.issue_token(
+        xs.IssuePasswordToken(actor=admin, user_id=anne, purpose=xs.TokenPurpose.INVITATION)
+    )
+    assert reset.expires_at == clock.now() + _dt.timedelta(minutes=10)
+    assert invitation.expires_at == clock.now() + _dt.timedelta(days=30)
+
+
 @pytest.mark.parametrize("token", ["", "x" * 300, "onbekend-token"])
 def test_r2_6_an_unknown_token_is_refused_and_nothing_changes(
     app: xs.Xs, admin: uuid.UUID, anne: uuid.UUID, token: str

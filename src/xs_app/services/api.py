@@ -28,7 +28,7 @@ import attrs
 from xs_app.services.access import AccessService
 from xs_app.services.base import Service, UowFactory, employer, hidden
 from xs_app.services.command import Command
-from xs_app.services.passwords import TokenLifetimes
+from xs_app.services.passwords import TokenLifetimes, token_lifetimes
 from xs_core.access.api_clients import (
     ApiClient,
     EmployerUserInvited,
@@ -415,7 +415,7 @@ class EmployerUserService(Service):
     ) -> None:
         super().__init__(uow_factory, clock)
         self._key = secret_key
-        self._lifetimes = lifetimes or TokenLifetimes()
+        self._lifetimes = token_lifetimes(lifetimes)
 
     @staticmethod
     def _employer_role(uow: UnitOfWork, name: str) -> Role:

@@ -21,6 +21,7 @@ from xs_core.access.features import Feature
 from xs_core.access.model import User
 from xs_core.access.passwords import (
     INVITATION_LIFETIME,
+    MAX_TOKEN_LIFETIME,
     RESET_LIFETIME,
     Account,
     ChangedBy,
@@ -105,12 +106,38 @@ class SetLanguage(Command):
     language: str
 
 
+def _lifetime(
+    instance: TokenLifetimes, attribute: attrs.Attribute[_dt.timedelta], value: object
+) -> None:
+    valid_lifetime(value)
+
+
 @attrs.frozen
 class TokenLifetimes:
-    """Default lifetimes of tokens (configurable per application)."""
+    """Default lifetimes of tokens (configurable per application): each more than zero and at
+    most ``MAX_TOKEN_LIFETIME`` (30 days), else ``access.invalid_token_lifetime`` when it is
+    built (R2.6).
 
-    invitation: _dt.timedelta = INVITATION_LIFETIME
-    reset: _dt.timedelta = RESET_LIFETIME
+    >>> TokenLifetimes(invitation=_dt.timedelta(days=7)).invitation.days
+    7
+    """
+
+    invitation: _dt.timedelta = attrs.field(default=INVITATION_LIFETIME, validator=_lifetime)
+    reset: _dt.timedelta = attrs.field(default=RESET_LIFETIME, validator=_lifetime)
+
+
+def token_lifetimes(value: object) -> TokenLifetimes:
+    """The lifetimes a service is given (``bootstrap(token_lifetimes=...)``), checked when the
+    application is built, not when the first token is made: ``None`` means the defaults;
+    anything but a :class:`TokenLifetimes` is ``access.invalid_token_lifetime`` (R2.6)."""
+    if value is None:
+        return TokenLifetimes()
+    if isinstance(value, TokenLifetimes):
+        return value
+    raise InvalidInput(
+        "access.invalid_token_lifetime",
+        {"maximum": int(MAX_TOKEN_LIFETIME.total_seconds() // 3600)},
+    )
 
 
 #: A hash of a random password: verified when the e-mail address is unknown, so that an unknown
@@ -130,7 +157,7 @@ class PasswordService(Service):
     ) -> None:
         super().__init__(uow_factory, clock)
         self._hasher = hasher
-        self._lifetimes = lifetimes or TokenLifetimes()
+        self._lifetimes = token_lifetimes(lifetimes)
 
     def _managed_user(self, uow: UnitOfWork, actor: uuid.UUID, user_id: uuid.UUID) -> User:
         auth, principal = self._authorise(uow, actor, Feature.MANAGE_USERS)
@@ -301,4 +328,5 @@ __all__ = [
     "SetPasswordWithToken",
     "TokenLifetimes",
     "VerifyPassword",
+    "token_lifetimes",
 ]
