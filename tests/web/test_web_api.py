@@ -72,6 +72,15 @@ def test_health_and_openapi(world: WebWorld) -> None:
     body = post["requestBody"]["content"]["application/json"]["schema"]
     assert body["additionalProperties"] is False
     assert body["required"] == ["name", "email", "role"]
+    # R7.1: the token route's 429 names its Retry-After header (whole seconds, at least 1)
+    too_many = schema["paths"]["/oauth/token"]["post"]["responses"]["429"]
+    retry_after = too_many["headers"]["Retry-After"]
+    assert retry_after["required"] is True
+    assert retry_after["schema"] == {"type": "integer", "minimum": 1}
+    assert (
+        world.client.get("/schema/openapi.json").json()["paths"]["/oauth/token"]
+        == (schema["paths"]["/oauth/token"])
+    )
 
 
 def test_security_headers_and_correlation_id(world: WebWorld) -> None:

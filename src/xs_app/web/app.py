@@ -13,7 +13,14 @@ from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.spec import Components, SecurityScheme
+from litestar.openapi.spec import (
+    Components,
+    OpenAPIHeader,
+    OpenAPIResponse,
+    OpenAPIType,
+    Schema,
+    SecurityScheme,
+)
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template import TemplateConfig
 
@@ -98,4 +105,22 @@ def create_app(xs: Xs, *, debug: bool = False, threads: int = THREADS) -> Litest
         )
         for route in app.routes
     }
+    _document_retry_after(app)
     return app
+
+
+def _document_retry_after(app: Litestar) -> None:
+    """The OpenAPI document names the ``Retry-After`` header of ``POST /oauth/token``'s 429
+    (too many failed attempts, R7.1): Litestar's response specifications carry no headers, so
+    it is added to the generated document once, which ``/openapi.json`` and ``/schema`` serve."""
+    paths = app.openapi_schema.paths or {}
+    operation = paths["/oauth/token"].post if "/oauth/token" in paths else None
+    response = (operation.responses or {}).get("429") if operation is not None else None
+    if isinstance(response, OpenAPIResponse):
+        response.headers = {
+            "Retry-After": OpenAPIHeader(
+                schema=Schema(type=OpenAPIType.INTEGER, minimum=1),
+                description="Seconds until the address's window of attempts ends.",
+                required=True,
+            )
+        }
