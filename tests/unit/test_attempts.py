@@ -145,6 +145,23 @@ def test_r7_1_an_ipv4_mapped_address_counts_as_its_ipv4_address(one: int, other:
     assert (address_key(str(ipaddress.IPv4Address(other))) == key) == (one == other)
 
 
+ports = st.integers(min_value=0, max_value=65535)
+
+
+@given(st.integers(min_value=0, max_value=2**32 - 1), interfaces, prefixes, ports, ports)
+def test_r7_1_a_port_a_proxy_forwards_makes_no_new_key(
+    v4: int, interface: int, prefix: int, port: int, other_port: int
+) -> None:
+    """R7.1: a proxy may forward the peer as ``a.b.c.d:port`` or ``[v6]:port``; every new
+    connection has a new port, so the port is dropped — one address, one key."""
+    ipv4 = ipaddress.IPv4Address(v4)
+    ipv6 = ipaddress.IPv6Address(prefix << 64 | interface)
+    assert address_key(f"{ipv4}:{port}") == address_key(f"{ipv4}:{other_port}")
+    assert address_key(f"{ipv4}:{port}") == address_key(str(ipv4))
+    for spelled in (f"[{ipv6}]:{port}", f"[{ipv6}]:{other_port}", f"[{ipv6.exploded}]"):
+        assert address_key(spelled) == address_key(str(ipv6))
+
+
 @pytest.mark.parametrize(
     ("address", "key"),
     [
@@ -155,7 +172,18 @@ def test_r7_1_an_ipv4_mapped_address_counts_as_its_ipv4_address(one: int, other:
         ("::ffff:192.0.2.1", "address:192.0.2.1"),
         ("::1", "address:::/64"),
         ("192.0.2.1%eth0", "address:192.0.2.1%eth0"),  # IPv4 has no zones: not an address
-        ("[2001:db8::1]", "address:[2001:db8::1]"),
+        ("[2001:db8::1]", "address:2001:db8::/64"),  # brackets, as in a URL's host
+        ("[2001:db8::1]:443", "address:2001:db8::/64"),
+        ("[::ffff:192.0.2.1]:80", "address:192.0.2.1"),
+        ("[fe80::1%eth0]:80", "address:fe80::/64"),
+        ("192.0.2.1:51234", "address:192.0.2.1"),
+        ("192.0.2.1:", "address:192.0.2.1:"),  # no port: not an address with a port
+        ("192.0.2.1:http", "address:192.0.2.1:http"),
+        ("192.0.2.1:٤٤٣", "address:192.0.2.1:٤٤٣"),  # Arabic-Indic digits are no port
+        ("[2001:db8::1]:", "address:[2001:db8::1]:"),
+        ("[2001:db8::1]x", "address:[2001:db8::1]x"),
+        ("[]:80", "address:[]:80"),
+        ("proxy.example:80", "address:proxy.example:80"),  # a name keeps its port
         ("010.0.0.1", "address:010.0.0.1"),  # leading zeros are ambiguous: not parsed
     ],
 )

@@ -116,6 +116,21 @@ _ADDRESS_TEXT = 1_000
 UNKNOWN_ADDRESS = "address:unknown"
 
 
+def _without_port(text: str) -> str:
+    """``text`` without the port or brackets a proxy may add around an address: the host of
+    ``[v6]:port``, ``[v6]`` and ``v4:port``; any other text as it is (an IPv6 address without
+    brackets has colons of its own and never a port)."""
+    if text.startswith("["):
+        host, bracket, rest = text[1:].partition("]")
+        if bracket and (not rest or (rest[0] == ":" and rest[1:].isdigit() and rest.isascii())):
+            return host
+        return text
+    host, colon, port = text.partition(":")
+    if colon and port.isdigit() and port.isascii() and host.count(".") == 3:
+        return host
+    return text
+
+
 def address_key(address: str | None) -> str:
     """The key an address's attempts are counted under (R7.1; cut to :data:`ATTEMPT_KEY`).
 
@@ -125,7 +140,9 @@ def address_key(address: str | None) -> str:
     (``::ffff:192.0.2.1``, how a dual-stack socket reports an IPv4 peer) counts as its IPv4
     address. Text that is no address (a proxy's name, a hostile header) counts as itself,
     trimmed and lowercased, with unprintable characters (NUL, controls, lone surrogates) replaced
-    by ``?`` so that every database stores the key (R0.5). No address (``None``, blank) is
+    by ``?`` so that every database stores the key (R0.5). An address with a port, as some
+    proxies forward it (``[2001:db8::1]:443``, ``[2001:db8::1]``, ``192.0.2.1:443``), counts as
+    the address: a new connection's port does not make a new key. No address (``None``, blank) is
     :data:`UNKNOWN_ADDRESS`: requests without a peer address share one limit, they are not
     exempt from it.
 
@@ -133,13 +150,15 @@ def address_key(address: str | None) -> str:
     ('address:2001:db8::/64', 'address:2001:db8::/64')
     >>> address_key("::ffff:192.0.2.1"), address_key("192.0.2.1")
     ('address:192.0.2.1', 'address:192.0.2.1')
+    >>> address_key("[2001:db8::1]:51234"), address_key("192.0.2.1:51234")
+    ('address:2001:db8::/64', 'address:192.0.2.1')
     >>> address_key(None)
     'address:unknown'
     """
     text = address[:_ADDRESS_TEXT].strip() if isinstance(address, str) else ""
     if not text:
         return UNKNOWN_ADDRESS
-    host, zone, _ = text.partition("%")  # only IPv6 addresses have zones
+    host, zone, _ = _without_port(text).partition("%")  # only IPv6 addresses have zones
     try:
         ip = ipaddress.IPv6Address(host) if zone else ipaddress.ip_address(host)
     except ValueError:
