@@ -95,6 +95,9 @@ class SearchTuning:
         return cls(walk_window=2_000, trigram_candidates=5_000)
 
 
+#: A unit kind by its stored value (a dictionary lookup, not an enum call per row).
+_KINDS = {kind.value: kind for kind in UnitKind}
+
 _TOP = "\U0010ffff"
 
 
@@ -387,24 +390,24 @@ class SqlOrganisationSearch:
         else:
             rows = self._by_rank_class(query, scope, needed, plan)
             page = rows[query.offset : query.offset + query.page_size]
-        # rows read by _with_names carry their dossier; the others' are read in one statement
-        found = {(UnitKind(r.kind), r.unit_id): r.dossier_id for r in page if isinstance(r, _Row)}
-        found.update(
-            dossier_ids(
-                self._c, [(UnitKind(r.kind), r.unit_id) for r in page if not isinstance(r, _Row)]
-            )
-        )
+        # rows read with their names (_Row) carry their dossier; the others' are read in one
+        # statement
+        kinds = [_KINDS[r.kind] for r in page]
+        others = [
+            (k, r.unit_id) for k, r in zip(kinds, page, strict=True) if not isinstance(r, _Row)
+        ]
+        found = dossier_ids(self._c, others) if others else {}
         return [
             SearchHit(
-                kind=UnitKind(r.kind),
+                kind=k,
                 id=r.unit_id,
                 name=r.name,
                 code=r.code,
                 rank=int(r.rank),
                 employer_id=None,
-                dossier_id=found.get((UnitKind(r.kind), r.unit_id)),
+                dossier_id=r.dossier_id if isinstance(r, _Row) else found.get((k, r.unit_id)),
             )
-            for r in page
+            for k, r in zip(kinds, page, strict=True)
         ]
 
     def _columns(self, rank: sa.ColumnElement[int]) -> list[Any]:
