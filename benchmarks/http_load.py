@@ -132,7 +132,7 @@ def _runner() -> Callable[[Any], Any]:
         import uvloop
     except ImportError:
         return asyncio.run
-    return uvloop.run  # type: ignore[no-any-return]
+    return uvloop.run
 
 
 def process_cpu(pids: Iterable[int]) -> dict[int, float]:
@@ -165,6 +165,19 @@ def process_tree(root: int) -> list[int]:
     return sorted(tree)
 
 
+def machine_cpu() -> tuple[float, float] | None:
+    """Busy and total CPU seconds of the whole machine since boot, every core and process
+    together (Linux ``/proc/stat``; ``None`` elsewhere): what the per-process figures leave
+    out shows in the difference."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle and waiting for I/O
+    return (sum(fields) - idle) / tick, sum(fields) / tick
+
+
 def _spent(before: dict[int, float], after: dict[int, float]) -> float:
     """CPU seconds spent between two readings; a process that appeared counts from zero."""
     return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
@@ -183,7 +196,8 @@ def closed_loop(
     """Run the load and summarise it: requests, errors (status >= 400), dropped connections,
     requests per second, latency percentiles (ms) and CPU milliseconds per request of the load
     generator, the server and the database, the CPU seconds of each server process (how evenly
-    the workers shared the load), with the load average before and after.
+    the workers shared the load), the whole machine's busy share and CPU per request, with the
+    load average before and after.
 
     With ``rate`` the load is paced: the clients together send ``rate`` requests per second,
     each at fixed moments (a client whose previous answer came late sends at once), and a
@@ -193,7 +207,9 @@ def closed_loop(
     server_before = process_cpu(server_pids())
     database_before = process_cpu(database_pids())
     own_before = resource.getrusage(resource.RUSAGE_SELF)
+    machine_before = machine_cpu()
     raw = _runner()(_closed_loop(host, port, clients, seconds, make, rate))
+    machine_after = machine_cpu()
     own_after = resource.getrusage(resource.RUSAGE_SELF)
     server_after = process_cpu(server_pids())
     server = _spent(server_before, server_after)
@@ -230,6 +246,18 @@ def closed_loop(
             "database": round(database, 2),
         },
         "server_process_cpu_seconds": per_server_process,
+        # every process of the machine together (the kernel's share, other services)
+        "machine": None
+        if machine_before is None or machine_after is None
+        else {
+            "busy_percent": round(
+                100
+                * (machine_after[0] - machine_before[0])
+                / max(machine_after[1] - machine_before[1], 1e-9),
+                1,
+            ),
+            "cpu_ms_per_request": per_request(machine_after[0] - machine_before[0]),
+        },
         "cpu_ms_per_request": {
             "load_generator": per_request(own),
             "server": per_request(server),
