@@ -171,6 +171,28 @@ def test_r2_6_a_token_lifetime_outside_0_to_30_days_is_refused_when_built(
     assert refused.value.code == "access.invalid_token_lifetime"
 
 
+@pytest.mark.parametrize(
+    "valid_for",
+    [_dt.timedelta(0), _dt.timedelta(seconds=-1), _dt.timedelta(days=30, microseconds=1)],
+    ids=["zero", "negative", "over-30-days"],
+)
+@pytest.mark.parametrize("purpose", [xs.TokenPurpose.INVITATION, xs.TokenPurpose.RESET])
+def test_r2_6_a_token_valid_for_zero_or_outside_30_days_is_refused(
+    clock: FixedClock, valid_for: _dt.timedelta, purpose: xs.TokenPurpose
+) -> None:
+    """R2.6: a token's own lifetime (``valid_for``) is more than zero and at most 30 days — a
+    zero lifetime is refused like a negative one, not taken for "no lifetime given" and
+    replaced by the default unnoticed; nothing is issued."""
+    app = xs.bootstrap(storage="memory", clock=clock)
+    admin = app.installation.create_super_administrator("Beheer", "beheer@example.nl")
+    anne = app.access.create_user(xs.CreateUser(actor=admin, name="Anne", email="anne@example.nl"))
+    with pytest.raises(InvalidInput) as refused:
+        app.passwords.issue_token(
+            xs.IssuePasswordToken(actor=admin, user_id=anne, purpose=purpose, valid_for=valid_for)
+        )
+    assert refused.value.code == "access.invalid_token_lifetime"
+
+
 def test_r2_6_configured_lifetimes_set_the_expiry_of_every_token(
     clock: FixedClock,
 ) -> None:

@@ -168,13 +168,15 @@ class PasswordService(Service):
 
     def issue_token(self, cmd: IssuePasswordToken) -> IssuedToken:
         """A single-use token to set the user's password; only its digest is stored."""
+        # ``is None``, not ``or``: a zero ``valid_for`` is refused, not replaced by the default
         lifetime = valid_lifetime(
-            cmd.valid_for
-            or (
+            (
                 self._lifetimes.invitation
                 if cmd.purpose is TokenPurpose.INVITATION
                 else self._lifetimes.reset
             )
+            if cmd.valid_for is None
+            else cmd.valid_for
         )
         now = self._clock.now()
         secret = secrets.token_urlsafe(32)
