@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import datetime as _dt
 import uuid
+from collections.abc import Iterator
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.backends import (
+    SCOPE_PLANS,
     MemoryBackend,
     PostgresBackend,
     PostgresScanPlanBackend,
@@ -20,6 +23,9 @@ from tests.backends import (
     SqliteScanPlanBackend,
     UowFactory,
 )
+from xs_adapters.clock import FixedClock
+from xs_adapters.sql.engine import create_engine
+from xs_adapters.sql.uow import SqlUnitOfWork
 from xs_core.access.model import ResolvedScope, Scope
 from xs_core.dates import DateRange
 from xs_core.organisation.model import (
@@ -272,4 +278,140 @@ class TestSqliteSearchScanPlans(SqliteScanPlanBackend, SearchContract):
 
 
 class TestPostgresSearchScanPlans(PostgresScanPlanBackend, SearchContract):
+    pass
+
+
+# -- the scope-first plan, forced, against the reference (R1.3) ------------------------------------
+
+#: Few names and codes from a small alphabet: many equal names, codes that are prefixes of one
+#: another and of names, many matches per term — ties broken by kind and id alone.
+_crowded_names = st.sampled_from(["Ab", "ab", "Abe", "Ba Ab", "Ab-Ba", "aab", "Ába", "b a"])
+_crowded_codes = st.text(alphabet="ab0", min_size=1, max_size=3)
+_crowded_terms = st.sampled_from(["ab", "ba", "ab", "b a", "a0", "aa", "b0", "ab0", "0a"])
+
+
+@st.composite
+def crowded_organisations(draw: st.DrawFn) -> tuple[list[Folder], xst.Organisation]:
+    """Up to 5 employers (some in one of two folders) with nested departments, and 5 to 25
+    employees each employed 1 to 3 times — often by several employers and in several
+    departments of one employer, so that a unit lives in many places of one scope."""
+    folders = [Folder.create(f"map {i}") for i in range(2)]
+    employer_codes = draw(st.lists(_crowded_codes, max_size=5, unique_by=str.casefold))
+    employers = [
+        Employer.create(draw(_crowded_names), code if draw(st.booleans()) else None)
+        for code in employer_codes
+    ] or [Employer.create(draw(_crowded_names))]
+    for employer in employers:
+        employer.folder_id = draw(st.sampled_from([None, *(f.id for f in folders)]))
+    departments: list[Department] = []
+    for employer in employers:
+        mine: list[Department] = []
+        for code in draw(st.lists(_crowded_codes, max_size=4, unique_by=str.casefold)):
+            parent = draw(st.sampled_from([None, *mine])) if mine else None
+            mine.append(
+                Department.create(
+                    employer.id, draw(_crowded_names), code, None if parent is None else parent.id
+                )
+            )
+        departments += mine
+    employees = []
+    for _ in range(draw(st.integers(5, 25))):
+        employee = Employee.register(draw(_crowded_names), draw(_crowded_names))
+        for _ in range(draw(st.integers(1, 3))):
+            employer = draw(st.sampled_from(employers))
+            own = [d.id for d in departments if d.employer_id == employer.id]
+            employee.add_employment(
+                Employment.create(
+                    id=uuid.uuid4(),
+                    employer_id=employer.id,
+                    department_id=draw(st.sampled_from([None, *own])) if own else None,
+                    period=DateRange(_dt.date(2020, 1, 1)),
+                )
+            )
+        employees.append(employee)
+    for aggregate in [*employers, *departments, *employees]:
+        aggregate.pull_events()
+    return folders, xst.Organisation(tuple(employers), tuple(departments), tuple(employees))
+
+
+class ScopeFirstContract:
+    @settings(max_examples=300, deadline=None)
+    @given(world=crowded_organisations(), term=_crowded_terms, data=st.data())
+    def test_r1_3_the_scope_first_page_equals_the_reference_ranking(
+        self,
+        uow_factory: UowFactory,
+        world: tuple[list[Folder], xst.Organisation],
+        term: str,
+        data: st.DataObject,
+    ) -> None:
+        """R1.3: the scope-first plan, forced, pages exactly the reference ranking — a scope of
+        only employers, only folders, only departments or several parts; units living in many
+        places of the scope (duplicates to remove), equal names, terms that are prefixes of
+        codes, every subset of kinds, page sizes 1..100 and a page beyond the last."""
+        folders, org = world
+        part = data.draw(st.sampled_from(["employers", "folders", "departments", "mixed"]))
+        employer_ids: set[uuid.UUID] = set()
+        folder_ids: set[uuid.UUID] = set()
+        roots: set[uuid.UUID] = set()
+        if part in ("employers", "mixed"):
+            employer_ids = data.draw(
+                st.sets(st.sampled_from([e.id for e in org.employers]), min_size=1)
+            )
+        if part in ("folders", "mixed"):
+            folder_ids = data.draw(st.sets(st.sampled_from([f.id for f in folders]), min_size=1))
+        if part in ("departments", "mixed") and org.departments:
+            roots = data.draw(st.sets(st.sampled_from([d.id for d in org.departments]), min_size=1))
+        # every kind (no kinds condition) as often as a subset of them
+        kinds = data.draw(
+            st.just(frozenset(KIND_ORDER))
+            | st.frozensets(st.sampled_from(list(KIND_ORDER)), min_size=1)
+        )
+        covered = employer_ids | {e.id for e in org.employers if e.folder_id in folder_ids}
+        visible = visible_units(org, covered, roots)
+        # a page size 1..100, a page of the results or the one beyond the last
+        found = len(reference(org, SearchQuery.create(term, kinds=kinds, page_size=200), visible))
+        page_size = data.draw(st.integers(1, 100))
+        last = max(1, -(-found // page_size))
+        page = data.draw(st.integers(1, last) | st.just(last + 1))
+        query = SearchQuery.create(term, kinds=kinds, page=page, page_size=page_size)
+        scope = Scope.of(
+            [UnitRef(UnitKind.FOLDER, f) for f in folder_ids]
+            + [UnitRef(UnitKind.EMPLOYER, e) for e in employer_ids]
+            + [UnitRef(UnitKind.DEPARTMENT, d) for d in roots]
+        )
+        with uow_factory() as uow:  # never committed: each example rolls back
+            uow.bulk.add_all(
+                folders=folders,
+                employers=org.employers,
+                departments=org.departments,
+                employees=org.employees,
+            )
+            resolved = uow.scopes.resolve(scope, keep_folders=True)
+            hits = uow.search.search(query, resolved)
+        assert [(h.kind, h.id, h.rank) for h in hits] == reference(org, query, visible)
+
+
+class _ScopeFirstPlan:
+    """The SQL backend of ``database``, the scope-first plan forced for every scoped search."""
+
+    database = "sqlite_url"
+
+    @pytest.fixture
+    def uow_factory(
+        self, request: pytest.FixtureRequest, clock: FixedClock
+    ) -> Iterator[UowFactory]:
+        engine = create_engine(request.getfixturevalue(self.database))
+        yield lambda write=True: SqlUnitOfWork(engine, clock, write, SCOPE_PLANS)
+        engine.dispose()
+
+
+class TestSqliteScopeFirstSearch(_ScopeFirstPlan, ScopeFirstContract):
+    database = "sqlite_url"
+
+
+class TestPostgresScopeFirstSearch(_ScopeFirstPlan, ScopeFirstContract):
+    database = "postgres_url"
+
+
+class TestMemoryScopeFirstSearch(MemoryBackend, ScopeFirstContract):
     pass

@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as _dt
 import email
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from pathlib import Path
 
+import attrs
 import pytest
 
 import xs
@@ -168,6 +169,54 @@ def test_r2_6_a_token_lifetime_outside_0_to_30_days_is_refused_when_built(
     """R2.6: each lifetime is more than zero and at most 30 days (``MAX_TOKEN_LIFETIME``)."""
     with pytest.raises(InvalidInput) as refused:
         xs.TokenLifetimes(**{purpose: lifetime})  # type: ignore[arg-type]
+    assert refused.value.code == "access.invalid_token_lifetime"
+
+
+@pytest.mark.parametrize(
+    "valid_for",
+    [_dt.timedelta(0), _dt.timedelta(seconds=-1), _dt.timedelta(days=30, microseconds=1)],
+    ids=["zero", "negative", "over-30-days"],
+)
+@pytest.mark.parametrize("purpose", [xs.TokenPurpose.INVITATION, xs.TokenPurpose.RESET])
+def test_r2_6_a_token_valid_for_zero_or_outside_30_days_is_refused(
+    clock: FixedClock, valid_for: _dt.timedelta, purpose: xs.TokenPurpose
+) -> None:
+    """R2.6: a token's own lifetime (``valid_for``) is more than zero and at most 30 days — a
+    zero lifetime is refused like a negative one, not taken for "no lifetime given" and
+    replaced by the default unnoticed; nothing is issued."""
+    app = xs.bootstrap(storage="memory", clock=clock)
+    admin = app.installation.create_super_administrator("Beheer", "beheer@example.nl")
+    anne = app.access.create_user(xs.CreateUser(actor=admin, name="Anne", email="anne@example.nl"))
+    with pytest.raises(InvalidInput) as refused:
+        app.passwords.issue_token(
+            xs.IssuePasswordToken(actor=admin, user_id=anne, purpose=purpose, valid_for=valid_for)
+        )
+    assert refused.value.code == "access.invalid_token_lifetime"
+
+
+@attrs.frozen
+class _LongerInvitations(xs.TokenLifetimes):
+    """A subclass that redefines a field: attrs drops the base class's validator with it."""
+
+    invitation: _dt.timedelta = _dt.timedelta(days=365)
+
+
+def _unvalidated() -> xs.TokenLifetimes:
+    with attrs.validators.disabled():
+        return xs.TokenLifetimes(invitation=_dt.timedelta(days=-1))
+
+
+@pytest.mark.parametrize(
+    "lifetimes", [_LongerInvitations, _unvalidated], ids=["subclass", "validators-disabled"]
+)
+def test_r2_6_bootstrap_refuses_a_token_lifetimes_whose_fields_escaped_its_validators(
+    clock: FixedClock, lifetimes: Callable[[], xs.TokenLifetimes]
+) -> None:
+    """R2.6: a TokenLifetimes whose lifetimes escaped its validators (a subclass redefining a
+    field, validators switched off) is still refused when the application is built — the API's
+    invitation takes the configured lifetime without checking it again."""
+    with pytest.raises(InvalidInput) as refused:
+        xs.bootstrap(storage="memory", clock=clock, token_lifetimes=lifetimes())
     assert refused.value.code == "access.invalid_token_lifetime"
 
 

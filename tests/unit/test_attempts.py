@@ -162,6 +162,42 @@ def test_r7_1_a_port_a_proxy_forwards_makes_no_new_key(
         assert address_key(spelled) == address_key(str(ipv6))
 
 
+@given(
+    st.integers(min_value=0, max_value=2**128 - 1),
+    ports,
+    ports,
+    st.sampled_from(["", "%", "%eth0"]),
+)
+def test_r7_1_any_bracketed_ipv6_with_a_port_counts_as_the_address(
+    number: int, port: int, other_port: int, zone: str
+) -> None:
+    """R7.1: every IPv6 address (IPv4-mapped ones too), compressed or exploded, with or without
+    a zone id, in brackets with any port: one key, the key of the bare address."""
+    ip = ipaddress.IPv6Address(number)
+    for text in (ip.compressed, ip.exploded, ip.exploded.upper()):
+        key = address_key(text)
+        assert address_key(f"[{text}{zone}]:{port}") == key
+        assert address_key(f"[{text}{zone}]:{other_port}") == key
+        assert address_key(f"[{text}{zone}]") == key
+
+
+#: Text made of the characters of addresses, ports and brackets, and a few hostile ones
+_address_like = st.text(
+    st.sampled_from(list("[]:%.0123456789abcdefABCDEF \t\x00\ud800٤")), max_size=40
+)
+
+
+@given(_address_like)
+def test_r7_1_address_like_text_gives_a_storable_key(address: str) -> None:
+    """R7.1, R0.5: text close to an address (nested brackets, several colons, zones, Arabic-
+    Indic digits, NUL, a lone surrogate) never raises and gives a storable key."""
+    key = address_key(address)
+    assert key.startswith("address:")
+    assert len(key) <= ATTEMPT_KEY
+    assert key.isprintable()
+    key.encode("utf-8")
+
+
 @pytest.mark.parametrize(
     ("address", "key"),
     [

@@ -133,6 +133,10 @@ def token_lifetimes(value: object) -> TokenLifetimes:
     if value is None:
         return TokenLifetimes()
     if isinstance(value, TokenLifetimes):
+        # checked again: a subclass redefining a field, or validators switched off, escapes
+        # the class's own validators, and the API's invitation uses the value as it is
+        valid_lifetime(value.invitation)
+        valid_lifetime(value.reset)
         return value
     raise InvalidInput(
         "access.invalid_token_lifetime",
@@ -168,13 +172,15 @@ class PasswordService(Service):
 
     def issue_token(self, cmd: IssuePasswordToken) -> IssuedToken:
         """A single-use token to set the user's password; only its digest is stored."""
+        # ``is None``, not ``or``: a zero ``valid_for`` is refused, not replaced by the default
         lifetime = valid_lifetime(
-            cmd.valid_for
-            or (
+            (
                 self._lifetimes.invitation
                 if cmd.purpose is TokenPurpose.INVITATION
                 else self._lifetimes.reset
             )
+            if cmd.valid_for is None
+            else cmd.valid_for
         )
         now = self._clock.now()
         secret = secrets.token_urlsafe(32)
