@@ -78,6 +78,21 @@ class _OtherPlans:
         engine.dispose()
 
 
+class ScopeFirstBackend:
+    """The SQL backend of ``database`` with the scope-first plan forced for every scoped
+    search (:data:`SCOPE_PLANS`)."""
+
+    database = "sqlite_url"
+
+    @pytest.fixture
+    def uow_factory(
+        self, request: pytest.FixtureRequest, clock: FixedClock
+    ) -> Iterator[UowFactory]:
+        engine = create_engine(request.getfixturevalue(self.database))
+        yield lambda write=True: SqlUnitOfWork(engine, clock, write, SCOPE_PLANS)
+        engine.dispose()
+
+
 class SqliteScanPlanBackend(_OtherPlans):
     backend = "sqlite-other-plans"
     database = "sqlite_url"

@@ -8,24 +8,20 @@ from __future__ import annotations
 
 import datetime as _dt
 import uuid
-from collections.abc import Iterator
+from collections.abc import Sequence
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.backends import (
-    SCOPE_PLANS,
     MemoryBackend,
     PostgresBackend,
     PostgresScanPlanBackend,
+    ScopeFirstBackend,
     SqliteBackend,
     SqliteScanPlanBackend,
     UowFactory,
 )
-from xs_adapters.clock import FixedClock
-from xs_adapters.sql.engine import create_engine
-from xs_adapters.sql.uow import SqlUnitOfWork
 from xs_core.access.model import ResolvedScope, Scope
 from xs_core.dates import DateRange
 from xs_core.organisation.model import (
@@ -38,6 +34,7 @@ from xs_core.organisation.model import (
 )
 from xs_core.organisation.search import (
     KIND_ORDER,
+    SearchHit,
     SearchQuery,
     normalise,
     normalise_code,
@@ -67,6 +64,27 @@ def reference(
             found.append((sort_key(r, normalise(name), kind, ident), (kind, ident, r)))
     found.sort(key=lambda f: f[0])
     return [f[1] for f in found][query.offset : query.offset + query.page_size]
+
+
+def search_world(
+    uow_factory: UowFactory,
+    folders: Sequence[Folder],
+    org: xst.Organisation,
+    scope: Scope,
+    query: SearchQuery,
+    keep_folders: bool = True,
+) -> tuple[ResolvedScope, list[SearchHit]]:
+    """Store ``folders`` and ``org`` in one unit of work that is never committed (each example
+    rolls back), resolve ``scope`` and search: the resolved scope and the hits."""
+    with uow_factory() as uow:
+        uow.bulk.add_all(
+            folders=list(folders),
+            employers=org.employers,
+            departments=org.departments,
+            employees=org.employees,
+        )
+        resolved = uow.scopes.resolve(scope, keep_folders=keep_folders)
+        return resolved, uow.search.search(query, resolved)
 
 
 def visible_units(
@@ -163,16 +181,8 @@ class SearchContract:
             [UnitRef(UnitKind.FOLDER, f) for f in granted]
             + [UnitRef(UnitKind.EMPLOYER, e) for e in direct]
         )
-        with uow_factory() as uow:  # never committed: each example rolls back
-            uow.bulk.add_all(
-                folders=folders,
-                employers=org.employers,
-                departments=org.departments,
-                employees=org.employees,
-            )
-            resolved = uow.scopes.resolve(scope, keep_folders=keep_folders)
-            assert resolved.folder_ids == (frozenset(granted) if keep_folders else frozenset())
-            hits = uow.search.search(query, resolved)
+        resolved, hits = search_world(uow_factory, folders, org, scope, query, keep_folders)
+        assert resolved.folder_ids == (frozenset(granted) if keep_folders else frozenset())
         covered = direct | {e.id for e in org.employers if e.folder_id in granted}
         expected = reference(org, query, visible_units(org, covered, set()))
         assert [(h.kind, h.id, h.rank) for h in hits] == expected
@@ -379,37 +389,15 @@ class ScopeFirstContract:
             + [UnitRef(UnitKind.EMPLOYER, e) for e in employer_ids]
             + [UnitRef(UnitKind.DEPARTMENT, d) for d in roots]
         )
-        with uow_factory() as uow:  # never committed: each example rolls back
-            uow.bulk.add_all(
-                folders=folders,
-                employers=org.employers,
-                departments=org.departments,
-                employees=org.employees,
-            )
-            resolved = uow.scopes.resolve(scope, keep_folders=True)
-            hits = uow.search.search(query, resolved)
+        _, hits = search_world(uow_factory, folders, org, scope, query)
         assert [(h.kind, h.id, h.rank) for h in hits] == reference(org, query, visible)
 
 
-class _ScopeFirstPlan:
-    """The SQL backend of ``database``, the scope-first plan forced for every scoped search."""
-
-    database = "sqlite_url"
-
-    @pytest.fixture
-    def uow_factory(
-        self, request: pytest.FixtureRequest, clock: FixedClock
-    ) -> Iterator[UowFactory]:
-        engine = create_engine(request.getfixturevalue(self.database))
-        yield lambda write=True: SqlUnitOfWork(engine, clock, write, SCOPE_PLANS)
-        engine.dispose()
-
-
-class TestSqliteScopeFirstSearch(_ScopeFirstPlan, ScopeFirstContract):
+class TestSqliteScopeFirstSearch(ScopeFirstBackend, ScopeFirstContract):
     database = "sqlite_url"
 
 
-class TestPostgresScopeFirstSearch(_ScopeFirstPlan, ScopeFirstContract):
+class TestPostgresScopeFirstSearch(ScopeFirstBackend, ScopeFirstContract):
     database = "postgres_url"
 
 

@@ -16,7 +16,7 @@ from tests.backends import (
     SqliteScanPlanBackend,
     UowFactory,
 )
-from tests.contract.test_search import reference, visible_units
+from tests.contract.test_search import reference, search_world, visible_units
 from xs_core.access.model import ResolvedScope, Scope
 from xs_core.dates import DateRange
 from xs_core.organisation.model import Employee, Employer, Employment, Folder
@@ -118,15 +118,7 @@ class SearchAttacks:
             + [UnitRef(UnitKind.EMPLOYER, e) for e in direct]
             + [UnitRef(UnitKind.DEPARTMENT, d) for d in roots]
         )
-        with uow_factory() as uow:  # never committed: each example rolls back
-            uow.bulk.add_all(
-                folders=folders,
-                employers=org.employers,
-                departments=org.departments,
-                employees=org.employees,
-            )
-            resolved = uow.scopes.resolve(scope, keep_folders=True)
-            hits = uow.search.search(query, resolved)
+        _, hits = search_world(uow_factory, folders, org, scope, query)
         covered = direct | {e.id for e in org.employers if e.folder_id in granted}
         expected = reference(org, query, visible_units(org, covered, roots))
         assert [(h.kind, h.id, h.rank) for h in hits] == expected

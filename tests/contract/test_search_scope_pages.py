@@ -6,15 +6,11 @@ from __future__ import annotations
 import datetime as _dt
 import tracemalloc
 import uuid
-from collections.abc import Iterator
 
 import pytest
 
-from tests.backends import SCOPE_PLANS, UowFactory
+from tests.backends import ScopeFirstBackend, UowFactory
 from tests.contract.test_search import reference, visible_units
-from xs_adapters.clock import FixedClock
-from xs_adapters.sql.engine import create_engine
-from xs_adapters.sql.uow import SqlUnitOfWork
 from xs_core.access.model import ResolvedScope, Scope
 from xs_core.dates import DateRange
 from xs_core.organisation.model import Department, Employee, Employer, Employment
@@ -186,33 +182,19 @@ class TwoEmployersContract:
             assert len([h for h in hits if h.kind is UnitKind.EMPLOYEE]) == 3
 
 
-class _ScopeFirst:
-    """An SQL backend with the scope-first plan forced for every scoped search."""
-
-    database = "sqlite_url"
-
-    @pytest.fixture
-    def uow_factory(
-        self, request: pytest.FixtureRequest, clock: FixedClock
-    ) -> Iterator[UowFactory]:
-        engine = create_engine(request.getfixturevalue(self.database))
-        yield lambda write=True: SqlUnitOfWork(engine, clock, write, SCOPE_PLANS)
-        engine.dispose()
-
-
-class TestSqliteScopePages(_ScopeFirst, ScopePagesContract):
+class TestSqliteScopePages(ScopeFirstBackend, ScopePagesContract):
     database = "sqlite_url"
 
 
 @pytest.mark.postgres
-class TestPostgresScopePages(_ScopeFirst, ScopePagesContract):
+class TestPostgresScopePages(ScopeFirstBackend, ScopePagesContract):
     database = "postgres_url"
 
 
-class TestSqliteTwoEmployers(_ScopeFirst, TwoEmployersContract):
+class TestSqliteTwoEmployers(ScopeFirstBackend, TwoEmployersContract):
     database = "sqlite_url"
 
 
 @pytest.mark.postgres
-class TestPostgresTwoEmployers(_ScopeFirst, TwoEmployersContract):
+class TestPostgresTwoEmployers(ScopeFirstBackend, TwoEmployersContract):
     database = "postgres_url"
