@@ -21,7 +21,6 @@ from xs_core.access.features import Feature
 from xs_core.access.model import User
 from xs_core.access.passwords import (
     INVITATION_LIFETIME,
-    MAX_TOKEN_LIFETIME,
     RESET_LIFETIME,
     Account,
     ChangedBy,
@@ -32,6 +31,7 @@ from xs_core.access.passwords import (
     TokenPurpose,
     UserLanguageChanged,
     check_password,
+    lifetime_refused,
     token_digest,
     valid_language,
     valid_lifetime,
@@ -138,10 +138,7 @@ def token_lifetimes(value: object) -> TokenLifetimes:
         valid_lifetime(value.invitation)
         valid_lifetime(value.reset)
         return value
-    raise InvalidInput(
-        "access.invalid_token_lifetime",
-        {"maximum": int(MAX_TOKEN_LIFETIME.total_seconds() // 3600)},
-    )
+    raise lifetime_refused()
 
 
 #: A hash of a random password: verified when the e-mail address is unknown, so that an unknown

@@ -202,15 +202,21 @@ class PasswordToken:
             raise InvalidInput("access.token_expired", {})
 
 
+def lifetime_refused() -> InvalidInput:
+    """The refusal of a token lifetime that is not more than zero and at most
+    :data:`MAX_TOKEN_LIFETIME` (R2.6)."""
+    return InvalidInput(
+        "access.invalid_token_lifetime",
+        {"maximum": int(MAX_TOKEN_LIFETIME.total_seconds() // 3600)},
+    )
+
+
 def valid_lifetime(lifetime: object) -> _dt.timedelta:
     if (
         not isinstance(lifetime, _dt.timedelta)
         or not _dt.timedelta(0) < lifetime <= MAX_TOKEN_LIFETIME
     ):
-        raise InvalidInput(
-            "access.invalid_token_lifetime",
-            {"maximum": int(MAX_TOKEN_LIFETIME.total_seconds() // 3600)},
-        )
+        raise lifetime_refused()
     return lifetime
 
 
