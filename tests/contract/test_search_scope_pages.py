@@ -198,3 +198,57 @@ class TestSqliteTwoEmployers(ScopeFirstBackend, TwoEmployersContract):
 @pytest.mark.postgres
 class TestPostgresTwoEmployers(ScopeFirstBackend, TwoEmployersContract):
     database = "postgres_url"
+
+
+@pytest.mark.postgres
+class TestPostgresOwnRowsIndex(ScopeFirstBackend):
+    """R1.3, migration 0024: the employer index holds an employer's own scope rows only (a
+    partial index). The scope-first statement must state the same condition literally, or the
+    planner may not use the index in the generic plan of the prepared statement (psycopg
+    prepares a statement run often; PostgreSQL then plans it once, without the values). With
+    sequential scans switched off, a statement whose condition does not imply the index's
+    falls back to a scan of the table, and this fails."""
+
+    database = "postgres_url"
+
+    @pytest.mark.parametrize("parts", [(False, True, False), (True, False, False)])
+    def test_r1_3_a_scope_of_whole_employers_reads_the_own_rows_index(
+        self, uow_factory: UowFactory, parts: tuple[bool, bool, bool]
+    ) -> None:
+        import re
+
+        from xs_adapters.sql.search import _scope_first_statement
+
+        statement = _scope_first_statement(False, parts, every_kind=True)
+        values: dict[str, object] = {
+            "term": "jans",
+            "term_top": "jant",
+            "pattern": "%jans%",
+            "page_rows": 20,
+            "skip": 0,
+            "folders" if parts[0] else "employers": f"{{{uuid.uuid4()}}}",
+        }
+        with uow_factory(write=False) as uow:
+            connection = uow.connection  # type: ignore[attr-defined]
+            compiled = statement.compile(dialect=connection.dialect)
+            values = {**compiled.params, **values}
+            names: list[str] = []
+
+            def numbered(found: re.Match[str]) -> str:
+                if found[1] not in names:
+                    names.append(found[1])
+                return f"${names.index(found[1]) + 1}"
+
+            # (the driver reads % as its placeholder: literal ones stay doubled)
+            sql = re.sub(r"%\((\w+)\)s", numbered, str(compiled))
+            arguments = ", ".join(
+                "'" + str(values[n]).replace("'", "''").replace("%", "%%") + "'" for n in names
+            )
+            connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+            connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_generic_plan")
+            connection.exec_driver_sql(f"PREPARE own_rows AS {sql}")
+            plan = "\n".join(
+                connection.exec_driver_sql(f"EXPLAIN EXECUTE own_rows({arguments})").scalars()
+            )
+            connection.exec_driver_sql("DEALLOCATE own_rows")
+        assert "ix_search_entry_scopes_employer_rank" in plan, plan

@@ -256,13 +256,19 @@ def _scope_first_statement(
     # PostgreSQL: inside whole employers, their own rows only. An employee has a row per
     # employer without a department, and one more per department of that employment, which
     # only repeats it here (search_documents.employee_document); a department has only its row
-    # with its department. The employer index carries the department (migration 0023), so the
-    # scan stays index-only and the duplicates to remove are halved. SQLite would visit the
-    # table for it and keeps every row.
+    # with its department. The employer index holds exactly these rows (a partial index,
+    # migration 0024), so the scan reads none of the repeating rows; the condition is written
+    # literally, as the index states it, so that a generic plan of the prepared statement can
+    # use the index too. SQLite would visit the table for it and keeps every row.
     own_rows: list[sa.ColumnElement[bool]] = (
         []
         if sqlite
-        else [sa.or_(s.c.department_id.is_(None), s.c.kind == UnitKind.DEPARTMENT.value)]
+        else [
+            sa.or_(
+                s.c.department_id.is_(None),
+                s.c.kind == sa.literal_column(f"'{UnitKind.DEPARTMENT.value}'", sa.String),
+            )
+        ]
     )
     scope_parts: list[sa.ColumnElement[bool]] = []
     if has_folders:

@@ -173,6 +173,12 @@ search_entries = sa.Table(
     sa.Index("ix_search_entries_code_norm", "code_norm"),
 )
 
+#: PostgreSQL (R1.3): the scope rows a search inside whole employers ranks — an employer's own
+#: rows (its employees without a department, and its departments), not the rows that repeat an
+#: employee per department. The employer index holds these rows only (a partial index); a
+#: statement states the condition literally so that the planner may use it.
+OWN_SCOPE_ROWS = "department_id IS NULL OR kind = 'department'"
+
 search_entry_scopes = sa.Table(
     "search_entry_scopes",
     metadata,
@@ -205,9 +211,10 @@ search_entry_scopes = sa.Table(
         "kind_order",
         "unit_id",
         "entry_id",
-        # PostgreSQL: an employer's own rows told from its departments' without the table
-        # (migration 0023; see ``_scope_first_statement``)
-        postgresql_include=["department_id"],
+        # PostgreSQL: an employer's own rows only — its employees without a department and
+        # its departments, not the rows repeating an employee per department (migration 0024;
+        # see ``_scope_first_statement``, which states the same condition)
+        postgresql_where=sa.text(OWN_SCOPE_ROWS),
     ),
     sa.Index(
         "ix_search_entry_scopes_department_rank",
