@@ -845,3 +845,28 @@ def test_short_secret_key_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(xs.ConfigurationError) as refused:
         xs.bootstrap(storage="memory").container.secret_key()
     assert refused.value.code == "config.secret_key_too_short"
+
+
+def test_correlation_ids_are_unique_within_a_process_and_across_forked_workers() -> None:
+    """Each request's correlation id is 32 hex digits, never repeated: in one process (a
+    counter) nor between workers forked from one parent (the random half drawn again)."""
+    import multiprocessing
+
+    from xs_app.web.access_log import _correlation_ids
+
+    here = [_correlation_ids.next() for _ in range(1000)]
+    assert all(re.fullmatch(r"[0-9a-f]{32}", ident) for ident in here)
+    assert len(set(here)) == len(here)
+    with multiprocessing.get_context("fork").Pool(2) as workers:
+        there = workers.map(_ids_of_a_worker, range(2))
+    forked = [ident for idents in there for ident in idents]
+    # the parent goes on counting where the forked workers began
+    later = [_correlation_ids.next() for _ in range(200)]
+    everything = here + forked + later
+    assert len(set(everything)) == len(everything)
+
+
+def _ids_of_a_worker(_: int) -> list[str]:
+    from xs_app.web.access_log import _correlation_ids
+
+    return [_correlation_ids.next() for _ in range(100)]

@@ -5,6 +5,7 @@ fuzzing every operation of the generated OpenAPI document with a valid token: no
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -87,6 +88,13 @@ def served(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Served]:
             process.wait(30)
     log = (tmp_path / "serve.log").read_text()
     assert "Traceback" not in log, log
+    # structured access logs (R7.1): one JSON object per line and request, nothing before it;
+    # an invitation's token is never in them
+    entries = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
+    assert entries, log
+    for entry in entries:
+        assert set(entry) == {"correlation_id", "method", "path", "status", "ms"}, entry
+        assert not entry["path"].startswith("/invitation/") or entry["path"] == "/invitation/…"
 
 
 def _token(served: Served) -> str:

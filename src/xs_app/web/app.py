@@ -95,6 +95,9 @@ def create_app(xs: Xs, *, debug: bool = False, threads: int = THREADS) -> Litest
             ),
         ),
         debug=debug,
+        # the host's logging is its own (``xs_app.web.server``): Litestar's default would put
+        # its prefix before every JSON access line and hand each line to a listener thread
+        logging_config=None,
         pdb_on_exception=False,
         on_startup=[limit_threads],
     )
