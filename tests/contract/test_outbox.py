@@ -16,6 +16,7 @@ from xs_core.events import OutboxMessage
 from xs_core.organisation.events import DossierOpened
 from xs_core.organisation.model import Employer
 from xs_core.organisation.units import UnitKind
+from xs_core.policies.model import ParticipationChanged
 
 NOON = pendulum.datetime(2026, 12, 1, 12, tz="Europe/Amsterdam")
 MINUTE = _dt.timedelta(minutes=1)
@@ -135,6 +136,34 @@ class OutboxContract:
         assert message.payload["unit_id"] == str(uuid.UUID(int=0))
         offset = message.occurred_at.utcoffset()
         assert offset is not None and offset.total_seconds() == 0
+
+    @pytest.mark.parametrize("count", [1, 70])  # 70: PostgreSQL writes from 64 rows by COPY
+    def test_r0_7_an_event_that_writes_its_own_json_text_reads_back_as_its_payload(
+        self, uow_factory: UowFactory, count: int
+    ) -> None:
+        """ParticipationChanged hands the outbox its payload as JSON text (payload_text): it
+        is stored as that text and read back as the payload, by each way of writing."""
+        events = [
+            ParticipationChanged(
+                policy_id=uuid.UUID(int=1),
+                employee_id=uuid.UUID(int=n),
+                start=pendulum.Date(2026, 1, 1),
+                end=None if n % 2 else pendulum.Date(2027, 1, 1),
+                included=n % 3 == 0,
+                reasons=("Leeftijd", 'a "quoted" \\ reason', "ziekte é"),
+                source="automatic",
+            )
+            for n in range(count)
+        ]
+        with uow_factory() as uow:
+            for event in events:
+                uow.publish(event)
+            uow.commit()
+        with uow_factory(write=False) as uow:
+            messages = uow.outbox.pending(1000, "default")
+        assert [(m.name, m.payload) for m in messages] == [
+            ("ParticipationChanged", e.payload()) for e in events
+        ]
 
 
 class TestMemoryOutbox(MemoryBackend, OutboxContract):

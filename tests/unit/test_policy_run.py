@@ -303,6 +303,48 @@ def test_r0_7_the_written_out_payload_equals_the_generic_one() -> None:
     )
 
 
+@given(
+    policy_id=st.uuids(),
+    employee_id=st.uuids(),
+    start=st.dates(),
+    end=st.none() | st.dates(),
+    included=st.booleans(),
+    reasons=st.lists(st.text(), max_size=4).map(tuple),
+    source=st.text(),
+    pendulum_dates=st.booleans(),
+)
+def test_r0_7_the_payload_text_is_exactly_the_payload_as_json(
+    policy_id: uuid.UUID,
+    employee_id: uuid.UUID,
+    start: _dt.date,
+    end: _dt.date | None,
+    included: bool,
+    reasons: tuple[str, ...],
+    source: str,
+    pendulum_dates: bool,
+) -> None:
+    """The JSON text a ParticipationChanged writes itself (the outbox stores it as it is) is
+    ``json.dumps`` of its payload, character for character — quotes, backslashes, non-ASCII
+    and control characters in the reasons and the source included; dates as the run makes them
+    (pendulum) or plain."""
+    import json
+
+    if pendulum_dates:
+        start = pendulum.Date(start.year, start.month, start.day)
+        end = None if end is None else pendulum.Date(end.year, end.month, end.day)
+    event = ParticipationChanged(
+        policy_id=policy_id,
+        employee_id=employee_id,
+        start=start,
+        end=end,
+        included=included,
+        reasons=reasons,
+        source=source,
+    )
+    assert event.payload_text() == json.dumps(event.payload())
+    assert json.loads(event.payload_text()) == DomainEvent.payload(event)
+
+
 def test_r6_6_registration_ids_are_unique_and_grow_with_time(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

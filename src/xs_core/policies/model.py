@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
+import functools
+import json
 import uuid
 from collections.abc import Iterable
 from typing import Any, ClassVar
@@ -171,6 +173,33 @@ class ParticipationChanged(DomainEvent):
             "reasons": list(self.reasons),
             "source": self.source,
         }
+
+    def payload_text(self) -> str:
+        """``json.dumps(self.payload())``, written out (R0.7): the nightly run publishes
+        millions; the reasons and the source are encoded once per distinct value."""
+        end = "null" if self.end is None else f'"{self.end.isoformat()}"'
+        return (
+            f'{{"policy_id": "{self.policy_id}", "employee_id": "{self.employee_id}", '
+            f'"start": "{self.start.isoformat()}", "end": {end}, '
+            f'"included": {"true" if self.included else "false"}, '
+            f'"reasons": {_json_strings(self.reasons)}, "source": {_json_string(self.source)}}}'
+        )
+
+
+@functools.lru_cache(maxsize=1024)
+def _json_strings(values: tuple[str, ...]) -> str:
+    return json.dumps(list(values))
+
+
+@functools.lru_cache(maxsize=64)
+def _json_string(value: str) -> str:
+    return json.dumps(value)
+
+
+@functools.lru_cache(maxsize=1024)
+def _reason_codes(reasons: frozenset[ExclusionReason]) -> tuple[str, ...]:
+    """A registration's reasons as an event names them: their codes, sorted."""
+    return tuple(sorted(r.value for r in reasons))
 
 
 @attrs.frozen(kw_only=True)
@@ -370,7 +399,7 @@ class Registration:
             start=self.period.start,
             end=self.period.end,
             included=self.included,
-            reasons=tuple(sorted(r.value for r in self.reasons)),
+            reasons=_reason_codes(self.reasons),
             source=self.source.value,
         )
 
