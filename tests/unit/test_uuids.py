@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from xs_core.organisation.units import new_ids
-from xs_core.uuids import random_uuids, uuids_from_ints
+from xs_core.uuids import random_uuids, uuid_from_int, uuid_from_stored, uuids_from_ints
 
 
 @given(st.lists(st.integers(min_value=0, max_value=2**128 - 1), max_size=30))
@@ -22,6 +22,30 @@ def test_uuids_from_ints_are_ordinary_uuids(ints: list[int]) -> None:
         (hash(u), str(u), repr(u), u.is_safe, type(u)) for u in expected
     ]
     assert pickle.loads(pickle.dumps(made)) == expected
+
+
+@given(st.integers(min_value=0, max_value=2**128 - 1))
+def test_r6_6_one_uuid_from_its_integer_or_as_stored_is_an_ordinary_uuid(value: int) -> None:
+    """The nightly run makes its registration ids and reads its participants' ids this way:
+    the values ``uuid.UUID`` makes, from the integer, from SQLite's 32 hex digits (either
+    case) or from PostgreSQL's ``uuid.UUID`` (returned as it is)."""
+    expected = uuid.UUID(int=value)
+    made = [
+        uuid_from_int(value),
+        uuid_from_stored(expected.hex),
+        uuid_from_stored(expected.hex.upper()),
+        uuid_from_stored(expected),
+    ]
+    for u in made:
+        assert (u, hash(u), str(u), repr(u), u.is_safe, type(u)) == (
+            expected,
+            hash(expected),
+            str(expected),
+            repr(expected),
+            expected.is_safe,
+            uuid.UUID,
+        )
+        assert pickle.loads(pickle.dumps(u)) == expected
 
 
 @given(st.binary(min_size=0, max_size=16 * 20).map(lambda b: b[: len(b) // 16 * 16]))

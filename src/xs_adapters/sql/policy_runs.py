@@ -28,7 +28,7 @@ from xs_adapters.sql.copy import COPY_FROM, copy_rows
 from xs_adapters.sql.policies import overlap, registration_from_row
 from xs_adapters.sql.policy_inputs import stale_query
 from xs_adapters.sql.types import Cents, PendulumDate
-from xs_core.dates import DateRange
+from xs_core.dates import date_range
 from xs_core.errors import NotFound
 from xs_core.organisation.model import EmploymentType
 from xs_core.policies.model import Registration
@@ -41,6 +41,7 @@ from xs_core.policies.participation import (
 from xs_core.policies.ports import ChunkState, RunRecord
 from xs_core.policies.run import ChunkPlan
 from xs_core.protocols.model import ProtocolKind
+from xs_core.uuids import uuid_from_stored
 
 _CENTS = Cents()
 _TYPES = {kind.value: kind for kind in EmploymentType}
@@ -111,14 +112,13 @@ class SqlPolicyRunStore:
     # -- reads of a chunk ----------------------------------------------------------------------
 
     def employee_ids(self, employer_id: uuid.UUID) -> list[uuid.UUID]:
-        e = t.employments
-        rows = self._c.execute(
-            sa.select(e.c.employee_id)
-            .where(e.c.employer_id == employer_id)
-            .distinct()
-            .order_by(e.c.employee_id)
+        m = "%s" if self._postgres else "?"
+        rows = self._c.exec_driver_sql(
+            "SELECT DISTINCT employee_id FROM employments WHERE employer_id = "
+            f"{m} ORDER BY employee_id",
+            (self._key(employer_id),),
         )
-        return [row[0] for row in rows]
+        return [uuid_from_stored(row[0]) for row in rows]
 
     def _key(self, ident: uuid.UUID) -> Any:
         """An id as the driver binds and returns it (SQLite: 32 hex digits)."""
@@ -153,7 +153,7 @@ class SqlPolicyRunStore:
         ):
             versions[employment].append(
                 EmploymentVersionFacts(
-                    valid=DateRange(day(valid_from), day(valid_until)),
+                    valid=date_range(day(valid_from), day(valid_until)),
                     employment_type=_TYPES[kind],
                     salary=salary_of(salary),
                 )
@@ -167,8 +167,8 @@ class SqlPolicyRunStore:
         ):
             employments[employee[person]].append(
                 EmploymentFacts(
-                    id=ident if self._postgres else uuid.UUID(hex=ident),
-                    period=DateRange(day(start), day(end)),
+                    id=uuid_from_stored(ident),
+                    period=date_range(day(start), day(end)),
                     is_leading=bool(leading),
                     versions=tuple(versions.get(ident, ())),
                 )
@@ -266,8 +266,9 @@ class SqlPolicyRunStore:
         if last is not None:
             params["last"] = last
             binds.append(sa.bindparam("last", type_=sa.Uuid()))
-        statement = query.bindparams(*binds).columns(id=sa.Uuid(), inputs=sa.Text())
-        return {row.id: row.inputs for row in self._c.execute(statement, params)}
+        # the ids as the driver returns them, made UUIDs here (a run reads one per participant)
+        statement = query.bindparams(*binds).columns(id=sa.Text(), inputs=sa.Text())
+        return {uuid_from_stored(i): text for i, text in self._c.execute(statement, params)}
 
     def remember(
         self, policy_id: uuid.UUID, inputs: Mapping[uuid.UUID, str], evaluated_from: _dt.date

@@ -42,7 +42,7 @@ import attrs
 import pendulum
 
 from xs_core import limits
-from xs_core.dates import DateRange, as_date
+from xs_core.dates import DateRange, as_date, date_range
 from xs_core.organisation.model import EmploymentType
 from xs_core.parameters.aow import add_age
 from xs_core.parameters.table import ParameterTable, max_sv_wage_table
@@ -481,7 +481,7 @@ def participation_timeline(
     periods: list[Participation] = []
     for index, (start, registered, reasons, notes) in enumerate(runs):
         end = runs[index + 1][0] if index + 1 < len(runs) else policy.end
-        span = DateRange(start, end)
+        span = date_range(start, end)
         if registered is not None:
             periods.append(_manual(registered, span))
         else:

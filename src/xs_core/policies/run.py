@@ -34,7 +34,7 @@ from typing import Any, ClassVar
 
 import attrs
 
-from xs_core.dates import DateRange, as_date
+from xs_core.dates import DateRange, as_date, date_range
 from xs_core.events import DomainEvent
 from xs_core.policies.conditions import Conditions
 from xs_core.policies.model import Policy, Registration
@@ -46,6 +46,7 @@ from xs_core.policies.participation import (
     Source,
     Timeline,
 )
+from xs_core.uuids import uuid_from_int
 
 
 @attrs.frozen(kw_only=True)
@@ -120,7 +121,7 @@ def window(policy_period: DateRange, on: _dt.date) -> DateRange | None:
     start = max(as_date(on), policy_period.start)
     if policy_period.end is not None and start >= policy_period.end:
         return None
-    return DateRange(start, policy_period.end)
+    return date_range(start, policy_period.end)
 
 
 def manual_inputs(registrations: Iterable[Registration]) -> list[ManualRegistration]:
@@ -161,7 +162,7 @@ class _OrderedIds:
             )
         else:  # the same millisecond (or the clock went back): count on from the last id
             self._last += 1 << 32
-        return uuid.UUID(int=self._last | random.getrandbits(32))
+        return uuid_from_int(self._last | random.getrandbits(32))
 
 
 #: A new id for a registration the run writes (time-ordered).
