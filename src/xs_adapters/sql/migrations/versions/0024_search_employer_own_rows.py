@@ -15,6 +15,8 @@ Create Date: 2026-12-04 15:30:00
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -27,25 +29,19 @@ _COLUMNS = ["employer_id", "kind", "name_norm", "code_norm", "kind_order", "unit
 _OWN_ROWS = "department_id IS NULL OR kind = 'department'"
 
 
-def upgrade() -> None:
+def _recreate(**options: Any) -> None:
+    """PostgreSQL: the employer index made again with ``options`` (SQLite keeps its own)."""
     if op.get_bind().dialect.name != "postgresql":
         return
     op.drop_index("ix_search_entry_scopes_employer_rank", table_name="search_entry_scopes")
     op.create_index(
-        "ix_search_entry_scopes_employer_rank",
-        "search_entry_scopes",
-        _COLUMNS,
-        postgresql_where=sa.text(_OWN_ROWS),
+        "ix_search_entry_scopes_employer_rank", "search_entry_scopes", _COLUMNS, **options
     )
+
+
+def upgrade() -> None:
+    _recreate(postgresql_where=sa.text(_OWN_ROWS))
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
-        return
-    op.drop_index("ix_search_entry_scopes_employer_rank", table_name="search_entry_scopes")
-    op.create_index(
-        "ix_search_entry_scopes_employer_rank",
-        "search_entry_scopes",
-        _COLUMNS,
-        postgresql_include=["department_id"],
-    )
+    _recreate(postgresql_include=["department_id"])
