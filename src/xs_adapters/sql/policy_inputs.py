@@ -93,13 +93,18 @@ def stale_query(dialect: str, after: bool, last: bool) -> str:
     """The employees of the chunk, with their inputs, whose inputs differ from those stored at
     their last evaluation, that were never evaluated, or whose last window began after
     ``:evaluated_from``."""
+    # the chunk's bounds on the stored side too: an index range of the chunk whatever the
+    # planner's statistics say (a first run fills the table as it goes)
+    bounds = (" AND d.employee_id > :after" if after else "") + (
+        " AND d.employee_id <= :last" if last else ""
+    )
     return (
         "SELECT id, inputs FROM ("
         f"SELECT e.employee_id AS id, {inputs_expression(dialect)} AS inputs, "
         "d.inputs AS stored, d.evaluated_from AS since "
         f"FROM {chunk_employees(after, last)} "
         "LEFT JOIN policy_participant_inputs d "
-        "ON d.policy_id = :policy_id AND d.employee_id = e.employee_id"
+        f"ON d.policy_id = :policy_id AND d.employee_id = e.employee_id{bounds}"
         ") q WHERE stored IS NULL OR since > :evaluated_from OR stored <> inputs "
         "ORDER BY id"
     )

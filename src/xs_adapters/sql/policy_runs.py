@@ -231,9 +231,17 @@ class SqlPolicyRunStore:
         found: dict[uuid.UUID, list[Registration]] = defaultdict(list)
         if not employee_ids:
             return {}
+        ids = sorted(set(employee_ids))
+        # the ids' range too: an index range of the chunk, whatever the planner's statistics
+        # say (without them, PostgreSQL read every registration of the policy for each chunk
+        # of a first run, a cost growing with every chunk: docs/benchmarks.md)
         for row in self._c.execute(
             sa.select(r)
-            .where(r.c.policy_id == policy_id, r.c.employee_id.in_(sorted(set(employee_ids))))
+            .where(
+                r.c.policy_id == policy_id,
+                r.c.employee_id.between(ids[0], ids[-1]),
+                r.c.employee_id.in_(ids),
+            )
             .order_by(r.c.employee_id, r.c.start_date)
         ):
             found[row.employee_id].append(registration_from_row(row))
@@ -277,7 +285,14 @@ class SqlPolicyRunStore:
         ids = sorted(inputs)
         for start in range(0, len(ids), _IDS):
             part = ids[start : start + _IDS]
-            self._c.execute(d.delete().where(d.c.policy_id == policy_id, d.c.employee_id.in_(part)))
+            # with the ids' range: an index range whatever the statistics (as registrations)
+            self._c.execute(
+                d.delete().where(
+                    d.c.policy_id == policy_id,
+                    d.c.employee_id.between(part[0], part[-1]),
+                    d.c.employee_id.in_(part),
+                )
+            )
         if ids:
             m = "%s" if self._postgres else "?"
             policy = self._key(policy_id)
