@@ -45,10 +45,17 @@ def uuid_from_int(value: int) -> uuid.UUID:
 
 def uuid_from_stored(value: Any) -> uuid.UUID:
     """An id as a driver returns it — a ``uuid.UUID`` (PostgreSQL) or 32 hex digits (SQLite,
-    written by the application) — as a ``uuid.UUID``."""
+    written by the application) — as a ``uuid.UUID``; any other text as ``uuid.UUID(hex=…)``
+    takes it (or refuses it, ``ValueError``)."""
     if isinstance(value, uuid.UUID):
         return value
-    return uuid_from_int(int(value, 16))
+    try:
+        raw = bytes.fromhex(value) if len(value) == 32 else b""
+    except ValueError:
+        raw = b""
+    if len(raw) != 16:
+        return uuid.UUID(hex=value)
+    return uuid_from_int(int.from_bytes(raw))
 
 
 def random_uuids(random: bytes) -> list[uuid.UUID]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pickle
 import uuid
+from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -59,3 +60,28 @@ def test_r2_2_new_ids_are_fresh_version_4_uuids() -> None:
     assert len(set(ids)) == 1000
     assert {(u.version, u.variant) for u in ids} == {(4, uuid.RFC_4122)}
     assert new_ids(0) == []
+
+
+@given(st.uuids())
+def test_r6_6_an_id_stored_in_another_form_is_read_as_uuid_reads_it(expected: uuid.UUID) -> None:
+    """Text that is not 32 hex digits is read by ``uuid.UUID(hex=…)``: its dashed and braced
+    forms are the id, malformed text is refused as ``uuid`` refuses it."""
+    for form in (str(expected), "{" + str(expected) + "}", expected.hex.upper()):
+        assert uuid_from_stored(form) == expected
+
+
+def _read(read: Any, text: str) -> object:
+    try:
+        return read(text)
+    except ValueError:
+        return ValueError
+
+
+@given(
+    st.sampled_from(["1", "0x1", " 1_2 ", "-1", "g" * 32, "-" + "0" * 31, " " + "0" * 31])
+    | st.text(alphabet="0123456789abcdefABCDEF -_{}xg+", min_size=30, max_size=36)
+)
+def test_r6_6_any_other_stored_text_is_read_as_uuid_reads_it(text: str) -> None:
+    """Whatever text a stored id holds, it is read (or refused) as ``uuid.UUID(hex=…)`` reads
+    it: malformed ids are never taken for others."""
+    assert _read(uuid_from_stored, text) == _read(lambda t: uuid.UUID(hex=t), text)
