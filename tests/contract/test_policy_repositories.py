@@ -479,7 +479,8 @@ class TestPostgresStoredData(PostgresBackend, StoredDataContract):
 def test_r6_4_postgres_refuses_overlapping_registrations_written_in_plain_sql(
     postgres_url: str,
 ) -> None:
-    """The exclusion constraint holds whatever writes (migration 0012)."""
+    """The exclusion constraint holds whatever writes (migrations 0012, 0025): an employee's
+    registrations in one policy never overlap; another policy's or another employee's may."""
     from xs_adapters.sql.engine import create_engine
 
     engine = create_engine(postgres_url)
@@ -534,4 +535,38 @@ def test_r6_4_postgres_refuses_overlapping_registrations_written_in_plain_sql(
             )
         )
     assert "ex_policy_registrations_no_overlap" in str(refused.value)
+    # the same days in another policy, and another employee's, are no overlap
+    other_policy, other_person = uuid.uuid4(), uuid.uuid4()
+    with engine.begin() as c:
+        c.execute(
+            t.employees.insert().values(id=other_person, first_name="C", last_name="D", gender="O")
+        )
+        c.execute(
+            t.insurance_policies.insert().values(
+                id=other_policy,
+                employer_id=employer,
+                product_id=product,
+                number="2",
+                start_date=_dt.date(2026, 1, 1),
+                overrides={},
+            )
+        )
+        c.execute(
+            t.policy_registrations.insert().values(
+                **{**row(_dt.date(2026, 5, 31), None), "policy_id": other_policy}
+            )
+        )
+        c.execute(
+            t.policy_registrations.insert().values(
+                **{**row(_dt.date(2026, 5, 31), None), "employee_id": other_person}
+            )
+        )
+        # migration 0025: the GiST index leads with the employee (a cheaper insert, R6.6)
+        definition = c.execute(
+            sa.text(
+                "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conname = 'ex_policy_registrations_no_overlap'"
+            )
+        ).scalar_one()
+    assert "(employee_id WITH =, policy_id WITH =, daterange(" in definition
     engine.dispose()

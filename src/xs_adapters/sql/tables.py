@@ -803,9 +803,11 @@ policy_registrations = sa.Table(
 )
 
 policy_registrations.append_constraint(
+    # led by the employee: a GiST insert then tells the subtrees apart by the first column
+    # (a policy's key hardly does), migration 0025
     ExcludeConstraint(
-        (policy_registrations.c.policy_id, "="),
         (policy_registrations.c.employee_id, "="),
+        (policy_registrations.c.policy_id, "="),
         (
             sa.func.daterange(
                 policy_registrations.c.start_date,
