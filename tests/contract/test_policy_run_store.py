@@ -299,4 +299,26 @@ class TestSqlitePolicyRunStore(SqliteBackend, PolicyRunStoreContract):
 
 
 class TestPostgresPolicyRunStore(PostgresBackend, PolicyRunStoreContract):
-    pass
+    def test_r6_6_a_chunks_reads_run_without_jit_in_its_transaction_only(
+        self, uow_factory: UowFactory, postgres_url: str
+    ) -> None:
+        """R6.6: from the stale-inputs read on, the chunk's transaction plans without JIT
+        (compiling took 70 of a chunk's 170-210 ms); the connection's next transaction has the
+        server's setting again."""
+        import sqlalchemy as sa
+
+        from xs_adapters.sql.engine import create_engine
+        from xs_adapters.sql.policy_runs import SqlPolicyRunStore
+
+        policy, employer, _, _ = _world(uow_factory)
+        setting = sa.text("SELECT current_setting('jit')")
+        engine = create_engine(postgres_url)
+        with engine.connect() as connection:
+            before = connection.execute(setting).scalar_one()
+            connection.commit()
+            with connection.begin():
+                SqlPolicyRunStore(connection).stale(policy.id, employer.id, None, None, "k", ON)
+                assert connection.execute(setting).scalar_one() == "off"
+            assert connection.execute(setting).scalar_one() == before
+        engine.dispose()
+        assert before == "on"  # the server's default here, so the test tells the two apart

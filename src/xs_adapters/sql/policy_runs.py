@@ -140,9 +140,15 @@ class SqlPolicyRunStore:
         day = _Days()
         salary_of = _cents(self._c)
         m = "%s" if self._postgres else "?"
+        # Each read also bounds the employee by the chunk's first and last id: an index range
+        # of the chunk. With the list alone, PostgreSQL at 1M employees read the whole
+        # employees and employment tables for every chunk (parallel sequential scans, 60-110 ms
+        # a read); with the range, 6-20 ms (docs/benchmarks.md).
+        span = (self._key(ids[0]), self._key(ids[-1]))
         at_employer = (
-            f"e.employer_id = {m} AND e.employee_id IN ({self._ids_sql(len(ids))})",
-            (self._key(employer_id), *employee),
+            f"e.employer_id = {m} AND e.employee_id BETWEEN {m} AND {m} "
+            f"AND e.employee_id IN ({self._ids_sql(len(ids))})",
+            (self._key(employer_id), *span, *employee),
         )
         versions: dict[Any, list[EmploymentVersionFacts]] = defaultdict(list)
         for employment, valid_from, valid_until, kind, salary in self._c.exec_driver_sql(
@@ -173,11 +179,11 @@ class SqlPolicyRunStore:
                     versions=tuple(versions.get(ident, ())),
                 )
             )
-        sickness = self._sickness(employee, day)
+        sickness = self._sickness(employee, span, day)
         births = self._c.exec_driver_sql(
-            f"SELECT id, birth_date FROM employees WHERE id IN ({self._ids_sql(len(ids))}) "
-            "ORDER BY id",
-            tuple(employee),
+            f"SELECT id, birth_date FROM employees WHERE id BETWEEN {m} AND {m} "
+            f"AND id IN ({self._ids_sql(len(ids))}) ORDER BY id",
+            (*span, *employee),
         )
         found = []
         for key, birth in births:
@@ -194,14 +200,16 @@ class SqlPolicyRunStore:
         return found
 
     def _sickness(
-        self, employee: dict[Any, uuid.UUID], day: _Days
+        self, employee: dict[Any, uuid.UUID], span: tuple[Any, Any], day: _Days
     ) -> dict[uuid.UUID, list[SicknessSpell]]:
         """Sickness trajectories as spells (xs_core.policies.facts): recovered on the date of a
-        last recovery report of 100 %, else on the trajectory's exclusive end."""
+        last recovery report of 100 %, else on the trajectory's exclusive end; ``span``: the
+        first and last of the (sorted) employees, an index range as in :meth:`facts`."""
         m = "%s" if self._postgres else "?"
         sick = (
-            f"tr.kind = {m} AND tr.employee_id IN ({self._ids_sql(len(employee))})",
-            (ProtocolKind.SICKNESS.value, *employee),
+            f"tr.kind = {m} AND tr.employee_id BETWEEN {m} AND {m} "
+            f"AND tr.employee_id IN ({self._ids_sql(len(employee))})",
+            (ProtocolKind.SICKNESS.value, *span, *employee),
         )
         last_report: dict[Any, tuple[Any, int]] = {}
         for trajectory, date, percentage in self._c.exec_driver_sql(
@@ -256,6 +264,13 @@ class SqlPolicyRunStore:
         key: str,
         evaluated_from: _dt.date,
     ) -> dict[uuid.UUID, str]:
+        if self._postgres:
+            # The chunk's reads begin here, in its transaction. The planner prices the inputs'
+            # correlated subqueries per chunk far above their cost (100,000+ at 200,000
+            # employees, more as the tables grow), over the JIT thresholds: compiling the plan
+            # took 70 of a chunk's 170-210 ms, every chunk, for a statement that runs once.
+            # Without JIT for the rest of this transaction only (docs/benchmarks.md).
+            self._c.exec_driver_sql("SET LOCAL jit = off")
         query = sa.text(stale_query(self._dialect, after is not None, last is not None))
         params: dict[str, Any] = {
             "policy_id": policy_id,
