@@ -480,7 +480,8 @@ def test_r6_4_postgres_refuses_overlapping_registrations_written_in_plain_sql(
     postgres_url: str,
 ) -> None:
     """The exclusion constraint holds whatever writes (migrations 0012, 0025): an employee's
-    registrations in one policy never overlap; another policy's or another employee's may."""
+    manual registrations in one policy never overlap; another policy's or another employee's
+    may."""
     from xs_adapters.sql.engine import create_engine
 
     engine = create_engine(postgres_url)
@@ -514,7 +515,7 @@ def test_r6_4_postgres_refuses_overlapping_registrations_written_in_plain_sql(
             "end_date": end,
             "included": True,
             "reasons": "",
-            "source": "automatic",
+            "source": "manual",
             "notes": "",
             "registered_on": _dt.date(2026, 1, 1),
         }
@@ -561,7 +562,8 @@ def test_r6_4_postgres_refuses_overlapping_registrations_written_in_plain_sql(
                 **{**row(_dt.date(2026, 5, 31), None), "employee_id": other_person}
             )
         )
-        # migration 0025: the GiST index leads with the employee (a cheaper insert, R6.6)
+        # migration 0025: the constraint holds the manual registrations (the automatic ones are
+        # written under the policy's lock), its GiST index led by the employee (R6.6)
         definition = c.execute(
             sa.text(
                 "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
@@ -569,4 +571,5 @@ def test_r6_4_postgres_refuses_overlapping_registrations_written_in_plain_sql(
             )
         ).scalar_one()
     assert "(employee_id WITH =, policy_id WITH =, daterange(" in definition
+    assert definition.endswith("WHERE (((source)::text = 'manual'::text))")
     engine.dispose()

@@ -775,9 +775,12 @@ insurance_policies = sa.Table(
     sa.Index("ix_insurance_policies_employer_id", "employer_id"),
 )
 
-# R6.4, R6.6: an employee's registrations in a policy are half-open periods that never overlap
-# (an exclusion constraint on PostgreSQL, below; the repositories check it elsewhere). Reasons
-# and notes are comma-separated codes (ExclusionReason, Note values), sorted.
+# R6.4, R6.6: an employee's registrations in a policy are half-open periods that never overlap.
+# On PostgreSQL an exclusion constraint refuses overlapping *manual* ones, whoever writes them
+# (below); automatic ones are written under the policy's lock only — by the nightly run, as one
+# computed timeline, and by a manual registration cutting them (migration 0025). SQLite has no
+# exclusion constraints: the locks and the repositories' checks keep the rule there. Reasons and
+# notes are comma-separated codes (ExclusionReason, Note values), sorted.
 policy_registrations = sa.Table(
     "policy_registrations",
     metadata,
@@ -803,8 +806,8 @@ policy_registrations = sa.Table(
 )
 
 policy_registrations.append_constraint(
-    # led by the employee: a GiST insert then tells the subtrees apart by the first column
-    # (a policy's key hardly does), migration 0025
+    # manual registrations only, led by the employee (a GiST insert then tells the subtrees
+    # apart by the first column; a policy's key hardly does): migration 0025
     ExcludeConstraint(
         (policy_registrations.c.employee_id, "="),
         (policy_registrations.c.policy_id, "="),
@@ -818,6 +821,7 @@ policy_registrations.append_constraint(
         ),
         name="ex_policy_registrations_no_overlap",
         using="gist",
+        where=policy_registrations.c.source == sa.literal_column("'manual'"),
     ).ddl_if(dialect="postgresql")
 )
 
