@@ -45,12 +45,14 @@ def uuid_from_int(value: int) -> uuid.UUID:
 
 def uuid_from_stored(value: Any) -> uuid.UUID:
     """An id as a driver returns it — a ``uuid.UUID`` (PostgreSQL) or 32 hex digits (SQLite,
-    written by the application) — as a ``uuid.UUID``; any other text as ``uuid.UUID(hex=…)``
-    takes it (or refuses it, ``ValueError``)."""
+    written by the application), or PostgreSQL's text of a uuid (``8-4-4-4-12`` hex digits) —
+    as a ``uuid.UUID``; any other text as ``uuid.UUID(hex=…)`` takes it (or refuses it,
+    ``ValueError``)."""
     if isinstance(value, uuid.UUID):
         return value
+    digits = value.replace("-", "") if len(value) == 36 else value
     try:
-        raw = bytes.fromhex(value) if len(value) == 32 else b""
+        raw = bytes.fromhex(digits) if len(digits) == 32 else b""
     except ValueError:
         raw = b""
     if len(raw) != 16:

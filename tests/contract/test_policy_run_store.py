@@ -5,10 +5,12 @@ never evaluated or whose inputs changed; chunks are claimed once; a run finishes
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
 
 import pendulum
 import pytest
+import sqlalchemy as sa
 
 from tests.backends import MemoryBackend, PostgresBackend, SqliteBackend, UowFactory
 from xs_core.dates import DateRange
@@ -84,6 +86,13 @@ def _world(uow_factory: UowFactory) -> tuple[Policy, Employer, list[Employee], u
     return policy, employer, people, sickness.id
 
 
+def _collect(statements: list[str]) -> Callable[..., None]:
+    def collect(_c: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    return collect
+
+
 def _ids(people: list[Employee], employer: Employer) -> list[uuid.UUID]:
     return sorted(p.id for p in people if any(e.employer_id == employer.id for e in p.employments))
 
@@ -107,6 +116,62 @@ class PolicyRunStoreContract:
         assert spells[people[0].id][0].recovered_on == D(2024, 12, 15)
         assert spells[people[1].id][0].recovered_on == D(2025, 1, 21)
         assert spells[people[2].id][0].recovered_on is None
+
+    def test_r6_6_facts_from_the_inputs_texts_equal_the_facts_read(
+        self, uow_factory: UowFactory
+    ) -> None:
+        """R6.6: a store may take a chunk's facts from the texts :meth:`stale` returned; they
+        are the facts it reads (two employments, one without salary; a salary change; a
+        recovery by report, a closed and a running sickness; no birth date)."""
+        policy, employer, people, _ = _world(uow_factory)
+        with uow_factory() as uow:
+            person = uow.employees.get(people[3].id)
+            person.change_employment(
+                person.employments[0].id, D(2024, 7, 1), salary=Money(Decimal("81234.56"))
+            )
+            uow.employees.save(person)
+            unknown = Employee.register("Zonder", "Geboortedatum")
+            unknown.add_employment(
+                Employment.create(
+                    id=uuid.uuid4(),
+                    employer_id=employer.id,
+                    period=DateRange(D(2020, 1, 1), D(2027, 1, 1)),
+                    employment_type=EmploymentType.INTERN,
+                    is_leading=False,
+                )
+            )
+            uow.employees.add(unknown)
+            uow.commit()
+        ids = sorted([*_ids(people, employer), unknown.id])
+        with uow_factory() as uow:
+            store = uow.policy_runs
+            inputs = store.stale(policy.id, employer.id, None, None, "k1", ON)
+            assert list(inputs) == ids
+            read = store.facts(employer.id, ids)
+            statements: list[str] = []
+            connection = getattr(uow, "connection", None)  # the SQL stores: nothing read again
+            if connection is not None:
+                sa.event.listen(connection, "before_cursor_execute", _collect(statements))
+            assert store.facts(employer.id, ids, inputs) == read
+            assert statements == []
+            # the texts of fewer employees than asked: the facts are read
+            assert store.facts(employer.id, ids, dict(list(inputs.items())[:2])) == read
+        # the cases are there: checked by hand against the world above
+        facts = {f.employee_id: f for f in read}
+        assert facts[unknown.id].birth_date is None
+        (intern,) = facts[unknown.id].employments
+        assert intern.period == DateRange(D(2020, 1, 1), D(2027, 1, 1))
+        assert intern.versions[0].employment_type is EmploymentType.INTERN
+        # R1.2: the first employment leads; the second, added not leading, does not
+        assert [e.is_leading for e in facts[people[2].id].employments] == [True, False]
+        assert [v.salary for v in facts[people[3].id].employments[0].versions] == [
+            Decimal("75000.00"),
+            Decimal("81234.56"),
+        ]
+        assert [e.versions[0].salary for e in facts[people[2].id].employments] == [
+            Decimal("70000.00"),
+            None,
+        ]
 
     def test_r6_6_stale_until_remembered_and_again_after_a_change(
         self, uow_factory: UowFactory
@@ -305,8 +370,6 @@ class TestPostgresPolicyRunStore(PostgresBackend, PolicyRunStoreContract):
         """R6.6: from the stale-inputs read on, the chunk's transaction plans without JIT
         (compiling took 70 of a chunk's 170-210 ms); the connection's next transaction has the
         server's setting again."""
-        import sqlalchemy as sa
-
         from xs_adapters.sql.engine import create_engine
         from xs_adapters.sql.policy_runs import SqlPolicyRunStore
 

@@ -172,8 +172,8 @@ def test_r6_6_a_change_committed_while_a_chunk_reads_is_not_lost(
         )
         changed.set()
 
-    def facts(self: SqlPolicyRunStore, employer_id: uuid.UUID, ids: Any) -> Any:
-        found = original(self, employer_id, ids)
+    def facts(self: SqlPolicyRunStore, employer_id: uuid.UUID, ids: Any, inputs: Any = None) -> Any:
+        found = original(self, employer_id, ids, inputs)
         if w.poor in ids and not changed.is_set():
             threading.Thread(target=change).start()
             changed.wait(3)  # PostgreSQL: commits now; SQLite: waits for the chunk's commit

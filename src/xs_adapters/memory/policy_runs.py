@@ -37,7 +37,10 @@ class MemoryPolicyRunStore:
         )
 
     def facts(
-        self, employer_id: uuid.UUID, employee_ids: Sequence[uuid.UUID]
+        self,
+        employer_id: uuid.UUID,
+        employee_ids: Sequence[uuid.UUID],
+        inputs: Mapping[uuid.UUID, str] | None = None,
     ) -> list[EmployeeFacts]:
         found = []
         for ident in sorted(set(employee_ids)):

@@ -96,6 +96,11 @@ class _Days:
         return found
 
 
+def _day_or_none(day: _Days, text: str) -> Any:
+    """A date of an inputs' text (``-``: none)."""
+    return None if text == "-" else day(text)
+
+
 def _cents(connection: Connection) -> Callable[[Any], Decimal | None]:
     """The salary column's own conversion of a driver value (:class:`Cents`)."""
     dialect = connection.dialect
@@ -150,14 +155,23 @@ class SqlPolicyRunStore:
         return f"{column} IN ({', '.join(['?'] * len(keys))})", tuple(keys)
 
     def facts(
-        self, employer_id: uuid.UUID, employee_ids: Sequence[uuid.UUID]
+        self,
+        employer_id: uuid.UUID,
+        employee_ids: Sequence[uuid.UUID],
+        inputs: Mapping[uuid.UUID, str] | None = None,
     ) -> list[EmployeeFacts]:
         """Read through the driver: the values of a chunk's few thousand rows are converted here
         once (ids by the chunk's own id objects, each distinct date once), not per column by
-        SQLAlchemy — this is the nightly run's largest read (docs/benchmarks.md)."""
+        SQLAlchemy — this is the nightly run's largest read (docs/benchmarks.md).
+
+        With ``inputs`` (what :meth:`stale` returned, in this transaction) holding every one of
+        the employees, the facts are read from those texts instead: they hold every fact, made
+        by the same statement's reads (:mod:`~xs_adapters.sql.policy_inputs`)."""
         if not employee_ids:
             return []
         ids = sorted(set(employee_ids))
+        if inputs is not None and all(i in inputs for i in ids):
+            return self._facts_from_inputs(ids, inputs)
         employee = {self._key(i): i for i in ids}
         day = _Days()
         salary_of = _cents(self._c)
@@ -219,6 +233,62 @@ class SqlPolicyRunStore:
                         sickness=tuple(sickness.get(person, ())),
                     )
                 )
+        return found
+
+    def _facts_from_inputs(
+        self, ids: Sequence[uuid.UUID], inputs: Mapping[uuid.UUID, str]
+    ) -> list[EmployeeFacts]:
+        """The facts of ``ids`` from their inputs' texts (:func:`inputs_expression`): what
+        :meth:`facts` reads, without reading the same rows a second time — on PostgreSQL a
+        chunk's employees lie on pages all over each table, and at 1M employees the second
+        read cost more than the first (docs/benchmarks.md). The values are the same columns
+        as text: dates ISO (on PostgreSQL :meth:`stale` sets ``DateStyle``), absent ones
+        ``-``; ``is_leading`` ``true``/``1``; a salary as the column holds it (PostgreSQL's
+        numeric, SQLite's integer cents), converted by the column's own type."""
+        day = _Days()
+        salary_of = _cents(self._c)
+        amount: Callable[[str], Any] = Decimal if self._postgres else int
+        found = []
+        for person in ids:
+            text = inputs[person]
+            birth, employed, sick, _manual = text[text.index("#") + 1 :].split("|", 3)
+            employments = []
+            for employment in employed.split(";"):
+                head, versions_text = employment.split(":", 1)
+                ident, start, end, leading = head.split(",")
+                versions = []
+                for version in versions_text.split("/") if versions_text else ():
+                    valid_from, valid_until, kind, salary = version.split(",")
+                    versions.append(
+                        EmploymentVersionFacts(
+                            valid=date_range(day(valid_from), _day_or_none(day, valid_until)),
+                            employment_type=_TYPES[kind],
+                            salary=None if salary == "-" else salary_of(amount(salary)),
+                        )
+                    )
+                employments.append(
+                    EmploymentFacts(
+                        id=uuid_from_stored(ident),
+                        period=date_range(day(start), _day_or_none(day, end)),
+                        is_leading=leading in ("true", "1"),
+                        versions=tuple(versions),
+                    )
+                )
+            spells = []
+            for spell in sick.split(";") if sick else ():
+                start, end, *report = spell.split(",")
+                recovered = report[0] if len(report) == 2 and int(report[1]) == 100 else end
+                spells.append(
+                    SicknessSpell(first_day=day(start), recovered_on=_day_or_none(day, recovered))
+                )
+            found.append(
+                EmployeeFacts(
+                    employee_id=person,
+                    birth_date=_day_or_none(day, birth),
+                    employments=tuple(employments),
+                    sickness=tuple(spells),
+                )
+            )
         return found
 
     def _sickness(
@@ -293,6 +363,9 @@ class SqlPolicyRunStore:
             # took 70 of a chunk's 170-210 ms, every chunk, for a statement that runs once.
             # Without JIT for the rest of this transaction only (docs/benchmarks.md).
             self._c.exec_driver_sql("SET LOCAL jit = off")
+            # the inputs' dates as ISO text whatever the server's DateStyle: :meth:`facts` reads
+            # them back (and a stored text compares with one made the same way)
+            self._c.exec_driver_sql("SET LOCAL datestyle = 'ISO, YMD'")
         query = sa.text(stale_query(self._dialect, after is not None, last is not None))
         params: dict[str, Any] = {
             "policy_id": policy_id,

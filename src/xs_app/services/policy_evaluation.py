@@ -359,7 +359,7 @@ class PolicyEvaluationService(Service):
         ids = list(inputs)
         stored = store.registrations(policy.id, ids)
         changes = []
-        for facts in store.facts(policy.employer_id, ids):
+        for facts in store.facts(policy.employer_id, ids, inputs):
             mine = stored.get(facts.employee_id, ())
             timeline = participation_timeline(
                 facts, policy.period, conditions, wages, manual_inputs(mine), last_year

@@ -158,11 +158,15 @@ class PolicyRunStore(Protocol):
         ...
 
     def facts(
-        self, employer_id: uuid.UUID, employee_ids: Sequence[uuid.UUID]
+        self,
+        employer_id: uuid.UUID,
+        employee_ids: Sequence[uuid.UUID],
+        inputs: Mapping[uuid.UUID, str] | None = None,
     ) -> list[EmployeeFacts]:
         """Birth date, employments at the employer with their versions, and sickness spells of
         the given employees that have an employment at the employer, in id order, in a few
-        queries."""
+        queries. ``inputs``: what :meth:`stale` returned for them in this unit of work — a
+        store may take the facts from those texts instead of reading them again."""
         ...
 
     def registrations(
