@@ -19,6 +19,10 @@ It is now ``(employee_id WITH =, policy_id WITH =, period WITH &&) WHERE source 
   does): an insert compares one column, not two (16.6 → 9.3 s for the same rows, all in the
   index).
 
+The downgrade puts the constraint back over every registration; it fails, and changes nothing,
+where automatic registrations overlap — which no code writes (the race tests hold the locks to
+it), but a hand-made row could.
+
 Revision ID: 0025
 Revises: 0024
 Create Date: 2026-12-04 18:00:00
