@@ -144,15 +144,17 @@ class SqlPolicyRunStore:
             )
         return column.in_(ids)
 
-    def _among(self, column: str, keys: Sequence[Any]) -> tuple[str, tuple[Any, ...]]:
-        """``column`` is one of ``keys`` (ids as :meth:`_key` gives them): on PostgreSQL one
-        ``uuid[]`` parameter written as its text, not a list of thousands of parameters — the
-        driver splits and binds such a statement on every call (not cached: it is long), and
-        the server parses each parameter: for a chunk's 5,000 ids 12 → 3 ms of the worker's
-        CPU, 26 → 14 ms in all, per read (docs/benchmarks.md). SQLite binds a list in C."""
+    def _among(self, keys: Sequence[Any]) -> tuple[Callable[[str], str], tuple[Any, ...]]:
+        """ "A column is one of ``keys``" (ids as :meth:`_key` gives them): the condition for a
+        column, and its parameters. On PostgreSQL one ``uuid[]`` parameter written as its text,
+        not a list of thousands of parameters — the driver splits and binds such a statement on
+        every call (not cached: it is long), and the server parses each parameter: for a
+        chunk's 5,000 ids 12 → 3 ms of the worker's CPU, 26 → 14 ms in all, per read
+        (docs/benchmarks.md). SQLite binds a list in C."""
         if self._postgres:
-            return f"{column} = ANY(CAST(%s AS uuid[]))", (_uuid_array(keys),)
-        return f"{column} IN ({', '.join(['?'] * len(keys))})", tuple(keys)
+            return (lambda column: f"{column} = ANY(CAST(%s AS uuid[]))"), (_uuid_array(keys),)
+        marks = ", ".join(["?"] * len(keys))
+        return (lambda column: f"{column} IN ({marks})"), tuple(keys)
 
     def facts(
         self,
@@ -181,9 +183,10 @@ class SqlPolicyRunStore:
         # employees and employment tables for every chunk (parallel sequential scans, 60-110 ms
         # a read); with the range, 6-20 ms (docs/benchmarks.md).
         span = (self._key(ids[0]), self._key(ids[-1]))
-        among, among_params = self._among("e.employee_id", list(employee))
+        among, among_params = self._among(list(employee))
         at_employer = (
-            f"e.employer_id = {m} AND e.employee_id BETWEEN {m} AND {m} AND {among}",
+            f"e.employer_id = {m} AND e.employee_id BETWEEN {m} AND {m} "
+            f"AND {among('e.employee_id')}",
             (self._key(employer_id), *span, *among_params),
         )
         versions: dict[Any, list[EmploymentVersionFacts]] = defaultdict(list)
@@ -215,10 +218,10 @@ class SqlPolicyRunStore:
                     versions=tuple(versions.get(ident, ())),
                 )
             )
-        sickness = self._sickness(employee, span, day)
+        sickness = self._sickness(employee, span, among, among_params, day)
         births = self._c.exec_driver_sql(
             f"SELECT id, birth_date FROM employees WHERE id BETWEEN {m} AND {m} "
-            f"AND {among.replace('e.employee_id', 'id')} ORDER BY id",
+            f"AND {among('id')} ORDER BY id",
             (*span, *among_params),
         )
         found = []
@@ -248,59 +251,59 @@ class SqlPolicyRunStore:
         day = _Days()
         salary_of = _cents(self._c)
         amount: Callable[[str], Any] = Decimal if self._postgres else int
+
+        def version(text: str) -> EmploymentVersionFacts:
+            valid_from, valid_until, kind, salary = text.split(",")
+            return EmploymentVersionFacts(
+                valid=date_range(day(valid_from), _day_or_none(day, valid_until)),
+                employment_type=_TYPES[kind],
+                salary=None if salary == "-" else salary_of(amount(salary)),
+            )
+
+        def employment(text: str) -> EmploymentFacts:
+            head, versions = text.split(":", 1)
+            ident, start, end, leading = head.split(",")
+            return EmploymentFacts(
+                id=uuid_from_stored(ident),
+                period=date_range(day(start), _day_or_none(day, end)),
+                is_leading=leading in ("true", "1"),
+                versions=tuple(map(version, versions.split("/"))) if versions else (),
+            )
+
+        def spell(text: str) -> SicknessSpell:
+            start, end, *report = text.split(",")
+            recovered = report[0] if len(report) == 2 and int(report[1]) == 100 else end
+            return SicknessSpell(first_day=day(start), recovered_on=_day_or_none(day, recovered))
+
         found = []
         for person in ids:
             text = inputs[person]
             birth, employed, sick, _manual = text[text.index("#") + 1 :].split("|", 3)
-            employments = []
-            for employment in employed.split(";"):
-                head, versions_text = employment.split(":", 1)
-                ident, start, end, leading = head.split(",")
-                versions = []
-                for version in versions_text.split("/") if versions_text else ():
-                    valid_from, valid_until, kind, salary = version.split(",")
-                    versions.append(
-                        EmploymentVersionFacts(
-                            valid=date_range(day(valid_from), _day_or_none(day, valid_until)),
-                            employment_type=_TYPES[kind],
-                            salary=None if salary == "-" else salary_of(amount(salary)),
-                        )
-                    )
-                employments.append(
-                    EmploymentFacts(
-                        id=uuid_from_stored(ident),
-                        period=date_range(day(start), _day_or_none(day, end)),
-                        is_leading=leading in ("true", "1"),
-                        versions=tuple(versions),
-                    )
-                )
-            spells = []
-            for spell in sick.split(";") if sick else ():
-                start, end, *report = spell.split(",")
-                recovered = report[0] if len(report) == 2 and int(report[1]) == 100 else end
-                spells.append(
-                    SicknessSpell(first_day=day(start), recovered_on=_day_or_none(day, recovered))
-                )
             found.append(
                 EmployeeFacts(
                     employee_id=person,
                     birth_date=_day_or_none(day, birth),
-                    employments=tuple(employments),
-                    sickness=tuple(spells),
+                    employments=tuple(map(employment, employed.split(";"))),
+                    sickness=tuple(map(spell, sick.split(";"))) if sick else (),
                 )
             )
         return found
 
     def _sickness(
-        self, employee: dict[Any, uuid.UUID], span: tuple[Any, Any], day: _Days
+        self,
+        employee: dict[Any, uuid.UUID],
+        span: tuple[Any, Any],
+        among: Callable[[str], str],
+        among_params: tuple[Any, ...],
+        day: _Days,
     ) -> dict[uuid.UUID, list[SicknessSpell]]:
         """Sickness trajectories as spells (xs_core.policies.facts): recovered on the date of a
         last recovery report of 100 %, else on the trajectory's exclusive end; ``span``: the
-        first and last of the (sorted) employees, an index range as in :meth:`facts`."""
+        first and last of the (sorted) employees, an index range as in :meth:`facts`;
+        ``among``: :meth:`_among` of the employees."""
         m = "%s" if self._postgres else "?"
-        among, among_params = self._among("tr.employee_id", list(employee))
         sick = (
-            f"tr.kind = {m} AND tr.employee_id BETWEEN {m} AND {m} AND {among}",
+            f"tr.kind = {m} AND tr.employee_id BETWEEN {m} AND {m} AND {among('tr.employee_id')}",
             (ProtocolKind.SICKNESS.value, *span, *among_params),
         )
         last_report: dict[Any, tuple[Any, int]] = {}
