@@ -19,6 +19,7 @@ from xs_core.money import Money
 from xs_core.organisation.model import Employee, Employer, Employment, EmploymentType
 from xs_core.policies.facts import employee_facts
 from xs_core.policies.model import InsuranceProduct, Insurer, Policy, ProductKind, Registration
+from xs_core.policies.participation import ExclusionReason, Note
 from xs_core.policies.ports import ChunkState, RunRecord
 from xs_core.policies.run import plan_chunks
 from xs_core.protocols.model import Protocol, ProtocolKind, Trajectory
@@ -345,6 +346,47 @@ class PolicyRunStoreContract:
             ids[2]: [automatic[2]],
         }
 
+    @pytest.mark.parametrize("count", [3, 72])  # 72: PostgreSQL writes from 64 rows by COPY
+    def test_r6_6_replace_stores_every_value_by_each_way_of_writing(
+        self, uow_factory: UowFactory, count: int
+    ) -> None:
+        """R6.6: what a run writes reads back as it was — open and closed periods, included and
+        excluded, reason and note sets, a note with a tab, a newline, a backslash and a carriage
+        return — whether the rows go one by one or (PostgreSQL, 64 rows on) as lines of COPY's
+        text format."""
+        policy, employer, people, _ = _world(uow_factory)
+        ids = _ids(people, employer)
+        months = -(-count // len(ids))
+        written = [
+            Registration(
+                id=uuid.uuid4(),
+                policy_id=policy.id,
+                employee_id=ident,
+                period=DateRange(
+                    D(2025, 1, 1).add(months=m),
+                    None if m == months - 1 else D(2025, 1, 1).add(months=m + 1),
+                ),
+                included=m % 2 == 0,
+                reasons=frozenset()
+                if m % 2 == 0
+                else frozenset(list(ExclusionReason)[: 1 + m % 3]),
+                notes=frozenset(list(Note)[: m % 3]),
+                note=None if m % 4 else f"tab\there\nnew line \\ back\rslash é {m}",
+                registered_on=TODAY,
+            )
+            for ident in ids
+            for m in range(months)
+        ][:count]
+        with uow_factory() as uow:
+            uow.policy_runs.replace([], written)
+            uow.commit()
+        with uow_factory(write=False) as uow:
+            found = uow.policy_runs.registrations(policy.id, ids)
+        expected: dict[uuid.UUID, list[Registration]] = {}
+        for registration in written:
+            expected.setdefault(registration.employee_id, []).append(registration)
+        assert found == expected
+
 
 def _user(uow: object, user_id: uuid.UUID) -> bool:
     """A user row for the run's starter (a foreign key on SQL)."""
@@ -355,15 +397,48 @@ def _user(uow: object, user_id: uuid.UUID) -> bool:
     return True
 
 
+class SqlInputsContract:
+    @pytest.mark.parametrize("count", [3, 70])  # 70: PostgreSQL writes from 64 rows by COPY
+    def test_r6_6_remember_stores_the_inputs_texts_as_given(
+        self, uow_factory: UowFactory, count: int
+    ) -> None:
+        """R6.6: the inputs texts a run remembers are the database's own texts, which hold the
+        notes of manual registrations: any text (a tab, a newline, a backslash, a carriage
+        return) is stored as given, by each way of writing; remembering again replaces them."""
+        policy, _, _, _ = _world(uow_factory)
+        people = [Employee.register(f"Extra{n}", "Achternaam") for n in range(count)]
+        with uow_factory() as uow:
+            for person in people:
+                uow.employees.add(person)
+            uow.commit()
+        texts = {p.id: f"k#1970-01-01|{n}|\t\n\\N \\ \r é|{'x' * n}" for n, p in enumerate(people)}
+        for round_ in range(2):
+            given = {ident: f"{text}{round_}" for ident, text in texts.items()}
+            with uow_factory() as uow:
+                uow.policy_runs.remember(policy.id, given, ON)
+                uow.commit()
+            with uow_factory(write=False) as uow:
+                rows = uow.connection.execute(  # type: ignore[attr-defined]
+                    sa.text(
+                        "SELECT employee_id, inputs, evaluated_from "
+                        "FROM policy_participant_inputs WHERE policy_id = :p"
+                    ).bindparams(sa.bindparam("p", type_=sa.Uuid())),
+                    {"p": policy.id},
+                ).all()
+            stored = {uuid.UUID(str(ident)): text for ident, text, _ in rows}
+            assert stored == given
+            assert {str(since)[:10] for _, _, since in rows} == {ON.isoformat()}
+
+
 class TestMemoryPolicyRunStore(MemoryBackend, PolicyRunStoreContract):
     pass
 
 
-class TestSqlitePolicyRunStore(SqliteBackend, PolicyRunStoreContract):
+class TestSqlitePolicyRunStore(SqliteBackend, PolicyRunStoreContract, SqlInputsContract):
     pass
 
 
-class TestPostgresPolicyRunStore(PostgresBackend, PolicyRunStoreContract):
+class TestPostgresPolicyRunStore(PostgresBackend, PolicyRunStoreContract, SqlInputsContract):
     def test_r6_6_a_chunks_reads_run_without_jit_in_its_transaction_only(
         self, uow_factory: UowFactory, postgres_url: str
     ) -> None:

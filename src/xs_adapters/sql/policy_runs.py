@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as _dt
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -25,7 +25,7 @@ from sqlalchemy.engine import Connection
 from xs_adapters.policy_codec import codes
 from xs_adapters.sql import tables as t
 from xs_adapters.sql.conflicts import EXCLUSION_VIOLATION, sqlstate
-from xs_adapters.sql.copy import COPY_FROM, copy_rows
+from xs_adapters.sql.copy import COPY_FROM, COPY_NULL, copy_lines, copy_text
 from xs_adapters.sql.policies import overlap, registration_from_row
 from xs_adapters.sql.policy_inputs import stale_query
 from xs_adapters.sql.types import Cents, PendulumDate
@@ -411,11 +411,20 @@ class SqlPolicyRunStore:
             policy = self._key(policy_id)
             since = _dt.date(evaluated_from.year, evaluated_from.month, evaluated_from.day)
             day: Any = since if self._postgres else since.isoformat()
-            rows = [(policy, self._key(ident), inputs[ident], day) for ident in ids]
             columns = ("policy_id", "employee_id", "inputs", "evaluated_from")
-            if self._postgres and len(rows) >= COPY_FROM:
-                copy_rows(self._c, "policy_participant_inputs", columns, rows)
+            if self._postgres and len(ids) >= COPY_FROM:
+                # lines of COPY's text format (as registrations, :meth:`_lines`); the inputs are
+                # the database's own text, which holds the notes of manual registrations
+                lead = f"{policy_id.hex}\t"
+                tail = f"\t{since.isoformat()}\n"
+                copy_lines(
+                    self._c,
+                    "policy_participant_inputs",
+                    columns,
+                    (f"{lead}{i.hex}\t{copy_text(inputs[i])}{tail}" for i in ids),
+                )
             else:
+                rows = [(policy, self._key(ident), inputs[ident], day) for ident in ids]
                 self._c.exec_driver_sql(
                     f"INSERT INTO policy_participant_inputs ({', '.join(columns)}) "
                     f"VALUES ({m}, {m}, {m}, {m})",
@@ -437,13 +446,12 @@ class SqlPolicyRunStore:
             self._c.execute(r.delete().where(r.c.id.in_(ids[start : start + _IDS])))
         if not add:
             return
-        rows = [self._raw(x) for x in add]
         try:
             with self._c.begin_nested():
-                if self._postgres and len(rows) >= COPY_FROM:
-                    copy_rows(self._c, "policy_registrations", self._COLUMNS, rows)
+                if self._postgres and len(add) >= COPY_FROM:
+                    copy_lines(self._c, "policy_registrations", self._COLUMNS, self._lines(add))
                 else:
-                    self._c.exec_driver_sql(self._insert_sql(), rows)
+                    self._c.exec_driver_sql(self._insert_sql(), [self._raw(x) for x in add])
         except Exception as error:  # the driver's own error from COPY, SQLAlchemy's otherwise
             if sqlstate(error) != EXCLUSION_VIOLATION:
                 raise
@@ -500,6 +508,28 @@ class SqlPolicyRunStore:
             r.note,
             on.isoformat(),
         )
+
+    def _lines(self, registrations: Sequence[Registration]) -> Iterator[str]:
+        """PostgreSQL: the registrations as lines of COPY's text format (:func:`copy_lines`):
+        ids as 32 hex digits, dates ISO, booleans ``t``/``f`` — what :meth:`_raw` gives the
+        driver, written without its per-value dumpers; texts escaped. An employee's and a
+        policy's id are written once for their consecutive registrations."""
+        employee: uuid.UUID | None = None
+        policy: uuid.UUID | None = None
+        employee_text = policy_text = ""
+        for r in registrations:
+            if r.employee_id != employee:
+                employee, employee_text = r.employee_id, r.employee_id.hex
+            if r.policy_id != policy:
+                policy, policy_text = r.policy_id, r.policy_id.hex
+            end = r.period.end
+            yield (
+                f"{r.id.hex}\t{policy_text}\t{employee_text}\t{r.period.start.isoformat()}\t"
+                f"{COPY_NULL if end is None else end.isoformat()}\t{'t' if r.included else 'f'}\t"
+                f"{copy_text(self._code(r.reasons))}\t{copy_text(r.source.value)}\t"
+                f"{copy_text(self._code(r.notes))}\t{copy_text(r.note)}\t"
+                f"{r.registered_on.isoformat()}\n"
+            )
 
     # -- runs and chunks -----------------------------------------------------------------------
 
