@@ -8,7 +8,8 @@ ten has a sickness trajectory around the policy start, one in twenty two employm
 Measured per engine, on the same data:
 
 * a dry run of the whole population (a separate process: its peak memory, RSS, is the figure;
-  target < 1 GiB), writing its CSV to a file;
+  target < 1 GiB), writing its CSV to a file; beside it the peaks of the process's private
+  memory and of its file pages (on SQLite the memory-mapped database file, page cache);
 * the first full run — SQLite in one process; PostgreSQL with two ``xs worker`` processes
   (``--workers``) — target ≤ 120 s;
 * a second run on the same date: writes 0 rows, target ≤ 25 % of the first.
@@ -226,13 +227,43 @@ def _cli(*args: str) -> list[str]:
     return [sys.executable, "-m", "xs_app.cli", *args]
 
 
+def _status_kib(pid: int) -> dict[str, int]:
+    """``RssAnon`` and ``RssFile`` of a process, in KiB (Linux ``/proc``; empty elsewhere)."""
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return {}
+    found = {}
+    for line in lines:
+        name, _, value = line.partition(":")
+        if name in ("RssAnon", "RssFile"):
+            found[name] = int(value.split()[0])
+    return found
+
+
+def _watched(command: list[str]) -> dict[str, int]:
+    """Run ``command``; the peaks of its private memory (``RssAnon``: heap, stacks) and of its
+    file pages (``RssFile``: code, and SQLite's memory-mapped database), sampled every 50 ms."""
+    peaks = {"RssAnon": 0, "RssFile": 0}
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while process.poll() is None:
+        for name, value in _status_kib(process.pid).items():
+            peaks[name] = max(peaks[name], value)
+        time.sleep(0.05)
+    if process.returncode != 0:
+        raise subprocess.CalledProcessError(process.returncode, command)
+    return peaks
+
+
 def _dry_run(url: str) -> dict[str, Any]:
-    """A dry run in its own process: seconds, peak RSS (MiB), CSV lines."""
+    """A dry run in its own process: seconds, peak RSS (MiB) — and of it the peaks of the
+    process's private memory and of its file pages (SQLite maps its database file: those pages
+    are the operating system's page cache, shared and dropped under pressure) —, CSV lines."""
     with tempfile.TemporaryDirectory() as scratch:
         out = Path(scratch) / "dry-run.csv"
         began = time.perf_counter()
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        subprocess.run(
+        peaks = _watched(
             _cli(
                 "policies",
                 "evaluate",
@@ -247,10 +278,7 @@ def _dry_run(url: str) -> dict[str, Any]:
                 EMAIL,
                 "--database-url",
                 url,
-            ),
-            check=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            )
         )
         seconds = time.perf_counter() - began
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -258,7 +286,13 @@ def _dry_run(url: str) -> dict[str, Any]:
             count = sum(1 for _ in lines) - 1
     if peak <= before:  # pragma: no cover - an earlier child was bigger
         print("  (peak RSS of the dry run is hidden by an earlier, bigger child process)")
-    return {"seconds": round(seconds, 2), "peak_rss_mib": round(peak / 1024, 1), "lines": count}
+    return {
+        "seconds": round(seconds, 2),
+        "peak_rss_mib": round(peak / 1024, 1),
+        "peak_private_mib": round(peaks["RssAnon"] / 1024, 1),
+        "peak_file_pages_mib": round(peaks["RssFile"] / 1024, 1),
+        "lines": count,
+    }
 
 
 def _in_process(xs: Xs, admin: uuid.UUID) -> tuple[float, Any, float]:
@@ -301,7 +335,9 @@ def run_engine(name: str, url: str, employees: int, workers: int) -> dict[str, A
     )
     dry = _dry_run(url)
     print(
-        f"  dry run: {dry['seconds']} s, peak RSS {dry['peak_rss_mib']} MiB, {dry['lines']:,} lines"
+        f"  dry run: {dry['seconds']} s, peak RSS {dry['peak_rss_mib']} MiB (private "
+        f"{dry['peak_private_mib']} MiB, file pages {dry['peak_file_pages_mib']} MiB), "
+        f"{dry['lines']:,} lines"
     )
     xs = bootstrap(database_url=url, clock=CLOCK)
     try:
