@@ -451,7 +451,7 @@ class SqlPolicyRunStore:
                 if self._postgres and len(add) >= COPY_FROM:
                     copy_lines(self._c, "policy_registrations", self._COLUMNS, self._lines(add))
                 else:
-                    self._c.exec_driver_sql(self._insert_sql(), [self._raw(x) for x in add])
+                    self._c.exec_driver_sql(self._insert_sql(), self._rows(add))
         except Exception as error:  # the driver's own error from COPY, SQLAlchemy's otherwise
             if sqlstate(error) != EXCLUSION_VIOLATION:
                 raise
@@ -475,38 +475,57 @@ class SqlPolicyRunStore:
         marks = ", ".join(["%s" if self._postgres else "?"] * len(self._COLUMNS))
         return f"INSERT INTO policy_registrations ({', '.join(self._COLUMNS)}) VALUES ({marks})"
 
+    def _rows(self, registrations: Sequence[Registration]) -> list[tuple[Any, ...]]:
+        """The registrations as rows the driver takes: on PostgreSQL :meth:`_raw`; on SQLite what
+        :func:`registration_values` gives through the column types (ids as 32 hex digits, dates
+        ISO, booleans 0/1), an employee's and a policy's id written once for their consecutive
+        registrations (a run writes millions) — the contract tests read them back."""
+        if self._postgres:
+            return [self._raw(r) for r in registrations]
+        employee: uuid.UUID | None = None
+        policy: uuid.UUID | None = None
+        employee_hex = policy_hex = ""
+        rows = []
+        for r in registrations:
+            if r.employee_id is not employee:
+                employee, employee_hex = r.employee_id, r.employee_id.hex
+            if r.policy_id is not policy:
+                policy, policy_hex = r.policy_id, r.policy_id.hex
+            end = r.period.end
+            rows.append(
+                (
+                    r.id.hex,
+                    policy_hex,
+                    employee_hex,
+                    r.period.start.isoformat(),
+                    None if end is None else end.isoformat(),
+                    int(r.included),
+                    self._code(r.reasons),
+                    r.source.value,
+                    self._code(r.notes),
+                    r.note,
+                    r.registered_on.isoformat(),
+                )
+            )
+        return rows
+
     def _raw(self, registration: Registration) -> tuple[Any, ...]:
-        """A registration's row as the driver takes it (what :func:`registration_values` gives
-        through the column types: on SQLite ids as 32 hex digits, dates ISO, booleans 0/1) —
-        without SQLAlchemy's per-value processing; the contract tests read it back."""
+        """PostgreSQL: a registration's row as the driver takes it (stdlib dates: the driver
+        dumps pendulum's slowly) — without SQLAlchemy's per-value processing."""
         r = registration
         start, end, on = r.period.start, r.period.end, r.registered_on
-        if self._postgres:
-            return (
-                r.id,
-                r.policy_id,
-                r.employee_id,
-                _dt.date(start.year, start.month, start.day),
-                None if end is None else _dt.date(end.year, end.month, end.day),
-                r.included,
-                self._code(r.reasons),
-                r.source.value,
-                self._code(r.notes),
-                r.note,
-                _dt.date(on.year, on.month, on.day),
-            )
         return (
-            r.id.hex,
-            r.policy_id.hex,
-            r.employee_id.hex,
-            start.isoformat(),
-            None if end is None else end.isoformat(),
-            int(r.included),
+            r.id,
+            r.policy_id,
+            r.employee_id,
+            _dt.date(start.year, start.month, start.day),
+            None if end is None else _dt.date(end.year, end.month, end.day),
+            r.included,
             self._code(r.reasons),
             r.source.value,
             self._code(r.notes),
             r.note,
-            on.isoformat(),
+            _dt.date(on.year, on.month, on.day),
         )
 
     def _lines(self, registrations: Sequence[Registration]) -> Iterator[str]:
@@ -518,9 +537,10 @@ class SqlPolicyRunStore:
         policy: uuid.UUID | None = None
         employee_text = policy_text = ""
         for r in registrations:
-            if r.employee_id != employee:
+            # the same id object for an employee's registrations: no comparison of values
+            if r.employee_id is not employee:
                 employee, employee_text = r.employee_id, r.employee_id.hex
-            if r.policy_id != policy:
+            if r.policy_id is not policy:
                 policy, policy_text = r.policy_id, r.policy_id.hex
             end = r.period.end
             yield (
