@@ -56,7 +56,9 @@ class SqlOutbox:
         payload = _o.c.payload.type._cached_bind_processor(dialect)
         instant = _o.c.occurred_at.type._cached_bind_processor(dialect)
         when = at if instant is None else instant(at)
-        if self._postgres and len(events) >= COPY_FROM and self._copy_texts(events, when):
+        # the JSON text of each event that writes its own (the nightly run's millions)
+        texts = [ev.payload_text() for ev in events]
+        if self._postgres and len(events) >= COPY_FROM and self._copy_texts(events, texts, when):
             return
         rows = [
             (
@@ -65,13 +67,13 @@ class SqlOutbox:
                 # an event that writes its JSON text itself (the nightly run's millions) is
                 # stored as that text: the column is JSON text on both engines
                 text
-                if (text := ev.payload_text()) is not None
+                if text is not None
                 else ev.payload()
                 if payload is None
                 else payload(ev.payload()),
                 when,
             )
-            for ev in events
+            for ev, text in zip(events, texts, strict=True)
         ]
         if self._postgres and len(rows) >= COPY_FROM:
             copy_rows(self._c, "outbox", _COLUMNS, rows)
@@ -84,12 +86,13 @@ class SqlOutbox:
             rows if len(rows) > 1 else rows[0],
         )
 
-    def _copy_texts(self, events: Sequence[DomainEvent], when: Any) -> bool:
+    def _copy_texts(
+        self, events: Sequence[DomainEvent], texts: Sequence[str | None], when: Any
+    ) -> bool:
         """PostgreSQL: events that all write their JSON text themselves (the nightly run's
         millions, :meth:`DomainEvent.payload_text`) as lines of COPY's text format
         (:func:`~xs_adapters.sql.copy.copy_lines`: the name, version and instant written once,
         not dumped per row); ``False``, writing nothing, when one of them does not."""
-        texts = [ev.payload_text() for ev in events]
         if any(text is None for text in texts):
             return False
         tail = f"\t{when.isoformat()}\n"
