@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.backends import PostgresBackend, UowFactory
-from tests.contract.test_policy_run_store import TODAY, _ids, _world
+from tests.contract.test_policy_run_store import TODAY, _ids, _world, monthly_registrations
 from xs_adapters.clock import FixedClock
 from xs_adapters.sql.engine import create_engine
 from xs_adapters.sql.outbox import SqlOutbox
@@ -22,7 +22,7 @@ from xs_core.dates import DateRange
 from xs_core.organisation.events import DossierOpened
 from xs_core.organisation.units import UnitKind
 from xs_core.policies.model import ParticipationChanged, Registration
-from xs_core.policies.participation import ExclusionReason, Note, Source
+from xs_core.policies.participation import ExclusionReason, Source
 
 pytestmark = pytest.mark.postgres
 
@@ -137,25 +137,13 @@ class TestRegistrationTexts(PostgresBackend):
     ) -> None:
         policy, employer, people, _ = _world(uow_factory)
         ids = _ids(people, employer)
-        months = -(-count // len(ids))
-        written = [
-            Registration(
-                id=uuid.uuid4(),
-                policy_id=policy.id,
-                employee_id=ident,
-                period=DateRange(
-                    D(2025, 1, 1).add(months=m),
-                    None if m == months - 1 else D(2025, 1, 1).add(months=m + 1),
-                ),
-                included=m % 2 == 0,
-                reasons=frozenset() if m % 2 == 0 else frozenset({ExclusionReason.MANUAL}),
-                notes=frozenset(list(Note)[: m % 3]),
-                note=None if m == 0 else HOSTILE[(m + k) % len(HOSTILE)],
-                registered_on=TODAY,
-            )
-            for k, ident in enumerate(ids)
-            for m in range(months)
-        ][:count]
+        written = monthly_registrations(
+            policy,
+            ids,
+            count,
+            lambda _: frozenset({ExclusionReason.MANUAL}),
+            lambda m, k: None if m == 0 else HOSTILE[(m + k) % len(HOSTILE)],
+        )
         with uow_factory() as uow:
             if session:
                 uow.connection.exec_driver_sql(session)  # type: ignore[attr-defined]

@@ -98,6 +98,37 @@ def _ids(people: list[Employee], employer: Employer) -> list[uuid.UUID]:
     return sorted(p.id for p in people if any(e.employer_id == employer.id for e in p.employments))
 
 
+def monthly_registrations(
+    policy: Policy,
+    ids: list[uuid.UUID],
+    count: int,
+    reasons: Callable[[int], frozenset[ExclusionReason]],
+    note: Callable[[int, int], str | None],
+) -> list[Registration]:
+    """``count`` automatic registrations over the employees ``ids``: each employee's months from
+    the policy's start one after another, the last one open; included in even months, excluded
+    for ``reasons(month)`` in odd ones; note ``note(month, employee's index)``."""
+    months = -(-count // len(ids))
+    return [
+        Registration(
+            id=uuid.uuid4(),
+            policy_id=policy.id,
+            employee_id=ident,
+            period=DateRange(
+                D(2025, 1, 1).add(months=m),
+                None if m == months - 1 else D(2025, 1, 1).add(months=m + 1),
+            ),
+            included=m % 2 == 0,
+            reasons=frozenset() if m % 2 == 0 else reasons(m),
+            notes=frozenset(list(Note)[: m % 3]),
+            note=note(m, k),
+            registered_on=TODAY,
+        )
+        for k, ident in enumerate(ids)
+        for m in range(months)
+    ][:count]
+
+
 class PolicyRunStoreContract:
     def test_r6_6_facts_read_set_based_equal_the_aggregates_facts(
         self, uow_factory: UowFactory
@@ -356,27 +387,13 @@ class PolicyRunStoreContract:
         text format."""
         policy, employer, people, _ = _world(uow_factory)
         ids = _ids(people, employer)
-        months = -(-count // len(ids))
-        written = [
-            Registration(
-                id=uuid.uuid4(),
-                policy_id=policy.id,
-                employee_id=ident,
-                period=DateRange(
-                    D(2025, 1, 1).add(months=m),
-                    None if m == months - 1 else D(2025, 1, 1).add(months=m + 1),
-                ),
-                included=m % 2 == 0,
-                reasons=frozenset()
-                if m % 2 == 0
-                else frozenset(list(ExclusionReason)[: 1 + m % 3]),
-                notes=frozenset(list(Note)[: m % 3]),
-                note=None if m % 4 else f"tab\there\nnew line \\ back\rslash é {m}",
-                registered_on=TODAY,
-            )
-            for ident in ids
-            for m in range(months)
-        ][:count]
+        written = monthly_registrations(
+            policy,
+            ids,
+            count,
+            lambda m: frozenset(list(ExclusionReason)[: 1 + m % 3]),
+            lambda m, _: None if m % 4 else f"tab\there\nnew line \\ back\rslash é {m}",
+        )
         with uow_factory() as uow:
             uow.policy_runs.replace([], written)
             uow.commit()

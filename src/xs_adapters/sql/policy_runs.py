@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as _dt
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -105,6 +105,23 @@ def _cents(connection: Connection) -> Callable[[Any], Decimal | None]:
     """The salary column's own conversion of a driver value (:class:`Cents`)."""
     dialect = connection.dialect
     return lambda value: _CENTS.process_result_value(value, dialect)
+
+
+def _with_id_texts(
+    registrations: Iterable[Registration],
+) -> Iterator[tuple[Registration, str, str]]:
+    """Each registration with its policy's and its employee's id as 32 hex digits, each written
+    once for consecutive registrations: a run's registrations of an employee share the same id
+    object (an identity test, no comparison of values; a run writes millions)."""
+    employee: uuid.UUID | None = None
+    policy: uuid.UUID | None = None
+    employee_hex = policy_hex = ""
+    for r in registrations:
+        if r.employee_id is not employee:
+            employee, employee_hex = r.employee_id, r.employee_id.hex
+        if r.policy_id is not policy:
+            policy, policy_hex = r.policy_id, r.policy_id.hex
+        yield r, policy_hex, employee_hex
 
 
 class SqlPolicyRunStore:
@@ -482,15 +499,8 @@ class SqlPolicyRunStore:
         registrations (a run writes millions) — the contract tests read them back."""
         if self._postgres:
             return [self._raw(r) for r in registrations]
-        employee: uuid.UUID | None = None
-        policy: uuid.UUID | None = None
-        employee_hex = policy_hex = ""
         rows = []
-        for r in registrations:
-            if r.employee_id is not employee:
-                employee, employee_hex = r.employee_id, r.employee_id.hex
-            if r.policy_id is not policy:
-                policy, policy_hex = r.policy_id, r.policy_id.hex
+        for r, policy_hex, employee_hex in _with_id_texts(registrations):
             end = r.period.end
             rows.append(
                 (
@@ -533,15 +543,7 @@ class SqlPolicyRunStore:
         ids as 32 hex digits, dates ISO, booleans ``t``/``f`` — what :meth:`_raw` gives the
         driver, written without its per-value dumpers; texts escaped. An employee's and a
         policy's id are written once for their consecutive registrations."""
-        employee: uuid.UUID | None = None
-        policy: uuid.UUID | None = None
-        employee_text = policy_text = ""
-        for r in registrations:
-            # the same id object for an employee's registrations: no comparison of values
-            if r.employee_id is not employee:
-                employee, employee_text = r.employee_id, r.employee_id.hex
-            if r.policy_id is not policy:
-                policy, policy_text = r.policy_id, r.policy_id.hex
+        for r, policy_text, employee_text in _with_id_texts(registrations):
             end = r.period.end
             yield (
                 f"{r.id.hex}\t{policy_text}\t{employee_text}\t{r.period.start.isoformat()}\t"
