@@ -424,10 +424,7 @@ class SqlPolicyRunStore:
                 )
             )
         if ids:
-            m = "%s" if self._postgres else "?"
-            policy = self._key(policy_id)
             since = _dt.date(evaluated_from.year, evaluated_from.month, evaluated_from.day)
-            day: Any = since if self._postgres else since.isoformat()
             columns = ("policy_id", "employee_id", "inputs", "evaluated_from")
             if self._postgres and len(ids) >= COPY_FROM:
                 # lines of COPY's text format (as registrations, :meth:`_lines`); the inputs are
@@ -441,6 +438,9 @@ class SqlPolicyRunStore:
                     (f"{lead}{i.hex}\t{copy_text(inputs[i])}{tail}" for i in ids),
                 )
             else:
+                m = "%s" if self._postgres else "?"
+                policy = self._key(policy_id)
+                day: Any = since if self._postgres else since.isoformat()
                 rows = [(policy, self._key(ident), inputs[ident], day) for ident in ids]
                 self._c.exec_driver_sql(
                     f"INSERT INTO policy_participant_inputs ({', '.join(columns)}) "
