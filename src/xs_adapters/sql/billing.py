@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
+from xs_adapters.sql import billing_sqlite
 from xs_adapters.sql import tables as t
 from xs_adapters.sql.copy import insert_rows
 from xs_adapters.sql.locking import lock_row
@@ -456,9 +457,11 @@ class SqlInvoicingStore:
         self._track = track
         #: (window, run, count) of the last ``add_activity_lines``: its unbilled candidates
         self._unbilled: tuple[DateRange, uuid.UUID, int] | None = None
-        #: (run, {basis: (lines, cents)}) on PostgreSQL: the activity lines ``add_activity_lines``
-        #: added for the run (every call), counted and totalled as they were written
-        self._activity_totals: tuple[uuid.UUID, dict[uuid.UUID, tuple[int, int]]] | None = None
+        #: (run, {basis: (lines, cents)}): the activity lines ``add_activity_lines`` added for
+        #: the run (every call), counted and totalled as they were written (``None``: unknown)
+        self._activity_totals: tuple[uuid.UUID, dict[uuid.UUID, tuple[int, int]] | None] | None = (
+            None
+        )
 
     def _insert(self) -> Any:
         dialect = postgresql if self._c.dialect.name == "postgresql" else sqlite
@@ -581,13 +584,18 @@ class SqlInvoicingStore:
 
     def add_activity_lines(self, window: DateRange, run_id: uuid.UUID) -> int:
         """The priced lines of the run's customers' released activities not billed yet, in one
-        ``INSERT … SELECT``. The candidates — each unbilled activity with its customer, ranked
-        once — are written to a temporary table first; the lines come from it, and so does the
-        number left unbilled (candidates minus lines), so the activities are read once."""
+        ``INSERT … SELECT``. PostgreSQL: the candidates — each unbilled activity with its
+        customer, ranked once — are written to a temporary table first; the lines come from it,
+        and so does the number left unbilled (candidates minus lines), so the activities are
+        read once. SQLite: priced candidates without a ranking (``billing_sqlite``)."""
+        if self._c.dialect.name != "postgresql":
+            written = billing_sqlite.add_activity_lines(self._c, window, run_id)
+            self._record(run_id, written.totals)
+            self._unbilled = (window, run_id, written.unbilled)
+            return written.added
         b, ag, pc = t.invoice_bases, t.service_agreements, t.price_categories
         al, c = t.invoice_activity_lines, _CANDIDATES
         r = _released_with_customer(window)
-        postgres = self._c.dialect.name == "postgresql"
         c.create(self._c)
         # the run's bases were written in this transaction (no statistics on PostgreSQL): join
         # in the order written, the activities of the period first
@@ -654,32 +662,39 @@ class SqlInvoicingStore:
         # whatever the estimates. The lines added come back (RETURNING) and are counted and
         # totalled per basis in the same statement, so that ``finish_run`` need not read them.
         with planner(self._c, join_collapse_limit="1", enable_nestloop="off"):
-            if postgres:
-                lines = statement.returning(al.c.invoice_basis_id, al.c.amount).cte("added")
-                found = self._c.execute(
-                    sa.select(
-                        lines.c.invoice_basis_id,
-                        sa.func.count(),
-                        *_amount_sums(lines.c.amount, "postgresql"),
-                    ).group_by(lines.c.invoice_basis_id)
-                ).all()
-                earlier = self._activity_totals
-                totals = earlier[1] if earlier is not None and earlier[0] == run_id else {}
-                added = 0
-                for basis_id, count, *sums in found:
-                    lines_before, cents_before = totals.get(basis_id, (0, 0))
-                    totals[basis_id] = (
-                        lines_before + int(count),
-                        cents_before + _total_cents(sums, "postgresql"),
-                    )
-                    added += int(count)
-                self._activity_totals = (run_id, totals)
-            else:
-                added = int(self._c.execute(statement).rowcount)
+            lines = statement.returning(al.c.invoice_basis_id, al.c.amount).cte("added")
+            found = self._c.execute(
+                sa.select(
+                    lines.c.invoice_basis_id,
+                    sa.func.count(),
+                    *_amount_sums(lines.c.amount, "postgresql"),
+                ).group_by(lines.c.invoice_basis_id)
+            ).all()
+        totals = {
+            basis_id: (int(count), _total_cents(sums, "postgresql"))
+            for basis_id, count, *sums in found
+        }
+        self._record(run_id, totals)
+        added = sum(count for count, _ in totals.values())
         candidates = int(self._c.execute(sa.select(sa.func.count()).select_from(c)).scalar_one())
         c.drop(self._c)
         self._unbilled = (window, run_id, candidates - added)
         return added
+
+    def _record(self, run_id: uuid.UUID, added: dict[uuid.UUID, tuple[int, int]] | None) -> None:
+        """Keep the (lines, cents) per basis of the activity lines just added for
+        ``finish_run``, adding them to those of earlier calls for the same run; ``None``
+        (not known) makes ``finish_run`` read the line table."""
+        earlier = self._activity_totals
+        if added is None or (earlier is not None and earlier[0] == run_id and earlier[1] is None):
+            self._activity_totals = (run_id, None)
+            return
+        totals = earlier[1] if earlier is not None and earlier[0] == run_id else {}
+        assert totals is not None
+        for basis_id, (count, cents) in added.items():
+            lines_before, cents_before = totals.get(basis_id, (0, 0))
+            totals[basis_id] = (lines_before + count, cents_before + cents)
+        self._activity_totals = (run_id, totals)
 
     def unbilled_activities(self, window: DateRange, run_id: uuid.UUID) -> int:
         if self._unbilled is not None and self._unbilled[:2] == (window, run_id):
@@ -702,7 +717,7 @@ class SqlInvoicingStore:
         counts: dict[uuid.UUID, list[int]] = {}
         written, self._activity_totals = self._activity_totals, None
         for slot, lines in enumerate((t.invoice_subscription_lines, t.invoice_activity_lines)):
-            if slot == 1 and written is not None and written[0] == run_id:
+            if slot == 1 and written is not None and written[0] == run_id and written[1]:
                 # counted and totalled by add_activity_lines as they were written
                 for basis_id, (count, cents) in written[1].items():
                     entry = counts.setdefault(basis_id, [0, 0, 0])

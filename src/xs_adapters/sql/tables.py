@@ -462,8 +462,16 @@ activities = sa.Table(
     sa.Column("appointment_id", sa.Uuid, sa.ForeignKey("appointments.id")),
     sa.Column("status", sa.String(limits.ENUM), nullable=False),
     sa.Index("ix_activities_appointment_id", "appointment_id"),
-    # 0018: the id too — the billing run's anti-join reads the index alone (R5.1)
-    sa.Index("ix_activities_status_performed", "status", "performed_on", "id"),
+    # 0018: the id too — the billing run's anti-join reads the index alone (R5.1); 0026: the
+    # employee and the type too — so do its candidates (R4.4)
+    sa.Index(
+        "ix_activities_status_performed",
+        "status",
+        "performed_on",
+        "id",
+        "employee_id",
+        "activity_type",
+    ),
     # R5.5: a reimbursement batch takes the activities of its contract holders (0014)
     sa.Index("ix_activities_professional_id", "professional_id", "performed_on"),
 )
