@@ -162,7 +162,7 @@ class BillingContract:
                 for e in (bakery, garage, other)
             ]
             store.add_bases(bases)
-            line = SubscriptionLine(
+            line = SubscriptionLine.of(
                 invoice_basis_id=bases[0].id,
                 subscription_id=subscription.id,
                 period=DateRange(D(2026, 1, 15), D(2026, 2, 15)),
@@ -170,7 +170,7 @@ class BillingContract:
             )
             assert store.add_subscription_lines([line]) == 1
             # the same billing period again, even on another basis: skipped
-            again = SubscriptionLine(
+            again = SubscriptionLine.of(
                 invoice_basis_id=bases[1].id,
                 subscription_id=subscription.id,
                 period=DateRange(D(2026, 1, 15), D(2026, 2, 15)),
@@ -180,7 +180,7 @@ class BillingContract:
             # R5.1: days already billed are not billed again, even in a period of another
             # length (the frequency changed); the next days are
             overlapping, following = (
-                SubscriptionLine(
+                SubscriptionLine.of(
                     invoice_basis_id=bases[0].id,
                     subscription_id=subscription.id,
                     period=period,

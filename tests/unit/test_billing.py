@@ -28,7 +28,12 @@ from xs_core.billing import (
     check_deviation,
 )
 from xs_core.billing.invoicing import InvoiceBasis, InvoiceBasisStatus
-from xs_core.billing.schedule import SHORTEST_WHOLE_PERIOD, BillingPeriod, iter_billing_periods
+from xs_core.billing.schedule import (
+    SHORTEST_WHOLE_PERIOD,
+    BillingPeriod,
+    billing_spans,
+    iter_billing_periods,
+)
 from xs_core.dates import DateRange
 from xs_core.errors import DomainError
 from xs_core.money import MAX_CENTS, Money
@@ -340,7 +345,7 @@ def test_r5_1_consecutive_windows_bill_every_period_once(
 @given(
     start=st.dates(min_value=D(2000, 1, 1), max_value=D(2060, 12, 31)),
     pair=st.sampled_from(FREQUENCY_PAIRS),
-    cents=st.one_of(st.integers(0, 120), st.integers(min_value=0, max_value=MAX_CENTS)),
+    cents=st.one_of(st.integers(-120, 120), st.integers(min_value=-MAX_CENTS, max_value=MAX_CENTS)),
     end_after=st.one_of(st.none(), st.integers(min_value=1, max_value=2000)),
     window_from=st.integers(min_value=-400, max_value=2400),
     window_days=st.integers(min_value=1, max_value=800),
@@ -355,7 +360,8 @@ def test_r5_1_billing_periods_are_the_schedule_s_periods_starting_in_the_window(
 ) -> None:
     """The run's lean ``billing_periods`` (only the periods in the window are built) gives
     exactly the periods of the whole schedule (``iter_billing_periods``) that start in the
-    window: the same periods, contract periods, amounts and pro-rata flags (R5.1, R0.3)."""
+    window: the same periods, contract periods, amounts and pro-rata flags (R5.1, R0.3); and
+    ``billing_spans``, the run's plain values, gives their first days, ends and cents."""
     contract, billing = pair
     end = None if end_after is None else start + _dt.timedelta(days=end_after)
     window_start = start + _dt.timedelta(days=window_from)
@@ -368,6 +374,9 @@ def test_r5_1_billing_periods_are_the_schedule_s_periods_starting_in_the_window(
         if period.period.start >= window.start:
             expected.append(period)
     assert billing_periods(start, end, contract.months, billing.months, amount, window) == expected
+    assert billing_spans(start, end, contract.months, billing.months, cents, window) == [
+        (p.period.start, p.period.end, p.amount.cents) for p in expected
+    ]
 
 
 def half_even(value: Fraction) -> int:

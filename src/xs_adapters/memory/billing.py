@@ -143,8 +143,9 @@ class MemoryInvoicingStore:
                 subscription_id=subscription.id,
                 employer_id=agreement.employer_id,
                 description=subscription.description,
-                amount=subscription.amount,
-                period=subscription.period,
+                cents=subscription.amount.cents,
+                start=subscription.period.start,
+                end=subscription.period.end,
                 contract_months=model.billing_frequency.months,
                 billing_months=months,
             )

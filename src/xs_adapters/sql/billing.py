@@ -273,6 +273,20 @@ def _overlapping(start: Any, end: Any, window: DateRange) -> Any:
     return condition
 
 
+def _cents(amount: Any, dialect: str) -> Any:
+    """An amount column (R0.3) read as integer cents: SQLite stores them so; PostgreSQL's
+    ``NUMERIC(14, 2)`` times 100 is a whole number."""
+    if dialect == "sqlite":
+        return sa.type_coerce(amount, sa.BigInteger)
+    return sa.cast(amount * 100, sa.BigInteger)
+
+
+def _plain_date(day: Any, dialect: str) -> Any:
+    """A date column read as the driver gives it — a ``datetime.date`` on PostgreSQL, ISO text
+    on SQLite (``date.fromisoformat`` it) — not as a pendulum date."""
+    return sa.type_coerce(day, sa.String if dialect == "sqlite" else sa.Date)
+
+
 def _released_with_customer(window: DateRange) -> Any:
     """The released activities performed in ``window`` that are on no invoice basis yet, each
     with its customer: the employer of the employee's leading employment that day — the flagged
@@ -504,9 +518,9 @@ class SqlInvoicingStore:
             sa.select(
                 s.c.id,
                 s.c.description,
-                s.c.amount,
-                s.c.starts_on,
-                s.c.ends_on,
+                _cents(s.c.amount, dialect),
+                _plain_date(s.c.starts_on, dialect),
+                _plain_date(s.c.ends_on, dialect),
                 ag.c.employer_id,
                 ag.c.deviating_frequency,
                 cm.c.billing_frequency,
@@ -521,20 +535,22 @@ class SqlInvoicingStore:
             .order_by(s.c.id)
         )
         months = {f.value: f.months for f in BillingFrequency}
+        day = _dt.date.fromisoformat if dialect == "sqlite" else None
         # fetched in batches (the driver's fetchmany, not a fetch per row)
         for rows in self._c.execute(query).partitions(1000):
-            for row in rows:
-                if employer_ids is not None and row.employer_id not in employer_ids:
+            for ident, description, cents, start, end, employer, deviating, frequency in rows:
+                if employer_ids is not None and employer not in employer_ids:
                     continue
-                contract = months[row.billing_frequency]
+                contract = months[frequency]
                 yield BillableSubscription(
-                    subscription_id=row.id,
-                    employer_id=row.employer_id,
-                    description=row.description,
-                    amount=Money(row.amount),
-                    period=DateRange(row.starts_on, row.ends_on),
+                    subscription_id=ident,
+                    employer_id=employer,
+                    description=description,
+                    cents=int(cents),
+                    start=start if day is None else day(start),
+                    end=end if day is None or end is None else day(end),
                     contract_months=contract,
-                    billing_months=months.get(row.deviating_frequency, contract),
+                    billing_months=months.get(deviating, contract),
                 )
 
     def add_bases(self, bases: Sequence[InvoiceBasis]) -> None:
@@ -560,19 +576,22 @@ class SqlInvoicingStore:
         )
 
     def add_subscription_lines(self, lines: Sequence[SubscriptionLine]) -> int:
+        # the amounts as each engine stores them: integer cents on SQLite, decimals elsewhere
+        sqlite = self._c.dialect.name == "sqlite"
         return insert_rows(
             self._c,
             t.invoice_subscription_lines,
             [
                 {
                     "subscription_id": line.subscription_id,
-                    "period_from": line.period.start,
-                    "period_until": line.period.end,
+                    "period_from": line.period_from,
+                    "period_until": line.period_until,
                     "invoice_basis_id": line.invoice_basis_id,
-                    "amount": line.amount.amount,
+                    "amount": line.cents if sqlite else Decimal(line.cents).scaleb(-2, _EXACT),
                 }
                 for line in lines
             ],
+            stored=("amount",) if sqlite else (),
             # R5.1: never bill the same days twice, also when the frequency changed since
             unless=(
                 "EXISTS (SELECT 1 FROM invoice_subscription_lines AS billed"

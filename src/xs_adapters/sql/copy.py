@@ -19,6 +19,7 @@ def insert_rows(
     rows: Sequence[Mapping[str, Any]],
     skip_conflicts: bool = False,
     unless: str | None = None,
+    stored: Sequence[str] = (),
 ) -> int:
     """Insert many rows in one round trip per chunk, inside the connection's transaction; the
     number of rows inserted.
@@ -37,6 +38,9 @@ def insert_rows(
     ``unless`` (implies ``skip_conflicts``) is an SQL condition on a candidate row, called
     ``new``; rows for which it holds are left out, e.g. ``EXISTS (SELECT 1 FROM t WHERE
     t.a = new.a)``.
+
+    ``stored`` names SQLite columns whose values are given as SQLite stores them already (e.g.
+    integer cents for an amount): they skip the column type's processor.
     """
     if not rows:
         return 0
@@ -47,7 +51,9 @@ def insert_rows(
     names = ", ".join(columns)
     if dialect.name == "sqlite":
         converted = [
-            _sqlite_column(table.c[column].type, dialect, [row[column] for row in rows])
+            [row[column] for row in rows]
+            if column in stored
+            else _sqlite_column(table.c[column].type, dialect, [row[column] for row in rows])
             for column in columns
         ]
         marks = ", ".join("?" for _ in columns)

@@ -15,7 +15,7 @@ import datetime as _dt
 import enum
 import uuid
 from decimal import Decimal
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 import attrs
 
@@ -159,25 +159,52 @@ class InvoiceLine:
     employee_id: uuid.UUID | None = None
 
 
-@attrs.frozen(kw_only=True)
-class SubscriptionLine:
-    """A billing period of a subscription on an invoice basis (R5.1)."""
+class SubscriptionLine(NamedTuple):
+    """A billing period of a subscription on an invoice basis (R5.1): its first day, its end
+    (exclusive) and its amount in cents, as plain values — a billing run makes one per billing
+    period of every subscription (``period`` and ``amount`` give them as domain values;
+    :meth:`of` makes one from them)."""
 
     invoice_basis_id: uuid.UUID
     subscription_id: uuid.UUID
-    period: DateRange
-    amount: Money
+    period_from: _dt.date
+    period_until: _dt.date
+    cents: int
+
+    @classmethod
+    def of(
+        cls,
+        invoice_basis_id: uuid.UUID,
+        subscription_id: uuid.UUID,
+        period: DateRange,
+        amount: Money,
+    ) -> SubscriptionLine:
+        if period.end is None:
+            raise ValueError("a billing period has an end")
+        return cls(invoice_basis_id, subscription_id, period.start, period.end, amount.cents)
+
+    @property
+    def period(self) -> DateRange:
+        return DateRange(self.period_from, self.period_until)
+
+    @property
+    def amount(self) -> Money:
+        return Money.from_cents(self.cents)
 
 
 @attrs.frozen(kw_only=True)
 class BillableSubscription:
-    """What a billing run needs of a subscription: its customer, its terms and its frequencies."""
+    """What a billing run needs of a subscription: its customer, its terms (the amount per
+    contract period in cents, the first day and the end, exclusive, or ``None``) and its
+    frequencies — plain values as the storage holds them, read for every subscription of a
+    run."""
 
     subscription_id: uuid.UUID
     employer_id: uuid.UUID
     description: str
-    amount: Money
-    period: DateRange
+    cents: int
+    start: _dt.date
+    end: _dt.date | None
     contract_months: int
     billing_months: int
 

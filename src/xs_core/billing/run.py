@@ -20,7 +20,7 @@ from xs_core.billing.invoicing import (
     SubscriptionLine,
 )
 from xs_core.billing.ports import InvoicingStore
-from xs_core.billing.schedule import billing_periods
+from xs_core.billing.schedule import billing_spans
 from xs_core.dates import DateRange
 from xs_core.events import DomainEvent
 from xs_core.money import Money
@@ -63,21 +63,16 @@ def run_billing(
         basis = bases.get(subscription.employer_id)
         if basis is None:
             continue
-        for billing in billing_periods(
-            subscription.period.start,
-            subscription.period.end,
+        for first, until, cents in billing_spans(
+            subscription.start,
+            subscription.end,
             subscription.contract_months,
             subscription.billing_months,
-            subscription.amount,
+            subscription.cents,
             window,
         ):
             lines.append(
-                SubscriptionLine(
-                    invoice_basis_id=basis.id,
-                    subscription_id=subscription.subscription_id,
-                    period=billing.period,
-                    amount=billing.amount,
-                )
+                SubscriptionLine(basis.id, subscription.subscription_id, first, until, cents)
             )
         if len(lines) >= CHUNK:
             added += store.add_subscription_lines(lines)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import calendar
 import datetime as _dt
 from collections.abc import Iterator
+from fractions import Fraction
 
 import attrs
 import pendulum
@@ -137,6 +138,73 @@ def _shift(start: _dt.date, months: int) -> _dt.date:
     return _dt.date(year, month + 1, day)
 
 
+def _periods_in(
+    start: _dt.date,
+    end: _dt.date | None,
+    contract_months: int,
+    billing_months: int,
+    cents: int,
+    window: DateRange,
+) -> Iterator[tuple[int, _dt.date, _dt.date, int, bool]]:
+    """The billing periods that start inside ``window`` as (index, first day, end, cents,
+    whole) — plain values; the periods before and after the window are stepped over as plain
+    dates. The one algorithm of :func:`billing_periods` and :func:`billing_spans`."""
+    per_contract = contract_months // billing_months
+    window_start, window_end = window.start, window.end
+    index = max(0, _months_between(start, window_start) // billing_months - 1)
+    period_start = _shift(start, index * billing_months)
+    smaller = larger = 0
+    remainder = -1  # the two parts of the split, made at the first period found
+    while (end is None or period_start < end) and (window_end is None or period_start < window_end):
+        period_end = _shift(start, (index + 1) * billing_months)
+        if period_start >= window_start:
+            if remainder < 0:
+                if contract_months % billing_months:  # as iter_billing_periods, once needed
+                    raise ValueError("the billing frequency must divide the contract period")
+                # R0.3: the contract-period amount split evenly to the cent, the remainder
+                # cents to the earliest parts (as ``Money.split(per_contract)``)
+                sign = -1 if cents < 0 else 1
+                share, remainder = divmod(abs(cents), per_contract)
+                smaller = sign * share
+                larger = sign * (share + 1) if remainder else smaller
+            part = larger if index % per_contract < remainder else smaller
+            if end is not None and end < period_end:
+                # exact: part × days / period days, rounded once to the cent, half to even
+                # (``Money.pro_rata``: ``round`` of a Fraction rounds half to even)
+                days = end.toordinal() - period_start.toordinal()
+                whole = period_end.toordinal() - period_start.toordinal()
+                yield index, period_start, end, round(Fraction(part * days, whole)), False
+                return
+            yield index, period_start, period_end, part, True
+        index += 1
+        period_start = period_end
+
+
+def billing_spans(
+    start: _dt.date,
+    end: _dt.date | None,
+    contract_months: int,
+    billing_months: int,
+    cents: int,
+    window: DateRange,
+) -> list[tuple[_dt.date, _dt.date, int]]:
+    """The billing periods of a subscription that start inside ``window`` as (first day,
+    end, amount in cents) — what :func:`billing_periods` gives for an amount of ``cents``
+    cents, without its objects: a billing run computes these for every subscription (R5.1).
+
+    >>> import datetime as dt
+    >>> billing_spans(dt.date(2026, 1, 31), dt.date(2026, 3, 15), 1, 1, 3100,
+    ...               DateRange(dt.date(2026, 2, 1), dt.date(2026, 4, 1)))
+    [(datetime.date(2026, 2, 28), datetime.date(2026, 3, 15), 1500)]
+    """
+    return [
+        (first, until, amount)
+        for _, first, until, amount, _ in _periods_in(
+            start, end, contract_months, billing_months, cents, window
+        )
+    ]
+
+
 def billing_periods(
     start: _dt.date,
     end: _dt.date | None,
@@ -150,56 +218,18 @@ def billing_periods(
     in the window, the same periods and amounts (R5.1, R0.3), but only those are built: the
     periods before and after the window are stepped over as plain dates."""
     per_contract = contract_months // billing_months
-    window_start, window_end = window.start, window.end
-    index = max(0, _months_between(start, window_start) // billing_months - 1)
-    period_start = _shift(start, index * billing_months)
-    found: list[BillingPeriod] = []
-    smaller = larger = amount
-    remainder = -1  # the two parts of the split, made at the first period found
-    while (end is None or period_start < end) and (window_end is None or period_start < window_end):
-        period_end = _shift(start, (index + 1) * billing_months)
-        if period_start >= window_start:
-            if remainder < 0:
-                if contract_months % billing_months:  # as iter_billing_periods, once needed
-                    raise ValueError("the billing frequency must divide the contract period")
-                # R0.3: the contract-period amount split evenly to the cent, the remainder
-                # cents to the earliest parts (as ``amount.split(per_contract)``)
-                cents = amount.cents
-                sign = -1 if cents < 0 else 1
-                share, remainder = divmod(abs(cents), per_contract)
-                smaller = Money.from_cents(sign * share, amount.currency)
-                larger = (
-                    Money.from_cents(sign * (share + 1), amount.currency) if remainder else smaller
-                )
-            contract_index = index // per_contract
-            contract_period = DateRange(
-                _shift(start, contract_index * contract_months),
-                _shift(start, (contract_index + 1) * contract_months),
-            )
-            part = larger if index % per_contract < remainder else smaller
-            if end is not None and end < period_end:
-                # exact: part × days / period days, rounded once to the cent, half to even
-                found.append(
-                    BillingPeriod(
-                        index=index,
-                        period=DateRange(period_start, end),
-                        contract_period=contract_period,
-                        amount=part.pro_rata(
-                            end.toordinal() - period_start.toordinal(),
-                            period_end.toordinal() - period_start.toordinal(),
-                        ),
-                        full=False,
-                    )
-                )
-                break
-            found.append(
-                BillingPeriod(
-                    index=index,
-                    period=DateRange(period_start, period_end),
-                    contract_period=contract_period,
-                    amount=part,
-                )
-            )
-        index += 1
-        period_start = period_end
-    return found
+    return [
+        BillingPeriod(
+            index=index,
+            period=DateRange(first, until),
+            contract_period=DateRange(
+                _shift(start, index // per_contract * contract_months),
+                _shift(start, (index // per_contract + 1) * contract_months),
+            ),
+            amount=Money.from_cents(cents, amount.currency),
+            full=whole,
+        )
+        for index, first, until, cents, whole in _periods_in(
+            start, end, contract_months, billing_months, amount.cents, window
+        )
+    ]
