@@ -460,6 +460,10 @@ _CANDIDATES = sa.Table(
 )
 
 
+#: Billable subscriptions are fetched this many at a time (the driver's ``fetchmany``): the
+#: run computes and writes lines while the query still reads.
+FETCH = 1000
+
 #: PostgreSQL ``work_mem`` (kB) for ranking a run's activities and adding up its lines: with
 #: the default 4 MB both sorted on disk (external merges) at 100,000 activities.
 SORT_MEMORY = "65536"
@@ -537,7 +541,7 @@ class SqlInvoicingStore:
         months = {f.value: f.months for f in BillingFrequency}
         day = _dt.date.fromisoformat if dialect == "sqlite" else None
         # fetched in batches (the driver's fetchmany, not a fetch per row)
-        for rows in self._c.execute(query).partitions(1000):
+        for rows in self._c.execute(query).partitions(FETCH):
             for ident, description, cents, start, end, employer, deviating, frequency in rows:
                 if employer_ids is not None and employer not in employer_ids:
                     continue
