@@ -30,7 +30,7 @@ from typing import Any
 import pendulum
 
 from benchmarks.engines import run_on, settle
-from benchmarks.floors import copy_floor, current_rss_mib, peak_rss_mib, ratio
+from benchmarks.floors import PeakMemory, copy_floor, current_rss_mib, peak_rss_mib, ratio
 from xs_adapters.clock import FixedClock
 from xs_adapters.sql import tables as t
 from xs_adapters.sql.copy import fresh_uuid_hex, insert_rows
@@ -182,11 +182,12 @@ def run_engine(
         if total or stage == "activities":
             stages[stage] = round(time.perf_counter() - started, 2)
 
-    summary = xs.billing.run(RunBilling(actor=admin, period=QUARTER), progress)
-    seconds = time.perf_counter() - started
-    again = time.perf_counter()
-    repeat = xs.billing.run(RunBilling(actor=admin, period=QUARTER))
-    repeat_seconds = time.perf_counter() - again
+    with PeakMemory() as memory:
+        summary = xs.billing.run(RunBilling(actor=admin, period=QUARTER), progress)
+        seconds = time.perf_counter() - started
+        again = time.perf_counter()
+        repeat = xs.billing.run(RunBilling(actor=admin, period=QUARTER))
+        repeat_seconds = time.perf_counter() - again
     lines = summary.subscription_lines + summary.activity_lines
     # the floor: the same lines, bare, into scratch tables with the same keys (foreign keys
     # included: every line refers to its activity or subscription and its basis) and indexes;
@@ -229,6 +230,9 @@ def run_engine(
         "ratio_without_references": ratio(seconds, bare_floor),
         "peak_rss_mib": peak_rss_mib(),
         "rss_before_run_mib": rss_before_run,
+        # of the two runs alone: the process's own memory, and the file pages it had mapped
+        "peak_private_mib": memory.private_mib,
+        "peak_file_pages_mib": memory.file_mib,
     }
     print(
         f"[{name}] billing run {QUARTER}: {len(summary.invoice_bases):,} invoice bases, "
@@ -241,7 +245,9 @@ def run_engine(
         f"same keys, foreign keys included, and indexes): {floor:.2f} s -> ratio = use case / "
         f"floor = {report['ratio']} (without the foreign keys: {bare_floor:.2f} s, ratio "
         f"{report['ratio_without_references']}); peak RSS {report['peak_rss_mib']} MiB (of the "
-        f"run: the data was loaded by a child process; {rss_before_run} MiB before it)",
+        f"run: the data was loaded by a child process; {rss_before_run} MiB before it); "
+        f"during the runs private memory peaked at {memory.private_mib} MiB, file pages "
+        f"(SQLite's mapped database) at {memory.file_mib} MiB",
         flush=True,
     )
     xs.close()
