@@ -15,7 +15,9 @@ to the agreements, the price categories and the bases again. Here instead:
    sets them (R5.1: agreements of one customer that overlap never price the same type);
 3. *the candidates*: each released activity of the window not on a line yet, with its basis and
    its price (none if no price category covers it), in the order of the activity's id — so that
-   the line ``INSERT`` fills the line table's key in order, as a bare copy would;
+   the line ``INSERT`` fills the line table's key in order, as a bare copy would (the
+   employees' table is keyed by the employee alone, ``WITHOUT ROWID``, and the tariff's index
+   covers it: each candidate's two lookups are one index search each, no row fetched after);
 
 then the lines are copied from the candidates, and the counts and totals per basis are added up
 from them too (checked against the number of lines written; the line table is read instead if
@@ -41,12 +43,12 @@ SPLIT = 10**7
 _TABLES = (
     "CREATE TEMPORARY TABLE _xs_billing_employees ("
     " employee_id CHAR(32) PRIMARY KEY, employer_id CHAR(32) NOT NULL,"
-    " start_date DATE NOT NULL, end_date DATE, invoice_basis_id CHAR(32))",
+    " start_date DATE NOT NULL, end_date DATE, invoice_basis_id CHAR(32)) WITHOUT ROWID",
     "CREATE TEMPORARY TABLE _xs_billing_tariff ("
     " invoice_basis_id CHAR(32) NOT NULL, activity_type VARCHAR(60) NOT NULL,"
     " starts_on DATE NOT NULL, ends_on DATE, price BIGINT NOT NULL)",
     "CREATE INDEX temp._xs_billing_tariff_basis ON _xs_billing_tariff"
-    " (invoice_basis_id, activity_type)",
+    " (invoice_basis_id, activity_type, starts_on, ends_on, price)",
     "CREATE TEMPORARY TABLE _xs_billing_priced ("
     " activity_id CHAR(32) NOT NULL, invoice_basis_id CHAR(32) NOT NULL,"
     " activity_type VARCHAR(60) NOT NULL, performed_on DATE NOT NULL,"
