@@ -1,22 +1,26 @@
-"""Contract of a billing run's activity lines (R4.4, R5.1, R2.3) on memory, SQLite and
-PostgreSQL: for random small worlds — employees with up to three employments at different
-customers, any of them leading, starting and ending around the window; customers whose agreement
-changes inside the window to another contract model pricing other types (and an insurer-paid
-price beside); released and draft activities on days in and around the window; a first run over
-part of the window before the whole — every run adds the lines, leaves the count unbilled and
-finishes with the bases that the memory store gives for the same world (the reference: it
-ranks each activity's running employments one by one)."""
+"""Contract of a billing run's activity lines (R4.4, R2.3, R5.1) on SQLite and PostgreSQL
+against the memory store (the reference: it ranks each activity's running employments one by
+one).
+
+Drawn: employees with no employment at all, with up to three employments — several at the
+*same* customer —, employments that start or end exactly on a window's bounds or on the day of
+an activity; the leading flag on an employment that does not run on the activity's day;
+customers without any agreement (never a basis) and customers left out of a run (a run limited
+to some employers); agreements that change on the day of an activity, insurer-paid prices;
+released and draft activities; and three runs whose windows overlap without nesting, so that
+later runs meet activities earlier runs billed."""
 
 from __future__ import annotations
 
 import datetime as _dt
 import uuid
+from typing import cast
 
 import attrs
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from tests.backends import MemoryBackend, PostgresBackend, SqliteBackend, UowFactory
+from tests.backends import PostgresBackend, SqliteBackend, UowFactory
 from xs_adapters.clock import FixedClock
 from xs_adapters.memory import MemoryStore, MemoryUnitOfWork
 from xs_core.agenda.model import Activity, ActivityStatus
@@ -36,9 +40,12 @@ from xs_core.uow import UnitOfWork
 
 D = _dt.date
 DAY0 = D(2026, 1, 1)
-JANUARY = DateRange(DAY0, D(2026, 2, 1))
-FIRST_HALF = DateRange(DAY0, D(2026, 1, 16))
-TYPES = ("Spreekuur", "Huisbezoek", "Workshop", "Onbekend")
+TYPES = ("Spreekuur", "Huisbezoek", "Workshop")
+#: three runs over windows that overlap without nesting (days from 1 January)
+WINDOWS = ((0, 15), (10, 40), (-5, 31))
+#: the days at the windows' bounds (and one either side): where off-by-one errors live
+EDGES = sorted({d + s for w in WINDOWS for d in w for s in (-1, 0, 1)})
+days = st.one_of(st.sampled_from(EDGES), st.integers(-45, 45))
 
 
 def _day(offset: int) -> _dt.date:
@@ -47,50 +54,46 @@ def _day(offset: int) -> _dt.date:
 
 @attrs.frozen
 class Job:
-    employer: int  # 0, 1 billed in the runs; 2 not
-    start: int  # days from 1 January
-    length: int | None
+    employer: int  # 0..2 have agreements; 3 has none
+    start: int
+    end: int | None
 
 
 @attrs.frozen
 class Person:
-    jobs: tuple[Job, ...]  # at different employers
-    leading: int | None  # the job flagged leading (None: the first added)
+    jobs: tuple[Job, ...]
+    leading: int | None  # flagged after all were added (None: the first added stays leading)
     activities: tuple[tuple[int, int, bool], ...]  # day, type, released
-
-
-@attrs.frozen
-class Customer:
-    change: int | None  # the day a second agreement, on the other model, takes over
-    first: tuple[int | None, ...]  # cents per type priced by the first model (None: no price)
-    second: tuple[int | None, ...]
 
 
 @st.composite
 def people(draw: st.DrawFn) -> Person:
-    employers = draw(st.permutations([0, 1, 2]))[: draw(st.integers(1, 3))]
-    jobs = tuple(
-        Job(
-            employer,
-            draw(st.integers(-40, 35)),
-            draw(st.one_of(st.none(), st.integers(1, 60))),
-        )
-        for employer in employers
-    )
-    leading = draw(st.one_of(st.none(), st.integers(0, len(jobs) - 1)))
+    jobs = []
+    for _ in range(draw(st.integers(0, 3))):
+        start = draw(days)
+        end = draw(st.one_of(st.none(), st.integers(start + 1, start + 80)))
+        jobs.append(Job(draw(st.integers(0, 3)), start, end))
+    leading = draw(st.one_of(st.none(), st.integers(0, max(0, len(jobs) - 1))))
+    # activities often on a job's first or last day, or on its end
+    bounds = [j.start for j in jobs] + [j.end for j in jobs if j.end is not None]
+    when = st.one_of(days, st.sampled_from(bounds)) if bounds else days
     activities = draw(
-        st.lists(
-            st.tuples(st.integers(-3, 33), st.integers(0, len(TYPES) - 1), st.booleans()),
-            max_size=4,
-        )
+        st.lists(st.tuples(when, st.integers(0, len(TYPES) - 1), st.booleans()), max_size=4)
     )
-    return Person(jobs, leading, tuple(activities))
+    return Person(tuple(jobs), leading if jobs else None, tuple(activities))
 
 
-prices = st.tuples(*(st.one_of(st.none(), st.integers(0, 20_000)) for _ in TYPES[:3]))
-customers = st.builds(
-    Customer, change=st.one_of(st.none(), st.integers(-5, 35)), first=prices, second=prices
-)
+@attrs.frozen
+class Customer:
+    change: int | None  # the day a second agreement takes over
+    first: tuple[int | None, ...]
+    second: tuple[int | None, ...]
+
+
+prices = st.tuples(*(st.one_of(st.none(), st.integers(0, 50_000)) for _ in TYPES))
+customers = st.builds(Customer, change=st.one_of(st.none(), days), first=prices, second=prices)
+#: which of the customers 0..2 get a basis in each run (a run limited to some employers)
+billed = st.tuples(*(st.frozensets(st.integers(0, 2)) for _ in WINDOWS))
 
 
 @attrs.frozen
@@ -105,13 +108,14 @@ class World:
 def _model(cents: tuple[int | None, ...]) -> ContractModel:
     categories = [
         PriceCategory(activity_type=kind, price=Money.from_cents(price))
-        for kind, price in zip(TYPES, cents, strict=False)
+        for kind, price in zip(TYPES, cents, strict=True)
         if price is not None
     ]
-    # the insurer pays another price for the consultation: never on the customer's basis
-    categories.append(
-        PriceCategory(activity_type=TYPES[0], price=Money("1.00"), payer=Payer.INSURER)
-    )
+    # the insurer pays for every type: never on the customer's basis (only the employer's price)
+    categories += [
+        PriceCategory(activity_type=kind, price=Money("7.00"), payer=Payer.INSURER)
+        for kind in TYPES
+    ]
     return ContractModel.create(
         f"Model {uuid.uuid4().hex[:6]}",
         ContractKind.SALES,
@@ -122,11 +126,10 @@ def _model(cents: tuple[int | None, ...]) -> ContractModel:
 
 
 def _world(persons: list[Person], terms: list[Customer]) -> World:
-    """The world's entities, made once and stored in every store compared (fresh ids)."""
-    employers = tuple(Employer.create(f"Klant {n}", f"K{uuid.uuid4().hex[:10]}") for n in range(3))
+    employers = tuple(Employer.create(f"Klant {n}", f"K{uuid.uuid4().hex[:10]}") for n in range(4))
     models: list[ContractModel] = []
     agreements: list[ServiceAgreement] = []
-    for employer, customer in zip(employers, terms, strict=True):
+    for employer, customer in zip(employers, terms, strict=False):  # the fourth: no agreement
         first = _model(customer.first)
         models.append(first)
         if customer.change is None:
@@ -146,18 +149,18 @@ def _world(persons: list[Person], terms: list[Customer]) -> World:
     professional = uuid.uuid4()
     for person in persons:
         employee = Employee.register("Anna", "Jansen")
-        for number, job in enumerate(person.jobs):
-            start = _day(job.start)
+        added = [
             employee.add_employment(
                 Employment.create(
                     id=uuid.uuid4(),
                     employer_id=employers[job.employer].id,
-                    period=DateRange(
-                        start, None if job.length is None else start + _dt.timedelta(job.length)
-                    ),
-                    is_leading=number == person.leading,
+                    period=DateRange(_day(job.start), None if job.end is None else _day(job.end)),
                 )
             )
+            for job in person.jobs
+        ]
+        if person.leading is not None:
+            employee.set_leading_employment(added[person.leading].id)
         employees.append(employee)
         for day, kind, released in person.activities:
             activity = Activity.register(professional, employee.id, TYPES[kind], _day(day))
@@ -180,23 +183,27 @@ def _store(uow: UnitOfWork, world: World) -> None:
         uow.activities.add(activity)
 
 
-def _runs(uow_factory: UowFactory, world: World, runs: tuple[uuid.UUID, ...]) -> list[object]:
-    """Two runs over the customers 0 and 1: the first half of January, then all of it. What
-    each run added, left unbilled, finished and put on its bases."""
+def _runs(
+    uow_factory: UowFactory,
+    world: World,
+    runs: tuple[uuid.UUID, ...],
+    bases: tuple[frozenset[int], ...],
+) -> list[object]:
     outcomes: list[object] = []
-    for window, run in zip((FIRST_HALF, JANUARY), runs, strict=True):
+    for (first, last), run, chosen in zip(WINDOWS, runs, bases, strict=True):
+        window = DateRange(_day(first), _day(last))
         with uow_factory() as uow:
             store = uow.invoicing
             store.add_bases(
                 [
                     InvoiceBasis(
-                        id=uuid.uuid5(run, str(employer.id)),
-                        employer_id=employer.id,
+                        id=uuid.uuid5(run, str(world.employers[n].id)),
+                        employer_id=world.employers[n].id,
                         period=window,
                         run_id=run,
-                        created_on=D(2026, 2, 1),
+                        created_on=D(2026, 3, 1),
                     )
-                    for employer in world.employers[:2]
+                    for n in sorted(chosen)
                 ]
             )
             added = store.add_activity_lines(window, run)
@@ -222,7 +229,7 @@ def _runs(uow_factory: UowFactory, world: World, runs: tuple[uuid.UUID, ...]) ->
 
 class ActivityLinesContract:
     @settings(
-        max_examples=60,
+        max_examples=70,
         deadline=None,
         suppress_health_check=[
             HealthCheck.function_scoped_fixture,
@@ -230,43 +237,56 @@ class ActivityLinesContract:
             HealthCheck.too_slow,
         ],
     )
-    @example(  # two running employments, the later one flagged leading; an agreement change
+    @example(  # two employments at one customer, the later one leading and ended on day 10;
+        # activities on its last day and on its end; the agreement changes on day 10
         persons=[
             Person(
-                (Job(0, -30, None), Job(1, -10, 20)),
+                (Job(0, -30, None), Job(0, 0, 10), Job(1, 10, 31)),
                 1,
-                ((2, 0, True), (12, 0, True), (20, 1, True), (25, 0, False)),
-            )
+                ((9, 0, True), (10, 0, True), (10, 1, True), (30, 2, True), (31, 0, True)),
+            ),
+            Person((), None, ((3, 0, True),)),  # no employment at all
+            Person((Job(3, -10, None),), None, ((4, 0, True),)),  # a customer without agreement
         ],
         terms=[
-            Customer(15, (9550, None, 1000), (8000, 500, None)),
-            Customer(None, (4000, 4100, 4200), (0, 0, 0)),
-            Customer(None, (1, 1, 1), (1, 1, 1)),
+            Customer(10, (100, 200, None), (300, None, 400)),
+            Customer(None, (1, 2, 3), (0, 0, 0)),
+            Customer(15, (5, 5, 5), (6, 6, 6)),
         ],
+        bases=(frozenset({0}), frozenset({1, 2}), frozenset({0, 1, 2})),
     )
     @given(
         persons=st.lists(people(), max_size=6),
         terms=st.lists(customers, min_size=3, max_size=3),
+        bases=billed,
     )
-    def test_r4_4_runs_bill_what_the_reference_bills(
-        self, uow_factory: UowFactory, persons: list[Person], terms: list[Customer]
+    def test_r2_3_runs_rank_the_edges_as_the_reference(
+        self,
+        uow_factory: UowFactory,
+        persons: list[Person],
+        terms: list[Customer],
+        bases: tuple[frozenset[int], ...],
     ) -> None:
+        """R4.4/R2.3: each released activity is billed once, to the customer of the employee's
+        leading employment that day (the flagged one if it runs, else the earliest running),
+        priced by the agreement of that day — as the memory store bills it, whatever the
+        edges of the employments, agreements and windows, and the runs' customers."""
         world = _world(persons, terms)
         with uow_factory() as uow:
             _store(uow, world)
             uow.commit()
         reference = MemoryStore()
-        clock = FixedClock.on(D(2026, 2, 1))
-        with MemoryUnitOfWork(reference, clock, True) as uow:
+        clock = FixedClock.on(D(2026, 3, 1))
+
+        def memory(write: bool = True) -> UnitOfWork:
+            return cast(UnitOfWork, MemoryUnitOfWork(reference, clock, write))
+
+        with memory() as uow:
             _store(uow, world)
             uow.commit()
-        runs = (uuid.uuid4(), uuid.uuid4())
-        expected = _runs(lambda write=True: MemoryUnitOfWork(reference, clock, write), world, runs)
-        assert _runs(uow_factory, world, runs) == expected
-
-
-class TestMemoryActivityLines(MemoryBackend, ActivityLinesContract):
-    pass
+        runs = tuple(uuid.uuid4() for _ in WINDOWS)
+        expected = _runs(memory, world, runs, bases)
+        assert _runs(uow_factory, world, runs, bases) == expected
 
 
 class TestSqliteActivityLines(SqliteBackend, ActivityLinesContract):

@@ -545,12 +545,14 @@ class SqlInvoicingStore:
             for ident, description, cents, start, end, employer, deviating, frequency in rows:
                 if employer_ids is not None and employer not in employer_ids:
                     continue
+                if type(cents) is not int:  # a REAL would be an inexact amount: never guess
+                    raise TypeError(f"an amount column holds {cents!r}, not integer cents")
                 contract = months[frequency]
                 yield BillableSubscription(
                     subscription_id=ident,
                     employer_id=employer,
                     description=description,
-                    cents=int(cents),
+                    cents=cents,
                     start=start if day is None else day(start),
                     end=end if day is None or end is None else day(end),
                     contract_months=contract,

@@ -70,6 +70,13 @@ def insert_rows(
         # statement ("abort due to ROLLBACK"), and dropping one is refused ("database table is
         # locked") — as a billing run's subscriptions are still read while it writes a chunk of
         # their lines.
+        payload = json.dumps(values, separators=(",", ":"))
+        # SQLite's JSON functions cut a text at a NUL character (JSON escapes it as \u0000;
+        # the escape's text alone may stand in a value too, hence the check of the values)
+        if "\\u0000" in payload and any(
+            type(value) is str and "\x00" in value for row in values for value in row
+        ):
+            raise ValueError("a text with a NUL character cannot be staged as JSON on SQLite")
         key = ", ".join(c.name for c in table.primary_key.columns)
         fields = ", ".join(f"value ->> {n} AS {column}" for n, column in enumerate(columns))
         # a SELECT with a WHERE clause: SQLite's upsert needs one after a SELECT
@@ -77,7 +84,7 @@ def insert_rows(
             f"INSERT INTO {table.name} ({names}) SELECT {names} FROM"
             f" (SELECT {fields} FROM json_each(?)) AS new"
             f"{keep or ' WHERE true'} ORDER BY {key} ON CONFLICT DO NOTHING",
-            (json.dumps(values, separators=(",", ":")),),
+            (payload,),
         )
         return int(cursor.rowcount)
     if dialect.name != "postgresql" or (len(rows) < COPY_FROM and not skip_conflicts):

@@ -28,7 +28,8 @@ from fractions import Fraction
 import attrs
 import pendulum
 
-from xs_core.dates import DateRange, as_date
+from xs_core import limits
+from xs_core.dates import DateRange, as_date, as_end_date
 from xs_core.money import Money
 
 _DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
@@ -168,6 +169,10 @@ def _periods_in(
                 smaller = sign * share
                 larger = sign * (share + 1) if remainder else smaller
             part = larger if index % per_contract < remainder else smaller
+            if period_end > limits.END_LIMIT and (end is None or end > limits.END_LIMIT):
+                # R0.1: a period running past the calendar is refused as its DateRange would
+                # be (``date.outside_window``), not handed on as plain values
+                as_end_date(period_end if end is None else min(end, period_end))
             if end is not None and end < period_end:
                 # exact: part × days / period days, rounded once to the cent, half to even
                 # (``Money.pro_rata``: ``round`` of a Fraction rounds half to even)
