@@ -17,12 +17,14 @@ import uuid
 from typing import cast
 
 import attrs
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.backends import PostgresBackend, SqliteBackend, UowFactory
 from xs_adapters.clock import FixedClock
 from xs_adapters.memory import MemoryStore, MemoryUnitOfWork
+from xs_adapters.sql import billing_sqlite
 from xs_core.agenda.model import Activity, ActivityStatus
 from xs_core.billing import (
     BillingFrequency,
@@ -291,6 +293,15 @@ class ActivityLinesContract:
 
 class TestSqliteActivityLines(SqliteBackend, ActivityLinesContract):
     pass
+
+
+class TestSqliteActivityLinesInSlices(SqliteBackend, ActivityLinesContract):
+    """SQLite writes a window's candidates in slices of its days (``SLICE_ACTIVITIES`` at a
+    time): with three, a window with more released activities is billed in several."""
+
+    @pytest.fixture(autouse=True)
+    def small_slices(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(billing_sqlite, "SLICE_ACTIVITIES", 3)
 
 
 class TestPostgresActivityLines(PostgresBackend, ActivityLinesContract):

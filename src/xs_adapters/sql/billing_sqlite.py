@@ -13,20 +13,24 @@ to the agreements, the price categories and the bases again. Here instead:
    employments the same way (leading first, then the earliest start, then the id);
 2. *the run's tariff*: each basis's customer-paid prices with the period of the agreement that
    sets them (R5.1: agreements of one customer that overlap never price the same type);
-3. *the candidates*: each released activity of the window not on a line yet, with its basis and
-   its price (none if no price category covers it), in the order of the activity's id — so that
-   the line ``INSERT`` fills the line table's key in order, as a bare copy would (the
-   employees' table is keyed by the employee alone, ``WITHOUT ROWID``, and the tariff's index
-   covers it: each candidate's two lookups are one index search each, no row fetched after);
+3. *the candidates*, a slice of the window's days at a time (``SLICE_ACTIVITIES``: the
+   temporary table holds one slice, so memory does not grow with the activities billed): each
+   released activity of the slice not on a line yet, with its basis and its price (none if no
+   price category covers it), in the order of the activity's id — so that the line ``INSERT``
+   fills the line table's key in order, as a bare copy would (the employees' table is keyed by
+   the employee alone, ``WITHOUT ROWID``, and the tariff's index covers it: each candidate's two
+   lookups are one index search each, no row fetched after);
 
-then the lines are copied from the candidates, and the counts and totals per basis are added up
-from them too (checked against the number of lines written; the line table is read instead if
-they differ). The temporary tables are dropped at the end.
+then each slice's lines are copied from its candidates, and the counts and totals per basis are
+added up from them too (checked against the number of lines written; the line table is read
+instead if they differ). The temporary tables are dropped at the end.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
@@ -116,7 +120,7 @@ FROM (
            END AS basis
     FROM activities AS a
     LEFT JOIN _xs_billing_employees AS m ON m.employee_id = a.employee_id
-    WHERE a.status = :released AND a.performed_on >= :start AND a.performed_on < :end
+    WHERE a.status = :released AND a.performed_on >= :first AND a.performed_on < :until
       AND NOT EXISTS (
           SELECT 1 FROM invoice_activity_lines AS billed WHERE billed.activity_id = a.id)
 ) AS x
@@ -133,12 +137,38 @@ WHERE price IS NOT NULL
 ON CONFLICT DO NOTHING
 """
 
+_EMPTY = "DELETE FROM _xs_billing_priced"
+
 _SUMS = f"""
 SELECT invoice_basis_id, count(*) - count(price), count(price),
        sum(price / {SPLIT}), sum(price % {SPLIT})
 FROM _xs_billing_priced
 GROUP BY invoice_basis_id
 """
+
+
+#: The candidates are written, copied and added up in slices of the window's days holding about
+#: this many released activities each: the temporary table holds one slice, not the window
+#: (SQLite keeps temporary tables in memory here, ``temp_store=MEMORY``), so a run's memory
+#: does not grow with the activities it bills. Each slice costs its statements again, and its
+#: lines spread over the whole line key: one slice for up to this many.
+SLICE_ACTIVITIES = 100_000
+
+_RELEASED = """
+SELECT count(*) FROM activities
+WHERE status = :released AND performed_on >= :start AND performed_on < :end
+"""
+
+
+def _slices(start: _dt.date, end: _dt.date, activities: int) -> Iterator[tuple[_dt.date, _dt.date]]:
+    """``[start, end)`` in consecutive slices of equal length (the last shorter), as many as
+    ``activities`` fill :data:`SLICE_ACTIVITIES` each."""
+    count = max(1, -(-activities // SLICE_ACTIVITIES))
+    step = _dt.timedelta(days=max(1, -(-(end - start).days // count)))
+    while start < end:
+        until = min(start + step, end)
+        yield start, until
+        start = until
 
 
 class ActivityLines:
@@ -170,16 +200,23 @@ def add_activity_lines(c: Connection, window: DateRange, run_id: uuid.UUID) -> A
     }
     for statement in _TABLES:
         c.exec_driver_sql(statement)
-    for statement in (_EMPLOYEES, _TARIFF, _CANDIDATES):
+    for statement in (_EMPLOYEES, _TARIFF):
         c.execute(sa.text(statement), params)
-    added = int(c.exec_driver_sql(_LINES).rowcount)
+    added = unbilled = priced = 0
     totals: dict[uuid.UUID, tuple[int, int]] = {}
-    unbilled = priced = 0
-    for basis, unpriced, lines, high, low in c.exec_driver_sql(_SUMS):
-        unbilled += unpriced
-        priced += lines
-        if lines:
-            totals[uuid.UUID(basis)] = (lines, int(high or 0) * SPLIT + int(low or 0))
+    candidates = sa.text(_CANDIDATES)
+    released = int(c.execute(sa.text(_RELEASED), params).scalar_one())
+    for first, until in _slices(window.start, window.end, released):
+        c.execute(candidates, {**params, "first": first.isoformat(), "until": until.isoformat()})
+        added += int(c.exec_driver_sql(_LINES).rowcount)
+        for basis, unpriced, lines, high, low in c.exec_driver_sql(_SUMS):
+            unbilled += unpriced
+            priced += lines
+            if lines:
+                key = uuid.UUID(basis)
+                count, cents = totals.get(key, (0, 0))
+                totals[key] = (count + lines, cents + int(high or 0) * SPLIT + int(low or 0))
+        c.exec_driver_sql(_EMPTY)
     for statement in _DROP:
         c.exec_driver_sql(statement)
     # Every candidate is one activity, so each priced one is a line unless its key was taken
