@@ -336,10 +336,12 @@ def _days(later: Any, earlier: Any, dialect: str) -> Any:
 
 
 def _month_index(day: Any, dialect: str) -> Any:
-    """year × 12 + month of a date column."""
+    """year × 12 + month of a date column. SQLite stores a date as ISO text (``YYYY-MM-DD``):
+    its year and month are read from their places, not by ``strftime``, which parses the whole
+    date (twice per date here, for every subscription of a run)."""
     if dialect == "sqlite":
-        return sa.cast(sa.func.strftime("%Y", day), sa.Integer) * 12 + sa.cast(
-            sa.func.strftime("%m", day), sa.Integer
+        return sa.cast(sa.func.substr(day, 1, 4), sa.Integer) * 12 + sa.cast(
+            sa.func.substr(day, 6, 2), sa.Integer
         )
     return sa.cast(sa.extract("year", day) * 12 + sa.extract("month", day), sa.Integer)
 
