@@ -17,21 +17,17 @@ from collections.abc import Iterator
 import pytest
 
 from tests.apps import make_app
+from tests.billing_world import customers
 from xs_adapters.clock import FixedClock
 from xs_app import Xs, bootstrap
 from xs_app.services.billing import (
-    ConcludeAgreement,
-    CreateContractModel,
     ExportInvoiceBasis,
     InvoiceLines,
     RunBilling,
-    Subscribe,
 )
-from xs_app.services.organisation import CreateEmployer
-from xs_core.billing import BillingFrequency, ContractKind
+from xs_core.billing import BillingFrequency
 from xs_core.dates import DateRange
 from xs_core.errors import DomainError
-from xs_core.money import Money
 
 D = _dt.date
 DECEMBER_2199 = DateRange(D(2199, 12, 1), D(2200, 1, 1))
@@ -47,34 +43,14 @@ def xs(request: pytest.FixtureRequest, clock: FixedClock) -> Iterator[Xs]:
 def _outcome(xs: Xs) -> object:
     """Run December 2199 for a customer with a monthly subscription from 15 December 2199:
     the refusal's code, or the lines of its basis as listed and the rows exported."""
-    admin = xs.installation.create_super_administrator("Beheer", "beheer@example.nl")
-    model = xs.billing.create_contract_model(
-        CreateContractModel(
-            actor=admin,
-            name="Verkoopcontract",
-            kind=ContractKind.SALES,
-            billing_frequency=BillingFrequency.MONTHLY,
-            active=DateRange(D(2199, 1, 1)),
-        )
-    )
-    employer = xs.organisation.create_employer(CreateEmployer(actor=admin, name="Klant", code="K"))
-    agreement = xs.billing.conclude_agreement(
-        ConcludeAgreement(
-            actor=admin,
-            employer_id=employer,
-            contract_model_id=model,
-            period=DateRange(D(2199, 1, 1)),
-        )
-    )
-    xs.billing.subscribe(
-        Subscribe(
-            actor=admin,
-            agreement_id=agreement,
-            description="Abonnement",
-            amount=Money("100.00"),
-            period=DateRange(D(2199, 12, 15)),
-        )
-    )
+    admin = customers(
+        xs,
+        1,
+        frequency=BillingFrequency.MONTHLY,
+        model_from=D(2199, 1, 1),
+        agreed_from=D(2199, 1, 1),
+        subscription=("100.00", D(2199, 12, 15)),
+    ).admin
     try:
         summary = xs.billing.run(RunBilling(actor=admin, period=DECEMBER_2199))
     except DomainError as refused:

@@ -10,14 +10,13 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
+from tests.billing_world import customers
 from xs_adapters.clock import FixedClock
 from xs_adapters.sql.engine import create_engine
 from xs_adapters.sql.migrate import current_revision, downgrade, upgrade
 from xs_app import Xs, bootstrap
-from xs_app.services.agenda import RegisterActivity
-from xs_app.services.billing import ConcludeAgreement, CreateContractModel, RunBilling
-from xs_app.services.organisation import CreateEmployer, EmploymentTerms, RegisterEmployee
-from xs_core.billing import BillingFrequency, ContractKind, PriceCategory
+from xs_app.services.billing import RunBilling
+from xs_core.billing import BillingFrequency
 from xs_core.dates import DateRange
 from xs_core.money import Money
 
@@ -34,41 +33,9 @@ def _columns(engine: sa.Engine) -> list[str | None]:
 
 
 def _world(xs: Xs) -> uuid.UUID:
-    admin = xs.installation.create_super_administrator("Beheer", "beheer@example.nl")
-    model = xs.billing.create_contract_model(
-        CreateContractModel(
-            actor=admin,
-            name="Verkoopcontract",
-            kind=ContractKind.SALES,
-            billing_frequency=BillingFrequency.MONTHLY,
-            active=DateRange(D(2025, 1, 1)),
-            price_categories=(PriceCategory(activity_type="Spreekuur", price=Money("95.50")),),
-        )
-    )
-    employer = xs.organisation.create_employer(CreateEmployer(actor=admin, name="Klant", code="K"))
-    employee = xs.organisation.register_employee(
-        RegisterEmployee(
-            actor=admin,
-            first_name="Anna",
-            last_name="Klant",
-            employment=EmploymentTerms(employer_id=employer, start=D(2020, 1, 1)),
-        )
-    )
-    xs.billing.conclude_agreement(
-        ConcludeAgreement(
-            actor=admin,
-            employer_id=employer,
-            contract_model_id=model,
-            period=DateRange(D(2026, 1, 1)),
-        )
-    )
-    for day in (D(2026, 1, 5), D(2026, 1, 31), D(2026, 2, 1), D(2026, 2, 28)):
-        xs.agenda.register_activity(
-            RegisterActivity(
-                actor=admin, employee_id=employee, activity_type="Spreekuur", performed_on=day
-            )
-        )
-    return admin
+    """A customer on a monthly model with consultations in January and February 2026."""
+    days = (D(2026, 1, 5), D(2026, 1, 31), D(2026, 2, 1), D(2026, 2, 28))
+    return customers(xs, 1, days, frequency=BillingFrequency.MONTHLY, subscription=None).admin
 
 
 @pytest.mark.parametrize("database", ["sqlite_url", "postgres_url"])

@@ -14,21 +14,16 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from tests.billing_world import customers
 from xs_adapters.clock import FixedClock
 from xs_app import bootstrap
-from xs_app.services.agenda import RegisterActivity
 from xs_app.services.billing import (
-    ConcludeAgreement,
-    CreateContractModel,
     ListInvoiceBases,
     RunBilling,
-    Subscribe,
 )
-from xs_app.services.organisation import CreateEmployer, EmploymentTerms, RegisterEmployee
-from xs_core.billing import BillingFrequency, ContractKind, PriceCategory
+from xs_core.billing import BillingFrequency
 from xs_core.dates import DateRange
 from xs_core.errors import DomainError
-from xs_core.money import Money
 
 D = _dt.date
 PERIOD = DateRange(D(2026, 1, 1), D(2026, 7, 1))
@@ -72,55 +67,13 @@ def test_r4_4_runs_in_processes_bill_each_activity_once(sqlite_url: str) -> None
     while a fifth lists the bases: each run succeeds (the later ones find everything billed),
     and every activity and every subscription's billing period is on exactly one line."""
     xs = bootstrap(database_url=sqlite_url, clock=FixedClock.on(TODAY))
-    admin = xs.installation.create_super_administrator("Beheer", "beheer@example.nl")
-    model = xs.billing.create_contract_model(
-        CreateContractModel(
-            actor=admin,
-            name="Verkoopcontract",
-            kind=ContractKind.SALES,
-            billing_frequency=BillingFrequency.QUARTERLY,
-            active=DateRange(D(2025, 1, 1)),
-            price_categories=(PriceCategory(activity_type="Spreekuur", price=Money("95.50")),),
-        )
-    )
-    for n in range(CUSTOMERS):
-        employer = xs.organisation.create_employer(
-            CreateEmployer(actor=admin, name=f"Klant {n}", code=f"K{n}")
-        )
-        employee = xs.organisation.register_employee(
-            RegisterEmployee(
-                actor=admin,
-                first_name="Anna",
-                last_name=f"Klant{n}",
-                employment=EmploymentTerms(employer_id=employer, start=D(2020, 1, 1)),
-            )
-        )
-        agreement = xs.billing.conclude_agreement(
-            ConcludeAgreement(
-                actor=admin,
-                employer_id=employer,
-                contract_model_id=model,
-                period=DateRange(D(2026, 1, 1)),
-            )
-        )
-        xs.billing.subscribe(
-            Subscribe(
-                actor=admin,
-                agreement_id=agreement,
-                description="Abonnement",
-                amount=Money("300.00"),
-                period=DateRange(D(2026, 1, 31)),
-            )
-        )
-        for k in range(ACTIVITIES):
-            xs.agenda.register_activity(
-                RegisterActivity(
-                    actor=admin,
-                    employee_id=employee,
-                    activity_type="Spreekuur",
-                    performed_on=D(2026, 1, 1) + _dt.timedelta(days=k % 181),
-                )
-            )
+    admin = customers(
+        xs,
+        CUSTOMERS,
+        [D(2026, 1, 1) + _dt.timedelta(days=k % 181) for k in range(ACTIVITIES)],
+        frequency=BillingFrequency.QUARTERLY,
+        subscription=("300.00", D(2026, 1, 31)),
+    ).admin
     xs.close()
 
     context = multiprocessing.get_context("spawn")

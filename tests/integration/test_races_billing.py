@@ -12,28 +12,25 @@ import uuid
 from collections.abc import Iterator
 from functools import partial
 
-import attrs
 import pytest
 import sqlalchemy as sa
 
+from tests import billing_world
+from tests.billing_world import Customers
 from tests.races import ENGINES, codes, events, race, sql_app
 from xs_adapters.clock import FixedClock
 from xs_app import Xs
-from xs_app.services.agenda import RegisterActivity
 from xs_app.services.billing import (
     ConcludeAgreement,
-    CreateContractModel,
     DiscardInvoiceBasis,
     GetInvoiceBasis,
     ListInvoiceBases,
     MakeInvoiceBasisFinal,
     MarkInvoiceSent,
     RunBilling,
-    Subscribe,
 )
-from xs_app.services.organisation import CreateEmployer, EmploymentTerms, RegisterEmployee
+from xs_app.services.organisation import CreateEmployer
 from xs_core.agenda.model import ActivityStatus
-from xs_core.billing import BillingFrequency, ContractKind, PriceCategory
 from xs_core.billing.invoicing import InvoiceBasisStatus, RunSummary
 from xs_core.dates import DateRange
 from xs_core.errors import NotFound
@@ -49,71 +46,10 @@ def app(request: pytest.FixtureRequest, clock: FixedClock) -> Iterator[Xs]:
     yield from sql_app(request, clock)
 
 
-@attrs.define
-class Customers:
-    xs: Xs
-    admin: uuid.UUID
-    employers: list[uuid.UUID]
-    employees: list[uuid.UUID]
-    model: uuid.UUID
-
-
 def customers(xs: Xs, count: int, activities: int = 0) -> Customers:
     """``count`` customers on a yearly contract model with a subscription each, and
-    ``activities`` released consultations per customer in the first half of 2026."""
-    admin = xs.installation.create_super_administrator("Beheer", "beheer@example.nl")
-    model = xs.billing.create_contract_model(
-        CreateContractModel(
-            actor=admin,
-            name="Verkoopcontract",
-            kind=ContractKind.SALES,
-            billing_frequency=BillingFrequency.YEARLY,
-            active=DateRange(D(2025, 1, 1)),
-            price_categories=(PriceCategory(activity_type="Spreekuur", price=Money("95.50")),),
-        )
-    )
-    employers, employees = [], []
-    for n in range(count):
-        employer = xs.organisation.create_employer(
-            CreateEmployer(actor=admin, name=f"Klant {n}", code=f"K{n}")
-        )
-        employee = xs.organisation.register_employee(
-            RegisterEmployee(
-                actor=admin,
-                first_name="Anna",
-                last_name=f"Klant{n}",
-                employment=EmploymentTerms(employer_id=employer, start=D(2020, 1, 1)),
-            )
-        )
-        agreement = xs.billing.conclude_agreement(
-            ConcludeAgreement(
-                actor=admin,
-                employer_id=employer,
-                contract_model_id=model,
-                period=DateRange(D(2026, 1, 1)),
-            )
-        )
-        xs.billing.subscribe(
-            Subscribe(
-                actor=admin,
-                agreement_id=agreement,
-                description="Abonnement",
-                amount=Money("1200.00"),
-                period=DateRange(D(2026, 1, 1)),
-            )
-        )
-        for day in range(1, activities + 1):
-            xs.agenda.register_activity(
-                RegisterActivity(
-                    actor=admin,
-                    employee_id=employee,
-                    activity_type="Spreekuur",
-                    performed_on=D(2026, 2, day),
-                )
-            )
-        employers.append(employer)
-        employees.append(employee)
-    return Customers(xs, admin, employers, employees, model)
+    ``activities`` released consultations per customer in February 2026."""
+    return billing_world.customers(xs, count, [D(2026, 2, day) for day in range(1, activities + 1)])
 
 
 def bases(c: Customers) -> list[uuid.UUID]:
