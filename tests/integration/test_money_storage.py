@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.backends import MemoryBackend, PostgresBackend, SqliteBackend, UowFactory
-from xs_adapters.sql.billing import _amount_sums, _total_cents
+from xs_adapters.sql.amounts import amount_sums, total_cents
 from xs_adapters.sql.engine import create_engine
 from xs_adapters.sql.types import AMOUNT_PRECISION, AMOUNT_SCALE, Cents
 from xs_core.agenda.model import Activity
@@ -73,9 +73,9 @@ def test_r0_3_many_small_amounts_sum_and_compare_exactly(engine: sa.Engine) -> N
         connection.execute(probe.insert(), rows)
     dialect = engine.dialect.name
     with engine.connect() as connection:
-        sums = connection.execute(sa.select(*_amount_sums(probe.c.amount, dialect))).one()
+        sums = connection.execute(sa.select(*amount_sums(probe.c.amount, dialect))).one()
         # 1000 × 10 + 1000 × 20 + 30 cents, by hand
-        assert _total_cents(list(sums), dialect) == 30_030
+        assert total_cents(list(sums), dialect) == 30_030
         plain = connection.execute(sa.select(sa.func.sum(probe.c.amount))).scalar_one()
         assert plain == Decimal("300.30")
         thirty = connection.execute(
@@ -105,9 +105,9 @@ def test_r0_3_the_largest_amounts_round_trip_exactly(engine: sa.Engine) -> None:
         read = connection.execute(sa.select(probe.c.amount).order_by(probe.c.id)).scalars()
         assert [str(v) for v in read] == [TOP, "-" + TOP, "123456789012.34", "0.01"]
         total = connection.execute(
-            sa.select(*_amount_sums(probe.c.amount, engine.dialect.name))
+            sa.select(*amount_sums(probe.c.amount, engine.dialect.name))
         ).one()
-        assert _total_cents(list(total), engine.dialect.name) == 12_345_678_901_235
+        assert total_cents(list(total), engine.dialect.name) == 12_345_678_901_235
 
 
 @pytest.mark.parametrize(

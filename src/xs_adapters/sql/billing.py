@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection
 
 from xs_adapters.sql import billing_sqlite
 from xs_adapters.sql import tables as t
+from xs_adapters.sql.amounts import amount_sums, total_cents
 from xs_adapters.sql.copy import insert_rows
 from xs_adapters.sql.locking import lock_row
 from xs_adapters.sql.planner import planner
@@ -405,33 +406,6 @@ def _unbilled_days(window: DateRange, shortest_period: Any, dialect: str) -> Any
     return sa.not_(sa.func.coalesce(billed, False))
 
 
-#: SQLite sums an amount column's high parts (whole multiples of this many cents) and low parts
-#: apart: each is below 10**7 per row, so neither 64-bit sum can overflow.
-_SPLIT = 10**7
-
-
-def _amount_sums(column: Any, dialect: str) -> list[Any]:
-    """Aggregates over an amount column (R0.3) from which :func:`_total_cents` gives the exact
-    total in cents, without overflow on either engine. PostgreSQL sums ``NUMERIC`` exactly and
-    without limit; SQLite stores integer cents (:class:`~xs_adapters.sql.types.Cents`) and its
-    ``sum`` of integers raises on 64-bit overflow, hence the two parts. The amounts are read as
-    plain numbers (``type_coerce``), so that no literal is bound as an amount."""
-    if dialect == "sqlite":
-        cents = sa.type_coerce(column, sa.BigInteger)
-        return [sa.func.sum(cents // _SPLIT), sa.func.sum(cents % _SPLIT)]
-    return [sa.func.sum(sa.type_coerce(column, sa.Numeric(asdecimal=True)))]
-
-
-def _total_cents(sums: Sequence[Any], dialect: str) -> int:
-    """The exact total in cents from the values of :func:`_amount_sums` (SQLite's integer
-    division and remainder both truncate towards zero, so high × split + low is exact)."""
-    if dialect == "sqlite":
-        high, low = sums
-        return int(high or 0) * _SPLIT + int(low or 0)
-    (total,) = sums
-    return int(Decimal(total or 0).scaleb(2, _EXACT))
-
-
 def _basis(row: Any) -> InvoiceBasis:
     return InvoiceBasis(
         id=row.id,
@@ -694,11 +668,11 @@ class SqlInvoicingStore:
                 sa.select(
                     lines.c.invoice_basis_id,
                     sa.func.count(),
-                    *_amount_sums(lines.c.amount, "postgresql"),
+                    *amount_sums(lines.c.amount, "postgresql"),
                 ).group_by(lines.c.invoice_basis_id)
             ).all()
         totals = {
-            basis_id: (int(count), _total_cents(sums, "postgresql"))
+            basis_id: (int(count), total_cents(sums, "postgresql"))
             for basis_id, count, *sums in found
         }
         self._record(run_id, totals)
@@ -755,7 +729,7 @@ class SqlInvoicingStore:
                 sa.select(
                     lines.c.invoice_basis_id,
                     sa.func.count(),
-                    *_amount_sums(lines.c.amount, dialect),
+                    *amount_sums(lines.c.amount, dialect),
                 )
                 .join(b, b.c.id == lines.c.invoice_basis_id)
                 .where(b.c.run_id == run_id)
@@ -766,7 +740,7 @@ class SqlInvoicingStore:
             for basis_id, count, *sums in found:
                 entry = counts.setdefault(basis_id, [0, 0, 0])
                 entry[slot] = int(count)
-                entry[2] += _total_cents(sums, dialect)
+                entry[2] += total_cents(sums, dialect)
         sl, al = t.invoice_subscription_lines, t.invoice_activity_lines
         self._c.execute(
             b.delete().where(

@@ -31,18 +31,15 @@ from __future__ import annotations
 import datetime as _dt
 import uuid
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from xs_adapters.sql.amounts import SPLIT, total_cents
 from xs_core.agenda.model import ActivityStatus
 from xs_core.billing.contracts import Payer
 from xs_core.dates import DateRange
-
-#: amounts are summed in two parts (see ``billing._amount_sums``): whole multiples of this many
-#: cents and the rest, so that neither 64-bit sum can overflow
-SPLIT = 10**7
 
 _TABLES = (
     "CREATE TEMPORARY TABLE _xs_billing_employees ("
@@ -171,19 +168,14 @@ def _slices(start: _dt.date, end: _dt.date, activities: int) -> Iterator[tuple[_
         start = until
 
 
-class ActivityLines:
+class ActivityLines(NamedTuple):
     """What :func:`add_activity_lines` wrote: the lines added, the candidates left unbilled
     (no price category), and — when every priced candidate became a line — the lines and
     cents per basis (``None``: read them from the line table)."""
 
-    __slots__ = ("added", "totals", "unbilled")
-
-    def __init__(
-        self, added: int, unbilled: int, totals: dict[uuid.UUID, tuple[int, int]] | None
-    ) -> None:
-        self.added = added
-        self.unbilled = unbilled
-        self.totals = totals
+    added: int
+    unbilled: int
+    totals: dict[uuid.UUID, tuple[int, int]] | None
 
 
 def add_activity_lines(c: Connection, window: DateRange, run_id: uuid.UUID) -> ActivityLines:
@@ -215,7 +207,7 @@ def add_activity_lines(c: Connection, window: DateRange, run_id: uuid.UUID) -> A
             if lines:
                 key = uuid.UUID(basis)
                 count, cents = totals.get(key, (0, 0))
-                totals[key] = (count + lines, cents + int(high or 0) * SPLIT + int(low or 0))
+                totals[key] = (count + lines, cents + total_cents((high, low), "sqlite"))
         c.exec_driver_sql(_EMPTY)
     for statement in _DROP:
         c.exec_driver_sql(statement)

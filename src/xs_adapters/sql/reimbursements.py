@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from xs_adapters.sql import tables as t
-from xs_adapters.sql.billing import _amount_sums, _total_cents
+from xs_adapters.sql.amounts import amount_sums, total_cents
 from xs_adapters.sql.copy import insert_rows
 from xs_adapters.sql.locking import lock_row
 from xs_adapters.sql.planner import planner
@@ -382,11 +382,11 @@ class SqlReimbursementStore:
         dialect = self._c.dialect.name
         per: dict[str, tuple[int, int]] = {}
         for decision, count, *sums in self._c.execute(
-            sa.select(line.c.decision, sa.func.count(), *_amount_sums(line.c.amount, dialect))
+            sa.select(line.c.decision, sa.func.count(), *amount_sums(line.c.amount, dialect))
             .where(line.c.batch_id == batch_id)
             .group_by(line.c.decision)
         ):
-            per[decision] = (int(count), _total_cents(sums, dialect))
+            per[decision] = (int(count), total_cents(sums, dialect))
         reimbursed = per.get(LineDecision.REIMBURSE.value, (0, 0))
         return BatchCounts(
             lines=sum(c for c, _ in per.values()),
