@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -33,11 +35,13 @@ from xs_core.errors import DomainError
 #: The largest request body accepted (bytes): more is refused with 413 before it is read whole.
 MAX_BODY = 64 * 1024
 
-#: Worker threads per process for the synchronous use cases (anyio's default is 40). The use
-#: cases are CPU-bound Python between short database round trips, so one process gains nothing
-#: from more threads than its connection pool has connections (SQLAlchemy's default, 5): more
-#: only contend for the GIL (slower for all) and for connections (overflow connections are opened
-#: and closed again). Requests beyond this wait, in order, for a thread.
+#: Worker threads per process for the synchronous use cases. The use cases are CPU-bound Python
+#: between short database round trips, so one process gains nothing from more threads than its
+#: connection pool has connections (SQLAlchemy's default, 5): more only contend for the GIL
+#: (slower for all) and for connections — a sixth thread takes an *overflow* connection, which
+#: the pool closes as soon as it is returned, so PostgreSQL starts a backend (a process, its
+#: catalogue caches cold) for every request that finds the five busy. Requests beyond this wait,
+#: in order, for a thread.
 THREADS = 5
 
 
@@ -49,6 +53,13 @@ def create_app(xs: Xs, *, debug: bool = False, threads: int = THREADS) -> Litest
     issuer = TokenIssuer(key, xs.clock)
 
     def limit_threads() -> None:
+        # Litestar runs a synchronous handler with the running loop's *default executor*
+        # (``loop.run_in_executor(None, …)``), whose size is ``min(32, cores + 4)`` — six threads
+        # on two cores, whatever anyio's limiter says — so the loop gets an executor of its own
+        # size; anyio's limiter bounds what runs through ``anyio.to_thread``.
+        asyncio.get_running_loop().set_default_executor(
+            ThreadPoolExecutor(max_workers=threads, thread_name_prefix="xs-web")
+        )
         anyio.to_thread.current_default_thread_limiter().total_tokens = threads
 
     def provide_xs() -> Xs:

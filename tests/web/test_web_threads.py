@@ -1,0 +1,142 @@
+"""The web host's worker threads (R7.1): a synchronous use case runs in one of ``threads``
+threads per process, never more — so a process never needs more database connections than its
+pool keeps open, and none is opened and closed again per request under load."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from litestar.testing import TestClient
+
+import xs
+from tests.web.world import KEY, WebWorld, world_on
+from xs_adapters.clock import FixedClock
+from xs_app.web import create_app
+from xs_app.web.app import THREADS
+
+BACKENDS = ["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+#: How long each search holds its thread (and its connection): long enough for every request
+#: of a burst to be in flight at once.
+HOLD = 0.05
+BURST = 16
+
+
+@pytest.fixture(params=BACKENDS)
+def world(request: pytest.FixtureRequest, clock: FixedClock) -> Iterator[WebWorld]:
+    yield from world_on(request, clock, request.param)
+
+
+class Overlap:
+    """The most use cases running at once, and the threads that ran them."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.running = 0
+        self.most = 0
+        self.threads: set[str] = set()
+
+    def around(self, call: Callable[..., Any]) -> Callable[..., Any]:
+        def held(*args: Any, **kwargs: Any) -> Any:
+            with self._lock:
+                self.running += 1
+                self.most = max(self.most, self.running)
+                self.threads.add(threading.current_thread().name)
+            try:
+                time.sleep(HOLD)
+                return call(*args, **kwargs)
+            finally:
+                with self._lock:
+                    self.running -= 1
+
+        return held
+
+
+def _bursts(world: WebWorld, threads: int | None, bursts: int = 2) -> list[int]:
+    """``bursts`` times ``BURST`` searches at once through a new application (one event loop,
+    the requests sent from as many threads); their statuses."""
+    headers = world.auth()
+    app = create_app(world.app) if threads is None else create_app(world.app, threads=threads)
+    statuses: list[int] = []
+    with TestClient(app) as client, ThreadPoolExecutor(BURST) as senders:
+        for _ in range(bursts):
+            answers = senders.map(
+                lambda _: client.get("/api/v1/search?term=erij", headers=headers), range(BURST)
+            )
+            statuses += [a.status_code for a in answers]
+    return statuses
+
+
+@pytest.mark.parametrize("threads", [1, 3])
+def test_r7_1_no_more_use_cases_run_at_once_than_the_host_has_threads(
+    world: WebWorld, monkeypatch: pytest.MonkeyPatch, threads: int
+) -> None:
+    """Litestar runs synchronous handlers in the event loop's default executor (six threads on
+    two cores): the host gives the loop an executor of ``threads`` threads."""
+    overlap = Overlap()
+    monkeypatch.setattr(
+        world.app.organisation, "search", overlap.around(world.app.organisation.search)
+    )
+    assert _bursts(world, threads) == [200] * (2 * BURST)
+    assert overlap.most == threads  # every thread was busy at once, never one more
+    assert len(overlap.threads) == threads
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def sql_world(request: pytest.FixtureRequest, clock: FixedClock) -> Iterator[WebWorld]:
+    yield from world_on(request, clock, request.param)
+
+
+def test_r7_1_under_load_the_pool_opens_no_connection_beyond_its_size(sql_world: WebWorld) -> None:
+    """With the default threads, bursts of searches use the pool's connections and open no
+    overflow connection (each would start a PostgreSQL backend and close it again)."""
+    world = sql_world
+    engine: sa.Engine = world.app.container.engine()
+    opened: list[object] = []
+
+    def count(*_: object) -> None:
+        opened.append(_)
+
+    sa.event.listen(engine, "connect", count)
+    overlap = Overlap()
+    search = world.app.organisation.search
+    world.app.organisation.search = overlap.around(search)  # type: ignore[method-assign]
+    try:
+        assert _bursts(world, None, bursts=3) == [200] * (3 * BURST)
+    finally:
+        world.app.organisation.search = search  # type: ignore[method-assign]
+        sa.event.remove(engine, "connect", count)
+    pool = engine.pool
+    assert isinstance(pool, sa.pool.QueuePool)
+    assert overlap.most == THREADS <= pool.size()
+    assert len(opened) <= pool.size()
+    assert pool.overflow() <= 0
+
+
+def test_r7_1_the_served_application_is_frozen_out_of_the_collector(tmp_path: Path) -> None:
+    """``xs serve``'s application factory moves the worker's long-lived objects out of the
+    garbage collector's reach (:func:`gc.freeze`): a full collection then does not walk them."""
+    url = f"sqlite:///{tmp_path / 'xs.db'}"
+    xs.bootstrap(url, migrate_database=True).close()
+    script = (
+        "import gc\n"
+        "from xs_app.web.server import app_from_environ\n"
+        "assert gc.get_freeze_count() == 0\n"
+        "app_from_environ()\n"
+        "print(gc.get_freeze_count())\n"
+    )
+    env = {**os.environ, "XS_DATABASE_URL": url, "XS_SECRET_KEY": KEY.decode()}
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout.strip()) > 10_000
