@@ -56,7 +56,9 @@ def create_app(xs: Xs, *, debug: bool = False, threads: int = THREADS) -> Litest
         # Litestar runs a synchronous handler with the running loop's *default executor*
         # (``loop.run_in_executor(None, …)``), whose size is ``min(32, cores + 4)`` — six threads
         # on two cores, whatever anyio's limiter says — so the loop gets an executor of its own
-        # size; anyio's limiter bounds what runs through ``anyio.to_thread``.
+        # size. The asynchronous handlers hand their use cases to the same executor
+        # (``litestar.concurrency.sync_to_thread``), never to anyio's threads, which would run
+        # beside it; anyio's limiter still bounds whatever else uses ``anyio.to_thread``.
         asyncio.get_running_loop().set_default_executor(
             ThreadPoolExecutor(max_workers=threads, thread_name_prefix="xs-web")
         )

@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-import anyio.to_thread
 from litestar import Request, get, post
+from litestar.concurrency import sync_to_thread
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter, URLEncodedBody
 from litestar.response import Template
@@ -80,7 +80,7 @@ async def invitation_page(
     """The form, or a clear page when the link is used, expired or unknown."""
     chosen = _lang(request, lang)
     try:
-        await anyio.to_thread.run_sync(xs.credentials.check_token, token)
+        await sync_to_thread(xs.credentials.check_token, token)
     except DomainError as refused:
         return _page("invitation_invalid.html", chosen, 410, message=refused.message(chosen))
     return _page("invitation.html", chosen, errors=[])
@@ -105,7 +105,7 @@ async def set_password(
     if data.password != data.password_repeat:
         return _page("invitation.html", chosen, 422, errors=[TEXTS[chosen]["differ"]])
     try:
-        await anyio.to_thread.run_sync(
+        await sync_to_thread(
             xs.credentials.set_password_with_token,
             SetPasswordWithToken(token=token, password=data.password),
         )

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Annotated, Any
 
-import anyio.to_thread
 from litestar import Request, Response, get, post
+from litestar.concurrency import sync_to_thread
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import (
@@ -220,7 +220,7 @@ async def create_employer_user(
         )
         return xs.employer_users.create_employer_user(command)
 
-    created = await anyio.to_thread.run_sync(create)
+    created = await sync_to_thread(create)
     location = f"/api/v1/users/{created.user_id}"
     headers = {"Location": location}
     if created.repeated:
