@@ -24,7 +24,7 @@ import xs
 from tests.web.world import KEY, ROLE, WebWorld, world_on
 from xs_adapters.clock import FixedClock
 from xs_app.web import create_app
-from xs_app.web.app import THREADS
+from xs_app.web.app import THREADS, token_slots
 
 BACKENDS = ["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 #: How long each search holds its thread (and its connection): long enough for every request
@@ -175,3 +175,32 @@ def test_r7_1_the_served_application_is_frozen_out_of_the_collector(tmp_path: Pa
     )
     assert done.returncode == 0, done.stderr
     assert int(done.stdout.strip()) > 10_000
+
+
+def test_r7_1_client_secrets_are_verified_in_few_threads_at_once(
+    world: WebWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``POST /oauth/token`` verifies at most ``token_slots(threads)`` secrets at once (each an
+    Argon2 hash): a burst of token requests leaves the other threads to the searches."""
+    tokens, searches = Overlap(), Overlap()
+    auth = world.app.api_authentication
+    monkeypatch.setattr(auth, "verify_secret", tokens.around(auth.verify_secret))
+    search = world.app.organisation.search
+    monkeypatch.setattr(world.app.organisation, "search", searches.around(search))
+    headers = world.auth()
+    form = {
+        "grant_type": "client_credentials",
+        "client_id": str(world.client_id),
+        "client_secret": world.secret,
+    }
+
+    def one(client: TestClient[Any], n: int) -> int:
+        if n % 2:
+            return client.post("/oauth/token", data=form).status_code
+        return client.get("/api/v1/search?term=erij", headers=headers).status_code
+
+    with TestClient(create_app(world.app, threads=3)) as client, ThreadPoolExecutor(12) as senders:
+        statuses = list(senders.map(lambda n: one(client, n), range(12)))
+    assert statuses == [200] * 12
+    assert tokens.most == token_slots(3) == 1
+    assert searches.most >= 2  # the threads the token requests left

@@ -45,6 +45,18 @@ MAX_BODY = 64 * 1024
 THREADS = 5
 
 
+def token_slots(threads: int) -> int:
+    """How many client secrets one process verifies at once (``POST /oauth/token``): half its
+    threads, at least one. Each verification is an Argon2 hash (tens of milliseconds of CPU);
+    a flood of them — wrong secrets from many addresses — waits for a slot on the event loop,
+    not in a thread, so the other use cases keep the rest of the threads.
+
+    >>> [token_slots(n) for n in (1, 2, 5, 8)]
+    [1, 1, 2, 4]
+    """
+    return max(1, threads // 2)
+
+
 def create_app(xs: Xs, *, debug: bool = False, threads: int = THREADS) -> Litestar:
     """The web host over ``xs``: the API under ``/api/v1``, ``/oauth/token``, ``/health``,
     ``/openapi.json`` and the set-password page ``/invitation/{token}``; ``threads`` worker
@@ -52,7 +64,7 @@ def create_app(xs: Xs, *, debug: bool = False, threads: int = THREADS) -> Litest
     key: bytes = xs.container.secret_key()
     issuer = TokenIssuer(key, xs.clock)
 
-    def limit_threads() -> None:
+    def limit_threads(app: Litestar) -> None:
         # Litestar runs a synchronous handler with the running loop's *default executor*
         # (``loop.run_in_executor(None, …)``), whose size is ``min(32, cores + 4)`` — six threads
         # on two cores, whatever anyio's limiter says — so the loop gets an executor of its own
@@ -63,6 +75,8 @@ def create_app(xs: Xs, *, debug: bool = False, threads: int = THREADS) -> Litest
             ThreadPoolExecutor(max_workers=threads, thread_name_prefix="xs-web")
         )
         anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+        # made here, in the loop that serves (a test may start the application twice)
+        app.state["xs_token_slots"] = asyncio.Semaphore(token_slots(threads))
 
     def provide_xs() -> Xs:
         return xs

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import uuid
@@ -143,11 +144,10 @@ def _basic(header: str) -> tuple[str, str] | None:
 @post(
     "/oauth/token",
     status_code=200,
-    sync_to_thread=True,
     tags=["auth"],
     responses=_problems(400, 401, 413, 422, 429),
 )
-def oauth_token(
+async def oauth_token(
     request: Request[Any, Any, Any],
     data: URLEncodedBody[TokenRequest],
     xs: NamedDependency[Xs],
@@ -155,14 +155,20 @@ def oauth_token(
     """OAuth2 client credentials (RFC 6749 §4.4): HTTP Basic or ``client_id`` and
     ``client_secret`` in the form; a short-lived bearer token. Failed attempts are counted per
     remote address (an IPv6 address by its /64; requests without a peer address all under one
-    shared key): over the limit, ``429 api.too_many_attempts`` with ``Retry-After``."""
+    shared key): over the limit, ``429 api.too_many_attempts`` with ``Retry-After``. At most
+    :func:`~xs_app.web.app.token_slots` secrets are verified at once per process (Argon2);
+    more requests wait for a slot without holding a thread."""
     if data.grant_type != "client_credentials":
         raise InvalidInput("api.unsupported_grant", {})
     given = _basic(request.headers.get("authorization", ""))
     if given is None:
         given = (data.client_id or "", data.client_secret or "")
     address = request.client.host if request.client is not None else None
-    client = xs.api_authentication.verify_secret(given[0][:100], given[1], address)
+    slots: asyncio.Semaphore = request.app.state["xs_token_slots"]
+    async with slots:
+        client = await sync_to_thread(
+            xs.api_authentication.verify_secret, given[0][:100], given[1], address
+        )
     issuer: TokenIssuer = request.app.state["xs_issuer"]
     return {
         "access_token": issuer.issue(client.id),
