@@ -58,9 +58,14 @@ class SqlUserRepository:
         self._c = connection
         self._track = track
 
-    def _write_links(self, user: User) -> None:
-        self._c.execute(t.user_roles.delete().where(t.user_roles.c.user_id == user.id))
-        self._c.execute(t.user_scope_units.delete().where(t.user_scope_units.c.user_id == user.id))
+    def _write_links(self, user: User, *, new: bool = False) -> None:
+        """The user's role and scope links; a ``new`` user (inserted in this transaction) has
+        none yet to replace."""
+        if not new:
+            self._c.execute(t.user_roles.delete().where(t.user_roles.c.user_id == user.id))
+            self._c.execute(
+                t.user_scope_units.delete().where(t.user_scope_units.c.user_id == user.id)
+            )
         if user.role_ids:
             self._c.execute(
                 t.user_roles.insert(), [{"user_id": user.id, "role_id": r} for r in user.role_ids]
@@ -90,7 +95,7 @@ class SqlUserRepository:
                 self._c.execute(t.users.insert().values(**self._values(user)))
         except sa.exc.IntegrityError:
             raise Conflict("access.email_in_use", {"email": user.email}) from None
-        self._write_links(user)
+        self._write_links(user, new=True)
         self._track(user)
 
     def save(self, user: User) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Collection
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from xs_adapters.sql.locking import lock_row
@@ -58,11 +59,14 @@ class SqlAccountStore:
             "password_changed_at": account.password_changed_at,
             "language": account.language,
         }
-        updated = self._c.execute(
-            _a.update().where(_a.c.user_id == account.user_id).values(**values)
+        # one statement, for a first save too (it was an update, then an insert when the update
+        # found no row); the callers hold the user's row lock, so saves do not race (R2.6)
+        insert = (postgresql.insert if self._c.dialect.name == "postgresql" else sqlite.insert)(_a)
+        self._c.execute(
+            insert.values(user_id=account.user_id, **values).on_conflict_do_update(
+                index_elements=[_a.c.user_id], set_=values
+            )
         )
-        if updated.rowcount == 0:
-            self._c.execute(_a.insert().values(user_id=account.user_id, **values))
 
     def add_token(self, token: PasswordToken) -> None:
         self._c.execute(
