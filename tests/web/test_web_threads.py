@@ -5,6 +5,7 @@ pool keeps open, and none is opened and closed again per request under load."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import sqlalchemy as sa
 from litestar.testing import TestClient
@@ -24,7 +26,8 @@ import xs
 from tests.web.world import KEY, ROLE, WebWorld, world_on
 from xs_adapters.clock import FixedClock
 from xs_app.web import create_app
-from xs_app.web.app import THREADS, token_slots
+from xs_app.web.app import THREADS
+from xs_app.web.tokens import token_slots
 
 BACKENDS = ["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 #: How long each search holds its thread (and its connection): long enough for every request
@@ -204,3 +207,23 @@ def test_r7_1_client_secrets_are_verified_in_few_threads_at_once(
     assert statuses == [200] * 12
     assert tokens.most == token_slots(3) == 1
     assert searches.most >= 2  # the threads the token requests left
+
+
+def test_r7_1_served_without_the_lifespan_the_token_route_still_answers(world: WebWorld) -> None:
+    """An ASGI server that sends no lifespan events runs no startup hook: the token route makes
+    its slots on first use instead of failing."""
+    app = create_app(world.app)
+    form = {
+        "grant_type": "client_credentials",
+        "client_id": str(world.client_id),
+        "client_secret": world.secret,
+    }
+
+    async def ask() -> list[int]:
+        transport = httpx.ASGITransport(app=app, client=("10.0.0.1", 4711))
+        async with httpx.AsyncClient(transport=transport, base_url="http://xs") as client:
+            answers = [await client.post("/oauth/token", data=form) for _ in range(2)]
+        return [a.status_code for a in answers]
+
+    assert asyncio.run(ask()) == [200, 200]
+    assert "xs_token_slots" in app.state

@@ -29,7 +29,7 @@ from litestar.template import TemplateConfig
 from xs_app.bootstrap import Xs
 from xs_app.web import problems, routes
 from xs_app.web.access_log import access_log
-from xs_app.web.tokens import TokenIssuer
+from xs_app.web.tokens import TokenIssuer, token_slots
 from xs_core.errors import DomainError
 
 #: The largest request body accepted (bytes): more is refused with 413 before it is read whole.
@@ -43,18 +43,6 @@ MAX_BODY = 64 * 1024
 #: catalogue caches cold) for every request that finds the five busy. Requests beyond this wait,
 #: in order, for a thread.
 THREADS = 5
-
-
-def token_slots(threads: int) -> int:
-    """How many client secrets one process verifies at once (``POST /oauth/token``): half its
-    threads, at least one. Each verification is an Argon2 hash (tens of milliseconds of CPU);
-    a flood of them — wrong secrets from many addresses — waits for a slot on the event loop,
-    not in a thread, so the other use cases keep the rest of the threads.
-
-    >>> [token_slots(n) for n in (1, 2, 5, 8)]
-    [1, 1, 2, 4]
-    """
-    return max(1, threads // 2)
 
 
 def create_app(xs: Xs, *, debug: bool = False, threads: int = THREADS) -> Litestar:
@@ -129,6 +117,7 @@ def create_app(xs: Xs, *, debug: bool = False, threads: int = THREADS) -> Litest
         on_startup=[limit_threads],
     )
     app.state["xs_issuer"] = issuer  # read by routes.authenticate
+    app.state["xs_threads"] = threads  # read by routes.oauth_token (its slots)
     app.state["xs_methods"] = {
         re.sub(r"\{(\w+):[^}]*\}", r"{\1}", route.path): ", ".join(
             sorted(getattr(route, "methods", ()))

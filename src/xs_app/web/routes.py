@@ -34,7 +34,7 @@ from xs_app.services.organisation import AdvancedSearch, EmployerByCode, SearchB
 from xs_app.web import invitation
 from xs_app.web.decoding import decode, json_body, require_json
 from xs_app.web.problems import PROBLEM
-from xs_app.web.tokens import TokenIssuer
+from xs_app.web.tokens import TokenIssuer, token_slots
 from xs_core.access.api_clients import ClientActor, fingerprint
 from xs_core.errors import InvalidInput, NotAllowed, NotFound
 from xs_core.organisation.search import SearchContext
@@ -141,6 +141,16 @@ def _basic(header: str) -> tuple[str, str] | None:
     return (client_id, secret) if sep else None
 
 
+def _token_slots(request: Request[Any, Any, Any]) -> asyncio.Semaphore:
+    """The process's slots for verifying client secrets: made when the application starts, or
+    on first use when it is served without the lifespan (no startup hooks)."""
+    state = request.app.state
+    slots: asyncio.Semaphore | None = state.get("xs_token_slots")
+    if slots is None:  # no await since the read: no other request makes it meanwhile
+        slots = state["xs_token_slots"] = asyncio.Semaphore(token_slots(state["xs_threads"]))
+    return slots
+
+
 @post(
     "/oauth/token",
     status_code=200,
@@ -156,7 +166,7 @@ async def oauth_token(
     ``client_secret`` in the form; a short-lived bearer token. Failed attempts are counted per
     remote address (an IPv6 address by its /64; requests without a peer address all under one
     shared key): over the limit, ``429 api.too_many_attempts`` with ``Retry-After``. At most
-    :func:`~xs_app.web.app.token_slots` secrets are verified at once per process (Argon2);
+    :func:`~xs_app.web.tokens.token_slots` secrets are verified at once per process (Argon2);
     more requests wait for a slot without holding a thread."""
     if data.grant_type != "client_credentials":
         raise InvalidInput("api.unsupported_grant", {})
@@ -164,8 +174,7 @@ async def oauth_token(
     if given is None:
         given = (data.client_id or "", data.client_secret or "")
     address = request.client.host if request.client is not None else None
-    slots: asyncio.Semaphore = request.app.state["xs_token_slots"]
-    async with slots:
+    async with _token_slots(request):
         client = await sync_to_thread(
             xs.api_authentication.verify_secret, given[0][:100], given[1], address
         )

@@ -92,3 +92,15 @@ class TokenIssuer:
         except (jwt.PyJWTError, ValueError, TypeError, KeyError, OverflowError):
             raise NotAllowed("api.token_invalid", {}) from None
         return client, expires
+
+
+def token_slots(threads: int) -> int:
+    """How many client secrets one process verifies at once (``POST /oauth/token``): half its
+    threads, at least one. Each verification is an Argon2 hash (tens of milliseconds of CPU);
+    a flood of them — wrong secrets from many addresses — waits for a slot on the event loop,
+    not in a thread, so the other use cases keep the rest of the threads.
+
+    >>> [token_slots(n) for n in (1, 2, 5, 8)]
+    [1, 1, 2, 4]
+    """
+    return max(1, threads // 2)
