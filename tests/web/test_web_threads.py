@@ -180,6 +180,15 @@ def test_r7_1_the_served_application_is_frozen_out_of_the_collector(tmp_path: Pa
     assert int(done.stdout.strip()) > 10_000
 
 
+def _credentials(world: WebWorld) -> dict[str, str]:
+    """The form of a token request with the world's client's right secret."""
+    return {
+        "grant_type": "client_credentials",
+        "client_id": str(world.client_id),
+        "client_secret": world.secret,
+    }
+
+
 def test_r7_1_client_secrets_are_verified_in_few_threads_at_once(
     world: WebWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -191,11 +200,7 @@ def test_r7_1_client_secrets_are_verified_in_few_threads_at_once(
     search = world.app.organisation.search
     monkeypatch.setattr(world.app.organisation, "search", searches.around(search))
     headers = world.auth()
-    form = {
-        "grant_type": "client_credentials",
-        "client_id": str(world.client_id),
-        "client_secret": world.secret,
-    }
+    form = _credentials(world)
 
     def one(client: TestClient[Any], n: int) -> int:
         if n % 2:
@@ -213,11 +218,7 @@ def test_r7_1_served_without_the_lifespan_the_token_route_still_answers(world: W
     """An ASGI server that sends no lifespan events runs no startup hook: the token route makes
     its slots on first use instead of failing."""
     app = create_app(world.app)
-    form = {
-        "grant_type": "client_credentials",
-        "client_id": str(world.client_id),
-        "client_secret": world.secret,
-    }
+    form = _credentials(world)
 
     async def ask() -> list[int]:
         transport = httpx.ASGITransport(app=app, client=("10.0.0.1", 4711))
